@@ -1,0 +1,419 @@
+/**
+ * The capability algebra: normal form, authorization, inclusion and intersection of
+ * capability sets (DESIGN.md sections 2 and 5).
+ *
+ * A capability allows an action when its resource pattern matches, its actions include the
+ * action, and its constraints hold for the arguments. Constraints apply to every one of its
+ * actions. Arguments are closed-world: once a capability constrains any argument, an
+ * argument it does not name is denied, and a constrained argument that is absent is denied
+ * unless listed in `optional`. A capability without constraints (or with an empty map)
+ * allows any arguments. A set of capabilities allows an action when one of them does.
+ */
+import { MandateError, type ErrorDetail, type MandateErrorCode } from './errors.js';
+import {
+  argMapNarrowerNormalized,
+  checkNormalized,
+  constraintBounds,
+  emptyConstraint,
+  intersectNormalized,
+  isUnsatisfiable,
+  normalizeArgMap,
+  type ArgMapFailure,
+} from './constraint.js';
+import { assertJson, jsonKey, joinPath, type JsonBounds } from './json.js';
+import { MAX_JSON_NODES, resolveLimits, type Limits } from './limits.js';
+import { parseConcreteResource, parseResourcePattern, validateActionName, validateArgumentName } from './names.js';
+import type { ParsedResource } from './names.js';
+import { intersectParsed, isParsedSubset, matchesParsed, formatResource } from './resource.js';
+import { CAPABILITY_INPUT_SCHEMA, parseWith } from './schemas.js';
+import type { Action, Capability, CapabilityInput, Constraint, Json } from './types.js';
+
+/** Options shared by the algebra's entry points. */
+export interface AlgebraOptions {
+  readonly limits?: Partial<Limits> | undefined;
+}
+
+/** A capability prepared for repeated evaluation. */
+interface Prepared {
+  readonly cap: Capability;
+  readonly resource: ParsedResource;
+  readonly args: ReadonlyMap<string, Constraint>;
+  readonly optional: ReadonlySet<string>;
+}
+
+const byCodeUnit = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+function limitExceeded(path: string, message: string, detail: ErrorDetail): never {
+  throw new MandateError('MANDATE_LIMIT_EXCEEDED', `${path}: ${message}`, {
+    check: 'limits',
+    detail: { path, ...detail },
+  });
+}
+
+function malformed(path: string, message: string, reason: string): never {
+  throw new MandateError('MANDATE_MALFORMED', `${path}: ${message}`, {
+    check: 'limits',
+    detail: { path, reason },
+  });
+}
+
+function build(
+  resource: string,
+  actions: readonly string[],
+  args: ReadonlyMap<string, Constraint>,
+  optional: ReadonlySet<string>,
+): Capability {
+  if (args.size === 0) return { resource, actions };
+  const keys = [...args.keys()].sort(byCodeUnit);
+  // fromEntries defines members, so an argument named `__proto__` stays a data member.
+  const constraints = Object.fromEntries(keys.map((k) => [k, args.get(k) as Constraint]));
+  const opt = keys.filter((k) => optional.has(k));
+  return opt.length > 0 ? { resource, actions, constraints, optional: opt } : { resource, actions, constraints };
+}
+
+function prepareOne(input: unknown, path: string, limits: Limits): Prepared {
+  const raw = parseWith(CAPABILITY_INPUT_SCHEMA, input, path);
+  const resource = parseResourcePattern(raw.resource, joinPath(path, 'resource'), limits.maxStringLength);
+  const actions = [
+    ...new Set(raw.actions.map((a, i) => validateActionName(a, joinPath(joinPath(path, 'actions'), i)))),
+  ].sort(byCodeUnit);
+  const args = normalizeArgMap(raw.constraints, joinPath(path, 'constraints'), limits);
+  const optional = new Set<string>();
+  (raw.optional ?? []).forEach((name, i) => {
+    const p = joinPath(joinPath(path, 'optional'), i);
+    validateArgumentName(name, p);
+    // An optional argument that is not constrained would be meaningless (and, in an
+    // unconstrained capability, suggest closed-world semantics that do not apply).
+    if (!args.has(name)) malformed(p, `'${name}' is not a constrained argument`, 'optional-unconstrained');
+    optional.add(name);
+  });
+  return { cap: build(raw.resource, actions, args, optional), resource, args, optional };
+}
+
+function prepareAll(input: unknown, options: AlgebraOptions | undefined): Prepared[] {
+  const limits = resolveLimits(options?.limits);
+  const path = 'capabilities';
+  if (!Array.isArray(input)) malformed(path, 'must be an array', 'type');
+  if (input.length > limits.maxCapabilities) {
+    limitExceeded(path, `more than ${limits.maxCapabilities} capabilities`, {
+      reason: 'capabilities',
+      limit: limits.maxCapabilities,
+    });
+  }
+  assertJson(input, path, constraintBounds(limits));
+  const out: Prepared[] = [];
+  const seen = new Set<string>();
+  input.forEach((c, i) => {
+    const p = prepareOne(c, joinPath(path, i), limits);
+    const key = jsonKey(p.cap as unknown as Json);
+    if (!seen.has(key)) {
+      seen.add(key);
+      out.push(p);
+    }
+  });
+  return out;
+}
+
+/**
+ * Validates capabilities and returns their normal form: wire-form constraints with sorted
+ * argument names, sorted and de-duplicated actions and `optional`, empty `constraints` /
+ * `optional` omitted, duplicate capabilities dropped. Idempotent.
+ *
+ * @throws MandateError `MANDATE_MALFORMED` or `MANDATE_LIMIT_EXCEEDED` (check `limits`) with
+ *   `detail.path`; never a `ZodError`.
+ */
+export function normalizeCapabilities(
+  input: readonly CapabilityInput[],
+  options?: AlgebraOptions,
+): Capability[] {
+  return prepareAll(input, options).map((p) => p.cap);
+}
+
+// ---------------------------------------------------------------------------------------
+// Authorization
+
+/** The outcome of {@link authorize}. */
+export type Authorization =
+  | { readonly allowed: true }
+  | {
+      readonly allowed: false;
+      /** `MANDATE_FORBIDDEN`, or `MANDATE_MALFORMED` / `MANDATE_LIMIT_EXCEEDED` for bad input. */
+      readonly code: MandateErrorCode;
+      readonly reason: string;
+      readonly detail: ErrorDetail;
+    };
+
+type ArgProblem = { readonly arg: string; readonly why: 'unknown' | 'missing' | 'constraint' };
+
+function argProblem(p: Prepared, args: Readonly<Record<string, Json>>): ArgProblem | undefined {
+  if (p.args.size === 0) return undefined;
+  for (const name of Object.keys(args)) {
+    if (!p.args.has(name)) return { arg: name, why: 'unknown' };
+  }
+  for (const [name, c] of p.args) {
+    if (!Object.hasOwn(args, name)) {
+      if (p.optional.has(name)) continue;
+      return { arg: name, why: 'missing' };
+    }
+    if (!checkNormalized(c, args[name] as Json)) return { arg: name, why: 'constraint' };
+  }
+  return undefined;
+}
+
+const REQUEST_BOUNDS: JsonBounds = { maxArrayLength: MAX_JSON_NODES };
+
+function deny(code: MandateErrorCode, reason: string, detail: ErrorDetail): Authorization {
+  return { allowed: false, code, reason, detail };
+}
+
+/**
+ * Decides whether the capabilities allow the action. Never throws: malformed capabilities
+ * or a malformed action (bad resource name, non-JSON arguments) are denials with
+ * `MANDATE_MALFORMED` / `MANDATE_LIMIT_EXCEEDED`; an action outside the capabilities is
+ * `MANDATE_FORBIDDEN`, with `detail` naming the resource, the action and, when a capability
+ * matched resource and action, the first argument problem of each such capability
+ * (argument names only, never values).
+ *
+ * Not checked here: who is asking, or whether the capabilities are genuine — that is the
+ * verifier's job (DESIGN.md section 3).
+ */
+export function authorize(
+  capabilities: readonly CapabilityInput[],
+  action: Action,
+  options?: AlgebraOptions,
+): Authorization {
+  let prepared: Prepared[];
+  let resource: ParsedResource;
+  let args: Readonly<Record<string, Json>>;
+  try {
+    prepared = prepareAll(capabilities, options);
+    const limits = resolveLimits(options?.limits);
+    const a = action as unknown;
+    if (a === null || typeof a !== 'object') malformed('action', 'must be an object', 'type');
+    const { resource: r, action: name, args: rawArgs } = action;
+    resource = parseConcreteResource(r, 'action.resource', limits.maxStringLength);
+    validateActionName(name, 'action.action');
+    if (rawArgs === undefined) args = {};
+    else {
+      assertJson(rawArgs, 'action.args', REQUEST_BOUNDS);
+      if (rawArgs === null || typeof rawArgs !== 'object' || Array.isArray(rawArgs)) {
+        malformed('action.args', 'must be an object', 'type');
+      }
+      args = rawArgs;
+    }
+  } catch (err) {
+    if (err instanceof MandateError) return deny(err.code, err.message, err.detail);
+    return deny('MANDATE_MALFORMED', 'input could not be read', {});
+  }
+  const onResource = prepared.filter((p) => matchesParsed(p.resource, resource));
+  const withAction = onResource.filter((p) => p.cap.actions.includes(action.action));
+  const problems: (ArgProblem & { capability: number })[] = [];
+  for (const p of withAction) {
+    const problem = argProblem(p, args);
+    if (problem === undefined) return { allowed: true };
+    problems.push({ ...problem, capability: prepared.indexOf(p) });
+  }
+  const base = { resource: action.resource, action: action.action };
+  if (onResource.length === 0) {
+    return deny('MANDATE_FORBIDDEN', `no capability covers resource '${action.resource}'`, base);
+  }
+  if (withAction.length === 0) {
+    return deny(
+      'MANDATE_FORBIDDEN',
+      `action '${action.action}' is not granted on '${action.resource}'`,
+      base,
+    );
+  }
+  const first = problems[0];
+  const why =
+    first === undefined
+      ? 'arguments not allowed'
+      : first.why === 'unknown'
+        ? `argument '${first.arg}' is not allowed`
+        : first.why === 'missing'
+          ? `argument '${first.arg}' is required`
+          : `argument '${first.arg}' violates its constraint`;
+  return deny('MANDATE_FORBIDDEN', why, { ...base, problems });
+}
+
+/** True when {@link authorize} allows the action. Never throws. */
+export function allows(
+  capabilities: readonly CapabilityInput[],
+  action: Action,
+  options?: AlgebraOptions,
+): boolean {
+  return authorize(capabilities, action, options).allowed;
+}
+
+// ---------------------------------------------------------------------------------------
+// Inclusion
+
+/** A required argument that no value satisfies: the capability allows nothing. */
+function isEmptyCapability(p: Prepared): boolean {
+  for (const [k, c] of p.args) if (!p.optional.has(k) && isUnsatisfiable(c)) return true;
+  return false;
+}
+
+/** Why a capability set is not a subset of another: the first uncovered (capability, action). */
+export interface Widening {
+  /** Index of the capability (in the normalised child set). */
+  readonly capability: number;
+  readonly action: string;
+  readonly resource: string;
+  /**
+   * `resource`: no parent capability grants the action on a covering resource pattern;
+   * `arguments`: some do, but none has narrower argument constraints (`failure` is the
+   * first such parent's).
+   */
+  readonly reason: 'resource' | 'arguments';
+  readonly failure?: ArgMapFailure;
+}
+
+function argsNarrower(c: Prepared, p: Prepared): true | ArgMapFailure {
+  return argMapNarrowerNormalized(c.args, c.optional, p.args, p.optional, 'mandate');
+}
+
+function findWideningPrepared(child: Prepared[], parent: Prepared[]): Widening | undefined {
+  for (const [i, c] of child.entries()) {
+    if (isEmptyCapability(c)) continue;
+    for (const action of c.cap.actions) {
+      const candidates = parent.filter(
+        (p) => p.cap.actions.includes(action) && isParsedSubset(c.resource, p.resource),
+      );
+      let failure: ArgMapFailure | undefined;
+      let covered = false;
+      for (const p of candidates) {
+        const r = argsNarrower(c, p);
+        if (r === true) {
+          covered = true;
+          break;
+        }
+        failure ??= r;
+      }
+      if (covered) continue;
+      const base = { capability: i, action, resource: c.cap.resource };
+      return failure === undefined
+        ? { ...base, reason: 'resource' }
+        : { ...base, reason: 'arguments', failure };
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The first (capability, action) of `child` that no single capability of `parent` covers,
+ * or `undefined` when `child` is a subset of `parent` (see {@link isSubset}).
+ *
+ * @throws MandateError `MANDATE_MALFORMED` / `MANDATE_LIMIT_EXCEEDED` for invalid input.
+ */
+export function findWidening(
+  child: readonly CapabilityInput[],
+  parent: readonly CapabilityInput[],
+  options?: AlgebraOptions,
+): Widening | undefined {
+  return findWideningPrepared(prepareAll(child, options), prepareAll(parent, options));
+}
+
+/**
+ * True when every request `a` allows, `b` allows. Decided per (capability, action) of `a`:
+ * one capability of `b` must grant the action on a pattern that includes `a`'s and have
+ * argument constraints narrower under closed-world rules (see `isArgMapNarrower`, profile
+ * `'mandate'`). Sound always; exact for the terse constraint forms as long as one capability
+ * of `b` covers each capability of `a` (coverage by a union of `b`'s capabilities is not
+ * detected, so such an `a` is reported as not a subset).
+ *
+ * @throws MandateError `MANDATE_MALFORMED` / `MANDATE_LIMIT_EXCEEDED` for invalid input.
+ */
+export function isSubset(
+  a: readonly CapabilityInput[],
+  b: readonly CapabilityInput[],
+  options?: AlgebraOptions,
+): boolean {
+  return findWidening(a, b, options) === undefined;
+}
+
+// ---------------------------------------------------------------------------------------
+// Intersection
+
+function intersectPair(a: Prepared, b: Prepared): Capability | undefined {
+  const resource = intersectParsed(a.resource, b.resource);
+  if (resource === undefined) return undefined;
+  const actions = a.cap.actions.filter((x) => b.cap.actions.includes(x));
+  if (actions.length === 0) return undefined;
+  const pattern = formatResource(resource);
+  // An unconstrained side accepts every argument map: the other side alone decides.
+  if (a.args.size === 0) return build(pattern, actions, b.args, b.optional);
+  if (b.args.size === 0) return build(pattern, actions, a.args, a.optional);
+  const args = new Map<string, Constraint>();
+  const optional = new Set<string>();
+  // Arguments that must be absent: allowed absent by their side, unknown to the other.
+  const absent: string[] = [];
+  const keys = new Set([...a.args.keys(), ...b.args.keys()]);
+  for (const k of keys) {
+    const ca = a.args.get(k);
+    const cb = b.args.get(k);
+    const optA = a.optional.has(k);
+    const optB = b.optional.has(k);
+    if (ca !== undefined && cb !== undefined) {
+      const c = intersectNormalized(ca, cb);
+      const opt = optA && optB;
+      if (isUnsatisfiable(c)) {
+        if (!opt) return undefined;
+        absent.push(k);
+        continue;
+      }
+      args.set(k, c);
+      if (opt) optional.add(k);
+    } else if (ca !== undefined) {
+      // b is closed-world and does not name k, so k must be absent; a must allow that.
+      if (!optA) return undefined;
+      absent.push(k);
+    } else {
+      if (!optB) return undefined;
+      absent.push(k);
+    }
+  }
+  if (args.size === 0) {
+    // Both sides are closed-world, so the result must stay closed-world even though no
+    // argument may be present: keep one forbidden (optional, matches-nothing) argument.
+    const [k] = absent.sort(byCodeUnit);
+    if (k !== undefined) {
+      args.set(k, emptyConstraint());
+      optional.add(k);
+    }
+  }
+  return build(pattern, actions, args, optional);
+}
+
+/**
+ * Capabilities allowing exactly the requests both `a` and `b` allow: the pairwise
+ * intersections (resource patterns, actions, and argument maps under closed-world rules;
+ * an argument only one side names must be absent, so it is dropped when optional there and
+ * makes the pair empty otherwise). Empty pairs are omitted; the result may hold up to
+ * |a|·|b| capabilities and is not re-checked against `limits.maxCapabilities`.
+ *
+ * @throws MandateError `MANDATE_MALFORMED` / `MANDATE_LIMIT_EXCEEDED` for invalid input.
+ */
+export function intersect(
+  a: readonly CapabilityInput[],
+  b: readonly CapabilityInput[],
+  options?: AlgebraOptions,
+): Capability[] {
+  const pa = prepareAll(a, options);
+  const pb = prepareAll(b, options);
+  const out: Capability[] = [];
+  const seen = new Set<string>();
+  for (const x of pa) {
+    if (isEmptyCapability(x)) continue;
+    for (const y of pb) {
+      if (isEmptyCapability(y)) continue;
+      const c = intersectPair(x, y);
+      if (c === undefined) continue;
+      const key = jsonKey(c as unknown as Json);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      out.push(c);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,166 @@
+/**
+ * JSON values at the trust boundary: a bounded, iterative shape check that runs before any
+ * recursive code (zod, matching) touches untrusted input, and the JSON equality every
+ * constraint uses.
+ */
+import canonicalize from 'canonicalize';
+import { MandateError } from './errors.js';
+import type { Json } from './types.js';
+import { MAX_JSON_DEPTH, MAX_JSON_NODES } from './limits.js';
+
+/** What {@link assertJson} enforces besides plain-JSON shape. */
+export interface JsonBounds {
+  readonly maxArrayLength: number;
+  /** When set, strings longer than this are rejected. */
+  readonly maxStringLength?: number | undefined;
+  /** When true, strings with lone surrogates are rejected (they have no RFC 8785 form). */
+  readonly wellFormedStrings?: boolean | undefined;
+}
+
+const LONE_SURROGATE = /\p{Cs}/u;
+const IDENT = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+
+/** Appends an object key to a diagnostic path. */
+export function joinPath(path: string, key: string | number): string {
+  if (typeof key === 'number') return `${path}[${key}]`;
+  return IDENT.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`;
+}
+
+function malformed(path: string, message: string, reason: string): never {
+  throw new MandateError('MANDATE_MALFORMED', `${path}: ${message}`, {
+    check: 'limits',
+    detail: { path, reason },
+  });
+}
+
+function exceeded(path: string, message: string, reason: string, limit: number): never {
+  throw new MandateError('MANDATE_LIMIT_EXCEEDED', `${path}: ${message}`, {
+    check: 'limits',
+    detail: { path, reason, limit },
+  });
+}
+
+/**
+ * Checks that `value` is plain JSON data (null, booleans, finite numbers, strings, arrays,
+ * plain objects with data properties) within the given bounds, without recursion, so a
+ * hostile value (deeply nested, cyclic, huge, with getters or exotic prototypes) is
+ * rejected with a coded error instead of crashing or hanging the caller.
+ *
+ * @throws MandateError `MANDATE_MALFORMED` or `MANDATE_LIMIT_EXCEEDED` (check `limits`).
+ */
+export function assertJson(value: unknown, path: string, bounds: JsonBounds): asserts value is Json {
+  const stack: { v: unknown; path: string; depth: number }[] = [{ v: value, path, depth: 0 }];
+  let nodes = 0;
+  try {
+    while (stack.length > 0) {
+      const item = stack.pop();
+      if (item === undefined) break;
+      const { v, path: p, depth } = item;
+      if (++nodes > MAX_JSON_NODES) exceeded(p, 'too many JSON values', 'nodes', MAX_JSON_NODES);
+      if (depth > MAX_JSON_DEPTH) exceeded(p, 'nested too deeply', 'depth', MAX_JSON_DEPTH);
+      if (v === null || typeof v === 'boolean') continue;
+      if (typeof v === 'number') {
+        if (!Number.isFinite(v)) malformed(p, 'numbers must be finite', 'non-finite-number');
+        continue;
+      }
+      if (typeof v === 'string') {
+        if (bounds.maxStringLength !== undefined && v.length > bounds.maxStringLength) {
+          exceeded(p, `string longer than ${bounds.maxStringLength}`, 'length', bounds.maxStringLength);
+        }
+        if (bounds.wellFormedStrings === true && LONE_SURROGATE.test(v)) {
+          malformed(p, 'string contains a lone surrogate', 'lone-surrogate');
+        }
+        continue;
+      }
+      if (typeof v !== 'object') malformed(p, `${typeof v} is not a JSON value`, 'type');
+      if (Array.isArray(v)) {
+        if (v.length > bounds.maxArrayLength) {
+          exceeded(p, `array longer than ${bounds.maxArrayLength}`, 'array-length', bounds.maxArrayLength);
+        }
+        for (let i = v.length - 1; i >= 0; i--) {
+          if (!Object.hasOwn(v, i)) malformed(joinPath(p, i), 'sparse array', 'sparse-array');
+          stack.push({ v: v[i] as unknown, path: joinPath(p, i), depth: depth + 1 });
+        }
+        continue;
+      }
+      const proto: unknown = Object.getPrototypeOf(v);
+      if (proto !== Object.prototype && proto !== null) {
+        malformed(p, 'must be a plain object', 'not-plain-object');
+      }
+      const descriptors = Object.getOwnPropertyDescriptors(v);
+      const keys = Object.keys(descriptors);
+      if (keys.length > bounds.maxArrayLength) {
+        exceeded(p, `object has more than ${bounds.maxArrayLength} members`, 'object-size', bounds.maxArrayLength);
+      }
+      for (const key of keys) {
+        const d = descriptors[key];
+        if (d === undefined || !('value' in d)) {
+          malformed(joinPath(p, key), 'accessor properties are not JSON', 'accessor');
+        }
+        stack.push({ v: d.value as unknown, path: joinPath(p, key), depth: depth + 1 });
+      }
+    }
+  } catch (err) {
+    if (err instanceof MandateError) throw err;
+    // A proxy trap or similar threw: the value cannot be read safely.
+    malformed(path, 'could not be read as JSON', 'unreadable');
+  }
+}
+
+/**
+ * JSON equality: the relation RFC 8785 serialisation induces (numbers compare numerically,
+ * so `1` equals `1.0` and `-0` equals `0`; object member order is irrelevant).
+ * Recursion is bounded by {@link MAX_JSON_DEPTH}, which {@link assertJson} enforced.
+ */
+export function jsonEqual(a: Json, b: Json): boolean {
+  if (a === b) return true;
+  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b)) return false;
+    const xs = a as readonly Json[];
+    const ys = b as readonly Json[];
+    return xs.length === ys.length && xs.every((x, i) => jsonEqual(x, ys[i] as Json));
+  }
+  const ao = a as { readonly [k: string]: Json };
+  const bo = b as { readonly [k: string]: Json };
+  const ak = Object.keys(ao);
+  if (ak.length !== Object.keys(bo).length) return false;
+  return ak.every((k) => Object.hasOwn(bo, k) && jsonEqual(ao[k] as Json, bo[k] as Json));
+}
+
+/** True when `value` is JSON-equal to some element of `list`. */
+export function jsonIncludes(list: readonly Json[], value: Json): boolean {
+  return list.some((x) => jsonEqual(x, value));
+}
+
+/**
+ * The RFC 8785 form of a validated value (strings must be well formed), used as a set key.
+ */
+export function jsonKey(value: Json): string {
+  const s = canonicalize(value);
+  if (s === undefined) throw new TypeError('value has no JSON form');
+  return s;
+}
+
+/** De-duplicates by JSON equality, keeping the first occurrence's position. */
+export function uniqueJson(values: readonly Json[]): Json[] {
+  const out: Json[] = [];
+  for (const v of values) if (!jsonIncludes(out, v)) out.push(v);
+  return out;
+}
+
+/** True for a JSON array (narrows without widening to `any[]`). */
+export function isJsonArray(value: Json): value is readonly Json[] {
+  return Array.isArray(value);
+}
+
+/**
+ * A deep copy of a validated value, so normalised output never aliases caller input.
+ * `Object.fromEntries` defines (rather than assigns) members, so a `__proto__` key stays a
+ * plain data member.
+ */
+export function cloneJson(value: Json): Json {
+  if (value === null || typeof value !== 'object') return value;
+  if (isJsonArray(value)) return value.map(cloneJson);
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, cloneJson(v)]));
+}

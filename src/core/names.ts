@@ -1,0 +1,169 @@
+/**
+ * Validation of the names a capability is made of: resource patterns, concrete resources,
+ * action names and argument names (DESIGN.md sections 2 and 5).
+ *
+ * Names are compared byte for byte, never normalised, so anything that could make two
+ * different strings look alike (non-NFC forms, bidi and zero-width characters, control
+ * characters, lone surrogates) is rejected rather than repaired: a verifier must never
+ * accept a name that a human reading it would take for another.
+ */
+import { MandateError } from './errors.js';
+import { DEFAULT_LIMITS, MAX_NAME_LENGTH } from './limits.js';
+
+/** A resource pattern split into its parts. */
+export interface ParsedResource {
+  /** Everything before the first `:`; compared exactly. */
+  readonly scheme: string;
+  /** Path segments before a trailing `**` (each a literal or `*`). */
+  readonly segments: readonly string[];
+  /** True when the pattern ends in `**` (zero or more further segments). */
+  readonly rest: boolean;
+}
+
+const SCHEME = /^[A-Za-z0-9._+-]+$/;
+const ACTION = /^[A-Za-z0-9._+:/-]+$/;
+// C0, DEL and C1 controls.
+const CONTROL = /[\u0000-\u001F\u007F-\u009F]/u;
+// Explicit bidi embeddings/overrides/isolates and marks (U+061C is the Arabic letter mark).
+const BIDI = /[\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C]/u;
+// Zero-width and invisible format characters (soft hyphen, invisible operators, BOM).
+const INVISIBLE = /[\u200B-\u200D\u2060-\u2064\uFEFF\u00AD]/u;
+// In a `u` regex, \p{Cs} matches only unpaired surrogates.
+const LONE_SURROGATE = /\p{Cs}/u;
+
+function malformed(path: string, message: string, reason: string): never {
+  throw new MandateError('MANDATE_MALFORMED', `${path}: ${message}`, {
+    check: 'limits',
+    detail: { path, reason },
+  });
+}
+
+/**
+ * Checks that `value` is a string free of look-alike tricks: at most `maxLength` UTF-16
+ * code units, no lone surrogates, no control, bidi or invisible characters, and in NFC.
+ *
+ * @throws MandateError `MANDATE_LIMIT_EXCEEDED` when too long, `MANDATE_MALFORMED` otherwise.
+ */
+export function assertSafeText(value: unknown, path: string, maxLength: number): string {
+  if (typeof value !== 'string') malformed(path, 'must be a string', 'type');
+  // Length first: everything after this is linear in the length.
+  if (value.length > maxLength) {
+    throw new MandateError(
+      'MANDATE_LIMIT_EXCEEDED',
+      `${path}: longer than ${maxLength} characters`,
+      { check: 'limits', detail: { path, reason: 'length', limit: maxLength, length: value.length } },
+    );
+  }
+  if (LONE_SURROGATE.test(value)) malformed(path, 'contains a lone surrogate', 'lone-surrogate');
+  if (CONTROL.test(value)) malformed(path, 'contains a control character', 'control-character');
+  if (BIDI.test(value)) malformed(path, 'contains a bidi control character', 'bidi-control');
+  if (INVISIBLE.test(value)) malformed(path, 'contains an invisible character', 'invisible-character');
+  if (value !== value.normalize('NFC')) malformed(path, 'is not in Unicode NFC', 'not-nfc');
+  return value;
+}
+
+function parse(
+  value: unknown,
+  path: string,
+  maxLength: number,
+  allowWildcards: boolean,
+): ParsedResource {
+  const s = assertSafeText(value, path, maxLength);
+  const colon = s.indexOf(':');
+  if (colon <= 0) malformed(path, 'must be scheme:path', 'missing-scheme');
+  const scheme = s.slice(0, colon);
+  if (!SCHEME.test(scheme)) {
+    malformed(path, 'scheme may only contain A-Z a-z 0-9 . _ + -', 'bad-scheme');
+  }
+  const parts = s.slice(colon + 1).split('/');
+  const segments: string[] = [];
+  let rest = false;
+  parts.forEach((seg, i) => {
+    if (seg === '') malformed(path, `segment ${i} is empty`, 'empty-segment');
+    if (seg === '.' || seg === '..') malformed(path, `segment ${i} is '${seg}'`, 'dot-segment');
+    if (seg.includes('*')) {
+      if (!allowWildcards) {
+        malformed(path, 'a concrete resource may not contain wildcards', 'wildcard-in-concrete');
+      }
+      if (seg === '**') {
+        if (i !== parts.length - 1) {
+          malformed(path, "'**' is only allowed as the last segment", 'inner-double-star');
+        }
+        rest = true;
+        return;
+      }
+      if (seg !== '*') {
+        malformed(path, `segment ${i} mixes '*' with other characters`, 'partial-wildcard');
+      }
+    }
+    segments.push(seg);
+  });
+  return { scheme, segments, rest };
+}
+
+/**
+ * Parses and validates a resource pattern (`scheme:seg/seg`, `*` = one segment, a trailing
+ * `**` = zero or more segments).
+ *
+ * @throws MandateError `MANDATE_MALFORMED` (check `limits`) with `detail.path`.
+ */
+export function parseResourcePattern(
+  value: unknown,
+  path = 'resource',
+  maxLength = DEFAULT_LIMITS.maxStringLength,
+): ParsedResource {
+  return parse(value, path, maxLength, true);
+}
+
+/** Validates a resource pattern and returns it unchanged. */
+export function validateResourcePattern(
+  value: unknown,
+  path = 'resource',
+  maxLength = DEFAULT_LIMITS.maxStringLength,
+): string {
+  parse(value, path, maxLength, true);
+  return value as string;
+}
+
+/**
+ * Parses a concrete resource, as a request names it: a pattern without `*` or `**`.
+ *
+ * @throws MandateError `MANDATE_MALFORMED` (check `limits`) with `detail.path`.
+ */
+export function parseConcreteResource(
+  value: unknown,
+  path = 'resource',
+  maxLength = DEFAULT_LIMITS.maxStringLength,
+): ParsedResource {
+  return parse(value, path, maxLength, false);
+}
+
+/** Validates a concrete resource and returns it unchanged. */
+export function validateConcreteResource(
+  value: unknown,
+  path = 'resource',
+  maxLength = DEFAULT_LIMITS.maxStringLength,
+): string {
+  parse(value, path, maxLength, false);
+  return value as string;
+}
+
+/**
+ * Validates an action name: 1 to 128 characters of `A-Z a-z 0-9 . _ + - : /` (so URI-style
+ * tool names fit); no wildcards, since actions are matched as exact strings.
+ */
+export function validateActionName(value: unknown, path = 'action'): string {
+  const s = assertSafeText(value, path, MAX_NAME_LENGTH);
+  if (s.length === 0) malformed(path, 'must not be empty', 'empty');
+  if (!ACTION.test(s)) {
+    malformed(path, 'may only contain A-Z a-z 0-9 . _ + - : /', 'bad-action');
+  }
+  return s;
+}
+
+/** Validates an argument name: 1 to 128 characters of safe text (see {@link assertSafeText}). */
+export function validateArgumentName(value: unknown, path = 'argument'): string {
+  const s = assertSafeText(value, path, MAX_NAME_LENGTH);
+  if (s.length === 0) malformed(path, 'must not be empty', 'empty');
+  return s;
+}

@@ -1,0 +1,84 @@
+/**
+ * zod schemas for capabilities and constraints at the trust boundary, and the mapping of a
+ * `ZodError` onto `MANDATE_MALFORMED` (a `ZodError` never escapes this module's callers).
+ *
+ * The schemas check shape only. Before they run, `assertJson` has already bounded the
+ * value (depth, sizes, finite numbers, plain objects), so zod never walks hostile nesting;
+ * constraint trees are recursed by `constraint.ts` with an explicit depth limit rather than
+ * by `z.lazy`, for the same reason.
+ */
+import { z } from 'zod';
+import { MandateError } from './errors.js';
+import { joinPath } from './json.js';
+import type { Json } from './types.js';
+
+// Values were validated as JSON by assertJson before any schema runs.
+const json = z.custom<Json>(() => true);
+const jsonList = z.array(json);
+// zod 4 numbers reject NaN and ±Infinity.
+const finite = z.number();
+
+/** Wire constraint schemas, keyed by `constraint_type`; nested clauses are parsed separately. */
+export const WIRE_CONSTRAINT_SCHEMAS = {
+  exact: z.strictObject({ constraint_type: z.literal('exact'), value: json }),
+  one_of: z.strictObject({ constraint_type: z.literal('one_of'), values: jsonList }),
+  not_one_of: z.strictObject({ constraint_type: z.literal('not_one_of'), excluded: jsonList }),
+  range: z.strictObject({
+    constraint_type: z.literal('range'),
+    min: finite.optional(),
+    max: finite.optional(),
+    min_inclusive: z.boolean().optional(),
+    max_inclusive: z.boolean().optional(),
+  }),
+  contains: z.strictObject({ constraint_type: z.literal('contains'), required: jsonList }),
+  subset: z.strictObject({ constraint_type: z.literal('subset'), allowed: jsonList }),
+  wildcard: z.strictObject({ constraint_type: z.literal('wildcard') }),
+  all: z.strictObject({
+    constraint_type: z.literal('all'),
+    // An empty conjunction would accept everything while looking like a constraint
+    // (AAT section 4.5, steps 3n/4o).
+    constraints: z.array(z.unknown()).min(1, 'must not be empty'),
+  }),
+  any: z.strictObject({
+    constraint_type: z.literal('any'),
+    constraints: z.array(z.unknown()).min(1, 'must not be empty'),
+  }),
+  glob: z.strictObject({ constraint_type: z.literal('glob'), pattern: z.string() }),
+} as const;
+
+/** The terse forms a TypeScript caller may write. */
+export const TERSE_CONSTRAINT_SCHEMAS = {
+  eq: z.strictObject({ eq: json }),
+  in: z.strictObject({ in: jsonList }),
+  glob: z.strictObject({ glob: z.string() }),
+  range: z
+    .strictObject({ min: finite.optional(), max: finite.optional() })
+    .refine((r) => r.min !== undefined || r.max !== undefined, 'needs min or max'),
+} as const;
+
+/** Shape of one capability as callers write it (names are validated separately). */
+export const CAPABILITY_INPUT_SCHEMA = z.strictObject({
+  resource: z.string(),
+  actions: z.array(z.string()).min(1, 'must name at least one action'),
+  constraints: z.record(z.string(), z.unknown()).optional(),
+  optional: z.array(z.string()).optional(),
+});
+
+/**
+ * Parses with `schema`, turning a failure into `MANDATE_MALFORMED` (check `limits`) whose
+ * `detail.path` locates the first issue under `path`.
+ */
+export function parseWith<T>(schema: z.ZodType<T>, value: unknown, path: string): T {
+  const r = schema.safeParse(value);
+  if (r.success) return r.data;
+  const issue = r.error.issues[0];
+  let where = path;
+  for (const k of issue?.path ?? []) {
+    where = joinPath(where, typeof k === 'number' ? k : String(k));
+  }
+  const message = issue?.message ?? 'invalid';
+  throw new MandateError('MANDATE_MALFORMED', `${where}: ${message}`, {
+    check: 'limits',
+    detail: { path: where, reason: issue?.code ?? 'invalid' },
+  });
+}

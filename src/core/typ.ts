@@ -1,0 +1,17 @@
+/** Every JOSE `typ` value Mandate writes or accepts, in one place (explicit typing, RFC 8725 §3.11). */
+export const TYP = {
+  /** A Mandate root block, signed by a trust anchor. */
+  root: 'mandate-root+jwt',
+  /** A Mandate delegation block, signed by the previous block's holder. */
+  delegation: 'mandate-delegation+jwt',
+  /** An RFC 9449 DPoP proof, for HTTP requests. */
+  dpop: 'dpop+jwt',
+  /** Mandate's invocation proof, for tool calls that are not HTTP requests. */
+  invocation: 'mandate-invocation+jwt',
+  /** An AAT token (draft-niyikiza-oauth-attenuating-agent-tokens-02). */
+  aat: 'aat+jwt',
+  /** An AAT proof of possession. */
+  aatPop: 'aat-pop+jwt',
+} as const;
+
+export type Typ = (typeof TYP)[keyof typeof TYP];

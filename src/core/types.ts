@@ -1,0 +1,119 @@
+/**
+ * The semantic model shared by every encoding (DESIGN.md section 2).
+ */
+import type { KeyObject } from 'node:crypto';
+import type { JWK } from 'jose';
+
+/** A JSON value as it appears in arguments and constraints. */
+export type Json = null | boolean | number | string | readonly Json[] | { readonly [k: string]: Json };
+
+/**
+ * A constraint on one argument, in its wire form: the core constraint types of the IETF
+ * AAT draft (`constraint_type`) plus Mandate's `glob`.
+ */
+export type Constraint =
+  | { readonly constraint_type: 'exact'; readonly value: Json }
+  | { readonly constraint_type: 'one_of'; readonly values: readonly Json[] }
+  | { readonly constraint_type: 'not_one_of'; readonly excluded: readonly Json[] }
+  | {
+      readonly constraint_type: 'range';
+      readonly min?: number;
+      readonly max?: number;
+      readonly min_inclusive?: boolean;
+      readonly max_inclusive?: boolean;
+    }
+  | { readonly constraint_type: 'contains'; readonly required: readonly Json[] }
+  | { readonly constraint_type: 'subset'; readonly allowed: readonly Json[] }
+  | { readonly constraint_type: 'wildcard' }
+  | { readonly constraint_type: 'all'; readonly constraints: readonly Constraint[] }
+  | { readonly constraint_type: 'any'; readonly constraints: readonly Constraint[] }
+  | { readonly constraint_type: 'glob'; readonly pattern: string };
+
+export type ConstraintType = Constraint['constraint_type'];
+
+/**
+ * The terse forms a TypeScript caller may write; each maps onto a wire constraint:
+ * `{ eq }` -> exact, `{ in }` -> one_of, `{ min, max }` -> range (inclusive), `{ glob }` -> glob.
+ */
+export type ConstraintInput =
+  | Constraint
+  | { readonly eq: Json }
+  | { readonly in: readonly Json[] }
+  | { readonly min?: number; readonly max?: number }
+  | { readonly glob: string };
+
+/** A capability as callers write it. */
+export interface CapabilityInput {
+  readonly resource: string;
+  readonly actions: readonly string[];
+  readonly constraints?: Readonly<Record<string, ConstraintInput>>;
+  /** Constrained arguments that may be absent from a request. */
+  readonly optional?: readonly string[];
+}
+
+/** A capability in normal form: sorted, de-duplicated actions; wire-form constraints. */
+export interface Capability {
+  readonly resource: string;
+  readonly actions: readonly string[];
+  readonly constraints?: Readonly<Record<string, Constraint>>;
+  readonly optional?: readonly string[];
+}
+
+/** What a request asks to do. */
+export interface Action {
+  readonly resource: string;
+  readonly action: string;
+  readonly args?: Readonly<Record<string, Json>>;
+}
+
+/** What the proof is bound to. */
+export type ProofRequest =
+  | { readonly method: string; readonly url: string }
+  | { readonly tool: string; readonly args: Readonly<Record<string, Json>> };
+
+export type Format = 'jws' | 'biscuit';
+
+/** A key pair as `generateKeyPair` returns it; anything that signs takes one. */
+export interface KeyPair {
+  readonly privateKey: KeyObject | CryptoKey | JWK;
+  readonly publicJwk: JWK;
+  /** RFC 9278 thumbprint URI of `publicJwk`. */
+  readonly id: string;
+}
+
+/** One block of a chain, as decoded (root first). */
+export interface BlockView {
+  readonly id: string;
+  /** The root's issuer name, or the parent holder's principal id. */
+  readonly issuer: string;
+  /** Principal id (RFC 9278 thumbprint URI) of this block's holder. */
+  readonly holder: string;
+  readonly holderJwk: JWK;
+  readonly subject: string;
+  readonly capabilities: readonly Capability[];
+  /** Seconds since the epoch. */
+  readonly issuedAt: number;
+  readonly expiresAt: number;
+  readonly notBefore?: number;
+  readonly audience?: readonly string[];
+  readonly depth: number;
+  readonly maxDepth: number;
+  readonly purpose?: string;
+}
+
+/** A mandate as `mint` and `delegate` return it. */
+export interface Mandate {
+  readonly token: string;
+  readonly format: Format;
+  readonly subject: string;
+  /** Principal id of the last holder. */
+  readonly holder: string;
+  readonly blocks: readonly BlockView[];
+}
+
+/** A mandate that has been decoded but not verified. No authorization function accepts it. */
+export interface UnverifiedMandate extends Mandate {
+  readonly verified: false;
+}
+
+export type MandateLike = Mandate | string;

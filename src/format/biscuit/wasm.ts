@@ -1,0 +1,685 @@
+/**
+ * Loads `@biscuit-auth/biscuit-wasm` 0.6.0 on Node 20, lazily and at most once per process, and
+ * keeps a panicking instance from poisoning later calls.
+ *
+ * Why this file exists:
+ * - The package entry (`module/biscuit.js`) does `import * as wasm from "./biscuit_bg.wasm"`, which
+ *   Node 20 refuses (ES module integration of wasm is not available there). So we import the
+ *   wasm-bindgen JS glue (`module/biscuit_bg.js`) ourselves, compile `module/biscuit_bg.wasm`, wire the
+ *   imports the module declares, and hand the instance to the glue (`__wbg_set_wasm`).
+ * - A Rust panic inside wasm executes `unreachable`; a deep recursion overflows the wasm shadow stack
+ *   ("memory access out of bounds"). Either leaves the instance in an unknown state (leaked borrows,
+ *   a displaced stack pointer) — a stack overflow leaves it permanently broken. {@link withBiscuit}
+ *   discards such an instance and the next call gets a fresh one, with its own copy of the glue
+ *   module (the glue keeps its wasm in module state, so a cache-busting `?instance=N` import is the
+ *   only way to get a second, independent copy).
+ * - Nothing here is imported statically by the JWS path: the package is reached only through the
+ *   dynamic `import()` below, on first use.
+ *
+ * What this file does NOT do: map Biscuit errors to Mandate codes (beyond the wasm fault case), check
+ * keys for weakness, or bound the size of Datalog a caller hands to the wasm API. Callers own that.
+ *
+ * @module
+ */
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+import { MandateError } from '../../core/errors.js';
+
+// ---------------------------------------------------------------------------------------------
+// Typed facade over module/biscuit.d.ts (0.6.0). The upstream d.ts uses `any` for every JS value
+// crossing the boundary and declares `AuthorizerBuilder` twice; these interfaces say what 0.6.0
+// actually accepts and returns (checked against its Rust source and by running it).
+// ---------------------------------------------------------------------------------------------
+
+/** Signature algorithm ids of biscuit-wasm (`SignatureAlgorithm.Ed25519` = 0). */
+export type SignatureAlgorithmId = 0 | 1;
+
+/** Anything biscuit-wasm hands out: it owns memory inside the wasm instance until freed. */
+export interface WasmObject {
+  /** Releases the wasm-side memory. Using the object afterwards throws. */
+  free(): void;
+}
+
+/**
+ * A Datalog term passed as a parameter. Anything else (a float, `null`, a function, an object with
+ * another key) makes `addCodeWithParameters` panic inside wasm, because 0.6.0 `unwrap()`s the
+ * deserialization (src/builder.rs:124 and :237); `Fact#set` and friends return an error instead.
+ */
+export type BiscuitTerm =
+  | string
+  | boolean
+  | number
+  | { readonly date: string }
+  | { readonly bytes: string }
+  | { readonly set: readonly BiscuitTerm[] }
+  | readonly BiscuitTerm[];
+
+/** Public-key parameters for `trusting {name}` scopes: `"ed25519/<hex>"` or `"secp256r1/<hex>"`. */
+export type BiscuitKeyParameter = string;
+
+/**
+ * Run limits for `authorizeWithLimits` / `queryWithLimits`. The wire names are biscuit-wasm's own;
+ * note `max_time_micro` (microseconds): an unknown field such as `max_time` is silently ignored and
+ * the 20 ms default applies. Omitted fields take biscuit-auth's defaults (1000 facts, 100 iterations).
+ */
+export interface BiscuitRunLimits {
+  readonly max_facts?: number | bigint;
+  readonly max_iterations?: number | bigint;
+  readonly max_time_micro?: number | bigint;
+}
+
+/** A Datalog fact (builder form). */
+export interface WasmFact extends WasmObject {
+  unboundParameters(): string[];
+  set(name: string, value: BiscuitTerm): void;
+  /** The fact's terms as JS values. */
+  terms(): unknown[];
+  toString(): string;
+}
+
+/** A Datalog rule, check or policy (builder form); all three share this shape. */
+export interface WasmParameterized extends WasmObject {
+  unboundParameters(): string[];
+  unboundScopeParameters(): string[];
+  set(name: string, value: BiscuitTerm): void;
+  setScope(name: string, value: BiscuitKeyParameter): void;
+  toString(): string;
+}
+/** A Datalog rule. */
+export type WasmRule = WasmParameterized;
+/** A Datalog check. */
+export type WasmCheck = WasmParameterized;
+/** An authorizer policy. */
+export type WasmPolicy = WasmParameterized;
+
+/** Datalog code sink shared by the token, block and authorizer builders. */
+export interface WasmCodeBuilder extends WasmObject {
+  addFact(fact: WasmFact): void;
+  addRule(rule: WasmRule): void;
+  addCheck(check: WasmCheck): void;
+  addCode(source: string): void;
+  addCodeWithParameters(
+    source: string,
+    parameters: Readonly<Record<string, BiscuitTerm>>,
+    scopeParameters: Readonly<Record<string, BiscuitKeyParameter>>,
+  ): void;
+  toString(): string;
+}
+
+/** Builds the authority block of a new token. `build` consumes the builder. */
+export interface WasmBiscuitBuilder extends WasmCodeBuilder {
+  build(root: WasmPrivateKey): WasmBiscuit;
+  merge(other: WasmBlockBuilder): void;
+  setRootKeyId(rootKeyId: number): void;
+}
+
+/** Builds an attenuation block. `addFact`/`addRule`/`addCheck` consume their argument here. */
+export type WasmBlockBuilder = WasmCodeBuilder;
+
+/** A parsed (and, via `fromBytes`/`fromBase64`, signature-verified) token. */
+export interface WasmBiscuit extends WasmObject {
+  /** Appends a first-party block signed with the token's next key (a fresh ephemeral key follows). */
+  appendBlock(block: WasmBlockBuilder): WasmBiscuit;
+  /** An authorizer holding only the token's blocks (no authorizer code). */
+  getAuthorizer(): WasmAuthorizer;
+  sealToken(): WasmBiscuit;
+  toBytes(): Uint8Array;
+  toBase64(): string;
+  /** One hex string per block, in block order. */
+  getRevocationIdentifiers(): string[];
+  countBlocks(): number;
+  /** The block's Datalog as text (identical to the specification samples' `code`). */
+  getBlockSource(index: number): string;
+  getThirdPartyRequest(): WasmThirdPartyRequest;
+  appendThirdPartyBlock(externalKey: WasmPublicKey, block: WasmThirdPartyBlock): WasmBiscuit;
+  toString(): string;
+}
+
+/** Authorizer code waiting for a token; `buildAuthenticated` consumes it. */
+export interface WasmAuthorizerBuilder extends WasmCodeBuilder {
+  buildAuthenticated(token: WasmBiscuit): WasmAuthorizer;
+  buildUnauthenticated(): WasmAuthorizer;
+  addPolicy(policy: WasmPolicy): void;
+  merge(other: WasmAuthorizerBuilder): void;
+  mergeBlock(other: WasmBlockBuilder): void;
+}
+
+/** A token plus authorizer code, ready to run. */
+export interface WasmAuthorizer extends WasmObject {
+  /** Runs with a 20 ms time limit — too short for the first run in a fresh process; prefer limits. */
+  authorize(): number;
+  /** Returns the index of the matching allow policy; throws the Biscuit error object otherwise. */
+  authorizeWithLimits(limits: BiscuitRunLimits): number;
+  query(rule: WasmRule): WasmFact[];
+  queryWithLimits(rule: WasmRule, limits: BiscuitRunLimits): WasmFact[];
+  toString(): string;
+}
+
+/** A key pair. Note: 0.6.0 seeds its RNG with 8 random bytes; import keys instead of generating. */
+export interface WasmKeyPair extends WasmObject {
+  getPublicKey(): WasmPublicKey;
+  getPrivateKey(): WasmPrivateKey;
+}
+
+/** A public key. */
+export interface WasmPublicKey extends WasmObject {
+  /** Writes the raw key into `out` (32 bytes for Ed25519). */
+  toBytes(out: Uint8Array): void;
+  /** `"ed25519/<hex>"`. */
+  toString(): string;
+  /** `"ed25519/<hex>"`, usable as a scope parameter. */
+  toDatalogParameter(): string;
+}
+
+/** A private key. */
+export interface WasmPrivateKey extends WasmObject {
+  toBytes(out: Uint8Array): void;
+  /** `"ed25519-private/<hex>"`. */
+  toString(): string;
+}
+
+/** The request a token holder sends to a third party so it can sign a block for that token. */
+export interface WasmThirdPartyRequest extends WasmObject {
+  toBytes(): Uint8Array;
+  toBase64(): string;
+  /** Signs `blockBuilder` with the third party's key. Consumes the request. */
+  createBlock(privateKey: WasmPrivateKey, blockBuilder: WasmBlockBuilder): WasmThirdPartyBlock;
+}
+
+/** A block signed by a third party, to be appended with `appendThirdPartyBlock`. */
+export interface WasmThirdPartyBlock extends WasmObject {
+  toBytes(): Uint8Array;
+  /** Consumes the block. */
+  toBase64(): string;
+}
+
+/** Provider of the root key by `root_key_id`. Must return a key and never throw (see below). */
+export type RootKeyProvider = (rootKeyId: number | null) => WasmPublicKey;
+
+/** The classes biscuit-wasm 0.6.0 exports, as this library uses them. */
+export interface BiscuitApi {
+  readonly SignatureAlgorithm: { readonly Ed25519: 0; readonly Secp256r1: 1 };
+  readonly Biscuit: {
+    builder(): WasmBiscuitBuilder;
+    block_builder(): WasmBlockBuilder;
+    fromBytes(data: Uint8Array, root: WasmPublicKey): WasmBiscuit;
+    fromBase64(data: string, root: WasmPublicKey): WasmBiscuit;
+    /**
+     * Parses with a root key chosen by `root_key_id`. 0.6.0 `unwrap()`s the provider's result: a
+     * provider that throws or returns anything but a `PublicKey` panics the instance (src/lib.rs:324).
+     * The returned key is consumed.
+     */
+    fromBytesWithProvider(data: Uint8Array, provider: RootKeyProvider): WasmBiscuit;
+    fromBase64WithProvider(data: string, provider: RootKeyProvider): WasmBiscuit;
+  };
+  readonly BiscuitBuilder: new () => WasmBiscuitBuilder;
+  readonly BlockBuilder: new () => WasmBlockBuilder;
+  readonly AuthorizerBuilder: new () => WasmAuthorizerBuilder;
+  readonly KeyPair: {
+    new (algorithm: SignatureAlgorithmId): WasmKeyPair;
+    fromPrivateKey(key: WasmPrivateKey): WasmKeyPair;
+  };
+  readonly PublicKey: {
+    fromBytes(data: Uint8Array, algorithm: SignatureAlgorithmId): WasmPublicKey;
+    /** Bare hex (no `ed25519/` prefix). */
+    fromString(hex: string, algorithm: SignatureAlgorithmId): WasmPublicKey;
+  };
+  readonly PrivateKey: {
+    fromBytes(data: Uint8Array, algorithm: SignatureAlgorithmId): WasmPrivateKey;
+    /** Prefixed hex: `"ed25519-private/<hex>"`. */
+    fromString(data: string): WasmPrivateKey;
+  };
+  readonly Fact: { fromString(source: string): WasmFact };
+  readonly Rule: { fromString(source: string): WasmRule };
+  readonly Check: { fromString(source: string): WasmCheck };
+  readonly Policy: { fromString(source: string): WasmPolicy };
+  readonly ThirdPartyRequest: {
+    fromBytes(data: Uint8Array): WasmThirdPartyRequest;
+    fromBase64(data: string): WasmThirdPartyRequest;
+  };
+  /**
+   * Upstream bug in 0.6.0: these deserialize a *request*, not a block, so a third-party block cannot
+   * cross a serialization boundary; create it and append it in the same process.
+   */
+  readonly ThirdPartyBlock: {
+    fromBytes(data: Uint8Array): WasmThirdPartyRequest;
+    fromBase64(data: string): WasmThirdPartyRequest;
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Freeing
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * wasm-bindgen zeroes an object's `__wbg_ptr` when a Rust method consumes it (e.g.
+ * `buildAuthenticated`, `build`, `createBlock`); calling `free()` then throws "null pointer passed to
+ * rust" through the wasm frames. Skipping consumed objects keeps cleanup quiet and the instance clean.
+ */
+function isConsumed(value: WasmObject): boolean {
+  return (value as { __wbg_ptr?: unknown }).__wbg_ptr === 0;
+}
+
+/** Frees `value` unless already consumed; returns the error a failed free threw, if any. */
+function freeQuietly(value: WasmObject): unknown {
+  if (isConsumed(value)) return undefined;
+  try {
+    value.free();
+    return undefined;
+  } catch (error) {
+    return error;
+  }
+}
+
+/**
+ * Runs `fn(value)` and frees `value` afterwards, whatever happens (a try/finally you cannot forget).
+ * If `fn` throws, its error wins; if only the free fails, that error is thrown.
+ *
+ * @example `const n = usingWasm(api.Biscuit.fromBytes(bytes, root), (t) => t.countBlocks());`
+ */
+export function usingWasm<T extends WasmObject, R>(value: T, fn: (value: T) => R): R {
+  let result: R;
+  try {
+    result = fn(value);
+  } catch (error) {
+    freeQuietly(value);
+    throw error;
+  }
+  const freeError = freeQuietly(value);
+  // eslint-disable-next-line @typescript-eslint/only-throw-error -- rethrown unchanged for withBiscuit
+  if (freeError !== undefined) throw freeError;
+  return result;
+}
+
+/**
+ * Owns the wasm objects created during one {@link withBiscuit} call and frees them (newest first)
+ * when the call ends. Register every object you create or receive: `scope.own(kp.getPublicKey())`.
+ */
+export class WasmScope {
+  readonly #owned: WasmObject[] = [];
+  #closed = false;
+
+  /** Registers `value` for freeing at the end of the scope and returns it. */
+  own<T extends WasmObject>(value: T): T {
+    if (this.#closed) {
+      // Registering after the end would leak silently; free now and refuse.
+      freeQuietly(value);
+      throw new TypeError('WasmScope.own called after the scope ended');
+    }
+    this.#owned.push(value);
+    return value;
+  }
+
+  /** Frees everything owned; returns the first error a free threw. */
+  close(): unknown {
+    this.#closed = true;
+    let first: unknown;
+    for (let value = this.#owned.pop(); value !== undefined; value = this.#owned.pop()) {
+      const error = freeQuietly(value);
+      first ??= error;
+    }
+    return first;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Loading
+// ---------------------------------------------------------------------------------------------
+
+const PACKAGE = '@biscuit-auth/biscuit-wasm';
+const GLUE_MODULE = './biscuit_bg.js';
+
+/** The part of the wasm-bindgen glue module this loader touches. */
+interface Glue {
+  readonly __wbg_set_wasm: (exports: object) => void;
+  readonly [name: string]: unknown;
+}
+
+interface Instance {
+  readonly generation: number;
+  readonly api: BiscuitApi;
+  readonly glue: Glue;
+  readonly memory: WebAssembly.Memory | undefined;
+  /** Set when wasm threw a JS error through its own frames (`__wbindgen_throw`). */
+  tainted: boolean;
+  /** `file:line:col` of the last Rust panic, from the panic hook's message (never its text). */
+  panicLocation: string | undefined;
+}
+
+interface Compiled {
+  readonly dir: URL;
+  readonly module: WebAssembly.Module;
+  readonly imports: readonly WebAssembly.ModuleImportDescriptor[];
+}
+
+let compiled: Promise<Compiled> | undefined;
+let live: Instance | undefined;
+let loading: Promise<Instance> | undefined;
+let generation = 0;
+
+/** The directory holding biscuit_bg.js/.wasm, found without evaluating the package entry. */
+function moduleDir(): URL {
+  // import.meta.resolve only resolves (Node >= 20.6); it is absent under some test transformers.
+  const resolve = (import.meta as { resolve?: (specifier: string) => string }).resolve;
+  if (typeof resolve === 'function') {
+    try {
+      return new URL('./', resolve(PACKAGE));
+    } catch {
+      // fall through to the node_modules walk
+    }
+  }
+  // The package only exports an "import" condition, so require.resolve(PACKAGE) fails; walk the
+  // same node_modules directories require would search instead.
+  const require = createRequire(import.meta.url);
+  for (const base of require.resolve.paths(PACKAGE) ?? []) {
+    const dir = join(base, PACKAGE, 'module');
+    if (existsSync(join(dir, 'biscuit_bg.wasm'))) return pathToFileURL(dir + '/');
+  }
+  throw new Error(`${PACKAGE} is not installed`);
+}
+
+async function compile(): Promise<Compiled> {
+  const dir = moduleDir();
+  const bytes = await readFile(new URL('biscuit_bg.wasm', dir));
+  // Compiled once per process; every fresh instance reuses it.
+  const module = await WebAssembly.compile(bytes);
+  return { dir, module, imports: WebAssembly.Module.imports(module) };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}
+
+async function importModule(href: string): Promise<Record<string, unknown>> {
+  const namespace: unknown = await import(/* @vite-ignore */ href);
+  if (!isRecord(namespace)) throw new Error(`${PACKAGE}: ${href} is not a module`);
+  return namespace;
+}
+
+const LOG_IMPORT = /^__wbg_(?:log|error|warn|info|debug)_/;
+const THROW_IMPORT = /^__wbg_wbindgenthrow_/;
+const PANIC_LOCATION = /panicked at ([^\s:]+:\d+:\d+)/;
+const CONSOLE_METHODS = ['log', 'error', 'warn', 'info', 'debug'] as const;
+
+/**
+ * Runs a glue logging import with `console` redirected. The start function logs "biscuit-wasm
+ * loading" and the panic hook prints the panic message and stack — noise, and the message can echo
+ * caller data. We keep only the panic's source location.
+ */
+function silenced(state: { panicLocation: string | undefined }, call: () => unknown): unknown {
+  // Saved unbound on purpose: restoring must put back the identical function objects.
+  // eslint-disable-next-line @typescript-eslint/unbound-method
+  const saved = CONSOLE_METHODS.map((method) => [method, console[method]] as const);
+  const sink = (...parts: unknown[]): void => {
+    for (const part of parts) {
+      if (typeof part !== 'string') continue;
+      const match = PANIC_LOCATION.exec(part);
+      if (match?.[1] !== undefined) state.panicLocation = match[1];
+    }
+  };
+  for (const method of CONSOLE_METHODS) console[method] = sink;
+  try {
+    return call();
+  } finally {
+    for (const [method, original] of saved) console[method] = original;
+  }
+}
+
+async function instantiate(): Promise<Instance> {
+  compiled ??= compile().catch((error: unknown) => {
+    compiled = undefined; // let a later call retry (e.g. after a transient read error)
+    throw error;
+  });
+  const { dir, module, imports } = await compiled;
+  const gen = ++generation;
+  // A fresh copy of the glue per instance: its wasm handle, heap and caches are module state.
+  const glueNs = await importModule(new URL(`biscuit_bg.js?instance=${gen}`, dir).href);
+  const setWasm = glueNs['__wbg_set_wasm'];
+  if (typeof setWasm !== 'function') throw new Error(`${PACKAGE}: unexpected glue module`);
+  const glue = glueNs as Glue;
+
+  const state = { tainted: false, panicLocation: undefined as string | undefined };
+  const importObject: Record<string, Record<string, WebAssembly.ImportValue>> = {};
+  for (const { module: from, name } of imports) {
+    // Snippet modules (performance_now) are stateless: the normal module cache is fine for them.
+    const source = from === GLUE_MODULE ? glueNs : await importModule(new URL(from, dir).href);
+    const value = source[name];
+    if (typeof value !== 'function') throw new Error(`${PACKAGE}: missing import ${from}#${name}`);
+    const fn = value as (...args: unknown[]) => unknown;
+    let wrapped = fn;
+    if (LOG_IMPORT.test(name)) wrapped = (...args) => silenced(state, () => fn(...args));
+    else if (THROW_IMPORT.test(name)) {
+      // A JS throw unwinds the wasm frames without running Rust's epilogues: the shadow stack pointer
+      // and any borrow flags stay displaced. Mark the instance so it is discarded.
+      wrapped = (...args) => {
+        state.tainted = true;
+        return fn(...args);
+      };
+    }
+    (importObject[from] ??= {})[name] = wrapped;
+  }
+
+  const instance = await WebAssembly.instantiate(module, importObject);
+  const exports = instance.exports;
+  glue.__wbg_set_wasm(exports);
+  const start = exports['__wbindgen_start'];
+  if (typeof start === 'function') (start as () => void)();
+  const memory = exports['memory'];
+
+  const api = pickApi(glueNs);
+  return Object.assign(state, {
+    generation: gen,
+    api,
+    glue,
+    memory: memory instanceof WebAssembly.Memory ? memory : undefined,
+  });
+}
+
+const API_NAMES = [
+  'SignatureAlgorithm',
+  'Biscuit',
+  'BiscuitBuilder',
+  'BlockBuilder',
+  'AuthorizerBuilder',
+  'KeyPair',
+  'PublicKey',
+  'PrivateKey',
+  'Fact',
+  'Rule',
+  'Check',
+  'Policy',
+  'ThirdPartyRequest',
+  'ThirdPartyBlock',
+] as const satisfies readonly (keyof BiscuitApi)[];
+
+function pickApi(glue: Record<string, unknown>): BiscuitApi {
+  const api: Record<string, unknown> = {};
+  for (const name of API_NAMES) {
+    if (glue[name] === undefined) throw new Error(`${PACKAGE}: export ${name} is missing`);
+    api[name] = glue[name];
+  }
+  // The one cast from the untyped glue to the facade; the names were checked just above and the
+  // signatures are pinned by the exact dependency version (0.6.0).
+  return Object.freeze(api) as unknown as BiscuitApi;
+}
+
+/**
+ * Replaces a discarded instance's wasm exports with a stub: frees (including those run later by the
+ * glue's FinalizationRegistry) become no-ops, anything else fails with a coded error, so a stale
+ * object can never touch the broken memory again.
+ */
+function neutralize(instance: Instance): void {
+  const tombstone = new Proxy(
+    {},
+    {
+      get(_target, property) {
+        if (typeof property === 'string' && /^__wbg_\w+_free$/.test(property))
+          return () => undefined;
+        throw new MandateError(
+          'MANDATE_INTERNAL',
+          'biscuit-wasm object used after its instance was discarded',
+          { check: 'internal', detail: { reason: 'wasm-discarded' } },
+        );
+      },
+    },
+  );
+  instance.glue.__wbg_set_wasm(tombstone);
+  try {
+    // grow(0) detaches the old ArrayBuffer, so the glue's cached views stop pinning the memory.
+    instance.memory?.grow(0);
+  } catch {
+    // best effort: a memory that cannot grow is simply kept until the glue is collected
+  }
+}
+
+function discard(instance: Instance): void {
+  if (live === instance) live = undefined;
+  neutralize(instance);
+}
+
+async function acquire(): Promise<Instance> {
+  if (live !== undefined) return live;
+  loading ??= instantiate().then(
+    (instance) => {
+      live = instance;
+      loading = undefined;
+      return instance;
+    },
+    (error: unknown) => {
+      loading = undefined;
+      throw new MandateError('MANDATE_INTERNAL', 'biscuit-wasm could not be loaded', {
+        check: 'internal',
+        detail: { reason: 'wasm-load' },
+        cause: error,
+      });
+    },
+  );
+  return loading;
+}
+
+/**
+ * A failure that means the wasm instance can no longer be trusted: a trap (`unreachable` from a
+ * panic, out-of-bounds access from a shadow-stack overflow), a JS stack overflow while wasm frames
+ * were live, or a JS throw through wasm frames. A JS stack overflow in the caller's own code is
+ * indistinguishable and is treated the same way (the cost is one re-instantiation).
+ */
+function isWasmFault(error: unknown, instance: Instance): boolean {
+  if (instance.tainted) return true;
+  if (error instanceof WebAssembly.RuntimeError) return true;
+  return error instanceof RangeError && /call stack/i.test(error.message);
+}
+
+function faultError(error: unknown, instance: Instance): MandateError {
+  const fault =
+    error instanceof WebAssembly.RuntimeError || error instanceof RangeError
+      ? error.message // engine messages ("unreachable", ...): no caller data
+      : 'wasm-throw';
+  const detail: Record<string, unknown> = {
+    reason: 'wasm-fault',
+    fault,
+    instance: instance.generation,
+  };
+  if (instance.panicLocation !== undefined) detail['panicLocation'] = instance.panicLocation;
+  return new MandateError(
+    'MANDATE_INTERNAL',
+    'biscuit-wasm failed unexpectedly; the instance was discarded',
+    { check: 'internal', detail, cause: error },
+  );
+}
+
+function isWasmObject(value: unknown): boolean {
+  return isRecord(value) && typeof value['__wbg_ptr'] === 'number';
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return isRecord(value) && typeof value['then'] === 'function';
+}
+
+/**
+ * The biscuit-wasm API of the current instance, loading it on first use (once per process).
+ *
+ * Prefer {@link withBiscuit}: objects obtained from this API become unusable if the instance is
+ * later discarded after a wasm fault, and nothing here frees them for you.
+ *
+ * @throws MandateError `MANDATE_INTERNAL` (`detail.reason: 'wasm-load'`) if the package cannot be
+ * loaded; the next call retries.
+ */
+export async function loadBiscuit(): Promise<BiscuitApi> {
+  return (await acquire()).api;
+}
+
+/**
+ * Runs `fn` synchronously with the biscuit-wasm API and a {@link WasmScope} that frees every object
+ * registered with it when `fn` returns or throws.
+ *
+ * - Biscuit's own errors (the plain objects it throws, such as `{ Format: ... }`) and any other
+ *   error from `fn` propagate unchanged; see {@link biscuitErrorKind}.
+ * - A wasm fault (panic, trap, stack overflow, JS throw through wasm frames) discards the instance —
+ *   the next call gets a fresh one — and is thrown as `MandateError('MANDATE_INTERNAL')` with
+ *   `check: 'internal'` and `detail: { reason: 'wasm-fault', fault, instance, panicLocation? }`.
+ *
+ * `fn` must be synchronous and return plain data (bytes, strings, numbers), never a wasm object:
+ * both are refused with a `TypeError`, because an object or pending work that outlives the call
+ * could outlive its instance.
+ */
+export async function withBiscuit<T>(fn: (api: BiscuitApi, scope: WasmScope) => T): Promise<T> {
+  const instance = await acquire();
+  const scope = new WasmScope();
+  let result: T;
+  try {
+    result = fn(instance.api, scope);
+  } catch (error) {
+    if (isWasmFault(error, instance)) {
+      // Neutralize first: freeing into a broken instance could trap again.
+      discard(instance);
+      scope.close();
+      throw faultError(error, instance);
+    }
+    const freeError = scope.close();
+    if (freeError !== undefined && isWasmFault(freeError, instance)) discard(instance);
+    throw error;
+  }
+  const freeError = scope.close();
+  if (freeError !== undefined || instance.tainted) {
+    const cause = freeError ?? new Error('wasm-throw');
+    if (isWasmFault(cause, instance)) {
+      discard(instance);
+      throw faultError(cause, instance);
+    }
+    // eslint-disable-next-line @typescript-eslint/only-throw-error -- a free's own error, unchanged
+    throw cause;
+  }
+  if (isThenable(result)) {
+    // Swallow the late outcome: the caller gets the TypeError, not an unhandled rejection.
+    void Promise.resolve(result).then(undefined, () => undefined);
+    throw new TypeError('withBiscuit: fn must be synchronous');
+  }
+  if (isWasmObject(result)) {
+    throw new TypeError('withBiscuit: fn must not return a wasm object (return its bytes instead)');
+  }
+  return result;
+}
+
+/**
+ * Diagnostic: the generation number of the live instance (1 for the first, +1 per re-instantiation),
+ * or `undefined` when none is loaded.
+ */
+export function biscuitInstanceGeneration(): number | undefined {
+  return live?.generation;
+}
+
+/**
+ * The kind of an error thrown by biscuit-wasm: the variant name of its serialized Rust error
+ * (`Format`, `FailedLogic`, `Execution`, `RunLimit`, `Language`, `InvalidKey`, ...), or `undefined`
+ * for anything else (a JS `Error`, a `MandateError`).
+ */
+export function biscuitErrorKind(error: unknown): string | undefined {
+  if (typeof error === 'string') return error; // unit variants serialize as bare strings
+  if (!isRecord(error) || error instanceof Error) return undefined;
+  const keys = Object.keys(error);
+  return keys.length === 1 ? keys[0] : undefined;
+}

@@ -1,0 +1,42 @@
+/** `delegate`: the current holder passes on a narrower mandate. */
+import { MandateError } from '../core/errors.js';
+import type { Mandate, MandateLike } from '../core/types.js';
+import { sameKey } from '../identity/jwk.js';
+import { prepareSigner } from '../identity/keys.js';
+import { DEFAULT_LIMITS } from '../core/limits.js';
+import { BLOCK_SEPARATOR, decodeJwsChain, encodeJwsBlock, parentHash } from './jws/chain.js';
+import { decodeChain, detectFormat } from './parse.js';
+import { planDelegation, type DelegateOptions } from './plan.js';
+import { toMandate } from './mint.js';
+
+/**
+ * Append a delegation block: `signer` (the mandate's last holder) grants `holder` at most
+ * what it holds. Anything wider — more actions, a wider resource, a looser constraint, a
+ * later expiry, a wider audience, deeper delegation — throws `MANDATE_WIDENED`, the code
+ * a verifier would report. A signer that is not the last holder throws `MANDATE_LINK_BROKEN`.
+ * The new block keeps the parent's format.
+ */
+export async function delegate(mandate: MandateLike, options: DelegateOptions): Promise<Mandate> {
+  const token = typeof mandate === 'string' ? mandate : mandate?.token;
+  if (typeof token !== 'string') throw new TypeError('delegate needs a mandate or its token');
+  const blocks = await decodeChain(token);
+  const parent = blocks[blocks.length - 1];
+  if (parent === undefined) throw new TypeError('the mandate has no blocks');
+  const hop = blocks.length;
+  const signer = prepareSigner(options.signer);
+  if (!sameKey(signer.publicJwk, parent.holderKey)) {
+    throw new MandateError('MANDATE_LINK_BROKEN', `the signer does not hold block ${hop - 1}`, {
+      check: 'linkage',
+      hop,
+    });
+  }
+  const plan = planDelegation(parent, hop, options);
+  if (detectFormat(token) === 'biscuit') {
+    const { appendBiscuitBlock } = await import('./biscuit/encode.js');
+    return toMandate(await appendBiscuitBlock(token, plan, signer));
+  }
+  const jwsParent = decodeJwsChain(token, DEFAULT_LIMITS)[hop - 1];
+  if (jwsParent === undefined) throw new TypeError('the mandate has no blocks');
+  const block = encodeJwsBlock(plan, hop, signer, { parHash: parentHash(jwsParent) });
+  return toMandate(`${token}${BLOCK_SEPARATOR}${block}`);
+}

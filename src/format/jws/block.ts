@@ -1,0 +1,180 @@
+/**
+ * One block of a JWS chain: its claims (AAT names where the concepts coincide), their
+ * schema, and the decoded view the verifier's rules work on.
+ */
+import { z } from 'zod';
+import { normalizeCapabilities } from '../../core/capability.js';
+import { MandateError, isMandateError, type Check } from '../../core/errors.js';
+import type { Limits } from '../../core/limits.js';
+import { TYP } from '../../core/typ.js';
+import type { BlockView, Capability } from '../../core/types.js';
+import { parsePublicJwk, type PublicJwk, type SigningAlg } from '../../identity/jwk.js';
+import { thumbprintUriSync } from '../../identity/thumbprint.js';
+import type { ParsedJws } from './compact.js';
+
+/** The `authorization_details` type of a Mandate capability (RFC 9396). */
+export const CAPABILITY_DETAIL_TYPE = 'mandate';
+
+const MAX_DEPTH = 64;
+const int = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+
+function claimsSchema(limits: Limits) {
+  const str = z.string().min(1).max(limits.maxStringLength);
+  return z.strictObject({
+    jti: str,
+    iss: str,
+    sub: str,
+    iat: int,
+    exp: int,
+    nbf: int.optional(),
+    aud: z.union([str, z.array(str).min(1).max(limits.maxCapabilities)]).optional(),
+    del_depth: int.max(MAX_DEPTH),
+    del_max_depth: int.max(MAX_DEPTH),
+    par_hash: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{43}$/)
+      .optional(),
+    cnf: z.strictObject({ jwk: z.unknown() }),
+    authorization_details: z
+      .array(z.looseObject({ type: z.literal(CAPABILITY_DETAIL_TYPE) }))
+      .min(1)
+      .max(limits.maxCapabilities),
+    purpose: z.string().max(limits.maxStringLength).optional(),
+  });
+}
+
+type ClaimsSchema = ReturnType<typeof claimsSchema>;
+const schemaCache = new WeakMap<Limits, ClaimsSchema>();
+
+function schemaFor(limits: Limits): ClaimsSchema {
+  let schema = schemaCache.get(limits);
+  if (schema === undefined) {
+    schema = claimsSchema(limits);
+    schemaCache.set(limits, schema);
+  }
+  return schema;
+}
+
+/** The claims of a Mandate block, as on the wire. */
+export type BlockClaims = z.infer<ClaimsSchema>;
+
+/** A block decoded and shape-checked; nothing about it is verified yet. */
+export interface DecodedBlock extends BlockView {
+  readonly kind: 'root' | 'delegation';
+  readonly alg: SigningAlg;
+  readonly kid?: string;
+  readonly parHash?: string;
+  readonly holderKey: PublicJwk;
+  readonly signingInput: string;
+  readonly signature: Buffer;
+}
+
+function malformed(message: string, hop: number, path: string, check: Check = 'limits'): never {
+  throw new MandateError('MANDATE_MALFORMED', message, { check, hop, detail: { path } });
+}
+
+/** The `typ` a block at this position must carry. */
+export function typFor(hop: number): string {
+  return hop === 0 ? TYP.root : TYP.delegation;
+}
+
+/**
+ * Check a parsed JWS against the block schema and decode it (DESIGN.md rule 1).
+ * `typ` must match the block's position: a root cannot be presented as a delegation.
+ */
+export function decodeBlock(jws: ParsedJws, hop: number, limits: Limits): DecodedBlock {
+  const label = `block ${hop}`;
+  const expectedTyp = typFor(hop);
+  if (jws.header.typ !== expectedTyp) {
+    malformed(`${label}: typ must be ${expectedTyp}`, hop, `${label}.header.typ`);
+  }
+  if (jws.header.alg !== 'Ed25519' && jws.header.alg !== 'ES256') {
+    // Allow-listed before any crypto: `none`, HMAC and `EdDSA` never reach a key.
+    malformed(`${label}: alg must be Ed25519 or ES256`, hop, `${label}.header.alg`);
+  }
+  const kid = jws.header.kid;
+  if (kid !== undefined && (typeof kid !== 'string' || kid.length > 256 || hop !== 0)) {
+    malformed(`${label}: kid is only allowed on the root, as a short string`, hop, `${label}.header.kid`);
+  }
+  const parsed = schemaFor(limits).safeParse(jws.payload);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const path = [label, ...(issue?.path ?? []).map(String)].join('.');
+    malformed(`${path}: ${issue?.message ?? 'invalid claims'}`, hop, path);
+  }
+  const claims = parsed.data;
+  const holderKey = parsePublicJwk(claims.cnf.jwk, 'limits', hop, `${label}.cnf.jwk`);
+  let capabilities: Capability[];
+  try {
+    capabilities = normalizeCapabilities(
+      claims.authorization_details.map(({ type: _type, ...capability }) => capability) as never,
+    );
+  } catch (error) {
+    if (!isMandateError(error)) throw error;
+    throw new MandateError(error.code, `${label}: ${error.message}`, {
+      check: 'limits',
+      hop,
+      detail: error.detail,
+    });
+  }
+  if (hop === 0 && claims.par_hash !== undefined) {
+    malformed(`${label}: a root block carries no par_hash`, hop, `${label}.par_hash`);
+  }
+  if (hop > 0 && claims.par_hash === undefined) {
+    malformed(`${label}: a delegation block needs par_hash`, hop, `${label}.par_hash`);
+  }
+  if (claims.del_depth > claims.del_max_depth) {
+    malformed(`${label}: del_depth exceeds del_max_depth`, hop, `${label}.del_depth`);
+  }
+  const audience = claims.aud === undefined ? undefined : typeof claims.aud === 'string' ? [claims.aud] : claims.aud;
+  return {
+    kind: hop === 0 ? 'root' : 'delegation',
+    alg: jws.header.alg,
+    ...(typeof kid === 'string' ? { kid } : {}),
+    ...(claims.par_hash === undefined ? {} : { parHash: claims.par_hash }),
+    id: claims.jti,
+    issuer: claims.iss,
+    holder: thumbprintUriSync(holderKey),
+    holderJwk: { ...holderKey },
+    holderKey,
+    subject: claims.sub,
+    capabilities,
+    issuedAt: claims.iat,
+    expiresAt: claims.exp,
+    ...(claims.nbf === undefined ? {} : { notBefore: claims.nbf }),
+    ...(audience === undefined ? {} : { audience }),
+    depth: claims.del_depth,
+    maxDepth: claims.del_max_depth,
+    ...(claims.purpose === undefined ? {} : { purpose: claims.purpose }),
+    signingInput: jws.signingInput,
+    signature: jws.signature,
+  };
+}
+
+/** Build the claims of a block from its view (the inverse of `decodeBlock`). */
+export function encodeClaims(block: Omit<BlockView, 'holder'> & { parHash?: string }): BlockClaims {
+  const aud = block.audience;
+  return {
+    jti: block.id,
+    iss: block.issuer,
+    sub: block.subject,
+    iat: block.issuedAt,
+    exp: block.expiresAt,
+    ...(block.notBefore === undefined ? {} : { nbf: block.notBefore }),
+    ...(aud === undefined ? {} : { aud: aud.length === 1 && aud[0] !== undefined ? aud[0] : [...aud] }),
+    del_depth: block.depth,
+    del_max_depth: block.maxDepth,
+    ...(block.parHash === undefined ? {} : { par_hash: block.parHash }),
+    cnf: { jwk: block.holderJwk },
+    authorization_details: block.capabilities.map((capability) => ({
+      type: CAPABILITY_DETAIL_TYPE,
+      ...capability,
+    })),
+    ...(block.purpose === undefined ? {} : { purpose: block.purpose }),
+  };
+}
+
+/** Whether a header `alg` names the algorithm of the key that must have signed. */
+export function isAlgFor(alg: string, expected: SigningAlg): boolean {
+  return alg === expected;
+}

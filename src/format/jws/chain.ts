@@ -1,0 +1,110 @@
+/**
+ * The JWS chain encoding: blocks as compact JWS joined by `~`, root first
+ * (docs/format.md). Decoding checks shape and limits only; the verifier checks the rest.
+ */
+import type { BoundedMap } from '../../core/bounded-map.js';
+import { sha256Base64url } from '../../core/encoding.js';
+import { MandateError } from '../../core/errors.js';
+import type { Limits } from '../../core/limits.js';
+import { signBytes, type PreparedSigner } from '../../identity/keys.js';
+import type { PlannedBlock } from '../plan.js';
+import { decodeBlock, encodeClaims, typFor, type DecodedBlock } from './block.js';
+import { encodeSegment, parseCompactJws } from './compact.js';
+
+/** Separator between blocks. Never appears in base64url or in a JWS's dots. */
+export const BLOCK_SEPARATOR = '~';
+
+/** Whether a token looks like a JWS chain (as opposed to a Biscuit). */
+export function looksLikeJwsChain(token: string): boolean {
+  return token.startsWith('eyJ');
+}
+
+/** Enforce the token-level limits before anything is decoded (DESIGN.md rule 1). */
+export function checkTokenLimits(token: unknown, limits: Limits): asserts token is string {
+  if (typeof token !== 'string' || token.length === 0) {
+    throw new MandateError('MANDATE_MALFORMED', 'the mandate must be a non-empty string', {
+      check: 'limits',
+      hop: 0,
+    });
+  }
+  if (token.length > limits.maxTokenBytes) {
+    throw new MandateError(
+      'MANDATE_LIMIT_EXCEEDED',
+      `the mandate is longer than ${limits.maxTokenBytes} bytes`,
+      { check: 'limits', hop: 0, detail: { limit: limits.maxTokenBytes, length: token.length } },
+    );
+  }
+}
+
+/**
+ * Split and decode every block of a JWS chain. Throws `MANDATE_MALFORMED` or
+ * `MANDATE_LIMIT_EXCEEDED` naming the first bad block. The cache, when given, maps a
+ * block's exact text to its decoded form (it depends on nothing else).
+ */
+export function decodeJwsChain(
+  token: string,
+  limits: Limits,
+  cache?: BoundedMap<string, DecodedBlock>,
+): DecodedBlock[] {
+  checkTokenLimits(token, limits);
+  const pieces = token.split(BLOCK_SEPARATOR);
+  if (pieces.length > limits.maxBlocks) {
+    throw new MandateError('MANDATE_LIMIT_EXCEEDED', `the mandate has more than ${limits.maxBlocks} blocks`, {
+      check: 'limits',
+      hop: limits.maxBlocks,
+      detail: { limit: limits.maxBlocks, blocks: pieces.length },
+    });
+  }
+  const blocks: DecodedBlock[] = [];
+  const ids = new Set<string>();
+  for (const [hop, piece] of pieces.entries()) {
+    let block = cache?.get(piece);
+    // A cached decode holds only for the same position kind (the typ rule depends on it).
+    if (block === undefined || block.kind !== (hop === 0 ? 'root' : 'delegation')) {
+      const jws = parseCompactJws(piece, {
+        label: `block ${hop}`,
+        check: 'limits',
+        hop,
+        extraHeaders: ['kid'],
+      });
+      block = decodeBlock(jws, hop, limits);
+      cache?.set(piece, block);
+    }
+    // A repeated block id is a cycle or a splice (AAT step 2c).
+    if (ids.has(block.id)) {
+      throw new MandateError('MANDATE_MALFORMED', `block ${hop}: block id repeats an earlier block`, {
+        check: 'limits',
+        hop,
+        detail: { path: `block ${hop}.jti`, step: '2c' },
+      });
+    }
+    ids.add(block.id);
+    blocks.push(block);
+  }
+  return blocks;
+}
+
+/** Sign a planned block into a compact JWS. */
+export function encodeJwsBlock(
+  block: PlannedBlock,
+  hop: number,
+  signer: PreparedSigner,
+  extra: { readonly parHash?: string; readonly kid?: string } = {},
+): string {
+  const header = {
+    alg: signer.alg,
+    typ: typFor(hop),
+    ...(extra.kid === undefined ? {} : { kid: extra.kid }),
+  };
+  const claims = encodeClaims({
+    ...block,
+    ...(extra.parHash === undefined ? {} : { parHash: extra.parHash }),
+  });
+  const signingInput = `${encodeSegment(header)}.${encodeSegment(claims)}`;
+  return `${signingInput}.${signBytes(signer, signingInput).toString('base64url')}`;
+}
+
+/** `par_hash`: base64url SHA-256 of the parent's exact JWS signing input. */
+export function parentHash(parent: Pick<DecodedBlock, 'signingInput'>): string {
+  return sha256Base64url(parent.signingInput);
+}

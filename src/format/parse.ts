@@ -1,0 +1,79 @@
+/** `parseMandate`: decode a mandate to inspect it, without verifying anything. */
+import { MandateError } from '../core/errors.js';
+import { DEFAULT_LIMITS } from '../core/limits.js';
+import type { BlockView, Format, MandateLike, UnverifiedMandate } from '../core/types.js';
+import type { PublicJwk } from '../identity/jwk.js';
+import type { ChainBlock } from '../verify/chain.js';
+import { decodeJwsChain, looksLikeJwsChain } from './jws/chain.js';
+
+/** Which encoding a token uses, read from the token itself. */
+export function detectFormat(token: string): Format {
+  return looksLikeJwsChain(token) ? 'jws' : 'biscuit';
+}
+
+function tokenOf(mandate: MandateLike): string {
+  const token = typeof mandate === 'string' ? mandate : (mandate as { token?: unknown } | null)?.token;
+  if (typeof token !== 'string') throw new TypeError('expected a mandate or its token string');
+  return token;
+}
+
+/** Decode every block of a token of either format (shape and limits only). */
+export async function decodeChain(mandate: MandateLike): Promise<readonly ChainBlock[]> {
+  const token = tokenOf(mandate);
+  if (detectFormat(token) === 'jws') return decodeJwsChain(token, DEFAULT_LIMITS);
+  const { decodeBiscuitChain } = await import('./biscuit/chain.js');
+  return decodeBiscuitChain(token, DEFAULT_LIMITS);
+}
+
+/** The public view of a block: exactly the `BlockView` members, nothing encoding-specific. */
+function view(block: ChainBlock): BlockView {
+  return {
+    id: block.id,
+    issuer: block.issuer,
+    holder: block.holder,
+    holderJwk: block.holderJwk,
+    subject: block.subject,
+    capabilities: block.capabilities,
+    issuedAt: block.issuedAt,
+    expiresAt: block.expiresAt,
+    ...(block.notBefore === undefined ? {} : { notBefore: block.notBefore }),
+    ...(block.audience === undefined ? {} : { audience: block.audience }),
+    depth: block.depth,
+    maxDepth: block.maxDepth,
+    ...(block.purpose === undefined ? {} : { purpose: block.purpose }),
+  };
+}
+
+/**
+ * Decode a mandate to inspect it. NOTHING is verified: signatures, linkage, time and
+ * audience are unchecked, so the result is an `UnverifiedMandate` that no authorization
+ * function accepts. Throws `MandateError` (`MANDATE_MALFORMED`, `MANDATE_LIMIT_EXCEEDED`)
+ * for a token that does not decode.
+ */
+export async function parseMandate(mandate: MandateLike): Promise<UnverifiedMandate> {
+  const token = tokenOf(mandate);
+  const blocks = await decodeChain(token);
+  const last = blocks[blocks.length - 1];
+  const root = blocks[0];
+  if (last === undefined || root === undefined) {
+    throw new MandateError('MANDATE_MALFORMED', 'the mandate has no blocks', { check: 'limits', hop: 0 });
+  }
+  return {
+    token,
+    format: detectFormat(token),
+    subject: root.subject,
+    holder: last.holder,
+    blocks: blocks.map(view),
+    verified: false,
+  };
+}
+
+/** The last holder's public key, for `prove`. */
+export async function lastHolderKey(token: string): Promise<PublicJwk> {
+  const blocks = await decodeChain(token);
+  const last = blocks[blocks.length - 1];
+  if (last === undefined) {
+    throw new MandateError('MANDATE_MALFORMED', 'the mandate has no blocks', { check: 'limits', hop: 0 });
+  }
+  return last.holderKey;
+}

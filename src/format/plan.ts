@@ -1,0 +1,196 @@
+/**
+ * What `mint` and `delegate` decide before any encoding: the next block's contents.
+ * Format-independent, so the JWS and Biscuit encodings narrow by exactly the same rules,
+ * and `delegate` refuses a widening with the code a verifier would report.
+ */
+import { randomUUID } from 'node:crypto';
+import type { JWK } from 'jose';
+import { isSubset, normalizeCapabilities } from '../core/capability.js';
+import { MandateError } from '../core/errors.js';
+import { DEFAULT_LIMITS } from '../core/limits.js';
+import { assertSafeText } from '../core/names.js';
+import { parseSpan, systemClock, type Span } from '../core/time.js';
+import type { BlockView, CapabilityInput, KeyPair } from '../core/types.js';
+import { requirePublicJwk } from '../identity/keys.js';
+import type { PublicJwk } from '../identity/jwk.js';
+import { thumbprintUriSync } from '../identity/thumbprint.js';
+
+/** Further delegations allowed below a root when `maxDepth` is not given. */
+export const DEFAULT_MAX_DEPTH = 4;
+/** The deepest chain `mint` will allow (bounded by the verifier's block limit too). */
+export const MAX_DEPTH_LIMIT = DEFAULT_LIMITS.maxBlocks - 1;
+
+/** Options of `mint`. */
+export interface MintOptions {
+  /** The trust anchor's key pair: it signs the root. */
+  readonly issuer: KeyPair;
+  /** The issuer's name as the root carries it (default: the key's principal id). */
+  readonly issuerId?: string;
+  /** The originating user. */
+  readonly subject: string;
+  /** The first holder's public key. */
+  readonly holder: JWK;
+  readonly capabilities: readonly CapabilityInput[];
+  /** Seconds, or a span such as `'15m'`. */
+  readonly expiresIn: Span;
+  /** Seconds from now before which the mandate is not valid (default 0). */
+  readonly notBefore?: Span;
+  readonly audience?: string | readonly string[];
+  /** Further delegations allowed below the root (default 4). */
+  readonly maxDepth?: number;
+  readonly purpose?: string;
+  readonly format?: 'jws' | 'biscuit';
+  /** Header `kid` naming the issuer's key within its key set. */
+  readonly kid?: string;
+  /** The block id (default: a random UUID). Set it only for reproducible vectors. */
+  readonly id?: string;
+  /** The clock, in seconds since the epoch (default: the wall clock). */
+  readonly now?: number;
+}
+
+/** Options of `delegate`. */
+export interface DelegateOptions {
+  /** The current holder's key pair: it signs the new block. */
+  readonly signer: KeyPair;
+  /** The next holder's public key. */
+  readonly holder: JWK;
+  /** Default: the parent's capabilities, unchanged. */
+  readonly capabilities?: readonly CapabilityInput[];
+  /** Default: the parent's expiry. A later expiry throws `MANDATE_WIDENED`. */
+  readonly expiresIn?: Span;
+  /** Default: the parent's audience. A wider one throws `MANDATE_WIDENED`. */
+  readonly audience?: string | readonly string[];
+  /** Default: the parent's remaining depth minus one. More throws `MANDATE_WIDENED`. */
+  readonly maxDepth?: number;
+  readonly purpose?: string;
+  /** The block id (default: a random UUID). Set it only for reproducible vectors. */
+  readonly id?: string;
+  readonly now?: number;
+}
+
+/** A block to be encoded: its view plus the holder key, before any signature. */
+export interface PlannedBlock extends Omit<BlockView, 'holderJwk'> {
+  readonly holderJwk: PublicJwk;
+}
+
+function normalizeAudience(audience: string | readonly string[] | undefined, label: string) {
+  if (audience === undefined) return undefined;
+  const list = typeof audience === 'string' ? [audience] : [...audience];
+  if (!Array.isArray(list) || list.length === 0) throw new TypeError(`${label} must not be empty`);
+  for (const entry of list) assertSafeText(entry, label, DEFAULT_LIMITS.maxStringLength);
+  return [...new Set(list)];
+}
+
+function checkDepth(maxDepth: number, label: string): number {
+  if (!Number.isSafeInteger(maxDepth) || maxDepth < 0 || maxDepth > MAX_DEPTH_LIMIT) {
+    throw new RangeError(`${label} must be an integer from 0 to ${MAX_DEPTH_LIMIT}`);
+  }
+  return maxDepth;
+}
+
+function blockId(id: string | undefined): string {
+  if (id === undefined) return randomUUID();
+  return assertSafeText(id, 'id', 256);
+}
+
+function nowFrom(now: number | undefined): number {
+  if (now === undefined) return systemClock();
+  if (!Number.isSafeInteger(now) || now < 0) throw new RangeError('now must be whole seconds');
+  return now;
+}
+
+/** Plan a root block. Misuse throws TypeError/RangeError; nothing here is a denial. */
+export function planRoot(options: MintOptions): PlannedBlock {
+  if (typeof options !== 'object' || options === null) throw new TypeError('mint needs options');
+  const now = nowFrom(options.now);
+  const holderJwk = requirePublicJwk(options.holder, 'holder');
+  assertSafeText(options.subject, 'subject', DEFAULT_LIMITS.maxStringLength);
+  const issuerId = options.issuerId ?? options.issuer.id;
+  assertSafeText(issuerId, 'issuerId', DEFAULT_LIMITS.maxStringLength);
+  const lifetime = parseSpan(options.expiresIn, 'expiresIn');
+  if (lifetime <= 0) throw new RangeError('expiresIn must be positive');
+  const notBefore = options.notBefore === undefined ? undefined : now + parseSpan(options.notBefore, 'notBefore');
+  const audience = normalizeAudience(options.audience, 'audience');
+  if (options.purpose !== undefined) assertSafeText(options.purpose, 'purpose', DEFAULT_LIMITS.maxStringLength);
+  return {
+    id: blockId(options.id),
+    issuer: issuerId,
+    holder: thumbprintUriSync(holderJwk),
+    holderJwk,
+    subject: options.subject,
+    capabilities: normalizeCapabilities(options.capabilities),
+    issuedAt: now,
+    expiresAt: now + lifetime,
+    ...(notBefore === undefined ? {} : { notBefore }),
+    ...(audience === undefined ? {} : { audience }),
+    depth: 0,
+    maxDepth: checkDepth(options.maxDepth ?? DEFAULT_MAX_DEPTH, 'maxDepth'),
+    ...(options.purpose === undefined ? {} : { purpose: options.purpose }),
+  };
+}
+
+function widened(hop: number, message: string, detail: Record<string, unknown>): never {
+  throw new MandateError('MANDATE_WIDENED', message, { check: 'narrowing', hop, detail });
+}
+
+/**
+ * Plan a delegation block below `parent` (the chain's last block, at index `hop - 1`).
+ * Anything wider than the parent throws `MANDATE_WIDENED` naming the new block's hop.
+ */
+export function planDelegation(parent: BlockView, hop: number, options: DelegateOptions): PlannedBlock {
+  if (typeof options !== 'object' || options === null) throw new TypeError('delegate needs options');
+  const now = Math.max(nowFrom(options.now), parent.issuedAt);
+  const holderJwk = requirePublicJwk(options.holder, 'holder');
+  if (hop > MAX_DEPTH_LIMIT) {
+    throw new MandateError('MANDATE_LIMIT_EXCEEDED', `a chain holds at most ${MAX_DEPTH_LIMIT + 1} blocks`, {
+      check: 'limits',
+      hop,
+    });
+  }
+  const remaining = parent.maxDepth - parent.depth;
+  if (remaining <= 0) {
+    widened(hop, `block ${hop - 1} allows no further delegation`, { field: 'maxDepth' });
+  }
+  const maxDepth = options.maxDepth === undefined ? remaining - 1 : checkDepth(options.maxDepth, 'maxDepth');
+  if (maxDepth > remaining - 1) {
+    widened(hop, `maxDepth ${maxDepth} exceeds the ${remaining - 1} further delegations left`, {
+      field: 'maxDepth',
+    });
+  }
+  const capabilities =
+    options.capabilities === undefined ? [...parent.capabilities] : normalizeCapabilities(options.capabilities);
+  if (!isSubset(capabilities, parent.capabilities)) {
+    widened(hop, `block ${hop} would grant more than block ${hop - 1} holds`, { field: 'capabilities' });
+  }
+  let expiresAt = parent.expiresAt;
+  if (options.expiresIn !== undefined) {
+    expiresAt = now + parseSpan(options.expiresIn, 'expiresIn');
+    if (expiresAt > parent.expiresAt) {
+      widened(hop, `block ${hop} would expire after block ${hop - 1}`, { field: 'expiresIn' });
+    }
+  }
+  let audience = parent.audience;
+  if (options.audience !== undefined) {
+    const requested = normalizeAudience(options.audience, 'audience') ?? [];
+    if (parent.audience !== undefined && !requested.every((aud) => parent.audience?.includes(aud))) {
+      widened(hop, `block ${hop} names an audience block ${hop - 1} does not`, { field: 'audience' });
+    }
+    audience = requested;
+  }
+  if (options.purpose !== undefined) assertSafeText(options.purpose, 'purpose', DEFAULT_LIMITS.maxStringLength);
+  return {
+    id: blockId(options.id),
+    issuer: parent.holder,
+    holder: thumbprintUriSync(holderJwk),
+    holderJwk,
+    subject: parent.subject,
+    capabilities,
+    issuedAt: now,
+    expiresAt,
+    ...(parent.notBefore === undefined ? {} : { notBefore: parent.notBefore }),
+    ...(audience === undefined ? {} : { audience }),
+    depth: parent.depth + 1,
+    maxDepth: parent.depth + 1 + maxDepth,
+    ...(options.purpose === undefined ? {} : { purpose: options.purpose }),
+  };
+}

@@ -1,0 +1,121 @@
+/**
+ * Public keys as they cross trust boundaries: a strict schema (no private members, no
+ * extra parameters that could redirect key resolution), and import into a node:crypto
+ * KeyObject exactly once per distinct key.
+ */
+import { createPublicKey, type KeyObject } from 'node:crypto';
+import { z } from 'zod';
+import { BoundedMap } from '../core/bounded-map.js';
+import { MandateError, type Check } from '../core/errors.js';
+
+const b64u32 = z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'must be 32 bytes of base64url');
+
+const okpSchema = z.strictObject({
+  kty: z.literal('OKP'),
+  crv: z.literal('Ed25519'),
+  x: b64u32,
+  alg: z.enum(['Ed25519', 'EdDSA']).optional(),
+  kid: z.string().max(256).optional(),
+  use: z.literal('sig').optional(),
+});
+
+const ecSchema = z.strictObject({
+  kty: z.literal('EC'),
+  crv: z.literal('P-256'),
+  x: b64u32,
+  y: b64u32,
+  alg: z.literal('ES256').optional(),
+  kid: z.string().max(256).optional(),
+  use: z.literal('sig').optional(),
+});
+
+/** The public JWKs Mandate accepts: Ed25519 (default) and P-256. */
+export const publicJwkSchema = z.discriminatedUnion('kty', [okpSchema, ecSchema]);
+
+/** A validated public key, reduced to the members that identify it. */
+export type PublicJwk =
+  | { readonly kty: 'OKP'; readonly crv: 'Ed25519'; readonly x: string }
+  | { readonly kty: 'EC'; readonly crv: 'P-256'; readonly x: string; readonly y: string };
+
+/** JWS algorithms Mandate signs and verifies with. `EdDSA` is never accepted (RFC 9864). */
+export type SigningAlg = 'Ed25519' | 'ES256';
+
+/** The JWS algorithm that goes with a validated key. */
+export function algForJwk(jwk: PublicJwk): SigningAlg {
+  return jwk.kty === 'OKP' ? 'Ed25519' : 'ES256';
+}
+
+const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k', 'oth'];
+
+/**
+ * Validate an untrusted public JWK. Private key material is refused explicitly (it must
+ * never travel in a token), then the strict schema applies.
+ */
+export function parsePublicJwk(value: unknown, check: Check, hop?: number, label = 'jwk'): PublicJwk {
+  if (typeof value === 'object' && value !== null) {
+    for (const member of PRIVATE_MEMBERS) {
+      if (Object.hasOwn(value, member)) {
+        throw new MandateError('MANDATE_MALFORMED', `${label} contains private key material`, {
+          check,
+          hop,
+          detail: { path: `${label}.${member}` },
+        });
+      }
+    }
+  }
+  const parsed = publicJwkSchema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const path = [label, ...(issue?.path ?? []).map(String)].join('.');
+    throw new MandateError('MANDATE_MALFORMED', `${path}: ${issue?.message ?? 'invalid key'}`, {
+      check,
+      hop,
+      detail: { path },
+    });
+  }
+  return minimalJwk(parsed.data);
+}
+
+/** Only the members that identify the key: what goes into a `cnf.jwk` or a proof header. */
+export function minimalJwk(jwk: PublicJwk | z.infer<typeof publicJwkSchema>): PublicJwk {
+  return jwk.kty === 'OKP'
+    ? { kty: 'OKP', crv: jwk.crv, x: jwk.x }
+    : { kty: 'EC', crv: jwk.crv, x: jwk.x, y: jwk.y };
+}
+
+/** Two validated keys are the same key. */
+export function sameKey(a: PublicJwk, b: PublicJwk): boolean {
+  if (a.kty === 'OKP') return b.kty === 'OKP' && a.x === b.x;
+  return b.kty === 'EC' && a.x === b.x && a.y === b.y;
+}
+
+/**
+ * A bounded cache of imported keys, keyed by their identifying members. Importing a JWK
+ * costs more than a hash lookup, and the same holder keys recur on every request.
+ */
+export class KeyCache {
+  readonly #keys: BoundedMap<string, KeyObject>;
+
+  constructor(max = 1024) {
+    this.#keys = new BoundedMap(max);
+  }
+
+  /** The KeyObject for a validated JWK; a key that does not import (off-curve) is malformed. */
+  get(jwk: PublicJwk, check: Check, hop?: number): KeyObject {
+    const id = jwk.kty === 'OKP' ? jwk.x : `${jwk.x}.${jwk.y}`;
+    let key = this.#keys.get(id);
+    if (key === undefined) {
+      try {
+        key = createPublicKey({ key: minimalJwk(jwk), format: 'jwk' });
+      } catch (cause) {
+        throw new MandateError('MANDATE_MALFORMED', 'public key does not import', {
+          check,
+          hop,
+          cause,
+        });
+      }
+      this.#keys.set(id, key);
+    }
+    return key;
+  }
+}

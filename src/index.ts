@@ -1,0 +1,46 @@
+/**
+ * Mandate: confused-deputy-safe delegation for multi-agent systems.
+ * The main entry point (DESIGN.md section 5). Importing it loads neither biscuit-wasm
+ * nor any store client.
+ */
+export { generateKeyPair, type KeyAlg } from './identity/keys.js';
+export { thumbprintUri } from './identity/thumbprint.js';
+export type { TrustAnchor } from './identity/anchors.js';
+export { mint } from './format/mint.js';
+export { delegate } from './format/delegate.js';
+export { parseMandate, detectFormat } from './format/parse.js';
+export type { MintOptions, DelegateOptions } from './format/plan.js';
+export { prove, type ProveOptions } from './proof/prove.js';
+export { createVerifier, type Verifier, type VerifyRequest } from './verify/verifier.js';
+export type { VerifierOptions } from './verify/config.js';
+export type { Decision, Allowed, Denied } from './verify/decision.js';
+export { RULES } from './verify/rules.js';
+export { isSubset, intersect, allows, authorize, normalizeCapabilities } from './core/capability.js';
+export { DEFAULT_LIMITS, type Limits } from './core/limits.js';
+export {
+  MandateError,
+  MandateUsageError,
+  isMandateError,
+  ERROR_CODES,
+  CHECKS,
+  type MandateErrorCode,
+  type Check,
+} from './core/errors.js';
+export { TYP } from './core/typ.js';
+export { MemoryRevocationStore, MemoryReplayStore, StoreFullError } from './stores/memory.js';
+export type { RevocationStore, ReplayStore } from './stores/types.js';
+export type {
+  Action,
+  BlockView,
+  Capability,
+  CapabilityInput,
+  Constraint,
+  ConstraintInput,
+  Format,
+  Json,
+  KeyPair,
+  Mandate,
+  MandateLike,
+  ProofRequest,
+  UnverifiedMandate,
+} from './core/types.js';

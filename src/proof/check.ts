@@ -1,0 +1,141 @@
+/**
+ * The possession rule (DESIGN.md rule 8): the request carries a proof signed by the
+ * chain's last holder, bound to this request and this mandate, fresh, and not seen before.
+ */
+import type { KeyObject } from 'node:crypto';
+import { z } from 'zod';
+import { MandateError, type MandateErrorCode } from '../core/errors.js';
+import { canonicalJson } from '../core/encoding.js';
+import { TYP } from '../core/typ.js';
+import type { ProofRequest } from '../core/types.js';
+import { parseCompactJws } from '../format/jws/compact.js';
+import { verifyJwsSignature } from '../format/jws/signature.js';
+import { algForJwk, parsePublicJwk, sameKey, type PublicJwk, type SigningAlg } from '../identity/jwk.js';
+import { accessTokenHash, argsHash, isHttpRequest, normalizeHtu } from './request.js';
+
+/** What the verifier knows when it checks a proof. */
+export interface ProofContext {
+  readonly token: string;
+  readonly holderJwk: PublicJwk;
+  readonly holderKey: KeyObject;
+  readonly hop: number;
+  readonly now: number;
+  /** Seconds either side of now within which the proof's `iat` must lie. */
+  readonly window: number;
+  readonly algorithms: readonly SigningAlg[];
+  readonly maxStringLength: number;
+}
+
+/** A proof that has passed every check but the replay store. */
+export interface CheckedProof {
+  readonly jti: string;
+  readonly iat: number;
+}
+
+const jti = z.string().min(1).max(256);
+const iat = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+const b64u43 = z.string().regex(/^[A-Za-z0-9_-]{43}$/);
+
+// DPoP proofs may carry further claims (RFC 9449 §4.2); the invocation proof is Mandate's own.
+const dpopClaims = z.looseObject({
+  jti,
+  iat,
+  htm: z.string().max(16),
+  htu: z.string().max(4096),
+  ath: b64u43,
+  nonce: z.string().max(1024).optional(),
+});
+const invocationClaims = z.strictObject({
+  jti,
+  iat,
+  tool: z.string().min(1).max(1024),
+  args_hash: b64u43,
+  ath: b64u43,
+});
+
+/**
+ * Check a proof for a request. Throws a `MandateError` (check `possession`) on any
+ * failure; the caller then records the returned `jti` in the replay store.
+ */
+export function checkProof(proof: unknown, request: ProofRequest, ctx: ProofContext): CheckedProof {
+  const { hop } = ctx;
+  const deny = (code: MandateErrorCode, message: string, detail: Record<string, unknown> = {}): never => {
+    throw new MandateError(code, message, { check: 'possession', hop, detail });
+  };
+  if (proof === undefined || proof === null || proof === '') deny('MANDATE_PROOF_MISSING', 'no proof of possession');
+  if (typeof proof !== 'string' || proof.length > 8192) deny('MANDATE_PROOF_INVALID', 'the proof must be a compact JWS');
+  const proofText = proof as string;
+  const http = isHttpRequest(request);
+  let jws;
+  try {
+    jws = parseCompactJws(proofText, { label: 'proof', check: 'possession', hop, extraHeaders: ['jwk'] });
+  } catch (error) {
+    const detail = error instanceof MandateError ? error.detail : {};
+    return deny('MANDATE_PROOF_INVALID', error instanceof Error ? error.message : 'malformed proof', detail);
+  }
+  const expectedTyp = http ? TYP.dpop : TYP.invocation;
+  if (jws.header.typ !== expectedTyp) deny('MANDATE_PROOF_INVALID', `proof typ must be ${expectedTyp}`, { path: 'proof.header.typ' });
+  let proofKey: PublicJwk;
+  try {
+    proofKey = parsePublicJwk(jws.header.jwk, 'possession', hop, 'proof.header.jwk');
+  } catch (error) {
+    return deny('MANDATE_PROOF_INVALID', error instanceof Error ? error.message : 'bad proof key', {
+      path: 'proof.header.jwk',
+    });
+  }
+  if (!sameKey(proofKey, ctx.holderJwk)) {
+    deny('MANDATE_PROOF_INVALID', "the proof is not signed by the mandate's last holder", { path: 'proof.header.jwk' });
+  }
+  const alg = algForJwk(ctx.holderJwk);
+  if (jws.header.alg !== alg || !ctx.algorithms.includes(alg)) {
+    deny('MANDATE_PROOF_INVALID', 'proof algorithm not allowed', { path: 'proof.header.alg' });
+  }
+  if (!verifyJwsSignature(alg, ctx.holderKey, jws.signingInput, jws.signature)) {
+    deny('MANDATE_PROOF_INVALID', 'proof signature verification failed');
+  }
+  const parsed = (http ? dpopClaims : invocationClaims).safeParse(jws.payload);
+  if (!parsed.success) {
+    const path = ['proof', ...(parsed.error.issues[0]?.path ?? []).map(String)].join('.');
+    return deny('MANDATE_PROOF_INVALID', `${path}: invalid proof claims`, { path });
+  }
+  const claims = parsed.data;
+  if (claims.ath !== accessTokenHash(ctx.token)) {
+    deny('MANDATE_PROOF_INVALID', 'the proof is bound to another mandate (ath)', { path: 'proof.ath' });
+  }
+  if (http) {
+    const dpop = claims as z.infer<typeof dpopClaims>;
+    const htu = normalizeHtu(request.url);
+    if (dpop.htm !== request.method) deny('MANDATE_PROOF_INVALID', 'the proof is for another method (htm)', { path: 'proof.htm' });
+    if (htu === undefined || normalizeHtu(dpop.htu) !== htu) {
+      deny('MANDATE_PROOF_INVALID', 'the proof is for another URL (htu)', { path: 'proof.htu' });
+    }
+  } else {
+    const invocation = claims as z.infer<typeof invocationClaims>;
+    if (invocation.tool !== request.tool) deny('MANDATE_PROOF_INVALID', 'the proof is for another tool', { path: 'proof.tool' });
+    let digest: string | undefined;
+    try {
+      digest = argsHash(request.args);
+    } catch {
+      digest = undefined;
+    }
+    if (digest !== invocation.args_hash) {
+      deny('MANDATE_PROOF_INVALID', 'the proof is for other arguments', { path: 'proof.args_hash' });
+    }
+  }
+  if (Math.abs(ctx.now - claims.iat) > ctx.window) {
+    deny('MANDATE_PROOF_INVALID', 'the proof is not fresh (iat outside the window)', {
+      path: 'proof.iat',
+      window: ctx.window,
+    });
+  }
+  return { jti: claims.jti, iat: claims.iat };
+}
+
+/** Whether two argument objects are the same JSON (RFC 8785 comparison). */
+export function sameArgs(a: unknown, b: unknown): boolean {
+  try {
+    return canonicalJson(a) === canonicalJson(b);
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,71 @@
+/** `prove`: the request-bound proof of possession by a mandate's last holder. */
+import { randomUUID } from 'node:crypto';
+import { MandateError } from '../core/errors.js';
+import { TYP } from '../core/typ.js';
+import { systemClock } from '../core/time.js';
+import type { KeyPair, MandateLike, ProofRequest } from '../core/types.js';
+import { encodeSegment } from '../format/jws/compact.js';
+import { lastHolderKey } from '../format/parse.js';
+import { sameKey } from '../identity/jwk.js';
+import { prepareSigner, signBytes } from '../identity/keys.js';
+import { accessTokenHash, argsHash, isHttpRequest, normalizeHtu } from './request.js';
+
+/** Options of `prove`. */
+export interface ProveOptions {
+  /** The mandate's last holder. Another key is refused (`MANDATE_PROOF_INVALID`). */
+  readonly signer: KeyPair;
+  /** `{ method, url }` for HTTP (a DPoP proof) or `{ tool, args }` for a tool call. */
+  readonly request: ProofRequest;
+  /** Seconds since the epoch (default: the wall clock). */
+  readonly now?: number;
+  /** An RFC 9449 server-provided nonce, for HTTP. */
+  readonly nonce?: string;
+  /** The proof id (default: a random UUID). Set it only for reproducible vectors. */
+  readonly jti?: string;
+}
+
+/**
+ * Prove possession of a mandate for one request.
+ * @returns the proof: for HTTP, the value of the `DPoP` header (RFC 9449); for a tool
+ * call, an invocation proof of the same shape binding the tool name and its arguments.
+ */
+export async function prove(mandate: MandateLike, options: ProveOptions): Promise<string> {
+  const token = typeof mandate === 'string' ? mandate : mandate?.token;
+  if (typeof token !== 'string') throw new TypeError('prove needs a mandate or its token');
+  const signer = prepareSigner(options.signer);
+  const holder = await lastHolderKey(token);
+  if (!sameKey(holder, signer.publicJwk)) {
+    throw new MandateError('MANDATE_PROOF_INVALID', "the signer is not the mandate's last holder", {
+      check: 'possession',
+    });
+  }
+  const request = options.request;
+  const iat = options.now ?? systemClock();
+  let typ: string;
+  let claims: Record<string, unknown>;
+  if (isHttpRequest(request)) {
+    const htu = normalizeHtu(request.url);
+    if (htu === undefined) throw new TypeError('request.url must be an absolute http(s) URL');
+    if (typeof request.method !== 'string' || !/^[A-Z]{1,16}$/.test(request.method)) {
+      throw new TypeError('request.method must be an upper-case HTTP method');
+    }
+    typ = TYP.dpop;
+    claims = { jti: options.jti ?? randomUUID(), htm: request.method, htu, iat, ath: accessTokenHash(token) };
+    if (options.nonce !== undefined) claims.nonce = options.nonce;
+  } else {
+    if (typeof request?.tool !== 'string' || request.tool.length === 0) {
+      throw new TypeError('request.tool must be a non-empty string');
+    }
+    typ = TYP.invocation;
+    claims = {
+      jti: options.jti ?? randomUUID(),
+      tool: request.tool,
+      args_hash: argsHash(request.args),
+      iat,
+      ath: accessTokenHash(token),
+    };
+  }
+  const header = { typ, alg: signer.alg, jwk: signer.publicJwk };
+  const signingInput = `${encodeSegment(header)}.${encodeSegment(claims)}`;
+  return `${signingInput}.${signBytes(signer, signingInput).toString('base64url')}`;
+}

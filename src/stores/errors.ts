@@ -1,0 +1,46 @@
+/**
+ * Errors a store rejects with. They are deliberately small and carry no request data: the
+ * verifier maps any store rejection to a `MANDATE_STORE_UNAVAILABLE` denial (fail closed),
+ * so these exist for logs and for callers that use a store directly (the CLI, say).
+ */
+
+/** Why a store could not answer. */
+export type StoreUnavailableReason =
+  /** The backend did not answer within the store's time bound. */
+  | 'timeout'
+  /** The backend could not be reached (connection refused, reset, not yet reconnected). */
+  | 'unreachable'
+  /** The backend answered with an error or an unexpected reply. */
+  | 'error'
+  /** The store was closed by its owner. */
+  | 'closed'
+  /** A bounded in-memory store is full of entries still in force. */
+  | 'full';
+
+/**
+ * A store could not give a trustworthy answer. Never a "no": a verifier that sees it denies
+ * with `MANDATE_STORE_UNAVAILABLE`.
+ */
+export class StoreUnavailableError extends Error {
+  override readonly name: string = 'StoreUnavailableError';
+  /** Why the store could not answer. */
+  readonly reason: StoreUnavailableReason;
+
+  constructor(message: string, reason: StoreUnavailableReason, options?: { cause?: unknown }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.reason = reason;
+  }
+}
+
+/**
+ * Thrown by a memory store that is full of entries still in force. Evicting one of them
+ * would let a revoked block or a replayed proof through, so the store refuses instead and
+ * the verifier denies. A subclass of `StoreUnavailableError`, so one `instanceof` covers both.
+ */
+export class StoreFullError extends StoreUnavailableError {
+  override readonly name: string = 'StoreFullError';
+
+  constructor(message: string) {
+    super(message, 'full');
+  }
+}

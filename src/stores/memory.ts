@@ -1,0 +1,197 @@
+import { StoreFullError } from './errors.js';
+import type { ReplayStore, RevocationStore } from './types.js';
+import { assertExpiresAt, assertId, assertIds } from './validate.js';
+
+export { StoreFullError } from './errors.js';
+
+/** Options of the in-memory stores. */
+export interface MemoryStoreOptions {
+  /**
+   * Most entries kept (default 100,000). Past it, expired entries are swept; if every entry
+   * is still in force the store refuses (`StoreFullError`) rather than forget one.
+   */
+  readonly maxEntries?: number;
+  /**
+   * Seconds an entry is kept after its `expiresAt` (default: 300 for revocations, 0 for
+   * proofs). A verifier with a clock tolerance still accepts a block shortly after its
+   * expiry, so a revocation given the block's own expiry must outlive it by at least that
+   * tolerance; a replay entry's expiry is computed by the verifier itself and needs none.
+   */
+  readonly graceSeconds?: number;
+  /** Clock in seconds since the epoch (injected for tests). */
+  readonly now?: () => number;
+}
+
+const DEFAULT_MAX_ENTRIES = 100_000;
+const DEFAULT_REVOCATION_GRACE_SECONDS = 300;
+const wallClock = (): number => Date.now() / 1000;
+
+/**
+ * A bounded map from key to expiry (seconds). Expired entries are swept lazily. Past the
+ * cap nothing still in force is ever evicted (that would let a revoked block or a replayed
+ * proof through); the store refuses instead, and the verifier fails closed.
+ */
+class ExpiringSet {
+  readonly #entries = new Map<string, number>();
+  readonly #max: number;
+  readonly #grace: number;
+  readonly #now: () => number;
+  #lastFullSweep = Number.NEGATIVE_INFINITY;
+
+  constructor(options: MemoryStoreOptions, defaultGrace: number) {
+    const max = options.maxEntries ?? DEFAULT_MAX_ENTRIES;
+    if (!Number.isSafeInteger(max) || max < 1) {
+      throw new RangeError('maxEntries must be a positive integer');
+    }
+    const grace = options.graceSeconds ?? defaultGrace;
+    if (!Number.isFinite(grace) || grace < 0) {
+      throw new RangeError('graceSeconds must be a non-negative number');
+    }
+    if (options.now !== undefined && typeof options.now !== 'function') {
+      throw new TypeError('now must be a function');
+    }
+    this.#max = max;
+    this.#grace = grace;
+    this.#now = options.now ?? wallClock;
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  has(key: string): boolean {
+    const until = this.#entries.get(key);
+    if (until === undefined) return false;
+    if (until <= this.#now()) {
+      this.#entries.delete(key);
+      return false;
+    }
+    return true;
+  }
+
+  /** Keeps `key` until `expiresAt` plus the grace; never shortens an entry already held. */
+  add(key: string, expiresAt: number): void {
+    const until = expiresAt + this.#grace;
+    // Nothing to remember past its end; storing it would only take a slot.
+    if (until <= this.#now()) return;
+    const held = this.#entries.get(key);
+    if (held !== undefined) {
+      // A second revocation with an earlier expiry must not cut the first one short.
+      if (until > held) this.#entries.set(key, until);
+      return;
+    }
+    if (this.#entries.size >= this.#max) this.#makeRoom();
+    this.#entries.set(key, until);
+  }
+
+  #makeRoom(): void {
+    const now = this.#now();
+    // Insertion order roughly follows expiry for proofs: sweep the front cheaply first.
+    for (const [key, until] of this.#entries) {
+      if (until > now) break;
+      this.#entries.delete(key);
+    }
+    // A full scan costs O(n); run it at most once per second so a flood cannot make
+    // every request pay for it.
+    if (this.#entries.size >= this.#max && now >= this.#lastFullSweep + 1) {
+      this.#lastFullSweep = now;
+      for (const [key, until] of this.#entries) {
+        if (until <= now) this.#entries.delete(key);
+      }
+    }
+    if (this.#entries.size >= this.#max) {
+      throw new StoreFullError(`memory store is full (${this.#max} entries in force)`);
+    }
+  }
+}
+
+/**
+ * In-memory revocation list for a single verifier process. Bounded: a revocation is kept
+ * until the revoked block's expiry plus a grace (or for good when no expiry is given);
+ * `revoke` rejects with `StoreFullError` rather than forget a revocation in force.
+ * For a fleet of verifiers use `RedisRevocationStore` from `mandate/stores/redis`.
+ */
+export class MemoryRevocationStore implements RevocationStore {
+  readonly #set: ExpiringSet;
+
+  constructor(options: MemoryStoreOptions = {}) {
+    this.#set = new ExpiringSet(options, DEFAULT_REVOCATION_GRACE_SECONDS);
+  }
+
+  /** Number of revocations held (expired ones may be counted until swept). */
+  get size(): number {
+    return this.#set.size;
+  }
+
+  /**
+   * Revokes block `id` until `expiresAt` (seconds since the epoch) plus the grace; without
+   * `expiresAt`, for good. Rejects with `StoreFullError` when full of revocations in force,
+   * with `TypeError`/`RangeError` on a malformed argument.
+   */
+  revoke(id: string, expiresAt?: number): Promise<void> {
+    return settle(() => {
+      assertId(id);
+      if (expiresAt !== undefined) assertExpiresAt(expiresAt);
+      this.#set.add(id, expiresAt ?? Number.POSITIVE_INFINITY);
+    });
+  }
+
+  /** Whether block `id` is revoked. */
+  isRevoked(id: string): Promise<boolean> {
+    return settle(() => {
+      assertId(id);
+      return this.#set.has(id);
+    });
+  }
+
+  /** The first of `ids` that is revoked, or `undefined`. */
+  firstRevoked(ids: readonly string[]): Promise<string | undefined> {
+    return settle(() => {
+      assertIds(ids);
+      return ids.find((id) => this.#set.has(id));
+    });
+  }
+}
+
+/**
+ * In-memory replay cache for a single verifier process. A proof id is remembered until
+ * its freshness window closes, so the cap only needs to cover one window of traffic.
+ * When the cap is reached with every entry still in force, `checkAndStore` rejects with
+ * `StoreFullError` and the verifier denies (`MANDATE_STORE_UNAVAILABLE`): forgetting a
+ * fresh proof id would let it be replayed.
+ */
+export class MemoryReplayStore implements ReplayStore {
+  readonly #set: ExpiringSet;
+
+  constructor(options: MemoryStoreOptions = {}) {
+    this.#set = new ExpiringSet(options, 0);
+  }
+
+  /** Number of proof ids held (expired ones may be counted until swept). */
+  get size(): number {
+    return this.#set.size;
+  }
+
+  /**
+   * Records proof id `jti` until `expiresAt` (seconds since the epoch). Resolves `true` the
+   * first time, `false` on a replay; rejects with `StoreFullError` when full.
+   */
+  checkAndStore(jti: string, expiresAt: number): Promise<boolean> {
+    return settle(() => {
+      assertId(jti, 'jti');
+      assertExpiresAt(expiresAt);
+      if (this.#set.has(jti)) return false;
+      this.#set.add(jti, expiresAt);
+      return true;
+    });
+  }
+}
+
+/** Runs `work` and reports its result or its throw as a promise, never as a sync throw. */
+function settle<T>(work: () => T): Promise<T> {
+  try {
+    return Promise.resolve(work());
+  } catch (error) {
+    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+  }
+}

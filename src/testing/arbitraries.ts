@@ -1,0 +1,516 @@
+/**
+ * fast-check arbitraries for capabilities, constraints and actions. Alphabets are tiny on
+ * purpose (two schemes, three segment names, three actions, small integers, strings over
+ * `a`/`b`) so that generated patterns, constraints and requests overlap often and the laws
+ * exercise both verdicts.
+ */
+import fc from 'fast-check';
+import type { Action, CapabilityInput, Constraint, ConstraintInput, Json } from '../core/types.js';
+
+export const SCHEMES = ['billing', 'docs'] as const;
+export const SEGMENTS = ['a', 'b', 'c'] as const;
+export const ACTIONS = ['read', 'write', 'pay'] as const;
+export const ARG_NAMES = ['x', 'y', 'z'] as const;
+/** An argument name no generated capability constrains. */
+const STRAY_ARG = 'w';
+
+const arbScheme = fc.constantFrom(...SCHEMES);
+const arbSegment = fc.constantFrom(...SEGMENTS);
+const arbInt = fc.integer({ min: -2, max: 12 });
+const arbString = fc.constantFrom('', 'a', 'b', 'ab', 'ba', 'aa', 'abb', 'bab');
+const arbScalar: fc.Arbitrary<Json> = fc.oneof(
+  { weight: 4, arbitrary: arbInt },
+  { weight: 4, arbitrary: arbString },
+  { weight: 1, arbitrary: fc.constantFrom<Json>(null, true, false, 2.5) },
+);
+
+/** Small JSON values: mostly scalars, sometimes short arrays of scalars (for contains/subset). */
+export function arbJsonValue(): fc.Arbitrary<Json> {
+  return fc.oneof(
+    { weight: 4, arbitrary: arbScalar },
+    { weight: 1, arbitrary: fc.array(fc.oneof(arbInt, arbString), { maxLength: 3 }) },
+  );
+}
+
+function formatPattern(scheme: string, segments: readonly string[], rest: boolean): string {
+  const segs = rest ? [...segments, '**'] : segments;
+  return `${scheme}:${segs.join('/')}`;
+}
+
+/** Resource patterns such as `billing:a/*`, `docs:**`, `billing:b/c/**`. */
+export function arbResourcePattern(): fc.Arbitrary<string> {
+  return fc
+    .record({
+      scheme: arbScheme,
+      segments: fc.array(fc.oneof(arbSegment, fc.constant('*')), { maxLength: 3 }),
+      rest: fc.boolean(),
+    })
+    .filter((p) => p.rest || p.segments.length > 0)
+    .map((p) => formatPattern(p.scheme, p.segments, p.rest));
+}
+
+/** A concrete resource matching `pattern` (wildcards filled from the tiny alphabet). */
+export function arbConcreteFor(pattern: string): fc.Arbitrary<string> {
+  const colon = pattern.indexOf(':');
+  const scheme = pattern.slice(0, colon);
+  const parts = pattern.slice(colon + 1).split('/');
+  const rest = parts[parts.length - 1] === '**';
+  const fixed = rest ? parts.slice(0, -1) : parts;
+  const min = rest && fixed.length === 0 ? 1 : 0;
+  return fc
+    .tuple(
+      fc.tuple(...fixed.map((s) => (s === '*' ? arbSegment : fc.constant(s)))),
+      rest ? fc.array(arbSegment, { minLength: min, maxLength: 2 }) : fc.constant([]),
+    )
+    .map(([head, tail]) => `${scheme}:${[...head, ...tail].join('/')}`);
+}
+
+/**
+ * Concrete resources; given patterns, biased towards resources they match.
+ */
+export function arbConcreteResource(patterns: readonly string[] = []): fc.Arbitrary<string> {
+  const random = fc
+    .tuple(arbScheme, fc.array(arbSegment, { minLength: 1, maxLength: 4 }))
+    .map(([s, segs]) => `${s}:${segs.join('/')}`);
+  if (patterns.length === 0) return random;
+  return fc.oneof(
+    { weight: 3, arbitrary: fc.constantFrom(...patterns).chain(arbConcreteFor) },
+    { weight: 1, arbitrary: random },
+  );
+}
+
+const arbGlobPattern = fc
+  .array(fc.constantFrom('a', 'b', '*', '?'), { maxLength: 4 })
+  .map((cs) => cs.join(''));
+const arbValues = fc.uniqueArray(arbScalar, { maxLength: 3, selector: (v) => JSON.stringify(v) });
+const arbBound = fc.option(arbInt, { nil: undefined });
+
+/** The terse forms: `{ eq }`, `{ in }`, `{ min, max }`, `{ glob }`. */
+export function arbTerseConstraint(): fc.Arbitrary<ConstraintInput> {
+  return fc.oneof(
+    arbScalar.map((eq): ConstraintInput => ({ eq })),
+    arbValues.map((values): ConstraintInput => ({ in: values })),
+    fc
+      .tuple(arbBound, arbBound)
+      .filter(([min, max]) => min !== undefined || max !== undefined)
+      .map(([min, max]): ConstraintInput => {
+        const r: { min?: number; max?: number } = {};
+        if (min !== undefined) r.min = min;
+        if (max !== undefined) r.max = max;
+        return r;
+      }),
+    arbGlobPattern.map((glob): ConstraintInput => ({ glob })),
+  );
+}
+
+function arbRange(): fc.Arbitrary<Constraint> {
+  return fc
+    .record({
+      min: arbBound,
+      max: arbBound,
+      minInc: fc.option(fc.boolean(), { nil: undefined }),
+      maxInc: fc.option(fc.boolean(), { nil: undefined }),
+    })
+    .map((r) => {
+      const out: {
+        constraint_type: 'range';
+        min?: number;
+        max?: number;
+        min_inclusive?: boolean;
+        max_inclusive?: boolean;
+      } = { constraint_type: 'range' };
+      if (r.min !== undefined) out.min = r.min;
+      if (r.max !== undefined) out.max = r.max;
+      if (r.minInc !== undefined) out.min_inclusive = r.minInc;
+      if (r.maxInc !== undefined) out.max_inclusive = r.maxInc;
+      return out;
+    });
+}
+
+/** Wire-form leaf constraints of every type. */
+function arbWireLeaf(): fc.Arbitrary<Constraint> {
+  const items = fc.uniqueArray(fc.oneof(arbInt, arbString), {
+    maxLength: 3,
+    selector: (v) => JSON.stringify(v),
+  });
+  return fc.oneof(
+    arbScalar.map((value): Constraint => ({ constraint_type: 'exact', value })),
+    arbValues.map((values): Constraint => ({ constraint_type: 'one_of', values })),
+    arbValues.map((excluded): Constraint => ({ constraint_type: 'not_one_of', excluded })),
+    arbRange(),
+    items.map((required): Constraint => ({ constraint_type: 'contains', required })),
+    items.map((allowed): Constraint => ({ constraint_type: 'subset', allowed })),
+    fc.constant<Constraint>({ constraint_type: 'wildcard' }),
+    arbGlobPattern.map((pattern): Constraint => ({ constraint_type: 'glob', pattern })),
+  );
+}
+
+/**
+ * Constraints: terse forms, every AAT type, and `all` / `any` nested up to `maxDepth`
+ * levels (default 2).
+ */
+export function arbConstraint(maxDepth = 2): fc.Arbitrary<ConstraintInput> {
+  const leaf: fc.Arbitrary<ConstraintInput> = fc.oneof(arbTerseConstraint(), arbWireLeaf());
+  if (maxDepth <= 0) return leaf;
+  return fc.oneof(
+    { weight: 4, arbitrary: leaf },
+    {
+      weight: 1,
+      arbitrary: fc
+        .tuple(
+          fc.constantFrom('all' as const, 'any' as const),
+          fc.array(arbWireConstraint(maxDepth - 1), { minLength: 1, maxLength: 3 }),
+        )
+        .map(([t, constraints]): ConstraintInput => ({ constraint_type: t, constraints })),
+    },
+  );
+}
+
+/** Wire-form constraints only (composites require wire-form clauses). */
+export function arbWireConstraint(maxDepth = 2): fc.Arbitrary<Constraint> {
+  if (maxDepth <= 0) return arbWireLeaf();
+  return fc.oneof(
+    { weight: 4, arbitrary: arbWireLeaf() },
+    {
+      weight: 1,
+      arbitrary: fc
+        .tuple(
+          fc.constantFrom('all' as const, 'any' as const),
+          fc.array(arbWireConstraint(maxDepth - 1), { minLength: 1, maxLength: 3 }),
+        )
+        .map(([t, constraints]): Constraint => ({ constraint_type: t, constraints })),
+    },
+  );
+}
+
+export interface CapabilityArbOptions {
+  /** Only the terse constraint forms (the fragment where the algebra is exact). */
+  readonly terse?: boolean;
+}
+
+/** One capability over the tiny alphabets, with closed-world constraints and `optional`. */
+export function arbCapability(options: CapabilityArbOptions = {}): fc.Arbitrary<CapabilityInput> {
+  const arbC = options.terse === true ? arbTerseConstraint() : arbConstraint(1);
+  return fc
+    .record({
+      resource: arbResourcePattern(),
+      actions: fc.subarray([...ACTIONS], { minLength: 1 }),
+      args: fc.option(
+        fc.subarray([...ARG_NAMES]).chain((names) =>
+          fc.tuple(
+            fc.tuple(...names.map(() => arbC)).map((cs) => names.map((n, i) => [n, cs[i]] as const)),
+            fc.subarray(names),
+          ),
+        ),
+        { nil: undefined, freq: 3 },
+      ),
+    })
+    .map(({ resource, actions, args }) => {
+      if (args === undefined) return { resource, actions };
+      const [entries, optional] = args;
+      const constraints = Object.fromEntries(entries) as Record<string, ConstraintInput>;
+      return optional.length > 0
+        ? { resource, actions, constraints, optional }
+        : { resource, actions, constraints };
+    });
+}
+
+/** Zero to three capabilities. */
+export function arbCapabilities(
+  options: CapabilityArbOptions = {},
+): fc.Arbitrary<CapabilityInput[]> {
+  return fc.array(arbCapability(options), { maxLength: 3 });
+}
+
+// ---------------------------------------------------------------------------------------
+// Values and actions biased to satisfy constraints
+
+function asWire(c: ConstraintInput): Constraint | undefined {
+  if ('constraint_type' in c) return c;
+  if ('eq' in c) return { constraint_type: 'exact', value: c.eq };
+  if ('in' in c) return { constraint_type: 'one_of', values: c.in };
+  if ('glob' in c) return { constraint_type: 'glob', pattern: c.glob };
+  if ('min' in c || 'max' in c) {
+    const r = c as { min?: number; max?: number };
+    const out: { constraint_type: 'range'; min?: number; max?: number } = {
+      constraint_type: 'range',
+    };
+    if (r.min !== undefined) out.min = r.min;
+    if (r.max !== undefined) out.max = r.max;
+    return out;
+  }
+  return undefined;
+}
+
+/** Values that often satisfy `constraint` (and sometimes do not). */
+export function arbValueFor(constraint: ConstraintInput): fc.Arbitrary<Json> {
+  const c = asWire(constraint);
+  const random = arbJsonValue();
+  if (c === undefined) return random;
+  let likely: fc.Arbitrary<Json>;
+  switch (c.constraint_type) {
+    case 'exact':
+      likely = fc.constant(c.value);
+      break;
+    case 'one_of':
+      likely = c.values.length > 0 ? fc.constantFrom(...c.values) : random;
+      break;
+    case 'range': {
+      const lo = c.min ?? -3;
+      const hi = c.max ?? 13;
+      likely =
+        lo <= hi
+          ? fc.oneof(fc.integer({ min: Math.ceil(lo), max: Math.floor(hi) }), fc.constantFrom(lo, hi))
+          : random;
+      break;
+    }
+    case 'glob':
+      likely = fc
+        .array(fc.constantFrom('', 'a', 'b', 'ab'), {
+          minLength: c.pattern.length,
+          maxLength: c.pattern.length,
+        })
+        .map((fill) =>
+          Array.from(c.pattern)
+            .map((ch, i) => (ch === '*' ? (fill[i] ?? '') : ch === '?' ? (fill[i] ?? 'a') || 'a' : ch))
+            .join(''),
+        );
+      break;
+    case 'contains':
+      likely = fc
+        .array(fc.oneof(arbInt, arbString), { maxLength: 2 })
+        .map((extra) => [...c.required, ...extra]);
+      break;
+    case 'subset':
+      likely = fc.subarray([...c.allowed]);
+      break;
+    case 'all':
+    case 'any':
+      likely = c.constraints.length > 0 ? fc.constantFrom(...c.constraints).chain(arbValueFor) : random;
+      break;
+    default:
+      likely = random;
+  }
+  return fc.oneof({ weight: 3, arbitrary: likely }, { weight: 1, arbitrary: random });
+}
+
+function arbArgsFor(cap: CapabilityInput | undefined): fc.Arbitrary<Record<string, Json>> {
+  const names = [...ARG_NAMES, STRAY_ARG];
+  const random = fc
+    .subarray(names)
+    .chain((ns) => fc.tuple(...ns.map(() => arbJsonValue())).map((vs) => Object.fromEntries(ns.map((n, i) => [n, vs[i]]))));
+  const constraints = cap?.constraints;
+  if (constraints === undefined) return random;
+  const entries = Object.entries(constraints);
+  const likely = fc
+    .tuple(
+      fc.tuple(...entries.map(([, c]) => arbValueFor(c))),
+      // Drop an argument now and then (tests `optional`), add a stray one rarely.
+      fc.subarray(entries.map(([k]) => k)),
+      fc.option(arbJsonValue(), { nil: undefined, freq: 5 }),
+    )
+    .map(([values, dropped, stray]) => {
+      const out: Record<string, Json> = {};
+      entries.forEach(([k], i) => {
+        if (!dropped.includes(k) || Math.abs(k.charCodeAt(0) % 2) === 0) out[k] = values[i] as Json;
+      });
+      if (stray !== undefined) out[STRAY_ARG] = stray;
+      return out;
+    });
+  return fc.oneof({ weight: 4, arbitrary: likely }, { weight: 1, arbitrary: random });
+}
+
+/**
+ * Actions; given capabilities, mostly aimed at one of them (a matching resource, one of its
+ * actions, arguments that tend to satisfy its constraints) so that both verdicts are common.
+ */
+export function arbAction(caps: readonly CapabilityInput[] = []): fc.Arbitrary<Action> {
+  const random = fc
+    .record({
+      resource: arbConcreteResource(),
+      action: fc.constantFrom(...ACTIONS),
+      args: arbArgsFor(undefined),
+    })
+    .map((a): Action => a);
+  if (caps.length === 0) return random;
+  const aimed = fc.constantFrom(...caps).chain((cap) =>
+    fc
+      .record({
+        resource: arbConcreteFor(cap.resource),
+        action: fc.constantFrom(...(cap.actions.length > 0 ? cap.actions : ACTIONS)),
+        args: arbArgsFor(cap),
+      })
+      .map((a): Action => a),
+  );
+  return fc.oneof({ weight: 4, arbitrary: aimed }, { weight: 1, arbitrary: random });
+}
+
+// ---------------------------------------------------------------------------------------
+// Narrowing
+
+/** A pattern whose matches are a subset of `pattern`'s. */
+export function arbNarrowerPattern(pattern: string): fc.Arbitrary<string> {
+  const colon = pattern.indexOf(':');
+  const scheme = pattern.slice(0, colon);
+  const parts = pattern.slice(colon + 1).split('/');
+  const rest = parts[parts.length - 1] === '**';
+  const fixed = rest ? parts.slice(0, -1) : parts;
+  const head = fc.tuple(
+    ...fixed.map((s) => (s === '*' ? fc.oneof(fc.constant('*'), arbSegment) : fc.constant(s))),
+  );
+  if (!rest) return head.map((h) => formatPattern(scheme, h, false));
+  return fc
+    .tuple(
+      head,
+      fc.array(fc.oneof(arbSegment, fc.constant('*')), { maxLength: 2 }),
+      fc.boolean(),
+    )
+    .filter(([h, tail, keepRest]) => h.length + tail.length > 0 || keepRest)
+    .map(([h, tail, keepRest]) => formatPattern(scheme, [...h, ...tail], keepRest));
+}
+
+/** A constraint whose accepted values are a subset of `constraint`'s. */
+export function arbNarrowerConstraint(constraint: ConstraintInput, depth = 2): fc.Arbitrary<ConstraintInput> {
+  const c = asWire(constraint);
+  const same = fc.constant(constraint);
+  if (c === undefined) return same;
+  const options: fc.Arbitrary<ConstraintInput>[] = [same];
+  switch (c.constraint_type) {
+    case 'one_of':
+      options.push(fc.subarray([...c.values]).map((values) => ({ in: values })));
+      if (c.values.length > 0) options.push(fc.constantFrom(...c.values).map((eq) => ({ eq })));
+      break;
+    case 'range': {
+      options.push(
+        fc.tuple(fc.nat(3), fc.nat(3)).map(([dl, dh]): Constraint => {
+          const out: {
+            constraint_type: 'range';
+            min: number;
+            max: number;
+            min_inclusive?: boolean;
+            max_inclusive?: boolean;
+          } = { constraint_type: 'range', min: (c.min ?? 0) + dl, max: (c.max ?? 10) - dh };
+          if (dl === 0 && c.min_inclusive === false) out.min_inclusive = false;
+          if (dh === 0 && c.max_inclusive === false) out.max_inclusive = false;
+          return out;
+        }),
+      );
+      options.push(arbValueFor(c).map((eq) => ({ eq })));
+      break;
+    }
+    case 'glob': {
+      // Replace one `*` by a narrower piece, or pick a matching literal.
+      const i = c.pattern.indexOf('*');
+      if (i >= 0) {
+        options.push(
+          fc
+            .constantFrom('', 'a', 'a*', '*b', '?*')
+            .map((piece) => ({ glob: c.pattern.slice(0, i) + piece + c.pattern.slice(i + 1) })),
+        );
+      }
+      options.push(arbValueFor(c).map((eq) => ({ eq })));
+      break;
+    }
+    case 'not_one_of':
+      options.push(
+        arbScalar.map((extra): Constraint => ({ constraint_type: 'not_one_of', excluded: [...c.excluded, extra] })),
+      );
+      break;
+    case 'contains':
+      options.push(
+        fc.oneof(arbInt, arbString).map((extra): Constraint => ({ constraint_type: 'contains', required: [...c.required, extra] })),
+      );
+      break;
+    case 'subset':
+      options.push(
+        fc.subarray([...c.allowed]).map((allowed): Constraint => ({ constraint_type: 'subset', allowed })),
+      );
+      break;
+    case 'wildcard':
+      options.push(arbConstraint(depth));
+      break;
+    case 'all':
+      if (depth > 0) {
+        options.push(
+          fc
+            .tuple(fc.nat(c.constraints.length - 1), arbWireConstraint(1))
+            .chain(([i, extra]) =>
+              arbNarrowerConstraint(c.constraints[i] as Constraint, depth - 1).map(
+                (narrowed): Constraint => ({
+                  constraint_type: 'all',
+                  constraints: [...c.constraints.slice(0, i), asWire(narrowed) ?? extra, ...c.constraints.slice(i + 1), extra],
+                }),
+              ),
+            ),
+        );
+      }
+      break;
+    case 'any':
+      if (depth > 0) {
+        options.push(
+          fc.subarray([...c.constraints], { minLength: 1 }).chain((kept) =>
+            fc
+              .tuple(...kept.map((k) => arbNarrowerConstraint(k, depth - 1)))
+              .map((ns): Constraint => ({ constraint_type: 'any', constraints: ns.map((n, i) => asWire(n) ?? (kept[i] as Constraint)) })),
+          ),
+        );
+      }
+      break;
+    default:
+      break;
+  }
+  return fc.oneof(...options);
+}
+
+function arbNarrowerCapability(cap: CapabilityInput): fc.Arbitrary<CapabilityInput> {
+  const resource = arbNarrowerPattern(cap.resource);
+  const actions = fc.subarray([...cap.actions], { minLength: 1 });
+  const entries = Object.entries(cap.constraints ?? {});
+  if (entries.length === 0) {
+    // An unconstrained parent allows any closed-world child.
+    return fc
+      .tuple(resource, actions, fc.option(arbCapability(), { nil: undefined }))
+      .map(([r, a, extra]) => {
+        if (extra?.constraints === undefined) return { resource: r, actions: a };
+        return extra.optional === undefined
+          ? { resource: r, actions: a, constraints: extra.constraints }
+          : { resource: r, actions: a, constraints: extra.constraints, optional: extra.optional };
+      });
+  }
+  const optional = cap.optional ?? [];
+  return fc
+    .tuple(
+      resource,
+      actions,
+      fc.tuple(...entries.map(([, c]) => arbNarrowerConstraint(c))),
+      // Optional arguments may stay optional, become required, or be dropped (forbidden).
+      fc.tuple(...entries.map(() => fc.constantFrom('keep', 'require', 'drop'))),
+    )
+    .map(([r, a, cs, fate]) => {
+      const constraints: Record<string, ConstraintInput> = {};
+      const opt: string[] = [];
+      entries.forEach(([k], i) => {
+        const isOpt = optional.includes(k);
+        if (isOpt && fate[i] === 'drop') return;
+        constraints[k] = cs[i] as ConstraintInput;
+        if (isOpt && fate[i] === 'keep') opt.push(k);
+      });
+      if (Object.keys(constraints).length === 0) {
+        // Everything dropped: forbid every argument by keeping one that matches nothing.
+        const [k] = entries[0] ?? ['x'];
+        return { resource: r, actions: a, constraints: { [k]: { in: [] } }, optional: [k] };
+      }
+      return opt.length > 0
+        ? { resource: r, actions: a, constraints, optional: opt }
+        : { resource: r, actions: a, constraints };
+    });
+}
+
+/** Capability sets that allow no more than `caps` (each derived from one of them). */
+export function arbNarrowing(caps: readonly CapabilityInput[]): fc.Arbitrary<CapabilityInput[]> {
+  if (caps.length === 0) return fc.constant([]);
+  return fc.array(
+    fc.constantFrom(...caps).chain(arbNarrowerCapability),
+    { maxLength: 3 },
+  );
+}

@@ -1,0 +1,34 @@
+/** The verifier's result. A denial is data, never an exception. */
+import type { Check, ErrorDetail, MandateErrorCode } from '../core/errors.js';
+import type { Capability, Format } from '../core/types.js';
+
+/** An allowed request: who it is for, through whom, with what authority. */
+export interface Allowed {
+  readonly allowed: true;
+  /** The originating user. */
+  readonly subject: string;
+  /** The trust anchor's id, then each holder's principal id, root's holder first. */
+  readonly chain: readonly string[];
+  /** The effective authority: the last block's capabilities. */
+  readonly capabilities: readonly Capability[];
+  /** Principal id of the caller (the last holder). */
+  readonly holder: string;
+  /** The block ids, root first (for audit and revocation). */
+  readonly blockIds: readonly string[];
+  readonly format: Format;
+}
+
+/** A denied request: what failed, where, and why. */
+export interface Denied {
+  readonly allowed: false;
+  readonly code: MandateErrorCode;
+  /** The block where the failure was found (0 = root). */
+  readonly hop: number;
+  /** The DESIGN.md section 3 rule that failed. */
+  readonly check: Check;
+  /** A reason a human can act on. Never holds key material or the token. */
+  readonly reason: string;
+  readonly detail: ErrorDetail;
+}
+
+export type Decision = Allowed | Denied;

@@ -1,0 +1,294 @@
+/**
+ * The verifier's rules (DESIGN.md section 3) as data: one step per rule, in order. The
+ * pipeline runs them in this order and reports the first failure, so the order is
+ * visible here and a test asserts it.
+ */
+import { authorize, isSubset } from '../core/capability.js';
+import { MandateError, MandateUsageError, type Check, type MandateErrorCode } from '../core/errors.js';
+import type { Action, ProofRequest } from '../core/types.js';
+import { checkProof, sameArgs } from '../proof/check.js';
+import { isHttpRequest } from '../proof/request.js';
+import type { VerifiableChain } from './chain.js';
+import type { VerifierConfig } from './config.js';
+
+/** What one verification carries from rule to rule. */
+export interface VerifyState {
+  readonly token: string;
+  readonly now: number;
+  readonly action: Action;
+  readonly proof?: string | undefined;
+  readonly request?: ProofRequest | undefined;
+  chain?: VerifiableChain;
+}
+
+/** One rule: its name and what it checks. */
+export interface Rule {
+  readonly check: Exclude<Check, 'internal'>;
+  run(state: VerifyState, config: VerifierConfig): void | Promise<void>;
+}
+
+function deny(code: MandateErrorCode, check: Check, hop: number, reason: string, detail?: Record<string, unknown>): never {
+  throw new MandateError(code, reason, { check, hop, detail });
+}
+
+function chainOf(state: VerifyState): VerifiableChain {
+  if (state.chain === undefined) throw new Error('rule ran before the chain was decoded');
+  return state.chain;
+}
+
+/** Await a store call within the configured bound; any failure is a coded denial. */
+async function askStore<T>(
+  config: VerifierConfig,
+  check: Check,
+  hop: number,
+  call: () => Promise<T>,
+): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      call(),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error('store timed out')), config.storeTimeoutMs);
+      }),
+    ]);
+  } catch (cause) {
+    throw new MandateError('MANDATE_STORE_UNAVAILABLE', 'a store could not answer; denied to fail closed', {
+      check,
+      hop,
+      cause,
+    });
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** 1. Size, depth and encoding within limits; every block parses against its schema. */
+const limits: Rule = {
+  check: 'limits',
+  async run(state, config) {
+    state.chain = await config.decode(state.token);
+  },
+};
+
+/** 2. The root is signed by a configured trust anchor, within what it may grant. */
+const anchor: Rule = {
+  check: 'anchor',
+  async run(state, config) {
+    const chain = chainOf(state);
+    const root = chain.blocks[0];
+    if (root === undefined) deny('MANDATE_MALFORMED', 'limits', 0, 'the mandate has no blocks');
+    const trusted = config.anchors.get(root.issuer);
+    if (trusted === undefined) {
+      deny('MANDATE_UNTRUSTED_ISSUER', 'anchor', 0, 'the root is not from a configured trust anchor', {
+        step: '3k',
+      });
+    }
+    if (!config.algorithms.includes(root.alg)) {
+      deny('MANDATE_SIGNATURE_INVALID', 'anchor', 0, 'the root uses an algorithm this verifier does not allow');
+    }
+    const key = await trusted.key({ alg: root.alg, ...(root.kid === undefined ? {} : { kid: root.kid }) }, 0);
+    if (!chain.rootSignatureValid(key)) {
+      deny('MANDATE_SIGNATURE_INVALID', 'anchor', 0, 'signature verification failed', { step: '3b' });
+    }
+    if (trusted.mayGrant !== undefined && !isSubset(root.capabilities, trusted.mayGrant)) {
+      deny('MANDATE_WIDENED', 'anchor', 0, `the root grants more than anchor ${trusted.id} may grant`);
+    }
+  },
+};
+
+/** 3. Each block is signed by its parent's holder and commits to its parent; one user throughout. */
+const linkage: Rule = {
+  check: 'linkage',
+  run(state, config) {
+    const chain = chainOf(state);
+    const { blocks } = chain;
+    for (let hop = 1; hop < blocks.length; hop++) {
+      const block = blocks[hop];
+      const parent = blocks[hop - 1];
+      if (block === undefined || parent === undefined) continue;
+      if (!config.algorithms.includes(block.alg) || block.alg !== (parent.holderKey.kty === 'OKP' ? 'Ed25519' : 'ES256')) {
+        deny('MANDATE_SIGNATURE_INVALID', 'linkage', hop, `block ${hop}: algorithm does not match its signer's key`);
+      }
+      if (!chain.linkSignatureValid(hop, config.keys.get(parent.holderKey, 'linkage', hop))) {
+        deny('MANDATE_SIGNATURE_INVALID', 'linkage', hop, `block ${hop}: signature verification failed`, {
+          step: '4b',
+        });
+      }
+      if (block.issuer !== parent.holder) {
+        deny('MANDATE_LINK_BROKEN', 'linkage', hop, `block ${hop}: issuer is not block ${hop - 1}'s holder`, {
+          step: '4c',
+        });
+      }
+      if (!chain.parentHashValid(hop)) {
+        deny('MANDATE_LINK_BROKEN', 'linkage', hop, `block ${hop}: does not commit to block ${hop - 1}`, {
+          step: '4q',
+        });
+      }
+      if (block.subject !== parent.subject) {
+        deny('MANDATE_LINK_BROKEN', 'linkage', hop, `block ${hop}: names another originating user`);
+      }
+    }
+  },
+};
+
+/** 4. Each block is no wider than its parent: capabilities, time, audience, depth. */
+const narrowing: Rule = {
+  check: 'narrowing',
+  run(state) {
+    const { blocks } = chainOf(state);
+    const root = blocks[0];
+    if (root !== undefined && root.depth !== 0) {
+      deny('MANDATE_WIDENED', 'narrowing', 0, 'the root must have depth 0', { step: '3c' });
+    }
+    for (let hop = 1; hop < blocks.length; hop++) {
+      const block = blocks[hop];
+      const parent = blocks[hop - 1];
+      if (block === undefined || parent === undefined) continue;
+      const widened = (reason: string, step: string): never =>
+        deny('MANDATE_WIDENED', 'narrowing', hop, `block ${hop}: ${reason}`, { step });
+      if (block.depth !== parent.depth + 1) widened('depth does not follow its parent', '4d');
+      if (parent.depth >= parent.maxDepth) widened(`block ${hop - 1} allows no further delegation`, '4e');
+      if (block.maxDepth > parent.maxDepth) widened('allows deeper delegation than its parent', '4g');
+      if (block.expiresAt > parent.expiresAt) widened('expires after its parent', '4h');
+      if (block.issuedAt < parent.issuedAt) widened('issued before its parent', '4j');
+      if (parent.notBefore !== undefined && (block.notBefore ?? 0) < parent.notBefore) {
+        widened('valid before its parent', '4i');
+      }
+      if (
+        parent.audience !== undefined &&
+        block.audience !== undefined &&
+        !block.audience.every((aud) => parent.audience?.includes(aud))
+      ) {
+        widened('names an audience its parent does not', '4k');
+      }
+      if (!isSubset(block.capabilities, parent.capabilities)) widened('grants more than its parent holds', '4p');
+    }
+  },
+};
+
+/** 5. Now lies within every block's validity window (with clock tolerance). */
+const window: Rule = {
+  check: 'window',
+  run(state, config) {
+    const { blocks } = chainOf(state);
+    const { now } = state;
+    const tolerance = config.clockTolerance;
+    for (const [hop, block] of blocks.entries()) {
+      if (now - tolerance >= block.expiresAt) {
+        deny('MANDATE_EXPIRED', 'window', hop, `block ${hop} has expired`, { expiresAt: block.expiresAt, step: '3e' });
+      }
+      if (block.notBefore !== undefined && now + tolerance < block.notBefore) {
+        deny('MANDATE_NOT_YET_VALID', 'window', hop, `block ${hop} is not valid yet`, { notBefore: block.notBefore });
+      }
+      if (block.issuedAt > now + tolerance) {
+        deny('MANDATE_NOT_YET_VALID', 'window', hop, `block ${hop} is issued in the future`, { step: '3f' });
+      }
+    }
+  },
+};
+
+/** 6. No block's id is revoked. */
+const revocation: Rule = {
+  check: 'revocation',
+  async run(state, config) {
+    const store = config.revocation;
+    if (store === undefined) return;
+    const { blocks } = chainOf(state);
+    const ids = blocks.map((block) => block.id);
+    const revoked = await askStore(config, 'revocation', 0, async () => {
+      if (store.firstRevoked !== undefined) return store.firstRevoked(ids);
+      for (const id of ids) if (await store.isRevoked(id)) return id;
+      return undefined;
+    });
+    if (revoked !== undefined && typeof revoked !== 'string') {
+      deny('MANDATE_STORE_UNAVAILABLE', 'revocation', 0, 'the revocation store gave an unreadable answer');
+    }
+    if (revoked !== undefined) {
+      const hop = ids.indexOf(revoked);
+      deny('MANDATE_REVOKED', 'revocation', hop < 0 ? 0 : hop, `block ${hop} has been revoked`, { id: revoked });
+    }
+  },
+};
+
+/** 7. The verifier's own identity is within every block's audience. */
+const audience: Rule = {
+  check: 'audience',
+  run(state, config) {
+    const { blocks } = chainOf(state);
+    let named = false;
+    for (const [hop, block] of blocks.entries()) {
+      if (block.audience === undefined) continue;
+      named = true;
+      if (!block.audience.includes(config.audience)) {
+        deny('MANDATE_AUDIENCE', 'audience', hop, `block ${hop} is not for ${config.audience}`, { step: '6c' });
+      }
+    }
+    if (!named && config.requireAudience) {
+      deny('MANDATE_AUDIENCE', 'audience', 0, 'the mandate names no audience and this verifier requires one', {
+        step: '6c',
+      });
+    }
+  },
+};
+
+/** 8. A valid, fresh, unseen proof of possession by the last holder, bound to this request. */
+const possession: Rule = {
+  check: 'possession',
+  async run(state, config) {
+    const { blocks } = chainOf(state);
+    const hop = blocks.length - 1;
+    const last = blocks[hop];
+    if (last === undefined) return deny('MANDATE_MALFORMED', 'limits', 0, 'the mandate has no blocks');
+    if (!config.requireProof && state.proof === undefined) return;
+    if (state.proof === undefined) deny('MANDATE_PROOF_MISSING', 'possession', hop, 'no proof of possession');
+    const request = state.request;
+    if (request === undefined) throw new MandateUsageError('verify: a proof needs the request it is bound to');
+    if (!isHttpRequest(request) && state.action.args !== undefined && !sameArgs(request.args, state.action.args)) {
+      deny('MANDATE_PROOF_INVALID', 'possession', hop, 'the action arguments are not the proven tool arguments');
+    }
+    const checked = checkProof(state.proof, request, {
+      token: state.token,
+      holderJwk: last.holderKey,
+      holderKey: config.keys.get(last.holderKey, 'possession', hop),
+      hop,
+      now: state.now,
+      window: config.proofWindow,
+      algorithms: config.algorithms,
+      maxStringLength: config.limits.maxStringLength,
+    });
+    const fresh = await askStore(config, 'possession', hop, () =>
+      config.replay.checkAndStore(`${last.holder}#${checked.jti}`, checked.iat + config.proofWindow + 1),
+    );
+    if (typeof fresh !== 'boolean') {
+      deny('MANDATE_STORE_UNAVAILABLE', 'possession', hop, 'the replay store gave no yes-or-no answer');
+    }
+    if (!fresh) deny('MANDATE_REPLAYED', 'possession', hop, 'this proof has been used before');
+  },
+};
+
+/** 9. The requested action is allowed by every block (the intersection, i.e. the last block). */
+const authorization: Rule = {
+  check: 'authorize',
+  run(state) {
+    const { blocks } = chainOf(state);
+    for (const [hop, block] of blocks.entries()) {
+      const result = authorize(block.capabilities, state.action);
+      if (!result.allowed) {
+        deny('MANDATE_FORBIDDEN', 'authorize', hop, `block ${hop} does not allow this: ${result.reason}`, result.detail);
+      }
+    }
+  },
+};
+
+/** The rules, in DESIGN.md section 3 order. */
+export const RULES: readonly Rule[] = [
+  limits,
+  anchor,
+  linkage,
+  narrowing,
+  window,
+  revocation,
+  audience,
+  possession,
+  authorization,
+];

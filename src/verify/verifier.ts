@@ -1,0 +1,99 @@
+/** `createVerifier`: the service side. Every request's mandate is checked here. */
+import { MandateError, MandateUsageError, isMandateError } from '../core/errors.js';
+import type { Action, MandateLike, ProofRequest } from '../core/types.js';
+import type { Decision } from './decision.js';
+import { resolveConfig, type VerifierConfig, type VerifierOptions } from './config.js';
+import { RULES, type VerifyState } from './rules.js';
+
+/** What a request presents besides the mandate. */
+export interface VerifyRequest {
+  /** What the request asks to do. */
+  readonly action: Action;
+  /** The proof of possession (for HTTP, the `DPoP` header). */
+  readonly proof?: string;
+  /** The request the proof is bound to: `{ method, url }` or `{ tool, args }`. */
+  readonly request?: ProofRequest;
+}
+
+/** A configured verifier. */
+export interface Verifier {
+  /**
+   * Verify a mandate for one request: every rule of DESIGN.md section 3, in order.
+   * Resolves a `Decision`; never rejects on a denial. Throws (TypeError) only on misuse,
+   * e.g. a proof without the request it is bound to.
+   *
+   * Not checked here, and left to the caller: that `action` truly describes the request
+   * being served (map it from the request, never from the caller's claims), and, when
+   * `requireProof` is off, that the transport proved possession.
+   */
+  verify(mandate: MandateLike, request: VerifyRequest): Promise<Decision>;
+}
+
+/**
+ * Create a verifier. Returns synchronously; remote key sets are fetched on first use.
+ * Options are validated now: misuse throws here rather than denying every request later.
+ */
+export function createVerifier(options: VerifierOptions): Verifier {
+  const config = resolveConfig(options);
+  return { verify: (mandate, request) => runRules(config, mandate, request) };
+}
+
+async function runRules(config: VerifierConfig, mandate: MandateLike, request: VerifyRequest): Promise<Decision> {
+  if (typeof request !== 'object' || request === null || typeof request.action !== 'object') {
+    throw new TypeError('verify needs { action, proof?, request? }');
+  }
+  const token = typeof mandate === 'string' ? mandate : (mandate as { token?: unknown } | null)?.token;
+  let now: number;
+  try {
+    now = config.clock();
+    if (!Number.isFinite(now)) throw new RangeError('the clock gave no time');
+  } catch {
+    return { allowed: false, code: 'MANDATE_INTERNAL', hop: 0, check: 'window', reason: 'the clock failed', detail: {} };
+  }
+  const state: VerifyState = {
+    token: typeof token === 'string' ? token : '',
+    now,
+    action: request.action,
+    proof: request.proof,
+    request: request.request,
+  };
+  for (const rule of RULES) {
+    try {
+      await rule.run(state, config);
+    } catch (error) {
+      if (error instanceof MandateUsageError) throw error;
+      const lastHop = Math.max(0, (state.chain?.blocks.length ?? 1) - 1);
+      if (isMandateError(error)) {
+        return {
+          allowed: false,
+          code: error.code,
+          hop: error.hop ?? lastHop,
+          check: error.check,
+          reason: error.message,
+          detail: error.detail,
+        };
+      }
+      // An unexpected failure inside a rule is a denial, never an allow.
+      const internal = new MandateError('MANDATE_INTERNAL', `rule ${rule.check} failed unexpectedly`, {
+        check: rule.check,
+        hop: lastHop,
+      });
+      return { allowed: false, code: internal.code, hop: lastHop, check: rule.check, reason: internal.message, detail: {} };
+    }
+  }
+  const chain = state.chain;
+  const root = chain?.blocks[0];
+  const last = chain?.blocks[chain.blocks.length - 1];
+  if (chain === undefined || root === undefined || last === undefined) {
+    return { allowed: false, code: 'MANDATE_INTERNAL', hop: 0, check: 'internal', reason: 'no chain after the rules', detail: {} };
+  }
+  return {
+    allowed: true,
+    subject: root.subject,
+    chain: [root.issuer, ...chain.blocks.map((block) => block.holder)],
+    capabilities: last.capabilities,
+    holder: last.holder,
+    blockIds: chain.blocks.map((block) => block.id),
+    format: chain.format,
+  };
+}

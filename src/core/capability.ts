@@ -9,6 +9,7 @@
  * unless listed in `optional`. A capability without constraints (or with an empty map)
  * allows any arguments. A set of capabilities allows an action when one of them does.
  */
+import { withBudget } from './budget.js';
 import { MandateError, type ErrorDetail, type MandateErrorCode } from './errors.js';
 import {
   argMapNarrowerNormalized,
@@ -22,7 +23,12 @@ import {
 } from './constraint.js';
 import { assertJson, jsonKey, joinPath, type JsonBounds } from './json.js';
 import { MAX_JSON_NODES, resolveLimits, type Limits } from './limits.js';
-import { parseConcreteResource, parseResourcePattern, validateActionName, validateArgumentName } from './names.js';
+import {
+  parseConcreteResource,
+  parseResourcePattern,
+  validateActionName,
+  validateArgumentName,
+} from './names.js';
 import type { ParsedResource } from './names.js';
 import { intersectParsed, isParsedSubset, matchesParsed, formatResource } from './resource.js';
 import { CAPABILITY_INPUT_SCHEMA, parseWith } from './schemas.js';
@@ -68,29 +74,62 @@ function build(
   // fromEntries defines members, so an argument named `__proto__` stays a data member.
   const constraints = Object.fromEntries(keys.map((k) => [k, args.get(k) as Constraint]));
   const opt = keys.filter((k) => optional.has(k));
-  return opt.length > 0 ? { resource, actions, constraints, optional: opt } : { resource, actions, constraints };
+  return opt.length > 0
+    ? { resource, actions, constraints, optional: opt }
+    : { resource, actions, constraints };
 }
 
 function prepareOne(input: unknown, path: string, limits: Limits): Prepared {
   const raw = parseWith(CAPABILITY_INPUT_SCHEMA, input, path);
-  const resource = parseResourcePattern(raw.resource, joinPath(path, 'resource'), limits.maxStringLength);
+  // zod rebuilds records by assignment, which would turn an argument named `__proto__`
+  // into a prototype and silently drop its constraint (a widening): read the validated
+  // input's own members instead of zod's copy.
+  const own = input as { readonly [k: string]: Json };
+  const rawConstraints = Object.hasOwn(own, 'constraints') ? own['constraints'] : undefined;
+  const resource = parseResourcePattern(
+    raw.resource,
+    joinPath(path, 'resource'),
+    limits.maxStringLength,
+  );
   const actions = [
-    ...new Set(raw.actions.map((a, i) => validateActionName(a, joinPath(joinPath(path, 'actions'), i)))),
+    ...new Set(
+      raw.actions.map((a, i) => validateActionName(a, joinPath(joinPath(path, 'actions'), i))),
+    ),
   ].sort(byCodeUnit);
-  const args = normalizeArgMap(raw.constraints, joinPath(path, 'constraints'), limits);
+  const args = normalizeArgMap(rawConstraints, joinPath(path, 'constraints'), limits);
   const optional = new Set<string>();
   (raw.optional ?? []).forEach((name, i) => {
     const p = joinPath(joinPath(path, 'optional'), i);
     validateArgumentName(name, p);
     // An optional argument that is not constrained would be meaningless (and, in an
     // unconstrained capability, suggest closed-world semantics that do not apply).
-    if (!args.has(name)) malformed(p, `'${name}' is not a constrained argument`, 'optional-unconstrained');
+    if (!args.has(name))
+      malformed(p, `'${name}' is not a constrained argument`, 'optional-unconstrained');
     optional.add(name);
   });
   return { cap: build(raw.resource, actions, args, optional), resource, args, optional };
 }
 
+/**
+ * Normal-form arrays this module returned (deep-frozen, so they cannot go stale), with their
+ * prepared form. A verifier asks about the same block capabilities on every hop and every
+ * request; preparing them once, validation included, keeps that off the hot path.
+ */
+const preparedCache = new WeakMap<object, Prepared[]>();
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const member of Object.values(value)) deepFreeze(member);
+  }
+  return value;
+}
+
 function prepareAll(input: unknown, options: AlgebraOptions | undefined): Prepared[] {
+  if (options?.limits === undefined && typeof input === 'object' && input !== null) {
+    const hit = preparedCache.get(input);
+    if (hit !== undefined) return hit;
+  }
   const limits = resolveLimits(options?.limits);
   const path = 'capabilities';
   if (!Array.isArray(input)) malformed(path, 'must be an array', 'type');
@@ -126,7 +165,10 @@ export function normalizeCapabilities(
   input: readonly CapabilityInput[],
   options?: AlgebraOptions,
 ): Capability[] {
-  return prepareAll(input, options).map((p) => p.cap);
+  const prepared = prepareAll(input, options);
+  const capabilities = deepFreeze(prepared.map((p) => p.cap));
+  if (options?.limits === undefined) preparedCache.set(capabilities, prepared);
+  return capabilities;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -311,7 +353,9 @@ export function findWidening(
   parent: readonly CapabilityInput[],
   options?: AlgebraOptions,
 ): Widening | undefined {
-  return findWideningPrepared(prepareAll(child, options), prepareAll(parent, options));
+  const c = prepareAll(child, options);
+  const p = prepareAll(parent, options);
+  return withBudget(() => findWideningPrepared(c, p));
 }
 
 /**
@@ -401,6 +445,10 @@ export function intersect(
 ): Capability[] {
   const pa = prepareAll(a, options);
   const pb = prepareAll(b, options);
+  return withBudget(() => intersectPrepared(pa, pb));
+}
+
+function intersectPrepared(pa: readonly Prepared[], pb: readonly Prepared[]): Capability[] {
   const out: Capability[] = [];
   const seen = new Set<string>();
   for (const x of pa) {

@@ -20,6 +20,7 @@
  * Numbers are treated as reals (a range is an interval of reals); this is sound for IEEE
  * doubles, which are a subset.
  */
+import { memoUnsat, spend, withBudget } from './budget.js';
 import { MandateError } from './errors.js';
 import { globIncluded, globMatch, globsIntersect, isLiteralGlob } from './glob.js';
 import {
@@ -58,6 +59,15 @@ export interface ConstraintParseOptions {
 /** Most alternatives `intersectConstraints` creates when distributing over `any`. */
 const MAX_DISTRIBUTED = 64;
 
+/** Most globs of one conjunction compared pairwise for inclusion / disjointness. */
+const MAX_GLOB_MERGE = 8;
+
+/**
+ * Most rule applications in one mandate-profile narrowing decision. Past it the answer is
+ * `false` (sound: a widening is never accepted); it bounds work on hostile trees.
+ */
+const NARROWING_BUDGET = 50_000;
+
 /** The constraint that matches nothing. */
 export function emptyConstraint(): Constraint {
   return { constraint_type: 'one_of', values: [] };
@@ -95,7 +105,10 @@ function malformed(path: string, message: string, detail: Record<string, unknown
  * @throws MandateError `MANDATE_MALFORMED` or `MANDATE_LIMIT_EXCEEDED` (check `limits`),
  *   with `detail.path`.
  */
-export function normalizeConstraint(input: unknown, options: ConstraintParseOptions = {}): Constraint {
+export function normalizeConstraint(
+  input: unknown,
+  options: ConstraintParseOptions = {},
+): Constraint {
   const limits = resolveLimits(options.limits);
   const path = options.path ?? 'constraint';
   assertJson(input, path, constraintBounds(limits));
@@ -116,7 +129,10 @@ export function parseConstraintTree(
     throw new MandateError(
       'MANDATE_LIMIT_EXCEEDED',
       `${path}: constraint nested deeper than ${limits.maxConstraintDepth}`,
-      { check: 'limits', detail: { path, reason: 'constraint-depth', limit: limits.maxConstraintDepth } },
+      {
+        check: 'limits',
+        detail: { path, reason: 'constraint-depth', limit: limits.maxConstraintDepth },
+      },
     );
   }
   if (input === null || typeof input !== 'object' || isJsonArray(input)) {
@@ -179,7 +195,10 @@ function parseWire(
         required: parseWith(S.contains, input, path).required.map(cloneJson),
       };
     case 'subset':
-      return { constraint_type: t, allowed: parseWith(S.subset, input, path).allowed.map(cloneJson) };
+      return {
+        constraint_type: t,
+        allowed: parseWith(S.subset, input, path).allowed.map(cloneJson),
+      };
     case 'wildcard':
       parseWith(S.wildcard, input, path);
       return { constraint_type: t };
@@ -348,15 +367,19 @@ function finiteValues(c: Constraint): readonly Json[] | undefined {
  * constraint); exact for the terse forms.
  */
 export function isUnsatisfiable(c: Constraint): boolean {
+  return withBudget(() => unsat(c));
+}
+
+function unsat(c: Constraint): boolean {
   switch (c.constraint_type) {
     case 'one_of':
       return c.values.length === 0;
     case 'range':
       return rangeEmpty(c);
     case 'any':
-      return c.constraints.every(isUnsatisfiable);
+      return memoUnsat(c, (x) => (x as Of<'any'>).constraints.every(unsat));
     case 'all':
-      return isEmptyOneOf(conjoin(c.constraints));
+      return memoUnsat(c, (x) => isEmptyOneOf(conjoinClauses((x as Of<'all'>).constraints)));
     default:
       return false;
   }
@@ -384,9 +407,14 @@ function kindOf(c: Constraint): JsonKind | undefined {
  * flattened, a finite clause filters down to the values every clause accepts, same-kind
  * clauses merge (ranges meet, exclusions and requirements unite, allowed sets intersect,
  * included globs drop), clauses restricted to different JSON types yield the empty
- * constraint. Not recursive into `any`, so it is cheap and terminates trivially.
+ * constraint. It never distributes over `any` clauses (they are kept as they are), so its
+ * cost stays linear in the clauses apart from the bounded glob comparisons.
  */
 export function conjoin(clauses: readonly Constraint[]): Constraint {
+  return withBudget(() => conjoinClauses(clauses));
+}
+
+function conjoinClauses(clauses: readonly Constraint[]): Constraint {
   const flat: Constraint[] = [];
   const stack = [...clauses].reverse();
   while (stack.length > 0) {
@@ -396,29 +424,32 @@ export function conjoin(clauses: readonly Constraint[]): Constraint {
     else if (c.constraint_type !== 'wildcard') flat.push(c);
   }
   if (flat.length === 0) return { constraint_type: 'wildcard' };
-  if (flat.some(isUnsatisfiable)) return emptyConstraint();
+  if (flat.some(unsat)) return emptyConstraint();
+  // Out of budget: the plain conjunction is exact, only not simplified.
+  if (!spend(flat.length)) return { constraint_type: 'all', constraints: flat };
 
   // A finite clause bounds the whole conjunction: keep its values that every clause accepts.
-  // Prefer an `exact` source so exact ∩ X stays exact.
-  let source: number = flat.findIndex((c) => c.constraint_type === 'exact');
+  // Prefer an `exact` source so exact ∩ X stays exact, then the smallest finite clause.
+  let source = flat.findIndex((c) => c.constraint_type === 'exact');
   if (source < 0) {
     let best = Infinity;
     flat.forEach((c, i) => {
-      if (c.constraint_type === 'one_of' && c.values.length < best) {
-        best = c.values.length;
+      const n = finiteValues(c)?.length;
+      if (n !== undefined && n < best) {
+        best = n;
         source = i;
       }
     });
   }
   const src = flat[source];
-  if (src !== undefined) {
-    const vals = uniqueJson(finiteValues(src) ?? []).filter((v) =>
+  const srcValues = src === undefined ? undefined : finiteValues(src);
+  if (src !== undefined && srcValues !== undefined) {
+    const vals = uniqueJson(srcValues).filter((v) =>
       flat.every((c, i) => i === source || checkNormalized(c, v)),
     );
-    if (src.constraint_type === 'exact') {
-      return vals.length === 1 ? { constraint_type: 'exact', value: src.value } : emptyConstraint();
-    }
-    return { constraint_type: 'one_of', values: vals };
+    if (src.constraint_type === 'one_of') return { constraint_type: 'one_of', values: vals };
+    // exact, a literal glob, a one-point range, subset([]): a single value, kept or not.
+    return vals.length === 1 ? src : emptyConstraint();
   }
 
   const kinds = new Set(flat.map(kindOf).filter((k) => k !== undefined));
@@ -449,8 +480,11 @@ export function conjoin(clauses: readonly Constraint[]): Constraint {
         break;
       case 'glob': {
         const g = c.pattern;
-        if (globs.some((k) => globIncluded(k, g))) break;
-        globs = [...globs.filter((k) => !globIncluded(g, k)), g];
+        // Merging is quadratic in the number of globs; past a few, keep them as they are.
+        if (globs.length >= MAX_GLOB_MERGE) globs.push(g);
+        else if (!globs.some((k) => globIncluded(k, g))) {
+          globs = [...globs.filter((k) => !globIncluded(g, k)), g];
+        }
         break;
       }
       default:
@@ -462,8 +496,8 @@ export function conjoin(clauses: readonly Constraint[]): Constraint {
     const a = allowed;
     if (!required.every((r) => jsonIncludes(a, r))) return emptyConstraint();
   }
-  for (let i = 0; i < globs.length; i++) {
-    for (let j = i + 1; j < globs.length; j++) {
+  for (let i = 0; i < Math.min(globs.length, MAX_GLOB_MERGE); i++) {
+    for (let j = i + 1; j < Math.min(globs.length, MAX_GLOB_MERGE); j++) {
       if (globsIntersect(globs[i] ?? '', globs[j] ?? '') === false) return emptyConstraint();
     }
   }
@@ -488,31 +522,71 @@ export function conjoin(clauses: readonly Constraint[]): Constraint {
 // Narrowing
 
 function sameConstraint(a: Constraint, b: Constraint): boolean {
-  return a === b || jsonEqual(a as unknown as Json, b as unknown as Json);
+  // Constraints are JSON values themselves.
+  return a === b || jsonEqual(a, b);
+}
+
+interface NarrowingContext {
+  steps: number;
+  readonly memo: Map<Constraint, Map<Constraint, boolean>>;
+  readonly conjoined: Map<Constraint, Constraint>;
+}
+
+function newContext(): NarrowingContext {
+  return { steps: 0, memo: new Map(), conjoined: new Map() };
 }
 
 /** Mandate profile: the draft's rules plus sound extensions (module documentation). */
-function narrowerMandate(c: Constraint, p: Constraint): boolean {
+function narrowerMandate(
+  c: Constraint,
+  p: Constraint,
+  ctx: NarrowingContext = newContext(),
+): boolean {
+  if (++ctx.steps > NARROWING_BUDGET || !spend(1)) return false;
+  let row = ctx.memo.get(c);
+  const known = row?.get(p);
+  if (known !== undefined) return known;
+  const result = decideMandate(c, p, ctx);
+  if (row === undefined) {
+    row = new Map();
+    ctx.memo.set(c, row);
+  }
+  row.set(p, result);
+  return result;
+}
+
+function decideMandate(c: Constraint, p: Constraint, ctx: NarrowingContext): boolean {
   if (sameConstraint(c, p)) return true;
   if (p.constraint_type === 'wildcard') return true;
-  if (isUnsatisfiable(c)) return true;
+  if (unsat(c)) return true;
   const finite = finiteValues(c);
   if (finite !== undefined) return finite.every((v) => checkNormalized(p, v));
-  if (c.constraint_type === 'any') return c.constraints.every((x) => narrowerMandate(x, p));
-  if (p.constraint_type === 'all') return p.constraints.every((q) => narrowerMandate(c, q));
-  if (c.constraint_type === 'all') {
-    const s = conjoin(c.constraints);
-    if (s.constraint_type !== 'all') return narrowerMandate(s, p);
-    return s.constraints.some((x) => narrowerMandate(x, p));
-  }
-  if (p.constraint_type === 'any') return p.constraints.some((q) => narrowerMandate(c, q));
-  // not_one_of(E) accepts everything outside E, so c is narrower iff it accepts no e in E.
+  // The next three rules are exact (iff), so their verdict is final.
+  // not_one_of(E) accepts everything outside E: c is narrower iff it accepts no e in E.
   if (p.constraint_type === 'not_one_of') return p.excluded.every((e) => !checkNormalized(c, e));
+  if (c.constraint_type === 'any') return c.constraints.every((x) => narrowerMandate(x, p, ctx));
+  if (p.constraint_type === 'all') return p.constraints.every((q) => narrowerMandate(c, q, ctx));
+  // For a conjunction child or a disjunction parent the rules are only sufficient: try each.
+  if (c.constraint_type === 'all') {
+    let s = ctx.conjoined.get(c);
+    if (s === undefined) {
+      s = conjoinClauses(c.constraints);
+      ctx.conjoined.set(c, s);
+    }
+    if (s.constraint_type !== 'all') return narrowerMandate(s, p, ctx);
+    if (s.constraints.some((x) => narrowerMandate(x, p, ctx))) return true;
+  }
+  if (p.constraint_type === 'any') {
+    return p.constraints.some((q) => narrowerMandate(c, q, ctx));
+  }
+  if (c.constraint_type === 'all') return false;
   switch (c.constraint_type) {
     case 'range':
       return p.constraint_type === 'range' && rangeWithin(c, p);
     case 'contains':
-      return p.constraint_type === 'contains' && p.required.every((r) => jsonIncludes(c.required, r));
+      return (
+        p.constraint_type === 'contains' && p.required.every((r) => jsonIncludes(c.required, r))
+      );
     case 'subset':
       if (p.constraint_type === 'subset') return c.allowed.every((a) => jsonIncludes(p.allowed, a));
       // Every array contains the empty requirement; a non-empty one rejects `[]`.
@@ -569,7 +643,9 @@ function narrowerAat(c: Constraint, p: Constraint): boolean {
         c.constraints.every((x) => p.constraints.some((q) => narrowerAat(x, q)))
       );
     case 'contains':
-      return p.constraint_type === 'contains' && p.required.every((r) => jsonIncludes(c.required, r));
+      return (
+        p.constraint_type === 'contains' && p.required.every((r) => jsonIncludes(c.required, r))
+      );
     case 'subset':
       return p.constraint_type === 'subset' && c.allowed.every((a) => jsonIncludes(p.allowed, a));
     case 'glob':
@@ -583,7 +659,9 @@ export function isNormalizedNarrower(
   parent: Constraint,
   profile: NarrowingProfile = 'mandate',
 ): boolean {
-  return profile === 'aat' ? narrowerAat(child, parent) : narrowerMandate(child, parent);
+  return withBudget(() =>
+    profile === 'aat' ? narrowerAat(child, parent) : narrowerMandate(child, parent),
+  );
 }
 
 /**
@@ -610,21 +688,27 @@ export function isConstraintNarrower(
 
 /** Intersection on normalised constraints. */
 export function intersectNormalized(a: Constraint, b: Constraint): Constraint {
-  if (isUnsatisfiable(a) || isUnsatisfiable(b)) return emptyConstraint();
+  return withBudget(() => meet(a, b));
+}
+
+function meet(a: Constraint, b: Constraint): Constraint {
+  if (unsat(a) || unsat(b)) return emptyConstraint();
   if (narrowerMandate(a, b)) return a;
   if (narrowerMandate(b, a)) return b;
   if (a.constraint_type === 'any' || b.constraint_type === 'any') {
     const [x, y] = a.constraint_type === 'any' ? [a, b] : [b, a];
     const xs = x.constraint_type === 'any' ? x.constraints : [x];
     const ys = y.constraint_type === 'any' ? y.constraints : [y];
-    if (xs.length * ys.length <= MAX_DISTRIBUTED) {
+    // Distribution multiplies sizes; past the bound (or the budget) the plain conjunction
+    // is just as exact.
+    if (xs.length * ys.length <= MAX_DISTRIBUTED && spend(xs.length * ys.length)) {
       // (x1 ∨ x2) ∧ Y = (x1 ∧ Y) ∨ (x2 ∧ Y): exact, and each alternative is narrower than
       // both sides, which the `any` rules can verify.
       const parts: Constraint[] = [];
       for (const xi of xs) {
         for (const yj of ys) {
-          const r = intersectNormalized(xi, yj);
-          if (!isUnsatisfiable(r)) parts.push(r);
+          const r = meet(xi, yj);
+          if (!unsat(r)) parts.push(r);
         }
       }
       if (parts.length === 0) return emptyConstraint();
@@ -636,7 +720,7 @@ export function intersectNormalized(a: Constraint, b: Constraint): Constraint {
       return { constraint_type: 'any', constraints: parts };
     }
   }
-  return conjoin([a, b]);
+  return conjoinClauses([a, b]);
 }
 
 /**
@@ -648,10 +732,9 @@ export function intersectNormalized(a: Constraint, b: Constraint): Constraint {
  * @throws MandateError `MANDATE_MALFORMED` / `MANDATE_LIMIT_EXCEEDED` for an invalid constraint.
  */
 export function intersectConstraints(a: ConstraintInput, b: ConstraintInput): Constraint {
-  return intersectNormalized(
-    normalizeConstraint(a, { path: 'a' }),
-    normalizeConstraint(b, { path: 'b' }),
-  );
+  const na = normalizeConstraint(a, { path: 'a' });
+  const nb = normalizeConstraint(b, { path: 'b' });
+  return intersectNormalized(na, nb);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -723,6 +806,16 @@ export function argMapNarrowerNormalized(
   parentOptional: ReadonlySet<string>,
   profile: NarrowingProfile = 'mandate',
 ): true | ArgMapFailure {
+  return withBudget(() => argMapDecide(child, childOptional, parent, parentOptional, profile));
+}
+
+function argMapDecide(
+  child: NormalizedArgMap,
+  childOptional: ReadonlySet<string>,
+  parent: NormalizedArgMap,
+  parentOptional: ReadonlySet<string>,
+  profile: NarrowingProfile,
+): true | ArgMapFailure {
   if (parent.size === 0) return true;
   if (profile === 'aat') {
     for (const k of parent.keys()) {
@@ -741,7 +834,7 @@ export function argMapNarrowerNormalized(
   }
   for (const [k, c] of child) {
     // A required argument nobody can satisfy: the child allows no request at all.
-    if (!childOptional.has(k) && isUnsatisfiable(c)) return true;
+    if (!childOptional.has(k) && unsat(c)) return true;
   }
   const [firstParentKey] = parent.keys();
   if (child.size === 0) {
@@ -749,7 +842,7 @@ export function argMapNarrowerNormalized(
   }
   const forbidden = (k: string): boolean => {
     const c = child.get(k);
-    return c !== undefined && childOptional.has(k) && isUnsatisfiable(c);
+    return c !== undefined && childOptional.has(k) && unsat(c);
   };
   for (const k of child.keys()) {
     if (!parent.has(k) && !forbidden(k)) return { step: '4p2', arg: k, reason: 'argument-added' };
@@ -786,7 +879,9 @@ export function isArgMapNarrower(
     profile === 'aat' &&
     ((options.childOptional?.length ?? 0) > 0 || (options.parentOptional?.length ?? 0) > 0)
   ) {
-    throw new TypeError("optional arguments are a Mandate extension, not allowed with profile 'aat'");
+    throw new TypeError(
+      "optional arguments are a Mandate extension, not allowed with profile 'aat'",
+    );
   }
   return argMapNarrowerNormalized(
     normalizeArgMap(child, 'child', limits),

@@ -10,14 +10,20 @@
  * accepts a widening) and intersection answers "unknown".
  */
 
+import { spend } from './budget.js';
+
 type Token = string | typeof ONE | typeof ANY;
 const ONE = Symbol('?');
 const ANY = Symbol('*');
 /** A character that occurs in neither pattern. */
 const FRESH = Symbol('fresh');
 
-/** Exploration budget (product states) for inclusion / intersection. */
-const BUDGET = 20_000;
+/**
+ * Exploration budget for inclusion / intersection, in automaton-state visits. Small
+ * patterns need a few hundred; the bound keeps hostile patterns from costing more than a
+ * few milliseconds.
+ */
+const BUDGET = 200_000;
 
 function tokens(pattern: string): Token[] {
   const out: Token[] = [];
@@ -101,6 +107,7 @@ function explore(
   const start: [number[], number[]] = [closure(a, [0]), closure(b, [0])];
   const seen = new Set<string>();
   const queue: [number[], number[]][] = [start];
+  let work = 0;
   while (queue.length > 0) {
     const pair = queue.shift();
     if (pair === undefined) break;
@@ -108,9 +115,11 @@ function explore(
     const key = `${sa.join(',')}|${sb.join(',')}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    if (seen.size > BUDGET) return undefined;
     if (visit(sa.includes(a.length), sb.includes(b.length))) return true;
     for (const ch of sigma) {
+      const units = sa.length + sb.length + 1;
+      work += units;
+      if (work > BUDGET || !spend(units)) return undefined;
       const na = step(a, sa, ch);
       // Once the first automaton is dead nothing below can matter for either question.
       if (na.length === 0) continue;

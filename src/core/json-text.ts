@@ -20,19 +20,25 @@ function findStructuralProblem(text: string, maxDepth: number): string | undefin
     const ch = text.charCodeAt(i);
     if (ch === 0x22 /* " */) {
       let j = i + 1;
+      let escaped = false;
       while (j < text.length) {
         const c = text.charCodeAt(j);
-        if (c === 0x5c /* \ */) j += 2;
-        else if (c === 0x22) break;
+        if (c === 0x5c /* \ */) {
+          escaped = true;
+          j += 2;
+        } else if (c === 0x22) break;
         else j++;
       }
       const top = stack[stack.length - 1];
       if (expectKey && top) {
-        let key: unknown;
-        try {
-          key = JSON.parse(text.slice(i, j + 1));
-        } catch {
-          return undefined; // an invalid string: JSON.parse will say so
+        let key: unknown = text.slice(i + 1, j);
+        if (escaped) {
+          // Only an escaped key needs decoding: "a" and "\u0061" are the same key.
+          try {
+            key = JSON.parse(text.slice(i, j + 1));
+          } catch {
+            return undefined; // an invalid string: JSON.parse will say so
+          }
         }
         if (typeof key === 'string') {
           if (top.has(key)) return `duplicate key ${JSON.stringify(key.slice(0, 64))}`;
@@ -81,6 +87,7 @@ export function parseJsonObject(
   } catch {
     return fail('not valid JSON');
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) fail('must be a JSON object');
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    fail('must be a JSON object');
   return value as Record<string, unknown>;
 }

@@ -48,7 +48,11 @@ function exceeded(path: string, message: string, reason: string, limit: number):
  *
  * @throws MandateError `MANDATE_MALFORMED` or `MANDATE_LIMIT_EXCEEDED` (check `limits`).
  */
-export function assertJson(value: unknown, path: string, bounds: JsonBounds): asserts value is Json {
+export function assertJson(
+  value: unknown,
+  path: string,
+  bounds: JsonBounds,
+): asserts value is Json {
   const stack: { v: unknown; path: string; depth: number }[] = [{ v: value, path, depth: 0 }];
   let nodes = 0;
   try {
@@ -65,7 +69,12 @@ export function assertJson(value: unknown, path: string, bounds: JsonBounds): as
       }
       if (typeof v === 'string') {
         if (bounds.maxStringLength !== undefined && v.length > bounds.maxStringLength) {
-          exceeded(p, `string longer than ${bounds.maxStringLength}`, 'length', bounds.maxStringLength);
+          exceeded(
+            p,
+            `string longer than ${bounds.maxStringLength}`,
+            'length',
+            bounds.maxStringLength,
+          );
         }
         if (bounds.wellFormedStrings === true && LONE_SURROGATE.test(v)) {
           malformed(p, 'string contains a lone surrogate', 'lone-surrogate');
@@ -75,7 +84,12 @@ export function assertJson(value: unknown, path: string, bounds: JsonBounds): as
       if (typeof v !== 'object') malformed(p, `${typeof v} is not a JSON value`, 'type');
       if (Array.isArray(v)) {
         if (v.length > bounds.maxArrayLength) {
-          exceeded(p, `array longer than ${bounds.maxArrayLength}`, 'array-length', bounds.maxArrayLength);
+          exceeded(
+            p,
+            `array longer than ${bounds.maxArrayLength}`,
+            'array-length',
+            bounds.maxArrayLength,
+          );
         }
         for (let i = v.length - 1; i >= 0; i--) {
           if (!Object.hasOwn(v, i)) malformed(joinPath(p, i), 'sparse array', 'sparse-array');
@@ -90,7 +104,12 @@ export function assertJson(value: unknown, path: string, bounds: JsonBounds): as
       const descriptors = Object.getOwnPropertyDescriptors(v);
       const keys = Object.keys(descriptors);
       if (keys.length > bounds.maxArrayLength) {
-        exceeded(p, `object has more than ${bounds.maxArrayLength} members`, 'object-size', bounds.maxArrayLength);
+        exceeded(
+          p,
+          `object has more than ${bounds.maxArrayLength} members`,
+          'object-size',
+          bounds.maxArrayLength,
+        );
       }
       for (const key of keys) {
         const d = descriptors[key];

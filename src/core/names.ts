@@ -22,7 +22,8 @@ export interface ParsedResource {
 
 const SCHEME = /^[A-Za-z0-9._+-]+$/;
 const ACTION = /^[A-Za-z0-9._+:/-]+$/;
-// C0, DEL and C1 controls.
+// C0, DEL and C1 controls (matching them is the point of this pattern).
+// eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001F\u007F-\u009F]/u;
 // Explicit bidi embeddings/overrides/isolates and marks (U+061C is the Arabic letter mark).
 const BIDI = /[\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C]/u;
@@ -51,13 +52,17 @@ export function assertSafeText(value: unknown, path: string, maxLength: number):
     throw new MandateError(
       'MANDATE_LIMIT_EXCEEDED',
       `${path}: longer than ${maxLength} characters`,
-      { check: 'limits', detail: { path, reason: 'length', limit: maxLength, length: value.length } },
+      {
+        check: 'limits',
+        detail: { path, reason: 'length', limit: maxLength, length: value.length },
+      },
     );
   }
   if (LONE_SURROGATE.test(value)) malformed(path, 'contains a lone surrogate', 'lone-surrogate');
   if (CONTROL.test(value)) malformed(path, 'contains a control character', 'control-character');
   if (BIDI.test(value)) malformed(path, 'contains a bidi control character', 'bidi-control');
-  if (INVISIBLE.test(value)) malformed(path, 'contains an invisible character', 'invisible-character');
+  if (INVISIBLE.test(value))
+    malformed(path, 'contains an invisible character', 'invisible-character');
   if (value !== value.normalize('NFC')) malformed(path, 'is not in Unicode NFC', 'not-nfc');
   return value;
 }

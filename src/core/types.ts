@@ -5,7 +5,8 @@ import type { KeyObject } from 'node:crypto';
 import type { JWK } from 'jose';
 
 /** A JSON value as it appears in arguments and constraints. */
-export type Json = null | boolean | number | string | readonly Json[] | { readonly [k: string]: Json };
+export type Json =
+  null | boolean | number | string | readonly Json[] | { readonly [k: string]: Json };
 
 /**
  * A constraint on one argument, in its wire form: the core constraint types of the IETF

@@ -198,7 +198,9 @@ export function arbCapability(options: CapabilityArbOptions = {}): fc.Arbitrary<
       args: fc.option(
         fc.subarray([...ARG_NAMES]).chain((names) =>
           fc.tuple(
-            fc.tuple(...names.map(() => arbC)).map((cs) => names.map((n, i) => [n, cs[i]] as const)),
+            fc
+              .tuple(...names.map(() => arbC))
+              .map((cs) => names.map((n, i) => [n, cs[i]] as const)),
             fc.subarray(names),
           ),
         ),
@@ -242,55 +244,62 @@ function asWire(c: ConstraintInput): Constraint | undefined {
   return undefined;
 }
 
+/** Values that certainly satisfy `c`, when such a generator is easy to write. */
+function arbSatisfying(c: Constraint): fc.Arbitrary<Json> | undefined {
+  switch (c.constraint_type) {
+    case 'exact':
+      return fc.constant(c.value);
+    case 'one_of':
+      return c.values.length > 0 ? fc.constantFrom(...c.values) : undefined;
+    case 'range': {
+      let lo = Math.ceil(c.min ?? -3);
+      let hi = Math.floor(c.max ?? 13);
+      if (lo === c.min && c.min_inclusive === false) lo += 1;
+      if (hi === c.max && c.max_inclusive === false) hi -= 1;
+      return lo <= hi ? fc.integer({ min: lo, max: hi }) : undefined;
+    }
+    case 'glob': {
+      const chars = Array.from(c.pattern);
+      return fc
+        .tuple(
+          ...chars.map((ch) =>
+            ch === '*'
+              ? fc.constantFrom('', 'a', 'b', 'ab')
+              : ch === '?'
+                ? fc.constantFrom('a', 'b')
+                : fc.constant(ch),
+          ),
+        )
+        .map((parts) => parts.join(''));
+    }
+    case 'contains':
+      return fc
+        .array(fc.oneof(arbInt, arbString), { maxLength: 2 })
+        .map((extra) => [...c.required, ...extra]);
+    case 'subset':
+      return fc.subarray([...c.allowed]);
+    case 'wildcard':
+      return arbJsonValue();
+    case 'any': {
+      const gens = c.constraints.map(arbSatisfying).filter((g) => g !== undefined);
+      return gens.length > 0 ? fc.oneof(...gens) : undefined;
+    }
+    default:
+      // all, not_one_of: no cheap exact generator.
+      return undefined;
+  }
+}
+
 /** Values that often satisfy `constraint` (and sometimes do not). */
 export function arbValueFor(constraint: ConstraintInput): fc.Arbitrary<Json> {
   const c = asWire(constraint);
   const random = arbJsonValue();
   if (c === undefined) return random;
-  let likely: fc.Arbitrary<Json>;
-  switch (c.constraint_type) {
-    case 'exact':
-      likely = fc.constant(c.value);
-      break;
-    case 'one_of':
-      likely = c.values.length > 0 ? fc.constantFrom(...c.values) : random;
-      break;
-    case 'range': {
-      const lo = c.min ?? -3;
-      const hi = c.max ?? 13;
-      likely =
-        lo <= hi
-          ? fc.oneof(fc.integer({ min: Math.ceil(lo), max: Math.floor(hi) }), fc.constantFrom(lo, hi))
-          : random;
-      break;
-    }
-    case 'glob':
-      likely = fc
-        .array(fc.constantFrom('', 'a', 'b', 'ab'), {
-          minLength: c.pattern.length,
-          maxLength: c.pattern.length,
-        })
-        .map((fill) =>
-          Array.from(c.pattern)
-            .map((ch, i) => (ch === '*' ? (fill[i] ?? '') : ch === '?' ? (fill[i] ?? 'a') || 'a' : ch))
-            .join(''),
-        );
-      break;
-    case 'contains':
-      likely = fc
-        .array(fc.oneof(arbInt, arbString), { maxLength: 2 })
-        .map((extra) => [...c.required, ...extra]);
-      break;
-    case 'subset':
-      likely = fc.subarray([...c.allowed]);
-      break;
-    case 'all':
-    case 'any':
-      likely = c.constraints.length > 0 ? fc.constantFrom(...c.constraints).chain(arbValueFor) : random;
-      break;
-    default:
-      likely = random;
+  let likely = arbSatisfying(c);
+  if (likely === undefined && c.constraint_type === 'all' && c.constraints.length > 0) {
+    likely = fc.constantFrom(...c.constraints).chain(arbValueFor);
   }
+  if (likely === undefined) return random;
   return fc.oneof({ weight: 3, arbitrary: likely }, { weight: 1, arbitrary: random });
 }
 
@@ -298,7 +307,13 @@ function arbArgsFor(cap: CapabilityInput | undefined): fc.Arbitrary<Record<strin
   const names = [...ARG_NAMES, STRAY_ARG];
   const random = fc
     .subarray(names)
-    .chain((ns) => fc.tuple(...ns.map(() => arbJsonValue())).map((vs) => Object.fromEntries(ns.map((n, i) => [n, vs[i]]))));
+    .chain((ns) =>
+      fc
+        .tuple(...ns.map(() => arbJsonValue()))
+        .map(
+          (vs) => Object.fromEntries(ns.map((n, i) => [n, vs[i] as Json])) as Record<string, Json>,
+        ),
+    );
   const constraints = cap?.constraints;
   if (constraints === undefined) return random;
   const entries = Object.entries(constraints);
@@ -306,13 +321,16 @@ function arbArgsFor(cap: CapabilityInput | undefined): fc.Arbitrary<Record<strin
     .tuple(
       fc.tuple(...entries.map(([, c]) => arbValueFor(c))),
       // Drop an argument now and then (tests `optional`), add a stray one rarely.
-      fc.subarray(entries.map(([k]) => k)),
+      fc.subarray(
+        entries.map(([k]) => k),
+        { maxLength: Math.min(1, entries.length) },
+      ),
       fc.option(arbJsonValue(), { nil: undefined, freq: 5 }),
     )
     .map(([values, dropped, stray]) => {
       const out: Record<string, Json> = {};
       entries.forEach(([k], i) => {
-        if (!dropped.includes(k) || Math.abs(k.charCodeAt(0) % 2) === 0) out[k] = values[i] as Json;
+        if (!dropped.includes(k)) out[k] = values[i] as Json;
       });
       if (stray !== undefined) out[STRAY_ARG] = stray;
       return out;
@@ -360,17 +378,16 @@ export function arbNarrowerPattern(pattern: string): fc.Arbitrary<string> {
   );
   if (!rest) return head.map((h) => formatPattern(scheme, h, false));
   return fc
-    .tuple(
-      head,
-      fc.array(fc.oneof(arbSegment, fc.constant('*')), { maxLength: 2 }),
-      fc.boolean(),
-    )
+    .tuple(head, fc.array(fc.oneof(arbSegment, fc.constant('*')), { maxLength: 2 }), fc.boolean())
     .filter(([h, tail, keepRest]) => h.length + tail.length > 0 || keepRest)
     .map(([h, tail, keepRest]) => formatPattern(scheme, [...h, ...tail], keepRest));
 }
 
 /** A constraint whose accepted values are a subset of `constraint`'s. */
-export function arbNarrowerConstraint(constraint: ConstraintInput, depth = 2): fc.Arbitrary<ConstraintInput> {
+export function arbNarrowerConstraint(
+  constraint: ConstraintInput,
+  depth = 2,
+): fc.Arbitrary<ConstraintInput> {
   const c = asWire(constraint);
   const same = fc.constant(constraint);
   if (c === undefined) return same;
@@ -395,7 +412,8 @@ export function arbNarrowerConstraint(constraint: ConstraintInput, depth = 2): f
           return out;
         }),
       );
-      options.push(arbValueFor(c).map((eq) => ({ eq })));
+      const sat = arbSatisfying(c);
+      if (sat !== undefined) options.push(sat.map((eq) => ({ eq })));
       break;
     }
     case 'glob': {
@@ -408,22 +426,31 @@ export function arbNarrowerConstraint(constraint: ConstraintInput, depth = 2): f
             .map((piece) => ({ glob: c.pattern.slice(0, i) + piece + c.pattern.slice(i + 1) })),
         );
       }
-      options.push(arbValueFor(c).map((eq) => ({ eq })));
+      const sat = arbSatisfying(c);
+      if (sat !== undefined) options.push(sat.map((eq) => ({ eq })));
       break;
     }
     case 'not_one_of':
       options.push(
-        arbScalar.map((extra): Constraint => ({ constraint_type: 'not_one_of', excluded: [...c.excluded, extra] })),
+        arbScalar.map((extra): Constraint => ({
+          constraint_type: 'not_one_of',
+          excluded: [...c.excluded, extra],
+        })),
       );
       break;
     case 'contains':
       options.push(
-        fc.oneof(arbInt, arbString).map((extra): Constraint => ({ constraint_type: 'contains', required: [...c.required, extra] })),
+        fc.oneof(arbInt, arbString).map((extra): Constraint => ({
+          constraint_type: 'contains',
+          required: [...c.required, extra],
+        })),
       );
       break;
     case 'subset':
       options.push(
-        fc.subarray([...c.allowed]).map((allowed): Constraint => ({ constraint_type: 'subset', allowed })),
+        fc
+          .subarray([...c.allowed])
+          .map((allowed): Constraint => ({ constraint_type: 'subset', allowed })),
       );
       break;
     case 'wildcard':
@@ -432,16 +459,19 @@ export function arbNarrowerConstraint(constraint: ConstraintInput, depth = 2): f
     case 'all':
       if (depth > 0) {
         options.push(
-          fc
-            .tuple(fc.nat(c.constraints.length - 1), arbWireConstraint(1))
-            .chain(([i, extra]) =>
-              arbNarrowerConstraint(c.constraints[i] as Constraint, depth - 1).map(
-                (narrowed): Constraint => ({
-                  constraint_type: 'all',
-                  constraints: [...c.constraints.slice(0, i), asWire(narrowed) ?? extra, ...c.constraints.slice(i + 1), extra],
-                }),
-              ),
+          fc.tuple(fc.nat(c.constraints.length - 1), arbWireConstraint(1)).chain(([i, extra]) =>
+            arbNarrowerConstraint(c.constraints[i] as Constraint, depth - 1).map(
+              (narrowed): Constraint => ({
+                constraint_type: 'all',
+                constraints: [
+                  ...c.constraints.slice(0, i),
+                  asWire(narrowed) ?? extra,
+                  ...c.constraints.slice(i + 1),
+                  extra,
+                ],
+              }),
             ),
+          ),
         );
       }
       break;
@@ -451,7 +481,10 @@ export function arbNarrowerConstraint(constraint: ConstraintInput, depth = 2): f
           fc.subarray([...c.constraints], { minLength: 1 }).chain((kept) =>
             fc
               .tuple(...kept.map((k) => arbNarrowerConstraint(k, depth - 1)))
-              .map((ns): Constraint => ({ constraint_type: 'any', constraints: ns.map((n, i) => asWire(n) ?? (kept[i] as Constraint)) })),
+              .map((ns): Constraint => ({
+                constraint_type: 'any',
+                constraints: ns.map((n, i) => asWire(n) ?? (kept[i] as Constraint)),
+              })),
           ),
         );
       }
@@ -509,8 +542,5 @@ function arbNarrowerCapability(cap: CapabilityInput): fc.Arbitrary<CapabilityInp
 /** Capability sets that allow no more than `caps` (each derived from one of them). */
 export function arbNarrowing(caps: readonly CapabilityInput[]): fc.Arbitrary<CapabilityInput[]> {
   if (caps.length === 0) return fc.constant([]);
-  return fc.array(
-    fc.constantFrom(...caps).chain(arbNarrowerCapability),
-    { maxLength: 3 },
-  );
+  return fc.array(fc.constantFrom(...caps).chain(arbNarrowerCapability), { maxLength: 3 });
 }

@@ -2,10 +2,12 @@
  * One block of a JWS chain: its claims (AAT names where the concepts coincide), their
  * schema, and the decoded view the verifier's rules work on.
  */
+import { createPublicKey } from 'node:crypto';
 import { z } from 'zod';
 import { normalizeCapabilities } from '../../core/capability.js';
 import { MandateError, isMandateError, type Check } from '../../core/errors.js';
 import type { Limits } from '../../core/limits.js';
+import { assertSafeText } from '../../core/names.js';
 import { TYP } from '../../core/typ.js';
 import type { BlockView, Capability } from '../../core/types.js';
 import { parsePublicJwk, type PublicJwk, type SigningAlg } from '../../identity/jwk.js';
@@ -37,7 +39,6 @@ function claimsSchema(limits: Limits) {
     cnf: z.strictObject({ jwk: z.unknown() }),
     authorization_details: z
       .array(z.looseObject({ type: z.literal(CAPABILITY_DETAIL_TYPE) }))
-      .min(1)
       .max(limits.maxCapabilities),
     purpose: z.string().max(limits.maxStringLength).optional(),
   });
@@ -103,11 +104,42 @@ export function decodeBlock(jws: ParsedJws, hop: number, limits: Limits): Decode
     malformed(`${path}: ${issue?.message ?? 'invalid claims'}`, hop, path);
   }
   const claims = parsed.data;
+  // Names a human reads (who, by whom, for whom) get the same look-alike rules as
+  // resource names: no bidi, zero-width, control characters or lone surrogates; NFC.
+  const texts: [string, unknown][] = [
+    ['jti', claims.jti],
+    ['iss', claims.iss],
+    ['sub', claims.sub],
+    ...(Array.isArray(claims.aud) ? claims.aud : claims.aud === undefined ? [] : [claims.aud]).map(
+      (aud, i): [string, unknown] => [`aud.${i}`, aud],
+    ),
+    ...(claims.purpose === undefined ? [] : [['purpose', claims.purpose] as [string, unknown]]),
+  ];
+  for (const [name, value] of texts) {
+    try {
+      assertSafeText(value, `${label}.${name}`, limits.maxStringLength);
+    } catch (error) {
+      if (!isMandateError(error)) throw error;
+      throw new MandateError('MANDATE_MALFORMED', error.message, { check: 'limits', hop, detail: error.detail });
+    }
+  }
   const holderKey = parsePublicJwk(claims.cnf.jwk, 'limits', hop, `${label}.cnf.jwk`);
+  if (holderKey.kty === 'EC') {
+    // An EC point off the curve only shows when imported: find it here (rule 1), not at
+    // the hop that would later need the key.
+    try {
+      createPublicKey({ key: holderKey, format: 'jwk' });
+    } catch {
+      malformed(`${label}: cnf.jwk is not a valid P-256 public key`, hop, `${label}.cnf.jwk`);
+    }
+  }
   let capabilities: Capability[];
   try {
+    // Read the entries as parsed, not zod's copies: zod rebuilds objects by assignment, so a
+    // member named `__proto__` would become a prototype and vanish instead of being refused.
+    const details = jws.payload['authorization_details'] as readonly Readonly<Record<string, unknown>>[];
     capabilities = normalizeCapabilities(
-      claims.authorization_details.map(({ type: _type, ...capability }) => capability) as never,
+      details.map((entry) => Object.fromEntries(Object.entries(entry).filter(([key]) => key !== 'type'))) as never,
     );
   } catch (error) {
     if (!isMandateError(error)) throw error;

@@ -1,0 +1,180 @@
+/**
+ * Verification cost, measured in one run against its floor and a peer:
+ *   floor  = one Ed25519 verification (node:crypto, key already imported) per signature
+ *            checked: every block plus the proof;
+ *   peer   = a hand-rolled jose chain (jose's compactVerify per block with importJWK and a
+ *            thumbprint per hop, the way an application would write it);
+ *   Mandate, three ways: new tokens from known agents (keys cached, blocks never seen),
+ *            the same token again (block cache warm), and fully cold (cacheSize 0).
+ * Medians of several rounds; ratios are what to read (these machines are noisy).
+ *
+ * Run: npm run bench  (MANDATE_BENCH_QUICK=1 for a short smoke run)
+ */
+import { createPublicKey, sign as cryptoSign, verify as cryptoVerify, generateKeyPairSync } from 'node:crypto';
+import { calculateJwkThumbprintUri, compactVerify, importJWK, type JWK } from 'jose';
+import {
+  createVerifier,
+  delegate,
+  generateKeyPair,
+  mint,
+  prove,
+  type KeyPair,
+  type Mandate,
+  type Verifier,
+} from '../src/index.js';
+
+const QUICK = process.env.MANDATE_BENCH_QUICK === '1';
+const HOPS = [1, 3, 5, 10] as const;
+const TOKENS = QUICK ? 40 : 300; // distinct chains per hop count
+const ROUNDS = QUICK ? 3 : 7;
+const NOW = Math.floor(Date.now() / 1000);
+const AUD = 'https://bench.example';
+const ANCHOR = 'https://as.bench.example';
+const REQUEST = { method: 'POST', url: `${AUD}/pay` } as const;
+const ACTION = { resource: 'billing:invoices/1', action: 'pay', args: { amount: 10 } } as const;
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+}
+
+/** Median microseconds per operation of `run(i)` over `count` operations, `ROUNDS` times. */
+async function measure(count: number, run: (i: number) => unknown): Promise<number> {
+  const rounds: number[] = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    const start = process.hrtime.bigint();
+    for (let i = 0; i < count; i++) await run(i);
+    rounds.push(Number(process.hrtime.bigint() - start) / 1000 / count);
+  }
+  return median(rounds);
+}
+
+interface Fixture {
+  readonly hops: number;
+  readonly chains: Mandate[];
+  /** Per chain, enough fresh proofs for every round of every measurement. */
+  readonly proofs: string[][];
+}
+
+/** The next unused proof for chain `i` (each proof is presented once: the replay store). */
+function nextProof(fixture: Fixture, used: number[], i: number): string {
+  const n = used[i] ?? 0;
+  used[i] = n + 1;
+  const proof = fixture.proofs[i]?.[n];
+  if (proof === undefined) throw new Error(`out of proofs for chain ${i}`);
+  return proof;
+}
+
+async function buildFixture(anchor: KeyPair, agents: KeyPair[], hops: number): Promise<Fixture> {
+  const chains: Mandate[] = [];
+  const proofs: string[][] = [];
+  for (let t = 0; t < TOKENS; t++) {
+    let mandate = await mint({
+      issuer: anchor,
+      issuerId: ANCHOR,
+      subject: 'alice',
+      holder: agents[0]!.publicJwk,
+      capabilities: [{ resource: 'billing:invoices/**', actions: ['read', 'pay'], constraints: { amount: { max: 500 } } }],
+      expiresIn: 3600,
+      audience: AUD,
+      maxDepth: 10,
+      now: NOW,
+    });
+    for (let h = 1; h < hops; h++) {
+      mandate = await delegate(mandate, { signer: agents[h - 1]!, holder: agents[h]!.publicJwk, now: NOW });
+    }
+    chains.push(mandate);
+  }
+  // Fresh proofs: chain 0 is verified TOKENS times a round, the others a few times in all.
+  for (const [t, mandate] of chains.entries()) {
+    const count = t === 0 ? TOKENS * ROUNDS + 4 : 3 * ROUNDS + 4;
+    const list: string[] = [];
+    for (let k = 0; k < count; k++) {
+      list.push(await prove(mandate, { signer: agents[hops - 1]!, request: REQUEST, now: NOW }));
+    }
+    proofs.push(list);
+  }
+  return { hops, chains, proofs };
+}
+
+/** The peer: what an application writes with jose alone. */
+async function joseChainVerify(token: string, proof: string, anchorJwk: JWK): Promise<void> {
+  const blocks = token.split('~');
+  let key = await importJWK(anchorJwk, 'Ed25519');
+  let parentHolder: JWK | undefined;
+  for (const block of blocks) {
+    const { payload } = await compactVerify(block, key, { algorithms: ['Ed25519'] });
+    const claims = JSON.parse(new TextDecoder().decode(payload)) as { cnf: { jwk: JWK }; iss: string };
+    if (parentHolder !== undefined && claims.iss !== (await calculateJwkThumbprintUri(parentHolder))) {
+      throw new Error('link broken');
+    }
+    parentHolder = claims.cnf.jwk;
+    key = await importJWK(parentHolder, 'Ed25519');
+  }
+  await compactVerify(proof, key, { algorithms: ['Ed25519'] });
+}
+
+async function main(): Promise<void> {
+  const anchor = await generateKeyPair();
+  const agents = await Promise.all(Array.from({ length: 10 }, () => generateKeyPair()));
+  const anchors = [{ id: ANCHOR, publicJwk: anchor.publicJwk }];
+  const make = (cacheSize?: number): Verifier =>
+    createVerifier({ trustAnchors: anchors, audience: AUD, clock: () => NOW, ...(cacheSize === undefined ? {} : { cacheSize }) });
+
+  // The floor: one synchronous Ed25519 verification of a block-sized message.
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  const sampleKey = createPublicKey(publicKey.export({ format: 'pem', type: 'spki' }));
+  const message = Buffer.alloc(700, 7);
+  const signature = cryptoSign(null, message, privateKey);
+  const oneVerify = await measure(2000, () => cryptoVerify(null, message, sampleKey, signature));
+
+  process.stdout.write(`one Ed25519 verification (floor unit): ${oneVerify.toFixed(1)} µs\n\n`);
+  const header =
+    '| hops | bytes | bytes/hop | floor µs | Mandate new token µs (×floor) | same token µs (×floor) | cold µs (×floor) | jose chain µs (×floor) | Mandate vs jose |\n' +
+    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n';
+  let table = header;
+  for (const hops of HOPS) {
+    const fixture = await buildFixture(anchor, agents, hops);
+    const floor = oneVerify * (hops + 1);
+    const used: number[] = [];
+    const check = (decision: Awaited<ReturnType<Verifier['verify']>>) => {
+      if (!decision.allowed) throw new Error(`${decision.code}: ${decision.reason}`);
+    };
+    const fresh = make();
+    // Warm the key cache with one chain, so "new token" measures unseen blocks from known agents.
+    check(await fresh.verify(fixture.chains[0]!, { action: ACTION, proof: nextProof(fixture, used, 0), request: REQUEST }));
+    // A new verifier each round keeps every block unseen; its key cache is warmed first.
+    let round: Verifier = fresh;
+    const newToken = await measure(TOKENS - 1, async (i) => {
+      if (i === 0) {
+        round = make();
+        check(await round.verify(fixture.chains[0]!, { action: ACTION, proof: nextProof(fixture, used, 0), request: REQUEST }));
+      }
+      const t = i + 1;
+      check(await round.verify(fixture.chains[t]!, { action: ACTION, proof: nextProof(fixture, used, t), request: REQUEST }));
+    });
+    const warm = make();
+    const sameToken = await measure(TOKENS, async () => {
+      check(await warm.verify(fixture.chains[0]!, { action: ACTION, proof: nextProof(fixture, used, 0), request: REQUEST }));
+    });
+    const cold = make(0);
+    const coldTime = await measure(TOKENS - 1, async (i) => {
+      const t = i + 1;
+      check(await cold.verify(fixture.chains[t]!, { action: ACTION, proof: nextProof(fixture, used, t), request: REQUEST }));
+    });
+    const jose = await measure(TOKENS, (i) =>
+      joseChainVerify(fixture.chains[i]!.token, fixture.proofs[i]![0]!, anchor.publicJwk),
+    );
+    const bytes = fixture.chains[0]!.token.length;
+    const x = (t: number) => `${t.toFixed(0)} (${(t / floor).toFixed(2)}×)`;
+    table += `| ${hops} | ${bytes} | ${(bytes / hops).toFixed(0)} | ${floor.toFixed(0)} | ${x(newToken)} | ${x(sameToken)} | ${x(coldTime)} | ${x(jose)} | ${(newToken / jose).toFixed(2)}× |\n`;
+    process.stdout.write(`measured ${hops} hop(s)\n`);
+  }
+  process.stdout.write(`\n${table}`);
+  process.stdout.write(
+    `\nnode ${process.version}, ${ROUNDS} rounds × ${TOKENS} tokens per cell, medians. Floor = (hops + 1) × one verification (blocks + proof).\n`,
+  );
+}
+
+await main();

@@ -36,7 +36,9 @@ import {
   type JwsParts,
 } from '../test/helpers/forge.js';
 
-export const VECTORS_PATH = fileURLToPath(new URL('../test/vectors/jws-chain.json', import.meta.url));
+export const VECTORS_PATH = fileURLToPath(
+  new URL('../test/vectors/jws-chain.json', import.meta.url),
+);
 
 const NOW = 1_800_000_000;
 const ISSUER = 'https://as.vectors.mandate.test';
@@ -55,7 +57,11 @@ const PAY_ACTION: Action = {
 };
 
 const ROOT_CAPS: CapabilityInput[] = [
-  { resource: 'billing:invoices/**', actions: ['pay', 'read'], constraints: { amount: { max: 500 } } },
+  {
+    resource: 'billing:invoices/**',
+    actions: ['pay', 'read'],
+    constraints: { amount: { max: 500 } },
+  },
 ];
 const HOP1_CAPS: CapabilityInput[] = [
   { resource: 'billing:invoices/2026-03', actions: ['pay'], constraints: { amount: { max: 200 } } },
@@ -148,7 +154,8 @@ export async function generateVectors(): Promise<VectorFile> {
     id: string,
     capabilities: CapabilityInput[],
     expiresIn: number,
-  ) => delegate(mandate, { signer, holder: holder.publicJwk, capabilities, expiresIn, now: NOW, id });
+  ) =>
+    delegate(mandate, { signer, holder: holder.publicJwk, capabilities, expiresIn, now: NOW, id });
 
   const root = await mintRoot({ id: 'vec-root' });
   const chain2 = await hop(root, k.orchestrator, k.billing, 'vec-hop-1', HOP1_CAPS, 300);
@@ -209,7 +216,13 @@ export async function generateVectors(): Promise<VectorFile> {
       proof = c.prover;
     } else {
       const signer = c.prover ?? holderOf[blocks] ?? k.mallory;
-      proof = await proofBy(signer, c.token, `vec-proof-${tcId}`, c.proofIat ?? now, c.proofRequest);
+      proof = await proofBy(
+        signer,
+        c.token,
+        `vec-proof-${tcId}`,
+        c.proofIat ?? now,
+        c.proofRequest,
+      );
     }
     const expected =
       c.expected === 'valid'
@@ -288,14 +301,21 @@ export async function generateVectors(): Promise<VectorFile> {
   await add({
     name: 'untrusted-issuer',
     comment: 'a root from an issuer that is not a configured trust anchor',
-    token: (await mintRoot({ id: 'vec-rogue', issuer: k.rogueIssuer, issuerId: ROGUE_ISSUER })).token,
+    token: (await mintRoot({ id: 'vec-rogue', issuer: k.rogueIssuer, issuerId: ROGUE_ISSUER }))
+      .token,
     expected: deny('UNTRUSTED_ISSUER', 0),
   });
   await add({
     name: 'self-signed-root',
     comment: 'a self-signed root: the attacker grants itself, under its own key id',
-    token: (await mintRoot({ id: 'vec-self', issuer: k.mallory, issuerId: k.mallory.id, holder: k.mallory }))
-      .token,
+    token: (
+      await mintRoot({
+        id: 'vec-self',
+        issuer: k.mallory,
+        issuerId: k.mallory.id,
+        holder: k.mallory,
+      })
+    ).token,
     prover: k.mallory,
     expected: deny('UNTRUSTED_ISSUER', 0),
   });
@@ -316,7 +336,8 @@ export async function generateVectors(): Promise<VectorFile> {
   });
   await add({
     name: 'over-scoped-resource',
-    comment: 'over-scoped request: another invoice, allowed by the root but not by hop 1 (confused deputy)',
+    comment:
+      'over-scoped request: another invoice, allowed by the root but not by hop 1 (confused deputy)',
     token: chain2.token,
     action: { ...PAY_ACTION, resource: 'billing:invoices/2026-04' },
     expected: deny('FORBIDDEN', 1),
@@ -365,8 +386,7 @@ export async function generateVectors(): Promise<VectorFile> {
     name: 'widened-constraint-dropped',
     comment: 'widening: block 1 drops the amount constraint altogether',
     token: widen((p) => {
-      const { constraints: _dropped, ...rest } = details(p)[0] ?? {};
-      details(p)[0] = rest;
+      delete details(p)[0]?.['constraints'];
     }),
     expected: deny('WIDENED', 1),
   });
@@ -558,7 +578,7 @@ export async function generateVectors(): Promise<VectorFile> {
   });
   await add({
     name: 'proof-for-other-mandate',
-    comment: "a genuine proof by the holder, bound to another of its mandates (ath)",
+    comment: 'a genuine proof by the holder, bound to another of its mandates (ath)',
     token: chain2.token,
     prover: await proofBy(k.billing, chainB2.token, 'vec-proof-other-mandate', NOW),
     expected: deny('PROOF_INVALID', 1),
@@ -613,14 +633,21 @@ export async function generateVectors(): Promise<VectorFile> {
   await add({
     name: 'alg-eddsa',
     comment: 'alg EdDSA (polymorphic, RFC 9864): only the fully-specified Ed25519 is accepted',
-    token: join(forgeJws(k.anchor, { ...decodeJws(b0).header, alg: 'EdDSA' }, decodeJws(b0).payload), b1),
+    token: join(
+      forgeJws(k.anchor, { ...decodeJws(b0).header, alg: 'EdDSA' }, decodeJws(b0).payload),
+      b1,
+    ),
     expected: deny('MALFORMED', 0),
   });
   await add({
     name: 'jku-header',
     comment: 'key injection: a jku header pointing at an attacker key set',
     token: join(
-      forgeJws(k.anchor, { ...decodeJws(b0).header, jku: 'https://evil.test/jwks.json' }, decodeJws(b0).payload),
+      forgeJws(
+        k.anchor,
+        { ...decodeJws(b0).header, jku: 'https://evil.test/jwks.json' },
+        decodeJws(b0).payload,
+      ),
       b1,
     ),
     expected: deny('MALFORMED', 0),
@@ -652,7 +679,10 @@ export async function generateVectors(): Promise<VectorFile> {
     token: forgeJws(
       k.anchor,
       decodeJws(b0).header,
-      JSON.stringify(decodeJws(b0).payload).replace('"sub":"alice"', '"sub":"alice","sub":"mallory"'),
+      JSON.stringify(decodeJws(b0).payload).replace(
+        '"sub":"alice"',
+        '"sub":"alice","sub":"mallory"',
+      ),
     ),
     expected: deny('MALFORMED', 0),
   });

@@ -15,7 +15,13 @@ export { createVerifier, type Verifier, type VerifyRequest } from './verify/veri
 export type { VerifierOptions } from './verify/config.js';
 export type { Decision, Allowed, Denied } from './verify/decision.js';
 export { RULES } from './verify/rules.js';
-export { isSubset, intersect, allows, authorize, normalizeCapabilities } from './core/capability.js';
+export {
+  isSubset,
+  intersect,
+  allows,
+  authorize,
+  normalizeCapabilities,
+} from './core/capability.js';
 export { DEFAULT_LIMITS, type Limits } from './core/limits.js';
 export {
   MandateError,

@@ -26,7 +26,9 @@ export async function runDemo(formats: readonly Format[]): Promise<number> {
       surprises++;
       continue;
     }
-    process.stdout.write(`\nMandate demo (${format}): alice -> orchestrator -> billing agent -> payment tool\n\n`);
+    process.stdout.write(
+      `\nMandate demo (${format}): alice -> orchestrator -> billing agent -> payment tool\n\n`,
+    );
     process.stdout.write(`${'scenario'.padEnd(22)}${'expected'.padEnd(36)}result\n`);
     for (const scenario of SCENARIOS) {
       let decision: Decision;
@@ -51,6 +53,10 @@ export async function runDemo(formats: readonly Format[]): Promise<number> {
       );
     }
   }
-  process.stdout.write(surprises === 0 ? '\nevery scenario ended as expected\n' : `\n${surprises} scenario(s) ended unexpectedly\n`);
+  process.stdout.write(
+    surprises === 0
+      ? '\nevery scenario ended as expected\n'
+      : `\n${surprises} scenario(s) ended unexpectedly\n`,
+  );
   return surprises === 0 ? 0 : 1;
 }

@@ -48,12 +48,19 @@ async function keyPairFrom(value: string | undefined, label: string): Promise<Ke
   return { privateKey, publicJwk, id: await thumbprintUri(publicJwk) };
 }
 
-function requestFrom(values: { readonly tool?: string; readonly args?: string; readonly method?: string; readonly url?: string }): Promise<ProofRequest> | ProofRequest {
+function requestFrom(values: {
+  readonly tool?: string;
+  readonly args?: string;
+  readonly method?: string;
+  readonly url?: string;
+}): Promise<ProofRequest> | ProofRequest {
   if (typeof values.tool === 'string') {
-    return readJsonArg(typeof values.args === 'string' ? values.args : '{}', 'args').then((args) => ({
-      tool: values.tool as string,
-      args: args as never,
-    }));
+    return readJsonArg(typeof values.args === 'string' ? values.args : '{}', 'args').then(
+      (args) => ({
+        tool: values.tool as string,
+        args: args as never,
+      }),
+    );
   }
   if (typeof values.method === 'string' && typeof values.url === 'string') {
     return { method: values.method, url: values.url };
@@ -92,7 +99,13 @@ async function main(argv: string[]): Promise<number> {
   const format = (values.format ?? 'jws') as Format;
   switch (command) {
     case 'demo':
-      return runDemo(format === 'biscuit' ? ['biscuit'] : values.format === undefined ? ['jws', 'biscuit'] : [format]);
+      return runDemo(
+        format === 'biscuit'
+          ? ['biscuit']
+          : values.format === undefined
+            ? ['jws', 'biscuit']
+            : [format],
+      );
     case 'keygen': {
       const pair = await generateKeyPair((values.alg ?? 'Ed25519') as 'Ed25519' | 'ES256');
       const { exportJWK } = await import('jose');
@@ -146,7 +159,12 @@ async function main(argv: string[]): Promise<number> {
           `\nblock ${hop}  id ${block.id}\n  issuer  ${block.issuer}\n  holder  ${block.holder}\n` +
             `  expires ${new Date(block.expiresAt * 1000).toISOString()}  depth ${block.depth}/${block.maxDepth}` +
             `${block.audience === undefined ? '' : `  audience ${block.audience.join(', ')}`}\n` +
-            block.capabilities.map((c) => `  may ${c.actions.join(',')} on ${c.resource}${c.constraints === undefined ? '' : ` where ${JSON.stringify(c.constraints)}`}\n`).join(''),
+            block.capabilities
+              .map(
+                (c) =>
+                  `  may ${c.actions.join(',')} on ${c.resource}${c.constraints === undefined ? '' : ` where ${JSON.stringify(c.constraints)}`}\n`,
+              )
+              .join(''),
         );
       }
       return 0;
@@ -156,7 +174,10 @@ async function main(argv: string[]): Promise<number> {
         (values.anchor ?? []).map(async (entry) => {
           const at = entry.indexOf('=');
           if (at < 1) throw new Error('--anchor takes ID=PUBJWK');
-          return { id: entry.slice(0, at), publicJwk: (await readJsonArg(entry.slice(at + 1), 'anchor')) as JWK };
+          return {
+            id: entry.slice(0, at),
+            publicJwk: (await readJsonArg(entry.slice(at + 1), 'anchor')) as JWK,
+          };
         }),
       );
       const verifier = createVerifier({
@@ -167,7 +188,9 @@ async function main(argv: string[]): Promise<number> {
       const action = (await readJsonArg(values.action, 'action')) as Action;
       const decision = await verifier.verify(values.mandate ?? '', {
         action,
-        ...(values.proof === undefined ? {} : { proof: values.proof, request: await requestFrom(values) }),
+        ...(values.proof === undefined
+          ? {}
+          : { proof: values.proof, request: await requestFrom(values) }),
       });
       process.stdout.write(`${JSON.stringify(decision, null, 2)}\n`);
       return decision.allowed ? 0 : 3;
@@ -189,7 +212,9 @@ main(process.argv.slice(2)).then(
   },
   (error: unknown) => {
     const err = error as { code?: string; message?: string };
-    process.stderr.write(`mandate: ${err.code === undefined ? '' : `${err.code}: `}${err.message ?? String(error)}\n`);
+    process.stderr.write(
+      `mandate: ${err.code === undefined ? '' : `${err.code}: `}${err.message ?? String(error)}\n`,
+    );
     process.exitCode = 2;
   },
 );

@@ -53,15 +53,21 @@ export interface Scenario {
 
 /** Set up the parties and the genuine chain. */
 export async function createCast(format: Format): Promise<Cast> {
-  const [authServer, orchestrator, billing, runner, attacker] = await Promise.all(
+  const [authServer, orchestrator, billing, runner, attacker] = (await Promise.all(
     Array.from({ length: 5 }, () => generateKeyPair()),
-  ) as [KeyPair, KeyPair, KeyPair, KeyPair, KeyPair];
+  )) as [KeyPair, KeyPair, KeyPair, KeyPair, KeyPair];
   const root = await mint({
     issuer: authServer,
     issuerId: AUTH_SERVER,
     subject: 'alice',
     holder: orchestrator.publicJwk,
-    capabilities: [{ resource: 'billing:invoices/**', actions: ['read', 'pay'], constraints: { amount: { max: 500 } } }],
+    capabilities: [
+      {
+        resource: 'billing:invoices/**',
+        actions: ['read', 'pay'],
+        constraints: { amount: { max: 500 } },
+      },
+    ],
     audience: PAYMENTS,
     expiresIn: '15m',
     purpose: 'pay my March invoice',
@@ -70,7 +76,13 @@ export async function createCast(format: Format): Promise<Cast> {
   const toBilling = await delegate(root, {
     signer: orchestrator,
     holder: billing.publicJwk,
-    capabilities: [{ resource: 'billing:invoices/2026-03', actions: ['pay'], constraints: { amount: { max: 200 } } }],
+    capabilities: [
+      {
+        resource: 'billing:invoices/2026-03',
+        actions: ['pay'],
+        constraints: { amount: { max: 200 } },
+      },
+    ],
     expiresIn: '5m',
   });
   const billingOwn = await mint({
@@ -78,7 +90,13 @@ export async function createCast(format: Format): Promise<Cast> {
     issuerId: AUTH_SERVER,
     subject: 'svc:billing-agent',
     holder: billing.publicJwk,
-    capabilities: [{ resource: 'billing:invoices/**', actions: ['pay'], constraints: { amount: { max: 10_000 } } }],
+    capabilities: [
+      {
+        resource: 'billing:invoices/**',
+        actions: ['pay'],
+        constraints: { amount: { max: 10_000 } },
+      },
+    ],
     audience: PAYMENTS,
     expiresIn: '1h',
     format,
@@ -89,7 +107,19 @@ export async function createCast(format: Format): Promise<Cast> {
     audience: PAYMENTS,
     revocation,
   });
-  return { format, authServer, orchestrator, billing, runner, attacker, root, toBilling, billingOwn, revocation, verifier };
+  return {
+    format,
+    authServer,
+    orchestrator,
+    billing,
+    runner,
+    attacker,
+    root,
+    toBilling,
+    billingOwn,
+    revocation,
+    verifier,
+  };
 }
 
 /** Pay `invoice` for `amount` with `mandate`, proving with `signer`. */
@@ -101,7 +131,11 @@ async function pay(
   amount: number,
 ): Promise<Decision> {
   const request = { method: 'POST', url: `${PAYMENTS}/invoices/${invoice}/pay` };
-  const action: Action = { resource: `billing:invoices/${invoice}`, action: 'pay', args: { amount } };
+  const action: Action = {
+    resource: `billing:invoices/${invoice}`,
+    action: 'pay',
+    args: { amount },
+  };
   const token = typeof mandate === 'string' ? mandate : mandate.token;
   let proof: string;
   try {
@@ -115,7 +149,11 @@ async function pay(
 }
 
 /** A proof signed by whoever holds `signer`, for a mandate it does not hold. */
-async function forgeProof(token: string, signer: KeyPair, request: { method: string; url: string }) {
+async function forgeProof(
+  token: string,
+  signer: KeyPair,
+  request: { method: string; url: string },
+) {
   const { encodeSegment } = await import('../format/jws/compact.js');
   const { signBytes } = await import('../identity/keys.js');
   const { accessTokenHash } = await import('../proof/request.js');
@@ -153,9 +191,14 @@ async function handBuiltWidening(cast: Cast): Promise<string> {
   }
   const jwsParent = decodeJwsChain(cast.toBilling.token, DEFAULT_LIMITS)[blocks.length - 1];
   if (jwsParent === undefined) throw new Error('no parent');
-  return `${cast.toBilling.token}~${encodeJwsBlock(widened, blocks.length, prepareSigner(cast.billing), {
-    parHash: parentHash(jwsParent),
-  })}`;
+  return `${cast.toBilling.token}~${encodeJwsBlock(
+    widened,
+    blocks.length,
+    prepareSigner(cast.billing),
+    {
+      parHash: parentHash(jwsParent),
+    },
+  )}`;
 }
 
 /** Every scenario of the demo, in the order it prints them. */
@@ -211,7 +254,11 @@ export const SCENARIOS: readonly Scenario[] = [
     expected: { code: 'MANDATE_REPLAYED', hop: 1 },
     async run(c) {
       const request = { method: 'POST', url: PAY_URL };
-      const action: Action = { resource: 'billing:invoices/2026-03', action: 'pay', args: { amount: 120 } };
+      const action: Action = {
+        resource: 'billing:invoices/2026-03',
+        action: 'pay',
+        args: { amount: 120 },
+      };
       const proof = await prove(c.toBilling, { signer: c.billing, request });
       const first = await c.verifier.verify(c.toBilling, { action, proof, request });
       if (!first.allowed) return first;
@@ -224,7 +271,10 @@ export const SCENARIOS: readonly Scenario[] = [
     // The orphaned block is not signed by its new parent's holder: linkage fails there.
     expected: { code: 'MANDATE_SIGNATURE_INVALID', hop: 1 },
     async run(c) {
-      const toRunner = await delegate(c.toBilling, { signer: c.billing, holder: c.runner.publicJwk });
+      const toRunner = await delegate(c.toBilling, {
+        signer: c.billing,
+        holder: c.runner.publicJwk,
+      });
       const { spliceBlocks } = await import('../testing/mutators.js');
       const cut = await spliceBlocks(toRunner.token, (blocks) => [blocks[0], blocks[2]]);
       return pay(c.verifier, cut, c.runner, '2026-03', 120);

@@ -19,7 +19,12 @@ export async function mint(options: MintOptions): Promise<Mandate> {
     return toMandate(await encodeBiscuitRoot(plan, signer));
   }
   if (format !== 'jws') throw new TypeError(`unknown format ${JSON.stringify(format)}`);
-  const token = encodeJwsBlock(plan, 0, signer, options.kid === undefined ? {} : { kid: options.kid });
+  const token = encodeJwsBlock(
+    plan,
+    0,
+    signer,
+    options.kid === undefined ? {} : { kid: options.kid },
+  );
   return toMandate(token);
 }
 

@@ -12,7 +12,8 @@ export function detectFormat(token: string): Format {
 }
 
 function tokenOf(mandate: MandateLike): string {
-  const token = typeof mandate === 'string' ? mandate : (mandate as { token?: unknown } | null)?.token;
+  const token =
+    typeof mandate === 'string' ? mandate : (mandate as { token?: unknown } | null)?.token;
   if (typeof token !== 'string') throw new TypeError('expected a mandate or its token string');
   return token;
 }
@@ -56,7 +57,10 @@ export async function parseMandate(mandate: MandateLike): Promise<UnverifiedMand
   const last = blocks[blocks.length - 1];
   const root = blocks[0];
   if (last === undefined || root === undefined) {
-    throw new MandateError('MANDATE_MALFORMED', 'the mandate has no blocks', { check: 'limits', hop: 0 });
+    throw new MandateError('MANDATE_MALFORMED', 'the mandate has no blocks', {
+      check: 'limits',
+      hop: 0,
+    });
   }
   return {
     token,
@@ -73,7 +77,10 @@ export async function lastHolderKey(token: string): Promise<PublicJwk> {
   const blocks = await decodeChain(token);
   const last = blocks[blocks.length - 1];
   if (last === undefined) {
-    throw new MandateError('MANDATE_MALFORMED', 'the mandate has no blocks', { check: 'limits', hop: 0 });
+    throw new MandateError('MANDATE_MALFORMED', 'the mandate has no blocks', {
+      check: 'limits',
+      hop: 0,
+    });
   }
   return last.holderKey;
 }

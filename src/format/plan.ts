@@ -109,9 +109,11 @@ export function planRoot(options: MintOptions): PlannedBlock {
   assertSafeText(issuerId, 'issuerId', DEFAULT_LIMITS.maxStringLength);
   const lifetime = parseSpan(options.expiresIn, 'expiresIn');
   if (lifetime <= 0) throw new RangeError('expiresIn must be positive');
-  const notBefore = options.notBefore === undefined ? undefined : now + parseSpan(options.notBefore, 'notBefore');
+  const notBefore =
+    options.notBefore === undefined ? undefined : now + parseSpan(options.notBefore, 'notBefore');
   const audience = normalizeAudience(options.audience, 'audience');
-  if (options.purpose !== undefined) assertSafeText(options.purpose, 'purpose', DEFAULT_LIMITS.maxStringLength);
+  if (options.purpose !== undefined)
+    assertSafeText(options.purpose, 'purpose', DEFAULT_LIMITS.maxStringLength);
   return {
     id: blockId(options.id),
     issuer: issuerId,
@@ -137,30 +139,44 @@ function widened(hop: number, message: string, detail: Record<string, unknown>):
  * Plan a delegation block below `parent` (the chain's last block, at index `hop - 1`).
  * Anything wider than the parent throws `MANDATE_WIDENED` naming the new block's hop.
  */
-export function planDelegation(parent: BlockView, hop: number, options: DelegateOptions): PlannedBlock {
-  if (typeof options !== 'object' || options === null) throw new TypeError('delegate needs options');
+export function planDelegation(
+  parent: BlockView,
+  hop: number,
+  options: DelegateOptions,
+): PlannedBlock {
+  if (typeof options !== 'object' || options === null)
+    throw new TypeError('delegate needs options');
   const now = Math.max(nowFrom(options.now), parent.issuedAt);
   const holderJwk = requirePublicJwk(options.holder, 'holder');
   if (hop > MAX_DEPTH_LIMIT) {
-    throw new MandateError('MANDATE_LIMIT_EXCEEDED', `a chain holds at most ${MAX_DEPTH_LIMIT + 1} blocks`, {
-      check: 'limits',
-      hop,
-    });
+    throw new MandateError(
+      'MANDATE_LIMIT_EXCEEDED',
+      `a chain holds at most ${MAX_DEPTH_LIMIT + 1} blocks`,
+      {
+        check: 'limits',
+        hop,
+      },
+    );
   }
   const remaining = parent.maxDepth - parent.depth;
   if (remaining <= 0) {
     widened(hop, `block ${hop - 1} allows no further delegation`, { field: 'maxDepth' });
   }
-  const maxDepth = options.maxDepth === undefined ? remaining - 1 : checkDepth(options.maxDepth, 'maxDepth');
+  const maxDepth =
+    options.maxDepth === undefined ? remaining - 1 : checkDepth(options.maxDepth, 'maxDepth');
   if (maxDepth > remaining - 1) {
     widened(hop, `maxDepth ${maxDepth} exceeds the ${remaining - 1} further delegations left`, {
       field: 'maxDepth',
     });
   }
   const capabilities =
-    options.capabilities === undefined ? [...parent.capabilities] : normalizeCapabilities(options.capabilities);
+    options.capabilities === undefined
+      ? [...parent.capabilities]
+      : normalizeCapabilities(options.capabilities);
   if (!isSubset(capabilities, parent.capabilities)) {
-    widened(hop, `block ${hop} would grant more than block ${hop - 1} holds`, { field: 'capabilities' });
+    widened(hop, `block ${hop} would grant more than block ${hop - 1} holds`, {
+      field: 'capabilities',
+    });
   }
   let expiresAt = parent.expiresAt;
   if (options.expiresIn !== undefined) {
@@ -172,12 +188,18 @@ export function planDelegation(parent: BlockView, hop: number, options: Delegate
   let audience = parent.audience;
   if (options.audience !== undefined) {
     const requested = normalizeAudience(options.audience, 'audience') ?? [];
-    if (parent.audience !== undefined && !requested.every((aud) => parent.audience?.includes(aud))) {
-      widened(hop, `block ${hop} names an audience block ${hop - 1} does not`, { field: 'audience' });
+    if (
+      parent.audience !== undefined &&
+      !requested.every((aud) => parent.audience?.includes(aud))
+    ) {
+      widened(hop, `block ${hop} names an audience block ${hop - 1} does not`, {
+        field: 'audience',
+      });
     }
     audience = requested;
   }
-  if (options.purpose !== undefined) assertSafeText(options.purpose, 'purpose', DEFAULT_LIMITS.maxStringLength);
+  if (options.purpose !== undefined)
+    assertSafeText(options.purpose, 'purpose', DEFAULT_LIMITS.maxStringLength);
   return {
     id: blockId(options.id),
     issuer: parent.holder,

@@ -20,7 +20,11 @@ export type TrustAnchor =
       /** The capabilities this anchor may originate; a root beyond them is denied. */
       readonly mayGrant?: readonly CapabilityInput[];
     }
-  | { readonly id: string; readonly jwksUri: string; readonly mayGrant?: readonly CapabilityInput[] };
+  | {
+      readonly id: string;
+      readonly jwksUri: string;
+      readonly mayGrant?: readonly CapabilityInput[];
+    };
 
 /** A trust anchor ready for use: its key resolved once, or a lazily fetched key set. */
 export interface ResolvedAnchor {
@@ -35,7 +39,8 @@ export function resolveAnchors(
   anchors: readonly TrustAnchor[],
   keys: KeyCache,
 ): ReadonlyMap<string, ResolvedAnchor> {
-  if (!Array.isArray(anchors) || anchors.length === 0) {
+  // Not Array.isArray: it would widen the element type to `any`.
+  if (!(anchors instanceof Array) || anchors.length === 0) {
     throw new TypeError('trustAnchors must be a non-empty array');
   }
   const resolved = new Map<string, ResolvedAnchor>();
@@ -43,15 +48,20 @@ export function resolveAnchors(
     if (typeof anchor?.id !== 'string' || anchor.id.length === 0) {
       throw new TypeError('every trust anchor needs an id');
     }
-    if (resolved.has(anchor.id)) throw new TypeError(`trust anchor ${anchor.id} is configured twice`);
-    const mayGrant = anchor.mayGrant === undefined ? undefined : normalizeCapabilities(anchor.mayGrant);
+    if (resolved.has(anchor.id))
+      throw new TypeError(`trust anchor ${anchor.id} is configured twice`);
+    const mayGrant =
+      anchor.mayGrant === undefined ? undefined : normalizeCapabilities(anchor.mayGrant);
     const base = { id: anchor.id, ...(mayGrant === undefined ? {} : { mayGrant }) };
     if ('publicJwk' in anchor) {
       let jwk;
       try {
         jwk = parsePublicJwk(anchor.publicJwk, 'anchor');
       } catch (cause) {
-        throw new TypeError(`trust anchor ${anchor.id}: publicJwk must be an Ed25519 or P-256 public key`, { cause });
+        throw new TypeError(
+          `trust anchor ${anchor.id}: publicJwk must be an Ed25519 or P-256 public key`,
+          { cause },
+        );
       }
       const key = keys.get(jwk, 'anchor');
       const alg = algForJwk(jwk);
@@ -60,10 +70,14 @@ export function resolveAnchors(
         key(header, hop) {
           if (header.alg !== alg) {
             return Promise.reject(
-              new MandateError('MANDATE_SIGNATURE_INVALID', "the root's algorithm does not match the anchor's key", {
-                check: 'anchor',
-                hop,
-              }),
+              new MandateError(
+                'MANDATE_SIGNATURE_INVALID',
+                "the root's algorithm does not match the anchor's key",
+                {
+                  check: 'anchor',
+                  hop,
+                },
+              ),
             );
           }
           return Promise.resolve(key);
@@ -81,20 +95,29 @@ export function resolveAnchors(
         ...base,
         async key(header, hop) {
           try {
-            const key = await jwks({ alg: header.alg, ...(header.kid === undefined ? {} : { kid: header.kid }) });
+            const key = await jwks({
+              alg: header.alg,
+              ...(header.kid === undefined ? {} : { kid: header.kid }),
+            });
             return key instanceof KeyObject ? key : KeyObject.from(key);
           } catch (cause) {
-            throw new MandateError('MANDATE_UNTRUSTED_ISSUER', "no key of the anchor's key set matches the root", {
-              check: 'anchor',
-              hop,
-              detail: { anchor: anchor.id },
-              cause,
-            });
+            throw new MandateError(
+              'MANDATE_UNTRUSTED_ISSUER',
+              "no key of the anchor's key set matches the root",
+              {
+                check: 'anchor',
+                hop,
+                detail: { anchor: anchor.id },
+                cause,
+              },
+            );
           }
         },
       });
     } else {
-      throw new TypeError(`trust anchor ${String((anchor as { id: string }).id)} needs publicJwk or jwksUri`);
+      throw new TypeError(
+        `trust anchor ${String((anchor as { id: string }).id)} needs publicJwk or jwksUri`,
+      );
     }
   }
   return resolved;

@@ -51,7 +51,12 @@ const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k', 'oth'];
  * Validate an untrusted public JWK. Private key material is refused explicitly (it must
  * never travel in a token), then the strict schema applies.
  */
-export function parsePublicJwk(value: unknown, check: Check, hop?: number, label = 'jwk'): PublicJwk {
+export function parsePublicJwk(
+  value: unknown,
+  check: Check,
+  hop?: number,
+  label = 'jwk',
+): PublicJwk {
   if (typeof value === 'object' && value !== null) {
     for (const member of PRIVATE_MEMBERS) {
       if (Object.hasOwn(value, member)) {

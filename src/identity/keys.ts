@@ -74,7 +74,8 @@ export function prepareSigner(pair: KeyPair): PreparedSigner {
   }
   const derived = key.asymmetricKeyType;
   const expected = publicJwk.kty === 'OKP' ? 'ed25519' : 'ec';
-  if (derived !== expected) throw new TypeError('signer.privateKey does not match signer.publicJwk');
+  if (derived !== expected)
+    throw new TypeError('signer.privateKey does not match signer.publicJwk');
   return { key, publicJwk, alg: algForJwk(publicJwk) };
 }
 

@@ -10,7 +10,13 @@ import { TYP } from '../core/typ.js';
 import type { ProofRequest } from '../core/types.js';
 import { parseCompactJws } from '../format/jws/compact.js';
 import { verifyJwsSignature } from '../format/jws/signature.js';
-import { algForJwk, parsePublicJwk, sameKey, type PublicJwk, type SigningAlg } from '../identity/jwk.js';
+import {
+  algForJwk,
+  parsePublicJwk,
+  sameKey,
+  type PublicJwk,
+  type SigningAlg,
+} from '../identity/jwk.js';
 import { accessTokenHash, argsHash, isHttpRequest, normalizeHtu } from './request.js';
 
 /** What the verifier knows when it checks a proof. */
@@ -59,22 +65,38 @@ const invocationClaims = z.strictObject({
  */
 export function checkProof(proof: unknown, request: ProofRequest, ctx: ProofContext): CheckedProof {
   const { hop } = ctx;
-  const deny = (code: MandateErrorCode, message: string, detail: Record<string, unknown> = {}): never => {
+  const deny = (
+    code: MandateErrorCode,
+    message: string,
+    detail: Record<string, unknown> = {},
+  ): never => {
     throw new MandateError(code, message, { check: 'possession', hop, detail });
   };
-  if (proof === undefined || proof === null || proof === '') deny('MANDATE_PROOF_MISSING', 'no proof of possession');
-  if (typeof proof !== 'string' || proof.length > 8192) deny('MANDATE_PROOF_INVALID', 'the proof must be a compact JWS');
+  if (proof === undefined || proof === null || proof === '')
+    deny('MANDATE_PROOF_MISSING', 'no proof of possession');
+  if (typeof proof !== 'string' || proof.length > 8192)
+    deny('MANDATE_PROOF_INVALID', 'the proof must be a compact JWS');
   const proofText = proof as string;
   const http = isHttpRequest(request);
   let jws;
   try {
-    jws = parseCompactJws(proofText, { label: 'proof', check: 'possession', hop, extraHeaders: ['jwk'] });
+    jws = parseCompactJws(proofText, {
+      label: 'proof',
+      check: 'possession',
+      hop,
+      extraHeaders: ['jwk'],
+    });
   } catch (error) {
     const detail = error instanceof MandateError ? error.detail : {};
-    return deny('MANDATE_PROOF_INVALID', error instanceof Error ? error.message : 'malformed proof', detail);
+    return deny(
+      'MANDATE_PROOF_INVALID',
+      error instanceof Error ? error.message : 'malformed proof',
+      detail,
+    );
   }
   const expectedTyp = http ? TYP.dpop : TYP.invocation;
-  if (jws.header.typ !== expectedTyp) deny('MANDATE_PROOF_INVALID', `proof typ must be ${expectedTyp}`, { path: 'proof.header.typ' });
+  if (jws.header.typ !== expectedTyp)
+    deny('MANDATE_PROOF_INVALID', `proof typ must be ${expectedTyp}`, { path: 'proof.header.typ' });
   let proofKey: PublicJwk;
   try {
     proofKey = parsePublicJwk(jws.header.jwk, 'possession', hop, 'proof.header.jwk');
@@ -84,7 +106,9 @@ export function checkProof(proof: unknown, request: ProofRequest, ctx: ProofCont
     });
   }
   if (!sameKey(proofKey, ctx.holderJwk)) {
-    deny('MANDATE_PROOF_INVALID', "the proof is not signed by the mandate's last holder", { path: 'proof.header.jwk' });
+    deny('MANDATE_PROOF_INVALID', "the proof is not signed by the mandate's last holder", {
+      path: 'proof.header.jwk',
+    });
   }
   const alg = algForJwk(ctx.holderJwk);
   if (jws.header.alg !== alg || !ctx.algorithms.includes(alg)) {
@@ -100,18 +124,22 @@ export function checkProof(proof: unknown, request: ProofRequest, ctx: ProofCont
   }
   const claims = parsed.data;
   if (claims.ath !== accessTokenHash(ctx.token)) {
-    deny('MANDATE_PROOF_INVALID', 'the proof is bound to another mandate (ath)', { path: 'proof.ath' });
+    deny('MANDATE_PROOF_INVALID', 'the proof is bound to another mandate (ath)', {
+      path: 'proof.ath',
+    });
   }
   if (http) {
     const dpop = claims as z.infer<typeof dpopClaims>;
     const htu = normalizeHtu(request.url);
-    if (dpop.htm !== request.method) deny('MANDATE_PROOF_INVALID', 'the proof is for another method (htm)', { path: 'proof.htm' });
+    if (dpop.htm !== request.method)
+      deny('MANDATE_PROOF_INVALID', 'the proof is for another method (htm)', { path: 'proof.htm' });
     if (htu === undefined || normalizeHtu(dpop.htu) !== htu) {
       deny('MANDATE_PROOF_INVALID', 'the proof is for another URL (htu)', { path: 'proof.htu' });
     }
   } else {
     const invocation = claims as z.infer<typeof invocationClaims>;
-    if (invocation.tool !== request.tool) deny('MANDATE_PROOF_INVALID', 'the proof is for another tool', { path: 'proof.tool' });
+    if (invocation.tool !== request.tool)
+      deny('MANDATE_PROOF_INVALID', 'the proof is for another tool', { path: 'proof.tool' });
     let digest: string | undefined;
     try {
       digest = argsHash(request.args);
@@ -119,7 +147,9 @@ export function checkProof(proof: unknown, request: ProofRequest, ctx: ProofCont
       digest = undefined;
     }
     if (digest !== invocation.args_hash) {
-      deny('MANDATE_PROOF_INVALID', 'the proof is for other arguments', { path: 'proof.args_hash' });
+      deny('MANDATE_PROOF_INVALID', 'the proof is for other arguments', {
+        path: 'proof.args_hash',
+      });
     }
   }
   if (Math.abs(ctx.now - claims.iat) > ctx.window) {

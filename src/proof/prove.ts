@@ -50,7 +50,13 @@ export async function prove(mandate: MandateLike, options: ProveOptions): Promis
       throw new TypeError('request.method must be an upper-case HTTP method');
     }
     typ = TYP.dpop;
-    claims = { jti: options.jti ?? randomUUID(), htm: request.method, htu, iat, ath: accessTokenHash(token) };
+    claims = {
+      jti: options.jti ?? randomUUID(),
+      htm: request.method,
+      htu,
+      iat,
+      ath: accessTokenHash(token),
+    };
     if (options.nonce !== undefined) claims.nonce = options.nonce;
   } else {
     if (typeof request?.tool !== 'string' || request.tool.length === 0) {

@@ -61,7 +61,11 @@ function holder(world: LawWorld, i: number): KeyPair {
 }
 
 /** Mint a root for holder 0. */
-export function mintFor(world: LawWorld, capabilities: readonly CapabilityInput[], format: Format = 'jws') {
+export function mintFor(
+  world: LawWorld,
+  capabilities: readonly CapabilityInput[],
+  format: Format = 'jws',
+) {
   return mint({
     issuer: world.anchor,
     issuerId: ISSUER,
@@ -76,7 +80,11 @@ export function mintFor(world: LawWorld, capabilities: readonly CapabilityInput[
 }
 
 /** Extend `mandate` (held by holder `hop - 1`) to holder `hop` with `capabilities`. */
-export function extend(world: LawWorld, mandate: Mandate, capabilities?: readonly CapabilityInput[]) {
+export function extend(
+  world: LawWorld,
+  mandate: Mandate,
+  capabilities?: readonly CapabilityInput[],
+) {
   const hop = mandate.blocks.length;
   return delegate(mandate, {
     signer: holder(world, hop - 1),
@@ -115,7 +123,11 @@ export async function checkAttenuationNeverWidens(o: ChainLawOptions = {}): Prom
   // Actions aimed at the narrower grant half the time, so "allowed after" is common.
   const arb = (o.capabilities ?? arbCapabilities()).chain((caps) =>
     arbNarrowing(caps).chain((narrower) =>
-      fc.tuple(fc.constant(caps), fc.constant(narrower), fc.oneof(arbAction(caps), arbAction(narrower))),
+      fc.tuple(
+        fc.constant(caps),
+        fc.constant(narrower),
+        fc.oneof(arbAction(caps), arbAction(narrower)),
+      ),
     ),
   );
   await fc.assert(
@@ -145,7 +157,12 @@ export async function checkDelegateRefusesExactlyWidenings(o: ChainLawOptions = 
         await extend(world, root, requested);
         return !expectRefusal;
       } catch (error) {
-        return expectRefusal && isMandateError(error) && error.code === 'MANDATE_WIDENED' && error.hop === 1;
+        return (
+          expectRefusal &&
+          isMandateError(error) &&
+          error.code === 'MANDATE_WIDENED' &&
+          error.hop === 1
+        );
       }
     }),
     params(o),
@@ -192,22 +209,26 @@ export async function checkSpliceIsDenied(o: ChainLawOptions = {}): Promise<void
   const action: Action = { resource: 'docs:a', action: 'read' };
   const { spliceBlocks } = await import('./mutators.js');
   await fc.assert(
-    fc.asyncProperty(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 }), async (keep, from) => {
-      let a = await mintFor(world, caps, o.format);
-      let b = await mintFor(world, caps, o.format);
-      while (a.blocks.length < 4) a = await extend(world, a);
-      while (b.blocks.length < 4) b = await extend(world, b);
-      const tailOfB = await spliceBlocks(b.token, (blocks) => blocks);
-      const bBlocks = tailOfB === b.token ? b.token : tailOfB;
-      const spliced = await spliceBlocks(a.token, (blocks) => {
-        const right = splitForSplice(bBlocks, o.format ?? 'jws');
-        return [...blocks.slice(0, keep), ...right.slice(from)];
-      });
-      for (let hops = 1; hops <= 5; hops++) {
-        if ((await verifyAsHolder(world, spliced, hops, action)).allowed) return false;
-      }
-      return true;
-    }),
+    fc.asyncProperty(
+      fc.integer({ min: 1, max: 3 }),
+      fc.integer({ min: 1, max: 3 }),
+      async (keep, from) => {
+        let a = await mintFor(world, caps, o.format);
+        let b = await mintFor(world, caps, o.format);
+        while (a.blocks.length < 4) a = await extend(world, a);
+        while (b.blocks.length < 4) b = await extend(world, b);
+        const tailOfB = await spliceBlocks(b.token, (blocks) => blocks);
+        const bBlocks = tailOfB === b.token ? b.token : tailOfB;
+        const spliced = await spliceBlocks(a.token, (blocks) => {
+          const right = splitForSplice(bBlocks, o.format ?? 'jws');
+          return [...blocks.slice(0, keep), ...right.slice(from)];
+        });
+        for (let hops = 1; hops <= 5; hops++) {
+          if ((await verifyAsHolder(world, spliced, hops, action)).allowed) return false;
+        }
+        return true;
+      },
+    ),
     params(o),
   );
 }

@@ -14,7 +14,10 @@ type BlockList = readonly (string | undefined)[];
  * splicing). JWS chains only: a Biscuit token's blocks are not separately addressable
  * strings, so its structural attacks are built by the Biscuit encoder's test helpers.
  */
-export async function spliceBlocks(token: string, edit: (blocks: string[]) => BlockList): Promise<string> {
+export async function spliceBlocks(
+  token: string,
+  edit: (blocks: string[]) => BlockList,
+): Promise<string> {
   if (detectFormat(token) !== 'jws') {
     const { spliceBiscuitBlocks } = await import('../format/biscuit/mutate.js');
     return spliceBiscuitBlocks(token, edit);
@@ -55,14 +58,19 @@ export const arbMutation: fc.Arbitrary<Mutation> = fc.oneof(
  * Apply a mutation to a JWS chain token. Returns undefined when the mutation would not
  * change the token (e.g. swapping a block with itself), so a law never tests a no-op.
  */
-export async function applyMutation(token: string, mutation: Mutation): Promise<string | undefined> {
+export async function applyMutation(
+  token: string,
+  mutation: Mutation,
+): Promise<string | undefined> {
   let result: string;
   switch (mutation.kind) {
     case 'flip':
       result = flipCharacter(token, mutation.index, mutation.seed);
       break;
     case 'remove':
-      result = await spliceBlocks(token, (blocks) => blocks.filter((_, i) => i !== mutation.block % blocks.length));
+      result = await spliceBlocks(token, (blocks) =>
+        blocks.filter((_, i) => i !== mutation.block % blocks.length),
+      );
       break;
     case 'swap':
       result = await spliceBlocks(token, (blocks) => {

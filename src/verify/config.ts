@@ -66,9 +66,10 @@ const ALGORITHMS: readonly SigningAlg[] = ['Ed25519', 'ES256'];
 
 /** Validate options; misuse throws TypeError/RangeError at construction, never at verify time. */
 export function resolveConfig(options: VerifierOptions): VerifierConfig {
-  if (typeof options !== 'object' || options === null) throw new TypeError('createVerifier needs options');
+  if (typeof options !== 'object' || options === null)
+    throw new TypeError('createVerifier needs options');
   if (typeof options.audience !== 'string' || options.audience.length === 0) {
-    throw new TypeError('audience (this verifier\'s own identity) must be a non-empty string');
+    throw new TypeError("audience (this verifier's own identity) must be a non-empty string");
   }
   const algorithms = options.algorithms ?? ALGORITHMS;
   if (algorithms.length === 0 || algorithms.some((alg) => !ALGORITHMS.includes(alg))) {
@@ -76,12 +77,14 @@ export function resolveConfig(options: VerifierOptions): VerifierConfig {
   }
   const limits: Limits = { ...DEFAULT_LIMITS, ...options.limits };
   for (const [name, value] of Object.entries(limits)) {
-    if (!Number.isSafeInteger(value) || value <= 0) throw new RangeError(`limits.${name} must be a positive integer`);
+    if (!Number.isSafeInteger(value) || value <= 0)
+      throw new RangeError(`limits.${name} must be a positive integer`);
   }
   const cacheSize = options.cacheSize ?? 1024;
   const keys = new KeyCache(cacheSize);
   const storeTimeoutMs = options.storeTimeoutMs ?? 1000;
-  if (!Number.isFinite(storeTimeoutMs) || storeTimeoutMs <= 0) throw new RangeError('storeTimeoutMs must be positive');
+  if (!Number.isFinite(storeTimeoutMs) || storeTimeoutMs <= 0)
+    throw new RangeError('storeTimeoutMs must be positive');
   const blockCache = new BoundedMap<string, DecodedBlock>(cacheSize);
   return {
     anchors: resolveAnchors(options.trustAnchors, keys),

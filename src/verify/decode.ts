@@ -17,7 +17,8 @@ export function decodeForVerify(
   cacheSignatures: boolean,
 ): VerifiableChain | Promise<VerifiableChain> {
   checkTokenLimits(token, limits);
-  if (looksLikeJwsChain(token)) return jwsVerifiableChain(decodeJwsChain(token, limits, cache), cacheSignatures);
+  if (looksLikeJwsChain(token))
+    return jwsVerifiableChain(decodeJwsChain(token, limits, cache), cacheSignatures);
   return import('../format/biscuit/verifiable.js').then(({ biscuitVerifiableChain }) =>
     biscuitVerifiableChain(token, limits),
   );

@@ -4,7 +4,12 @@
  * visible here and a test asserts it.
  */
 import { authorize, isSubset } from '../core/capability.js';
-import { MandateError, MandateUsageError, type Check, type MandateErrorCode } from '../core/errors.js';
+import {
+  MandateError,
+  MandateUsageError,
+  type Check,
+  type MandateErrorCode,
+} from '../core/errors.js';
 import type { Action, ProofRequest } from '../core/types.js';
 import { checkProof, sameArgs } from '../proof/check.js';
 import { isHttpRequest } from '../proof/request.js';
@@ -27,7 +32,13 @@ export interface Rule {
   run(state: VerifyState, config: VerifierConfig): void | Promise<void>;
 }
 
-function deny(code: MandateErrorCode, check: Check, hop: number, reason: string, detail?: Record<string, unknown>): never {
+function deny(
+  code: MandateErrorCode,
+  check: Check,
+  hop: number,
+  reason: string,
+  detail?: Record<string, unknown>,
+): never {
   throw new MandateError(code, reason, { check, hop, detail });
 }
 
@@ -52,11 +63,15 @@ async function askStore<T>(
       }),
     ]);
   } catch (cause) {
-    throw new MandateError('MANDATE_STORE_UNAVAILABLE', 'a store could not answer; denied to fail closed', {
-      check,
-      hop,
-      cause,
-    });
+    throw new MandateError(
+      'MANDATE_STORE_UNAVAILABLE',
+      'a store could not answer; denied to fail closed',
+      {
+        check,
+        hop,
+        cause,
+      },
+    );
   } finally {
     clearTimeout(timer);
   }
@@ -79,19 +94,40 @@ const anchor: Rule = {
     if (root === undefined) deny('MANDATE_MALFORMED', 'limits', 0, 'the mandate has no blocks');
     const trusted = config.anchors.get(root.issuer);
     if (trusted === undefined) {
-      deny('MANDATE_UNTRUSTED_ISSUER', 'anchor', 0, 'the root is not from a configured trust anchor', {
-        step: '3k',
-      });
+      deny(
+        'MANDATE_UNTRUSTED_ISSUER',
+        'anchor',
+        0,
+        'the root is not from a configured trust anchor',
+        {
+          step: '3k',
+        },
+      );
     }
     if (!config.algorithms.includes(root.alg)) {
-      deny('MANDATE_SIGNATURE_INVALID', 'anchor', 0, 'the root uses an algorithm this verifier does not allow');
+      deny(
+        'MANDATE_SIGNATURE_INVALID',
+        'anchor',
+        0,
+        'the root uses an algorithm this verifier does not allow',
+      );
     }
-    const key = await trusted.key({ alg: root.alg, ...(root.kid === undefined ? {} : { kid: root.kid }) }, 0);
+    const key = await trusted.key(
+      { alg: root.alg, ...(root.kid === undefined ? {} : { kid: root.kid }) },
+      0,
+    );
     if (!chain.rootSignatureValid(key)) {
-      deny('MANDATE_SIGNATURE_INVALID', 'anchor', 0, 'signature verification failed', { step: '3b' });
+      deny('MANDATE_SIGNATURE_INVALID', 'anchor', 0, 'signature verification failed', {
+        step: '3b',
+      });
     }
     if (trusted.mayGrant !== undefined && !isSubset(root.capabilities, trusted.mayGrant)) {
-      deny('MANDATE_WIDENED', 'anchor', 0, `the root grants more than anchor ${trusted.id} may grant`);
+      deny(
+        'MANDATE_WIDENED',
+        'anchor',
+        0,
+        `the root grants more than anchor ${trusted.id} may grant`,
+      );
     }
   },
 };
@@ -106,23 +142,49 @@ const linkage: Rule = {
       const block = blocks[hop];
       const parent = blocks[hop - 1];
       if (block === undefined || parent === undefined) continue;
-      if (!config.algorithms.includes(block.alg) || block.alg !== (parent.holderKey.kty === 'OKP' ? 'Ed25519' : 'ES256')) {
-        deny('MANDATE_SIGNATURE_INVALID', 'linkage', hop, `block ${hop}: algorithm does not match its signer's key`);
+      if (
+        !config.algorithms.includes(block.alg) ||
+        block.alg !== (parent.holderKey.kty === 'OKP' ? 'Ed25519' : 'ES256')
+      ) {
+        deny(
+          'MANDATE_SIGNATURE_INVALID',
+          'linkage',
+          hop,
+          `block ${hop}: algorithm does not match its signer's key`,
+        );
       }
       if (!chain.linkSignatureValid(hop, config.keys.get(parent.holderKey, 'linkage', hop))) {
-        deny('MANDATE_SIGNATURE_INVALID', 'linkage', hop, `block ${hop}: signature verification failed`, {
-          step: '4b',
-        });
+        deny(
+          'MANDATE_SIGNATURE_INVALID',
+          'linkage',
+          hop,
+          `block ${hop}: signature verification failed`,
+          {
+            step: '4b',
+          },
+        );
       }
       if (block.issuer !== parent.holder) {
-        deny('MANDATE_LINK_BROKEN', 'linkage', hop, `block ${hop}: issuer is not block ${hop - 1}'s holder`, {
-          step: '4c',
-        });
+        deny(
+          'MANDATE_LINK_BROKEN',
+          'linkage',
+          hop,
+          `block ${hop}: issuer is not block ${hop - 1}'s holder`,
+          {
+            step: '4c',
+          },
+        );
       }
       if (!chain.parentHashValid(hop)) {
-        deny('MANDATE_LINK_BROKEN', 'linkage', hop, `block ${hop}: does not commit to block ${hop - 1}`, {
-          step: '4q',
-        });
+        deny(
+          'MANDATE_LINK_BROKEN',
+          'linkage',
+          hop,
+          `block ${hop}: does not commit to block ${hop - 1}`,
+          {
+            step: '4q',
+          },
+        );
       }
       if (block.subject !== parent.subject) {
         deny('MANDATE_LINK_BROKEN', 'linkage', hop, `block ${hop}: names another originating user`);
@@ -147,8 +209,10 @@ const narrowing: Rule = {
       const widened = (reason: string, step: string): never =>
         deny('MANDATE_WIDENED', 'narrowing', hop, `block ${hop}: ${reason}`, { step });
       if (block.depth !== parent.depth + 1) widened('depth does not follow its parent', '4d');
-      if (parent.depth >= parent.maxDepth) widened(`block ${hop - 1} allows no further delegation`, '4e');
-      if (block.maxDepth > parent.maxDepth) widened('allows deeper delegation than its parent', '4g');
+      if (parent.depth >= parent.maxDepth)
+        widened(`block ${hop - 1} allows no further delegation`, '4e');
+      if (block.maxDepth > parent.maxDepth)
+        widened('allows deeper delegation than its parent', '4g');
       if (block.expiresAt > parent.expiresAt) widened('expires after its parent', '4h');
       if (block.issuedAt < parent.issuedAt) widened('issued before its parent', '4j');
       if (parent.notBefore !== undefined && (block.notBefore ?? 0) < parent.notBefore) {
@@ -161,7 +225,8 @@ const narrowing: Rule = {
       ) {
         widened('names an audience its parent does not', '4k');
       }
-      if (!isSubset(block.capabilities, parent.capabilities)) widened('grants more than its parent holds', '4p');
+      if (!isSubset(block.capabilities, parent.capabilities))
+        widened('grants more than its parent holds', '4p');
     }
   },
 };
@@ -175,13 +240,20 @@ const window: Rule = {
     const tolerance = config.clockTolerance;
     for (const [hop, block] of blocks.entries()) {
       if (now - tolerance >= block.expiresAt) {
-        deny('MANDATE_EXPIRED', 'window', hop, `block ${hop} has expired`, { expiresAt: block.expiresAt, step: '3e' });
+        deny('MANDATE_EXPIRED', 'window', hop, `block ${hop} has expired`, {
+          expiresAt: block.expiresAt,
+          step: '3e',
+        });
       }
       if (block.notBefore !== undefined && now + tolerance < block.notBefore) {
-        deny('MANDATE_NOT_YET_VALID', 'window', hop, `block ${hop} is not valid yet`, { notBefore: block.notBefore });
+        deny('MANDATE_NOT_YET_VALID', 'window', hop, `block ${hop} is not valid yet`, {
+          notBefore: block.notBefore,
+        });
       }
       if (block.issuedAt > now + tolerance) {
-        deny('MANDATE_NOT_YET_VALID', 'window', hop, `block ${hop} is issued in the future`, { step: '3f' });
+        deny('MANDATE_NOT_YET_VALID', 'window', hop, `block ${hop} is issued in the future`, {
+          step: '3f',
+        });
       }
     }
   },
@@ -201,11 +273,18 @@ const revocation: Rule = {
       return undefined;
     });
     if (revoked !== undefined && typeof revoked !== 'string') {
-      deny('MANDATE_STORE_UNAVAILABLE', 'revocation', 0, 'the revocation store gave an unreadable answer');
+      deny(
+        'MANDATE_STORE_UNAVAILABLE',
+        'revocation',
+        0,
+        'the revocation store gave an unreadable answer',
+      );
     }
     if (revoked !== undefined) {
       const hop = ids.indexOf(revoked);
-      deny('MANDATE_REVOKED', 'revocation', hop < 0 ? 0 : hop, `block ${hop} has been revoked`, { id: revoked });
+      deny('MANDATE_REVOKED', 'revocation', hop < 0 ? 0 : hop, `block ${hop} has been revoked`, {
+        id: revoked,
+      });
     }
   },
 };
@@ -220,13 +299,21 @@ const audience: Rule = {
       if (block.audience === undefined) continue;
       named = true;
       if (!block.audience.includes(config.audience)) {
-        deny('MANDATE_AUDIENCE', 'audience', hop, `block ${hop} is not for ${config.audience}`, { step: '6c' });
+        deny('MANDATE_AUDIENCE', 'audience', hop, `block ${hop} is not for ${config.audience}`, {
+          step: '6c',
+        });
       }
     }
     if (!named && config.requireAudience) {
-      deny('MANDATE_AUDIENCE', 'audience', 0, 'the mandate names no audience and this verifier requires one', {
-        step: '6c',
-      });
+      deny(
+        'MANDATE_AUDIENCE',
+        'audience',
+        0,
+        'the mandate names no audience and this verifier requires one',
+        {
+          step: '6c',
+        },
+      );
     }
   },
 };
@@ -238,13 +325,25 @@ const possession: Rule = {
     const { blocks } = chainOf(state);
     const hop = blocks.length - 1;
     const last = blocks[hop];
-    if (last === undefined) return deny('MANDATE_MALFORMED', 'limits', 0, 'the mandate has no blocks');
+    if (last === undefined)
+      return deny('MANDATE_MALFORMED', 'limits', 0, 'the mandate has no blocks');
     if (!config.requireProof && state.proof === undefined) return;
-    if (state.proof === undefined) deny('MANDATE_PROOF_MISSING', 'possession', hop, 'no proof of possession');
+    if (state.proof === undefined)
+      deny('MANDATE_PROOF_MISSING', 'possession', hop, 'no proof of possession');
     const request = state.request;
-    if (request === undefined) throw new MandateUsageError('verify: a proof needs the request it is bound to');
-    if (!isHttpRequest(request) && state.action.args !== undefined && !sameArgs(request.args, state.action.args)) {
-      deny('MANDATE_PROOF_INVALID', 'possession', hop, 'the action arguments are not the proven tool arguments');
+    if (request === undefined)
+      throw new MandateUsageError('verify: a proof needs the request it is bound to');
+    if (
+      !isHttpRequest(request) &&
+      state.action.args !== undefined &&
+      !sameArgs(request.args, state.action.args)
+    ) {
+      deny(
+        'MANDATE_PROOF_INVALID',
+        'possession',
+        hop,
+        'the action arguments are not the proven tool arguments',
+      );
     }
     const checked = checkProof(state.proof, request, {
       token: state.token,
@@ -257,10 +356,18 @@ const possession: Rule = {
       maxStringLength: config.limits.maxStringLength,
     });
     const fresh = await askStore(config, 'possession', hop, () =>
-      config.replay.checkAndStore(`${last.holder}#${checked.jti}`, checked.iat + config.proofWindow + 1),
+      config.replay.checkAndStore(
+        `${last.holder}#${checked.jti}`,
+        checked.iat + config.proofWindow + 1,
+      ),
     );
     if (typeof fresh !== 'boolean') {
-      deny('MANDATE_STORE_UNAVAILABLE', 'possession', hop, 'the replay store gave no yes-or-no answer');
+      deny(
+        'MANDATE_STORE_UNAVAILABLE',
+        'possession',
+        hop,
+        'the replay store gave no yes-or-no answer',
+      );
     }
     if (!fresh) deny('MANDATE_REPLAYED', 'possession', hop, 'this proof has been used before');
   },
@@ -274,7 +381,12 @@ const authorization: Rule = {
     for (const [hop, block] of blocks.entries()) {
       const result = authorize(block.capabilities, state.action);
       if (!result.allowed) {
-        deny('MANDATE_FORBIDDEN', 'authorize', hop, `block ${hop} does not allow this: ${result.reason}`, result.detail);
+        // A malformed action (hostile request data) keeps its own code: MANDATE_MALFORMED.
+        const reason =
+          result.code === 'MANDATE_FORBIDDEN'
+            ? `block ${hop} does not allow this: ${result.reason}`
+            : `the requested action is malformed: ${result.reason}`;
+        deny(result.code, 'authorize', hop, reason, result.detail);
       }
     }
   },

@@ -38,22 +38,42 @@ export function createVerifier(options: VerifierOptions): Verifier {
   return { verify: (mandate, request) => runRules(config, mandate, request) };
 }
 
-async function runRules(config: VerifierConfig, mandate: MandateLike, request: VerifyRequest): Promise<Decision> {
+async function runRules(
+  config: VerifierConfig,
+  mandate: MandateLike,
+  request: VerifyRequest,
+): Promise<Decision> {
   if (typeof request !== 'object' || request === null || typeof request.action !== 'object') {
     throw new TypeError('verify needs { action, proof?, request? }');
   }
-  const token = typeof mandate === 'string' ? mandate : (mandate as { token?: unknown } | null)?.token;
+  const token =
+    typeof mandate === 'string' ? mandate : (mandate as { token?: unknown } | null)?.token;
   let now: number;
   try {
     now = config.clock();
     if (!Number.isFinite(now)) throw new RangeError('the clock gave no time');
   } catch {
-    return { allowed: false, code: 'MANDATE_INTERNAL', hop: 0, check: 'window', reason: 'the clock failed', detail: {} };
+    return {
+      allowed: false,
+      code: 'MANDATE_INTERNAL',
+      hop: 0,
+      check: 'window',
+      reason: 'the clock failed',
+      detail: {},
+    };
   }
+  // A tool call is authorized on the arguments its proof binds, unless the caller names
+  // them (then rule 8 requires the two to be the same JSON).
+  const toolArgs =
+    request.request !== undefined && 'tool' in request.request ? request.request.args : undefined;
+  const action =
+    request.action.args === undefined && toolArgs !== undefined
+      ? { ...request.action, args: toolArgs }
+      : request.action;
   const state: VerifyState = {
     token: typeof token === 'string' ? token : '',
     now,
-    action: request.action,
+    action,
     proof: request.proof,
     request: request.request,
   };
@@ -74,18 +94,36 @@ async function runRules(config: VerifierConfig, mandate: MandateLike, request: V
         };
       }
       // An unexpected failure inside a rule is a denial, never an allow.
-      const internal = new MandateError('MANDATE_INTERNAL', `rule ${rule.check} failed unexpectedly`, {
-        check: rule.check,
+      const internal = new MandateError(
+        'MANDATE_INTERNAL',
+        `rule ${rule.check} failed unexpectedly`,
+        {
+          check: rule.check,
+          hop: lastHop,
+        },
+      );
+      return {
+        allowed: false,
+        code: internal.code,
         hop: lastHop,
-      });
-      return { allowed: false, code: internal.code, hop: lastHop, check: rule.check, reason: internal.message, detail: {} };
+        check: rule.check,
+        reason: internal.message,
+        detail: {},
+      };
     }
   }
   const chain = state.chain;
   const root = chain?.blocks[0];
   const last = chain?.blocks[chain.blocks.length - 1];
   if (chain === undefined || root === undefined || last === undefined) {
-    return { allowed: false, code: 'MANDATE_INTERNAL', hop: 0, check: 'internal', reason: 'no chain after the rules', detail: {} };
+    return {
+      allowed: false,
+      code: 'MANDATE_INTERNAL',
+      hop: 0,
+      check: 'internal',
+      reason: 'no chain after the rules',
+      detail: {},
+    };
   }
   return {
     allowed: true,

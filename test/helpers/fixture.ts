@@ -25,7 +25,9 @@ export interface World {
 }
 
 export async function createWorld(): Promise<World> {
-  const [anchor, a, b, c, stranger] = await Promise.all(Array.from({ length: 5 }, () => generateKeyPair()));
+  const [anchor, a, b, c, stranger] = await Promise.all(
+    Array.from({ length: 5 }, () => generateKeyPair()),
+  );
   return { anchor: anchor!, agents: [a!, b!, c!], stranger: stranger! };
 }
 
@@ -34,7 +36,11 @@ export const ROOT_CAPS: CapabilityInput[] = [
 ];
 
 /** A root held by agents[0], then each further hop narrowing nothing (depth as asked). */
-export async function chainOf(world: World, hops: 0 | 1 | 2, format: Format = 'jws'): Promise<Mandate> {
+export async function chainOf(
+  world: World,
+  hops: 0 | 1 | 2,
+  format: Format = 'jws',
+): Promise<Mandate> {
   let mandate = await mint({
     issuer: world.anchor,
     issuerId: ANCHOR_ID,

@@ -242,7 +242,11 @@ describe('RFC 9449 §4.3: proof checks on a mandate proof', () => {
     };
   });
 
-  const verifyWith = (proof: string | undefined, request = REQUEST, v = newVerifier()) =>
+  const verifyWith = (
+    proof: string | undefined,
+    request: { readonly method: string; readonly url: string } = REQUEST,
+    v = newVerifier(),
+  ) =>
     v.verify(mandate.token, {
       action: ACTION,
       ...(proof === undefined ? {} : { proof }),
@@ -303,7 +307,8 @@ describe('RFC 9449 §4.3: proof checks on a mandate proof', () => {
   });
 
   it('RFC 9449 §4.3 step 6: a proof without a jwk header is denied', async () => {
-    const { jwk: _jwk, ...header } = goodHeader();
+    const header: Record<string, unknown> = goodHeader();
+    delete header['jwk'];
     expect(await verifyWith(forgeJws(holder, header, goodClaims))).toMatchObject(
       denied('MANDATE_PROOF_INVALID'),
     );
@@ -419,7 +424,11 @@ describe('RFC 9449 §4.3: proof checks on a mandate proof', () => {
   });
 
   it('RFC 9449 §4.2: a header member outside {typ, alg, jwk} (jku, x5u, kid) is denied', async () => {
-    for (const extra of [{ jku: 'https://evil.test/jwks' }, { x5u: 'https://evil.test/x' }, { kid: 'k' }]) {
+    for (const extra of [
+      { jku: 'https://evil.test/jwks' },
+      { x5u: 'https://evil.test/x' },
+      { kid: 'k' },
+    ]) {
       const proof = forgeJws(holder, { ...goodHeader(), ...extra }, goodClaims);
       expect(await verifyWith(proof), JSON.stringify(extra)).toMatchObject(
         denied('MANDATE_PROOF_INVALID'),

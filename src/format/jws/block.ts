@@ -95,7 +95,11 @@ export function decodeBlock(jws: ParsedJws, hop: number, limits: Limits): Decode
   }
   const kid = jws.header.kid;
   if (kid !== undefined && (typeof kid !== 'string' || kid.length > 256 || hop !== 0)) {
-    malformed(`${label}: kid is only allowed on the root, as a short string`, hop, `${label}.header.kid`);
+    malformed(
+      `${label}: kid is only allowed on the root, as a short string`,
+      hop,
+      `${label}.header.kid`,
+    );
   }
   const parsed = schemaFor(limits).safeParse(jws.payload);
   if (!parsed.success) {
@@ -120,7 +124,11 @@ export function decodeBlock(jws: ParsedJws, hop: number, limits: Limits): Decode
       assertSafeText(value, `${label}.${name}`, limits.maxStringLength);
     } catch (error) {
       if (!isMandateError(error)) throw error;
-      throw new MandateError('MANDATE_MALFORMED', error.message, { check: 'limits', hop, detail: error.detail });
+      throw new MandateError('MANDATE_MALFORMED', error.message, {
+        check: 'limits',
+        hop,
+        detail: error.detail,
+      });
     }
   }
   const holderKey = parsePublicJwk(claims.cnf.jwk, 'limits', hop, `${label}.cnf.jwk`);
@@ -137,9 +145,13 @@ export function decodeBlock(jws: ParsedJws, hop: number, limits: Limits): Decode
   try {
     // Read the entries as parsed, not zod's copies: zod rebuilds objects by assignment, so a
     // member named `__proto__` would become a prototype and vanish instead of being refused.
-    const details = jws.payload['authorization_details'] as readonly Readonly<Record<string, unknown>>[];
+    const details = jws.payload['authorization_details'] as readonly Readonly<
+      Record<string, unknown>
+    >[];
     capabilities = normalizeCapabilities(
-      details.map((entry) => Object.fromEntries(Object.entries(entry).filter(([key]) => key !== 'type'))) as never,
+      details.map((entry) =>
+        Object.fromEntries(Object.entries(entry).filter(([key]) => key !== 'type')),
+      ) as never,
     );
   } catch (error) {
     if (!isMandateError(error)) throw error;
@@ -158,7 +170,12 @@ export function decodeBlock(jws: ParsedJws, hop: number, limits: Limits): Decode
   if (claims.del_depth > claims.del_max_depth) {
     malformed(`${label}: del_depth exceeds del_max_depth`, hop, `${label}.del_depth`);
   }
-  const audience = claims.aud === undefined ? undefined : typeof claims.aud === 'string' ? [claims.aud] : claims.aud;
+  const audience =
+    claims.aud === undefined
+      ? undefined
+      : typeof claims.aud === 'string'
+        ? [claims.aud]
+        : claims.aud;
   return {
     kind: hop === 0 ? 'root' : 'delegation',
     alg: jws.header.alg,
@@ -193,7 +210,9 @@ export function encodeClaims(block: Omit<BlockView, 'holder'> & { parHash?: stri
     iat: block.issuedAt,
     exp: block.expiresAt,
     ...(block.notBefore === undefined ? {} : { nbf: block.notBefore }),
-    ...(aud === undefined ? {} : { aud: aud.length === 1 && aud[0] !== undefined ? aud[0] : [...aud] }),
+    ...(aud === undefined
+      ? {}
+      : { aud: aud.length === 1 && aud[0] !== undefined ? aud[0] : [...aud] }),
     del_depth: block.depth,
     del_max_depth: block.maxDepth,
     ...(block.parHash === undefined ? {} : { par_hash: block.parHash }),

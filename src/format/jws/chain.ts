@@ -39,10 +39,14 @@ export function checkTokenLimits(token: unknown, limits: Limits): asserts token 
   // Both encodings are ASCII (base64url, `.`, `~`, base64 padding): anything else is
   // garbage, denied here before any decoder (or biscuit-wasm) sees it.
   if (!TOKEN_CHARS.test(token)) {
-    throw new MandateError('MANDATE_MALFORMED', 'the mandate contains characters no encoding uses', {
-      check: 'limits',
-      hop: 0,
-    });
+    throw new MandateError(
+      'MANDATE_MALFORMED',
+      'the mandate contains characters no encoding uses',
+      {
+        check: 'limits',
+        hop: 0,
+      },
+    );
   }
 }
 
@@ -59,11 +63,15 @@ export function decodeJwsChain(
   checkTokenLimits(token, limits);
   const pieces = token.split(BLOCK_SEPARATOR);
   if (pieces.length > limits.maxBlocks) {
-    throw new MandateError('MANDATE_LIMIT_EXCEEDED', `the mandate has more than ${limits.maxBlocks} blocks`, {
-      check: 'limits',
-      hop: limits.maxBlocks,
-      detail: { limit: limits.maxBlocks, blocks: pieces.length },
-    });
+    throw new MandateError(
+      'MANDATE_LIMIT_EXCEEDED',
+      `the mandate has more than ${limits.maxBlocks} blocks`,
+      {
+        check: 'limits',
+        hop: limits.maxBlocks,
+        detail: { limit: limits.maxBlocks, blocks: pieces.length },
+      },
+    );
   }
   const blocks: DecodedBlock[] = [];
   const ids = new Set<string>();
@@ -82,11 +90,15 @@ export function decodeJwsChain(
     }
     // A repeated block id is a cycle or a splice (AAT step 2c).
     if (ids.has(block.id)) {
-      throw new MandateError('MANDATE_MALFORMED', `block ${hop}: block id repeats an earlier block`, {
-        check: 'limits',
-        hop,
-        detail: { path: `block ${hop}.jti`, step: '2c' },
-      });
+      throw new MandateError(
+        'MANDATE_MALFORMED',
+        `block ${hop}: block id repeats an earlier block`,
+        {
+          check: 'limits',
+          hop,
+          detail: { path: `block ${hop}.jti`, step: '2c' },
+        },
+      );
     }
     ids.add(block.id);
     blocks.push(block);

@@ -62,10 +62,16 @@ export function parseCompactJws(compact: string, options: ParseJwsOptions): Pars
   );
   const allowed = new Set(['alg', 'typ', ...(options.extraHeaders ?? [])]);
   for (const key of Object.keys(header)) {
-    if (!allowed.has(key)) malformed(`header member "${key.slice(0, 32)}" is not allowed`, `${label}.header.${key.slice(0, 32)}`);
+    if (!allowed.has(key))
+      malformed(
+        `header member "${key.slice(0, 32)}" is not allowed`,
+        `${label}.header.${key.slice(0, 32)}`,
+      );
   }
-  if (typeof header.alg !== 'string') malformed('header.alg must be a string', `${label}.header.alg`);
-  if (typeof header.typ !== 'string') malformed('header.typ must be a string', `${label}.header.typ`);
+  if (typeof header.alg !== 'string')
+    malformed('header.alg must be a string', `${label}.header.alg`);
+  if (typeof header.typ !== 'string')
+    malformed('header.typ must be a string', `${label}.header.typ`);
   const payloadText = decodeUtf8(
     decodeBase64url(p, `${label}.payload`, check, hop),
     `${label}.payload`,
@@ -74,7 +80,8 @@ export function parseCompactJws(compact: string, options: ParseJwsOptions): Pars
   );
   const payload = parseJsonObject(payloadText, `${label}.payload`, check, hop);
   const signature = decodeBase64url(s, `${label}.signature`, check, hop);
-  if (signature.length !== SIGNATURE_BYTES) malformed('signature has the wrong length', `${label}.signature`);
+  if (signature.length !== SIGNATURE_BYTES)
+    malformed('signature has the wrong length', `${label}.signature`);
   return { header, payload, signingInput: `${h}.${p}`, signature };
 }
 

@@ -20,7 +20,10 @@ function signatureValid(block: DecodedBlock, key: KeyObject, cache: boolean): bo
 }
 
 /** Wrap decoded JWS blocks for the rules. `cache` false re-verifies every signature. */
-export function jwsVerifiableChain(blocks: readonly DecodedBlock[], cache: boolean): VerifiableChain {
+export function jwsVerifiableChain(
+  blocks: readonly DecodedBlock[],
+  cache: boolean,
+): VerifiableChain {
   return {
     format: 'jws',
     blocks,

@@ -74,7 +74,11 @@ async function verifyAs(
   verifier: Verifier = newVerifier(),
 ): Promise<Decision> {
   const proof = proofFor(typeof token === 'string' ? token : '', signer);
-  return verifier.verify(token as string, { action: action as typeof ACTION, proof, request: REQUEST });
+  return verifier.verify(token as string, {
+    action: action as typeof ACTION,
+    proof,
+    request: REQUEST,
+  });
 }
 
 function expectDenied(decision: Decision, code: string, hop: number, check: string): void {
@@ -114,7 +118,10 @@ beforeAll(async () => {
 });
 
 /** A root signed by the genuine anchor, with header and payload as given (objects or raw JSON text). */
-function forgedRoot(header: unknown = rootParts.header, payload: unknown = rootParts.payload): string {
+function forgedRoot(
+  header: unknown = rootParts.header,
+  payload: unknown = rootParts.payload,
+): string {
   return forgeJws(anchor, header, payload);
 }
 
@@ -146,7 +153,12 @@ describe('controls: the forging helpers build blocks the verifier accepts', () =
   });
 
   it('a delegation re-signed by hand without changes is allowed', async () => {
-    expect(await verifyAs(forgedDelegation(() => {}), billing)).toMatchObject({ allowed: true });
+    expect(
+      await verifyAs(
+        forgedDelegation(() => {}),
+        billing,
+      ),
+    ).toMatchObject({ allowed: true });
   });
 });
 
@@ -250,13 +262,22 @@ describe('non-canonical and invalid encodings', () => {
     const [first, second = ''] = blocksOf(chain.token);
     const parts = second.split('.');
     parts[2] = nonCanonical(parts[2] ?? '');
-    expectDenied(await verifyAs(`${first}~${parts.join('.')}`, billing), 'MANDATE_MALFORMED', 1, 'limits');
+    expectDenied(
+      await verifyAs(`${first}~${parts.join('.')}`, billing),
+      'MANDATE_MALFORMED',
+      1,
+      'limits',
+    );
   });
 
   it('invalid UTF-8 in a (validly signed) payload: MANDATE_MALFORMED', async () => {
     const text = Buffer.from(JSON.stringify(rootWith({ sub: 'alice' })), 'utf8');
     const at = text.indexOf('alice');
-    const invalid = Buffer.concat([text.subarray(0, at), Buffer.from([0xc3, 0x28]), text.subarray(at)]);
+    const invalid = Buffer.concat([
+      text.subarray(0, at),
+      Buffer.from([0xc3, 0x28]),
+      text.subarray(at),
+    ]);
     const decision = await verifyAs(forgedRoot(rootParts.header, invalid), orchestrator);
     expectDenied(decision, 'MANDATE_MALFORMED', 0, 'limits');
     expect(decision).toMatchObject({ detail: { path: 'block 0.payload' } });
@@ -268,12 +289,25 @@ describe('non-canonical and invalid encodings', () => {
       Buffer.from([0xed, 0xa0, 0x80]),
       Buffer.from('"}'),
     ]);
-    expectDenied(await verifyAs(forgedRoot(header), orchestrator), 'MANDATE_MALFORMED', 0, 'limits');
+    expectDenied(
+      await verifyAs(forgedRoot(header), orchestrator),
+      'MANDATE_MALFORMED',
+      0,
+      'limits',
+    );
   });
 
   it('a UTF-8 byte-order mark before the payload JSON: MANDATE_MALFORMED', async () => {
-    const payload = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(JSON.stringify(rootParts.payload))]);
-    expectDenied(await verifyAs(forgedRoot(rootParts.header, payload), orchestrator), 'MANDATE_MALFORMED', 0, 'limits');
+    const payload = Buffer.concat([
+      Buffer.from([0xef, 0xbb, 0xbf]),
+      Buffer.from(JSON.stringify(rootParts.payload)),
+    ]);
+    expectDenied(
+      await verifyAs(forgedRoot(rootParts.header, payload), orchestrator),
+      'MANDATE_MALFORMED',
+      0,
+      'limits',
+    );
   });
 });
 
@@ -286,7 +320,10 @@ describe('algorithms and header members', () => {
   it.each(['none', 'None', 'NONE'])(
     'alg %s with a genuine signature attached: MANDATE_MALFORMED (allow-list before crypto)',
     async (alg) => {
-      const decision = await verifyAs(forgedRoot({ ...rootParts.header, alg }, rootParts.payload), orchestrator);
+      const decision = await verifyAs(
+        forgedRoot({ ...rootParts.header, alg }, rootParts.payload),
+        orchestrator,
+      );
       expectDenied(decision, 'MANDATE_MALFORMED', 0, 'limits');
       expect(decision).toMatchObject({ detail: { path: 'block 0.header.alg' } });
     },
@@ -322,18 +359,27 @@ describe('algorithms and header members', () => {
   it.each(['EdDSA', 'RS256', 'PS256', 'ES384', 'ES256K', 'ed25519', 'Ed448'])(
     'alg %s (not allow-listed) on the root: MANDATE_MALFORMED',
     async (alg) => {
-      const decision = await verifyAs(forgedRoot({ ...rootParts.header, alg }, rootParts.payload), orchestrator);
+      const decision = await verifyAs(
+        forgedRoot({ ...rootParts.header, alg }, rootParts.payload),
+        orchestrator,
+      );
       expectDenied(decision, 'MANDATE_MALFORMED', 0, 'limits');
     },
   );
 
   it('alg ES256 over an Ed25519 signature (allow-listed, wrong for the key): MANDATE_SIGNATURE_INVALID', async () => {
-    const decision = await verifyAs(forgedRoot({ ...rootParts.header, alg: 'ES256' }, rootParts.payload), orchestrator);
+    const decision = await verifyAs(
+      forgedRoot({ ...rootParts.header, alg: 'ES256' }, rootParts.payload),
+      orchestrator,
+    );
     expectDenied(decision, 'MANDATE_SIGNATURE_INVALID', 0, 'anchor');
   });
 
   it('alg ES256 on a delegation whose signer holds an Ed25519 key: MANDATE_SIGNATURE_INVALID at hop 1', async () => {
-    const decision = await verifyAs(forgedDelegation((p) => (p.header.alg = 'ES256')), billing);
+    const decision = await verifyAs(
+      forgedDelegation((p) => (p.header.alg = 'ES256')),
+      billing,
+    );
     expectDenied(decision, 'MANDATE_SIGNATURE_INVALID', 1, 'linkage');
   });
 
@@ -351,7 +397,10 @@ describe('algorithms and header members', () => {
     ['enc', 'A256GCM'],
     ['__proto__', { alg: 'none' }],
   ])('header member %s on the root: MANDATE_MALFORMED', async (name, value) => {
-    const header = JSON.stringify(rootParts.header).replace(/}$/, `,${JSON.stringify(name)}:${JSON.stringify(value)}}`);
+    const header = JSON.stringify(rootParts.header).replace(
+      /}$/,
+      `,${JSON.stringify(name)}:${JSON.stringify(value)}}`,
+    );
     const decision = await verifyAs(forgedRoot(header, rootParts.payload), orchestrator);
     expectDenied(decision, 'MANDATE_MALFORMED', 0, 'limits');
   });
@@ -363,46 +412,70 @@ describe('algorithms and header members', () => {
     ['kid', 'orchestrator-key'],
     ['crit', ['kid']],
   ])('header member %s on a delegation block: MANDATE_MALFORMED at hop 1', async (name, value) => {
-    const decision = await verifyAs(forgedDelegation((p) => (p.header[name] = value)), billing);
+    const decision = await verifyAs(
+      forgedDelegation((p) => (p.header[name] = value)),
+      billing,
+    );
     expectDenied(decision, 'MANDATE_MALFORMED', 1, 'limits');
   });
 
   it('a kid on the root that is not a short string: MANDATE_MALFORMED', async () => {
     for (const kid of [42, 'k'.repeat(257), { a: 1 }]) {
-      const decision = await verifyAs(forgedRoot({ ...rootParts.header, kid }, rootParts.payload), orchestrator);
+      const decision = await verifyAs(
+        forgedRoot({ ...rootParts.header, kid }, rootParts.payload),
+        orchestrator,
+      );
       expectDenied(decision, 'MANDATE_MALFORMED', 0, 'limits');
     }
   });
 
   it('a kid on the root never selects a key: a static anchor ignores it', async () => {
-    const decision = await verifyAs(forgedRoot({ ...rootParts.header, kid: 'some-other-key' }, rootParts.payload), orchestrator);
+    const decision = await verifyAs(
+      forgedRoot({ ...rootParts.header, kid: 'some-other-key' }, rootParts.payload),
+      orchestrator,
+    );
     expect(decision).toMatchObject({ allowed: true });
   });
 });
 
 describe('typ: one block kind is never another', () => {
   it('a root carrying the delegation typ: MANDATE_MALFORMED', async () => {
-    const decision = await verifyAs(forgedRoot({ ...rootParts.header, typ: TYP.delegation }, rootParts.payload), orchestrator);
+    const decision = await verifyAs(
+      forgedRoot({ ...rootParts.header, typ: TYP.delegation }, rootParts.payload),
+      orchestrator,
+    );
     expectDenied(decision, 'MANDATE_MALFORMED', 0, 'limits');
     expect(decision).toMatchObject({ detail: { path: 'block 0.header.typ' } });
   });
 
   it('a delegation carrying the root typ: MANDATE_MALFORMED at hop 1', async () => {
-    const decision = await verifyAs(forgedDelegation((p) => (p.header.typ = TYP.root)), billing);
+    const decision = await verifyAs(
+      forgedDelegation((p) => (p.header.typ = TYP.root)),
+      billing,
+    );
     expectDenied(decision, 'MANDATE_MALFORMED', 1, 'limits');
   });
 
   it.each(['JWT', 'jwt', 'at+jwt', TYP.dpop, TYP.invocation, TYP.aat, 'MANDATE-ROOT+JWT', ''])(
     'a root with typ %j (cross-JWT confusion): MANDATE_MALFORMED',
     async (typ) => {
-      const decision = await verifyAs(forgedRoot({ ...rootParts.header, typ }, rootParts.payload), orchestrator);
+      const decision = await verifyAs(
+        forgedRoot({ ...rootParts.header, typ }, rootParts.payload),
+        orchestrator,
+      );
       expectDenied(decision, 'MANDATE_MALFORMED', 0, 'limits');
     },
   );
 
   it('a root without typ: MANDATE_MALFORMED', async () => {
-    const { typ: _typ, ...header } = rootParts.header;
-    expectDenied(await verifyAs(forgedRoot(header, rootParts.payload), orchestrator), 'MANDATE_MALFORMED', 0, 'limits');
+    const header = { ...rootParts.header };
+    delete header['typ'];
+    expectDenied(
+      await verifyAs(forgedRoot(header, rootParts.payload), orchestrator),
+      'MANDATE_MALFORMED',
+      0,
+      'limits',
+    );
   });
 
   it('a DPoP proof presented as the mandate: MANDATE_MALFORMED', async () => {
@@ -420,26 +493,48 @@ describe('JSON: duplicates, depth, prototypes', () => {
   });
 
   it('duplicate "sub" in the payload (two users): MANDATE_MALFORMED', async () => {
-    const payload = JSON.stringify(rootParts.payload).replace('"sub":"alice"', '"sub":"alice","sub":"mallory"');
+    const payload = JSON.stringify(rootParts.payload).replace(
+      '"sub":"alice"',
+      '"sub":"alice","sub":"mallory"',
+    );
     const decision = await verifyAs(forgedRoot(rootParts.header, payload), orchestrator);
     expectDenied(decision, 'MANDATE_MALFORMED', 0, 'limits');
     expect(decision).toMatchObject({ reason: expect.stringMatching(/duplicate key "sub"/) });
   });
 
   it('duplicate key spelled with an escape ("sub" and "\\u0073ub"): MANDATE_MALFORMED', async () => {
-    const payload = JSON.stringify(rootParts.payload).replace('"sub":"alice"', '"sub":"alice","\\u0073ub":"mallory"');
-    expectDenied(await verifyAs(forgedRoot(rootParts.header, payload), orchestrator), 'MANDATE_MALFORMED', 0, 'limits');
+    const payload = JSON.stringify(rootParts.payload).replace(
+      '"sub":"alice"',
+      '"sub":"alice","\\u0073ub":"mallory"',
+    );
+    expectDenied(
+      await verifyAs(forgedRoot(rootParts.header, payload), orchestrator),
+      'MANDATE_MALFORMED',
+      0,
+      'limits',
+    );
   });
 
   it('duplicate key nested in cnf.jwk (two x): MANDATE_MALFORMED', async () => {
     const x = String(orchestrator.publicJwk.x);
-    const payload = JSON.stringify(rootParts.payload).replace(`"x":"${x}"`, `"x":"${x}","x":"${'A'.repeat(43)}"`);
+    const payload = JSON.stringify(rootParts.payload).replace(
+      `"x":"${x}"`,
+      `"x":"${x}","x":"${'A'.repeat(43)}"`,
+    );
     expect(payload).not.toBe(JSON.stringify(rootParts.payload));
-    expectDenied(await verifyAs(forgedRoot(rootParts.header, payload), orchestrator), 'MANDATE_MALFORMED', 0, 'limits');
+    expectDenied(
+      await verifyAs(forgedRoot(rootParts.header, payload), orchestrator),
+      'MANDATE_MALFORMED',
+      0,
+      'limits',
+    );
   });
 
   it('duplicate "par_hash" in a delegation: MANDATE_MALFORMED at hop 1', async () => {
-    const payload = JSON.stringify(delegationParts.payload).replace('"par_hash":', `"par_hash":"${'A'.repeat(43)}","par_hash":`);
+    const payload = JSON.stringify(delegationParts.payload).replace(
+      '"par_hash":',
+      `"par_hash":"${'A'.repeat(43)}","par_hash":`,
+    );
     const token = `${blocksOf(chain.token)[0]}~${forgeJws(orchestrator, delegationParts.header, payload)}`;
     expectDenied(await verifyAs(token, billing), 'MANDATE_MALFORMED', 1, 'limits');
   });
@@ -472,15 +567,28 @@ describe('JSON: duplicates, depth, prototypes', () => {
     const payload = JSON.stringify(
       rootWith({
         authorization_details: [
-          { type: 'mandate', resource: 'docs:**', actions: ['read'], constraints: { size: { constraint_type: 'exact', value: '@' } } },
+          {
+            type: 'mandate',
+            resource: 'docs:**',
+            actions: ['read'],
+            constraints: { size: { constraint_type: 'exact', value: '@' } },
+          },
         ],
       }),
     ).replace('"@"', deep);
-    expectDenied(await verifyAs(forgedRoot(rootParts.header, payload), orchestrator), 'MANDATE_MALFORMED', 0, 'limits');
+    expectDenied(
+      await verifyAs(forgedRoot(rootParts.header, payload), orchestrator),
+      'MANDATE_MALFORMED',
+      0,
+      'limits',
+    );
   });
 
   it('a "__proto__" key in the payload: MANDATE_MALFORMED, and no prototype is polluted', async () => {
-    const payload = JSON.stringify(rootParts.payload).replace('{', '{"__proto__":{"isAdmin":true,"del_max_depth":99},');
+    const payload = JSON.stringify(rootParts.payload).replace(
+      '{',
+      '{"__proto__":{"isAdmin":true,"del_max_depth":99},',
+    );
     const decision = await verifyAs(forgedRoot(rootParts.header, payload), orchestrator);
     expectDenied(decision, 'MANDATE_MALFORMED', 0, 'limits');
     expect(({} as Record<string, unknown>)['isAdmin']).toBeUndefined();
@@ -491,16 +599,34 @@ describe('JSON: duplicates, depth, prototypes', () => {
       '"type":"mandate"',
       '"type":"mandate","__proto__":{"actions":["*"]}',
     );
-    expectDenied(await verifyAs(forgedRoot(rootParts.header, capability), orchestrator), 'MANDATE_MALFORMED', 0, 'limits');
-    const jwk = JSON.stringify(rootParts.payload).replace('"kty":"OKP"', '"kty":"OKP","__proto__":{"d":"x"}');
-    expectDenied(await verifyAs(forgedRoot(rootParts.header, jwk), orchestrator), 'MANDATE_MALFORMED', 0, 'limits');
+    expectDenied(
+      await verifyAs(forgedRoot(rootParts.header, capability), orchestrator),
+      'MANDATE_MALFORMED',
+      0,
+      'limits',
+    );
+    const jwk = JSON.stringify(rootParts.payload).replace(
+      '"kty":"OKP"',
+      '"kty":"OKP","__proto__":{"d":"x"}',
+    );
+    expectDenied(
+      await verifyAs(forgedRoot(rootParts.header, jwk), orchestrator),
+      'MANDATE_MALFORMED',
+      0,
+      'limits',
+    );
     expect(({} as Record<string, unknown>)['actions']).toBeUndefined();
   });
 
   it('"constructor" and "prototype" as claim names: MANDATE_MALFORMED (strict schema)', async () => {
     for (const name of ['constructor', 'prototype', 'toString']) {
       const payload = JSON.stringify(rootParts.payload).replace('{', `{"${name}":{"x":1},`);
-      expectDenied(await verifyAs(forgedRoot(rootParts.header, payload), orchestrator), 'MANDATE_MALFORMED', 0, 'limits');
+      expectDenied(
+        await verifyAs(forgedRoot(rootParts.header, payload), orchestrator),
+        'MANDATE_MALFORMED',
+        0,
+        'limits',
+      );
     }
   });
 });
@@ -509,37 +635,69 @@ describe('holder keys (cnf.jwk)', () => {
   const ed = () => ({ ...orchestrator.publicJwk });
 
   it.each([
-    ['a private Ed25519 key (d)', () => ({ ...ed(), d: b64(Buffer.from(TEST_SEEDS.orchestrator, 'hex')) })],
+    [
+      'a private Ed25519 key (d)',
+      () => ({ ...ed(), d: b64(Buffer.from(TEST_SEEDS.orchestrator, 'hex')) }),
+    ],
     ['a symmetric key (kty oct, k)', () => ({ kty: 'oct', k: b64('secret') })],
     ['an RSA key', () => ({ kty: 'RSA', n: 'AQAB', e: 'AQAB' })],
-    ['an EC point off the curve', () => ({ kty: 'EC', crv: 'P-256', x: b64(Buffer.alloc(32, 1)), y: b64(Buffer.alloc(32, 2)) })],
-    ['an EC point at the origin', () => ({ kty: 'EC', crv: 'P-256', x: b64(Buffer.alloc(32)), y: b64(Buffer.alloc(32)) })],
-    ['an EC key with a short x', () => ({ kty: 'EC', crv: 'P-256', x: b64(Buffer.alloc(31, 1)), y: b64(Buffer.alloc(32, 2)) })],
-    ['an EC key on P-384', () => ({ kty: 'EC', crv: 'P-384', x: b64(Buffer.alloc(48, 1)), y: b64(Buffer.alloc(48, 2)) })],
+    [
+      'an EC point off the curve',
+      () => ({ kty: 'EC', crv: 'P-256', x: b64(Buffer.alloc(32, 1)), y: b64(Buffer.alloc(32, 2)) }),
+    ],
+    [
+      'an EC point at the origin',
+      () => ({ kty: 'EC', crv: 'P-256', x: b64(Buffer.alloc(32)), y: b64(Buffer.alloc(32)) }),
+    ],
+    [
+      'an EC key with a short x',
+      () => ({ kty: 'EC', crv: 'P-256', x: b64(Buffer.alloc(31, 1)), y: b64(Buffer.alloc(32, 2)) }),
+    ],
+    [
+      'an EC key on P-384',
+      () => ({ kty: 'EC', crv: 'P-384', x: b64(Buffer.alloc(48, 1)), y: b64(Buffer.alloc(48, 2)) }),
+    ],
     ['an X25519 key', () => ({ kty: 'OKP', crv: 'X25519', x: ed().x })],
     ['a key with a jku', () => ({ ...ed(), jku: 'https://evil.test/jwks' })],
     ['a key with x5c', () => ({ ...ed(), x5c: ['MIIB'] })],
     ['a string', () => 'urn:ietf:params:oauth:jwk-thumbprint:sha-256:abc'],
     ['null', () => null],
   ])('cnf.jwk that is %s: MANDATE_MALFORMED', async (_name, jwk) => {
-    const decision = await verifyAs(forgedRoot(rootParts.header, rootWith({ cnf: { jwk: jwk() } })), orchestrator);
+    const decision = await verifyAs(
+      forgedRoot(rootParts.header, rootWith({ cnf: { jwk: jwk() } })),
+      orchestrator,
+    );
     expectDenied(decision, 'MANDATE_MALFORMED', 0, 'limits');
   });
 
   it('the private key in cnf.jwk never appears in the decision', async () => {
     const d = b64(Buffer.from(TEST_SEEDS.orchestrator, 'hex'));
-    const decision = await verifyAs(forgedRoot(rootParts.header, rootWith({ cnf: { jwk: { ...ed(), d } } })), orchestrator);
+    const decision = await verifyAs(
+      forgedRoot(rootParts.header, rootWith({ cnf: { jwk: { ...ed(), d } } })),
+      orchestrator,
+    );
     expect(JSON.stringify(decision)).not.toContain(d);
   });
 
   it('cnf with jkt instead of jwk: MANDATE_MALFORMED', async () => {
-    const decision = await verifyAs(forgedRoot(rootParts.header, rootWith({ cnf: { jkt: 'A'.repeat(43) } })), orchestrator);
+    const decision = await verifyAs(
+      forgedRoot(rootParts.header, rootWith({ cnf: { jkt: 'A'.repeat(43) } })),
+      orchestrator,
+    );
     expectDenied(decision, 'MANDATE_MALFORMED', 0, 'limits');
   });
 
   it('an off-curve EC key on a delegation block: MANDATE_MALFORMED at that hop', async () => {
-    const offCurve = { kty: 'EC', crv: 'P-256', x: b64(Buffer.alloc(32, 1)), y: b64(Buffer.alloc(32, 2)) };
-    const decision = await verifyAs(forgedDelegation((p) => (p.payload.cnf = { jwk: offCurve })), billing);
+    const offCurve = {
+      kty: 'EC',
+      crv: 'P-256',
+      x: b64(Buffer.alloc(32, 1)),
+      y: b64(Buffer.alloc(32, 2)),
+    };
+    const decision = await verifyAs(
+      forgedDelegation((p) => (p.payload.cnf = { jwk: offCurve })),
+      billing,
+    );
     expectDenied(decision, 'MANDATE_MALFORMED', 1, 'limits');
   });
 });
@@ -557,7 +715,10 @@ describe('unicode look-alikes in names', () => {
   ];
 
   it.each(tricks)('subject with %s: MANDATE_MALFORMED', async (_name, subject) => {
-    const decision = await verifyAs(forgedRoot(rootParts.header, rootWith({ sub: subject })), orchestrator);
+    const decision = await verifyAs(
+      forgedRoot(rootParts.header, rootWith({ sub: subject })),
+      orchestrator,
+    );
     expectDenied(decision, 'MANDATE_MALFORMED', 0, 'limits');
     expect(decision).toMatchObject({ detail: { path: 'block 0.sub' } });
   });
@@ -565,14 +726,23 @@ describe('unicode look-alikes in names', () => {
   it.each(tricks)('resource with %s: MANDATE_MALFORMED', async (_name, trick) => {
     const resource = `docs:${trick}/**`;
     const details = [{ type: 'mandate', resource, actions: ['read'] }];
-    const decision = await verifyAs(forgedRoot(rootParts.header, rootWith({ authorization_details: details })), orchestrator);
+    const decision = await verifyAs(
+      forgedRoot(rootParts.header, rootWith({ authorization_details: details })),
+      orchestrator,
+    );
     expectDenied(decision, 'MANDATE_MALFORMED', 0, 'limits');
   });
 
-  it.each(tricks)('delegation subject with %s: MANDATE_MALFORMED at hop 1', async (_name, subject) => {
-    const decision = await verifyAs(forgedDelegation((p) => (p.payload.sub = subject)), billing);
-    expectDenied(decision, 'MANDATE_MALFORMED', 1, 'limits');
-  });
+  it.each(tricks)(
+    'delegation subject with %s: MANDATE_MALFORMED at hop 1',
+    async (_name, subject) => {
+      const decision = await verifyAs(
+        forgedDelegation((p) => (p.payload.sub = subject)),
+        billing,
+      );
+      expectDenied(decision, 'MANDATE_MALFORMED', 1, 'limits');
+    },
+  );
 
   it.each([
     ['iss', { iss: `${ISSUER}\u202E` }],
@@ -587,13 +757,19 @@ describe('unicode look-alikes in names', () => {
 
   it('an action name with a look-alike character in a capability: MANDATE_MALFORMED', async () => {
     const details = [{ type: 'mandate', resource: 'docs:**', actions: ['re\u200Dad'] }];
-    const decision = await verifyAs(forgedRoot(rootParts.header, rootWith({ authorization_details: details })), orchestrator);
+    const decision = await verifyAs(
+      forgedRoot(rootParts.header, rootWith({ authorization_details: details })),
+      orchestrator,
+    );
     expectDenied(decision, 'MANDATE_MALFORMED', 0, 'limits');
   });
 
   it('a Cyrillic look-alike subject is a different user, never "alice"', async () => {
     // Homoglyphs in valid NFC text are legal names; they are compared byte for byte.
-    const decision = await verifyAs(forgedRoot(rootParts.header, rootWith({ sub: 'аlice' })), orchestrator);
+    const decision = await verifyAs(
+      forgedRoot(rootParts.header, rootWith({ sub: 'аlice' })),
+      orchestrator,
+    );
     expect(decision).toMatchObject({ allowed: true, subject: 'аlice' });
     expect(decision.allowed && decision.subject === 'alice').toBe(false);
   });
@@ -619,8 +795,18 @@ describe('wrong types in claims', () => {
     ['del_depth above del_max_depth', { del_depth: 5, del_max_depth: 4 }],
     ['par_hash on a root', { par_hash: 'A'.repeat(43) }],
     ['authorization_details as an object', { authorization_details: { type: 'mandate' } }],
-    ['authorization_details of another type', { authorization_details: [{ type: 'payment_initiation', resource: 'docs:**', actions: ['read'] }] }],
-    ['a capability whose actions is a string', { authorization_details: [{ type: 'mandate', resource: 'docs:**', actions: 'read' }] }],
+    [
+      'authorization_details of another type',
+      {
+        authorization_details: [
+          { type: 'payment_initiation', resource: 'docs:**', actions: ['read'] },
+        ],
+      },
+    ],
+    [
+      'a capability whose actions is a string',
+      { authorization_details: [{ type: 'mandate', resource: 'docs:**', actions: 'read' }] },
+    ],
     ['an unknown claim', { admin: true }],
   ])('%s: MANDATE_MALFORMED', async (_name, claims) => {
     const decision = await verifyAs(forgedRoot(rootParts.header, rootWith(claims)), orchestrator);
@@ -636,26 +822,55 @@ describe('wrong types in claims', () => {
     ['exp', 'NaN'],
     ['exp', '0x6B49D200'],
   ])('%s written as %s in the JSON text: MANDATE_MALFORMED', async (name, raw) => {
-    const decision = await verifyAs(forgedRoot(rootParts.header, rawClaim(name, raw)), orchestrator);
-    expect(decision).toMatchObject({ allowed: false, code: 'MANDATE_MALFORMED', hop: 0, check: 'limits' });
+    const decision = await verifyAs(
+      forgedRoot(rootParts.header, rawClaim(name, raw)),
+      orchestrator,
+    );
+    expect(decision).toMatchObject({
+      allowed: false,
+      code: 'MANDATE_MALFORMED',
+      hop: 0,
+      check: 'limits',
+    });
   });
 
   it('numbers are read as JSON numbers (RFC 8259 §6): exp written as 18000006e2 is 1800000600', async () => {
     expect(rootParts.payload['exp']).toBe(1_800_000_600);
-    const decision = await verifyAs(forgedRoot(rootParts.header, rawClaim('exp', '18000006e2')), orchestrator);
+    const decision = await verifyAs(
+      forgedRoot(rootParts.header, rawClaim('exp', '18000006e2')),
+      orchestrator,
+    );
     expect(decision).toMatchObject({ allowed: true });
   });
 
   it('a missing required claim (each of jti, iss, sub, iat, exp, cnf): MANDATE_MALFORMED', async () => {
-    for (const name of ['jti', 'iss', 'sub', 'iat', 'exp', 'cnf', 'del_depth', 'authorization_details']) {
-      const { [name]: _dropped, ...payload } = rootParts.payload;
+    for (const name of [
+      'jti',
+      'iss',
+      'sub',
+      'iat',
+      'exp',
+      'cnf',
+      'del_depth',
+      'authorization_details',
+    ]) {
+      const payload = { ...rootParts.payload };
+      delete payload[name];
       const decision = await verifyAs(forgedRoot(rootParts.header, payload), orchestrator);
-      expect(decision, name).toMatchObject({ allowed: false, code: 'MANDATE_MALFORMED', hop: 0, check: 'limits' });
+      expect(decision, name).toMatchObject({
+        allowed: false,
+        code: 'MANDATE_MALFORMED',
+        hop: 0,
+        check: 'limits',
+      });
     }
   });
 
   it('a delegation without par_hash: MANDATE_MALFORMED at hop 1', async () => {
-    const decision = await verifyAs(forgedDelegation((p) => delete p.payload.par_hash), billing);
+    const decision = await verifyAs(
+      forgedDelegation((p) => delete p.payload.par_hash),
+      billing,
+    );
     expectDenied(decision, 'MANDATE_MALFORMED', 1, 'limits');
   });
 });
@@ -676,7 +891,7 @@ describe('malformed requests (the action), against a genuine chain', () => {
     'docs:reports/q\u200B1',
   ])('resource %j: a coded denial, never a throw', async (resource) => {
     const decision = await verifyAs(chain.token, billing, { ...ACTION, resource });
-    expectDenied(decision, 'MANDATE_FORBIDDEN', 0, 'authorize');
+    expectDenied(decision, 'MANDATE_MALFORMED', 0, 'authorize');
   });
 
   it.each([
@@ -687,6 +902,6 @@ describe('malformed requests (the action), against a genuine chain', () => {
     ['args that are not an object', { resource: 'docs:reports/q1', action: 'read', args: [1] }],
   ])('%s: a coded denial, never a throw', async (_name, action) => {
     const decision = await verifyAs(chain.token, billing, action);
-    expectDenied(decision, 'MANDATE_FORBIDDEN', 0, 'authorize');
+    expectDenied(decision, 'MANDATE_MALFORMED', 0, 'authorize');
   });
 });

@@ -7,7 +7,17 @@ import {
   type ReplayStore,
   type RevocationStore,
 } from '../../../src/index.js';
-import { ANCHOR_ID, AUDIENCE, NOW, READ, REQUEST, chainOf, createWorld, verifierFor, verifyWith } from '../../helpers/fixture.js';
+import {
+  ANCHOR_ID,
+  AUDIENCE,
+  NOW,
+  READ,
+  REQUEST,
+  chainOf,
+  createWorld,
+  verifierFor,
+  verifyWith,
+} from '../../helpers/fixture.js';
 
 const world = await createWorld();
 const [a0, a1, a2] = world.agents;
@@ -32,7 +42,9 @@ describe('the rules', () => {
 describe('rule 2: trust anchor', () => {
   it('denies a root from an issuer that is not configured', async () => {
     const mandate = await chainOf(world, 0);
-    const verifier = verifierFor(world, { trustAnchors: [{ id: 'https://other.test', publicJwk: world.anchor.publicJwk }] });
+    const verifier = verifierFor(world, {
+      trustAnchors: [{ id: 'https://other.test', publicJwk: world.anchor.publicJwk }],
+    });
     expect(await verifyWith(verifier, mandate, a0)).toMatchObject({
       code: 'MANDATE_UNTRUSTED_ISSUER',
       hop: 0,
@@ -42,7 +54,9 @@ describe('rule 2: trust anchor', () => {
 
   it('denies a root signed by another key under the anchor name', async () => {
     const mandate = await chainOf(world, 0);
-    const verifier = verifierFor(world, { trustAnchors: [{ id: ANCHOR_ID, publicJwk: world.stranger.publicJwk }] });
+    const verifier = verifierFor(world, {
+      trustAnchors: [{ id: ANCHOR_ID, publicJwk: world.stranger.publicJwk }],
+    });
     expect(await verifyWith(verifier, mandate, a0)).toMatchObject({
       code: 'MANDATE_SIGNATURE_INVALID',
       hop: 0,
@@ -54,10 +68,18 @@ describe('rule 2: trust anchor', () => {
     const mandate = await chainOf(world, 1);
     const verifier = verifierFor(world, {
       trustAnchors: [
-        { id: ANCHOR_ID, publicJwk: world.anchor.publicJwk, mayGrant: [{ resource: 'docs:public/**', actions: ['read'] }] },
+        {
+          id: ANCHOR_ID,
+          publicJwk: world.anchor.publicJwk,
+          mayGrant: [{ resource: 'docs:public/**', actions: ['read'] }],
+        },
       ],
     });
-    expect(await verifyWith(verifier, mandate, a1)).toMatchObject({ code: 'MANDATE_WIDENED', hop: 0, check: 'anchor' });
+    expect(await verifyWith(verifier, mandate, a1)).toMatchObject({
+      code: 'MANDATE_WIDENED',
+      hop: 0,
+      check: 'anchor',
+    });
   });
 
   it('denies an algorithm the verifier does not allow', async () => {
@@ -82,7 +104,9 @@ describe('rule 5: validity window', () => {
       check: 'window',
     });
     const tolerant = verifierFor(world, { clock: () => NOW + 600, clockTolerance: '5s' });
-    expect(await tolerant.verify(mandate, { action: READ, proof, request: REQUEST })).toMatchObject({ allowed: true });
+    expect(await tolerant.verify(mandate, { action: READ, proof, request: REQUEST })).toMatchObject(
+      { allowed: true },
+    );
   });
 
   it('denies a block issued in the future', async () => {
@@ -116,7 +140,10 @@ describe('rule 6: revocation', () => {
       revoke: () => Promise.resolve(),
       isRevoked: () => Promise.reject(new Error('down')),
     };
-    const hanging: RevocationStore = { revoke: () => Promise.resolve(), isRevoked: () => new Promise(() => {}) };
+    const hanging: RevocationStore = {
+      revoke: () => Promise.resolve(),
+      isRevoked: () => new Promise(() => {}),
+    };
     const nonsense: RevocationStore = {
       revoke: () => Promise.resolve(),
       isRevoked: () => Promise.resolve(false),
@@ -135,7 +162,9 @@ describe('rule 6: revocation', () => {
 describe('rule 7: audience', () => {
   it('denies a verifier outside the audience', async () => {
     const mandate = await chainOf(world, 1);
-    expect(await verifyWith(verifierFor(world, { audience: 'https://elsewhere.test' }), mandate, a1)).toMatchObject({
+    expect(
+      await verifyWith(verifierFor(world, { audience: 'https://elsewhere.test' }), mandate, a1),
+    ).toMatchObject({
       code: 'MANDATE_AUDIENCE',
       hop: 0,
       check: 'audience',
@@ -154,8 +183,13 @@ describe('rule 7: audience', () => {
       now: NOW,
     });
     const action = { resource: 'docs:a', action: 'read' };
-    expect(await verifyWith(verifierFor(world), open, a0, action)).toMatchObject({ code: 'MANDATE_AUDIENCE', hop: 0 });
-    expect(await verifyWith(verifierFor(world, { requireAudience: false }), open, a0, action)).toMatchObject({
+    expect(await verifyWith(verifierFor(world), open, a0, action)).toMatchObject({
+      code: 'MANDATE_AUDIENCE',
+      hop: 0,
+    });
+    expect(
+      await verifyWith(verifierFor(world, { requireAudience: false }), open, a0, action),
+    ).toMatchObject({
       allowed: true,
     });
   });
@@ -176,14 +210,30 @@ describe('rule 8: possession', () => {
     const other = await chainOf(world, 1);
     const verifier = verifierFor(world);
     const cases = [
-      { proof: await prove(mandate, { signer: a1, request: { method: 'POST', url: REQUEST.url }, now: NOW }) },
-      { proof: await prove(mandate, { signer: a1, request: { method: 'GET', url: 'https://tool.test/docs/b' }, now: NOW }) },
+      {
+        proof: await prove(mandate, {
+          signer: a1,
+          request: { method: 'POST', url: REQUEST.url },
+          now: NOW,
+        }),
+      },
+      {
+        proof: await prove(mandate, {
+          signer: a1,
+          request: { method: 'GET', url: 'https://tool.test/docs/b' },
+          now: NOW,
+        }),
+      },
       { proof: await prove(other, { signer: a1, request: REQUEST, now: NOW }) },
       { proof: await prove(mandate, { signer: a1, request: REQUEST, now: NOW - 61 }) },
-      { proof: await prove(mandate, { signer: a1, request: { tool: 'read', args: {} }, now: NOW }) },
+      {
+        proof: await prove(mandate, { signer: a1, request: { tool: 'read', args: {} }, now: NOW }),
+      },
     ];
     for (const { proof } of cases) {
-      expect(await verifier.verify(mandate, { action: READ, proof, request: REQUEST })).toMatchObject({
+      expect(
+        await verifier.verify(mandate, { action: READ, proof, request: REQUEST }),
+      ).toMatchObject({
         code: 'MANDATE_PROOF_INVALID',
         hop: 1,
         check: 'possession',
@@ -193,8 +243,14 @@ describe('rule 8: possession', () => {
 
   it('accepts the query string changing under the same htu (RFC 9449 §4.3)', async () => {
     const mandate = await chainOf(world, 0);
-    const proof = await prove(mandate, { signer: a0, request: { method: 'GET', url: `${REQUEST.url}?x=1#f` }, now: NOW });
-    expect(await verifierFor(world).verify(mandate, { action: READ, proof, request: REQUEST })).toMatchObject({
+    const proof = await prove(mandate, {
+      signer: a0,
+      request: { method: 'GET', url: `${REQUEST.url}?x=1#f` },
+      now: NOW,
+    });
+    expect(
+      await verifierFor(world).verify(mandate, { action: READ, proof, request: REQUEST }),
+    ).toMatchObject({
       allowed: true,
     });
   });
@@ -205,15 +261,47 @@ describe('rule 8: possession', () => {
     const request = { tool: 'read_doc', args: { size: 10, path: 'a' } };
     const proof = await prove(mandate, { signer: a0, request, now: NOW });
     const action = { resource: 'docs:a', action: 'read', args: { size: 10 } };
-    // Same args in another key order: the same canonical JSON.
+    // Without explicit args, a tool call is authorized on the proven args themselves
+    // (the same canonical JSON in another key order), and closed-world denies `path`.
     expect(
-      await verifier.verify(mandate, { action: { ...action, args: undefined }, proof, request: { tool: 'read_doc', args: { path: 'a', size: 10 } } }),
-    ).toMatchObject({ code: 'MANDATE_FORBIDDEN' }); // closed world: `path` is not allowed by the capability
-    const proof2 = await prove(mandate, { signer: a0, request: { tool: 'read_doc', args: { size: 10 } }, now: NOW });
-    expect(await verifier.verify(mandate, { action, proof: proof2, request: { tool: 'read_doc', args: { size: 11 } } })).toMatchObject({
+      await verifier.verify(mandate, {
+        action: { resource: 'docs:a', action: 'read' },
+        proof,
+        request: { tool: 'read_doc', args: { path: 'a', size: 10 } },
+      }),
+    ).toMatchObject({
+      code: 'MANDATE_FORBIDDEN',
+      hop: 0,
+      detail: { problems: [{ arg: 'path', why: 'unknown' }] },
+    });
+    const proof2 = await prove(mandate, {
+      signer: a0,
+      request: { tool: 'read_doc', args: { size: 10 } },
+      now: NOW,
+    });
+    expect(
+      await verifier.verify(mandate, {
+        action,
+        proof: proof2,
+        request: { tool: 'read_doc', args: { size: 11 } },
+      }),
+    ).toMatchObject({
       code: 'MANDATE_PROOF_INVALID',
     });
-    expect(await verifier.verify(mandate, { action, proof: proof2, request: { tool: 'other', args: { size: 10 } } })).toMatchObject({
+    expect(
+      await verifier.verify(mandate, {
+        action: { resource: 'docs:a', action: 'read' },
+        proof: proof2,
+        request: { tool: 'read_doc', args: { size: 10 } },
+      }),
+    ).toMatchObject({ allowed: true });
+    expect(
+      await verifier.verify(mandate, {
+        action,
+        proof: proof2,
+        request: { tool: 'other', args: { size: 10 } },
+      }),
+    ).toMatchObject({
       code: 'MANDATE_PROOF_INVALID',
     });
   });
@@ -230,7 +318,9 @@ describe('rule 8: possession', () => {
   it('throws (misuse) for a proof without its request', async () => {
     const mandate = await chainOf(world, 0);
     const proof = await prove(mandate, { signer: a0, request: REQUEST, now: NOW });
-    await expect(verifierFor(world).verify(mandate, { action: READ, proof })).rejects.toThrow(TypeError);
+    await expect(verifierFor(world).verify(mandate, { action: READ, proof })).rejects.toThrow(
+      TypeError,
+    );
   });
 
   it('prove refuses a signer that is not the last holder', async () => {
@@ -256,7 +346,13 @@ describe('rule 9: authorization', () => {
       hop: 1,
       check: 'authorize',
     });
-    expect(await verifyWith(verifierFor(world), narrowed, a1, { resource: 'docs:a', action: 'read', args: { size: 500 } })).toMatchObject({
+    expect(
+      await verifyWith(verifierFor(world), narrowed, a1, {
+        resource: 'docs:a',
+        action: 'read',
+        args: { size: 500 },
+      }),
+    ).toMatchObject({
       code: 'MANDATE_FORBIDDEN',
       hop: 0,
     });
@@ -265,7 +361,10 @@ describe('rule 9: authorization', () => {
   it('denies a malformed action as data, never a throw', async () => {
     const mandate = await chainOf(world, 0);
     for (const resource of ['docs:../x', 'docs:*', '', 'docs:a\u202e']) {
-      const decision = await verifyWith(verifierFor(world), mandate, a0, { resource, action: 'read' });
+      const decision = await verifyWith(verifierFor(world), mandate, a0, {
+        resource,
+        action: 'read',
+      });
       expect(decision.allowed).toBe(false);
     }
   });
@@ -277,7 +376,10 @@ describe('rule 9: authorization', () => {
         throw new Error('clock broke');
       },
     });
-    expect(await verifier.verify(mandate, { action: READ })).toMatchObject({ allowed: false, code: 'MANDATE_INTERNAL' });
+    expect(await verifier.verify(mandate, { action: READ })).toMatchObject({
+      allowed: false,
+      code: 'MANDATE_INTERNAL',
+    });
   });
 });
 

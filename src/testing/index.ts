@@ -1,0 +1,17 @@
+/**
+ * `mandate/testing`: fast-check arbitraries, attack mutators and the laws of Mandate, so
+ * users can property-test their own attenuation policies and verifiers.
+ */
+export * from './arbitraries.js';
+export * from './laws.js';
+export * from './mutators.js';
+export {
+  checkAttenuationNeverWidens,
+  checkDelegateRefusesExactlyWidenings,
+  checkSpliceIsDenied,
+  checkTamperIsDenied,
+  lawWorld,
+  type ChainLawOptions,
+  type LawWorld,
+} from './chain-laws.js';
+export { NUM_RUNS } from './config.js';

@@ -1,0 +1,143 @@
+/**
+ * Mandate's own JWS-chain vectors (test/vectors/jws-chain.json): (a) the committed file is
+ * exactly what scripts/generate-vectors.ts produces, and (b) every case reaches its
+ * expected decision through `createVerifier`.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import {
+  generateVectors,
+  renderVectors,
+  VECTORS_PATH,
+  type VectorCase,
+  type VectorFile,
+} from '../../scripts/generate-vectors.js';
+import { createVerifier, type TrustAnchor, type Verifier } from '../../src/index.js';
+import { keyPairFromSeed } from '../helpers/forge.js';
+
+const committedText = readFileSync(VECTORS_PATH, 'utf8');
+const file = JSON.parse(committedText) as VectorFile;
+
+function verifierFor(now: number): Verifier {
+  const v = file.verifier;
+  return createVerifier({
+    trustAnchors: v.trustAnchors as TrustAnchor[],
+    audience: v.audience,
+    clockTolerance: v.clockTolerance,
+    proofWindow: v.proofWindow,
+    requireProof: v.requireProof,
+    requireAudience: v.requireAudience,
+    algorithms: v.algorithms as ('Ed25519' | 'ES256')[],
+    limits: v.limits,
+    clock: () => now,
+  });
+}
+
+function present(verifier: Verifier, c: VectorCase) {
+  return verifier.verify(c.token, {
+    action: c.action,
+    ...(c.proof === null ? {} : { proof: c.proof }),
+    request: c.request,
+  });
+}
+
+describe('jws-chain.json: the file', () => {
+  it('has not drifted from the generator (run `npm run vectors:generate` after a deliberate change)', async () => {
+    const regenerated = renderVectors(await generateVectors());
+    if (regenerated !== committedText) {
+      const fresh = JSON.parse(regenerated) as VectorFile;
+      const changed = fresh.tests
+        .filter((c, i) => JSON.stringify(c) !== JSON.stringify(file.tests[i]))
+        .map((c) => `${c.tcId} ${c.name}`);
+      expect.fail(
+        `test/vectors/jws-chain.json differs from the generator's output; changed cases: ${
+          changed.join(', ') || '(header or case count)'
+        }`,
+      );
+    }
+  });
+
+  it('lists test keys whose seeds derive the published public keys and ids', () => {
+    for (const [name, key] of Object.entries(file.keys)) {
+      const pair = keyPairFromSeed(key.seed);
+      expect(pair.publicJwk, name).toEqual(key.publicJwk);
+      expect(pair.id, name).toBe(key.id);
+    }
+    expect(file.verifier.trustAnchors[0]?.publicJwk).toEqual(file.keys.anchor.publicJwk);
+  });
+
+  it('has unique tcIds and names, a comment on every case, and the count it declares', () => {
+    expect(file.numberOfTests).toBe(file.tests.length);
+    expect(new Set(file.tests.map((c) => c.tcId)).size).toBe(file.tests.length);
+    expect(new Set(file.tests.map((c) => c.name)).size).toBe(file.tests.length);
+    for (const c of file.tests) {
+      expect(c.comment.length, c.name).toBeGreaterThan(10);
+      expect(c.result === 'valid' ? 'subject' in c.expected : 'code' in c.expected, c.name).toBe(
+        true,
+      );
+    }
+  });
+
+  it('covers every attack of DESIGN.md section 1 that the JWS format carries', () => {
+    const names = new Set(file.tests.map((c) => c.name));
+    for (const attack of [
+      'valid-1-block',
+      'valid-2-blocks',
+      'valid-3-blocks',
+      'spoofed-root',
+      'untrusted-issuer',
+      'self-signed-root',
+      'over-scoped-amount',
+      'widened-actions',
+      'widened-resource',
+      'widened-constraint',
+      'widened-expiry',
+      'widened-audience',
+      'widened-max-depth',
+      'removed-block',
+      'reordered-blocks',
+      'duplicated-block',
+      'spliced-chains-tail',
+      'truncated-chain',
+      'wrong-audience',
+      'expired-root',
+      'not-yet-valid',
+      'stolen-chain',
+      'replayed-proof',
+      'alg-none-root',
+      'alg-hs256-public-key',
+      'tampered-delegation-signature',
+    ]) {
+      expect(names.has(attack), attack).toBe(true);
+    }
+  });
+});
+
+describe('jws-chain.json: every case through createVerifier', () => {
+  const byId = new Map(file.tests.map((c) => [c.tcId, c]));
+
+  for (const c of file.tests) {
+    it(`tcId ${c.tcId} ${c.name}: ${c.comment}`, async () => {
+      const verifier = verifierFor(c.now);
+      if (c.replayOf !== undefined) {
+        const first = byId.get(c.replayOf);
+        if (first === undefined) throw new Error(`tcId ${c.tcId}: no case ${c.replayOf}`);
+        expect(await present(verifier, first), `tcId ${c.replayOf} first`).toMatchObject({
+          allowed: true,
+        });
+      }
+      const decision = await present(verifier, c);
+      if (c.result === 'valid') {
+        expect(decision, `tcId ${c.tcId} ${c.name}`).toMatchObject({
+          allowed: true,
+          ...c.expected,
+        });
+      } else {
+        expect(decision, `tcId ${c.tcId} ${c.name}: ${c.comment}`).toMatchObject({
+          allowed: false,
+          ...c.expected,
+        });
+      }
+    });
+  }
+});

@@ -8,6 +8,7 @@ import canonicalize from 'canonicalize';
 import { MandateError, type Check } from './errors.js';
 
 const B64URL = /^[A-Za-z0-9_-]*$/;
+const B64URL_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 
 /** Decode unpadded base64url, accepting only the canonical encoding. */
 export function decodeBase64url(value: string, label: string, check: Check, hop?: number): Buffer {
@@ -18,15 +19,19 @@ export function decodeBase64url(value: string, label: string, check: Check, hop?
       detail: { path: label },
     });
   }
-  const bytes = Buffer.from(value, 'base64url');
-  if (bytes.toString('base64url') !== value) {
+  // Canonical means the unused low bits of the last character are zero: 4 bits when the
+  // length is 2 mod 4, 2 bits when 3 mod 4. Checking that one character is the same test
+  // as re-encoding, without encoding the whole value again.
+  const rest = value.length % 4;
+  const last = rest === 0 ? 0 : B64URL_ALPHABET.indexOf(value.charAt(value.length - 1));
+  if ((rest === 2 && last % 16 !== 0) || (rest === 3 && last % 4 !== 0)) {
     throw new MandateError('MANDATE_MALFORMED', `${label}: non-canonical base64url`, {
       check,
       hop,
       detail: { path: label },
     });
   }
-  return bytes;
+  return Buffer.from(value, 'base64url');
 }
 
 /** base64url(SHA-256(text as UTF-8)), unpadded. */

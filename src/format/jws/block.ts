@@ -4,6 +4,7 @@
  */
 import { createPublicKey } from 'node:crypto';
 import { z } from 'zod';
+import { BoundedMap } from '../../core/bounded-map.js';
 import { normalizeCapabilities } from '../../core/capability.js';
 import { MandateError, isMandateError, type Check } from '../../core/errors.js';
 import type { Limits } from '../../core/limits.js';
@@ -68,6 +69,27 @@ export interface DecodedBlock extends BlockView {
   readonly holderKey: PublicJwk;
   readonly signingInput: string;
   readonly signature: Buffer;
+}
+
+/**
+ * Normalised capabilities by the exact JSON of their entries. Normalising is a pure function
+ * of that value, and the same capability sets recur on every request (a delegation per call,
+ * the same grants): reusing the frozen result also reuses its prepared form in the algebra.
+ */
+const capabilityCache = new BoundedMap<string, Capability[]>(1024);
+
+function normalizedDetails(details: readonly Readonly<Record<string, unknown>>[]): Capability[] {
+  const key = JSON.stringify(details);
+  let capabilities = capabilityCache.get(key);
+  if (capabilities === undefined) {
+    capabilities = normalizeCapabilities(
+      details.map((entry) =>
+        Object.fromEntries(Object.entries(entry).filter(([member]) => member !== 'type')),
+      ) as never,
+    );
+    capabilityCache.set(key, capabilities);
+  }
+  return capabilities;
 }
 
 function malformed(message: string, hop: number, path: string, check: Check = 'limits'): never {
@@ -148,11 +170,7 @@ export function decodeBlock(jws: ParsedJws, hop: number, limits: Limits): Decode
     const details = jws.payload['authorization_details'] as readonly Readonly<
       Record<string, unknown>
     >[];
-    capabilities = normalizeCapabilities(
-      details.map((entry) =>
-        Object.fromEntries(Object.entries(entry).filter(([key]) => key !== 'type')),
-      ) as never,
-    );
+    capabilities = normalizedDetails(details);
   } catch (error) {
     if (!isMandateError(error)) throw error;
     throw new MandateError(error.code, `${label}: ${error.message}`, {

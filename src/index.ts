@@ -9,12 +9,13 @@ export type { TrustAnchor } from './identity/anchors.js';
 export { mint } from './format/mint.js';
 export { delegate } from './format/delegate.js';
 export { parseMandate, detectFormat } from './format/parse.js';
+export { toolAction, toolResource, toolFromResource } from './format/aat/claims.js';
 export type { MintOptions, DelegateOptions } from './format/plan.js';
 export { prove, type ProveOptions } from './proof/prove.js';
 export { createVerifier, type Verifier, type VerifyRequest } from './verify/verifier.js';
-export type { VerifierOptions } from './verify/config.js';
+export type { VerifierOptions, NonceCheck } from './verify/config.js';
 export type { Decision, Allowed, Denied } from './verify/decision.js';
-export { RULES } from './verify/rules.js';
+export { RULES, AAT_RULES } from './verify/rules.js';
 export {
   isSubset,
   intersect,
@@ -33,7 +34,12 @@ export {
   type Check,
 } from './core/errors.js';
 export { TYP } from './core/typ.js';
-export { MemoryRevocationStore, MemoryReplayStore, StoreFullError } from './stores/memory.js';
+export { MemoryRevocationStore, MemoryReplayStore } from './stores/memory.js';
+export {
+  StoreUnavailableError,
+  StoreFullError,
+  type StoreUnavailableReason,
+} from './stores/errors.js';
 export type { RevocationStore, ReplayStore } from './stores/types.js';
 export type {
   Action,
@@ -50,3 +56,19 @@ export type {
   ProofRequest,
   UnverifiedMandate,
 } from './core/types.js';
+export {
+  createDeputy,
+  type Deputy,
+  type DeputyOptions,
+  type DeputyTarget,
+  type GrantOptions,
+  type NarrowedCall,
+} from './adapters/deputy.js';
+export {
+  createAuditor,
+  auditRecord,
+  type AuditLogger,
+  type AuditRecord,
+  type Auditor,
+  type AuditorOptions,
+} from './adapters/audit.js';

@@ -29,6 +29,7 @@ export async function runDemo(formats: readonly Format[]): Promise<number> {
     process.stdout.write(
       `\nMandate demo (${format}): alice -> orchestrator -> billing agent -> payment tool\n\n`,
     );
+    process.stdout.write(`root grant: ${cast.rootSource}\n\n`);
     process.stdout.write(`${'scenario'.padEnd(22)}${'expected'.padEnd(36)}result\n`);
     for (const scenario of SCENARIOS) {
       let decision: Decision;

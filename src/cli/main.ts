@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * The `mandate` command: keygen, mint, delegate, prove, inspect, verify, and `demo`,
+ * The `mandate` command: keygen, mint, delegate, prove, inspect, verify, revoke, and `demo`,
  * which runs the whole handshake and every attack on loopback and prints where each fails.
  */
 import { readFile } from 'node:fs/promises';
@@ -20,12 +20,22 @@ import { runDemo } from './demo.js';
 const USAGE = `usage: mandate <command> [options]
 
   demo [--format jws|biscuit]          run the handshake and every attack; exit 1 if any surprises
+  demo --processes                     the same flow with each party in its own process on loopback
+                                        (A2A orchestrator and billing agent, MCP payment tool, a thief);
+                                        needs the optional peers @a2a-js/sdk, @modelcontextprotocol/sdk, express
   keygen [--alg Ed25519|ES256]          print a new private JWK (its public part and id on stderr)
   mint --issuer KEY --subject S --holder PUBJWK --caps JSON --expires SPAN
        [--issuer-id ID] [--audience A] [--max-depth N] [--format jws|biscuit]
   delegate --mandate TOKEN --signer KEY --holder PUBJWK [--caps JSON] [--expires SPAN]
   prove --mandate TOKEN --signer KEY (--method M --url U | --tool T --args JSON)
   inspect TOKEN                         decode a mandate (nothing verified) and show its blocks
+  revoke BLOCK-ID --redis URL [--prefix P] [--expires-at SECONDS]
+                                        revoke a block (and every mandate that contains it) in
+                                        the Redis that a fleet of verifiers shares; without
+                                        --expires-at (the block's expiry, seconds since the
+                                        epoch) the revocation is kept for good. The URL may
+                                        come from MANDATE_REDIS_URL instead (keeps a password
+                                        out of the process list)
   verify --mandate TOKEN --anchor ID=PUBJWK --audience A --action JSON
        [--proof P (--method M --url U | --tool T --args JSON)] [--no-proof]
 
@@ -94,11 +104,20 @@ async function main(argv: string[]): Promise<number> {
       action: { type: 'string' },
       proof: { type: 'string' },
       'no-proof': { type: 'boolean' },
+      processes: { type: 'boolean' },
+      redis: { type: 'string' },
+      prefix: { type: 'string' },
+      'expires-at': { type: 'string' },
     },
   });
   const format = (values.format ?? 'jws') as Format;
   switch (command) {
     case 'demo':
+      if (values.processes === true) {
+        // Loaded only here: the process demo needs the optional A2A / MCP peers.
+        const { printProcessDemo } = await import('./processes/run.js');
+        return printProcessDemo();
+      }
       return runDemo(
         format === 'biscuit'
           ? ['biscuit']
@@ -169,6 +188,8 @@ async function main(argv: string[]): Promise<number> {
       }
       return 0;
     }
+    case 'revoke':
+      return revoke(positionals, values);
     case 'verify': {
       const anchors = await Promise.all(
         (values.anchor ?? []).map(async (entry) => {
@@ -204,6 +225,55 @@ async function main(argv: string[]): Promise<number> {
       process.stderr.write(`unknown command ${command}\n${USAGE}\n`);
       return 2;
   }
+}
+
+/**
+ * `mandate revoke`: one `RedisRevocationStore.revoke`, bounded (the store's 1 s timeout), then
+ * the connection is closed. The Redis sub-path is imported here only, so no other command
+ * loads ioredis. The URL is never printed (it may hold a password).
+ */
+async function revoke(
+  positionals: readonly string[],
+  values: { readonly redis?: string; readonly prefix?: string; readonly 'expires-at'?: string },
+): Promise<number> {
+  const [id, ...extra] = positionals;
+  if (id === undefined || extra.length > 0) {
+    throw new Error('revoke takes exactly one block id (`mandate inspect TOKEN` shows them)');
+  }
+  const url = values.redis ?? process.env.MANDATE_REDIS_URL;
+  if (url === undefined || url === '') {
+    throw new Error('revoke needs --redis URL (or MANDATE_REDIS_URL)');
+  }
+  let expiresAt: number | undefined;
+  const expires = values['expires-at'];
+  if (expires !== undefined) {
+    expiresAt = Number(expires);
+    if (!/^[0-9]{1,12}$/.test(expires) || !Number.isSafeInteger(expiresAt)) {
+      throw new Error('--expires-at takes whole seconds since the epoch');
+    }
+  }
+  const { RedisRevocationStore } = await import('../stores/redis/index.js');
+  const store = new RedisRevocationStore({
+    url,
+    ...(values.prefix === undefined ? {} : { prefix: values.prefix }),
+  });
+  try {
+    await store.revoke(id, expiresAt);
+  } catch (error) {
+    // Say plainly that nothing was revoked: an operator must not walk away believing it was.
+    const why = error instanceof Error ? error.message : 'the store failed';
+    throw new Error(`${id} was NOT revoked: ${why}`, { cause: error });
+  } finally {
+    await store.close();
+  }
+  process.stdout.write(
+    `revoked ${id} ${
+      expiresAt === undefined
+        ? 'for good'
+        : `until ${new Date(expiresAt * 1000).toISOString()} plus the store's grace`
+    }\n`,
+  );
+  return 0;
 }
 
 main(process.argv.slice(2)).then(

@@ -21,6 +21,10 @@ import type { Decision } from '../verify/decision.js';
 /** The parties of the demo. */
 export interface Cast {
   readonly format: Format;
+  /** The root's issuer: the trust anchor id (the loopback authorization server's, when it ran). */
+  readonly issuerId: string;
+  /** Where the root grant came from, for the demo to print. */
+  readonly rootSource: string;
   readonly authServer: KeyPair;
   readonly orchestrator: KeyPair;
   readonly billing: KeyPair;
@@ -56,23 +60,48 @@ export async function createCast(format: Format): Promise<Cast> {
   const [authServer, orchestrator, billing, runner, attacker] = (await Promise.all(
     Array.from({ length: 5 }, () => generateKeyPair()),
   )) as [KeyPair, KeyPair, KeyPair, KeyPair, KeyPair];
-  const root = await mint({
-    issuer: authServer,
-    issuerId: AUTH_SERVER,
-    subject: 'alice',
-    holder: orchestrator.publicJwk,
-    capabilities: [
-      {
-        resource: 'billing:invoices/**',
-        actions: ['read', 'pay'],
-        constraints: { amount: { max: 500 } },
-      },
-    ],
-    audience: PAYMENTS,
-    expiresIn: '15m',
-    purpose: 'pay my March invoice',
-    format,
-  });
+  const rootCapabilities = [
+    {
+      resource: 'billing:invoices/**',
+      actions: ['read', 'pay'],
+      constraints: { amount: { max: 500 } },
+    },
+  ];
+  let root: Mandate;
+  let issuerId = AUTH_SERVER;
+  let rootSource: string;
+  try {
+    // alice's grant comes from a real authorization server on loopback: sign-in, then an
+    // RFC 8693 token exchange (oidc-provider, a devDependency, may be missing).
+    const { obtainDemoRootMandate } = await import('../oauth/demo-grant.js');
+    const granted = await obtainDemoRootMandate({
+      format,
+      mandateKey: authServer,
+      orchestrator,
+      capabilities: rootCapabilities,
+      audience: PAYMENTS,
+    });
+    root = granted.root;
+    issuerId = granted.issuer;
+    rootSource = `RFC 8693 token exchange at the loopback authorization server ${issuerId}`;
+  } catch (error) {
+    const reason =
+      (error as { code?: unknown }).code === 'ERR_MODULE_NOT_FOUND'
+        ? 'oidc-provider, a devDependency, is not installed'
+        : (error as Error).message;
+    rootSource = `minted in process (no loopback authorization server: ${reason})`;
+    root = await mint({
+      issuer: authServer,
+      issuerId,
+      subject: 'alice',
+      holder: orchestrator.publicJwk,
+      capabilities: rootCapabilities,
+      audience: PAYMENTS,
+      expiresIn: '15m',
+      purpose: 'pay my March invoice',
+      format,
+    });
+  }
   const toBilling = await delegate(root, {
     signer: orchestrator,
     holder: billing.publicJwk,
@@ -87,7 +116,7 @@ export async function createCast(format: Format): Promise<Cast> {
   });
   const billingOwn = await mint({
     issuer: authServer,
-    issuerId: AUTH_SERVER,
+    issuerId,
     subject: 'svc:billing-agent',
     holder: billing.publicJwk,
     capabilities: [
@@ -103,12 +132,14 @@ export async function createCast(format: Format): Promise<Cast> {
   });
   const revocation = new MemoryRevocationStore();
   const verifier = createVerifier({
-    trustAnchors: [{ id: AUTH_SERVER, publicJwk: authServer.publicJwk }],
+    trustAnchors: [{ id: issuerId, publicJwk: authServer.publicJwk }],
     audience: PAYMENTS,
     revocation,
   });
   return {
     format,
+    issuerId,
+    rootSource,
     authServer,
     orchestrator,
     billing,
@@ -216,7 +247,7 @@ export const SCENARIOS: readonly Scenario[] = [
     async run(c) {
       const forged = await mint({
         issuer: c.attacker,
-        issuerId: AUTH_SERVER,
+        issuerId: c.issuerId,
         subject: 'alice',
         holder: c.attacker.publicJwk,
         capabilities: [{ resource: 'billing:**', actions: ['pay'] }],
@@ -287,7 +318,7 @@ export const SCENARIOS: readonly Scenario[] = [
     run: (c) =>
       pay(
         createVerifier({
-          trustAnchors: [{ id: AUTH_SERVER, publicJwk: c.authServer.publicJwk }],
+          trustAnchors: [{ id: c.issuerId, publicJwk: c.authServer.publicJwk }],
           audience: 'https://hr.example',
         }),
         c.toBilling,
@@ -306,7 +337,7 @@ export const SCENARIOS: readonly Scenario[] = [
       const revocation = new MemoryRevocationStore();
       await revocation.revoke(id);
       const verifier = createVerifier({
-        trustAnchors: [{ id: AUTH_SERVER, publicJwk: c.authServer.publicJwk }],
+        trustAnchors: [{ id: c.issuerId, publicJwk: c.authServer.publicJwk }],
         audience: PAYMENTS,
         revocation,
       });

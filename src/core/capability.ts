@@ -20,6 +20,7 @@ import {
   isUnsatisfiable,
   normalizeArgMap,
   type ArgMapFailure,
+  type NarrowingProfile,
 } from './constraint.js';
 import { assertJson, jsonKey, joinPath, type JsonBounds } from './json.js';
 import { MAX_JSON_NODES, resolveLimits, type Limits } from './limits.js';
@@ -37,6 +38,12 @@ import type { Action, Capability, CapabilityInput, Constraint, Json } from './ty
 /** Options shared by the algebra's entry points. */
 export interface AlgebraOptions {
   readonly limits?: Partial<Limits> | undefined;
+  /**
+   * The subsumption rules {@link findWidening} / {@link isSubset} apply (default `'mandate'`).
+   * `'aat'` is the AAT draft's exact structural rules: every child capability needs a
+   * covering parent (even one that allows nothing), and argument maps narrow by steps 4p2-4p4.
+   */
+  readonly profile?: NarrowingProfile | undefined;
 }
 
 /** A capability prepared for repeated evaluation. */
@@ -311,13 +318,18 @@ export interface Widening {
   readonly failure?: ArgMapFailure;
 }
 
-function argsNarrower(c: Prepared, p: Prepared): true | ArgMapFailure {
-  return argMapNarrowerNormalized(c.args, c.optional, p.args, p.optional, 'mandate');
+function argsNarrower(c: Prepared, p: Prepared, profile: NarrowingProfile): true | ArgMapFailure {
+  return argMapNarrowerNormalized(c.args, c.optional, p.args, p.optional, profile);
 }
 
-function findWideningPrepared(child: Prepared[], parent: Prepared[]): Widening | undefined {
+function findWideningPrepared(
+  child: Prepared[],
+  parent: Prepared[],
+  profile: NarrowingProfile = 'mandate',
+): Widening | undefined {
   for (const [i, c] of child.entries()) {
-    if (isEmptyCapability(c)) continue;
+    // The draft has no notion of an empty capability: a tool must be in the parent (4p1).
+    if (profile === 'mandate' && isEmptyCapability(c)) continue;
     for (const action of c.cap.actions) {
       const candidates = parent.filter(
         (p) => p.cap.actions.includes(action) && isParsedSubset(c.resource, p.resource),
@@ -325,7 +337,7 @@ function findWideningPrepared(child: Prepared[], parent: Prepared[]): Widening |
       let failure: ArgMapFailure | undefined;
       let covered = false;
       for (const p of candidates) {
-        const r = argsNarrower(c, p);
+        const r = argsNarrower(c, p, profile);
         if (r === true) {
           covered = true;
           break;
@@ -355,7 +367,7 @@ export function findWidening(
 ): Widening | undefined {
   const c = prepareAll(child, options);
   const p = prepareAll(parent, options);
-  return withBudget(() => findWideningPrepared(c, p));
+  return withBudget(() => findWideningPrepared(c, p, options?.profile));
 }
 
 /**

@@ -72,7 +72,11 @@ export type ProofRequest =
   | { readonly method: string; readonly url: string }
   | { readonly tool: string; readonly args: Readonly<Record<string, Json>> };
 
-export type Format = 'jws' | 'biscuit';
+/**
+ * A token's encoding: Mandate's JWS chain, Biscuit, or an AAT chain
+ * (draft-niyikiza-oauth-attenuating-agent-tokens-02, docs/format.md).
+ */
+export type Format = 'jws' | 'biscuit' | 'aat';
 
 /** A key pair as `generateKeyPair` returns it; anything that signs takes one. */
 export interface KeyPair {

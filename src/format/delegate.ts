@@ -5,6 +5,7 @@ import { sameKey } from '../identity/jwk.js';
 import { prepareSigner } from '../identity/keys.js';
 import { DEFAULT_LIMITS } from '../core/limits.js';
 import { BLOCK_SEPARATOR, decodeJwsChain, encodeJwsBlock, parentHash } from './jws/chain.js';
+import { aatHash, decodeAatChain, encodeAatBlock } from './aat/chain.js';
 import { decodeChain, detectFormat } from './parse.js';
 import { planDelegation, type DelegateOptions } from './plan.js';
 import { toMandate } from './mint.js';
@@ -30,8 +31,16 @@ export async function delegate(mandate: MandateLike, options: DelegateOptions): 
       hop,
     });
   }
-  const plan = planDelegation(parent, hop, options);
-  if (detectFormat(token) === 'biscuit') {
+  const format = detectFormat(token);
+  // An AAT delegation narrows by the draft's exact rules, as AAT verifiers will check it.
+  const plan = planDelegation(parent, hop, options, format === 'aat' ? 'aat' : 'mandate');
+  if (format === 'aat') {
+    const aatParent = decodeAatChain(token, DEFAULT_LIMITS)[hop - 1];
+    if (aatParent === undefined) throw new TypeError('the mandate has no blocks');
+    const block = encodeAatBlock(plan, signer, { parHash: aatHash(aatParent) });
+    return toMandate(`${token}${BLOCK_SEPARATOR}${block}`);
+  }
+  if (format === 'biscuit') {
     const { appendBiscuitBlock } = await import('./biscuit/encode.js');
     return toMandate(await appendBiscuitBlock(token, plan, signer));
   }

@@ -1,6 +1,7 @@
 /** `mint`: a trust anchor grants a user's authority to a first holder. */
 import type { Mandate } from '../core/types.js';
 import { prepareSigner } from '../identity/keys.js';
+import { encodeAatBlock } from './aat/chain.js';
 import { encodeJwsBlock } from './jws/chain.js';
 import { parseMandate } from './parse.js';
 import { planRoot, type MintOptions } from './plan.js';
@@ -17,6 +18,14 @@ export async function mint(options: MintOptions): Promise<Mandate> {
   if (format === 'biscuit') {
     const { encodeBiscuitRoot } = await import('./biscuit/encode.js');
     return toMandate(await encodeBiscuitRoot(plan, signer));
+  }
+  if (format === 'aat') {
+    if (!/^[A-Za-z][A-Za-z0-9+.-]*:\S+$/.test(plan.issuer)) {
+      throw new TypeError('an AAT root issuer (issuerId) must be a URI');
+    }
+    return toMandate(
+      encodeAatBlock(plan, signer, options.kid === undefined ? {} : { kid: options.kid }),
+    );
   }
   if (format !== 'jws') throw new TypeError(`unknown format ${JSON.stringify(format)}`);
   const token = encodeJwsBlock(

@@ -5,9 +5,11 @@ import type { BlockView, Format, MandateLike, UnverifiedMandate } from '../core/
 import type { PublicJwk } from '../identity/jwk.js';
 import type { ChainBlock } from '../verify/chain.js';
 import { decodeJwsChain, looksLikeJwsChain } from './jws/chain.js';
+import { decodeAatChain, isAatChain } from './aat/chain.js';
 
 /** Which encoding a token uses, read from the token itself. */
 export function detectFormat(token: string): Format {
+  if (isAatChain(token)) return 'aat';
   return looksLikeJwsChain(token) ? 'jws' : 'biscuit';
 }
 
@@ -21,7 +23,9 @@ function tokenOf(mandate: MandateLike): string {
 /** Decode every block of a token of either format (shape and limits only). */
 export async function decodeChain(mandate: MandateLike): Promise<readonly ChainBlock[]> {
   const token = tokenOf(mandate);
-  if (detectFormat(token) === 'jws') return decodeJwsChain(token, DEFAULT_LIMITS);
+  const format = detectFormat(token);
+  if (format === 'aat') return decodeAatChain(token, DEFAULT_LIMITS);
+  if (format === 'jws') return decodeJwsChain(token, DEFAULT_LIMITS);
   const { decodeBiscuitChain } = await import('./biscuit/chain.js');
   return decodeBiscuitChain(token, DEFAULT_LIMITS);
 }

@@ -6,12 +6,14 @@
 import { randomUUID } from 'node:crypto';
 import type { JWK } from 'jose';
 import { isSubset, normalizeCapabilities } from '../core/capability.js';
+import type { NarrowingProfile } from '../core/constraint.js';
 import { MandateError } from '../core/errors.js';
 import { DEFAULT_LIMITS } from '../core/limits.js';
 import { assertSafeText } from '../core/names.js';
 import { parseSpan, systemClock, type Span } from '../core/time.js';
-import type { BlockView, CapabilityInput, KeyPair } from '../core/types.js';
+import type { BlockView, CapabilityInput, Format, KeyPair } from '../core/types.js';
 import { requirePublicJwk } from '../identity/keys.js';
+import { bindingFor, type CertificateInput } from '../mtls/certificate.js';
 import type { PublicJwk } from '../identity/jwk.js';
 import { thumbprintUriSync } from '../identity/thumbprint.js';
 
@@ -26,10 +28,18 @@ export interface MintOptions {
   readonly issuer: KeyPair;
   /** The issuer's name as the root carries it (default: the key's principal id). */
   readonly issuerId?: string;
-  /** The originating user. */
-  readonly subject: string;
+  /**
+   * The originating user. Required for the `'jws'` and `'biscuit'` formats; must be omitted
+   * for `'aat'`, which has no subject (the decoded subject is then the issuer id).
+   */
+  readonly subject?: string;
   /** The first holder's public key. */
   readonly holder: JWK;
+  /**
+   * RFC 8705: bind the holder to this client certificate (`cnf.x5t#S256`); its public key
+   * must be `holder`. JWS format only. See `mandate/mtls`.
+   */
+  readonly holderCertificate?: CertificateInput;
   readonly capabilities: readonly CapabilityInput[];
   /** Seconds, or a span such as `'15m'`. */
   readonly expiresIn: Span;
@@ -39,7 +49,8 @@ export interface MintOptions {
   /** Further delegations allowed below the root (default 4). */
   readonly maxDepth?: number;
   readonly purpose?: string;
-  readonly format?: 'jws' | 'biscuit';
+  /** `'jws'` (default), `'biscuit'`, or `'aat'` (an AAT root token, docs/format.md). */
+  readonly format?: Format;
   /** Header `kid` naming the issuer's key within its key set. */
   readonly kid?: string;
   /** The block id (default: a random UUID). Set it only for reproducible vectors. */
@@ -54,6 +65,8 @@ export interface DelegateOptions {
   readonly signer: KeyPair;
   /** The next holder's public key. */
   readonly holder: JWK;
+  /** RFC 8705: bind the holder to this client certificate, as in `MintOptions`. */
+  readonly holderCertificate?: CertificateInput;
   /** Default: the parent's capabilities, unchanged. */
   readonly capabilities?: readonly CapabilityInput[];
   /** Default: the parent's expiry. A later expiry throws `MANDATE_WIDENED`. */
@@ -71,6 +84,8 @@ export interface DelegateOptions {
 /** A block to be encoded: its view plus the holder key, before any signature. */
 export interface PlannedBlock extends Omit<BlockView, 'holderJwk'> {
   readonly holderJwk: PublicJwk;
+  /** RFC 8705 `cnf.x5t#S256`, when the holder is bound to a client certificate. */
+  readonly holderX5t?: string;
 }
 
 function normalizeAudience(audience: string | readonly string[] | undefined, label: string) {
@@ -99,14 +114,29 @@ function nowFrom(now: number | undefined): number {
   return now;
 }
 
+function certificateBinding(
+  certificate: CertificateInput | undefined,
+  holder: PublicJwk,
+): { holderX5t?: string } {
+  return certificate === undefined ? {} : { holderX5t: bindingFor(certificate, holder) };
+}
+
 /** Plan a root block. Misuse throws TypeError/RangeError; nothing here is a denial. */
 export function planRoot(options: MintOptions): PlannedBlock {
   if (typeof options !== 'object' || options === null) throw new TypeError('mint needs options');
   const now = nowFrom(options.now);
   const holderJwk = requirePublicJwk(options.holder, 'holder');
-  assertSafeText(options.subject, 'subject', DEFAULT_LIMITS.maxStringLength);
+  if (options.holderCertificate !== undefined && options.format === 'biscuit') {
+    throw new TypeError('holderCertificate (RFC 8705) is supported by the JWS format only');
+  }
   const issuerId = options.issuerId ?? options.issuer.id;
   assertSafeText(issuerId, 'issuerId', DEFAULT_LIMITS.maxStringLength);
+  if (options.format === 'aat') {
+    if (options.subject !== undefined) {
+      throw new TypeError('AAT tokens carry no subject (draft section 3.2): omit subject');
+    }
+  } else assertSafeText(options.subject, 'subject', DEFAULT_LIMITS.maxStringLength);
+  const subject = options.subject ?? issuerId;
   const lifetime = parseSpan(options.expiresIn, 'expiresIn');
   if (lifetime <= 0) throw new RangeError('expiresIn must be positive');
   const notBefore =
@@ -119,7 +149,8 @@ export function planRoot(options: MintOptions): PlannedBlock {
     issuer: issuerId,
     holder: thumbprintUriSync(holderJwk),
     holderJwk,
-    subject: options.subject,
+    ...certificateBinding(options.holderCertificate, holderJwk),
+    subject,
     capabilities: normalizeCapabilities(options.capabilities),
     issuedAt: now,
     expiresAt: now + lifetime,
@@ -143,6 +174,7 @@ export function planDelegation(
   parent: BlockView,
   hop: number,
   options: DelegateOptions,
+  profile: NarrowingProfile = 'mandate',
 ): PlannedBlock {
   if (typeof options !== 'object' || options === null)
     throw new TypeError('delegate needs options');
@@ -173,7 +205,7 @@ export function planDelegation(
     options.capabilities === undefined
       ? [...parent.capabilities]
       : normalizeCapabilities(options.capabilities);
-  if (!isSubset(capabilities, parent.capabilities)) {
+  if (!isSubset(capabilities, parent.capabilities, { profile })) {
     widened(hop, `block ${hop} would grant more than block ${hop - 1} holds`, {
       field: 'capabilities',
     });
@@ -205,6 +237,7 @@ export function planDelegation(
     issuer: parent.holder,
     holder: thumbprintUriSync(holderJwk),
     holderJwk,
+    ...certificateBinding(options.holderCertificate, holderJwk),
     subject: parent.subject,
     capabilities,
     issuedAt: now,

@@ -4,13 +4,19 @@
  * come only from this configuration (a static JWK or the anchor's own JWKS URL), never
  * from the token.
  */
-import { KeyObject } from 'node:crypto';
-import { createRemoteJWKSet, type JWK } from 'jose';
+import type { KeyObject } from 'node:crypto';
+import type { JWK } from 'jose';
 import { normalizeCapabilities } from '../core/capability.js';
 import { MandateError } from '../core/errors.js';
 import type { Capability, CapabilityInput } from '../core/types.js';
 import { algForJwk, parsePublicJwk, type SigningAlg } from './jwk.js';
 import type { KeyCache } from './jwk.js';
+import {
+  isKeyResolver,
+  remoteJwks,
+  type KeyResolver,
+  type RemoteJwksOptions,
+} from './key-resolver.js';
 
 /** A trust anchor as configured. */
 export type TrustAnchor =
@@ -23,6 +29,14 @@ export type TrustAnchor =
   | {
       readonly id: string;
       readonly jwksUri: string;
+      /** Cache, cooldown and timeout of the remote key set (see `remoteJwks`). */
+      readonly jwks?: RemoteJwksOptions;
+      readonly mayGrant?: readonly CapabilityInput[];
+    }
+  | {
+      readonly id: string;
+      /** Any key resolver: `staticKeys`, `remoteJwks`, an Agent Card's keys. */
+      readonly keys: KeyResolver;
       readonly mayGrant?: readonly CapabilityInput[];
     };
 
@@ -83,23 +97,28 @@ export function resolveAnchors(
           return Promise.resolve(key);
         },
       });
-    } else if ('jwksUri' in anchor) {
-      let url: URL;
-      try {
-        url = new URL(anchor.jwksUri);
-      } catch (cause) {
-        throw new TypeError(`trust anchor ${anchor.id}: jwksUri must be a URL`, { cause });
+    } else if ('jwksUri' in anchor || 'keys' in anchor) {
+      let resolver: KeyResolver;
+      if ('keys' in anchor) {
+        if (!isKeyResolver(anchor.keys)) {
+          throw new TypeError(`trust anchor ${anchor.id}: keys must be a KeyResolver`);
+        }
+        resolver = anchor.keys;
+      } else {
+        try {
+          resolver = remoteJwks(anchor.jwksUri, anchor.jwks);
+        } catch (cause) {
+          throw new TypeError(`trust anchor ${anchor.id}: jwksUri must be an http(s) URL`, {
+            cause,
+          });
+        }
       }
-      const jwks = createRemoteJWKSet(url, { cooldownDuration: 30_000, cacheMaxAge: 600_000 });
       resolved.set(anchor.id, {
         ...base,
         async key(header, hop) {
           try {
-            const key = await jwks({
-              alg: header.alg,
-              ...(header.kid === undefined ? {} : { kid: header.kid }),
-            });
-            return key instanceof KeyObject ? key : KeyObject.from(key);
+            const found = await resolver.resolve(header);
+            return found.key;
           } catch (cause) {
             throw new MandateError(
               'MANDATE_UNTRUSTED_ISSUER',
@@ -116,7 +135,7 @@ export function resolveAnchors(
       });
     } else {
       throw new TypeError(
-        `trust anchor ${String((anchor as { id: string }).id)} needs publicJwk or jwksUri`,
+        `trust anchor ${String((anchor as { id: string }).id)} needs publicJwk, jwksUri or keys`,
       );
     }
   }

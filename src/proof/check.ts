@@ -36,6 +36,8 @@ export interface ProofContext {
 export interface CheckedProof {
   readonly jti: string;
   readonly iat: number;
+  /** The RFC 9449 server nonce a DPoP proof carries (the verifier checks it if configured). */
+  readonly nonce?: string | undefined;
 }
 
 const jti = z.string().min(1).max(256);
@@ -158,7 +160,8 @@ export function checkProof(proof: unknown, request: ProofRequest, ctx: ProofCont
       window: ctx.window,
     });
   }
-  return { jti: claims.jti, iat: claims.iat };
+  const nonce = http ? (claims as z.infer<typeof dpopClaims>).nonce : undefined;
+  return { jti: claims.jti, iat: claims.iat, ...(nonce === undefined ? {} : { nonce }) };
 }
 
 /** Whether two argument objects are the same JSON (RFC 8785 comparison). */

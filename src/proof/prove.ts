@@ -4,6 +4,9 @@ import { MandateError } from '../core/errors.js';
 import { TYP } from '../core/typ.js';
 import { systemClock } from '../core/time.js';
 import type { KeyPair, MandateLike, ProofRequest } from '../core/types.js';
+import { DEFAULT_LIMITS } from '../core/limits.js';
+import { decodeAatChain, isAatChain } from '../format/aat/chain.js';
+import { createAatPop } from '../format/aat/pop.js';
 import { encodeSegment } from '../format/jws/compact.js';
 import { lastHolderKey } from '../format/parse.js';
 import { sameKey } from '../identity/jwk.js';
@@ -18,8 +21,13 @@ export interface ProveOptions {
   readonly request: ProofRequest;
   /** Seconds since the epoch (default: the wall clock). */
   readonly now?: number;
-  /** An RFC 9449 server-provided nonce, for HTTP. */
+  /** A server-provided nonce: RFC 9449 for HTTP, AAT `nonce` for an AAT chain. */
   readonly nonce?: string;
+  /**
+   * AAT chains only: the enforcement point the proof is presented to (`aat_aud`). A
+   * verifier denies a proof naming another audience; some require it.
+   */
+  readonly audience?: string;
   /** The proof id (default: a random UUID). Set it only for reproducible vectors. */
   readonly jti?: string;
 }
@@ -41,6 +49,26 @@ export async function prove(mandate: MandateLike, options: ProveOptions): Promis
   }
   const request = options.request;
   const iat = options.now ?? systemClock();
+  if (isAatChain(token)) {
+    // An AAT chain is proven with an aat-pop+jwt over the leaf token and the tool call.
+    if (request === undefined || isHttpRequest(request)) {
+      throw new TypeError('an AAT proof binds a tool call: request must be { tool, args }');
+    }
+    const leaf = decodeAatChain(token, DEFAULT_LIMITS).at(-1);
+    if (leaf === undefined) throw new TypeError('the mandate has no blocks');
+    return createAatPop(signer, {
+      leaf,
+      tool: request.tool,
+      args: request.args,
+      iat,
+      jti: options.jti,
+      audience: options.audience,
+      nonce: options.nonce,
+    });
+  }
+  if (options.audience !== undefined) {
+    throw new TypeError('audience (aat_aud) applies to proofs for AAT chains only');
+  }
   let typ: string;
   let claims: Record<string, unknown>;
   if (isHttpRequest(request)) {

@@ -18,7 +18,7 @@ export async function spliceBlocks(
   token: string,
   edit: (blocks: string[]) => BlockList,
 ): Promise<string> {
-  if (detectFormat(token) !== 'jws') {
+  if (detectFormat(token) === 'biscuit') {
     const { spliceBiscuitBlocks } = await import('../format/biscuit/mutate.js');
     return spliceBiscuitBlocks(token, edit);
   }

@@ -4,7 +4,9 @@
  * rules themselves are format-independent.
  */
 import type { KeyObject } from 'node:crypto';
-import type { BlockView, Format } from '../core/types.js';
+import type { NarrowingProfile } from '../core/constraint.js';
+import type { MandateErrorCode } from '../core/errors.js';
+import type { Action, BlockView, Format, ProofRequest } from '../core/types.js';
 import type { PublicJwk, SigningAlg } from '../identity/jwk.js';
 
 /** A decoded block, with what the rules need beyond its view. */
@@ -13,6 +15,8 @@ export interface ChainBlock extends BlockView {
   readonly alg: SigningAlg;
   readonly kid?: string;
   readonly holderKey: PublicJwk;
+  /** RFC 8705 `x5t#S256` of the holder's client certificate, when the block binds one. */
+  readonly holderX5t?: string;
 }
 
 /** A decoded chain whose signatures and links the rules can question. */
@@ -25,4 +29,66 @@ export interface VerifiableChain {
   linkSignatureValid(hop: number, key: KeyObject): boolean;
   /** Whether block `hop` (> 0) commits to its parent's exact bytes. */
   parentHashValid(hop: number): boolean;
+  /**
+   * The encoding's rule profile. `'aat'`: narrowing by the AAT draft's exact subsumption
+   * rules, and the draft's step order (request authorization, step 6, before the proof,
+   * step 7). Absent means `'mandate'`.
+   */
+  readonly profile?: NarrowingProfile;
+  /**
+   * The encoding's own proof of possession (AAT: `aat-pop+jwt`). Absent: DPoP and Mandate
+   * invocation proofs. Throws a coded `MandateError` (check `possession`) on any failure.
+   */
+  checkProof?(proof: unknown, context: ChainProofContext): ProvenRequest | Promise<ProvenRequest>;
+  /**
+   * Optional, format-specific authorization run by rule 9 after the format-independent check
+   * allowed the action (Biscuit: the blocks' Datalog checks, run by an authorizer holding the
+   * request's facts). It can only deny; a denial names the block whose check failed.
+   */
+  authorizeDatalog?(action: Action, context: DatalogContext): Promise<DatalogOutcome>;
+}
+
+/** What a format-specific authorizer learns about the request besides the action. */
+export interface DatalogContext {
+  /** Seconds since the epoch. */
+  readonly now: number;
+  /** Seconds of clock tolerance (the window rule's). */
+  readonly clockTolerance: number;
+  /** The verifier's own identity. */
+  readonly audience: string;
+}
+
+/** The outcome of {@link VerifiableChain.authorizeDatalog}. */
+export type DatalogOutcome =
+  | { readonly allowed: true }
+  | {
+      readonly allowed: false;
+      readonly code: MandateErrorCode;
+      readonly hop: number;
+      readonly reason: string;
+      readonly detail?: Readonly<Record<string, unknown>>;
+    };
+
+/** What an encoding's proof check is given. */
+export interface ChainProofContext {
+  readonly request: ProofRequest;
+  readonly action: Action;
+  /** The last block's index. */
+  readonly hop: number;
+  readonly holderKey: KeyObject;
+  readonly now: number;
+  /** Seconds either side of now within which the proof's `iat` must lie. */
+  readonly window: number;
+  readonly algorithms: readonly SigningAlg[];
+  /** The verifier's own identity. */
+  readonly audience: string;
+  /** Whether the proof must name its audience. */
+  readonly requireAudience: boolean;
+}
+
+/** A proof that passed every check but the nonce and replay checks. */
+export interface ProvenRequest {
+  readonly jti: string;
+  readonly iat: number;
+  readonly nonce?: string | undefined;
 }

@@ -2,11 +2,18 @@
 import { BoundedMap } from '../core/bounded-map.js';
 import { DEFAULT_LIMITS, type Limits } from '../core/limits.js';
 import { parseSpan, systemClock, type Clock, type Span } from '../core/time.js';
+import type { AgentResolver } from '../agent-card/resolve.js';
 import { resolveAnchors, type ResolvedAnchor, type TrustAnchor } from '../identity/anchors.js';
+import {
+  resolveExpectHolder,
+  type ExpectHolder,
+  type ResolvedExpectHolder,
+} from '../identity/expect-holder.js';
 import { KeyCache, type SigningAlg } from '../identity/jwk.js';
 import { MemoryReplayStore } from '../stores/memory.js';
 import type { ReplayStore, RevocationStore } from '../stores/types.js';
 import type { DecodedBlock } from '../format/jws/block.js';
+import { AAT_DEFAULT_MAX_TOKEN_LIFETIME } from '../format/aat/claims.js';
 import type { VerifiableChain } from './chain.js';
 import { decodeForVerify } from './decode.js';
 
@@ -42,7 +49,48 @@ export interface VerifierOptions {
   readonly storeTimeoutMs?: number;
   /** The clock, in seconds since the epoch. */
   readonly clock?: Clock;
+  /**
+   * Require a hop's holder to belong to a named agent (checked with rule 8): an https
+   * origin whose signed Agent Card lists the holder key (needs `agents`), or a SPIFFE ID
+   * the mTLS client certificate carries. See `mandate/agent-card` and `mandate/mtls`.
+   */
+  readonly expectHolder?: ExpectHolder;
+  /** Resolves agents' signed Agent Cards (`createAgentResolver`), for `expectHolder`. */
+  readonly agents?: AgentResolver;
+  /**
+   * Seconds (or a span) a block's `iat` may lie in the future (the AAT draft's
+   * MAX_IAT_SKEW, steps 3f/4k). Default: `clockTolerance`.
+   */
+  readonly maxIatSkew?: Span;
+  /**
+   * Longest a root may live, `exp - iat` (the AAT draft's MAX_TOKEN_LIFETIME, step 3h; a
+   * delegation cannot outlive its root, so the root bounds every block). Default: no bound
+   * for Mandate chains; 90 days for AAT chains, which the draft requires to be bounded.
+   */
+  readonly maxTokenLifetime?: Span;
+  /**
+   * Most delegations below a root (the AAT draft's MAX_DELEGATION_DEPTH, steps 3i/4f): every
+   * block's `del_max_depth` and `del_depth` must be within it. Default: no bound beyond
+   * `limits.maxBlocks` for Mandate chains; `limits.maxBlocks - 1` for AAT chains.
+   */
+  readonly maxDelegationDepth?: number;
+  /**
+   * Require an AAT proof of possession to name this verifier in `aat_aud` (step 7d). A
+   * present `aat_aud` must name it regardless. Default false (the draft's default).
+   * The chain-level audience requirement is `requireAudience`.
+   */
+  readonly requirePopAudience?: boolean;
+  /**
+   * Require a server-issued nonce in the proof (RFC 9449 §8 / AAT step 7h): the nonce this
+   * verifier issued, or a function accepting the nonces it issued and still accepts.
+   * Checked on DPoP and AAT proofs; Mandate invocation proofs carry no nonce, so they are
+   * denied while this is set. Default: no nonce required.
+   */
+  readonly nonce?: string | NonceCheck;
 }
+
+/** Whether a nonce is one this verifier issued and still accepts. */
+export type NonceCheck = (nonce: string) => boolean | Promise<boolean>;
 
 /** The validated configuration the rules read. */
 export interface VerifierConfig {
@@ -58,6 +106,12 @@ export interface VerifierConfig {
   readonly requireProof: boolean;
   readonly storeTimeoutMs: number;
   readonly clock: Clock;
+  readonly expectHolder: ResolvedExpectHolder | undefined;
+  readonly maxIatSkew: number;
+  readonly maxTokenLifetime: number | undefined;
+  readonly maxDelegationDepth: number | undefined;
+  readonly requirePopAudience: boolean;
+  readonly nonce: NonceCheck | undefined;
   readonly keys: KeyCache;
   readonly decode: (token: string) => VerifiableChain | Promise<VerifiableChain>;
 }
@@ -86,12 +140,20 @@ export function resolveConfig(options: VerifierOptions): VerifierConfig {
   if (!Number.isFinite(storeTimeoutMs) || storeTimeoutMs <= 0)
     throw new RangeError('storeTimeoutMs must be positive');
   const blockCache = new BoundedMap<string, DecodedBlock>(cacheSize);
+  const clockTolerance = parseSpan(options.clockTolerance ?? 0, 'clockTolerance');
+  const maxDelegationDepth = options.maxDelegationDepth;
+  if (
+    maxDelegationDepth !== undefined &&
+    (!Number.isSafeInteger(maxDelegationDepth) || maxDelegationDepth < 0)
+  ) {
+    throw new RangeError('maxDelegationDepth must be a non-negative integer');
+  }
   return {
     anchors: resolveAnchors(options.trustAnchors, keys),
     audience: options.audience,
     revocation: options.revocation,
     replay: options.replay ?? new MemoryReplayStore(),
-    clockTolerance: parseSpan(options.clockTolerance ?? 0, 'clockTolerance'),
+    clockTolerance,
     limits,
     proofWindow: parseSpan(options.proofWindow ?? 60, 'proofWindow'),
     algorithms,
@@ -99,7 +161,48 @@ export function resolveConfig(options: VerifierOptions): VerifierConfig {
     requireProof: options.requireProof ?? true,
     storeTimeoutMs,
     clock: options.clock ?? systemClock,
+    expectHolder: resolveExpectHolder(options.expectHolder, options.agents),
+    maxIatSkew:
+      options.maxIatSkew === undefined
+        ? clockTolerance
+        : parseSpan(options.maxIatSkew, 'maxIatSkew'),
+    maxTokenLifetime:
+      options.maxTokenLifetime === undefined
+        ? undefined
+        : parseSpan(options.maxTokenLifetime, 'maxTokenLifetime'),
+    maxDelegationDepth,
+    requirePopAudience: options.requirePopAudience === true,
+    nonce: resolveNonce(options.nonce),
     keys,
     decode: (token) => decodeForVerify(token, limits, blockCache, cacheSize > 0),
+  };
+}
+
+function resolveNonce(nonce: string | NonceCheck | undefined): NonceCheck | undefined {
+  if (nonce === undefined) return undefined;
+  if (typeof nonce === 'function') return nonce;
+  if (typeof nonce !== 'string' || nonce.length === 0) {
+    throw new TypeError('nonce must be a non-empty string or a function');
+  }
+  return (presented) => presented === nonce;
+}
+
+/**
+ * The time and depth bounds that apply to `chain`: the configured ones, or for an AAT
+ * chain (whose draft requires finite bounds) the draft's recommended lifetime and the
+ * block limit.
+ */
+export function chainBounds(
+  config: VerifierConfig,
+  chain: VerifiableChain,
+): { readonly maxTokenLifetime?: number; readonly maxDelegationDepth?: number } {
+  const aat = chain.profile === 'aat';
+  const maxTokenLifetime =
+    config.maxTokenLifetime ?? (aat ? AAT_DEFAULT_MAX_TOKEN_LIFETIME : undefined);
+  const maxDelegationDepth =
+    config.maxDelegationDepth ?? (aat ? config.limits.maxBlocks - 1 : undefined);
+  return {
+    ...(maxTokenLifetime === undefined ? {} : { maxTokenLifetime }),
+    ...(maxDelegationDepth === undefined ? {} : { maxDelegationDepth }),
   };
 }

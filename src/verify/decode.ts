@@ -1,6 +1,8 @@
-/** Rule 1's dispatch: decode a token of either encoding into a chain the rules can question. */
+/** Rule 1's dispatch: decode a token of any encoding into a chain the rules can question. */
 import type { BoundedMap } from '../core/bounded-map.js';
 import type { Limits } from '../core/limits.js';
+import { decodeAatChain, isAatChain } from '../format/aat/chain.js';
+import { aatVerifiableChain } from '../format/aat/verifiable.js';
 import type { DecodedBlock } from '../format/jws/block.js';
 import { checkTokenLimits, decodeJwsChain, looksLikeJwsChain } from '../format/jws/chain.js';
 import { jwsVerifiableChain } from '../format/jws/verifiable.js';
@@ -17,6 +19,8 @@ export function decodeForVerify(
   cacheSignatures: boolean,
 ): VerifiableChain | Promise<VerifiableChain> {
   checkTokenLimits(token, limits);
+  // An AAT chain is a JWS chain whose tokens are typed aat+jwt (docs/format.md).
+  if (isAatChain(token)) return aatVerifiableChain(decodeAatChain(token, limits));
   if (looksLikeJwsChain(token))
     return jwsVerifiableChain(decodeJwsChain(token, limits, cache), cacheSignatures);
   return import('../format/biscuit/verifiable.js').then(({ biscuitVerifiableChain }) =>

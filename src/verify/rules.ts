@@ -3,7 +3,7 @@
  * pipeline runs them in this order and reports the first failure, so the order is
  * visible here and a test asserts it.
  */
-import { authorize, isSubset } from '../core/capability.js';
+import { authorize, findWidening, isSubset } from '../core/capability.js';
 import {
   MandateError,
   MandateUsageError,
@@ -11,10 +11,12 @@ import {
   type MandateErrorCode,
 } from '../core/errors.js';
 import type { Action, ProofRequest } from '../core/types.js';
+import { checkExpectedHolder } from '../identity/expect-holder.js';
+import { checkCertificateBinding, type MtlsContext } from '../mtls/possession.js';
 import { checkProof, sameArgs } from '../proof/check.js';
 import { isHttpRequest } from '../proof/request.js';
 import type { VerifiableChain } from './chain.js';
-import type { VerifierConfig } from './config.js';
+import { chainBounds, type VerifierConfig } from './config.js';
 
 /** What one verification carries from rule to rule. */
 export interface VerifyState {
@@ -23,6 +25,8 @@ export interface VerifyState {
   readonly action: Action;
   readonly proof?: string | undefined;
   readonly request?: ProofRequest | undefined;
+  /** The TLS connection's authenticated client certificate (RFC 8705). */
+  readonly mtls?: MtlsContext | undefined;
   chain?: VerifiableChain;
 }
 
@@ -110,6 +114,7 @@ const anchor: Rule = {
         'anchor',
         0,
         'the root uses an algorithm this verifier does not allow',
+        { step: '3a' },
       );
     }
     const key = await trusted.key(
@@ -151,6 +156,7 @@ const linkage: Rule = {
           'linkage',
           hop,
           `block ${hop}: algorithm does not match its signer's key`,
+          { step: '4a' },
         );
       }
       if (!chain.linkSignatureValid(hop, config.keys.get(parent.holderKey, 'linkage', hop))) {
@@ -196,11 +202,28 @@ const linkage: Rule = {
 /** 4. Each block is no wider than its parent: capabilities, time, audience, depth. */
 const narrowing: Rule = {
   check: 'narrowing',
-  run(state) {
-    const { blocks } = chainOf(state);
+  run(state, config) {
+    const chain = chainOf(state);
+    const { blocks } = chain;
+    const { maxDelegationDepth } = chainBounds(config, chain);
     const root = blocks[0];
     if (root !== undefined && root.depth !== 0) {
       deny('MANDATE_WIDENED', 'narrowing', 0, 'the root must have depth 0', { step: '3c' });
+    }
+    if (
+      root !== undefined &&
+      maxDelegationDepth !== undefined &&
+      root.maxDepth > maxDelegationDepth
+    ) {
+      deny(
+        'MANDATE_WIDENED',
+        'narrowing',
+        0,
+        'the root allows deeper delegation than this verifier',
+        {
+          step: '3i',
+        },
+      );
     }
     for (let hop = 1; hop < blocks.length; hop++) {
       const block = blocks[hop];
@@ -211,22 +234,35 @@ const narrowing: Rule = {
       if (block.depth !== parent.depth + 1) widened('depth does not follow its parent', '4d');
       if (parent.depth >= parent.maxDepth)
         widened(`block ${hop - 1} allows no further delegation`, '4e');
+      if (maxDelegationDepth !== undefined && block.depth > maxDelegationDepth)
+        widened('is deeper than this verifier allows', '4f');
       if (block.maxDepth > parent.maxDepth)
         widened('allows deeper delegation than its parent', '4g');
       if (block.expiresAt > parent.expiresAt) widened('expires after its parent', '4h');
       if (block.issuedAt < parent.issuedAt) widened('issued before its parent', '4j');
+      if (block.depth > block.maxDepth) widened('depth exceeds its own maximum', '4m');
       if (parent.notBefore !== undefined && (block.notBefore ?? 0) < parent.notBefore) {
         widened('valid before its parent', '4i');
       }
+      // AAT checks every `aud` at the enforcement point (6c) instead of narrowing per hop.
       if (
+        chain.profile !== 'aat' &&
         parent.audience !== undefined &&
         block.audience !== undefined &&
         !block.audience.every((aud) => parent.audience?.includes(aud))
       ) {
         widened('names an audience its parent does not', '4k');
       }
-      if (!isSubset(block.capabilities, parent.capabilities))
-        widened('grants more than its parent holds', '4p');
+      // The encoding's profile picks the subsumption rules ('aat': the draft's exactly).
+      const widening = findWidening(block.capabilities, parent.capabilities, {
+        profile: chain.profile,
+      });
+      if (widening !== undefined) {
+        widened(
+          'grants more than its parent holds',
+          widening.reason === 'resource' ? '4p1' : (widening.failure?.step ?? '4p'),
+        );
+      }
     }
   },
 };
@@ -235,14 +271,18 @@ const narrowing: Rule = {
 const window: Rule = {
   check: 'window',
   run(state, config) {
-    const { blocks } = chainOf(state);
+    const chain = chainOf(state);
+    const { blocks } = chain;
     const { now } = state;
     const tolerance = config.clockTolerance;
+    const { maxTokenLifetime } = chainBounds(config, chain);
     for (const [hop, block] of blocks.entries()) {
+      // AAT step labels: the root's checks are 3e-3h, a derived token's 4i-4l.
+      const root = hop === 0;
       if (now - tolerance >= block.expiresAt) {
         deny('MANDATE_EXPIRED', 'window', hop, `block ${hop} has expired`, {
           expiresAt: block.expiresAt,
-          step: '3e',
+          step: root ? '3e' : '4i',
         });
       }
       if (block.notBefore !== undefined && now + tolerance < block.notBefore) {
@@ -250,10 +290,32 @@ const window: Rule = {
           notBefore: block.notBefore,
         });
       }
-      if (block.issuedAt > now + tolerance) {
+      if (block.issuedAt > now + config.maxIatSkew) {
         deny('MANDATE_NOT_YET_VALID', 'window', hop, `block ${hop} is issued in the future`, {
-          step: '3f',
+          step: root ? '3f' : '4k',
         });
+      }
+      if (block.expiresAt <= block.issuedAt) {
+        deny('MANDATE_MALFORMED', 'window', hop, `block ${hop} expires before it is issued`, {
+          step: root ? '3g' : '4l',
+        });
+      }
+      // A delegation cannot outlive its root nor predate it, so the root bounds them all.
+      if (
+        root &&
+        maxTokenLifetime !== undefined &&
+        block.expiresAt - block.issuedAt > maxTokenLifetime
+      ) {
+        deny(
+          'MANDATE_EXPIRED',
+          'window',
+          hop,
+          `block ${hop} lives longer than this verifier allows`,
+          {
+            step: '3h',
+            maxTokenLifetime,
+          },
+        );
       }
     }
   },
@@ -319,14 +381,28 @@ const audience: Rule = {
 };
 
 /** 8. A valid, fresh, unseen proof of possession by the last holder, bound to this request. */
-const possession: Rule = {
+const holderProof: Rule = {
   check: 'possession',
   async run(state, config) {
-    const { blocks } = chainOf(state);
+    const chain = chainOf(state);
+    const { blocks } = chain;
     const hop = blocks.length - 1;
     const last = blocks[hop];
     if (last === undefined)
       return deny('MANDATE_MALFORMED', 'limits', 0, 'the mandate has no blocks');
+    if (last.holderX5t !== undefined) {
+      // RFC 8705: a certificate-bound holder proves possession with the TLS peer
+      // certificate; a request proof, if also present, is checked as well.
+      const { holderX5t, holderKey } = last;
+      checkCertificateBinding(
+        state.mtls,
+        { holderX5t, holderKey },
+        hop,
+        state.now,
+        config.clockTolerance,
+      );
+      if (state.proof === undefined) return;
+    }
     if (!config.requireProof && state.proof === undefined) return;
     if (state.proof === undefined)
       deny('MANDATE_PROOF_MISSING', 'possession', hop, 'no proof of possession');
@@ -345,16 +421,48 @@ const possession: Rule = {
         'the action arguments are not the proven tool arguments',
       );
     }
-    const checked = checkProof(state.proof, request, {
-      token: state.token,
-      holderJwk: last.holderKey,
-      holderKey: config.keys.get(last.holderKey, 'possession', hop),
-      hop,
-      now: state.now,
-      window: config.proofWindow,
-      algorithms: config.algorithms,
-      maxStringLength: config.limits.maxStringLength,
-    });
+    const holderKey = config.keys.get(last.holderKey, 'possession', hop);
+    // An encoding with its own proof (AAT: aat-pop+jwt) checks it; else DPoP / invocation.
+    const checked =
+      chain.checkProof === undefined
+        ? checkProof(state.proof, request, {
+            token: state.token,
+            holderJwk: last.holderKey,
+            holderKey,
+            hop,
+            now: state.now,
+            window: config.proofWindow,
+            algorithms: config.algorithms,
+            maxStringLength: config.limits.maxStringLength,
+          })
+        : await chain.checkProof(state.proof, {
+            request,
+            action: state.action,
+            hop,
+            holderKey,
+            now: state.now,
+            window: config.proofWindow,
+            algorithms: config.algorithms,
+            audience: config.audience,
+            requireAudience: config.requirePopAudience,
+          });
+    if (config.nonce !== undefined) {
+      const { nonce } = checked;
+      const accepted =
+        nonce !== undefined &&
+        (await askStore(config, 'possession', hop, async () => config.nonce?.(nonce)));
+      if (accepted !== true) {
+        deny(
+          'MANDATE_PROOF_INVALID',
+          'possession',
+          hop,
+          nonce === undefined
+            ? 'the proof carries no nonce and this verifier requires one'
+            : 'the proof carries a nonce this verifier did not issue or no longer accepts',
+          { step: '7h', path: 'proof.nonce' },
+        );
+      }
+    }
     const fresh = await askStore(config, 'possession', hop, () =>
       config.replay.checkAndStore(
         `${last.holder}#${checked.jti}`,
@@ -369,15 +477,30 @@ const possession: Rule = {
         'the replay store gave no yes-or-no answer',
       );
     }
-    if (!fresh) deny('MANDATE_REPLAYED', 'possession', hop, 'this proof has been used before');
+    if (!fresh)
+      deny('MANDATE_REPLAYED', 'possession', hop, 'this proof has been used before', {
+        step: '7i',
+      });
+  },
+};
+
+/** Rule 8, then the holder the verifier expects (`expectHolder`), if configured. */
+const possession: Rule = {
+  check: 'possession',
+  async run(state, config) {
+    await holderProof.run(state, config);
+    if (config.expectHolder !== undefined) {
+      await checkExpectedHolder(config.expectHolder, chainOf(state).blocks, state.mtls);
+    }
   },
 };
 
 /** 9. The requested action is allowed by every block (the intersection, i.e. the last block). */
 const authorization: Rule = {
   check: 'authorize',
-  run(state) {
-    const { blocks } = chainOf(state);
+  async run(state, config) {
+    const chain = chainOf(state);
+    const { blocks } = chain;
     for (const [hop, block] of blocks.entries()) {
       const result = authorize(block.capabilities, state.action);
       if (!result.allowed) {
@@ -386,7 +509,18 @@ const authorization: Rule = {
           result.code === 'MANDATE_FORBIDDEN'
             ? `block ${hop} does not allow this: ${result.reason}`
             : `the requested action is malformed: ${result.reason}`;
-        deny(result.code, 'authorize', hop, reason, result.detail);
+        deny(result.code, 'authorize', hop, reason, { ...result.detail, step: '6b' });
+      }
+    }
+    // A format's own authorizer (Biscuit's Datalog checks) may only deny what the algebra allowed.
+    if (chain.authorizeDatalog !== undefined) {
+      const outcome = await chain.authorizeDatalog(state.action, {
+        now: state.now,
+        clockTolerance: config.clockTolerance,
+        audience: config.audience,
+      });
+      if (!outcome.allowed) {
+        deny(outcome.code, 'authorize', outcome.hop, outcome.reason, outcome.detail);
       }
     }
   },
@@ -404,3 +538,26 @@ export const RULES: readonly Rule[] = [
   possession,
   authorization,
 ];
+
+/**
+ * The same rules in the AAT draft's order (section 7): the chain (steps 1-5), then the
+ * leaf's authorization of the invocation and the chain audience (step 6), then the proof
+ * of possession (step 7). Used for chains whose profile is `'aat'`; the verdict is the
+ * same in either order, only which failure is reported first differs.
+ */
+export const AAT_RULES: readonly Rule[] = [
+  limits,
+  anchor,
+  linkage,
+  narrowing,
+  window,
+  revocation,
+  authorization,
+  audience,
+  possession,
+];
+
+/** The rule order for a decoded chain (both orders start with rule 1, which decodes it). */
+export function rulesFor(chain: VerifiableChain | undefined): readonly Rule[] {
+  return chain?.profile === 'aat' ? AAT_RULES : RULES;
+}

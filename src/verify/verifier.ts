@@ -1,18 +1,29 @@
 /** `createVerifier`: the service side. Every request's mandate is checked here. */
 import { MandateError, MandateUsageError, isMandateError } from '../core/errors.js';
 import type { Action, MandateLike, ProofRequest } from '../core/types.js';
+import type { MtlsContext } from '../mtls/possession.js';
 import type { Decision } from './decision.js';
 import { resolveConfig, type VerifierConfig, type VerifierOptions } from './config.js';
-import { RULES, type VerifyState } from './rules.js';
+import { toolAction } from '../format/aat/claims.js';
+import { RULES, rulesFor, type VerifyState } from './rules.js';
 
 /** What a request presents besides the mandate. */
 export interface VerifyRequest {
-  /** What the request asks to do. */
-  readonly action: Action;
+  /**
+   * What the request asks to do. May be omitted for a tool call (`request: { tool, args }`):
+   * it is then `toolAction(tool, args)`, i.e. `{ resource: 'tool:<name>', action: 'call',
+   * args }` — the form AAT tool capabilities take (docs/format.md).
+   */
+  readonly action?: Action;
   /** The proof of possession (for HTTP, the `DPoP` header). */
   readonly proof?: string;
   /** The request the proof is bound to: `{ method, url }` or `{ tool, args }`. */
   readonly request?: ProofRequest;
+  /**
+   * The mTLS connection's client certificate (`mtlsContext(req)` from `mandate/mtls`): proves
+   * possession for a holder bound to that certificate (RFC 8705) instead of `proof`.
+   */
+  readonly mtls?: MtlsContext;
 }
 
 /** A configured verifier. */
@@ -43,9 +54,22 @@ async function runRules(
   mandate: MandateLike,
   request: VerifyRequest,
 ): Promise<Decision> {
-  if (typeof request !== 'object' || request === null || typeof request.action !== 'object') {
+  if (typeof request !== 'object' || request === null) {
     throw new TypeError('verify needs { action, proof?, request? }');
   }
+  const called =
+    typeof request.request === 'object' && request.request !== null && 'tool' in request.request
+      ? request.request
+      : undefined;
+  let requested: Action;
+  if (typeof request.action === 'object' && request.action !== null) requested = request.action;
+  else if (request.action === undefined && called !== undefined) {
+    try {
+      requested = toolAction(called.tool, called.args);
+    } catch (cause) {
+      throw new TypeError('verify: request.tool must be a non-empty string', { cause });
+    }
+  } else throw new TypeError('verify needs { action, proof?, request? }');
   const token =
     typeof mandate === 'string' ? mandate : (mandate as { token?: unknown } | null)?.token;
   let now: number;
@@ -67,19 +91,25 @@ async function runRules(
   const toolArgs =
     request.request !== undefined && 'tool' in request.request ? request.request.args : undefined;
   const action =
-    request.action.args === undefined && toolArgs !== undefined
-      ? { ...request.action, args: toolArgs }
-      : request.action;
+    requested.args === undefined && toolArgs !== undefined
+      ? { ...requested, args: toolArgs }
+      : requested;
   const state: VerifyState = {
     token: typeof token === 'string' ? token : '',
     now,
     action,
     proof: request.proof,
     request: request.request,
+    mtls: request.mtls,
   };
-  for (const rule of RULES) {
+  // Rule 1 decodes the chain; its encoding's profile then fixes the order of the rest.
+  let rules = RULES;
+  for (let index = 0; index < rules.length; index++) {
+    const rule = rules[index];
+    if (rule === undefined) break;
     try {
       await rule.run(state, config);
+      if (index === 0) rules = rulesFor(state.chain);
     } catch (error) {
       if (error instanceof MandateUsageError) throw error;
       const lastHop = Math.max(0, (state.chain?.blocks.length ?? 1) - 1);

@@ -37,7 +37,15 @@ function claimsSchema(limits: Limits) {
       .string()
       .regex(/^[A-Za-z0-9_-]{43}$/)
       .optional(),
-    cnf: z.strictObject({ jwk: z.unknown() }),
+    // RFC 8705: a certificate-bound holder keeps cnf.jwk (the certificate's key, for
+    // linkage) and adds x5t#S256 pinning the certificate (see src/mtls/certificate.ts).
+    cnf: z.strictObject({
+      jwk: z.unknown(),
+      'x5t#S256': z
+        .string()
+        .regex(/^[A-Za-z0-9_-]{43}$/)
+        .optional(),
+    }),
     authorization_details: z
       .array(z.looseObject({ type: z.literal(CAPABILITY_DETAIL_TYPE) }))
       .max(limits.maxCapabilities),
@@ -67,6 +75,8 @@ export interface DecodedBlock extends BlockView {
   readonly kid?: string;
   readonly parHash?: string;
   readonly holderKey: PublicJwk;
+  /** RFC 8705 `cnf.x5t#S256`: the holder's client certificate, when bound to one. */
+  readonly holderX5t?: string;
   readonly signingInput: string;
   readonly signature: Buffer;
 }
@@ -204,6 +214,7 @@ export function decodeBlock(jws: ParsedJws, hop: number, limits: Limits): Decode
     holder: thumbprintUriSync(holderKey),
     holderJwk: { ...holderKey },
     holderKey,
+    ...(claims.cnf['x5t#S256'] === undefined ? {} : { holderX5t: claims.cnf['x5t#S256'] }),
     subject: claims.sub,
     capabilities,
     issuedAt: claims.iat,
@@ -219,7 +230,9 @@ export function decodeBlock(jws: ParsedJws, hop: number, limits: Limits): Decode
 }
 
 /** Build the claims of a block from its view (the inverse of `decodeBlock`). */
-export function encodeClaims(block: Omit<BlockView, 'holder'> & { parHash?: string }): BlockClaims {
+export function encodeClaims(
+  block: Omit<BlockView, 'holder'> & { parHash?: string; holderX5t?: string },
+): BlockClaims {
   const aud = block.audience;
   return {
     jti: block.id,
@@ -234,7 +247,10 @@ export function encodeClaims(block: Omit<BlockView, 'holder'> & { parHash?: stri
     del_depth: block.depth,
     del_max_depth: block.maxDepth,
     ...(block.parHash === undefined ? {} : { par_hash: block.parHash }),
-    cnf: { jwk: block.holderJwk },
+    cnf: {
+      jwk: block.holderJwk,
+      ...(block.holderX5t === undefined ? {} : { 'x5t#S256': block.holderX5t }),
+    },
     authorization_details: block.capabilities.map((capability) => ({
       type: CAPABILITY_DETAIL_TYPE,
       ...capability,

@@ -1,0 +1,208 @@
+/**
+ * The A2A server guard. In A2A, a request to an agent is a grant: the caller delegates to
+ * this agent a mandate (holder: the agent's key, which its signed Agent Card publishes) and
+ * sends it in the message's `metadata["dev.mandate/mandate"]`. The guard verifies the whole
+ * chain for the action the message asks for, proves possession with the agent's own key (so
+ * a mandate granted to another agent is refused: `MANDATE_PROOF_INVALID`), and consumes the
+ * grant once (a replayed grant is `MANDATE_REPLAYED`). The handler then sees the Decision and
+ * a deputy over the grant, which is the only way it spends the caller's authority onward.
+ *
+ * Not checked here, and left to the caller: that `action` reads the message faithfully, and
+ * who sent it (any party holding the grant may deliver it; it can only ask this agent for
+ * what the grant allows, once).
+ */
+import type { Message } from '@a2a-js/sdk';
+import type { AgentExecutor, ExecutionEventBus, RequestContext } from '@a2a-js/sdk/server';
+import { randomUUID } from 'node:crypto';
+import { isMandateError } from '../../core/errors.js';
+import type { Action, KeyPair } from '../../core/types.js';
+import { parseMandate } from '../../format/parse.js';
+import { prove } from '../../proof/prove.js';
+import { MemoryReplayStore } from '../../stores/memory.js';
+import type { ReplayStore } from '../../stores/types.js';
+import type { Allowed, Denied } from '../../verify/decision.js';
+import type { Verifier } from '../../verify/verifier.js';
+import { toAuditor, type AuditOption } from '../audit.js';
+import { createDeputy, type Deputy } from '../deputy.js';
+
+/** `metadata` key of the granted mandate on a message. */
+export const A2A_META_MANDATE = 'dev.mandate/mandate';
+/** `metadata` key of a denial on the agent's answer. */
+export const A2A_META_DENIAL = 'dev.mandate/denial';
+/** The A2A extension URI an Agent Card uses to advertise Mandate. */
+export const MANDATE_A2A_EXTENSION = 'urn:mandate:a2a:v1';
+
+/** What the agent's handler sees for an allowed message. */
+export interface A2aMandateContext {
+  readonly decision: Allowed;
+  readonly action: Action;
+  /** The grant (its last holder is this agent): delegate from it, never forward it. */
+  readonly mandate: string;
+  /** A deputy over the grant, signing with the agent's key. */
+  readonly deputy: Deputy;
+}
+
+/** Options of `guardAgent`. */
+export interface A2aGuardOptions {
+  readonly verifier: Verifier;
+  /** This agent's key: the holder its callers delegate to. */
+  readonly signer: KeyPair;
+  /** The action a message asks for; undefined denies the message (`MANDATE_FORBIDDEN`). */
+  readonly action: (
+    message: Message,
+    context: RequestContext,
+  ) => Action | undefined | Promise<Action | undefined>;
+  /** Where consumed grants are remembered. Default: in memory, for this guard. */
+  readonly grants?: ReplayStore;
+  readonly audit?: AuditOption;
+}
+
+const contexts = new WeakMap<object, A2aMandateContext>();
+
+/** The Mandate context of a request a guarded executor is serving. */
+export function mandateOf(requestContext: RequestContext): A2aMandateContext | undefined {
+  return contexts.get(requestContext);
+}
+
+function denial(code: Denied['code'], check: Denied['check'], reason: string): Denied {
+  return { allowed: false, code, hop: 0, check, reason, detail: {} };
+}
+
+function publishDenial(
+  eventBus: ExecutionEventBus,
+  requestContext: RequestContext,
+  denied: Denied,
+) {
+  const message = {
+    messageId: randomUUID(),
+    contextId: requestContext.contextId,
+    taskId: '',
+    role: 2, // Role.ROLE_AGENT (a type-only import keeps the SDK out of this module's load)
+    parts: [{ content: { $case: 'text', value: `denied: ${denied.code}: ${denied.reason}` } }],
+    metadata: {
+      [A2A_META_DENIAL]: {
+        code: denied.code,
+        hop: denied.hop,
+        check: denied.check,
+        reason: denied.reason,
+      },
+    },
+    extensions: [MANDATE_A2A_EXTENSION],
+    referenceTaskIds: [],
+  } as unknown as Message;
+  eventBus.publish({ kind: 'message', data: message });
+  eventBus.finished();
+}
+
+/** Wrap an `AgentExecutor` so that it runs only for messages carrying a valid grant. */
+export function guardAgent(executor: AgentExecutor, options: A2aGuardOptions): AgentExecutor {
+  if (typeof executor?.execute !== 'function')
+    throw new TypeError('executor must be an AgentExecutor');
+  if (typeof options?.verifier?.verify !== 'function') throw new TypeError('verifier required');
+  if (typeof options.signer?.publicJwk !== 'object') throw new TypeError('signer required');
+  if (typeof options.action !== 'function') throw new TypeError('action must be a function');
+  const grants = options.grants ?? new MemoryReplayStore();
+  const auditor = toAuditor(options.audit);
+  return {
+    cancelTask: (taskId, eventBus) => executor.cancelTask(taskId, eventBus),
+    async execute(requestContext, eventBus) {
+      const message = requestContext.userMessage;
+      const deny = async (denied: Denied, action: Action | undefined) => {
+        await auditor?.record(denied, action ?? { resource: '', action: '' }, {
+          transport: 'a2a',
+          target: requestContext.taskId,
+        });
+        publishDenial(eventBus, requestContext, denied);
+      };
+      let action: Action | undefined;
+      try {
+        action = await options.action(message, requestContext);
+      } catch {
+        action = undefined;
+      }
+      if (action === undefined) {
+        return deny(
+          denial(
+            'MANDATE_FORBIDDEN',
+            'authorize',
+            'the message asks for no action this agent performs',
+          ),
+          undefined,
+        );
+      }
+      const token = (message.metadata as Record<string, unknown> | undefined)?.[A2A_META_MANDATE];
+      if (typeof token !== 'string' || token.length === 0) {
+        return deny(
+          denial('MANDATE_MALFORMED', 'limits', `no mandate in metadata["${A2A_META_MANDATE}"]`),
+          action,
+        );
+      }
+      // Possession by this agent: the grant must name this agent's key as its last holder. The
+      // proof is a DPoP proof over a URL naming the message (the action's args stay the ones
+      // authorized; a tool-call proof would bind them instead).
+      const request = {
+        method: 'POST',
+        url: `https://a2a.mandate.invalid/message/${encodeURIComponent(String(message.messageId))}`,
+      };
+      let proof: string;
+      try {
+        proof = await prove(token, { signer: options.signer, request });
+      } catch (error) {
+        const code =
+          isMandateError(error) && error.code !== 'MANDATE_PROOF_INVALID'
+            ? error.code
+            : 'MANDATE_PROOF_INVALID';
+        return deny(
+          denial(
+            code,
+            'possession',
+            code === 'MANDATE_PROOF_INVALID'
+              ? 'the mandate is not granted to this agent'
+              : 'the mandate could not be read',
+          ),
+          action,
+        );
+      }
+      let decision;
+      try {
+        decision = await options.verifier.verify(token, { action, proof, request });
+      } catch {
+        return deny(
+          denial('MANDATE_INTERNAL', 'internal', 'the grant could not be verified'),
+          action,
+        );
+      }
+      if (!decision.allowed) return deny(decision, action);
+      // One grant, one request: a replayed message (or grant) is refused.
+      const blocks = (await parseMandate(token)).blocks;
+      const last = blocks[blocks.length - 1];
+      let fresh = false;
+      try {
+        fresh =
+          last !== undefined && (await grants.checkAndStore(`grant:${last.id}`, last.expiresAt));
+      } catch {
+        return deny(
+          denial('MANDATE_STORE_UNAVAILABLE', 'possession', 'the grant store could not answer'),
+          action,
+        );
+      }
+      if (!fresh) {
+        return deny(
+          {
+            ...denial('MANDATE_REPLAYED', 'possession', 'this grant was already used'),
+            hop: blocks.length - 1,
+          },
+          action,
+        );
+      }
+      await auditor?.record(decision, action, { transport: 'a2a', target: requestContext.taskId });
+      contexts.set(requestContext, {
+        decision,
+        action,
+        mandate: token,
+        deputy: createDeputy({ mandate: token, signer: options.signer }),
+      });
+      return executor.execute(requestContext, eventBus);
+    },
+  };
+}

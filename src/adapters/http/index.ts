@@ -1,0 +1,62 @@
+/**
+ * `mandate/http`: Mandate over HTTP. Server adapters for node:http (`mandateNode`,
+ * `withMandateNode`), Fetch-API handlers and Hono (`withMandate`, `mandateHono`) and Express
+ * (`mandateExpress`); a client `fetch` (`createMandateFetch`); RFC 9728 metadata.
+ *
+ * The mandate travels as `Authorization: DPoP <mandate>` and its proof as `DPoP` (RFC 9449).
+ * The URL a proof is checked against is `publicOrigin` + the request path: configure the
+ * origin clients use; the `Host` header is never trusted for it.
+ *
+ * Not checked here, and left to the caller: that the route table maps each request to the
+ * action it really performs (a handler that pays invoice A on a route mapped to invoice B
+ * defeats the check), and TLS (use https in production; a proof binds the URL, not the channel).
+ */
+export {
+  createHttpGuard,
+  pathOf,
+  type GuardInput,
+  type GuardResult,
+  type HttpGuard,
+  type HttpGuardOptions,
+} from './guard.js';
+export {
+  HTTP_DENIALS,
+  challengeFor,
+  denialResponse,
+  type ChallengeOptions,
+  type DenialResponse,
+  type HttpDenial,
+  type OAuthError,
+} from './challenge.js';
+export { readCredentials, type Credentials, type HeaderValue } from './credentials.js';
+export type { RouteAction, RouteContext, RouteTable } from './routes.js';
+export { mandateNode, withMandateNode, mandateOf, type MandateContext } from './node.js';
+export { withMandate, mandateHono, type HonoLikeContext } from './fetch.js';
+export { mandateExpress, type ExpressLikeRequest, type ExpressLikeResponse } from './express.js';
+export { createMandateFetch, type MandateFetchOptions } from './client.js';
+export {
+  protectedResourceMetadata,
+  protectedResourceMetadataUrl,
+  PROTECTED_RESOURCE_METADATA_PATH,
+  type ProtectedResourceMetadataOptions,
+} from './metadata.js';
+export { BodyError } from './body.js';
+export {
+  createAuditor,
+  auditRecord,
+  spanAttributes,
+  type AuditContext,
+  type AuditLogger,
+  type AuditOption,
+  type AuditRecord,
+  type Auditor,
+  type AuditorOptions,
+} from '../audit.js';
+export {
+  createDeputy,
+  type Deputy,
+  type DeputyOptions,
+  type DeputyTarget,
+  type NarrowedCall,
+} from '../deputy.js';
+export { httpTarget, type HttpTargetOptions } from './target.js';

@@ -1,0 +1,91 @@
+/** `mandate/http` for node:http: a middleware `(req, res, next)` and a request-listener wrapper. */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Action } from '../../core/types.js';
+import type { Allowed } from '../../verify/decision.js';
+import { readNodeJson } from './body.js';
+import { createHttpGuard, type HttpGuardOptions } from './guard.js';
+
+/** What an allowed request carries to its handler. */
+export interface MandateContext {
+  readonly decision: Allowed;
+  readonly action: Action;
+}
+
+const contexts = new WeakMap<object, MandateContext>();
+
+/** The verified Decision of a request that passed a Mandate middleware (undefined if none). */
+export function mandateOf(req: object): MandateContext | undefined {
+  return contexts.get(req);
+}
+
+/** Record a request's context (used by the adapters). */
+export function setMandate(req: object, context: MandateContext): void {
+  contexts.set(req, context);
+}
+
+type BodyCarrier = IncomingMessage & { body?: unknown };
+
+/**
+ * node:http middleware. On success it records the Decision (`mandateOf(req)`) and calls
+ * `next()`; on a denial it answers (401/403/503/500 with the challenge) and does not. When a
+ * route reads the JSON body, the parsed body is left on `req.body` for the handler.
+ */
+export function mandateNode(
+  options: HttpGuardOptions,
+): (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void) => Promise<void> {
+  const guard = createHttpGuard(options);
+  return async (req, res, next) => {
+    let result;
+    try {
+      result = await guard.check({
+        method: req.method ?? 'GET',
+        target: req.url ?? '/',
+        authorization: req.headers.authorization,
+        dpop: req.headers.dpop,
+        async json(maxBytes) {
+          const carrier = req as BodyCarrier;
+          if (carrier.body !== undefined) return carrier.body;
+          const body = await readNodeJson(req, maxBytes);
+          carrier.body = body;
+          return body;
+        },
+      });
+    } catch (error) {
+      next(error);
+      return;
+    }
+    if (result.kind === 'denied') {
+      res.writeHead(result.response.status, result.response.headers);
+      res.end(result.response.body);
+      return;
+    }
+    if (result.kind === 'allowed')
+      setMandate(req, { decision: result.decision, action: result.action });
+    next();
+  };
+}
+
+/** Wrap a node:http request listener: it runs only for allowed requests, with their context. */
+export function withMandateNode(
+  options: HttpGuardOptions,
+  handler: (
+    req: IncomingMessage,
+    res: ServerResponse,
+    context: MandateContext | undefined,
+  ) => void | Promise<void>,
+): (req: IncomingMessage, res: ServerResponse) => void {
+  const middleware = mandateNode(options);
+  return (req, res) => {
+    void middleware(req, res, (error) => {
+      if (error !== undefined) {
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: 'server_error', code: 'MANDATE_INTERNAL' }));
+        return;
+      }
+      Promise.resolve(handler(req, res, mandateOf(req))).catch(() => {
+        if (!res.headersSent) res.writeHead(500);
+        res.end();
+      });
+    });
+  };
+}

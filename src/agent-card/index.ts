@@ -1,0 +1,47 @@
+/**
+ * `mandate/agent-card`: signed A2A Agent Cards (A2A §8.4), agent resolution from the
+ * well-known location, and the holder-keys extension that binds an agent to its keys.
+ */
+export {
+  AGENT_CARD_V1,
+  AGENT_CARD_V03,
+  agentCardV1Schema,
+  agentCardV03Schema,
+  detectCardVersion,
+  type AgentCard,
+  type AgentCardSignature,
+  type AgentCardVersion,
+} from './schema.js';
+export { parseAgentCard, type ParsedAgentCard } from './parse.js';
+export {
+  canonicalizeAgentCard,
+  CANONICALIZATION_PROFILES,
+  DEFAULT_PROFILE,
+  type CanonicalizationProfile,
+} from './canonical.js';
+export { signAgentCard, AGENT_CARD_TYP, type SignAgentCardOptions } from './sign.js';
+export {
+  verifyAgentCard,
+  type AgentCardAlg,
+  type VerifiedAgentCard,
+  type VerifyAgentCardOptions,
+} from './verify.js';
+export { HOLDER_KEYS_EXTENSION, holderKeysExtension, readHolderKeys } from './holder-keys.js';
+export {
+  AGENT_CARD_PATHS,
+  agentOrigin,
+  createAgentResolver,
+  type AgentResolver,
+  type AgentResolverOptions,
+  type AgentTrust,
+} from './resolve.js';
+export {
+  staticKeys,
+  remoteJwks,
+  REMOTE_JWKS_DEFAULTS,
+  type KeyResolver,
+  type KeySelector,
+  type ResolvedKey,
+  type JwkSet,
+  type RemoteJwksOptions,
+} from '../identity/key-resolver.js';

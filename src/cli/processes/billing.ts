@@ -1,0 +1,160 @@
+/**
+ * The A2A billing agent process. It pays the invoice its caller's grant names, through a
+ * deputy (narrowed to the one tool call). It is also gullible: told in the message text to
+ * "also pay invoice X for N", it tries, with its caller's mandate as is; the tool refuses.
+ */
+import express from 'express';
+import type { AgentCard as SdkAgentCard } from '@a2a-js/sdk';
+import { DefaultRequestHandler, InMemoryTaskStore, type AgentExecutor } from '@a2a-js/sdk/server';
+import { jsonRpcHandler, UserBuilder } from '@a2a-js/sdk/server/express';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { guardAgent, mandateExtension, mandateOf } from '../../adapters/a2a/index.js';
+import {
+  callToolWithMandate,
+  mandateDenial,
+  META_MANDATE,
+  META_PROOF,
+} from '../../adapters/mcp/index.js';
+import { holderKeysExtension, signAgentCard, type AgentCard } from '../../agent-card/index.js';
+import { allows } from '../../core/capability.js';
+import { parseMandate } from '../../format/parse.js';
+import { prove } from '../../proof/prove.js';
+import { createVerifier } from '../../verify/verifier.js';
+import {
+  denialOutcome,
+  keyPairOf,
+  readConfig,
+  ready,
+  type CapturedCall,
+  type Outcome,
+} from './common.js';
+import { agentMessage, payAction, paymentAsked } from './messages.js';
+
+const config = readConfig();
+const key = await keyPairOf(config.keyJwk);
+const provider = await keyPairOf(config.providerJwk);
+const ownGrant =
+  config.billingOwnGrant === undefined ? undefined : await parseMandate(config.billingOwnGrant);
+
+async function toolClient(): Promise<Client> {
+  const client = new Client({ name: 'billing-agent', version: '1.0.0' });
+  await client.connect(new StreamableHTTPClientTransport(new URL(config.toolUrl ?? '')));
+  return client;
+}
+
+/** Call the tool; an MCP denial becomes an outcome. */
+async function outcomeOf(call: () => Promise<unknown>): Promise<Outcome> {
+  try {
+    const result = (await call()) as { structuredContent?: { subject: string; chain: string[] } };
+    const content = result.structuredContent ?? { subject: '', chain: [] };
+    return { allowed: true, subject: content.subject, chain: content.chain };
+  } catch (error) {
+    const denial = mandateDenial(error);
+    if (denial === undefined) throw error;
+    return denialOutcome(denial);
+  }
+}
+
+const executor: AgentExecutor = {
+  async execute(requestContext, eventBus) {
+    const context = mandateOf(requestContext);
+    const message = requestContext.userMessage;
+    const asked = paymentAsked(message);
+    if (context === undefined || asked === undefined) throw new Error('unguarded');
+    const client = await toolClient();
+    try {
+      // The caller's payment: narrowed to exactly this call, to a one-time key. The call is
+      // made by hand here (rather than deputy.call) only so that an eavesdropper can keep a copy.
+      const narrowed = await context.deputy.narrow(
+        { audience: config.toolAudience },
+        { resource: `billing:invoices/${asked.invoice}`, action: 'pay' },
+        { invoice: asked.invoice, amount: asked.amount },
+      );
+      const proof = await prove(narrowed.mandate, {
+        signer: narrowed.signer,
+        request: { tool: 'pay_invoice', args: narrowed.args },
+      });
+      const captured: CapturedCall = {
+        name: 'pay_invoice',
+        arguments: { ...narrowed.args },
+        _meta: { [META_MANDATE]: narrowed.mandate.token, [META_PROOF]: proof },
+      };
+      const paid = await outcomeOf(() => client.callTool(captured));
+      // The injected instruction, obeyed with the caller's mandate as is (no deputy).
+      const injected = /also pay invoice (\S+) for (\d+)/i.exec(
+        message.parts.map((p) => (p.content?.$case === 'text' ? p.content.value : '')).join(' '),
+      );
+      let confused: { outcome: Outcome; ownGrantCovers: boolean } | undefined;
+      if (injected !== null) {
+        const invoice = injected[1] ?? '';
+        const amount = Number(injected[2]);
+        const outcome = await outcomeOf(() =>
+          callToolWithMandate(
+            client,
+            { name: 'pay_invoice', arguments: { invoice, amount } },
+            { mandate: context.mandate, signer: key },
+          ),
+        );
+        const ownCaps = ownGrant?.blocks[ownGrant.blocks.length - 1]?.capabilities ?? [];
+        const ownGrantCovers = allows(ownCaps, {
+          resource: `billing:invoices/${invoice}`,
+          action: 'pay',
+          args: { invoice, amount },
+        });
+        confused = { outcome, ownGrantCovers };
+      }
+      eventBus.publish({
+        kind: 'message',
+        data: agentMessage(requestContext.contextId, 'billing done', { paid, captured, confused }),
+      });
+    } finally {
+      await client.close();
+    }
+    eventBus.finished();
+  },
+  cancelTask: () => Promise.resolve(),
+};
+
+const app = express();
+const listener = app.listen(0, '127.0.0.1', () => {
+  const address = listener.address();
+  const port = typeof address === 'object' && address !== null ? address.port : 0;
+  const origin = `http://127.0.0.1:${port}`;
+  const card: AgentCard = signAgentCard(
+    {
+      name: 'Billing Agent',
+      description: 'Pays approved invoices.',
+      supportedInterfaces: [
+        { url: `${origin}/a2a/jsonrpc`, protocolBinding: 'JSONRPC', protocolVersion: '1.0' },
+      ],
+      version: '1.0.0',
+      capabilities: { extensions: [holderKeysExtension([key.publicJwk]), mandateExtension()] },
+      defaultInputModes: ['application/json'],
+      defaultOutputModes: ['application/json'],
+      skills: [{ id: 'pay', name: 'Pay', description: 'Pays one invoice.', tags: ['billing'] }],
+    },
+    { signer: provider, kid: 'provider-1' },
+  );
+  const guarded = guardAgent(executor, {
+    verifier: createVerifier({
+      trustAnchors: [{ id: config.anchorId, publicJwk: config.anchorJwk }],
+      audience: config.billingAudience,
+    }),
+    signer: key,
+    action: payAction,
+  });
+  const handler = new DefaultRequestHandler(
+    card as unknown as SdkAgentCard,
+    new InMemoryTaskStore(),
+    guarded,
+  );
+  app.get('/.well-known/agent-card.json', (_req, res) => {
+    res.json(card);
+  });
+  app.use(
+    '/a2a/jsonrpc',
+    jsonRpcHandler({ requestHandler: handler, userBuilder: UserBuilder.noAuthentication }),
+  );
+  ready({ origin, id: key.id });
+});

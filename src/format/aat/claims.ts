@@ -1,0 +1,202 @@
+/**
+ * AAT claims (draft-niyikiza-oauth-attenuating-agent-tokens-02) and their mapping onto
+ * Mandate's model: an `authorization_details` entry of type `attenuating_agent_token` whose
+ * `tools` map becomes one capability per tool — resource `tool:<name>` (the name
+ * percent-encoded into one literal segment), action `call`, constraints = the tool's
+ * argument constraint map (closed-world exactly as the draft's step 6b).
+ */
+import { MandateError } from '../../core/errors.js';
+import { isJsonArray } from '../../core/json.js';
+import type { Limits } from '../../core/limits.js';
+import type { Action, Capability, Constraint, Json } from '../../core/types.js';
+
+/** The RFC 9396 `authorization_details` type of an AAT capability entry. */
+export const AAT_DETAIL_TYPE = 'attenuating_agent_token';
+
+/** The resource scheme AAT tools map to: `tool:<percent-encoded name>`. */
+export const TOOL_SCHEME = 'tool';
+
+/** The action every AAT tool capability grants. */
+export const TOOL_ACTION = 'call';
+
+/** The draft's core constraint types (section 3.4). Mandate's `glob` is not one of them. */
+export const AAT_CONSTRAINT_TYPES: ReadonlySet<string> = new Set([
+  'exact',
+  'one_of',
+  'not_one_of',
+  'range',
+  'contains',
+  'subset',
+  'wildcard',
+  'all',
+  'any',
+]);
+
+/** The draft's recommended MAX_TOKEN_LIFETIME (90 days), applied when none is configured. */
+export const AAT_DEFAULT_MAX_TOKEN_LIFETIME = 90 * 24 * 3600;
+
+/**
+ * The resource a tool maps to. Every character outside `A-Z a-z 0-9 - _ . ~` (and a name
+ * that is only dots) is percent-encoded as UTF-8, so the name is one literal segment: it
+ * can never be a wildcard (`*`, `**`), a dot segment or a path, and the mapping is
+ * injective (tool names are compared as exact strings, draft section 3.3.1).
+ *
+ * @throws TypeError for a name that is not a non-empty well-formed string.
+ */
+export function toolResource(tool: string): string {
+  if (typeof tool !== 'string' || tool.length === 0) {
+    throw new TypeError('a tool name must be a non-empty string');
+  }
+  let encoded: string;
+  try {
+    encoded = encodeURIComponent(tool);
+  } catch {
+    throw new TypeError('a tool name must be well-formed Unicode');
+  }
+  encoded = encoded.replace(/[!'()*]/g, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`);
+  if (/^\.+$/.test(encoded)) encoded = encoded.replace(/\./g, '%2E');
+  return `${TOOL_SCHEME}:${encoded}`;
+}
+
+/** The tool a resource names, when it is exactly `toolResource(name)` for some name. */
+export function toolFromResource(resource: string): string | undefined {
+  if (!resource.startsWith(`${TOOL_SCHEME}:`)) return undefined;
+  let tool: string;
+  try {
+    tool = decodeURIComponent(resource.slice(TOOL_SCHEME.length + 1));
+  } catch {
+    return undefined;
+  }
+  if (tool.length === 0) return undefined;
+  try {
+    // Only the canonical spelling names a tool (`tool:read%5Ffile` does not).
+    return toolResource(tool) === resource ? tool : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The action an AAT tool call asks for: `{ resource: toolResource(tool), action: 'call',
+ * args }`. `verify` derives it from a `{ tool, args }` request when no action is given.
+ */
+export function toolAction(tool: string, args: Readonly<Record<string, Json>> = {}): Action {
+  return { resource: toolResource(tool), action: TOOL_ACTION, args };
+}
+
+/** A constraint-tree problem, for the caller to report with its step (3n / 4o). */
+export interface ConstraintProblem {
+  readonly path: string;
+  readonly reason: string;
+  readonly limit?: boolean;
+}
+
+/**
+ * Check a raw argument constraint map against the draft (steps 3n / 4o and 6b's
+ * fail-closed rule): every node an object with a core `constraint_type`, no empty `all` /
+ * `any`, nesting within `limits.maxConstraintDepth`. Members are checked afterwards by the
+ * algebra's strict schemas.
+ */
+export function findConstraintProblem(
+  map: unknown,
+  path: string,
+  limits: Limits,
+): ConstraintProblem | undefined {
+  if (map === null || typeof map !== 'object' || isJsonArray(map as Json)) {
+    return { path, reason: 'a tool entry must be an object of argument constraints' };
+  }
+  const walk = (node: unknown, at: string, depth: number): ConstraintProblem | undefined => {
+    if (depth > limits.maxConstraintDepth) {
+      return {
+        path: at,
+        reason: `constraint nested deeper than ${limits.maxConstraintDepth}`,
+        limit: true,
+      };
+    }
+    if (node === null || typeof node !== 'object' || Array.isArray(node)) {
+      return { path: at, reason: 'a constraint must be an object' };
+    }
+    const type = (node as Record<string, unknown>)['constraint_type'];
+    if (typeof type !== 'string' || !AAT_CONSTRAINT_TYPES.has(type)) {
+      return { path: `${at}.constraint_type`, reason: 'unknown constraint_type' };
+    }
+    if (type === 'all' || type === 'any') {
+      const clauses = (node as Record<string, unknown>)['constraints'];
+      if (!Array.isArray(clauses) || clauses.length === 0) {
+        return { path: `${at}.constraints`, reason: `${type} needs a non-empty constraints array` };
+      }
+      for (const [i, clause] of clauses.entries()) {
+        const problem = walk(clause, `${at}.constraints.${i}`, depth + 1);
+        if (problem !== undefined) return problem;
+      }
+    }
+    return undefined;
+  };
+  for (const [arg, constraint] of Object.entries(map)) {
+    const problem = walk(constraint, `${path}.${arg}`, 1);
+    if (problem !== undefined) return problem;
+  }
+  return undefined;
+}
+
+function usesOnlyCoreTypes(c: Constraint): boolean {
+  if (!AAT_CONSTRAINT_TYPES.has(c.constraint_type)) return false;
+  return c.constraint_type === 'all' || c.constraint_type === 'any'
+    ? c.constraints.every(usesOnlyCoreTypes)
+    : true;
+}
+
+/**
+ * The `tools` map of normalised capabilities, for minting. Each capability must be a tool
+ * capability (`tool:<name>`, actions exactly `['call']`), without `optional` arguments and
+ * with core constraint types only; each tool at most once. Anything else throws TypeError:
+ * AAT cannot express it.
+ */
+export function capabilitiesToTools(
+  capabilities: readonly Capability[],
+): Record<string, Record<string, Constraint>> {
+  const tools: Record<string, Record<string, Constraint>> = {};
+  for (const capability of capabilities) {
+    const tool = toolFromResource(capability.resource);
+    if (tool === undefined) {
+      throw new TypeError(
+        `AAT expresses tool capabilities only: ${JSON.stringify(capability.resource)} is not tool:<name> (see toolResource)`,
+      );
+    }
+    if (capability.actions.length !== 1 || capability.actions[0] !== TOOL_ACTION) {
+      throw new TypeError(`AAT tool capabilities grant exactly the action '${TOOL_ACTION}'`);
+    }
+    if (capability.optional !== undefined) {
+      throw new TypeError('AAT has no optional arguments (draft section 3.3)');
+    }
+    if (Object.hasOwn(tools, tool)) {
+      throw new TypeError(`AAT names each tool once: ${JSON.stringify(tool)} appears twice`);
+    }
+    const constraints = capability.constraints ?? {};
+    for (const [arg, constraint] of Object.entries(constraints)) {
+      if (!usesOnlyCoreTypes(constraint)) {
+        throw new TypeError(
+          `argument ${JSON.stringify(arg)}: AAT has only the draft's core constraint types (no glob)`,
+        );
+      }
+    }
+    Object.defineProperty(tools, tool, {
+      value: { ...constraints },
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  }
+  return tools;
+}
+
+/** A coded `MANDATE_MALFORMED` naming the AAT step that rejects it. */
+export function aatMalformed(
+  message: string,
+  hop: number,
+  step: string,
+  path: string,
+  code: 'MANDATE_MALFORMED' | 'MANDATE_LIMIT_EXCEEDED' = 'MANDATE_MALFORMED',
+): never {
+  throw new MandateError(code, message, { check: 'limits', hop, detail: { path, step } });
+}

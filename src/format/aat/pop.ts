@@ -1,0 +1,177 @@
+/**
+ * AAT proof of possession (`aat-pop+jwt`, draft section 5 and steps 7a-7g): a JWT signed
+ * by the leaf holder, bound to the leaf token (`aat_id`, `aat_hash`), the tool
+ * (`aat_tool`) and its arguments (`hta`, compared as RFC 8785 canonical JSON), optionally
+ * to this enforcement point (`aat_aud`) and a server nonce. The nonce (7h) and replay (7i)
+ * checks are the verifier's, after this one.
+ */
+import { randomUUID } from 'node:crypto';
+import { decodeBase64url, canonicalJson } from '../../core/encoding.js';
+import { MandateError, type MandateErrorCode } from '../../core/errors.js';
+import { parseJsonObject } from '../../core/json-text.js';
+import { TYP } from '../../core/typ.js';
+import type { Json } from '../../core/types.js';
+import { algForJwk } from '../../identity/jwk.js';
+import { signBytes, type PreparedSigner } from '../../identity/keys.js';
+import { isHttpRequest } from '../../proof/request.js';
+import type { ChainProofContext, ProvenRequest } from '../../verify/chain.js';
+import { verifyJwsSignature } from '../jws/signature.js';
+import { aatHash, encodeJcsSegment, type AatBlock } from './chain.js';
+import { TOOL_ACTION, toolResource } from './claims.js';
+
+const MAX_PROOF_LENGTH = 16384;
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/**
+ * Check an `aat-pop+jwt` for the leaf `leaf` (steps 7a-7g, in order). Throws a coded
+ * `MandateError` (check `possession`, `detail.step`) on the first failure.
+ *
+ * Not checked here: the nonce (7h) and `jti` replay (7i), which the verifier does next.
+ */
+export function checkAatPop(proof: unknown, leaf: AatBlock, ctx: ChainProofContext): ProvenRequest {
+  const { hop } = ctx;
+  const deny: (step: string, message: string, path?: string, code?: MandateErrorCode) => never = (
+    step,
+    message,
+    path,
+    code = 'MANDATE_PROOF_INVALID',
+  ) => {
+    throw new MandateError(code, message, {
+      check: 'possession',
+      hop,
+      detail: { step, ...(path === undefined ? {} : { path }) },
+    });
+  };
+  if (proof === undefined || proof === null || proof === '') {
+    deny('7a', 'no proof of possession', undefined, 'MANDATE_PROOF_MISSING');
+  }
+  if (typeof proof !== 'string' || proof.length > MAX_PROOF_LENGTH) {
+    deny('7a', 'the proof must be a compact JWS');
+  }
+  const parts = proof.split('.');
+  const [h = '', p = '', s = ''] = parts;
+  if (parts.length !== 3 || h === '' || p === '') deny('7a', 'the proof must be a compact JWS');
+  const json = (segment: string, label: string, step: string): Record<string, unknown> => {
+    try {
+      const text = utf8.decode(decodeBase64url(segment, label, 'possession', hop));
+      return parseJsonObject(text, label, 'possession', hop);
+    } catch {
+      return deny(step, `${label} is not a JSON object`, label);
+    }
+  };
+
+  // 7a: explicit typing; the algorithm must be the leaf key's and allowed.
+  const header = json(h, 'proof.header', '7a');
+  if (header['typ'] !== TYP.aatPop)
+    deny('7a', `proof typ must be ${TYP.aatPop}`, 'proof.header.typ');
+  const alg = algForJwk(leaf.holderKey);
+  if (header['alg'] !== alg || !ctx.algorithms.includes(alg)) {
+    deny('7a', "proof algorithm is not the leaf key's", 'proof.header.alg');
+  }
+  if (Object.hasOwn(header, 'crit')) deny('7a', 'proof crit is not supported', 'proof.header.crit');
+
+  // 7b: signed by the leaf holder; claims are parsed only after the signature verifies.
+  let signature: Buffer;
+  try {
+    signature = decodeBase64url(s, 'proof.signature', 'possession', hop);
+  } catch {
+    return deny('7b', 'proof signature verification failed');
+  }
+  if (!verifyJwsSignature(alg, ctx.holderKey, `${h}.${p}`, signature)) {
+    deny('7b', 'proof signature verification failed');
+  }
+  const claims = json(p, 'proof.payload', '7b');
+
+  // 7c: bound to the presented leaf token.
+  const jti = claims['jti'];
+  if (typeof jti !== 'string' || jti.length === 0 || jti.length > 256) {
+    deny('7c', 'proof jti must be a non-empty string', 'proof.jti');
+  }
+  if (claims['aat_id'] !== leaf.id)
+    deny('7c', 'the proof is for another token (aat_id)', 'proof.aat_id');
+  if (claims['aat_hash'] !== aatHash(leaf)) {
+    deny('7c', 'the proof is for another token (aat_hash)', 'proof.aat_hash');
+  }
+
+  // 7d: presentation audience.
+  const aud = claims['aat_aud'];
+  if (aud !== undefined && aud !== ctx.audience) {
+    deny('7d', 'the proof is for another enforcement point (aat_aud)', 'proof.aat_aud');
+  }
+  if (aud === undefined && ctx.requireAudience) {
+    deny('7d', 'the proof names no audience and this verifier requires one', 'proof.aat_aud');
+  }
+
+  // 7e: the tool, compared as an exact string; the action must be that tool call.
+  const request = ctx.request;
+  if (isHttpRequest(request)) {
+    return deny('7e', 'an AAT proof binds a tool call, not an HTTP request', 'request');
+  }
+  if (claims['aat_tool'] !== request.tool) {
+    deny('7e', 'the proof is for another tool (aat_tool)', 'proof.aat_tool');
+  }
+  let resource: string | undefined;
+  try {
+    resource = toolResource(request.tool);
+  } catch {
+    resource = undefined;
+  }
+  if (ctx.action.resource !== resource || ctx.action.action !== TOOL_ACTION) {
+    deny('7e', 'the action is not the proven tool call', 'action');
+  }
+
+  // 7f: the arguments, as RFC 8785 canonical JSON.
+  const hta = claims['hta'];
+  if (typeof hta !== 'object' || hta === null || Array.isArray(hta)) {
+    deny('7f', 'proof hta must be an object', 'proof.hta');
+  }
+  let same = false;
+  try {
+    same = canonicalJson(hta) === canonicalJson(request.args);
+  } catch {
+    same = false;
+  }
+  if (!same) deny('7f', 'the proof is for other arguments (hta)', 'proof.hta');
+
+  // 7g: fresh.
+  const iat = claims['iat'];
+  if (typeof iat !== 'number' || !Number.isFinite(iat))
+    deny('7g', 'proof iat must be a number', 'proof.iat');
+  if (Math.abs(ctx.now - iat) > ctx.window) {
+    deny('7g', 'the proof is not fresh (iat outside the window)', 'proof.iat');
+  }
+  const nonce = claims['nonce'];
+  if (nonce !== undefined && typeof nonce !== 'string')
+    deny('7h', 'proof nonce must be a string', 'proof.nonce');
+  return { jti: jti, iat: iat, nonce: nonce };
+}
+
+/** What `prove` puts in an AAT proof of possession. */
+export interface AatPopInput {
+  readonly leaf: AatBlock;
+  readonly tool: string;
+  readonly args: Readonly<Record<string, Json>>;
+  readonly iat: number;
+  readonly jti?: string | undefined;
+  readonly audience?: string | undefined;
+  readonly nonce?: string | undefined;
+}
+
+/** Sign an `aat-pop+jwt` (JCS payload) with the leaf holder's key. */
+export function createAatPop(signer: PreparedSigner, input: AatPopInput): string {
+  if (typeof input.tool !== 'string' || input.tool.length === 0) {
+    throw new TypeError('request.tool must be a non-empty string');
+  }
+  const claims = {
+    jti: input.jti ?? randomUUID(),
+    iat: input.iat,
+    aat_id: input.leaf.id,
+    aat_hash: aatHash(input.leaf),
+    aat_tool: input.tool,
+    hta: input.args,
+    ...(input.audience === undefined ? {} : { aat_aud: input.audience }),
+    ...(input.nonce === undefined ? {} : { nonce: input.nonce }),
+  };
+  const signingInput = `${encodeJcsSegment({ alg: signer.alg, typ: TYP.aatPop })}.${encodeJcsSegment(claims)}`;
+  return `${signingInput}.${signBytes(signer, signingInput).toString('base64url')}`;
+}

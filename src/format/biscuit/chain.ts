@@ -1,0 +1,124 @@
+/**
+ * Decoding a Biscuit mandate into the chain the verifier's rules question — without verifying
+ * anything, and without biscuit-wasm (it cannot open a token without the root key). Everything is
+ * validated here before any signature check or wasm call sees it: token text and size, protobuf
+ * structure, block kinds, fact shapes (zod, look-alike rules), capabilities (the algebra's normal
+ * form), holder keys (on the curve), block-id uniqueness.
+ *
+ * @module
+ */
+import { MandateError } from '../../core/errors.js';
+import type { Limits } from '../../core/limits.js';
+import { thumbprintUriSync } from '../../identity/thumbprint.js';
+import type { ChainBlock } from '../../verify/chain.js';
+import { checkTokenLimits } from '../jws/chain.js';
+import { readBlockFacts, viewOfFacts } from './datalog.js';
+import {
+  parseBiscuitToken,
+  signingAlg,
+  toJwk,
+  type BiscuitToken,
+  type SignedBlock,
+} from './token.js';
+
+/** A decoded Biscuit block: the rules' view plus what the signature checks need. */
+export interface BiscuitChainBlock extends ChainBlock {
+  /** Biscuit's revocation id of this block: the hex of its signature (as biscuit-auth reports it). */
+  readonly revocationId: string;
+  /** The block's signed structure. */
+  readonly signed: SignedBlock;
+}
+
+/** A decoded token: its structure and its blocks. */
+export interface DecodedBiscuit {
+  readonly token: BiscuitToken;
+  readonly blocks: readonly BiscuitChainBlock[];
+}
+
+function malformed(message: string, hop: number, path: string): never {
+  throw new MandateError('MANDATE_MALFORMED', message, { check: 'limits', hop, detail: { path } });
+}
+
+function decodeBlock(signed: SignedBlock, hop: number, limits: Limits): BiscuitChainBlock {
+  const label = `block ${hop}`;
+  // The block's kind is fixed by its position, as the JWS `typ` is: the authority block is signed
+  // by the root key alone; every later block must be a third-party block (signed by a holder).
+  if (hop === 0 && signed.external !== undefined) {
+    malformed(
+      `${label}: the authority block cannot be a third-party block`,
+      hop,
+      `${label}.externalSignature`,
+    );
+  }
+  if (hop > 0 && signed.external === undefined) {
+    malformed(
+      `${label}: a delegation must be a third-party block`,
+      hop,
+      `${label}.externalSignature`,
+    );
+  }
+  const view = viewOfFacts(readBlockFacts(signed.block, hop, limits), hop, limits);
+  if (hop === 0 && view.rootAlg === undefined)
+    malformed(`${label}: root_alg is missing`, hop, `${label}.root_alg`);
+  if (hop > 0 && view.rootAlg !== undefined) {
+    malformed(`${label}: root_alg is only allowed on the root`, hop, `${label}.root_alg`);
+  }
+  let holderKey;
+  try {
+    holderKey = toJwk(view.holder);
+  } catch {
+    return malformed(`${label}: holder is not a valid public key`, hop, `${label}.holder`);
+  }
+  const alg =
+    hop === 0 ? (view.rootAlg ?? 'Ed25519') : signingAlg(signed.external?.publicKey.algorithm ?? 0);
+  return {
+    kind: hop === 0 ? 'root' : 'delegation',
+    alg,
+    id: view.id,
+    issuer: view.issuer,
+    holder: thumbprintUriSync(holderKey),
+    holderJwk: { ...holderKey },
+    holderKey,
+    subject: view.subject,
+    capabilities: view.capabilities,
+    issuedAt: view.issuedAt,
+    expiresAt: view.expiresAt,
+    ...(view.notBefore === undefined ? {} : { notBefore: view.notBefore }),
+    ...(view.audience === undefined ? {} : { audience: view.audience }),
+    depth: view.depth,
+    maxDepth: view.maxDepth,
+    ...(view.purpose === undefined ? {} : { purpose: view.purpose }),
+    revocationId: Buffer.from(signed.signature).toString('hex'),
+    signed,
+  };
+}
+
+/** Decodes a token and keeps its structure (for the signature checks). */
+export function decodeBiscuit(token: string, limits: Limits): DecodedBiscuit {
+  checkTokenLimits(token, limits);
+  const parsed = parseBiscuitToken(token, limits);
+  const ids = new Set<string>();
+  const blocks = parsed.blocks.map((signed, hop) => {
+    const block = decodeBlock(signed, hop, limits);
+    // A repeated block id is a cycle or a splice (as in the JWS encoding, AAT step 2c).
+    if (ids.has(block.id)) {
+      malformed(`block ${hop}: block id repeats an earlier block`, hop, `block ${hop}.block_id`);
+    }
+    ids.add(block.id);
+    return block;
+  });
+  return { token: parsed, blocks };
+}
+
+/**
+ * Decodes every block of a Biscuit mandate WITHOUT verifying it: no signature, linkage, time,
+ * audience or revocation is checked (the verifier does that). For `parseMandate`, `delegate` and
+ * `prove`. Throws `MANDATE_MALFORMED` / `MANDATE_LIMIT_EXCEEDED` naming the first bad block.
+ *
+ * Block ids are the Mandate ids carried in each block's `block_id` fact (the JWS `jti`); each block
+ * also exposes its Biscuit revocation id (`revocationId`).
+ */
+export function decodeBiscuitChain(token: string, limits: Limits): Promise<BiscuitChainBlock[]> {
+  // A rejected promise, never a synchronous throw, whatever goes wrong.
+  return Promise.resolve().then(() => [...decodeBiscuit(token, limits).blocks]);
+}

@@ -1,0 +1,172 @@
+/**
+ * A minimal, strict protobuf (proto2 wire format) reader and writer for the few Biscuit messages
+ * Mandate reads and assembles by hand (docs/format.md, "Biscuit encoding").
+ *
+ * Why by hand: biscuit-wasm 0.6.0 can only open a token it verifies with the root key, but
+ * `parseMandate`, `delegate` and `prove` must read a token without it, and the verifier must be able to
+ * check each block's signatures separately (to name the hop that fails). The messages involved are
+ * small and fixed (`Biscuit`, `SignedBlock`, `PublicKey`, `ExternalSignature`, `Proof`, and the fact
+ * part of `Block`), so a ~150-line reader is less code to trust than a protobuf dependency.
+ *
+ * Strictness (every violation is a `ProtobufError`, mapped by callers to `MANDATE_MALFORMED`):
+ * truncated input, a varint longer than 10 bytes or above 2^64, wire types 3/4 (groups) and 6/7, and
+ * a length running past its message. Whether unknown or repeated fields are allowed is decided by the
+ * caller, per message.
+ *
+ * @module
+ */
+
+/** A wire-format violation. The message never contains input bytes. */
+export class ProtobufError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ProtobufError';
+  }
+}
+
+/** One field as read: its number, wire type and value (a varint, or the raw bytes of a LEN field). */
+export type ProtoField =
+  | { readonly field: number; readonly wire: 0; readonly value: bigint }
+  | { readonly field: number; readonly wire: 2; readonly bytes: Uint8Array }
+  | { readonly field: number; readonly wire: 1 | 5; readonly bytes: Uint8Array };
+
+const MAX_VARINT_BYTES = 10;
+
+function readVarint(buf: Uint8Array, start: number): { value: bigint; next: number } {
+  let value = 0n;
+  let shift = 0n;
+  for (let i = 0; i < MAX_VARINT_BYTES; i++) {
+    const byte = buf[start + i];
+    if (byte === undefined) throw new ProtobufError('truncated varint');
+    value |= BigInt(byte & 0x7f) << shift;
+    if ((byte & 0x80) === 0) {
+      if (value >= 1n << 64n) throw new ProtobufError('varint exceeds 64 bits');
+      return { value, next: start + i + 1 };
+    }
+    shift += 7n;
+  }
+  throw new ProtobufError('varint longer than 10 bytes');
+}
+
+/**
+ * Reads every field of one message, in order. Lengths are bounded by the buffer, so the work is
+ * linear in the input size.
+ */
+export function readFields(buf: Uint8Array): ProtoField[] {
+  const fields: ProtoField[] = [];
+  let pos = 0;
+  while (pos < buf.length) {
+    const key = readVarint(buf, pos);
+    pos = key.next;
+    const field = Number(key.value >> 3n);
+    const wire = Number(key.value & 7n);
+    if (field < 1 || field > 536_870_911) throw new ProtobufError('invalid field number');
+    if (wire === 0) {
+      const v = readVarint(buf, pos);
+      pos = v.next;
+      fields.push({ field, wire, value: v.value });
+    } else if (wire === 2) {
+      const len = readVarint(buf, pos);
+      pos = len.next;
+      if (len.value > BigInt(buf.length - pos)) throw new ProtobufError('length past end');
+      const end = pos + Number(len.value);
+      fields.push({ field, wire, bytes: buf.subarray(pos, end) });
+      pos = end;
+    } else if (wire === 1 || wire === 5) {
+      const size = wire === 1 ? 8 : 4;
+      if (pos + size > buf.length) throw new ProtobufError('truncated fixed field');
+      fields.push({ field, wire, bytes: buf.subarray(pos, pos + size) });
+      pos += size;
+    } else {
+      throw new ProtobufError(`unsupported wire type ${wire}`);
+    }
+  }
+  return fields;
+}
+
+/** Schema of one message: for each known field, its wire type and whether it may repeat. */
+export type MessageSchema = Readonly<
+  Record<number, { readonly wire: 0 | 2; readonly repeated?: boolean; readonly required?: boolean }>
+>;
+
+/** The fields of a message grouped by number, checked against `schema` (unknown fields refused). */
+export function readMessage(
+  buf: Uint8Array,
+  schema: MessageSchema,
+  name: string,
+): Map<number, ProtoField[]> {
+  const out = new Map<number, ProtoField[]>();
+  for (const f of readFields(buf)) {
+    const spec = schema[f.field];
+    if (spec === undefined) throw new ProtobufError(`${name}: unknown field ${f.field}`);
+    if (spec.wire !== f.wire)
+      throw new ProtobufError(`${name}: field ${f.field} has wire ${f.wire}`);
+    const list = out.get(f.field) ?? [];
+    if (list.length > 0 && spec.repeated !== true) {
+      throw new ProtobufError(`${name}: field ${f.field} repeats`);
+    }
+    list.push(f);
+    out.set(f.field, list);
+  }
+  for (const [field, spec] of Object.entries(schema)) {
+    if (spec.required === true && !out.has(Number(field))) {
+      throw new ProtobufError(`${name}: field ${field} is missing`);
+    }
+  }
+  return out;
+}
+
+/** The bytes of a LEN field (or undefined when absent). */
+export function bytesOf(fields: Map<number, ProtoField[]>, field: number): Uint8Array | undefined {
+  const f = fields.get(field)?.[0];
+  return f !== undefined && f.wire === 2 ? f.bytes : undefined;
+}
+
+/** The value of a varint field (or undefined when absent). */
+export function varintOf(fields: Map<number, ProtoField[]>, field: number): bigint | undefined {
+  const f = fields.get(field)?.[0];
+  return f !== undefined && f.wire === 0 ? f.value : undefined;
+}
+
+/** Every LEN value of a repeated field, in order. */
+export function allBytesOf(fields: Map<number, ProtoField[]>, field: number): Uint8Array[] {
+  return (fields.get(field) ?? []).flatMap((f) => (f.wire === 2 ? [f.bytes] : []));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writing
+// ---------------------------------------------------------------------------------------------
+
+function varint(value: bigint | number): number[] {
+  let v = BigInt(value);
+  if (v < 0n || v >= 1n << 64n) throw new RangeError('varint out of range');
+  const out: number[] = [];
+  while (v >= 0x80n) {
+    out.push(Number(v & 0x7fn) | 0x80);
+    v >>= 7n;
+  }
+  out.push(Number(v));
+  return out;
+}
+
+/** A varint field. */
+export function varintField(field: number, value: bigint | number): Uint8Array {
+  return Uint8Array.from([...varint(field << 3), ...varint(value)]);
+}
+
+/** A LEN field (bytes, string or embedded message). */
+export function lenField(field: number, bytes: Uint8Array): Uint8Array {
+  const head = Uint8Array.from([...varint((field << 3) | 2), ...varint(bytes.length)]);
+  return concatBytes(head, bytes);
+}
+
+/** Concatenates byte arrays. */
+export function concatBytes(...parts: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let pos = 0;
+  for (const part of parts) {
+    out.set(part, pos);
+    pos += part.length;
+  }
+  return out;
+}

@@ -1,0 +1,82 @@
+/**
+ * The demo's root grant, obtained the way a deployment would: alice signs in to the
+ * orchestrator app at the loopback authorization server (authorization code + PKCE), the
+ * orchestrator gets its own client-credentials token (`private_key_jwt`), and exchanges both
+ * (RFC 8693) for a root mandate naming alice as subject and its own key as holder.
+ */
+import type { CapabilityInput, KeyPair, Mandate } from '../core/types.js';
+import { toMandate } from '../format/mint.js';
+import { createOAuthClient } from './client.js';
+import { startDemoAuthorizationServer } from './demo-authorization-server.js';
+import { TOKEN_TYPE } from './token-types.js';
+
+/** The scopes of the demo and what they allow. */
+export const DEMO_SCOPES: Readonly<Record<string, readonly CapabilityInput[]>> = {
+  'billing:read': [{ resource: 'billing:invoices/**', actions: ['read'] }],
+  'billing:pay': [
+    { resource: 'billing:invoices/**', actions: ['pay'], constraints: { amount: { max: 1000 } } },
+  ],
+};
+
+/** Options of `obtainDemoRootMandate`. */
+export interface DemoRootGrantOptions {
+  /** `jws` or `biscuit`. */
+  readonly format: string;
+  /** The authorization server's mandate-signing key. */
+  readonly mandateKey: KeyPair;
+  /** The orchestrator agent's key pair (its client authentication and the holder). */
+  readonly orchestrator: KeyPair;
+  /** What the orchestrator asks for. */
+  readonly capabilities: readonly CapabilityInput[];
+  /** Where the mandate will be used. */
+  readonly audience: string;
+  /** The user (default `alice`). */
+  readonly user?: string;
+}
+
+/** Run the handshake against a fresh loopback authorization server, then stop it. */
+export async function obtainDemoRootMandate(
+  options: DemoRootGrantOptions,
+): Promise<{ readonly root: Mandate; readonly issuer: string }> {
+  const user = options.user ?? 'alice';
+  if (options.format !== 'jws' && options.format !== 'biscuit') {
+    throw new TypeError(
+      `the authorization server issues jws or biscuit mandates, not ${options.format}`,
+    );
+  }
+  const server = await startDemoAuthorizationServer({
+    agents: { orchestrator: { publicJwk: options.orchestrator.publicJwk } },
+    users: { [user]: { scopes: Object.keys(DEMO_SCOPES), mayAct: 'orchestrator' } },
+    scopes: DEMO_SCOPES,
+    resources: { [options.audience]: Object.keys(DEMO_SCOPES) },
+    mandateKey: options.mandateKey,
+    // Long enough for the demo's delegations (a mandate never outlives the user's token).
+    accessTokenTtl: 3600,
+    mandateLifetime: '15m',
+  });
+  try {
+    const client = await createOAuthClient({
+      issuer: server.issuer,
+      clientId: 'orchestrator',
+      key: options.orchestrator,
+    });
+    const signedIn = await client.authorizationCode({
+      redirectUri: server.redirectUri,
+      scope: Object.keys(DEMO_SCOPES),
+      resource: server.exchangeAudience,
+      userAgent: server.userAgent(user),
+    });
+    const own = await client.clientCredentials({ resource: server.exchangeAudience });
+    const exchanged = await client.exchangeToken({
+      subjectToken: signedIn.accessToken,
+      actorToken: own.accessToken,
+      resource: options.audience,
+      capabilities: options.capabilities,
+      requestedTokenType:
+        options.format === 'biscuit' ? TOKEN_TYPE.mandateBiscuit : TOKEN_TYPE.mandateJws,
+    });
+    return { root: await toMandate(exchanged.accessToken), issuer: server.issuer };
+  } finally {
+    await server.close();
+  }
+}

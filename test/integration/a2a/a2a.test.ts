@@ -1,0 +1,157 @@
+/**
+ * The A2A guard on @a2a-js/sdk, client and server on loopback: a grant to the agent's key
+ * (read from its signed Agent Card) is verified and its Decision reaches the handler.
+ */
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ClientFactory, type Client } from '@a2a-js/sdk/client';
+import type { Message } from '@a2a-js/sdk';
+import {
+  createVerifier,
+  generateKeyPair,
+  mint,
+  type KeyPair,
+  type Mandate,
+} from '../../../src/index.js';
+import { verifyAgentCard } from '../../../src/agent-card/index.js';
+import {
+  a2aDenial,
+  createDeputy,
+  MANDATE_A2A_EXTENSION,
+  sendWithGrant,
+  sendWithMandate,
+} from '../../../src/adapters/a2a/index.js';
+import { startAgent, type RunningAgent } from './agent.js';
+
+const AS = 'https://as.test';
+const BILLING = 'https://billing.test';
+
+let anchor: KeyPair;
+let orchestrator: KeyPair;
+let billingKey: KeyPair;
+let provider: KeyPair;
+let root: Mandate;
+let agent: RunningAgent;
+let client: Client;
+const seen: { user: string; chain: readonly string[] }[] = [];
+
+beforeAll(async () => {
+  [anchor, orchestrator, billingKey, provider] = (await Promise.all(
+    Array.from({ length: 4 }, () => generateKeyPair()),
+  )) as [KeyPair, KeyPair, KeyPair, KeyPair];
+  root = await mint({
+    issuer: anchor,
+    issuerId: AS,
+    subject: 'alice',
+    holder: orchestrator.publicJwk,
+    capabilities: [
+      {
+        resource: 'billing:invoices/**',
+        actions: ['read', 'pay'],
+        constraints: { amount: { max: 500 } },
+      },
+    ],
+    audience: BILLING,
+    expiresIn: '15m',
+  });
+  agent = await startAgent({
+    name: 'Billing Agent',
+    key: billingKey,
+    provider,
+    verifier: createVerifier({
+      trustAnchors: [{ id: AS, publicJwk: anchor.publicJwk }],
+      audience: BILLING,
+    }),
+    work: (context) => {
+      seen.push({ user: context.decision.subject, chain: context.decision.chain });
+      return Promise.resolve({ text: `paying for ${context.decision.subject}` });
+    },
+  });
+  client = await new ClientFactory().createFromUrl(agent.origin);
+});
+afterAll(() => agent?.close());
+
+function payMessage(invoice: string, amount: number) {
+  return {
+    messageId: randomUUID(),
+    contextId: randomUUID(),
+    taskId: '',
+    role: 1,
+    parts: [{ content: { $case: 'data', value: { invoice, amount } } }],
+    extensions: [MANDATE_A2A_EXTENSION],
+    referenceTaskIds: [],
+  } as unknown as Omit<Message, 'metadata'>;
+}
+
+async function billingKeyFromCard() {
+  const card = (await (await fetch(`${agent.origin}/.well-known/agent-card.json`)).json()) as never;
+  const verified = await verifyAgentCard(card, {
+    keys: [{ ...provider.publicJwk, kid: 'card-1' }],
+  });
+  return verified.holderKeys[0]!;
+}
+
+const grantFor = (invoice: string, max: number) => ({
+  capabilities: [
+    { resource: `billing:invoices/${invoice}`, actions: ['pay'], constraints: { amount: { max } } },
+  ],
+  expiresIn: 120,
+});
+
+describe('mandate/a2a', () => {
+  it('the signed Agent Card advertises the scheme and the holder key', async () => {
+    const card = (await (await fetch(`${agent.origin}/.well-known/agent-card.json`)).json()) as {
+      capabilities: { extensions: { uri: string }[] };
+    };
+    expect(card.capabilities.extensions.map((e) => e.uri)).toContain(MANDATE_A2A_EXTENSION);
+    expect(await billingKeyFromCard()).toMatchObject({
+      x: (billingKey.publicJwk as { x: string }).x,
+    });
+  });
+
+  it('a grant to the agent’s card key is verified; the handler sees the Decision', async () => {
+    const deputy = createDeputy({ mandate: root, signer: orchestrator });
+    const result = await sendWithGrant(client, payMessage('2026-03', 120), {
+      deputy,
+      agentKey: await billingKeyFromCard(),
+      options: grantFor('2026-03', 200),
+    });
+    expect(a2aDenial(result)).toBeUndefined();
+    expect(JSON.stringify(result)).toContain('paying for alice');
+    expect(seen.at(-1)).toEqual({ user: 'alice', chain: [AS, orchestrator.id, billingKey.id] });
+  });
+
+  it('denials come back as messages carrying the code; the handler does not run', async () => {
+    const deputy = createDeputy({ mandate: root, signer: orchestrator });
+    const before = seen.length;
+    const none = await client.sendMessage(
+      {
+        tenant: '',
+        message: { ...payMessage('2026-03', 1), metadata: undefined },
+        configuration: undefined,
+        metadata: undefined,
+      },
+      { serviceParameters: { 'A2A-Extensions': MANDATE_A2A_EXTENSION } },
+    );
+    expect(a2aDenial(none)).toMatchObject({ code: 'MANDATE_MALFORMED' });
+
+    const over = await sendWithGrant(client, payMessage('2026-03', 300), {
+      deputy,
+      agentKey: billingKey.publicJwk,
+      options: grantFor('2026-03', 200),
+    });
+    expect(a2aDenial(over)).toMatchObject({ code: 'MANDATE_FORBIDDEN', hop: 1 });
+
+    // A grant to someone else (the orchestrator's own mandate) is not this agent's to use.
+    const notMine = await sendWithMandate(client, payMessage('2026-03', 1), root);
+    expect(a2aDenial(notMine)).toMatchObject({ code: 'MANDATE_PROOF_INVALID' });
+
+    const grant = await deputy.grant(billingKey.publicJwk, grantFor('2026-03', 200));
+    expect(
+      a2aDenial(await sendWithMandate(client, payMessage('2026-03', 5), grant)),
+    ).toBeUndefined();
+    const replayed = await sendWithMandate(client, payMessage('2026-03', 5), grant);
+    expect(a2aDenial(replayed)).toMatchObject({ code: 'MANDATE_REPLAYED', hop: 1 });
+    expect(seen.length).toBe(before + 1);
+  });
+});

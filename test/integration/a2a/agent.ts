@@ -1,0 +1,147 @@
+/** A billing agent on @a2a-js/sdk, guarded by Mandate, with a signed Agent Card. */
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomUUID } from 'node:crypto';
+import express from 'express';
+import type { AgentCard as SdkAgentCard, Message } from '@a2a-js/sdk';
+import { DefaultRequestHandler, InMemoryTaskStore, type AgentExecutor } from '@a2a-js/sdk/server';
+import { jsonRpcHandler, UserBuilder } from '@a2a-js/sdk/server/express';
+import {
+  holderKeysExtension,
+  signAgentCard,
+  type AgentCard,
+} from '../../../src/agent-card/index.js';
+import {
+  guardAgent,
+  mandateExtension,
+  mandateOf,
+  type A2aMandateContext,
+} from '../../../src/adapters/a2a/index.js';
+import type { AuditOption } from '../../../src/adapters/audit.js';
+import type { Action, KeyPair, Verifier } from '../../../src/index.js';
+
+export interface RunningAgent {
+  readonly origin: string;
+  /** The signed card as served. */
+  readonly card: AgentCard;
+  close(): Promise<void>;
+}
+
+/** The invoice and amount a message asks to pay (its first data part). */
+export function paymentAsked(message: Message): { invoice: string; amount: number } | undefined {
+  for (const part of message.parts ?? []) {
+    const content = part.content;
+    if (content?.$case === 'data') {
+      const value = content.value as { invoice?: unknown; amount?: unknown };
+      if (typeof value?.invoice === 'string' && typeof value.amount === 'number') {
+        return { invoice: value.invoice, amount: value.amount };
+      }
+    }
+  }
+  return undefined;
+}
+
+export function payAction(message: Message): Action | undefined {
+  const asked = paymentAsked(message);
+  return asked === undefined
+    ? undefined
+    : {
+        resource: `billing:invoices/${asked.invoice}`,
+        action: 'pay',
+        args: { amount: asked.amount },
+      };
+}
+
+export function replyText(
+  requestContext: { contextId: string },
+  text: string,
+  data?: unknown,
+): Message {
+  return {
+    messageId: randomUUID(),
+    contextId: requestContext.contextId,
+    taskId: '',
+    role: 2,
+    parts: [
+      { content: { $case: 'text', value: text } },
+      ...(data === undefined ? [] : [{ content: { $case: 'data', value: data } }]),
+    ],
+    metadata: undefined,
+    extensions: [],
+    referenceTaskIds: [],
+  } as unknown as Message;
+}
+
+/** Start an agent whose business logic is `work` (it sees the Mandate context). */
+export async function startAgent(options: {
+  readonly name: string;
+  readonly key: KeyPair;
+  readonly provider: KeyPair;
+  readonly verifier: Verifier;
+  readonly audit?: AuditOption;
+  readonly port?: number;
+  readonly work: (
+    context: A2aMandateContext,
+    message: Message,
+  ) => Promise<{ text: string; data?: unknown }>;
+}): Promise<RunningAgent> {
+  const app = express();
+  const http: Server = await new Promise((resolve) => {
+    const s = app.listen(options.port ?? 0, '127.0.0.1', () => resolve(s));
+  });
+  const origin = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+  const json: AgentCard = {
+    name: options.name,
+    description: `${options.name}, guarded by Mandate`,
+    supportedInterfaces: [
+      { url: `${origin}/a2a/jsonrpc`, protocolBinding: 'JSONRPC', protocolVersion: '1.0' },
+    ],
+    version: '1.0.0',
+    capabilities: {
+      extensions: [holderKeysExtension([options.key.publicJwk]), mandateExtension()],
+    },
+    defaultInputModes: ['application/json'],
+    defaultOutputModes: ['application/json'],
+    skills: [
+      { id: 'pay', name: 'Pay', description: 'Pays one approved invoice.', tags: ['billing'] },
+    ],
+  };
+  const card = signAgentCard(json, { signer: options.provider, kid: 'card-1' });
+  const executor: AgentExecutor = {
+    async execute(requestContext, eventBus) {
+      const context = mandateOf(requestContext);
+      if (context === undefined) throw new Error('unguarded message reached the agent');
+      const out = await options.work(context, requestContext.userMessage);
+      eventBus.publish({ kind: 'message', data: replyText(requestContext, out.text, out.data) });
+      eventBus.finished();
+    },
+    cancelTask: () => Promise.resolve(),
+  };
+  const guarded = guardAgent(executor, {
+    verifier: options.verifier,
+    signer: options.key,
+    action: payAction,
+    ...(options.audit === undefined ? {} : { audit: options.audit }),
+  });
+  const handler = new DefaultRequestHandler(
+    card as unknown as SdkAgentCard,
+    new InMemoryTaskStore(),
+    guarded,
+  );
+  app.get('/.well-known/agent-card.json', (_req, res) => {
+    res.json(card);
+  });
+  app.use(
+    '/a2a/jsonrpc',
+    jsonRpcHandler({ requestHandler: handler, userBuilder: UserBuilder.noAuthentication }),
+  );
+  return {
+    origin,
+    card,
+    close: () =>
+      new Promise<void>((resolve) => {
+        http.closeAllConnections();
+        http.close(() => resolve());
+      }),
+  };
+}

@@ -1,0 +1,89 @@
+/**
+ * The loopback world the OAuth integration tests share: a real authorization server
+ * (oidc-provider) with three agents and two users, and OAuth clients for the agents.
+ */
+import { generateKeyPair } from '../../../src/identity/keys.js';
+import type { KeyPair } from '../../../src/core/types.js';
+import {
+  createOAuthClient,
+  startDemoAuthorizationServer,
+  type DemoAuthorizationServer,
+  type OAuthClient,
+} from '../../../src/oauth/index.js';
+
+export const PAYMENTS = 'https://payments.example';
+export const HR = 'https://hr.example';
+
+/** What each scope lets its holder do. */
+export const SCOPES = {
+  'billing:read': [{ resource: 'billing:invoices/**', actions: ['read'] }],
+  'billing:pay': [
+    { resource: 'billing:invoices/**', actions: ['pay'], constraints: { amount: { max: 1000 } } },
+  ],
+  'hr:read': [{ resource: 'hr:employees/**', actions: ['read'] }],
+} as const;
+
+export interface World {
+  readonly server: DemoAuthorizationServer;
+  readonly keys: Record<'orchestrator' | 'billing' | 'rogue', KeyPair>;
+  readonly clients: Record<'orchestrator' | 'billing' | 'rogue', OAuthClient>;
+  /** A user's access token for the exchange, obtained through sign-in by `client`. */
+  userToken(user: string, client?: OAuthClient, scope?: readonly string[]): Promise<string>;
+  /** An agent's own client-credentials token for the exchange. */
+  actorToken(client: OAuthClient, dpop?: KeyPair): Promise<string>;
+  close(): Promise<void>;
+}
+
+export async function startWorld(
+  options: { mayAct?: Parameters<typeof startDemoAuthorizationServer>[0]['mayAct'] } = {},
+): Promise<World> {
+  const [orchestrator, billing, rogue] = await Promise.all([
+    generateKeyPair(),
+    generateKeyPair('ES256'),
+    generateKeyPair(),
+  ]);
+  const server = await startDemoAuthorizationServer({
+    agents: {
+      orchestrator: { publicJwk: orchestrator.publicJwk },
+      billing: { publicJwk: billing.publicJwk },
+      rogue: { publicJwk: rogue.publicJwk },
+    },
+    users: {
+      alice: { scopes: ['billing:read', 'billing:pay'], mayAct: 'orchestrator' },
+      bob: { scopes: ['billing:read'] },
+    },
+    scopes: SCOPES,
+    resources: { [PAYMENTS]: ['billing:read', 'billing:pay'], [HR]: ['hr:read'] },
+    ...(options.mayAct === undefined ? {} : { mayAct: options.mayAct }),
+  });
+  const keys = { orchestrator, billing, rogue };
+  const client = (clientId: keyof typeof keys) =>
+    createOAuthClient({ issuer: server.issuer, clientId, key: keys[clientId] });
+  const clients = {
+    orchestrator: await client('orchestrator'),
+    billing: await client('billing'),
+    rogue: await client('rogue'),
+  };
+  return {
+    server,
+    keys,
+    clients,
+    async userToken(user, by = clients.orchestrator, scope = ['billing:read', 'billing:pay']) {
+      const response = await by.authorizationCode({
+        redirectUri: server.redirectUri,
+        scope,
+        resource: server.exchangeAudience,
+        userAgent: server.userAgent(user),
+      });
+      return response.accessToken;
+    },
+    async actorToken(by, dpop) {
+      const response = await by.clientCredentials({
+        resource: server.exchangeAudience,
+        ...(dpop === undefined ? {} : { dpop }),
+      });
+      return response.accessToken;
+    },
+    close: () => server.close(),
+  };
+}

@@ -1,0 +1,86 @@
+/**
+ * The packed artifact, not the tree: `npm pack`, install the tarball into an empty project,
+ * import every entry point and run the CLI from it.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+let dir = '';
+
+describe('the npm package', () => {
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'mandate-pack-'));
+    const { stdout } = await run(
+      npm,
+      ['pack', '--ignore-scripts', '--json', '--pack-destination', dir],
+      {
+        maxBuffer: 16 * 1024 * 1024,
+      },
+    );
+    const [{ filename }] = JSON.parse(stdout) as [{ filename: string }];
+    await writeFile(
+      join(dir, 'package.json'),
+      JSON.stringify({ name: 'consumer', private: true, type: 'module' }),
+    );
+    await run(
+      npm,
+      ['install', '--no-audit', '--no-fund', '--prefer-offline', join(dir, filename)],
+      {
+        cwd: dir,
+        maxBuffer: 16 * 1024 * 1024,
+      },
+    );
+  }, 240_000);
+
+  afterAll(async () => {
+    if (dir !== '') await rm(dir, { recursive: true, force: true });
+  });
+
+  it('every "exports" entry imports', async () => {
+    const manifest = JSON.parse(await readFile('package.json', 'utf8')) as {
+      exports: Record<string, unknown>;
+    };
+    const entries = Object.keys(manifest.exports).filter((entry) => entry !== './package.json');
+    const script = entries
+      .map(
+        (entry) =>
+          `await import(${JSON.stringify(entry === '.' ? 'mandate' : `mandate/${entry.slice(2)}`)});`,
+      )
+      .join('\n');
+    await writeFile(join(dir, 'imports.mjs'), `${script}\nconsole.log('ok');\n`);
+    const { stdout } = await run(process.execPath, ['imports.mjs'], { cwd: dir });
+    expect(stdout.trim()).toBe('ok');
+  });
+
+  it('the JWS path works with biscuit-wasm and ioredis removed (they load lazily)', async () => {
+    await rm(join(dir, 'node_modules', '@biscuit-auth'), { recursive: true, force: true });
+    await rm(join(dir, 'node_modules', 'ioredis'), { recursive: true, force: true });
+    await writeFile(
+      join(dir, 'jws.mjs'),
+      `import { createVerifier, generateKeyPair, mint, prove } from 'mandate';
+const [as, agent] = await Promise.all([generateKeyPair(), generateKeyPair()]);
+const m = await mint({ issuer: as, issuerId: 'as', subject: 'u', holder: agent.publicJwk,
+  capabilities: [{ resource: 'r:a', actions: ['x'] }], audience: 'svc', expiresIn: 60 });
+const request = { method: 'GET', url: 'https://svc.example/a' };
+const proof = await prove(m, { signer: agent, request });
+const v = createVerifier({ trustAnchors: [{ id: 'as', publicJwk: as.publicJwk }], audience: 'svc' });
+const d = await v.verify(m.token, { proof, request, action: { resource: 'r:a', action: 'x' } });
+console.log(d.allowed);`,
+    );
+    const { stdout } = await run(process.execPath, ['jws.mjs'], { cwd: dir });
+    expect(stdout.trim()).toBe('true');
+  });
+
+  it('`npx mandate demo` runs from the installed package', async () => {
+    const { stdout } = await run('npx', ['--no-install', 'mandate', 'demo', '--format', 'jws'], {
+      cwd: dir,
+    });
+    expect(stdout).toContain('every scenario ended as expected');
+  }, 60_000);
+});

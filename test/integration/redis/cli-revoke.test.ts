@@ -1,0 +1,219 @@
+/**
+ * `mandate revoke BLOCK-ID --redis URL`, end to end: the CLI is run as a separate process
+ * (`node --import tsx src/cli/main.ts`) against a real redis-server, then a verifier with a
+ * `RedisRevocationStore` on the same Redis denies every mandate containing that block. Also:
+ * the CLI's other commands never load ioredis.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { RedisRevocationStore } from '../../../src/stores/redis/index.js';
+import { keyFor } from '../../../src/stores/redis/keys.js';
+import {
+  chainOf,
+  createWorld,
+  verifierFor,
+  verifyWith,
+  type World,
+} from '../../helpers/fixture.js';
+import { RedisServer, skipWithoutRedis } from './redis-server.js';
+
+const CLI = 'src/cli/main.ts';
+
+interface Run {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly ms: number;
+}
+
+/** Runs the CLI in its own process; `imports` are extra `--import` modules (hooks). */
+function cli(args: readonly string[], imports: readonly string[] = []): Promise<Run> {
+  const start = performance.now();
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', ...imports.flatMap((m) => ['--import', m]), CLI, ...args],
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, MANDATE_REDIS_URL: '' } },
+  );
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`mandate ${args[0] ?? ''} hung`));
+    }, 20_000);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr, ms: performance.now() - start });
+    });
+  });
+}
+
+/** The block ids `mandate inspect` prints, in order. */
+async function inspectIds(token: string): Promise<string[]> {
+  const run = await cli(['inspect', token]);
+  expect(run.stderr).toBe('');
+  expect(run.code).toBe(0);
+  return [...run.stdout.matchAll(/^block (\d+) {2}id (\S+)$/gm)].map((m) => m[2]!);
+}
+
+const SUITE = '`mandate revoke` against a real redis-server';
+
+describe.skipIf(skipWithoutRedis(SUITE))(SUITE, () => {
+  let server: RedisServer;
+  let raw: Redis;
+  let world: World;
+
+  beforeAll(async () => {
+    [server, world] = await Promise.all([RedisServer.start(), createWorld()]);
+    raw = new Redis(server.url);
+  });
+
+  afterAll(async () => {
+    await raw?.quit();
+    await server?.dispose();
+  });
+
+  it('revokes a hop that `inspect` showed; a verifier on the same Redis then denies it', async () => {
+    const mandate = await chainOf(world, 2);
+    const store = new RedisRevocationStore({ url: server.url, prefix: 'cli:' });
+    try {
+      const verifier = verifierFor(world, { revocation: store });
+      expect((await verifyWith(verifier, mandate, world.agents[2])).allowed).toBe(true);
+
+      const ids = await inspectIds(mandate.token);
+      expect(ids).toEqual(mandate.blocks.map((block) => block.id));
+      const hop1 = mandate.blocks[1]!;
+
+      const run = await cli([
+        'revoke',
+        ids[1]!,
+        '--redis',
+        server.url,
+        '--prefix',
+        'cli:',
+        '--expires-at',
+        String(hop1.expiresAt),
+      ]);
+      expect(run.stderr).toBe('');
+      expect(run.code).toBe(0);
+      expect(run.stdout).toContain(`revoked ${hop1.id} until`);
+
+      expect(await verifyWith(verifier, mandate, world.agents[2])).toMatchObject({
+        allowed: false,
+        code: 'MANDATE_REVOKED',
+        hop: 1,
+        check: 'revocation',
+      });
+      // Kept as long as the block could be valid: its expiry plus the default 300 s grace.
+      const ttl = await raw.pttl(keyFor('cli:', 'rev', hop1.id));
+      const expected = (hop1.expiresAt + 300) * 1000 - Date.now();
+      expect(Math.abs(ttl - expected)).toBeLessThan(60_000);
+      // Another prefix is another deployment: untouched.
+      expect(await raw.exists(keyFor('mandate:', 'rev', hop1.id))).toBe(0);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('without --expires-at, under the default prefix, keeps the revocation for good', async () => {
+    const mandate = await chainOf(world, 1);
+    const root = mandate.blocks[0]!.id;
+    const run = await cli(['revoke', root, '--redis', server.url]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('for good');
+    expect(await raw.pttl(keyFor('mandate:', 'rev', root))).toBe(-1);
+
+    const store = new RedisRevocationStore({ url: server.url });
+    try {
+      expect(
+        await verifyWith(verifierFor(world, { revocation: store }), mandate, world.agents[1]),
+      ).toMatchObject({ allowed: false, code: 'MANDATE_REVOKED', hop: 0, check: 'revocation' });
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('fails (exit 2) within the bound when Redis is down, without echoing the URL', async () => {
+    const down = await RedisServer.reserve(); // a free port, nothing listening
+    const url = `redis://:hunter2secret@127.0.0.1:${down.port}`;
+    const run = await cli(['revoke', 'some-block', '--redis', url]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^mandate: some-block was NOT revoked: redis /);
+    expect(run.stderr).not.toContain('hunter2secret');
+    expect(run.stdout).toBe('');
+    // Start-up of node and tsx plus the store's 1 s bound and its bounded close.
+    expect(run.ms).toBeLessThan(10_000);
+  });
+
+  it('refuses bad arguments (exit 2) before connecting', async () => {
+    const runs = await Promise.all([
+      cli(['revoke', 'some-block']),
+      cli(['revoke', '--redis', server.url]),
+      cli(['revoke', 'a', 'b', '--redis', server.url]),
+      cli(['revoke', 'some-block', '--redis', server.url, '--expires-at', '1e3']),
+      cli(['revoke', 'some-block', '--redis', 'http://127.0.0.1:1']),
+      cli(['revoke', 'some-block', '--redis', server.url, '--prefix', 'bad prefix*']),
+    ]);
+    expect(runs.map((r) => r.code)).toEqual([2, 2, 2, 2, 2, 2]);
+    expect(runs.map((r) => r.stderr.split('\n')[0])).toEqual([
+      'mandate: revoke needs --redis URL (or MANDATE_REDIS_URL)',
+      'mandate: revoke takes exactly one block id (`mandate inspect TOKEN` shows them)',
+      'mandate: revoke takes exactly one block id (`mandate inspect TOKEN` shows them)',
+      'mandate: --expires-at takes whole seconds since the epoch',
+      'mandate: url must be a redis:// or rediss:// URL',
+      'mandate: prefix must be at most 128 printable ASCII characters without spaces or glob characters',
+    ]);
+  });
+});
+
+describe('the CLI loads ioredis only for `revoke`', () => {
+  let dir: string;
+  let hook: string;
+
+  beforeAll(async () => {
+    // A module hook that makes `ioredis` unresolvable in the CLI process.
+    dir = await mkdtemp(join(tmpdir(), 'mandate-cli-'));
+    await writeFile(
+      join(dir, 'hooks.mjs'),
+      `export async function resolve(specifier, context, next) {
+  if (specifier === 'ioredis') throw new Error('ioredis was loaded');
+  return next(specifier, context);
+}\n`,
+    );
+    await writeFile(
+      join(dir, 'register.mjs'),
+      `import { register } from 'node:module';\nregister('./hooks.mjs', import.meta.url);\n`,
+    );
+    hook = pathToFileURL(join(dir, 'register.mjs')).href;
+  });
+
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('inspect and help run without it; revoke is the one that needs it', async () => {
+    const world = await createWorld();
+    const mandate = await chainOf(world, 1);
+    const [inspect, help, revoke] = await Promise.all([
+      cli(['inspect', mandate.token], [hook]),
+      cli(['help'], [hook]),
+      cli(['revoke', 'some-block', '--redis', 'redis://127.0.0.1:1'], [hook]),
+    ]);
+    expect(inspect.stderr).toBe('');
+    expect(inspect.code).toBe(0);
+    expect(inspect.stdout).toContain(`id ${mandate.blocks[1]!.id}`);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('revoke BLOCK-ID --redis URL');
+    // The control: the hook does bite when the Redis sub-path is imported.
+    expect(revoke.code).toBe(2);
+    expect(revoke.stderr).toContain('ioredis was loaded');
+  });
+});

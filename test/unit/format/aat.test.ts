@@ -1,0 +1,326 @@
+/**
+ * AAT chains beyond the published vectors: the tool <-> resource mapping, what Mandate
+ * refuses in AAT tokens (fail closed), format detection, and the verifier options.
+ */
+import { sign } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import {
+  createVerifier,
+  detectFormat,
+  generateKeyPair,
+  mint,
+  prove,
+  toolAction,
+  toolFromResource,
+  toolResource,
+  type KeyPair,
+} from '../../../src/index.js';
+
+const NOW = 1_800_000_000;
+const ISSUER = 'https://auth.example.com';
+const AUD = 'https://tools.example.com';
+
+function b64(value: unknown): string {
+  return Buffer.from(JSON.stringify(value)).toString('base64url');
+}
+
+function signToken(header: unknown, claims: unknown, signer: KeyPair): string {
+  const input = `${b64(header)}.${b64(claims)}`;
+  return `${input}.${sign(null, Buffer.from(input), signer.privateKey as never).toString('base64url')}`;
+}
+
+async function world() {
+  const issuer = await generateKeyPair();
+  const holder = await generateKeyPair();
+  const verifier = createVerifier({
+    trustAnchors: [{ id: ISSUER, publicJwk: issuer.publicJwk }],
+    audience: AUD,
+    requireAudience: false,
+    clock: () => NOW,
+  });
+  const claims = (tools: unknown, extra: Record<string, unknown> = {}) => ({
+    jti: 'root-1',
+    iss: ISSUER,
+    iat: NOW - 10,
+    exp: NOW + 600,
+    del_depth: 0,
+    del_max_depth: 2,
+    cnf: { jwk: holder.publicJwk },
+    authorization_details: [{ type: 'attenuating_agent_token', tools }],
+    ...extra,
+  });
+  const verifyRoot = async (token: string, args: Record<string, never> = {}) => {
+    const request = { tool: 'read_file', args };
+    let proof: string | undefined;
+    try {
+      proof = await prove(token, { signer: holder, request, now: NOW });
+    } catch {
+      proof = 'x.y.z';
+    }
+    return verifier.verify(token, { proof, request });
+  };
+  return { issuer, holder, verifier, claims, verifyRoot };
+}
+
+describe('tool names map one-to-one onto single literal resource segments', () => {
+  it.each([
+    ['read_file', 'tool:read_file'],
+    ['*', 'tool:%2A'],
+    ['**', 'tool:%2A%2A'],
+    ['..', 'tool:%2E%2E'],
+    ['https://tools.example.com/read', 'tool:https%3A%2F%2Ftools.example.com%2Fread'],
+    ["it's (x)!", 'tool:it%27s%20%28x%29%21'],
+  ])('%s -> %s', (tool, resource) => {
+    expect(toolResource(tool)).toBe(resource);
+    expect(toolFromResource(resource)).toBe(tool);
+  });
+
+  it('only the canonical spelling names a tool', () => {
+    expect(toolFromResource('tool:read%5Ffile')).toBeUndefined();
+    expect(toolFromResource('tool:a/b')).toBeUndefined();
+    expect(toolFromResource('docs:read_file')).toBeUndefined();
+    expect(toAction()).toEqual({ resource: 'tool:read_file', action: 'call', args: { a: 1 } });
+  });
+
+  function toAction() {
+    return toolAction('read_file', { a: 1 });
+  }
+});
+
+describe('AAT tokens Mandate refuses (fail closed)', () => {
+  it('accepts a well-formed hand-built root (control)', async () => {
+    const w = await world();
+    const token = signToken(
+      { alg: 'Ed25519', typ: 'aat+jwt' },
+      w.claims({ read_file: {} }),
+      w.issuer,
+    );
+    expect(detectFormat(token)).toBe('aat');
+    expect(await w.verifyRoot(token)).toMatchObject({
+      allowed: true,
+      format: 'aat',
+      subject: ISSUER,
+    });
+  });
+
+  it.each([
+    [
+      'Mandate glob is not an AAT core type',
+      { path: { constraint_type: 'glob', pattern: '/a/*' } },
+      '3n',
+    ],
+    ['terse forms are not AAT wire forms', { path: { eq: '/a' } }, '3n'],
+    ['an unknown constraint_type', { path: { constraint_type: 'regex', pattern: '.*' } }, '3n'],
+    ['an empty any', { path: { constraint_type: 'any', constraints: [] } }, '3n'],
+  ])('%s', async (_name, tool, step) => {
+    const w = await world();
+    const token = signToken(
+      { alg: 'Ed25519', typ: 'aat+jwt' },
+      w.claims({ read_file: tool }),
+      w.issuer,
+    );
+    expect(await w.verifyRoot(token, { path: '/a' } as never)).toMatchObject({
+      allowed: false,
+      code: 'MANDATE_MALFORMED',
+      hop: 0,
+      check: 'limits',
+      detail: { step },
+    });
+  });
+
+  it('a crit header, another cnf method and unknown entry members are refused', async () => {
+    const w = await world();
+    const cases: [unknown, unknown, string][] = [
+      [{ alg: 'Ed25519', typ: 'aat+jwt', crit: ['exp'] }, w.claims({ read_file: {} }), '3a'],
+      [
+        { alg: 'Ed25519', typ: 'aat+jwt' },
+        {
+          ...w.claims({ read_file: {} }),
+          cnf: { jwk: w.holder.publicJwk, 'x5t#S256': 'a'.repeat(43) },
+        },
+        '3l',
+      ],
+      [
+        { alg: 'Ed25519', typ: 'aat+jwt' },
+        {
+          ...w.claims({}),
+          authorization_details: [{ type: 'attenuating_agent_token', tools: {}, locations: ['x'] }],
+        },
+        '3m',
+      ],
+      [{ alg: 'Ed25519', typ: 'aat+jwt' }, { ...w.claims({}), iss: 'not a uri' }, '3k'],
+    ];
+    for (const [header, claims, step] of cases) {
+      const decision = await w.verifyRoot(signToken(header, claims, w.issuer));
+      expect(decision, step).toMatchObject({ allowed: false, detail: { step } });
+    }
+  });
+
+  it('unknown header members and claims are ignored, as the draft requires', async () => {
+    const w = await world();
+    const token = signToken(
+      { alg: 'Ed25519', typ: 'aat+jwt', kid: 'k1', x_note: 1 },
+      { ...w.claims({ read_file: {} }), sub: 'ignored', custom: { a: 1 } },
+      w.issuer,
+    );
+    expect(await w.verifyRoot(token)).toMatchObject({ allowed: true, subject: ISSUER });
+  });
+
+  it('a tool named * is a literal tool, never a wildcard', async () => {
+    const w = await world();
+    const token = signToken({ alg: 'Ed25519', typ: 'aat+jwt' }, w.claims({ '*': {} }), w.issuer);
+    expect(await w.verifyRoot(token)).toMatchObject({
+      allowed: false,
+      code: 'MANDATE_FORBIDDEN',
+      detail: { step: '6b' },
+    });
+  });
+});
+
+describe('verifier options for AAT', () => {
+  it('a PoP nonce, audience, replay and the proven tool are checked', async () => {
+    const issuer = await generateKeyPair();
+    const holder = await generateKeyPair();
+    const root = await mint({
+      format: 'aat',
+      issuer,
+      issuerId: ISSUER,
+      holder: holder.publicJwk,
+      capabilities: [
+        { resource: toolResource('read_file'), actions: ['call'] },
+        { resource: toolResource('delete_file'), actions: ['call'] },
+      ],
+      expiresIn: 600,
+      now: NOW - 10,
+    });
+    const verifier = createVerifier({
+      trustAnchors: [{ id: ISSUER, publicJwk: issuer.publicJwk }],
+      audience: AUD,
+      requireAudience: false,
+      requirePopAudience: true,
+      nonce: (n) => n === 'n-1',
+      clock: () => NOW,
+    });
+    const request = { tool: 'read_file', args: {} };
+    const good = await prove(root, {
+      signer: holder,
+      request,
+      now: NOW,
+      nonce: 'n-1',
+      audience: AUD,
+    });
+    expect(await verifier.verify(root, { proof: good, request })).toMatchObject({ allowed: true });
+    // The same proof again: replay (7i).
+    expect(await verifier.verify(root, { proof: good, request })).toMatchObject({
+      code: 'MANDATE_REPLAYED',
+      detail: { step: '7i' },
+    });
+    const stale = await prove(root, {
+      signer: holder,
+      request,
+      now: NOW,
+      nonce: 'n-0',
+      audience: AUD,
+    });
+    expect(await verifier.verify(root, { proof: stale, request })).toMatchObject({
+      code: 'MANDATE_PROOF_INVALID',
+      detail: { step: '7h' },
+    });
+    const noAud = await prove(root, { signer: holder, request, now: NOW, nonce: 'n-1' });
+    expect(await verifier.verify(root, { proof: noAud, request })).toMatchObject({
+      code: 'MANDATE_PROOF_INVALID',
+      detail: { step: '7d' },
+    });
+    // An action naming another tool than the proven one is refused (7e).
+    expect(
+      await verifier.verify(root, {
+        proof: await prove(root, {
+          signer: holder,
+          request,
+          now: NOW,
+          nonce: 'n-1',
+          audience: AUD,
+        }),
+        request,
+        action: toolAction('delete_file', {}),
+      }),
+    ).toMatchObject({ code: 'MANDATE_PROOF_INVALID', detail: { step: '7e' } });
+  });
+
+  it('maxTokenLifetime defaults to 90 days for AAT chains', async () => {
+    const issuer = await generateKeyPair();
+    const holder = await generateKeyPair();
+    const root = await mint({
+      format: 'aat',
+      issuer,
+      issuerId: ISSUER,
+      holder: holder.publicJwk,
+      capabilities: [{ resource: toolResource('read_file'), actions: ['call'] }],
+      expiresIn: '91d',
+      now: NOW - 10,
+    });
+    const request = { tool: 'read_file', args: {} };
+    const verifier = createVerifier({
+      trustAnchors: [{ id: ISSUER, publicJwk: issuer.publicJwk }],
+      audience: AUD,
+      requireAudience: false,
+      clock: () => NOW,
+    });
+    expect(
+      await verifier.verify(root, {
+        proof: await prove(root, { signer: holder, request, now: NOW }),
+        request,
+      }),
+    ).toMatchObject({ allowed: false, check: 'window', detail: { step: '3h' } });
+  });
+});
+
+describe('the nonce option on Mandate chains', () => {
+  it('checks a DPoP nonce and denies invocation proofs, which carry none', async () => {
+    const issuer = await generateKeyPair();
+    const holder = await generateKeyPair();
+    const mandate = await mint({
+      issuer,
+      subject: 'alice',
+      holder: holder.publicJwk,
+      capabilities: [{ resource: 'docs:a', actions: ['read'] }],
+      expiresIn: 600,
+      audience: AUD,
+      now: NOW - 10,
+    });
+    const verifier = createVerifier({
+      trustAnchors: [{ id: issuer.id, publicJwk: issuer.publicJwk }],
+      audience: AUD,
+      nonce: 'n-1',
+      clock: () => NOW,
+    });
+    const action = { resource: 'docs:a', action: 'read' };
+    const http = { method: 'GET', url: `${AUD}/a` };
+    const withNonce = await prove(mandate, {
+      signer: holder,
+      request: http,
+      now: NOW,
+      nonce: 'n-1',
+    });
+    expect(
+      await verifier.verify(mandate, { action, proof: withNonce, request: http }),
+    ).toMatchObject({
+      allowed: true,
+    });
+    const without = await prove(mandate, { signer: holder, request: http, now: NOW });
+    expect(await verifier.verify(mandate, { action, proof: without, request: http })).toMatchObject(
+      {
+        code: 'MANDATE_PROOF_INVALID',
+        detail: { step: '7h' },
+      },
+    );
+    const tool = { tool: 'read', args: {} };
+    const invocation = await prove(mandate, { signer: holder, request: tool, now: NOW });
+    expect(
+      await verifier.verify(mandate, { action, proof: invocation, request: tool }),
+    ).toMatchObject({
+      code: 'MANDATE_PROOF_INVALID',
+      detail: { step: '7h' },
+    });
+  });
+});

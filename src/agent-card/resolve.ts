@@ -5,6 +5,7 @@
  */
 import { createPublicKey } from 'node:crypto';
 import type { JWK } from 'jose';
+import { readBounded } from '../core/bounded-read.js';
 import { MandateError, isMandateError } from '../core/errors.js';
 import { parsePublicJwk, type PublicJwk } from '../identity/jwk.js';
 import type {
@@ -83,24 +84,16 @@ function maxAge(header: string | null): number | undefined {
 }
 
 async function readLimited(response: Response, limit: number): Promise<string> {
-  const reader = response.body?.getReader();
-  if (reader === undefined) return '';
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel();
-      throw new MandateError('MANDATE_LIMIT_EXCEEDED', 'the Agent Card is too large', {
+  const bytes = await readBounded(
+    response.body,
+    limit,
+    () =>
+      new MandateError('MANDATE_LIMIT_EXCEEDED', 'the Agent Card is too large', {
         check: 'anchor',
         detail: { limit },
-      });
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+      }),
+  );
+  return bytes.toString('utf8');
 }
 
 /**

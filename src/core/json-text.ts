@@ -12,7 +12,7 @@ export const MAX_TEXT_DEPTH = 32;
  * Scan `text` for duplicate object keys and nesting deeper than `maxDepth`. Returns a
  * description of the first problem, or undefined. Invalid JSON is left to `JSON.parse`.
  */
-function findStructuralProblem(text: string, maxDepth: number): string | undefined {
+export function findJsonProblem(text: string, maxDepth = MAX_TEXT_DEPTH): string | undefined {
   // One Set of seen keys per open object; `null` marks an open array.
   const stack: (Set<string> | null)[] = [];
   let expectKey = false;
@@ -79,7 +79,7 @@ export function parseJsonObject(
       detail: { path: label },
     });
   };
-  const problem = findStructuralProblem(text, maxDepth);
+  const problem = findJsonProblem(text, maxDepth);
   if (problem !== undefined) fail(problem);
   let value: unknown;
   try {

@@ -8,21 +8,9 @@ import { checkConstraint, isConstraintNarrower } from '../core/constraint.js';
 import type { Constraint, Json } from '../core/types.js';
 import { arbJsonValue, arbValueFor, arbWireConstraint } from './arbitraries.js';
 import { NUM_RUNS } from './config.js';
+import { AAT_CORE_TYPES, type AatCoreType } from '../format/aat/claims.js';
 
-/** The draft's core constraint types (Mandate's `glob` is not one). */
-export const AAT_CORE_TYPES = [
-  'exact',
-  'one_of',
-  'not_one_of',
-  'range',
-  'contains',
-  'subset',
-  'wildcard',
-  'all',
-  'any',
-] as const;
-
-export type AatCoreType = (typeof AAT_CORE_TYPES)[number];
+export { AAT_CORE_TYPES, type AatCoreType };
 
 function coreOnly(c: Constraint): boolean {
   if (c.constraint_type === 'glob') return false;

@@ -1,13 +1,21 @@
 /** Bounded JSON body readers for node:http streams and Fetch-API requests. */
 import type { IncomingMessage } from 'node:http';
+import { readBounded } from '../../core/bounded-read.js';
+import { findJsonProblem } from '../../core/json-text.js';
 
 /** Thrown when a body is larger than allowed or not JSON. */
 export class BodyError extends Error {
   override readonly name = 'BodyError';
 }
 
+const tooLarge = (): BodyError => new BodyError('the body is too large');
+
+// Strict like every other JSON Mandate reads: with duplicate keys, two parsers of one body
+// could disagree on the arguments a proof was bound to.
 function parse(text: string): unknown {
   if (text.length === 0) return undefined;
+  const problem = findJsonProblem(text);
+  if (problem !== undefined) throw new BodyError(`the body is not acceptable JSON: ${problem}`);
   try {
     return JSON.parse(text) as unknown;
   } catch {
@@ -18,13 +26,13 @@ function parse(text: string): unknown {
 /** Read a node:http request body as JSON, at most `maxBytes`. */
 export async function readNodeJson(req: IncomingMessage, maxBytes: number): Promise<unknown> {
   const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > maxBytes) throw new BodyError('the body is too large');
+  if (declared > maxBytes) throw tooLarge();
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer | string>) {
     const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
     size += buffer.length;
-    if (size > maxBytes) throw new BodyError('the body is too large');
+    if (size > maxBytes) throw tooLarge();
     chunks.push(buffer);
   }
   return parse(Buffer.concat(chunks).toString('utf8'));
@@ -34,20 +42,7 @@ export async function readNodeJson(req: IncomingMessage, maxBytes: number): Prom
 export async function readFetchJson(request: Request, maxBytes: number): Promise<unknown> {
   if (request.body === null) return undefined;
   const declared = Number(request.headers.get('content-length') ?? 0);
-  if (declared > maxBytes) throw new BodyError('the body is too large');
-  const reader = request.clone().body?.getReader();
-  if (reader === undefined) return undefined;
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxBytes) {
-      await reader.cancel();
-      throw new BodyError('the body is too large');
-    }
-    chunks.push(value);
-  }
-  return parse(Buffer.concat(chunks).toString('utf8'));
+  if (declared > maxBytes) throw tooLarge();
+  const bytes = await readBounded(request.clone().body, maxBytes, tooLarge);
+  return parse(bytes.toString('utf8'));
 }

@@ -20,7 +20,7 @@ export const TOOL_SCHEME = 'tool';
 export const TOOL_ACTION = 'call';
 
 /** The draft's core constraint types (section 3.4). Mandate's `glob` is not one of them. */
-export const AAT_CONSTRAINT_TYPES: ReadonlySet<string> = new Set([
+export const AAT_CORE_TYPES = [
   'exact',
   'one_of',
   'not_one_of',
@@ -30,7 +30,13 @@ export const AAT_CONSTRAINT_TYPES: ReadonlySet<string> = new Set([
   'wildcard',
   'all',
   'any',
-]);
+] as const;
+
+/** One of the draft's core constraint types. */
+export type AatCoreType = (typeof AAT_CORE_TYPES)[number];
+
+/** {@link AAT_CORE_TYPES} as a set, for membership tests. */
+export const AAT_CONSTRAINT_TYPES: ReadonlySet<string> = new Set(AAT_CORE_TYPES);
 
 /** The draft's recommended MAX_TOKEN_LIFETIME (90 days), applied when none is configured. */
 export const AAT_DEFAULT_MAX_TOKEN_LIFETIME = 90 * 24 * 3600;

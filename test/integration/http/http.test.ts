@@ -73,7 +73,9 @@ function raw(
   body?: unknown,
 ): Promise<RawResponse> {
   const url = new URL(path, origin);
-  const payload = body === undefined ? undefined : JSON.stringify(body);
+  // A string is sent as it is: hostile bodies are not what JSON.stringify would write.
+  const payload =
+    body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
   return new Promise((resolve, reject) => {
     const req = httpRequest(
       url,
@@ -263,6 +265,27 @@ describe.each(FRAMEWORKS)('mandate/http on %s', (framework) => {
       code: 'MANDATE_FORBIDDEN',
       reason: 'no route maps this request to an action',
     });
+  });
+
+  it('a body with a duplicate key is malformed, not read as its last value', async () => {
+    const url = `${server.origin}/invoices/2026-03/pay`;
+    const res = await raw(
+      server.origin,
+      'POST',
+      '/invoices/2026-03/pay',
+      await credentials(mandate, agent, 'POST', url),
+      '{"amount":1,"amount":100000}',
+    );
+    if (framework === 'express') {
+      // express.json() parsed the body before the guard ran: the guard authorizes the value the
+      // application's own parser produced (the last one), so the handler can't see another.
+      expect(res.status).toBe(403);
+      expect(res.body).toMatchObject({ code: 'MANDATE_FORBIDDEN' });
+      return;
+    }
+    expect(res.status).toBe(401);
+    expect(res.body).toMatchObject({ code: 'MANDATE_MALFORMED' });
+    expect(String(res.body.reason)).toMatch(/duplicate key/);
   });
 
   it('the URL comes from the configured origin, never from the Host header', async () => {

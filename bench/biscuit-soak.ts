@@ -22,7 +22,7 @@ function memory(label: string): NodeJS.MemoryUsage {
   const m = process.memoryUsage();
   const wasm = biscuitInstanceStats();
   console.log(
-    `${label.padEnd(14)} wasm ${mib(wasm.memoryBytes ?? 0).padStart(9)} (retired ${wasm.retired})  rss ${mib(m.rss).padStart(10)}  heapUsed ${mib(m.heapUsed).padStart(9)}  external ${mib(m.external).padStart(9)}  arrayBuffers ${mib(m.arrayBuffers).padStart(9)}`,
+    `${label.padEnd(14)} wasm ${mib(wasm.memoryBytes ?? 0).padStart(9)} (retired ${wasm.retired}, unreleased ${wasm.unreleased})  rss ${mib(m.rss).padStart(10)}  heapUsed ${mib(m.heapUsed).padStart(9)}  external ${mib(m.external).padStart(9)}  arrayBuffers ${mib(m.arrayBuffers).padStart(9)}`,
   );
   return m;
 }

@@ -6,6 +6,10 @@
  *            thumbprint per hop, the way an application would write it);
  *   Mandate, three ways: new tokens from known agents (keys cached, blocks never seen),
  *            the same token again (block cache warm), and fully cold (cacheSize 0).
+ * Then the same chains in the Biscuit encoding, against the same floor and against the JWS
+ * encoding's new-token time from this run; its peer is biscuit-wasm on its own (open the token
+ * with the root key, run an authorizer holding the request's facts: what a plain Biscuit
+ * application does, without Mandate's per-hop checks or a proof of possession).
  * Medians of several rounds; ratios are what to read (these machines are noisy).
  *
  * Run: npm run bench  (MANDATE_BENCH_QUICK=1 for a short smoke run)
@@ -27,10 +31,14 @@ import {
   type Mandate,
   type Verifier,
 } from '../src/index.js';
+import { DATALOG_LIMITS, requestCode } from '../src/format/biscuit/verifiable.js';
+import { biscuitInstanceStats, withBiscuit } from '../src/format/biscuit/wasm.js';
 
 const QUICK = process.env.MANDATE_BENCH_QUICK === '1';
 const HOPS = [1, 3, 5, 10] as const;
 const TOKENS = QUICK ? 40 : 300; // distinct chains per hop count
+// Biscuit chains cost ~5-10× more to mint and to verify: fewer per cell keeps the run to minutes.
+const BISCUIT_TOKENS = QUICK ? 20 : 100;
 const ROUNDS = QUICK ? 3 : 7;
 const NOW = Math.floor(Date.now() / 1000);
 const AUD = 'https://bench.example';
@@ -73,10 +81,16 @@ function nextProof(fixture: Fixture, used: number[], i: number): string {
   return proof;
 }
 
-async function buildFixture(anchor: KeyPair, agents: KeyPair[], hops: number): Promise<Fixture> {
+async function buildFixture(
+  anchor: KeyPair,
+  agents: KeyPair[],
+  hops: number,
+  format: 'jws' | 'biscuit' = 'jws',
+  tokens: number = TOKENS,
+): Promise<Fixture> {
   const chains: Mandate[] = [];
   const proofs: string[][] = [];
-  for (let t = 0; t < TOKENS; t++) {
+  for (let t = 0; t < tokens; t++) {
     let mandate = await mint({
       issuer: anchor,
       issuerId: ANCHOR,
@@ -93,6 +107,7 @@ async function buildFixture(anchor: KeyPair, agents: KeyPair[], hops: number): P
       audience: AUD,
       maxDepth: 10,
       now: NOW,
+      format,
     });
     for (let h = 1; h < hops; h++) {
       mandate = await delegate(mandate, {
@@ -105,7 +120,7 @@ async function buildFixture(anchor: KeyPair, agents: KeyPair[], hops: number): P
   }
   // Fresh proofs: chain 0 is verified TOKENS times a round, the others a few times in all.
   for (const [t, mandate] of chains.entries()) {
-    const count = t === 0 ? TOKENS * ROUNDS + 2 * ROUNDS + 4 : 3 * ROUNDS + 4;
+    const count = t === 0 ? tokens * ROUNDS + 2 * ROUNDS + 4 : 3 * ROUNDS + 4;
     const list: string[] = [];
     for (let k = 0; k < count; k++) {
       list.push(await prove(mandate, { signer: agents[hops - 1]!, request: REQUEST, now: NOW }));
@@ -136,6 +151,107 @@ async function joseChainVerify(token: string, proof: string, anchorJwk: JWK): Pr
     key = await importJWK(parentHolder, 'Ed25519');
   }
   await compactVerify(proof, key, { algorithms: ['Ed25519'] });
+}
+
+/** The Biscuit peer: biscuit-wasm alone opens the token with the root key and authorizes. */
+function biscuitWasmVerify(token: string, rootKey: Uint8Array): Promise<void> {
+  return withBiscuit((api, scope) => {
+    const key = scope.own(api.PublicKey.fromBytes(rootKey, api.SignatureAlgorithm.Ed25519));
+    const biscuit = scope.own(api.Biscuit.fromBase64(token, key));
+    const builder = scope.own(new api.AuthorizerBuilder());
+    builder.addCodeWithParameters(BISCUIT_REQUEST.source, BISCUIT_REQUEST.parameters, {});
+    scope.own(builder.buildAuthenticated(biscuit)).authorizeWithLimits(DATALOG_LIMITS);
+  });
+}
+
+/** The request's facts, as Mandate's own authorizer states them (docs/format.md). */
+const BISCUIT_REQUEST = requestCode(
+  { resource: ACTION.resource, operation: ACTION.action, service: AUD, times: [NOW] },
+  2,
+);
+
+/** Verifies Biscuit chains of 1, 3, 5, 10 blocks; prints a table against the floor and JWS. */
+async function biscuitTable(
+  anchor: KeyPair,
+  agents: KeyPair[],
+  make: (cacheSize?: number) => Verifier,
+  oneVerify: number,
+  jwsNewToken: ReadonlyMap<number, number>,
+): Promise<string> {
+  const check = (decision: Awaited<ReturnType<Verifier['verify']>>) => {
+    if (!decision.allowed) throw new Error(`${decision.code}: ${decision.reason}`);
+  };
+  const rootKey = Buffer.from(String(anchor.publicJwk.x), 'base64url');
+  // Warm the JIT and the wasm instance on every Biscuit path before anything is timed.
+  {
+    const warmup = await buildFixture(anchor, agents, 3, 'biscuit', BISCUIT_TOKENS);
+    const used: number[] = [];
+    const verifier = make();
+    for (let t = 0; t < BISCUIT_TOKENS; t++) {
+      check(
+        await verifier.verify(warmup.chains[t]!, {
+          action: ACTION,
+          proof: nextProof(warmup, used, t),
+          request: REQUEST,
+        }),
+      );
+      await biscuitWasmVerify(warmup.chains[t]!.token, rootKey);
+    }
+  }
+  let table =
+    '| hops | bytes | bytes/hop | floor µs | Biscuit new token µs (×floor) | same token µs (×floor) | biscuit-wasm alone µs (×floor) | JWS new token µs | Biscuit ÷ JWS |\n' +
+    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n';
+  for (const hops of HOPS) {
+    const fixture = await buildFixture(anchor, agents, hops, 'biscuit', BISCUIT_TOKENS);
+    const floor = oneVerify * (hops + 1);
+    const used: number[] = [];
+    let round: Verifier = make();
+    // As for JWS: a new verifier per round, its key cache warmed with chain 0, then unseen chains.
+    const newToken = await measure(BISCUIT_TOKENS - 1, async (i) => {
+      if (i === 0) {
+        round = make();
+        check(
+          await round.verify(fixture.chains[0]!, {
+            action: ACTION,
+            proof: nextProof(fixture, used, 0),
+            request: REQUEST,
+          }),
+        );
+      }
+      const t = i + 1;
+      check(
+        await round.verify(fixture.chains[t]!, {
+          action: ACTION,
+          proof: nextProof(fixture, used, t),
+          request: REQUEST,
+        }),
+      );
+    });
+    const warm = make();
+    const sameToken = await measure(BISCUIT_TOKENS, async () => {
+      check(
+        await warm.verify(fixture.chains[0]!, {
+          action: ACTION,
+          proof: nextProof(fixture, used, 0),
+          request: REQUEST,
+        }),
+      );
+    });
+    const peer = await measure(BISCUIT_TOKENS, (i) =>
+      biscuitWasmVerify(fixture.chains[i]!.token, rootKey),
+    );
+    const bytes = fixture.chains[0]!.token.length;
+    const jws = jwsNewToken.get(hops) ?? Number.NaN;
+    const x = (t: number) => `${t.toFixed(0)} (${(t / floor).toFixed(2)}×)`;
+    table += `| ${hops} | ${bytes} | ${(bytes / hops).toFixed(0)} | ${floor.toFixed(0)} | ${x(newToken)} | ${x(sameToken)} | ${x(peer)} | ${jws.toFixed(0)} | ${(newToken / jws).toFixed(2)}× |\n`;
+    process.stdout.write(`measured Biscuit ${hops} hop(s)\n`);
+  }
+  const stats = biscuitInstanceStats();
+  return (
+    table +
+    `\nnode ${process.version}, ${ROUNDS} rounds × ${BISCUIT_TOKENS} Biscuit tokens per cell, medians; ` +
+    `wasm instances retired for their memory during the run: ${stats.retired}.\n`
+  );
 }
 
 async function main(): Promise<void> {
@@ -176,6 +292,7 @@ async function main(): Promise<void> {
     '| hops | bytes | bytes/hop | floor µs | Mandate new token µs (×floor) | same token µs (×floor) | cold µs (×floor) | jose chain µs (×floor) | Mandate vs jose |\n' +
     '|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n';
   let table = header;
+  const jwsNewToken = new Map<number, number>();
   for (const hops of HOPS) {
     const fixture = await buildFixture(anchor, agents, hops);
     const floor = oneVerify * (hops + 1);
@@ -238,6 +355,7 @@ async function main(): Promise<void> {
     const jose = await measure(TOKENS, (i) =>
       joseChainVerify(fixture.chains[i]!.token, fixture.proofs[i]![0]!, anchor.publicJwk),
     );
+    jwsNewToken.set(hops, newToken);
     const bytes = fixture.chains[0]!.token.length;
     const x = (t: number) => `${t.toFixed(0)} (${(t / floor).toFixed(2)}×)`;
     table += `| ${hops} | ${bytes} | ${(bytes / hops).toFixed(0)} | ${floor.toFixed(0)} | ${x(newToken)} | ${x(sameToken)} | ${x(coldTime)} | ${x(jose)} | ${(newToken / jose).toFixed(2)}× |\n`;
@@ -247,6 +365,10 @@ async function main(): Promise<void> {
   process.stdout.write(
     `\nnode ${process.version}, ${ROUNDS} rounds × ${TOKENS} tokens per cell, medians. Floor = (hops + 1) × one verification (blocks + proof).\n`,
   );
+  if (process.env.MANDATE_BENCH_BISCUIT !== '0') {
+    process.stdout.write('\nBiscuit encoding\n\n');
+    process.stdout.write(await biscuitTable(anchor, agents, make, oneVerify, jwsNewToken));
+  }
 }
 
 await main();

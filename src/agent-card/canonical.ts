@@ -16,6 +16,10 @@ import { detectCardVersion, specFor } from './schema.js';
 
 /** The canonicalisation profiles. */
 export const CANONICALIZATION_PROFILES = ['a2a-js', 'a2a-spec'] as const;
+/**
+ * How a card is canonicalised before signing: `'a2a-js'` (default) removes empty defaults as
+ * @a2a-js/sdk does; `'a2a-spec'` follows the A2A §8.4.1 example.
+ */
 export type CanonicalizationProfile = (typeof CANONICALIZATION_PROFILES)[number];
 
 /** The profile used when none is named: interoperable with @a2a-js/sdk. */

@@ -1,6 +1,12 @@
 /** `mandate demo`: the handshake and every attack, one row per scenario. */
 import type { Format } from '../core/types.js';
-import { createCast, meetsExpectation, SCENARIOS, type Expected } from './scenarios.js';
+import {
+  authorizationServerFromEnv,
+  createCast,
+  meetsExpectation,
+  SCENARIOS,
+  type Expected,
+} from './scenarios.js';
 import type { Decision } from '../verify/decision.js';
 import { isMandateError } from '../core/errors.js';
 
@@ -14,13 +20,18 @@ function outcome(decision: Decision): string {
     : `${decision.code} @ hop ${decision.hop} (${decision.check})`;
 }
 
-/** Run every scenario for each format; resolves the exit code (1 if any surprised). */
+/**
+ * Run every scenario for each format; resolves the exit code (1 if any surprised). alice's
+ * root comes from a loopback authorization server: oidc-provider when installed, else the
+ * node:http server; `MANDATE_DEMO_AUTHORIZATION_SERVER` (`oidc-provider`, `node-http`,
+ * `auto`) chooses.
+ */
 export async function runDemo(formats: readonly Format[]): Promise<number> {
   let surprises = 0;
   for (const format of formats) {
     let cast;
     try {
-      cast = await createCast(format);
+      cast = await createCast(format, { authorizationServer: authorizationServerFromEnv() });
     } catch (error) {
       process.stdout.write(`\n[${format}] could not set up: ${(error as Error).message}\n`);
       surprises++;

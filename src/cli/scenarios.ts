@@ -17,11 +17,12 @@ import { MandateError } from '../core/errors.js';
 import type { Action, Format, KeyPair, Mandate } from '../core/types.js';
 import { createVerifier, type Verifier } from '../verify/verifier.js';
 import type { Decision } from '../verify/decision.js';
+import type { DemoServerImplementation } from '../oauth/demo-server-common.js';
 
 /** The parties of the demo. */
 export interface Cast {
   readonly format: Format;
-  /** The root's issuer: the trust anchor id (the loopback authorization server's, when it ran). */
+  /** The root's issuer: the trust anchor id (the loopback authorization server's issuer). */
   readonly issuerId: string;
   /** Where the root grant came from, for the demo to print. */
   readonly rootSource: string;
@@ -55,8 +56,41 @@ export interface Scenario {
   run(cast: Cast): Promise<Decision>;
 }
 
+/** Options of `createCast`. */
+export interface CastOptions {
+  /**
+   * Which loopback authorization server issues alice's root (default `auto`: oidc-provider
+   * when it is installed, else the node:http server).
+   */
+  readonly authorizationServer?: DemoServerImplementation;
+}
+
+/** The environment variable that chooses the demo's authorization server. */
+export const AUTHORIZATION_SERVER_ENV = 'MANDATE_DEMO_AUTHORIZATION_SERVER';
+
+/** The authorization server the environment asks for (`auto` when unset). */
+export function authorizationServerFromEnv(
+  env: NodeJS.ProcessEnv = process.env,
+): DemoServerImplementation {
+  const value = env[AUTHORIZATION_SERVER_ENV];
+  if (value === undefined || value === '' || value === 'auto') return 'auto';
+  if (value === 'oidc-provider' || value === 'node-http') return value;
+  throw new TypeError(`${AUTHORIZATION_SERVER_ENV} must be oidc-provider, node-http or auto`);
+}
+
+/** One phrase on which server ran, and why. */
+export function describeServer(
+  ran: 'oidc-provider' | 'node-http',
+  asked: DemoServerImplementation,
+): string {
+  if (ran === 'oidc-provider') return 'oidc-provider';
+  return asked === 'node-http'
+    ? `the node:http server, as ${AUTHORIZATION_SERVER_ENV}=node-http asks`
+    : 'the node:http server: oidc-provider, a devDependency, is not installed';
+}
+
 /** Set up the parties and the genuine chain. */
-export async function createCast(format: Format): Promise<Cast> {
+export async function createCast(format: Format, options: CastOptions = {}): Promise<Cast> {
   const [authServer, orchestrator, billing, runner, attacker] = (await Promise.all(
     Array.from({ length: 5 }, () => generateKeyPair()),
   )) as [KeyPair, KeyPair, KeyPair, KeyPair, KeyPair];
@@ -67,41 +101,21 @@ export async function createCast(format: Format): Promise<Cast> {
       constraints: { amount: { max: 500 } },
     },
   ];
-  let root: Mandate;
-  let issuerId = AUTH_SERVER;
-  let rootSource: string;
-  try {
-    // alice's grant comes from a real authorization server on loopback: sign-in, then an
-    // RFC 8693 token exchange (oidc-provider, a devDependency, may be missing).
-    const { obtainDemoRootMandate } = await import('../oauth/demo-grant.js');
-    const granted = await obtainDemoRootMandate({
-      format,
-      mandateKey: authServer,
-      orchestrator,
-      capabilities: rootCapabilities,
-      audience: PAYMENTS,
-    });
-    root = granted.root;
-    issuerId = granted.issuer;
-    rootSource = `RFC 8693 token exchange at the loopback authorization server ${issuerId}`;
-  } catch (error) {
-    const reason =
-      (error as { code?: unknown }).code === 'ERR_MODULE_NOT_FOUND'
-        ? 'oidc-provider, a devDependency, is not installed'
-        : (error as Error).message;
-    rootSource = `minted in process (no loopback authorization server: ${reason})`;
-    root = await mint({
-      issuer: authServer,
-      issuerId,
-      subject: 'alice',
-      holder: orchestrator.publicJwk,
-      capabilities: rootCapabilities,
-      audience: PAYMENTS,
-      expiresIn: '15m',
-      purpose: 'pay my March invoice',
-      format,
-    });
-  }
+  // alice's grant comes from a real authorization server on loopback: sign-in, then an
+  // RFC 8693 token exchange. oidc-provider when it is installed (a devDependency), else the
+  // node:http server with the same exchange handler; never minted in process.
+  const implementation = options.authorizationServer ?? 'auto';
+  const { obtainDemoRootMandate } = await import('../oauth/demo-grant.js');
+  const granted = await obtainDemoRootMandate({
+    format,
+    mandateKey: authServer,
+    orchestrator,
+    capabilities: rootCapabilities,
+    audience: PAYMENTS,
+    implementation,
+  });
+  const { root, issuer: issuerId } = granted;
+  const rootSource = `RFC 8693 token exchange at the loopback authorization server ${issuerId} (${describeServer(granted.implementation, implementation)})`;
   const toBilling = await delegate(root, {
     signer: orchestrator,
     holder: billing.publicJwk,

@@ -32,6 +32,11 @@ export function withBudget<T>(fn: () => T): T {
   }
 }
 
+/** Whether a budget is running (a call made now would share it rather than start afresh). */
+export function budgetRunning(): boolean {
+  return current !== undefined;
+}
+
 /** Spends `units`; false once the budget is exhausted (the caller must then be conservative). */
 export function spend(units: number): boolean {
   if (current === undefined) return true;

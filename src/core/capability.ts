@@ -9,7 +9,7 @@
  * unless listed in `optional`. A capability without constraints (or with an empty map)
  * allows any arguments. A set of capabilities allows an action when one of them does.
  */
-import { withBudget } from './budget.js';
+import { budgetRunning, withBudget } from './budget.js';
 import { MandateError, type ErrorDetail, type MandateErrorCode } from './errors.js';
 import {
   argMapNarrowerNormalized,
@@ -232,28 +232,83 @@ export function authorize(
   options?: AlgebraOptions,
 ): Authorization {
   let prepared: Prepared[];
-  let resource: ParsedResource;
-  let args: Readonly<Record<string, Json>>;
+  let parsed: ParsedAction;
   try {
     prepared = prepareAll(capabilities, options);
-    const limits = resolveLimits(options?.limits);
-    const a = action as unknown;
-    if (a === null || typeof a !== 'object') malformed('action', 'must be an object', 'type');
-    const { resource: r, action: name, args: rawArgs } = action;
-    resource = parseConcreteResource(r, 'action.resource', limits.maxStringLength);
-    validateActionName(name, 'action.action');
-    if (rawArgs === undefined) args = {};
-    else {
-      assertJson(rawArgs, 'action.args', REQUEST_BOUNDS);
-      if (rawArgs === null || typeof rawArgs !== 'object' || Array.isArray(rawArgs)) {
-        malformed('action.args', 'must be an object', 'type');
-      }
-      args = rawArgs;
-    }
+    parsed = parseAction(action, options);
   } catch (err) {
-    if (err instanceof MandateError) return deny(err.code, err.message, err.detail);
-    return deny('MANDATE_MALFORMED', 'input could not be read', {});
+    return inputDenial(err);
   }
+  return decide(prepared, action, parsed);
+}
+
+/**
+ * {@link authorize} against each capability set in turn, the action read once: the first
+ * set that does not allow it, with its index and the denial `authorize` would give, or
+ * `undefined` when every set allows it.
+ */
+export function authorizeEach(
+  sets: readonly (readonly CapabilityInput[])[],
+  action: Action,
+  options?: AlgebraOptions,
+):
+  | { readonly index: number; readonly denial: Authorization & { readonly allowed: false } }
+  | undefined {
+  let parsed: ParsedAction | undefined;
+  for (let index = 0; index < sets.length; index++) {
+    let prepared: Prepared[];
+    try {
+      prepared = prepareAll(sets[index], options);
+      parsed ??= parseAction(action, options);
+    } catch (err) {
+      return { index, denial: inputDenial(err) };
+    }
+    const result = decide(prepared, action, parsed);
+    if (!result.allowed) return { index, denial: result };
+  }
+  return undefined;
+}
+
+interface ParsedAction {
+  readonly resource: ParsedResource;
+  readonly args: Readonly<Record<string, Json>>;
+}
+
+function inputDenial(err: unknown): Authorization & { readonly allowed: false } {
+  if (err instanceof MandateError) return denial(err.code, err.message, err.detail);
+  return denial('MANDATE_MALFORMED', 'input could not be read', {});
+}
+
+function denial(
+  code: MandateErrorCode,
+  reason: string,
+  detail: ErrorDetail,
+): Authorization & { readonly allowed: false } {
+  return { allowed: false, code, reason, detail };
+}
+
+/** Validates the action; throws a coded error for a malformed one. */
+function parseAction(action: Action, options: AlgebraOptions | undefined): ParsedAction {
+  const limits = resolveLimits(options?.limits);
+  const a = action as unknown;
+  if (a === null || typeof a !== 'object') malformed('action', 'must be an object', 'type');
+  const { resource: r, action: name, args: rawArgs } = action;
+  const resource = parseConcreteResource(r, 'action.resource', limits.maxStringLength);
+  validateActionName(name, 'action.action');
+  let args: Readonly<Record<string, Json>>;
+  if (rawArgs === undefined) args = {};
+  else {
+    assertJson(rawArgs, 'action.args', REQUEST_BOUNDS);
+    if (rawArgs === null || typeof rawArgs !== 'object' || Array.isArray(rawArgs)) {
+      malformed('action.args', 'must be an object', 'type');
+    }
+    args = rawArgs;
+  }
+  return { resource, args };
+}
+
+function decide(prepared: Prepared[], action: Action, parsed: ParsedAction): Authorization {
+  const { resource, args } = parsed;
   const onResource = prepared.filter((p) => matchesParsed(p.resource, resource));
   const withAction = onResource.filter((p) => p.cap.actions.includes(action.action));
   const problems: (ArgProblem & { capability: number })[] = [];
@@ -367,8 +422,38 @@ export function findWidening(
 ): Widening | undefined {
   const c = prepareAll(child, options);
   const p = prepareAll(parent, options);
-  return withBudget(() => findWideningPrepared(c, p, options?.profile));
+  // Between normal forms this module returned (deep-frozen, so they cannot change), under a
+  // fresh budget, the answer depends only on the pair and the profile: remember it. A
+  // verifier asks it for every hop of every chain, and the same grants recur.
+  const memoable =
+    options?.limits === undefined &&
+    !budgetRunning() &&
+    preparedCache.get(child) === c &&
+    preparedCache.get(parent) === p;
+  if (!memoable) return withBudget(() => findWideningPrepared(c, p, options?.profile));
+  const profile = options?.profile ?? 'mandate';
+  let byParent = wideningMemo.get(child);
+  if (byParent === undefined) {
+    byParent = new WeakMap();
+    wideningMemo.set(child, byParent);
+  }
+  let byProfile = byParent.get(parent);
+  if (byProfile === undefined) {
+    byProfile = new Map();
+    byParent.set(parent, byProfile);
+  }
+  if (byProfile.has(profile)) return byProfile.get(profile);
+  const widening = withBudget(() => findWideningPrepared(c, p, profile));
+  const frozen = widening === undefined ? undefined : deepFreeze(widening);
+  byProfile.set(profile, frozen);
+  return frozen;
 }
+
+/** {@link findWidening}'s answers between normal forms: child, then parent, then profile. */
+const wideningMemo = new WeakMap<
+  object,
+  WeakMap<object, Map<NarrowingProfile, Widening | undefined>>
+>();
 
 /**
  * True when every request `a` allows, `b` allows. Decided per (capability, action) of `a`:

@@ -23,6 +23,7 @@ export const ERROR_CODES = [
   'MANDATE_INTERNAL',
 ] as const;
 
+/** A stable, machine-readable error code (one of {@link ERROR_CODES}). */
 export type MandateErrorCode = (typeof ERROR_CODES)[number];
 
 /** The verifier rules of DESIGN.md section 3, in their order. */
@@ -38,6 +39,7 @@ export const CHECKS = [
   'authorize',
 ] as const;
 
+/** The rule a denial names (one of {@link CHECKS}), or `internal` outside the rules. */
 export type Check = (typeof CHECKS)[number] | 'internal';
 
 /** Structured evidence; never key material or a raw token. */

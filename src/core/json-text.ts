@@ -72,22 +72,108 @@ export function parseJsonObject(
   hop?: number,
   maxDepth = MAX_TEXT_DEPTH,
 ): Record<string, unknown> {
-  const fail = (problem: string): never => {
-    throw new MandateError('MANDATE_MALFORMED', `${label}: ${problem}`, {
-      check,
-      hop,
-      detail: { path: label },
-    });
-  };
+  // The common case (no problem) skips building a Set of keys per object: the text's key
+  // occurrences are counted, and a parse that kept as many own members dropped no
+  // duplicate (and the count saw no nesting beyond maxDepth). Anything else takes the full
+  // path below, whose verdicts and messages are the reference.
+  const keys = maxDepth <= 32 ? countKeysWithin(text, maxDepth) : -1;
+  if (keys >= 0) {
+    let value: unknown = NOT_JSON;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      // the full path reports it
+    }
+    if (
+      typeof value === 'object' &&
+      value !== null &&
+      !Array.isArray(value) &&
+      countOwnMembers(value) === keys
+    ) {
+      return value as Record<string, unknown>;
+    }
+  }
   const problem = findJsonProblem(text, maxDepth);
-  if (problem !== undefined) fail(problem);
+  if (problem !== undefined) malformedText(label, check, hop, problem);
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
-    return fail('not valid JSON');
+    return malformedText(label, check, hop, 'not valid JSON');
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value))
-    fail('must be a JSON object');
+    malformedText(label, check, hop, 'must be a JSON object');
   return value as Record<string, unknown>;
+}
+
+const NOT_JSON: unique symbol = Symbol('not JSON');
+
+/**
+ * The number of object keys in `text` (strings in key position, as `findJsonProblem` finds
+ * them), or -1 when nesting goes deeper than `maxDepth`. Allocates nothing.
+ */
+function countKeysWithin(text: string, maxDepth: number): number {
+  // Open containers as bits of one int32, 1 for an object (the caller keeps maxDepth <= 32).
+  let depth = 0;
+  let objects = 0;
+  let keys = 0;
+  let expectKey = false;
+  const length = text.length;
+  for (let i = 0; i < length; i++) {
+    const ch = text.charCodeAt(i);
+    if (ch === 0x22 /* " */) {
+      let j = i + 1;
+      while (j < length) {
+        const c = text.charCodeAt(j);
+        if (c === 0x5c /* \ */) j += 2;
+        else if (c === 0x22) break;
+        else j++;
+      }
+      if (expectKey && depth > 0 && (objects & (1 << (depth - 1))) !== 0) {
+        keys++;
+        expectKey = false;
+      }
+      i = j;
+    } else if (ch === 0x7b /* { */ || ch === 0x5b /* [ */) {
+      if (depth >= maxDepth) return -1;
+      if (ch === 0x7b) objects |= 1 << depth;
+      else objects &= ~(1 << depth);
+      depth++;
+      expectKey = ch === 0x7b;
+    } else if (ch === 0x7d /* } */ || ch === 0x5d /* ] */) {
+      if (depth > 0) depth--;
+      expectKey = false;
+    } else if (ch === 0x2c /* , */) {
+      expectKey = depth > 0 && (objects & (1 << (depth - 1))) !== 0;
+    }
+  }
+  return keys;
+}
+
+/** Own members of every object in a parsed JSON value (whose depth is already bounded). */
+function countOwnMembers(value: unknown): number {
+  if (typeof value !== 'object' || value === null) return 0;
+  let count = 0;
+  if (Array.isArray(value)) {
+    for (const item of value) count += countOwnMembers(item);
+    return count;
+  }
+  for (const key of Object.keys(value)) {
+    count += 1 + countOwnMembers((value as Record<string, unknown>)[key]);
+  }
+  return count;
+}
+
+// Module-level rather than a closure per call: this runs for every segment of every token.
+function malformedText(
+  label: string,
+  check: Check,
+  hop: number | undefined,
+  problem: string,
+): never {
+  throw new MandateError('MANDATE_MALFORMED', `${label}: ${problem}`, {
+    check,
+    hop,
+    detail: { path: label },
+  });
 }

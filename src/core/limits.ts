@@ -19,6 +19,7 @@ export interface Limits {
   readonly maxArrayLength: number;
 }
 
+/** The default limits: 16 KiB tokens, 16 blocks, 1 KiB strings (override per verifier). */
 export const DEFAULT_LIMITS: Limits = Object.freeze({
   maxTokenBytes: 16384,
   maxBlocks: 16,

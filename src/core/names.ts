@@ -29,6 +29,7 @@ const CONTROL = /[\u0000-\u001F\u007F-\u009F]/u;
 const BIDI = /[\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C]/u;
 // Zero-width and invisible format characters (soft hyphen, invisible operators, BOM).
 const INVISIBLE = /[\u200B-\u200D\u2060-\u2064\uFEFF\u00AD]/u;
+const PRINTABLE_ASCII = /^[\x20-\x7E]*$/;
 // In a `u` regex, \p{Cs} matches only unpaired surrogates.
 const LONE_SURROGATE = /\p{Cs}/u;
 
@@ -58,6 +59,8 @@ export function assertSafeText(value: unknown, path: string, maxLength: number):
       },
     );
   }
+  // Printable ASCII has none of the characters below and is always NFC: one test decides.
+  if (PRINTABLE_ASCII.test(value)) return value;
   if (LONE_SURROGATE.test(value)) malformed(path, 'contains a lone surrogate', 'lone-surrogate');
   if (CONTROL.test(value)) malformed(path, 'contains a control character', 'control-character');
   if (BIDI.test(value)) malformed(path, 'contains a bidi control character', 'bidi-control');

@@ -121,4 +121,5 @@ export interface UnverifiedMandate extends Mandate {
   readonly verified: false;
 }
 
+/** Wherever a mandate is taken: the `Mandate` or its `token` string. */
 export type MandateLike = Mandate | string;

@@ -57,6 +57,10 @@ export function parsePublicJwk(
   hop?: number,
   label = 'jwk',
 ): PublicJwk {
+  // The usual key, exactly `{kty, crv, x}` of an Ed25519 key, is plainly valid: the schema
+  // would accept it and reduce it to the same members (a test holds the two together).
+  const plainX = plainEd25519X(value);
+  if (plainX !== undefined) return { kty: 'OKP', crv: 'Ed25519', x: plainX };
   if (typeof value === 'object' && value !== null) {
     for (const member of PRIVATE_MEMBERS) {
       if (Object.hasOwn(value, member)) {
@@ -79,6 +83,24 @@ export function parsePublicJwk(
     });
   }
   return minimalJwk(parsed.data);
+}
+
+const B64U43 = /^[A-Za-z0-9_-]{43}$/;
+
+/**
+ * The `x` of an object whose own members are exactly `kty: 'OKP'`, `crv: 'Ed25519'` and a
+ * 43-character base64url `x` (a key `publicJwkSchema` accepts as it is); else undefined.
+ */
+export function plainEd25519X(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  if (Object.keys(value).length !== 3) return undefined;
+  const jwk = value as Record<string, unknown>;
+  if (!Object.hasOwn(jwk, 'kty') || !Object.hasOwn(jwk, 'crv') || !Object.hasOwn(jwk, 'x'))
+    return undefined;
+  const x = jwk['x'];
+  return jwk['kty'] === 'OKP' && jwk['crv'] === 'Ed25519' && typeof x === 'string' && B64U43.test(x)
+    ? x
+    : undefined;
 }
 
 /** Only the members that identify the key: what goes into a `cnf.jwk` or a proof header. */

@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { calculateJwkThumbprintUri, type JWK } from 'jose';
+import { BoundedMap } from '../core/bounded-map.js';
 import type { PublicJwk } from './jwk.js';
 
 /** The RFC 9278 prefix for SHA-256 thumbprints. */
@@ -28,7 +29,20 @@ export function thumbprintSync(jwk: PublicJwk): string {
   return createHash('sha256').update(requiredMembers(jwk)).digest('base64url');
 }
 
+/**
+ * Thumbprint URIs by the members they are computed from. The same holder keys recur in
+ * every chain a verifier sees; hashing each once is enough (bounded, like every cache).
+ */
+const uriCache = new BoundedMap<string, string>(1024);
+
 /** RFC 9278 thumbprint URI of a validated public JWK, synchronously. */
 export function thumbprintUriSync(jwk: PublicJwk): string {
-  return THUMBPRINT_URI_PREFIX + thumbprintSync(jwk);
+  // Keyed by the exact text that is hashed: a pure memo of the digest.
+  const members = requiredMembers(jwk);
+  let uri = uriCache.get(members);
+  if (uri === undefined) {
+    uri = THUMBPRINT_URI_PREFIX + createHash('sha256').update(members).digest('base64url');
+    uriCache.set(members, uri);
+  }
+  return uri;
 }

@@ -50,6 +50,7 @@ export const ACCESS_TOKEN_ALGORITHMS = [
   'PS512',
 ] as const;
 
+/** A signature algorithm accepted on access tokens (one of `ACCESS_TOKEN_ALGORITHMS`). */
 export type AccessTokenAlg = (typeof ACCESS_TOKEN_ALGORITHMS)[number];
 
 /** Algorithms accepted when none are configured. */

@@ -1,98 +1,47 @@
 /**
- * A real authorization server on loopback, for the tests and `mandate demo`: oidc-provider
- * (a devDependency, imported lazily) on 127.0.0.1 with an ephemeral port, serving
- * - client credentials and authorization code (PKCE) with `private_key_jwt` clients (RFC 7523),
- * - RFC 9068 JWT access tokens per resource indicator (RFC 8707), with `may_act` for users
- *   who allow an agent to act for them,
- * - the RFC 8693 token-exchange grant, registered through `registerGrantType` and answered by
- *   `createTokenExchangeHandler`: a user's token becomes a root mandate for the agent,
- * - its discovery document, its JWKS, and the JWKS of its mandate-signing key
- *   (`/mandate/jwks`, kept apart from the access-token keys).
+ * A real authorization server on loopback, for the tests and `mandate demo`. Two
+ * implementations behind one handle (`DemoAuthorizationServer`):
+ *
+ * - **oidc-provider** (a devDependency, imported lazily) on 127.0.0.1 with an ephemeral port,
+ *   serving client credentials and authorization code (PKCE) with `private_key_jwt` clients
+ *   (RFC 7523); RFC 9068 JWT access tokens per resource indicator (RFC 8707), with `may_act`
+ *   for users who allow an agent to act for them; the RFC 8693 token-exchange grant,
+ *   registered through `registerGrantType` and answered by `createTokenExchangeHandler`; its
+ *   discovery document, its JWKS, and the JWKS of its mandate-signing key (`/mandate/jwks`,
+ *   kept apart from the access-token keys).
+ * - **node-http**, for when oidc-provider is not installed (a user of the published package):
+ *   the smallest server on node:http with the same grants, the same exchange handler, a JWKS
+ *   and RFC 8414 metadata (`node-http-authorization-server.ts`).
  *
  * It is a demo server: state is in memory, and its sign-in page is a stand-in that signs in
  * whichever configured user the authorization request names in `login_hint` and grants the
  * requested scopes that user holds. Never expose it beyond loopback.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { exportJWK, generateKeyPair as generateJoseKeyPair, type JWK } from 'jose';
-import type { CapabilityInput, KeyPair } from '../core/types.js';
-import type { TrustAnchor } from '../identity/anchors.js';
-import { generateKeyPair } from '../identity/keys.js';
-import { createAccessTokenVerifier } from './access-token.js';
+import {
+  checkDemoOptions,
+  closeServer,
+  DEMO_REDIRECT_URI,
+  followSignIn,
+  listenOnLoopback,
+  prepareDemoExchange,
+  signingAlg,
+  type DemoAuthorizationServer,
+  type DemoAuthorizationServerOptions,
+} from './demo-server-common.js';
+import { startNodeHttpAuthorizationServer } from './node-http-authorization-server.js';
 import { registerTokenExchange, type OidcProviderLike } from './oidc-provider.js';
-import { createTokenExchangeHandler, type MayActContext } from './token-exchange.js';
 import { GRANT_TYPE_TOKEN_EXCHANGE } from './token-types.js';
-import type { Span } from '../core/time.js';
 
-/** An agent: an OAuth client that authenticates with its key (`private_key_jwt`). */
-export interface DemoAgent {
-  readonly publicJwk: JWK;
-  /** Scopes the agent may request for itself (client credentials). */
-  readonly scopes?: readonly string[];
-}
-
-/** A user the demo sign-in knows. */
-export interface DemoUser {
-  /** The scopes the user holds (what consent may grant). */
-  readonly scopes: readonly string[];
-  /** The client id of the agent the user lets act for them (`may_act` in their tokens). */
-  readonly mayAct?: string;
-}
-
-/** Options of `startDemoAuthorizationServer`. */
-export interface DemoAuthorizationServerOptions {
-  /** Agents by client id. */
-  readonly agents: Readonly<Record<string, DemoAgent>>;
-  /** Users by subject identifier. */
-  readonly users?: Readonly<Record<string, DemoUser>>;
-  /** What each scope lets its holder do (the token exchange's scope map). */
-  readonly scopes: Readonly<Record<string, readonly CapabilityInput[]>>;
-  /**
-   * Resource servers (RFC 8707 resource indicators) and the scopes each serves; JWT access
-   * tokens are issued for them. The issuer itself is always one: tokens for the exchange.
-   */
-  readonly resources?: Readonly<Record<string, readonly string[]>>;
-  /** Audiences a mandate may be issued for. Default: the keys of `resources`. */
-  readonly targets?: readonly string[];
-  /** The key that signs mandate roots (default: a new Ed25519 key). */
-  readonly mandateKey?: KeyPair;
-  /** Who may act for a user whose token has no `may_act`. Default: nobody. */
-  readonly mayAct?: (context: MayActContext) => boolean | Promise<boolean>;
-  /** Access-token lifetime in seconds. Default 300. */
-  readonly accessTokenTtl?: number;
-  /** Longest mandate lifetime. Default 15 minutes. */
-  readonly mandateLifetime?: Span;
-}
-
-/** A running demo authorization server. */
-export interface DemoAuthorizationServer {
-  /** The issuer identifier (`http://127.0.0.1:<port>`). */
-  readonly issuer: string;
-  /** The JWKS of the access-token signing keys. */
-  readonly jwksUri: string;
-  /** The JWKS of the mandate-signing key. */
-  readonly mandateJwksUri: string;
-  /** The audience of tokens meant for the token exchange (the issuer). */
-  readonly exchangeAudience: string;
-  /** The key that signs mandate roots. */
-  readonly mandateKey: KeyPair;
-  /** The trust anchor a Mandate verifier configures for this server. */
-  readonly trustAnchor: TrustAnchor;
-  /** The redirect URI registered for every agent (never fetched: the user agent stops there). */
-  readonly redirectUri: string;
-  /**
-   * A user agent that signs `user` in: follows the authorization request through the sign-in
-   * and consent steps, keeping cookies, and resolves the redirect back to `redirectUri`.
-   */
-  userAgent(user: string): (authorizationUrl: URL) => Promise<URL>;
-  /** Stop listening and drop every connection. */
-  close(): Promise<void>;
-}
-
-/** The redirect URI every demo agent registers. */
-export const DEMO_REDIRECT_URI = 'https://agent.example/callback';
+export {
+  DEMO_REDIRECT_URI,
+  type DemoAgent,
+  type DemoAuthorizationServer,
+  type DemoAuthorizationServerOptions,
+  type DemoServerImplementation,
+  type DemoUser,
+} from './demo-server-common.js';
 
 /** The minimal shape of the oidc-provider module this file uses. */
 interface OidcProviderModule {
@@ -203,64 +152,62 @@ function memoryAdapterClass() {
   };
 }
 
-function signingAlg(jwk: JWK): 'Ed25519' | 'ES256' {
-  if (jwk.kty === 'OKP' && jwk.crv === 'Ed25519') return 'Ed25519';
-  if (jwk.kty === 'EC' && jwk.crv === 'P-256') return 'ES256';
-  throw new TypeError('an agent key must be an Ed25519 or P-256 public JWK');
-}
-
-function listen(server: ReturnType<typeof createServer>): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve((server.address() as AddressInfo).port);
-    });
-  });
+/** Whether `error` says that the module `name` is not installed. */
+function isMissingModule(error: unknown, name: string): boolean {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  return (
+    (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') &&
+    typeof message === 'string' &&
+    message.includes(name)
+  );
 }
 
 /**
- * Start the demo authorization server on 127.0.0.1 (ephemeral port). Rejects when
- * oidc-provider is not installed (it is a devDependency of Mandate).
+ * Start a demo authorization server on 127.0.0.1 (ephemeral port). `implementation` chooses
+ * oidc-provider, the node:http server, or (`auto`, the default) oidc-provider when it is
+ * installed and the node:http server otherwise; `server.implementation` says which runs.
+ * With `implementation: 'oidc-provider'` it rejects when oidc-provider is not installed (it
+ * is a devDependency of Mandate).
  */
 export async function startDemoAuthorizationServer(
   options: DemoAuthorizationServerOptions,
 ): Promise<DemoAuthorizationServer> {
-  if (typeof options !== 'object' || options === null) {
-    throw new TypeError('startDemoAuthorizationServer needs options');
+  checkDemoOptions(options);
+  const implementation = options.implementation ?? 'auto';
+  if (implementation === 'node-http') return startNodeHttpAuthorizationServer(options);
+  if (implementation !== 'oidc-provider' && implementation !== 'auto') {
+    throw new TypeError('implementation must be oidc-provider, node-http or auto');
   }
   // A variable specifier keeps TypeScript from resolving the (untyped) devDependency.
   const moduleName = 'oidc-provider';
-  const { default: Provider, errors } = (await import(moduleName)) as OidcProviderModule;
+  let loaded: OidcProviderModule;
+  try {
+    loaded = (await import(moduleName)) as OidcProviderModule;
+  } catch (error) {
+    if (implementation === 'auto' && isMissingModule(error, moduleName)) {
+      return startNodeHttpAuthorizationServer(options);
+    }
+    throw error;
+  }
+  return startOidcProvider(loaded, options);
+}
 
+async function startOidcProvider(
+  { default: Provider, errors }: OidcProviderModule,
+  options: DemoAuthorizationServerOptions,
+): Promise<DemoAuthorizationServer> {
   const users = options.users ?? {};
-  const resources = options.resources ?? {};
   const ttl = options.accessTokenTtl ?? 300;
-  const mandateKey = options.mandateKey ?? (await generateKeyPair());
-  const mandateKid = `mandate-${randomUUID().slice(0, 8)}`;
-  const { privateKey } = await generateJoseKeyPair('Ed25519', { extractable: true });
-  const tokenKey = {
-    ...(await exportJWK(privateKey)),
-    kid: `at-${randomUUID().slice(0, 8)}`,
-    use: 'sig',
-    alg: 'Ed25519',
-  };
-  const { d: _d, ...tokenPublicKey } = tokenKey;
 
   let handle: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => {
     res.statusCode = 503;
     res.end();
   };
   const server = createServer((req, res) => handle(req, res));
-  const port = await listen(server);
+  const port = await listenOnLoopback(server);
   const issuer = `http://127.0.0.1:${port}`;
-  const allScopes = [
-    ...new Set([...Object.keys(options.scopes), ...Object.values(resources).flat()]),
-  ];
-  const resourceScopes = new Map<string, readonly string[]>([
-    [issuer, Object.keys(options.scopes)],
-    ...Object.entries(resources),
-  ]);
+  const { tokenKey, mandateKey, mandateJwks, handler, allScopes, resourceScopes } =
+    await prepareDemoExchange(options, issuer);
 
   const clients = Object.entries(options.agents).map(([clientId, agent]) => {
     const alg = signingAlg(agent.publicJwk);
@@ -337,30 +284,7 @@ export async function startDemoAuthorizationServer(
     },
   });
 
-  const subjectTokens = createAccessTokenVerifier({
-    issuer,
-    audience: issuer,
-    jwks: { keys: [tokenPublicKey] },
-    algorithms: ['Ed25519', 'EdDSA'],
-  });
-  const targets = options.targets ?? Object.keys(resources);
-  registerTokenExchange(
-    provider,
-    createTokenExchangeHandler({
-      subjectTokens,
-      scopes: options.scopes,
-      signer: mandateKey,
-      issuerId: issuer,
-      kid: mandateKid,
-      targets,
-      ...(options.mayAct === undefined ? {} : { mayAct: options.mayAct }),
-      ...(options.mandateLifetime === undefined ? {} : { expiresIn: options.mandateLifetime }),
-    }),
-  );
-
-  const mandateJwks = JSON.stringify({
-    keys: [{ ...mandateKey.publicJwk, kid: mandateKid, use: 'sig' }],
-  });
+  registerTokenExchange(provider, handler);
   const callback = provider.callback();
 
   async function interaction(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -434,6 +358,8 @@ export async function startDemoAuthorizationServer(
 
   const mandateJwksUri = `${issuer}/mandate/jwks`;
   return {
+    implementation: 'oidc-provider',
+    discovery: 'oidc',
     issuer,
     jwksUri: `${issuer}/jwks`,
     mandateJwksUri,
@@ -442,42 +368,6 @@ export async function startDemoAuthorizationServer(
     trustAnchor: { id: issuer, jwksUri: mandateJwksUri },
     redirectUri: DEMO_REDIRECT_URI,
     userAgent: (user) => (url) => followSignIn(url, user),
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((error) => (error === undefined ? resolve() : reject(error)));
-        server.closeAllConnections();
-      }),
+    close: () => closeServer(server),
   };
-}
-
-/**
- * The demo's browser: adds `login_hint`, follows redirects on the server's own origin with a
- * cookie jar, and stops at the first redirect elsewhere (the client's redirect URI).
- */
-async function followSignIn(authorizationUrl: URL, user: string): Promise<URL> {
-  const origin = authorizationUrl.origin;
-  const jar = new Map<string, string>();
-  let next = new URL(authorizationUrl);
-  next.searchParams.set('login_hint', user);
-  for (let step = 0; step < 16; step++) {
-    const cookie = [...jar].map(([name, value]) => `${name}=${value}`).join('; ');
-    const response = await fetch(next, {
-      redirect: 'manual',
-      headers: cookie.length > 0 ? { cookie } : {},
-    });
-    for (const line of response.headers.getSetCookie()) {
-      const [pair] = line.split(';');
-      const eq = pair?.indexOf('=') ?? -1;
-      if (pair !== undefined && eq > 0)
-        jar.set(pair.slice(0, eq).trim(), pair.slice(eq + 1).trim());
-    }
-    await response.body?.cancel();
-    const location = response.headers.get('location');
-    if (response.status < 300 || response.status >= 400 || location === null) {
-      throw new Error(`sign-in stopped with HTTP ${response.status}`);
-    }
-    next = new URL(location, next);
-    if (next.origin !== origin) return next;
-  }
-  throw new Error('sign-in did not finish');
 }

@@ -8,6 +8,7 @@ import type { CapabilityInput, KeyPair, Mandate } from '../core/types.js';
 import { toMandate } from '../format/mint.js';
 import { createOAuthClient } from './client.js';
 import { startDemoAuthorizationServer } from './demo-authorization-server.js';
+import type { DemoServerImplementation } from './demo-server-common.js';
 import { TOKEN_TYPE } from './token-types.js';
 
 /** The scopes of the demo and what they allow. */
@@ -32,12 +33,25 @@ export interface DemoRootGrantOptions {
   readonly audience: string;
   /** The user (default `alice`). */
   readonly user?: string;
+  /** Which authorization server to start (default `auto`: oidc-provider when installed). */
+  readonly implementation?: DemoServerImplementation;
 }
 
-/** Run the handshake against a fresh loopback authorization server, then stop it. */
-export async function obtainDemoRootMandate(
-  options: DemoRootGrantOptions,
-): Promise<{ readonly root: Mandate; readonly issuer: string }> {
+/** The root mandate and where it came from. */
+export interface DemoRootGrant {
+  readonly root: Mandate;
+  /** The authorization server's issuer identifier (the trust anchor id). */
+  readonly issuer: string;
+  /** Which authorization server issued it. */
+  readonly implementation: 'oidc-provider' | 'node-http';
+}
+
+/**
+ * Run the handshake against a fresh loopback authorization server (oidc-provider, or the
+ * node:http server when oidc-provider is not installed or `implementation` asks for it), then
+ * stop it.
+ */
+export async function obtainDemoRootMandate(options: DemoRootGrantOptions): Promise<DemoRootGrant> {
   const user = options.user ?? 'alice';
   if (options.format !== 'jws' && options.format !== 'biscuit') {
     throw new TypeError(
@@ -53,12 +67,14 @@ export async function obtainDemoRootMandate(
     // Long enough for the demo's delegations (a mandate never outlives the user's token).
     accessTokenTtl: 3600,
     mandateLifetime: '15m',
+    implementation: options.implementation ?? 'auto',
   });
   try {
     const client = await createOAuthClient({
       issuer: server.issuer,
       clientId: 'orchestrator',
       key: options.orchestrator,
+      discovery: server.discovery,
     });
     const signedIn = await client.authorizationCode({
       redirectUri: server.redirectUri,
@@ -75,7 +91,11 @@ export async function obtainDemoRootMandate(
       requestedTokenType:
         options.format === 'biscuit' ? TOKEN_TYPE.mandateBiscuit : TOKEN_TYPE.mandateJws,
     });
-    return { root: await toMandate(exchanged.accessToken), issuer: server.issuer };
+    return {
+      root: await toMandate(exchanged.accessToken),
+      issuer: server.issuer,
+      implementation: server.implementation,
+    };
   } finally {
     await server.close();
   }

@@ -2,8 +2,9 @@
  * `mandate/oauth`: the OAuth bridge (DESIGN.md section 6). RFC 9068 access-token
  * verification, client credentials and token exchange with `private_key_jwt` (oauth4webapi),
  * the RFC 8693 token-exchange handler that turns a user's token into a root mandate, nested
- * `act` claims for OAuth-only services, and a loopback authorization server (oidc-provider,
- * loaded only when started) for tests and the demo.
+ * `act` claims for OAuth-only services, and a loopback authorization server for tests and the
+ * demo (oidc-provider, loaded only when started, or the smallest server on node:http when
+ * oidc-provider is not installed).
  */
 export {
   createAccessTokenVerifier,
@@ -42,9 +43,15 @@ export {
   type DemoAgent,
   type DemoAuthorizationServer,
   type DemoAuthorizationServerOptions,
+  type DemoServerImplementation,
   type DemoUser,
 } from './demo-authorization-server.js';
-export { obtainDemoRootMandate, DEMO_SCOPES, type DemoRootGrantOptions } from './demo-grant.js';
+export {
+  obtainDemoRootMandate,
+  DEMO_SCOPES,
+  type DemoRootGrant,
+  type DemoRootGrantOptions,
+} from './demo-grant.js';
 export {
   registerTokenExchange,
   assertionSigningKey,

@@ -4,7 +4,7 @@
  * a `MANDATE_STORE_UNAVAILABLE` denial. A store never answers "not revoked" from a cache.
  */
 
-/** Revoked block ids. */
+/** Revoked block ids (for a Biscuit mandate, also blocks' Biscuit revocation ids). */
 export interface RevocationStore {
   /**
    * Revoke a block id. `expiresAt` (seconds since the epoch) is when the revoked block

@@ -134,6 +134,7 @@ export function arbAatNarrower(p: Constraint, depth = 2): fc.Arbitrary<Constrain
   }
 }
 
+/** Options of the AAT constraint laws: fast-check runs and an optional seed. */
 export interface AatLawOptions {
   readonly numRuns?: number;
   readonly seed?: number;

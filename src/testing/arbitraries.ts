@@ -7,9 +7,13 @@
 import fc from 'fast-check';
 import type { Action, CapabilityInput, Constraint, ConstraintInput, Json } from '../core/types.js';
 
+/** Resource schemes the arbitraries draw from (tiny alphabets make collisions likely). */
 export const SCHEMES = ['billing', 'docs'] as const;
+/** Resource path segments the arbitraries draw from. */
 export const SEGMENTS = ['a', 'b', 'c'] as const;
+/** Action names the arbitraries draw from. */
 export const ACTIONS = ['read', 'write', 'pay'] as const;
+/** Argument names the arbitraries draw from. */
 export const ARG_NAMES = ['x', 'y', 'z'] as const;
 /** An argument name no generated capability constrains. */
 const STRAY_ARG = 'w';
@@ -183,6 +187,7 @@ export function arbWireConstraint(maxDepth = 2): fc.Arbitrary<Constraint> {
   );
 }
 
+/** Options of {@link arbCapability} and {@link arbCapabilities}. */
 export interface CapabilityArbOptions {
   /** Only the terse constraint forms (the fragment where the algebra is exact). */
   readonly terse?: boolean;

@@ -18,6 +18,7 @@ import { arbAction, arbCapabilities, arbNarrowing } from './arbitraries.js';
 import { NUM_RUNS } from './config.js';
 import { applyMutation, arbMutation } from './mutators.js';
 
+/** Options of the chain laws: the encoding, the capabilities drawn, runs and seed. */
 export interface ChainLawOptions {
   readonly format?: Format;
   readonly capabilities?: fc.Arbitrary<CapabilityInput[]>;

@@ -24,6 +24,7 @@ import {
 } from './arbitraries.js';
 import { NUM_RUNS } from './config.js';
 
+/** Options of the algebra laws: what to draw from, runs and seed. */
 export interface LawOptions {
   /** Capability sets to draw from (default: {@link arbCapabilities}). */
   readonly capabilities?: fc.Arbitrary<CapabilityInput[]>;

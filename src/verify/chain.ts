@@ -17,6 +17,12 @@ export interface ChainBlock extends BlockView {
   readonly holderKey: PublicJwk;
   /** RFC 8705 `x5t#S256` of the holder's client certificate, when the block binds one. */
   readonly holderX5t?: string;
+  /**
+   * The encoding's own revocation id for this block, when it has one (Biscuit: the hex of the
+   * block's signature). Rule 6 looks it up in the revocation store as well as `id`, so a block
+   * revoked under either name is denied.
+   */
+  readonly revocationId?: string;
 }
 
 /** A decoded chain whose signatures and links the rules can question. */

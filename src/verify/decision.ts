@@ -31,4 +31,5 @@ export interface Denied {
   readonly detail: ErrorDetail;
 }
 
+/** What `verifier.verify` resolves to: `Allowed` or `Denied` (never a throw on a denial). */
 export type Decision = Allowed | Denied;

@@ -4,7 +4,7 @@ import type { Limits } from '../core/limits.js';
 import { decodeAatChain, isAatChain } from '../format/aat/chain.js';
 import { aatVerifiableChain } from '../format/aat/verifiable.js';
 import type { DecodedBlock } from '../format/jws/block.js';
-import { checkTokenLimits, decodeJwsChain, looksLikeJwsChain } from '../format/jws/chain.js';
+import { checkTokenLimits, decodeCheckedJwsChain, looksLikeJwsChain } from '../format/jws/chain.js';
 import { jwsVerifiableChain } from '../format/jws/verifiable.js';
 import type { VerifiableChain } from './chain.js';
 
@@ -22,7 +22,7 @@ export function decodeForVerify(
   // An AAT chain is a JWS chain whose tokens are typed aat+jwt (docs/format.md).
   if (isAatChain(token)) return aatVerifiableChain(decodeAatChain(token, limits));
   if (looksLikeJwsChain(token))
-    return jwsVerifiableChain(decodeJwsChain(token, limits, cache), cacheSignatures);
+    return jwsVerifiableChain(decodeCheckedJwsChain(token, limits, cache), cacheSignatures);
   return import('../format/biscuit/verifiable.js').then(({ biscuitVerifiableChain }) =>
     biscuitVerifiableChain(token, limits),
   );

@@ -3,7 +3,7 @@
  * pipeline runs them in this order and reports the first failure, so the order is
  * visible here and a test asserts it.
  */
-import { authorize, findWidening, isSubset } from '../core/capability.js';
+import { authorizeEach, findWidening, isSubset } from '../core/capability.js';
 import {
   MandateError,
   MandateUsageError,
@@ -321,14 +321,24 @@ const window: Rule = {
   },
 };
 
-/** 6. No block's id is revoked. */
+/** 6. No block's id (nor, for Biscuit, its revocation id) is revoked. */
 const revocation: Rule = {
   check: 'revocation',
   async run(state, config) {
     const store = config.revocation;
     if (store === undefined) return;
     const { blocks } = chainOf(state);
-    const ids = blocks.map((block) => block.id);
+    // Hop order, each block's ids together: the store's first revoked id is then the lowest hop's.
+    const ids: string[] = [];
+    const hops: number[] = [];
+    for (const [hop, block] of blocks.entries()) {
+      ids.push(block.id);
+      hops.push(hop);
+      if (block.revocationId !== undefined) {
+        ids.push(block.revocationId);
+        hops.push(hop);
+      }
+    }
     const revoked = await askStore(config, 'revocation', 0, async () => {
       if (store.firstRevoked !== undefined) return store.firstRevoked(ids);
       for (const id of ids) if (await store.isRevoked(id)) return id;
@@ -343,8 +353,9 @@ const revocation: Rule = {
       );
     }
     if (revoked !== undefined) {
-      const hop = ids.indexOf(revoked);
-      deny('MANDATE_REVOKED', 'revocation', hop < 0 ? 0 : hop, `block ${hop} has been revoked`, {
+      // An id the store names that is not in the chain is denied at the root, never allowed.
+      const hop = hops[ids.indexOf(revoked)] ?? 0;
+      deny('MANDATE_REVOKED', 'revocation', hop, `block ${hop} has been revoked`, {
         id: revoked,
       });
     }
@@ -501,16 +512,19 @@ const authorization: Rule = {
   async run(state, config) {
     const chain = chainOf(state);
     const { blocks } = chain;
-    for (const [hop, block] of blocks.entries()) {
-      const result = authorize(block.capabilities, state.action);
-      if (!result.allowed) {
-        // A malformed action (hostile request data) keeps its own code: MANDATE_MALFORMED.
-        const reason =
-          result.code === 'MANDATE_FORBIDDEN'
-            ? `block ${hop} does not allow this: ${result.reason}`
-            : `the requested action is malformed: ${result.reason}`;
-        deny(result.code, 'authorize', hop, reason, { ...result.detail, step: '6b' });
-      }
+    // Every block in order, the first refusal reported (the action is read once for all).
+    const refused = authorizeEach(
+      blocks.map((block) => block.capabilities),
+      state.action,
+    );
+    if (refused !== undefined) {
+      const { index: hop, denial: result } = refused;
+      // A malformed action (hostile request data) keeps its own code: MANDATE_MALFORMED.
+      const reason =
+        result.code === 'MANDATE_FORBIDDEN'
+          ? `block ${hop} does not allow this: ${result.reason}`
+          : `the requested action is malformed: ${result.reason}`;
+      deny(result.code, 'authorize', hop, reason, { ...result.detail, step: '6b' });
     }
     // A format's own authorizer (Biscuit's Datalog checks) may only deny what the algebra allowed.
     if (chain.authorizeDatalog !== undefined) {

@@ -5,7 +5,8 @@
  * For every test case: the token parses with the samples' root key (or fails as expected), its blocks
  * print back to the published source, and for every validation the authorizer code yields exactly
  * the published result (`Ok(policy index)` or `Err(...)`, compared in full after comparing the error
- * kind) and the published revocation ids.
+ * kind) and the published revocation ids — both biscuit-wasm's and Mandate's own
+ * (`biscuitRevocationId`, computed from the token bytes without biscuit-wasm).
  *
  * Samples are read from `../shared/vectors/biscuit-samples` (relative to the repository root) or from
  * the folder named by `BISCUIT_SAMPLES`. Without them the suite is skipped, and says so.
@@ -17,6 +18,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 
+import { biscuitRevocationId } from '../../src/format/biscuit/chain.js';
+import { readFields, type ProtoField } from '../../src/format/biscuit/protobuf.js';
 import { biscuitErrorKind, withBiscuit } from '../../src/format/biscuit/wasm.js';
 import type { BiscuitRunLimits, WasmBiscuit } from '../../src/format/biscuit/wasm.js';
 
@@ -133,6 +136,21 @@ async function run(rootHex: string, token: Uint8Array, authorizerCode: string): 
   });
 }
 
+function lenBytes(fields: readonly ProtoField[], field: number): Uint8Array[] {
+  return fields.flatMap((f) => (f.field === field && f.wire === 2 ? [f.bytes] : []));
+}
+
+/** Mandate's revocation ids of a token: authority block first, then the others, in order. */
+function mandateRevocationIds(token: Uint8Array): string[] {
+  const top = readFields(token);
+  // Biscuit: 2 = authority, 3 = blocks; SignedBlock: 3 = signature.
+  return [...lenBytes(top, 2), ...lenBytes(top, 3)].map((signed) => {
+    const [signature] = lenBytes(readFields(signed), 3);
+    if (signature === undefined) throw new Error('a SignedBlock without a signature');
+    return biscuitRevocationId({ signature });
+  });
+}
+
 function isTimeout(result: SampleResult): boolean {
   return 'Err' in result && JSON.stringify(result.Err) === JSON.stringify({ RunLimit: 'Timeout' });
 }
@@ -196,6 +214,10 @@ if (!AVAILABLE) {
             if (outcome.parsed) {
               expect(outcome.blockSources, `${key} block sources`).toEqual(
                 testcase.token.map((block) => block.code),
+              );
+              // What Mandate's revocation rule looks up for a Biscuit block (src/format/biscuit/chain.ts).
+              expect(mandateRevocationIds(bytes), `${key} Mandate revocation ids`).toEqual(
+                validation.revocation_ids,
               );
             }
             tally.exact += 1;

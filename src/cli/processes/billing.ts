@@ -26,6 +26,8 @@ import {
   keyPairOf,
   readConfig,
   ready,
+  storesOf,
+  trustAnchorOf,
   type CapturedCall,
   type Outcome,
 } from './common.js';
@@ -34,6 +36,7 @@ import { agentMessage, payAction, paymentAsked } from './messages.js';
 const config = readConfig();
 const key = await keyPairOf(config.keyJwk);
 const provider = await keyPairOf(config.providerJwk);
+const stores = await storesOf(config);
 const ownGrant =
   config.billingOwnGrant === undefined ? undefined : await parseMandate(config.billingOwnGrant);
 
@@ -138,11 +141,14 @@ const listener = app.listen(0, '127.0.0.1', () => {
   );
   const guarded = guardAgent(executor, {
     verifier: createVerifier({
-      trustAnchors: [{ id: config.anchorId, publicJwk: config.anchorJwk }],
+      trustAnchors: [trustAnchorOf(config)],
       audience: config.billingAudience,
+      revocation: stores.revocation,
+      replay: stores.replay,
     }),
     signer: key,
     action: payAction,
+    grants: stores.grants,
   });
   const handler = new DefaultRequestHandler(
     card as unknown as SdkAgentCard,
@@ -156,5 +162,5 @@ const listener = app.listen(0, '127.0.0.1', () => {
     '/a2a/jsonrpc',
     jsonRpcHandler({ requestHandler: handler, userBuilder: UserBuilder.noAuthentication }),
   );
-  ready({ origin, id: key.id });
+  ready({ origin, id: key.id, stores: stores.kind });
 });

@@ -73,3 +73,12 @@ export function answerData(result: unknown): unknown {
     (result as { parts?: { content?: { $case?: string; value?: unknown } }[] }).parts ?? [];
   return parts.find((p) => p.content?.$case === 'data')?.content?.value;
 }
+
+/** `metadata` key of the user's access token on a message to the orchestrator. */
+export const A2A_META_SUBJECT_TOKEN = 'dev.mandate.demo/subject-token';
+
+/** The user's access token a message carries, or undefined. */
+export function subjectTokenOf(message: Message): string | undefined {
+  const token = (message.metadata as Record<string, unknown> | undefined)?.[A2A_META_SUBJECT_TOKEN];
+  return typeof token === 'string' && token.length > 0 ? token : undefined;
+}

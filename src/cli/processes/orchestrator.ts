@@ -1,5 +1,9 @@
 /**
- * The A2A orchestrator process: given a user's grant for a payment, it finds the billing agent
+ * The A2A orchestrator process, an OAuth client of the authorization server
+ * (`private_key_jwt` with its own key). A user's message carries the user's access token
+ * (its `may_act` names this agent); the orchestrator exchanges it once (RFC 8693, with its own
+ * client-credentials token as the actor token) for a root mandate that names the user as
+ * subject and this agent's key as holder. For each payment it then finds the billing agent
  * (its signed Agent Card names the key to delegate to), grants it exactly that invoice, up to
  * that amount, and passes the user's words along (where an injected instruction may hide).
  */
@@ -8,27 +12,53 @@ import type { AgentCard as SdkAgentCard } from '@a2a-js/sdk';
 import { ClientFactory } from '@a2a-js/sdk/client';
 import { DefaultRequestHandler, InMemoryTaskStore, type AgentExecutor } from '@a2a-js/sdk/server';
 import { jsonRpcHandler, UserBuilder } from '@a2a-js/sdk/server/express';
-import {
-  a2aDenial,
-  guardAgent,
-  mandateExtension,
-  mandateOf,
-  sendWithGrant,
-} from '../../adapters/a2a/index.js';
+import { a2aDenial, createDeputy, sendWithGrant } from '../../adapters/a2a/index.js';
 import {
   holderKeysExtension,
   signAgentCard,
   verifyAgentCard,
   type AgentCard,
 } from '../../agent-card/index.js';
-import { createVerifier } from '../../verify/verifier.js';
+import type { Mandate } from '../../core/types.js';
+import { toMandate } from '../../format/mint.js';
+import { createOAuthClient, OAuthRequestError } from '../../oauth/index.js';
 import { keyPairOf, readConfig, ready } from './common.js';
-import { agentMessage, answerData, payAction, payMessage, paymentAsked } from './messages.js';
+import { agentMessage, answerData, payMessage, paymentAsked, subjectTokenOf } from './messages.js';
 
 const config = readConfig();
 const key = await keyPairOf(config.keyJwk);
 const provider = await keyPairOf(config.providerJwk);
 const billingOrigin = config.billingOrigin ?? '';
+const oauth = await createOAuthClient({
+  issuer: config.anchorId,
+  clientId: config.oauthClientId ?? 'orchestrator',
+  key,
+  discovery: config.discovery ?? 'oidc',
+});
+
+/**
+ * The root mandate for a user's token: exchanged once, then reused while it lasts (a later
+ * revocation of it is not worked around by exchanging again). Holding the very token the
+ * authorization server accepted is what lets a user's later messages use it.
+ */
+const roots = new Map<string, Promise<Mandate>>();
+function rootFor(subjectToken: string): Promise<Mandate> {
+  const held = roots.get(subjectToken);
+  if (held !== undefined) return held;
+  const exchanged = (async () => {
+    const own = await oauth.clientCredentials({ resource: config.anchorId });
+    const response = await oauth.exchangeToken({
+      subjectToken,
+      actorToken: own.accessToken,
+      resource: [config.billingAudience, config.toolAudience],
+      capabilities: config.rootCapabilities ?? [],
+    });
+    return toMandate(response.accessToken);
+  })();
+  roots.set(subjectToken, exchanged);
+  exchanged.catch(() => roots.delete(subjectToken));
+  return exchanged;
+}
 
 async function billingAgent() {
   const card = (await (
@@ -46,16 +76,36 @@ async function billingAgent() {
 
 const executor: AgentExecutor = {
   async execute(requestContext, eventBus) {
-    const context = mandateOf(requestContext);
     const message = requestContext.userMessage;
     const asked = paymentAsked(message);
-    if (context === undefined || asked === undefined) throw new Error('unguarded');
+    const subjectToken = subjectTokenOf(message);
+    const answer = (text: string, data: unknown) => {
+      eventBus.publish({
+        kind: 'message',
+        data: agentMessage(requestContext.contextId, text, data),
+      });
+      eventBus.finished();
+    };
+    if (asked === undefined || subjectToken === undefined) {
+      answer('refused', { refused: 'a payment request with the user access token is required' });
+      return;
+    }
+    let root: Mandate;
+    try {
+      root = await rootFor(subjectToken);
+    } catch (error) {
+      // The authorization server refused the exchange (RFC 8693 §2.2.2): nothing to act on.
+      if (!(error instanceof OAuthRequestError)) throw error;
+      answer('refused', { refused: error.error });
+      return;
+    }
+    const deputy = createDeputy({ mandate: root, signer: key });
     const { agentKey, client } = await billingAgent();
     const text = message.parts
       .map((p) => (p.content?.$case === 'text' ? p.content.value : ''))
       .join(' ');
-    const answer = await sendWithGrant(client, payMessage(asked.invoice, asked.amount, text), {
-      deputy: context.deputy,
+    const billed = await sendWithGrant(client, payMessage(asked.invoice, asked.amount, text), {
+      deputy,
       agentKey,
       options: {
         capabilities: [
@@ -73,16 +123,14 @@ const executor: AgentExecutor = {
         purpose: `pay invoice ${asked.invoice}`,
       },
     });
-    const denial = a2aDenial(answer);
-    eventBus.publish({
-      kind: 'message',
-      data: agentMessage(
-        requestContext.contextId,
-        'orchestrator done',
-        denial === undefined ? answerData(answer) : { denial },
-      ),
-    });
-    eventBus.finished();
+    const denial = a2aDenial(billed);
+    const rootId = root.blocks[0]?.id;
+    answer(
+      'orchestrator done',
+      denial === undefined
+        ? { ...(answerData(billed) as Record<string, unknown>), rootId }
+        : { denial, rootId },
+    );
   },
   cancelTask: () => Promise.resolve(),
 };
@@ -100,25 +148,18 @@ const listener = app.listen(0, '127.0.0.1', () => {
         { url: `${origin}/a2a/jsonrpc`, protocolBinding: 'JSONRPC', protocolVersion: '1.0' },
       ],
       version: '1.0.0',
-      capabilities: { extensions: [holderKeysExtension([key.publicJwk]), mandateExtension()] },
+      // It takes the user's OAuth token, not a mandate: no Mandate extension on its card.
+      capabilities: { extensions: [holderKeysExtension([key.publicJwk])] },
       defaultInputModes: ['application/json'],
       defaultOutputModes: ['application/json'],
       skills: [{ id: 'pay', name: 'Pay', description: 'Gets an invoice paid.', tags: ['billing'] }],
     },
     { signer: provider, kid: 'provider-1' },
   );
-  const guarded = guardAgent(executor, {
-    verifier: createVerifier({
-      trustAnchors: [{ id: config.anchorId, publicJwk: config.anchorJwk }],
-      audience: config.orchestratorAudience,
-    }),
-    signer: key,
-    action: payAction,
-  });
   const handler = new DefaultRequestHandler(
     card as unknown as SdkAgentCard,
     new InMemoryTaskStore(),
-    guarded,
+    executor,
   );
   app.get('/.well-known/agent-card.json', (_req, res) => {
     res.json(card);

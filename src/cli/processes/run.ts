@@ -1,19 +1,33 @@
 /**
  * `mandate demo --processes`: the end-to-end flow with every party in its own process on
- * loopback: the user's app (this process, also the authorization server: a static trust
- * anchor), an A2A orchestrator, an A2A billing agent, an MCP payment tool, and a thief.
+ * loopback. This process is alice's side (her app signs her in) and hosts the authorization
+ * server (oidc-provider, or the node:http server when it is not installed); an A2A
+ * orchestrator, an A2A billing agent, an MCP payment tool (two instances with Redis) and a
+ * thief each run in their own process.
+ *
+ * alice signs in to her app (authorization code + PKCE) and gets an access token whose
+ * `may_act` names the orchestrator; she sends it with her request; the orchestrator exchanges
+ * it (RFC 8693) for a root mandate it holds, and delegates from there. Every verifier trusts
+ * the authorization server's mandate key set, fetched over HTTP. With a Redis URL, every
+ * verifier shares Redis revocation and replay stores; without, each keeps its own in memory
+ * and a revocation reaches the tool over IPC.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { exportJWK } from 'jose';
 import type { CapabilityInput, KeyPair } from '../../core/types.js';
-import { delegate } from '../../format/delegate.js';
 import { mint } from '../../format/mint.js';
 import { generateKeyPair } from '../../identity/keys.js';
+import { createOAuthClient } from '../../oauth/client.js';
+import { startDemoAuthorizationServer } from '../../oauth/demo-authorization-server.js';
+import type {
+  DemoAuthorizationServer,
+  DemoServerImplementation,
+} from '../../oauth/demo-server-common.js';
+import { describeServer } from '../scenarios.js';
 import { CONFIG_ENV, type CapturedCall, type DemoConfig, type Outcome } from './common.js';
 
-const ANCHOR = 'https://auth.example';
-const ORCHESTRATOR = 'https://orchestrator.example';
 const BILLING = 'https://billing.example';
 const TOOL = 'https://payments.example/mcp';
 
@@ -89,27 +103,88 @@ function meets(outcome: Outcome, expected: ProcessScenario['expected']): boolean
   return !outcome.allowed && outcome.code === expected.code && outcome.hop === expected.hop;
 }
 
-/** Run the flow; resolves one row per scenario. Every process it starts is stopped. */
-export async function runProcessDemo(): Promise<ProcessScenario[]> {
-  const [anchor, app, orchestrator, billing, provider, thief] = (await Promise.all(
-    Array.from({ length: 6 }, () => generateKeyPair()),
-  )) as [KeyPair, KeyPair, KeyPair, KeyPair, KeyPair, KeyPair];
+/** Options of `runProcessDemo`. */
+export interface ProcessDemoOptions {
+  /**
+   * A Redis URL: every verifier (billing agent, payment tools) shares Redis revocation and
+   * replay stores, the thief replays at a second tool instance, and alice revokes in Redis.
+   * Without it, memory stores in each process, and a revocation reaches the tool over IPC.
+   */
+  readonly redisUrl?: string;
+  /** Which authorization server to start (default `auto`: oidc-provider when installed). */
+  readonly authorizationServer?: DemoServerImplementation;
+}
+
+/** What a run did, and one row per scenario. */
+export interface ProcessDemoRun {
+  readonly rows: readonly ProcessScenario[];
+  /** Where the root grant came from. */
+  readonly rootGrant: string;
+  /** Which stores the verifiers used. */
+  readonly stores: string;
+  /** Which authorization server ran. */
+  readonly implementation: DemoAuthorizationServer['implementation'];
+}
+
+/**
+ * What alice's scopes allow (the authorization server's scope map). The payment tool's calls
+ * carry an `invoice` argument too: the scope names it (any value), so it may be pinned below.
+ */
+const SCOPES: Readonly<Record<string, readonly CapabilityInput[]>> = {
+  'billing:read': [{ resource: 'billing:invoices/**', actions: ['read'] }],
+  'billing:pay': [
+    {
+      resource: 'billing:invoices/**',
+      actions: ['pay'],
+      constraints: { amount: { max: 1000 }, invoice: { constraint_type: 'wildcard' } },
+    },
+  ],
+};
+
+/**
+ * Run the flow; resolves one row per scenario and what was used. Every process and server it
+ * starts is stopped.
+ */
+export async function runProcessDemo(options: ProcessDemoOptions = {}): Promise<ProcessDemoRun> {
+  const [orchestrator, billing, provider, thief, aliceApp] = (await Promise.all(
+    Array.from({ length: 5 }, () => generateKeyPair()),
+  )) as [KeyPair, KeyPair, KeyPair, KeyPair, KeyPair];
+  const asked = options.authorizationServer ?? 'auto';
+  const server = await startDemoAuthorizationServer({
+    agents: {
+      orchestrator: { publicJwk: orchestrator.publicJwk },
+      'alice-app': { publicJwk: aliceApp.publicJwk },
+    },
+    users: { alice: { scopes: Object.keys(SCOPES), mayAct: 'orchestrator' } },
+    scopes: SCOPES,
+    resources: { [BILLING]: Object.keys(SCOPES), [TOOL]: Object.keys(SCOPES) },
+    accessTokenTtl: 900,
+    mandateLifetime: '15m',
+    implementation: asked,
+  });
+  const redis = options.redisUrl;
+  const prefix = `mandate-demo:${randomUUID()}:`;
   const base: DemoConfig = {
-    anchorId: ANCHOR,
-    anchorJwk: anchor.publicJwk,
-    orchestratorAudience: ORCHESTRATOR,
+    anchorId: server.issuer,
+    anchorJwksUri: server.mandateJwksUri,
     billingAudience: BILLING,
     toolAudience: TOOL,
+    ...(redis === undefined ? {} : { redisUrl: redis, redisPrefix: prefix }),
   };
   const roles: Role[] = [];
+  const closers: (() => Promise<void>)[] = [];
   try {
     const tool = await startRole('tool', base);
     roles.push(tool);
+    // With shared stores, a second instance of the tool: the thief goes there.
+    const otherTool = redis === undefined ? tool : await startRole('tool', base);
+    if (otherTool !== tool) roles.push(otherTool);
     const any = { constraint_type: 'wildcard' } as const;
-    // The billing agent's own grant, for its own work: any invoice, up to 10,000.
+    // The billing agent's own standing grant, for its own work (any invoice, up to 10,000),
+    // signed with the authorization server's mandate key like every root it issues.
     const billingOwn = await mint({
-      issuer: anchor,
-      issuerId: ANCHOR,
+      issuer: server.mandateKey,
+      issuerId: server.issuer,
       subject: 'svc:billing-agent',
       holder: billing.publicJwk,
       capabilities: [
@@ -130,15 +205,7 @@ export async function runProcessDemo(): Promise<ProcessScenario[]> {
       billingOwnGrant: billingOwn.token,
     });
     roles.push(billingRole);
-    const orchestratorRole = await startRole('orchestrator', {
-      ...base,
-      keyJwk: await privateJwk(orchestrator),
-      providerJwk: await privateJwk(provider),
-      billingOrigin: billingRole.info.origin ?? '',
-    });
-    roles.push(orchestratorRole);
-
-    // alice's authority, once: a root for her app; each request, the app grants the orchestrator.
+    // What alice's task needs: her invoices, read and pay up to 500.
     const capabilities: CapabilityInput[] = [
       {
         resource: 'billing:invoices/**',
@@ -146,41 +213,55 @@ export async function runProcessDemo(): Promise<ProcessScenario[]> {
         constraints: { amount: { max: 500 }, invoice: any },
       },
     ];
-    const root = await mint({
-      issuer: anchor,
-      issuerId: ANCHOR,
-      subject: 'alice',
-      holder: app.publicJwk,
-      capabilities,
-      audience: [ORCHESTRATOR, BILLING, TOOL],
-      expiresIn: '15m',
-      purpose: 'pay my invoices',
+    const orchestratorRole = await startRole('orchestrator', {
+      ...base,
+      keyJwk: await privateJwk(orchestrator),
+      providerJwk: await privateJwk(provider),
+      billingOrigin: billingRole.info.origin ?? '',
+      oauthClientId: 'orchestrator',
+      discovery: server.discovery,
+      rootCapabilities: capabilities,
+    });
+    roles.push(orchestratorRole);
+
+    // alice signs in to her app; her token is for the exchange and names the orchestrator.
+    const app = await createOAuthClient({
+      issuer: server.issuer,
+      clientId: 'alice-app',
+      key: aliceApp,
+      discovery: server.discovery,
+    });
+    const signedIn = await app.authorizationCode({
+      redirectUri: server.redirectUri,
+      scope: Object.keys(SCOPES),
+      resource: server.exchangeAudience,
+      userAgent: server.userAgent('alice'),
     });
     const { ClientFactory } = await import('@a2a-js/sdk/client');
-    const { sendWithMandate } = await import('../../adapters/a2a/index.js');
-    const { answerData, payMessage } = await import('./messages.js');
+    const { answerData, payMessage, A2A_META_SUBJECT_TOKEN } = await import('./messages.js');
     const user = await new ClientFactory().createFromUrl(orchestratorRole.info.origin ?? '');
     type Answer = {
       paid?: Outcome;
       captured?: CapturedCall;
       confused?: { outcome: Outcome; ownGrantCovers: boolean };
       denial?: { code: string; hop: number; check: string };
+      refused?: string;
+      rootId?: string;
     };
     const ask = async (invoice: string, amount: number, text: string): Promise<Answer> => {
-      const grant = await delegate(root, {
-        signer: app,
-        holder: orchestrator.publicJwk,
-        capabilities,
-        expiresIn: 300,
+      const message = payMessage(invoice, amount, text);
+      const result = await user.sendMessage({
+        tenant: '',
+        message: { ...message, metadata: { [A2A_META_SUBJECT_TOKEN]: signedIn.accessToken } },
+        configuration: undefined,
+        metadata: undefined,
       });
-      return answerData(
-        await sendWithMandate(user, payMessage(invoice, amount, text), grant),
-      ) as Answer;
+      return answerData(result) ?? {};
     };
     const paidOf = (answer: Answer): Outcome =>
       answer.paid ??
       (answer.denial === undefined
-        ? { allowed: false, code: 'NO_ANSWER', hop: -1, check: '' }
+        ? { allowed: false, code: answer.refused ?? 'NO_ANSWER', hop: -1, check: '' }
         : { allowed: false, ...answer.denial });
 
     const rows: Omit<ProcessScenario, 'ok'>[] = [];
@@ -199,7 +280,7 @@ export async function runProcessDemo(): Promise<ProcessScenario[]> {
     rows.push({
       name: 'confused deputy',
       story: `billing agent, prompted to also pay 2026-04, is refused by the tool (its own grant would allow it: ${String(confused.confused?.ownGrantCovers)})`,
-      expected: { code: 'MANDATE_FORBIDDEN', hop: 2 },
+      expected: { code: 'MANDATE_FORBIDDEN', hop: 1 },
       outcome: confused.confused?.outcome ?? {
         allowed: false,
         code: 'NOT_ATTEMPTED',
@@ -213,57 +294,96 @@ export async function runProcessDemo(): Promise<ProcessScenario[]> {
         {
           ...base,
           keyJwk: await privateJwk(thief),
-          toolUrl: tool.info.url ?? '',
+          toolUrl: otherTool.info.url ?? '',
           captured: genuine.captured,
         },
         true,
       );
       roles.push(thiefRole);
       const loot = thiefRole.info as unknown as { replayed: Outcome; stolen: Outcome };
+      const where = otherTool === tool ? 'the tool' : 'another instance of the tool';
       rows.push({
         name: 'replayed call',
-        story: 'another process replays the captured tool call (mandate and proof)',
-        expected: { code: 'MANDATE_REPLAYED', hop: 3 },
+        story: `another process replays the captured tool call (mandate and proof) at ${where}`,
+        expected: { code: 'MANDATE_REPLAYED', hop: 2 },
         outcome: loot.replayed,
       });
       rows.push({
         name: 'stolen mandate',
-        story: 'another process presents the captured mandate with its own proof',
-        expected: { code: 'MANDATE_PROOF_INVALID', hop: 3 },
+        story: `another process presents the captured mandate with its own proof at ${where}`,
+        expected: { code: 'MANDATE_PROOF_INVALID', hop: 2 },
         outcome: loot.stolen,
       });
     }
     // alice revokes her authority: the root block, and with it everything below.
-    const rootId = root.blocks[0]?.id ?? '';
-    await new Promise<void>((resolve) => {
-      tool.child.on('message', (message: { type?: string }) => {
-        if (message.type === 'revoked') resolve();
+    const rootId = genuine.rootId;
+    if (rootId === undefined) {
+      // Nothing to revoke: the genuine call did not get as far as a root; the row says so.
+    } else if (redis === undefined) {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(
+          () => reject(new Error('the tool did not confirm the revocation')),
+          10_000,
+        );
+        tool.child.on('message', (message: { type?: string }) => {
+          if (message.type !== 'revoked') return;
+          clearTimeout(timer);
+          resolve();
+        });
+        tool.child.send({ type: 'revoke', id: rootId });
       });
-      tool.child.send({ type: 'revoke', id: rootId });
-    });
+    } else {
+      const { RedisRevocationStore } = await import('../../stores/redis/index.js');
+      const revocations = new RedisRevocationStore({ url: redis, prefix });
+      closers.push(() => revocations.close());
+      await revocations.revoke(rootId);
+    }
     rows.push({
       name: 'after revocation',
-      story: 'alice revokes her grant; the next request is refused at the tool',
+      story:
+        redis === undefined
+          ? 'alice revokes her grant (sent to the tool over IPC); the next request is refused'
+          : 'alice revokes her grant in Redis; the next request is refused by the first verifier',
       expected: { code: 'MANDATE_REVOKED', hop: 0 },
       outcome: paidOf(await ask('2026-03', 10, 'Please pay my March invoice.')),
     });
-    return rows.map((row) => ({ ...row, ok: meets(row.outcome, row.expected) }));
+    return {
+      rows: rows.map((row) => ({ ...row, ok: meets(row.outcome, row.expected) })),
+      rootGrant: `RFC 8693 token exchange by the orchestrator at the loopback authorization server ${server.issuer} (${describeServer(server.implementation, asked)})`,
+      stores:
+        redis === undefined
+          ? 'memory, one set per process (no --redis URL); revocation pushed to the tool over IPC'
+          : 'Redis, shared by every verifier (billing agent, two payment-tool instances)',
+      implementation: server.implementation,
+    };
   } finally {
     for (const role of roles) role.child.kill();
+    for (const close of closers) await close().catch(() => undefined);
+    await server.close();
   }
 }
 
-/** Print the table as `mandate demo` does; resolves the exit code (1 if any surprised). */
+/**
+ * Print the table as `mandate demo` does; resolves the exit code (1 if any surprised).
+ * `MANDATE_DEMO_AUTHORIZATION_SERVER` chooses the authorization server when `options` do not.
+ */
 export async function printProcessDemo(
+  options: ProcessDemoOptions = {},
   write: (text: string) => void = (t) => process.stdout.write(t),
 ): Promise<number> {
+  const { authorizationServerFromEnv } = await import('../scenarios.js');
+  const run = await runProcessDemo({
+    ...options,
+    authorizationServer: options.authorizationServer ?? authorizationServerFromEnv(),
+  });
   write(
     '\nMandate demo (processes): alice -> orchestrator (A2A) -> billing agent (A2A) -> payment tool (MCP)\n\n',
   );
+  write(`root grant: ${run.rootGrant}\n`);
+  write(`stores: ${run.stores}\n\n`);
   write(`${'scenario'.padEnd(22)}${'expected'.padEnd(36)}result\n`);
-  const rows = await runProcessDemo();
   let surprises = 0;
-  for (const row of rows) {
+  for (const row of run.rows) {
     if (!row.ok) surprises++;
     const expected =
       'allowed' in row.expected ? 'allowed' : `${row.expected.code} @ hop ${row.expected.hop}`;

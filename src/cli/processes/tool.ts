@@ -1,20 +1,24 @@
-/** The MCP payment tool process: pays an invoice when the mandate allows it, nothing else. */
+/**
+ * The MCP payment tool process: pays an invoice when the mandate allows it, nothing else. Its
+ * verifier trusts the authorization server's mandate key set; its revocation and replay
+ * stores are the shared Redis ones when configured (so a fleet of tools agrees), else memory.
+ */
 import express from 'express';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { z } from 'zod';
 import { guardTools, mandateOf } from '../../adapters/mcp/index.js';
-import { MemoryRevocationStore } from '../../stores/memory.js';
 import { createVerifier } from '../../verify/verifier.js';
-import { readConfig, ready } from './common.js';
+import { readConfig, ready, storesOf, trustAnchorOf } from './common.js';
 
 const config = readConfig();
-const revocation = new MemoryRevocationStore();
+const stores = await storesOf(config);
 // One verifier (one replay store) for every request this process serves.
 const verifier = createVerifier({
-  trustAnchors: [{ id: config.anchorId, publicJwk: config.anchorJwk }],
+  trustAnchors: [trustAnchorOf(config)],
   audience: config.toolAudience,
-  revocation,
+  revocation: stores.revocation,
+  replay: stores.replay,
 });
 const payments: { invoice: string; amount: number; user: string; chain: readonly string[] }[] = [];
 
@@ -72,10 +76,11 @@ app.get('/payments', (_req, res) => {
   res.json(payments);
 });
 
-// Revocations arrive from the parent (standing in for the shared store of a fleet).
+// Without Redis, revocations arrive from the parent over IPC (standing in for the shared store
+// of a fleet); with Redis, the parent writes them to the shared store and nothing comes here.
 process.on('message', (message: { type?: string; id?: string }) => {
   if (message.type === 'revoke' && typeof message.id === 'string') {
-    void revocation
+    void stores.revocation
       .revoke(message.id)
       .then(() => process.send?.({ type: 'revoked', id: message.id }));
   }
@@ -84,5 +89,9 @@ process.on('message', (message: { type?: string; id?: string }) => {
 const listener = app.listen(0, '127.0.0.1', () => {
   const address = listener.address();
   const port = typeof address === 'object' && address !== null ? address.port : 0;
-  ready({ url: `http://127.0.0.1:${port}/mcp`, origin: `http://127.0.0.1:${port}` });
+  ready({
+    url: `http://127.0.0.1:${port}/mcp`,
+    origin: `http://127.0.0.1:${port}`,
+    stores: stores.kind,
+  });
 });

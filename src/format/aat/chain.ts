@@ -17,6 +17,7 @@ import { signBytes, type PreparedSigner } from '../../identity/keys.js';
 import { thumbprintUriSync } from '../../identity/thumbprint.js';
 import type { ChainBlock } from '../../verify/chain.js';
 import type { PlannedBlock } from '../plan.js';
+import { parseHeader } from '../jws/compact.js';
 import {
   AAT_DETAIL_TYPE,
   TOOL_ACTION,
@@ -65,8 +66,13 @@ export function isAatChain(token: string): boolean {
   if (typeof token !== 'string' || !token.startsWith('eyJ')) return false;
   const first = token.slice(0, Math.max(0, token.indexOf(AAT_SEPARATOR)) || token.length);
   const [h = '', p = ''] = first.split('.', 3);
-  const header = decodeSegmentJson(h, 'header', 0);
-  if (header === undefined) return false;
+  let header: Readonly<Record<string, unknown>>;
+  try {
+    // The header cache the JWS decoder uses: the block decode that follows finds it there.
+    header = parseHeader(h, 'header', 'limits', 0);
+  } catch {
+    return false;
+  }
   if (header['typ'] === TYP.aat || header['typ'] === TYP.aatPop) return true;
   if (header['typ'] === TYP.root || header['typ'] === TYP.delegation) return false;
   const payload = decodeSegmentJson(p, 'payload', 0);

@@ -35,6 +35,14 @@ export interface DecodedBiscuit {
   readonly blocks: readonly BiscuitChainBlock[];
 }
 
+/**
+ * Biscuit's revocation id of a block: the lowercase hex of its `SignedBlock.signature`, which is what
+ * biscuit-auth's `revocation_identifiers()` returns (and the specification samples publish).
+ */
+export function biscuitRevocationId(signed: Pick<SignedBlock, 'signature'>): string {
+  return Buffer.from(signed.signature).toString('hex');
+}
+
 function malformed(message: string, hop: number, path: string): never {
   throw new MandateError('MANDATE_MALFORMED', message, { check: 'limits', hop, detail: { path } });
 }
@@ -88,7 +96,7 @@ function decodeBlock(signed: SignedBlock, hop: number, limits: Limits): BiscuitC
     depth: view.depth,
     maxDepth: view.maxDepth,
     ...(view.purpose === undefined ? {} : { purpose: view.purpose }),
-    revocationId: Buffer.from(signed.signature).toString('hex'),
+    revocationId: biscuitRevocationId(signed),
     signed,
   };
 }
@@ -116,7 +124,8 @@ export function decodeBiscuit(token: string, limits: Limits): DecodedBiscuit {
  * `prove`. Throws `MANDATE_MALFORMED` / `MANDATE_LIMIT_EXCEEDED` naming the first bad block.
  *
  * Block ids are the Mandate ids carried in each block's `block_id` fact (the JWS `jti`); each block
- * also exposes its Biscuit revocation id (`revocationId`).
+ * also exposes its Biscuit revocation id (`revocationId`). The verifier's revocation rule looks up
+ * both.
  */
 export function decodeBiscuitChain(token: string, limits: Limits): Promise<BiscuitChainBlock[]> {
   // A rejected promise, never a synchronous throw, whatever goes wrong.

@@ -428,9 +428,15 @@ export function secretKey(secret: Uint8Array): KeyObject {
 /** Whether the proof secret is the private half of `nextKey` (Ed25519 next keys only). */
 export function secretMatches(secret: Uint8Array, nextKey: BiscuitPublicKey): boolean {
   if (nextKey.algorithm !== 0 || secret.length !== 32) return false;
+  const x = Buffer.from(nextKey.key).toString('base64url');
   try {
-    const pub = createPublicKey(secretKey(secret)).export({ format: 'jwk' });
-    return pub.x === Buffer.from(nextKey.key).toString('base64url');
+    // Imported as a JWK, not as PKCS#8 DER: OpenSSL 3's DER decoder made this one call a tenth of
+    // a Biscuit verification (measured on Node 20: ~1.7 ms against ~0.16 ms). Node derives the
+    // public half from `d`, and comparing it with `x` is the check (an import that validated `x`
+    // against `d` instead would throw on a mismatch, which is `false` as well).
+    const d = Buffer.from(secret).toString('base64url');
+    const key = createPrivateKey({ key: { kty: 'OKP', crv: 'Ed25519', d, x }, format: 'jwk' });
+    return createPublicKey(key).export({ format: 'jwk' }).x === x;
   } catch {
     return false;
   }

@@ -11,8 +11,10 @@
  *   ("memory access out of bounds"). Either leaves the instance in an unknown state (leaked borrows,
  *   a displaced stack pointer) — a stack overflow leaves it permanently broken. {@link withBiscuit}
  *   discards such an instance and the next call gets a fresh one, with its own copy of the glue
- *   module (the glue keeps its wasm in module state, so a cache-busting `?instance=N` import is the
- *   only way to get a second, independent copy).
+ *   (the glue keeps its wasm handle, heap and memory views in module state). The copies are not ES
+ *   modules: Node never unloads a module, so a copy per instance would pin every retired instance
+ *   for the life of the process. The glue's source is compiled once as a function body instead
+ *   ({@link glueFactory}), and each call of it is a fresh, collectable copy.
  * - Nothing here is imported statically by the JWS path: the package is reached only through the
  *   dynamic `import()` below, on first use.
  *
@@ -25,7 +27,8 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { compileFunction } from 'node:vm';
 
 import { MandateError } from '../../core/errors.js';
 
@@ -354,6 +357,8 @@ interface Compiled {
   readonly dir: URL;
   readonly module: WebAssembly.Module;
   readonly imports: readonly WebAssembly.ModuleImportDescriptor[];
+  /** Makes a fresh copy of the glue (its own module-level state). */
+  readonly makeGlue: () => Record<string, unknown>;
 }
 
 let compiled: Promise<Compiled> | undefined;
@@ -382,12 +387,50 @@ function moduleDir(): URL {
   throw new Error(`${PACKAGE} is not installed`);
 }
 
+const GLUE_EXPORT = /^export (function|class|const|let) ([A-Za-z_$][\w$]*)/gm;
+
+/**
+ * Compiles the glue (`biscuit_bg.js`) once as a function that returns a fresh copy of its exports
+ * on every call. The 0.6.0 glue has no imports and only `export function|class|const NAME`
+ * declarations at the start of a line, so dropping the `export` keyword and returning the names
+ * gives the same bindings; anything else (an import, another export form) refuses to load rather
+ * than guess.
+ */
+function glueFactory(source: string, file: URL): () => Record<string, unknown> {
+  const names: string[] = [];
+  const body = source.replace(GLUE_EXPORT, (_match, kind: string, name: string) => {
+    names.push(name);
+    return `${kind} ${name}`;
+  });
+  if (/^\s*(?:import|export)\b/m.test(body) || !names.includes('__wbg_set_wasm')) {
+    throw new Error(`${PACKAGE}: unexpected glue module`);
+  }
+  // Module code is strict; so is the copy. The filename keeps stack traces pointing at the glue.
+  const factory = compileFunction(`'use strict';\n${body}\nreturn { ${names.join(', ')} };`, [], {
+    filename: fileURLToPath(file),
+  });
+  return () => {
+    const glue: unknown = Reflect.apply(factory, undefined, []);
+    if (!isRecord(glue)) throw new Error(`${PACKAGE}: unexpected glue module`);
+    return glue;
+  };
+}
+
 async function compile(): Promise<Compiled> {
   const dir = moduleDir();
-  const bytes = await readFile(new URL('biscuit_bg.wasm', dir));
-  // Compiled once per process; every fresh instance reuses it.
+  const glueFile = new URL('biscuit_bg.js', dir);
+  const [bytes, glueSource] = await Promise.all([
+    readFile(new URL('biscuit_bg.wasm', dir)),
+    readFile(glueFile, 'utf8'),
+  ]);
+  // Compiled once per process; every fresh instance reuses both.
   const module = await WebAssembly.compile(bytes);
-  return { dir, module, imports: WebAssembly.Module.imports(module) };
+  return {
+    dir,
+    module,
+    imports: WebAssembly.Module.imports(module),
+    makeGlue: glueFactory(glueSource, glueFile),
+  };
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -434,10 +477,10 @@ async function instantiate(): Promise<Instance> {
     compiled = undefined; // let a later call retry (e.g. after a transient read error)
     throw error;
   });
-  const { dir, module, imports } = await compiled;
+  const { dir, module, imports, makeGlue } = await compiled;
   const gen = ++generation;
   // A fresh copy of the glue per instance: its wasm handle, heap and caches are module state.
-  const glueNs = await importModule(new URL(`biscuit_bg.js?instance=${gen}`, dir).href);
+  const glueNs = makeGlue();
   const setWasm = glueNs['__wbg_set_wasm'];
   if (typeof setWasm !== 'function') throw new Error(`${PACKAGE}: unexpected glue module`);
   const glue = glueNs as Glue;
@@ -507,12 +550,68 @@ function pickApi(glue: Record<string, unknown>): BiscuitApi {
   return Object.freeze(api) as unknown as BiscuitApi;
 }
 
+/** The glue imports used to make its memory views drop a discarded instance's memory. */
+const CAST_BYTES_IMPORT = /^__wbindgen_cast_[0-9a-f]+$/;
+const NUMBER_GET_IMPORT = /^__wbg_wbindgennumberget_[0-9a-f]+$/;
+const DROP_REF_IMPORT = '__wbindgen_object_drop_ref';
+
+/** A glue export by exact name or pattern, as a function (optionally whose source mentions `uses`). */
+function glueFunction(
+  glue: Glue,
+  name: string | RegExp,
+  uses?: string,
+): ((...args: number[]) => unknown) | undefined {
+  for (const [key, value] of Object.entries(glue)) {
+    if (typeof value !== 'function') continue;
+    if (typeof name === 'string' ? key !== name : !name.test(key)) continue;
+    if (uses !== undefined && !String(value).includes(uses)) continue;
+    return value as (...args: number[]) => unknown;
+  }
+  return undefined;
+}
+
+/**
+ * Makes the glue module drop its cached `Uint8Array` and `DataView` over the instance's memory.
+ *
+ * Why: each instance's glue is an ES module, and Node never unloads a module, so whatever its
+ * module-level variables hold lives for the whole process. `grow(0)` detaches the memory's
+ * ArrayBuffer, but measured on Node 20 a detached view still pins the memory's backing store: every
+ * retired instance kept its whole linear memory (64 MiB each) until the process ended. The glue
+ * re-creates a view from `wasm.memory.buffer` whenever its cached one is detached, so pointing it
+ * at a 16-byte buffer and calling two of its imports that read memory replaces both views. The
+ * imports are found by name pattern and source (their names carry a build hash); if they are
+ * missing, nothing is replaced and {@link biscuitInstanceStats} reports the pinned instance.
+ */
+function releaseMemoryViews(glue: Glue): void {
+  const castBytes = glueFunction(glue, CAST_BYTES_IMPORT, 'getArrayU8FromWasm0');
+  const numberGet = glueFunction(glue, NUMBER_GET_IMPORT, 'getDataViewMemory0');
+  const dropRef = glueFunction(glue, DROP_REF_IMPORT);
+  if (castBytes === undefined || numberGet === undefined || dropRef === undefined) return;
+  glue.__wbg_set_wasm({ memory: { buffer: new ArrayBuffer(16) } });
+  try {
+    // Heap slot 128 is the glue's constant `undefined`; both calls write only into the 16 bytes.
+    const slot = castBytes(0, 0);
+    if (typeof slot === 'number') dropRef(slot);
+    numberGet(0, 128);
+  } catch {
+    // best effort: the views stay, and the stats report the instance as unreleased
+  }
+}
+
 /**
  * Replaces a discarded instance's wasm exports with a stub: frees (including those run later by the
  * glue's FinalizationRegistry) become no-ops, anything else fails with a coded error, so a stale
- * object can never touch the broken memory again.
+ * object can never touch the broken memory again. Then lets go of the memory itself (see
+ * {@link releaseMemoryViews}), so that a discarded instance costs no memory once collected.
  */
 function neutralize(instance: Instance): void {
+  try {
+    // grow(0) detaches the current ArrayBuffer, so no view the glue holds can reach the memory.
+    instance.memory?.grow(0);
+  } catch {
+    // best effort: a memory that cannot grow keeps its views until they are replaced below
+  }
+  releaseMemoryViews(instance.glue);
   const tombstone = new Proxy(
     {},
     {
@@ -528,25 +627,27 @@ function neutralize(instance: Instance): void {
     },
   );
   instance.glue.__wbg_set_wasm(tombstone);
-  try {
-    // grow(0) detaches the old ArrayBuffer, so the glue's cached views stop pinning the memory.
-    instance.memory?.grow(0);
-  } catch {
-    // best effort: a memory that cannot grow is simply kept until the glue is collected
-  }
+  // Pruned here too, so the list stays as short as the number of instances not yet collected.
+  discarded = discarded.filter((ref) => ref.deref() !== undefined);
+  if (instance.memory !== undefined) discarded.push(new WeakRef(instance.memory));
 }
 
 /**
- * Linear memory above which an instance is retired after its current call. biscuit-wasm 0.6.0 does
- * not give all memory back: measured on Node 20, building a token leaks ~2 KiB, an authorizer run
- * ~8 KiB, and each `.matches()` regex evaluation ~256 KiB, and wasm memory never shrinks. Retiring
- * the instance (the next call gets a fresh one) bounds the process's memory; the cost is one
- * instantiation of the already-compiled module every few thousand verifications.
+ * Linear memory above which an instance is retired after its current call. biscuit-wasm 0.6.0 uses
+ * `wee_alloc` as its global allocator, which does not reuse freed memory reliably
+ * (rustwasm/wee_alloc#106): measured on Node 20, one Mandate verification (parse a three-block token,
+ * build an authorizer, authorize, free everything) leaves ~64 KiB of linear memory that is never
+ * reused, and wasm memory never shrinks. Retiring the instance (the next call gets a fresh one from
+ * the already-compiled module; {@link neutralize} makes the old one collectable) bounds the
+ * process's memory. A smaller heap is also faster: allocation slows down as the free list grows.
  */
-export const RETIRE_MEMORY_BYTES = 64 * 1024 * 1024;
+export const RETIRE_MEMORY_BYTES = 32 * 1024 * 1024;
 
 /** Retired instances, for diagnostics (`biscuitInstanceStats`). */
 let retired = 0;
+
+/** The memories of discarded instances, to tell whether they were really released. */
+let discarded: WeakRef<WebAssembly.Memory>[] = [];
 
 function retireIfBloated(instance: Instance): void {
   if (instance.memory !== undefined && instance.memory.buffer.byteLength > RETIRE_MEMORY_BYTES) {
@@ -555,9 +656,22 @@ function retireIfBloated(instance: Instance): void {
   }
 }
 
-/** Diagnostic: how many instances were retired for their memory size, and the live one's size. */
-export function biscuitInstanceStats(): { retired: number; memoryBytes: number | undefined } {
-  return { retired, memoryBytes: live?.memory?.buffer.byteLength };
+/**
+ * Diagnostic: how many instances were retired for their memory size, the live one's linear memory
+ * size, and how many discarded instances' memories are still reachable (not yet garbage collected;
+ * after a full GC this should be 0 — anything else means something still pins an old instance).
+ */
+export function biscuitInstanceStats(): {
+  retired: number;
+  memoryBytes: number | undefined;
+  unreleased: number;
+} {
+  discarded = discarded.filter((ref) => ref.deref() !== undefined);
+  return {
+    retired,
+    memoryBytes: live?.memory?.buffer.byteLength,
+    unreleased: discarded.length,
+  };
 }
 
 function discard(instance: Instance): void {

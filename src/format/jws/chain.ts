@@ -53,7 +53,8 @@ export function checkTokenLimits(token: unknown, limits: Limits): asserts token 
 /**
  * Split and decode every block of a JWS chain. Throws `MANDATE_MALFORMED` or
  * `MANDATE_LIMIT_EXCEEDED` naming the first bad block. The cache, when given, maps a
- * block's exact text to its decoded form (it depends on nothing else).
+ * block's signature segment to its decoded form, used only for the exact same block text
+ * (the decode depends on nothing else).
  */
 export function decodeJwsChain(
   token: string,
@@ -61,6 +62,18 @@ export function decodeJwsChain(
   cache?: BoundedMap<string, DecodedBlock>,
 ): DecodedBlock[] {
   checkTokenLimits(token, limits);
+  return decodeCheckedJwsChain(token, limits, cache);
+}
+
+/**
+ * {@link decodeJwsChain} for a token that already passed {@link checkTokenLimits} with the
+ * same limits (the verifier checks them before choosing an encoding; once is enough).
+ */
+export function decodeCheckedJwsChain(
+  token: string,
+  limits: Limits,
+  cache?: BoundedMap<string, DecodedBlock>,
+): DecodedBlock[] {
   const pieces = token.split(BLOCK_SEPARATOR);
   if (pieces.length > limits.maxBlocks) {
     throw new MandateError(
@@ -76,7 +89,12 @@ export function decodeJwsChain(
   const blocks: DecodedBlock[] = [];
   const ids = new Set<string>();
   for (const [hop, piece] of pieces.entries()) {
-    let block = cache?.get(piece);
+    // Keyed by the signature segment, short and so cheap to hash (a fresh block's whole text
+    // would be hashed in full on every lookup), a cached decode holds only for the exact same
+    // text: the rest of the piece must be the cached block's signing input.
+    const key = cache === undefined ? '' : piece.slice(piece.lastIndexOf('.') + 1);
+    let block = cache?.get(key);
+    if (block !== undefined && !isTextOf(block, piece, key)) block = undefined;
     // A cached decode holds only for the same position kind (the typ rule depends on it).
     if (block === undefined || block.kind !== (hop === 0 ? 'root' : 'delegation')) {
       const jws = parseCompactJws(piece, {
@@ -86,7 +104,7 @@ export function decodeJwsChain(
         extraHeaders: ['kid'],
       });
       block = decodeBlock(jws, hop, limits);
-      cache?.set(piece, block);
+      cache?.set(key, block);
     }
     // A repeated block id is a cycle or a splice (AAT step 2c).
     if (ids.has(block.id)) {
@@ -104,6 +122,20 @@ export function decodeJwsChain(
     blocks.push(block);
   }
   return blocks;
+}
+
+/**
+ * Whether `piece`, whose last segment is `signature`, is exactly the text `block` was
+ * decoded from: that text is `block.signingInput + '.' + signature` (it was cached under
+ * the same signature segment).
+ */
+function isTextOf(block: DecodedBlock, piece: string, signature: string): boolean {
+  const input = block.signingInput;
+  return (
+    piece.length === input.length + 1 + signature.length &&
+    piece.charCodeAt(input.length) === 0x2e /* . */ &&
+    piece.startsWith(input)
+  );
 }
 
 /** Sign a planned block into a compact JWS. */

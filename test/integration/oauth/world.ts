@@ -1,6 +1,7 @@
 /**
  * The loopback world the OAuth integration tests share: a real authorization server
- * (oidc-provider) with three agents and two users, and OAuth clients for the agents.
+ * (oidc-provider by default, or the node:http server) with three agents and two users, and
+ * OAuth clients for the agents.
  */
 import { generateKeyPair } from '../../../src/identity/keys.js';
 import type { KeyPair } from '../../../src/core/types.js';
@@ -8,6 +9,7 @@ import {
   createOAuthClient,
   startDemoAuthorizationServer,
   type DemoAuthorizationServer,
+  type DemoServerImplementation,
   type OAuthClient,
 } from '../../../src/oauth/index.js';
 
@@ -35,7 +37,10 @@ export interface World {
 }
 
 export async function startWorld(
-  options: { mayAct?: Parameters<typeof startDemoAuthorizationServer>[0]['mayAct'] } = {},
+  options: {
+    mayAct?: Parameters<typeof startDemoAuthorizationServer>[0]['mayAct'];
+    implementation?: DemoServerImplementation;
+  } = {},
 ): Promise<World> {
   const [orchestrator, billing, rogue] = await Promise.all([
     generateKeyPair(),
@@ -55,10 +60,16 @@ export async function startWorld(
     scopes: SCOPES,
     resources: { [PAYMENTS]: ['billing:read', 'billing:pay'], [HR]: ['hr:read'] },
     ...(options.mayAct === undefined ? {} : { mayAct: options.mayAct }),
+    implementation: options.implementation ?? 'oidc-provider',
   });
   const keys = { orchestrator, billing, rogue };
   const client = (clientId: keyof typeof keys) =>
-    createOAuthClient({ issuer: server.issuer, clientId, key: keys[clientId] });
+    createOAuthClient({
+      issuer: server.issuer,
+      clientId,
+      key: keys[clientId],
+      discovery: server.discovery,
+    });
   const clients = {
     orchestrator: await client('orchestrator'),
     billing: await client('billing'),

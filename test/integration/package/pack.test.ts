@@ -58,6 +58,56 @@ describe('the npm package', () => {
     expect(stdout.trim()).toBe('ok');
   });
 
+  it('every "exports" entry has types that a strict TypeScript consumer resolves', async () => {
+    const manifest = JSON.parse(await readFile('package.json', 'utf8')) as {
+      exports: Record<string, { types?: string } | string>;
+    };
+    const entries = Object.entries(manifest.exports).filter(
+      ([entry]) => entry !== './package.json',
+    );
+    for (const [entry, target] of entries) {
+      expect(typeof target === 'object' ? target.types : undefined, entry).toMatch(/\.d\.ts$/);
+    }
+    // Strict, NodeNext: an entry without declarations would be TS7016 (implicitly any).
+    const script = entries
+      .map(
+        ([entry], i) =>
+          `import * as m${i} from ${JSON.stringify(entry === '.' ? 'mandate' : `mandate/${entry.slice(2)}`)};`,
+      )
+      .join('\n');
+    await writeFile(
+      join(dir, 'types.ts'),
+      `${script}\nexport const entries: object[] = [${entries.map((_, i) => `m${i}`).join(', ')}];\n` +
+        `export const keys: (alg?: 'Ed25519' | 'ES256') => Promise<{ id: string }> = m0.generateKeyPair;\n`,
+    );
+    await writeFile(
+      join(dir, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: {
+          strict: true,
+          module: 'NodeNext',
+          moduleResolution: 'NodeNext',
+          target: 'ES2022',
+          noEmit: true,
+          // The optional peers' own types are not installed here; only resolution is checked.
+          skipLibCheck: true,
+          types: [],
+        },
+        files: ['types.ts'],
+      }),
+    );
+    const tsc = join(process.cwd(), 'node_modules', 'typescript', 'bin', 'tsc');
+    const result = await run(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: dir }).then(
+      ({ stdout }) => ({ ok: true, stdout }),
+      (error: Error & { stdout?: string }) => ({
+        ok: false,
+        stdout: error.stdout ?? error.message,
+      }),
+    );
+    expect(result.stdout).toBe('');
+    expect(result.ok).toBe(true);
+  }, 60_000);
+
   it('the JWS path works with biscuit-wasm and ioredis removed (they load lazily)', async () => {
     await rm(join(dir, 'node_modules', '@biscuit-auth'), { recursive: true, force: true });
     await rm(join(dir, 'node_modules', 'ioredis'), { recursive: true, force: true });
@@ -81,6 +131,11 @@ console.log(d.allowed);`,
     const { stdout } = await run('npx', ['--no-install', 'mandate', 'demo', '--format', 'jws'], {
       cwd: dir,
     });
+    // oidc-provider is a devDependency, absent here: alice's root still comes from a real
+    // authorization server on loopback (the node:http one), and the demo says so.
+    expect(stdout).toMatch(
+      /root grant: RFC 8693 token exchange at the loopback authorization server http:\/\/127\.0\.0\.1:\d+ \(the node:http server: oidc-provider, a devDependency, is not installed\)/,
+    );
     expect(stdout).toContain('every scenario ended as expected');
   }, 60_000);
 });

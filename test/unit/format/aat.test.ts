@@ -2,7 +2,7 @@
  * AAT chains beyond the published vectors: the tool <-> resource mapping, what Mandate
  * refuses in AAT tokens (fail closed), format detection, and the verifier options.
  */
-import { sign } from 'node:crypto';
+import { createHmac, sign } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
   createVerifier,
@@ -321,6 +321,87 @@ describe('the nonce option on Mandate chains', () => {
     ).toMatchObject({
       code: 'MANDATE_PROOF_INVALID',
       detail: { step: '7h' },
+    });
+  });
+});
+
+describe('hostile AAT tokens: keys only from the trust configuration and the chain', () => {
+  function signRaw(headerText: string, payloadText: string, signer: KeyPair): string {
+    const input = `${Buffer.from(headerText).toString('base64url')}.${Buffer.from(payloadText).toString('base64url')}`;
+    return `${input}.${sign(null, Buffer.from(input), signer.privateKey as never).toString('base64url')}`;
+  }
+
+  it.each([
+    ['jku', 'https://evil.test/jwks.json'],
+    ['x5u', 'https://evil.test/cert.pem'],
+    ['kid', 'evil-key'],
+  ])(
+    'a root signed by another key whose %s header points at it: MANDATE_SIGNATURE_INVALID',
+    async (member, value) => {
+      const w = await world();
+      const attacker = await generateKeyPair();
+      const header = { alg: 'Ed25519', typ: 'aat+jwt', [member]: value, jwk: attacker.publicJwk };
+      const token = signToken(header, w.claims({ read_file: {} }), attacker);
+      expect(await w.verifyRoot(token)).toMatchObject({
+        allowed: false,
+        code: 'MANDATE_SIGNATURE_INVALID',
+        hop: 0,
+        detail: { step: '3b' },
+      });
+    },
+  );
+
+  it('HS256 keyed with the anchor public key (algorithm confusion): MANDATE_MALFORMED at 3a', async () => {
+    const w = await world();
+    const input = `${b64({ alg: 'HS256', typ: 'aat+jwt' })}.${b64(w.claims({ read_file: {} }))}`;
+    const mac = createHmac('sha256', JSON.stringify(w.issuer.publicJwk))
+      .update(input)
+      .digest('base64url');
+    expect(await w.verifyRoot(`${input}.${mac}`)).toMatchObject({
+      allowed: false,
+      code: 'MANDATE_MALFORMED',
+      detail: { step: '3a' },
+    });
+  });
+
+  it.each([
+    ['iss', '"iss":"https://auth.example.com","iss":"https://evil.test"'],
+    ['jti', '"jti":"root-1","jti":"root-2"'],
+  ])('a duplicate %s in a validly signed payload: MANDATE_MALFORMED', async (_name, dup) => {
+    const w = await world();
+    const claims = w.claims({ read_file: {} }) as Record<string, unknown>;
+    const { iss: _iss, jti: _jti, ...rest } = claims;
+    const payload = `{${dup},${JSON.stringify(rest).slice(1)}`;
+    const token = signRaw('{"alg":"Ed25519","typ":"aat+jwt"}', payload, w.issuer);
+    expect(await w.verifyRoot(token)).toMatchObject({
+      allowed: false,
+      code: 'MANDATE_MALFORMED',
+      hop: 0,
+    });
+  });
+
+  it('a PoP signed by another key that names itself in a jwk header: denied at 7b', async () => {
+    const w = await world();
+    const token = signToken(
+      { alg: 'Ed25519', typ: 'aat+jwt' },
+      w.claims({ read_file: {} }),
+      w.issuer,
+    );
+    const attacker = await generateKeyPair();
+    const request = { tool: 'read_file', args: {} };
+    const genuine = await prove(token, { signer: w.holder, request, now: NOW });
+    const claims = JSON.parse(
+      Buffer.from(genuine.split('.')[1] ?? '', 'base64url').toString(),
+    ) as unknown;
+    const forged = signToken(
+      { alg: 'Ed25519', typ: 'aat-pop+jwt', jwk: attacker.publicJwk },
+      claims,
+      attacker,
+    );
+    expect(await w.verifier.verify(token, { proof: forged, request })).toMatchObject({
+      allowed: false,
+      code: 'MANDATE_PROOF_INVALID',
+      detail: { step: '7b' },
     });
   });
 });

@@ -28,7 +28,12 @@ import { DEFAULT_LIMITS } from '../../../src/core/limits.js';
 import { decodeBiscuitChain } from '../../../src/format/biscuit/chain.js';
 import { appendBiscuitBlock } from '../../../src/format/biscuit/encode.js';
 import { spliceBiscuitBlocks } from '../../../src/format/biscuit/mutate.js';
-import { fromTokenText, toTokenText } from '../../../src/format/biscuit/token.js';
+import {
+  fromTokenText,
+  parseBiscuitToken,
+  secretMatches,
+  toTokenText,
+} from '../../../src/format/biscuit/token.js';
 import { biscuitVerifiableChain, requestCode } from '../../../src/format/biscuit/verifiable.js';
 import { resourceBody } from '../../../src/format/biscuit/datalog.js';
 import { withBiscuit, type BiscuitTerm } from '../../../src/format/biscuit/wasm.js';
@@ -435,6 +440,17 @@ describe('signatures per hop', () => {
       code: 'MANDATE_SIGNATURE_INVALID',
       hop: 0,
     });
+  });
+
+  it('the proof secret matches its own next key only', () => {
+    const token = parseBiscuitToken(grandchild.token, DEFAULT_LIMITS);
+    const keys = token.blocks.map((b) => b.nextKey);
+    expect(secretMatches(token.nextSecret, keys[2]!)).toBe(true);
+    expect(secretMatches(token.nextSecret, keys[1]!)).toBe(false);
+    const flipped = Uint8Array.from(token.nextSecret);
+    flipped[0]! ^= 1;
+    expect(secretMatches(flipped, keys[2]!)).toBe(false);
+    expect(secretMatches(token.nextSecret.subarray(1), keys[2]!)).toBe(false);
   });
 });
 

@@ -114,4 +114,45 @@ describe('trust anchors on any KeyResolver', () => {
       allowed: true,
     });
   });
+  it('a root whose kid points outside the anchor key set, or at a key it was not signed with, is denied', async () => {
+    const [issuer, attacker, holder] = await Promise.all([
+      generateKeyPair(),
+      generateKeyPair(),
+      generateKeyPair(),
+    ]);
+    const verifier = createVerifier({
+      trustAnchors: [
+        { id: 'https://as.static', keys: staticKeys([{ ...issuer.publicJwk, kid: 'k1' }]) },
+      ],
+      audience: 'https://tool.test',
+      requireProof: false,
+    });
+    const rootBy = (signer: typeof issuer, kid: string) =>
+      mint({
+        issuer: signer,
+        issuerId: 'https://as.static',
+        kid,
+        subject: 'alice',
+        holder: holder.publicJwk,
+        capabilities: [{ resource: 'docs:**', actions: ['read'] }],
+        expiresIn: 60,
+        audience: 'https://tool.test',
+      });
+    const action = { resource: 'docs:a', action: 'read' };
+    // An attacker's key named by a kid the anchor does not have: no key is fetched or trusted.
+    const unknownKid = await verifier.verify(await rootBy(attacker, 'attacker-key'), { action });
+    expect(unknownKid).toMatchObject({
+      allowed: false,
+      code: 'MANDATE_UNTRUSTED_ISSUER',
+      hop: 0,
+      check: 'anchor',
+    });
+    // The anchor's kid on a root the attacker signed: the named key does not verify it.
+    expect(await verifier.verify(await rootBy(attacker, 'k1'), { action })).toMatchObject({
+      allowed: false,
+      code: 'MANDATE_SIGNATURE_INVALID',
+      hop: 0,
+      check: 'anchor',
+    });
+  });
 });

@@ -11,6 +11,9 @@ describe.each(FORMATS)('demo scenarios (%s)', (format) => {
   it('sets up the cast', async () => {
     cast = await createCast(format);
     expect(cast.toBilling.blocks).toHaveLength(2);
+    // alice's root came from oidc-provider on loopback (a devDependency, installed here).
+    expect(cast.rootSource).toMatch(/^RFC 8693 token exchange at .* \(oidc-provider\)$/);
+    expect(cast.root.blocks[0]?.issuer).toBe(cast.issuerId);
   });
 
   for (const scenario of SCENARIOS) {

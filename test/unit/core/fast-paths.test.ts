@@ -1,0 +1,400 @@
+/**
+ * The verifier's fast paths decide exactly as the reference checks they stand in front of:
+ * - `parseJsonObject` (key counting instead of a Set per object) against the plain
+ *   "scan for duplicates and depth, then JSON.parse" it replaced;
+ * - `claimsPlainlyValid` (a quick test before the zod claims schema): whatever it accepts,
+ *   the schema accepts with the same values, and it accepts the ordinary blocks;
+ * - the DPoP claims and public JWK quick tests, likewise against their zod schemas;
+ * - the verifier's block cache (keyed by signature segment) serves only the exact same text.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { findJsonProblem, parseJsonObject } from '../../../src/core/json-text.js';
+import { MandateError } from '../../../src/core/errors.js';
+import { DEFAULT_LIMITS, type Limits } from '../../../src/core/limits.js';
+import { claimsPlainlyValid, schemaFor } from '../../../src/format/jws/block.js';
+import {
+  minimalJwk,
+  parsePublicJwk,
+  publicJwkSchema,
+  type PublicJwk,
+} from '../../../src/identity/jwk.js';
+import { dpopClaimsPlainlyValid, proofClaimsSchema } from '../../../src/proof/check.js';
+import { NUM_RUNS } from '../../../src/testing/config.js';
+import { chainOf, createWorld, verifierFor, verifyWith } from '../../helpers/fixture.js';
+import { blocksOf, decodeJws, segment } from '../../helpers/forge.js';
+
+const RUNS = Math.max(NUM_RUNS, 500);
+
+/** The reference: the parse as it was before the counting fast path. */
+function referenceParse(text: string, maxDepth = 32): Record<string, unknown> {
+  const fail = (problem: string): never => {
+    throw new MandateError('MANDATE_MALFORMED', `x: ${problem}`, {
+      check: 'limits',
+      hop: 0,
+      detail: { path: 'x' },
+    });
+  };
+  const problem = findJsonProblem(text, maxDepth);
+  if (problem !== undefined) fail(problem);
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return fail('not valid JSON');
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    fail('must be a JSON object');
+  return value as Record<string, unknown>;
+}
+
+function outcome(
+  run: () => unknown,
+): { ok: true; value: unknown } | { ok: false; message: string } {
+  try {
+    return { ok: true, value: run() };
+  } catch (error) {
+    return { ok: false, message: (error as Error).message };
+  }
+}
+
+/** JSON texts with the problems the parser must find: duplicates, escapes, depth, damage. */
+const arbJsonText: fc.Arbitrary<string> = fc.oneof(
+  fc.json({ maxDepth: 4 }),
+  fc.json({ maxDepth: 4 }).map((text) => `{"a":${text},"b":1}`),
+  // A duplicate key, plain or escaped, at the top or nested.
+  fc
+    .tuple(fc.json({ maxDepth: 2 }), fc.constantFrom('"k"', '"\\u006b"', '"k\\n"'))
+    .map(([text, key]) => `{"k":${text},"x":{"k":1,${key}:2},${key}:3}`),
+  fc
+    .tuple(fc.json({ maxDepth: 2 }), fc.constantFrom('"k"', '"\\u006b"', '"__proto__"'))
+    .map(([text, key]) => `{"k":${text},${key}:${text}}`),
+  // Nesting around the limit.
+  fc
+    .integer({ min: 28, max: 36 })
+    .chain((depth) =>
+      fc
+        .constantFrom('{"a":', '[')
+        .map((open) => `{"z":${open.repeat(depth)}1${(open === '[' ? ']' : '}').repeat(depth)}}`),
+    ),
+  // Damage: a character dropped, duplicated or replaced.
+  fc
+    .tuple(
+      fc.json({ maxDepth: 3 }).map((text) => `{"a":${text},"b":"\\"q\\\\"}`),
+      fc.nat(),
+      fc.constantFrom('', '"', '\\', '{', '}', '[', ']', ',', ':'),
+    )
+    .map(([text, at, insert]) => {
+      const i = at % text.length;
+      return text.slice(0, i) + insert + text.slice(i + 1);
+    }),
+);
+
+describe('parseJsonObject decides as the plain scan-then-parse', () => {
+  it('on generated texts', () => {
+    fc.assert(
+      fc.property(arbJsonText, (text) => {
+        expect(outcome(() => parseJsonObject(text, 'x', 'limits', 0))).toEqual(
+          outcome(() => referenceParse(text)),
+        );
+      }),
+      { numRuns: RUNS * 4 },
+    );
+  });
+
+  it('on the cases that matter by hand', () => {
+    for (const text of [
+      '{"a":1,"a":2}',
+      '{"a":1,"\\u0061":2}',
+      '{"a":{"b":1,"b":1}}',
+      '{"a":[{"b":1},{"b":1}]}',
+      '{"__proto__":1,"__proto__":2}',
+      '{"__proto__":{"a":1}}',
+      '{"a":1,"b":2,}',
+      '{"a":1',
+      '{"a":"\\"}',
+      '[1,2]',
+      '"text"',
+      '{}',
+      `{"a":${'['.repeat(31)}${']'.repeat(31)}}`,
+      `{"a":${'['.repeat(32)}${']'.repeat(32)}}`,
+      `{"a":1,"a":${'['.repeat(40)}`,
+    ]) {
+      expect(
+        outcome(() => parseJsonObject(text, 'x', 'limits', 0)),
+        text,
+      ).toEqual(outcome(() => referenceParse(text)));
+    }
+  });
+});
+
+const B64_43 = 'SNA2gwuy2kiXUVpuzQ7o7wonxHwQm0capJDNOdud1Ak';
+
+/** Claims values: the valid ones and their edges on either side. */
+function arbClaims(limits: Limits): fc.Arbitrary<Record<string, unknown>> {
+  const max = limits.maxStringLength;
+  const str = fc.oneof(
+    fc.string({ minLength: 1, maxLength: 12 }),
+    fc.constantFrom('', 'a'.repeat(max), 'a'.repeat(max + 1), 'é', '\u0000'),
+    fc.constantFrom(1, null, true, ['a'], { a: 1 }),
+  );
+  const int = fc.oneof(
+    fc.nat({ max: 2_000_000_000 }),
+    fc.constantFrom(0, -0, -1, 1.5, 64, 65, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER + 1),
+    fc.constantFrom('1', null, [1]),
+  );
+  const depth = fc.oneof(fc.integer({ min: -1, max: 66 }), fc.constantFrom(0.5, '1', null));
+  const b64 = fc.constantFrom(B64_43, `${B64_43}A`, B64_43.slice(1), `${B64_43.slice(1)}+`, 1);
+  const aud = fc.oneof(
+    str,
+    fc.array(str, { minLength: 0, maxLength: 3 }),
+    fc.constant(Array.from({ length: limits.maxCapabilities + 1 }, () => 'a')),
+    fc.constant(Array.from({ length: limits.maxCapabilities }, () => 'a')),
+  );
+  const jwk = fc.constantFrom({ kty: 'OKP', crv: 'Ed25519', x: B64_43 }, 'x', null, undefined);
+  const cnf = fc.oneof(
+    fc.record({ jwk, 'x5t#S256': b64, other: fc.constant(1) }, { requiredKeys: [] }),
+    fc.constantFrom(null, [], 'cnf', [{ jwk: {} }]),
+  );
+  const detail = fc.oneof(
+    fc.record(
+      {
+        type: fc.constantFrom('mandate', 'other', undefined),
+        resource: fc.constant('docs:**'),
+        actions: fc.constant(['read']),
+      },
+      { requiredKeys: [] },
+    ),
+    fc.constantFrom(null, [], 'mandate', 1),
+  );
+  const details = fc.oneof(
+    fc.array(detail, { maxLength: 3 }),
+    fc.constant(Array.from({ length: limits.maxCapabilities + 1 }, () => ({ type: 'mandate' }))),
+    fc.constantFrom(null, {}, 'x'),
+  );
+  const purpose = fc.oneof(fc.constantFrom('', 'why', 'a'.repeat(max), 'a'.repeat(max + 1)), str);
+  const valid = {
+    jti: 'id-1',
+    iss: 'as:x',
+    sub: 'alice',
+    iat: 1_800_000_000,
+    exp: 1_800_003_600,
+    del_depth: 0,
+    del_max_depth: 3,
+    cnf: { jwk: { kty: 'OKP', crv: 'Ed25519', x: B64_43 } },
+    authorization_details: [{ type: 'mandate', resource: 'docs:**', actions: ['read'] }],
+  };
+  // Start from a valid block and replace, add or drop a few members.
+  const arbMembers = fc.record({
+    jti: str,
+    iss: str,
+    sub: str,
+    iat: int,
+    exp: int,
+    nbf: int,
+    aud,
+    del_depth: depth,
+    del_max_depth: depth,
+    par_hash: b64,
+    cnf,
+    authorization_details: details,
+    purpose,
+    extra: fc.constantFrom(1, 'x'),
+    ['__proto__']: fc.constant({ a: 1 }),
+  });
+  return fc
+    .tuple(
+      arbMembers,
+      fc.shuffledSubarray(
+        [...Object.keys(valid), 'nbf', 'aud', 'par_hash', 'purpose', 'extra', '__proto__'],
+        { maxLength: 3 },
+      ),
+      fc.subarray(Object.keys(valid), { maxLength: 1 }),
+      fc.boolean(),
+    )
+    .map(([members, changed, drop, viaJson]) => {
+      const claims: Record<string, unknown> = { ...valid };
+      for (const key of changed) {
+        const value = Object.getOwnPropertyDescriptor(members, key)?.value as unknown;
+        Object.defineProperty(claims, key, {
+          value,
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+      }
+      for (const key of drop) delete claims[key];
+      // Through JSON text too, as the verifier sees it (drops undefined members).
+      return viaJson ? (JSON.parse(JSON.stringify(claims)) as Record<string, unknown>) : claims;
+    });
+}
+
+describe('claimsPlainlyValid only accepts what the claims schema accepts', () => {
+  for (const limits of [
+    DEFAULT_LIMITS,
+    { ...DEFAULT_LIMITS, maxStringLength: 8, maxCapabilities: 2 },
+  ]) {
+    it(`with maxStringLength ${limits.maxStringLength}`, () => {
+      let accepted = 0;
+      fc.assert(
+        fc.property(arbClaims(limits), (claims) => {
+          const parsed = schemaFor(limits).safeParse(claims);
+          if (claimsPlainlyValid(claims, limits)) {
+            accepted++;
+            expect(parsed.success, JSON.stringify(parsed.error?.issues)).toBe(true);
+            // The values read from the claims are the same either way.
+            const data = parsed.data as Record<string, unknown>;
+            for (const key of Object.keys(data)) {
+              if (key !== 'authorization_details') expect(claims[key]).toEqual(data[key]);
+            }
+          }
+        }),
+        { numRuns: RUNS * 4 },
+      );
+      // The test means something only if the quick path is taken often.
+      expect(accepted).toBeGreaterThan(RUNS / 10);
+    });
+  }
+});
+
+/** The reference: `parsePublicJwk` as it was before its quick path. */
+function referencePublicJwk(value: unknown): PublicJwk {
+  const label = 'jwk';
+  if (typeof value === 'object' && value !== null) {
+    for (const member of ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k', 'oth']) {
+      if (Object.hasOwn(value, member)) {
+        throw new MandateError('MANDATE_MALFORMED', `${label} contains private key material`, {
+          check: 'limits',
+          hop: 0,
+          detail: { path: `${label}.${member}` },
+        });
+      }
+    }
+  }
+  const parsed = publicJwkSchema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const path = [label, ...(issue?.path ?? []).map(String)].join('.');
+    throw new MandateError('MANDATE_MALFORMED', `${path}: ${issue?.message ?? 'invalid key'}`, {
+      check: 'limits',
+      hop: 0,
+      detail: { path },
+    });
+  }
+  return minimalJwk(parsed.data);
+}
+
+describe('parsePublicJwk decides as before its quick path', () => {
+  it('on generated keys', () => {
+    const member = fc.oneof(
+      fc.constantFrom('OKP', 'EC', 'Ed25519', 'P-256', 'EdDSA', 'sig', B64_43, `${B64_43}=`),
+      fc.constantFrom(B64_43.slice(2), `${B64_43.slice(1)}+`, 1, null, [], {}),
+    );
+    const arbKey = fc.oneof(
+      fc.constant({ kty: 'OKP', crv: 'Ed25519', x: B64_43 }),
+      fc.dictionary(
+        fc.constantFrom('kty', 'crv', 'x', 'y', 'd', 'alg', 'kid', 'use', 'k', 'z'),
+        member,
+        { maxKeys: 5 },
+      ),
+      fc
+        .tuple(
+          fc.constantFrom('kty', 'crv', 'x', 'y', 'd', 'alg', '__proto__'),
+          member,
+          fc.boolean(),
+        )
+        .map(([key, value, viaJson]) => {
+          const jwk: Record<string, unknown> = { kty: 'OKP', crv: 'Ed25519', x: B64_43 };
+          Object.defineProperty(jwk, key, { value, enumerable: true, configurable: true });
+          return viaJson ? (JSON.parse(JSON.stringify(jwk)) as unknown) : jwk;
+        }),
+      fc.constantFrom(
+        null,
+        'jwk',
+        [B64_43],
+        Object.create({ kty: 'OKP', crv: 'Ed25519', x: B64_43 }),
+      ),
+    );
+    fc.assert(
+      fc.property(arbKey, (jwk) => {
+        expect(outcome(() => parsePublicJwk(jwk, 'limits', 0))).toEqual(
+          outcome(() => referencePublicJwk(jwk)),
+        );
+      }),
+      { numRuns: RUNS * 4 },
+    );
+  });
+});
+
+describe('dpopClaimsPlainlyValid only accepts what the DPoP claims schema accepts', () => {
+  it('on generated claims', () => {
+    const str = (max: number) =>
+      fc.oneof(
+        fc.string({ maxLength: 8 }),
+        fc.constantFrom('', 'a'.repeat(max), 'a'.repeat(max + 1)),
+        fc.constantFrom(1, null, ['a']),
+      );
+    const arbDpop = fc
+      .tuple(
+        fc.record({
+          jti: str(256),
+          iat: fc.oneof(fc.nat(), fc.constantFrom(-1, 1.5, Number.MAX_SAFE_INTEGER + 1, '1', null)),
+          htm: str(16),
+          htu: str(4096),
+          ath: fc.constantFrom(B64_43, B64_43.slice(1), `${B64_43}=`, 1),
+          nonce: str(1024),
+          extra: fc.constantFrom(1, 'x'),
+        }),
+        fc.shuffledSubarray(['jti', 'iat', 'htm', 'htu', 'ath', 'nonce', 'extra'], {
+          maxLength: 3,
+        }),
+        fc.subarray(['jti', 'iat', 'htm', 'htu', 'ath'], { maxLength: 1 }),
+      )
+      .map(([members, changed, drop]) => {
+        const claims: Record<string, unknown> = {
+          jti: 'p-1',
+          iat: 1_800_000_000,
+          htm: 'POST',
+          htu: 'https://api.example/pay',
+          ath: B64_43,
+        };
+        for (const key of changed) claims[key] = members[key as keyof typeof members];
+        for (const key of drop) delete claims[key];
+        return claims;
+      });
+    let accepted = 0;
+    fc.assert(
+      fc.property(arbDpop, (claims) => {
+        const parsed = proofClaimsSchema(true).safeParse(claims);
+        if (dpopClaimsPlainlyValid(claims)) {
+          accepted++;
+          expect(parsed.success).toBe(true);
+          expect(parsed.data).toEqual(claims);
+        }
+      }),
+      { numRuns: RUNS * 4 },
+    );
+    expect(accepted).toBeGreaterThan(RUNS / 10);
+  });
+});
+
+describe("the verifier's block cache holds only for the exact block text", () => {
+  it('a block with a cached block signature but other content is decoded and checked anew', async () => {
+    const world = await createWorld();
+    const verifier = verifierFor(world);
+    const mandate = await chainOf(world, 1);
+    expect((await verifyWith(verifier, mandate, world.agents[1])).allowed).toBe(true);
+    const [root = '', child = ''] = blocksOf(mandate.token);
+    const signature = child.slice(child.lastIndexOf('.') + 1);
+    // The same signature segment on a widened payload (and on a same-length edit).
+    const { header, payload } = decodeJws(child);
+    const widened = { ...payload, del_max_depth: 9 };
+    for (const body of [widened, { ...payload, sub: 'mallory'.slice(0, 5) }]) {
+      const forged = `${segment(header)}.${segment(body)}.${signature}`;
+      const decision = await verifyWith(verifier, `${root}~${forged}`, world.agents[1]);
+      expect(decision).toMatchObject({ allowed: false, code: 'MANDATE_SIGNATURE_INVALID', hop: 1 });
+    }
+    // The genuine chain is still served (and still allowed).
+    expect((await verifyWith(verifier, mandate, world.agents[1])).allowed).toBe(true);
+  });
+});

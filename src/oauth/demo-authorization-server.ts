@@ -21,9 +21,8 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import {
   checkDemoOptions,
-  closeServer,
+  demoServerHandle,
   DEMO_REDIRECT_URI,
-  followSignIn,
   listenOnLoopback,
   prepareDemoExchange,
   signingAlg,
@@ -356,18 +355,5 @@ async function startOidcProvider(
     callback(req, res);
   };
 
-  const mandateJwksUri = `${issuer}/mandate/jwks`;
-  return {
-    implementation: 'oidc-provider',
-    discovery: 'oidc',
-    issuer,
-    jwksUri: `${issuer}/jwks`,
-    mandateJwksUri,
-    exchangeAudience: issuer,
-    mandateKey,
-    trustAnchor: { id: issuer, jwksUri: mandateJwksUri },
-    redirectUri: DEMO_REDIRECT_URI,
-    userAgent: (user) => (url) => followSignIn(url, user),
-    close: () => closeServer(server),
-  };
+  return demoServerHandle('oidc-provider', 'oidc', issuer, mandateKey, server);
 }

@@ -99,6 +99,30 @@ export interface DemoAuthorizationServer {
   close(): Promise<void>;
 }
 
+/** The handle both demo servers return: the same URLs and keys, whichever serves them. */
+export function demoServerHandle(
+  implementation: DemoAuthorizationServer['implementation'],
+  discovery: DemoAuthorizationServer['discovery'],
+  issuer: string,
+  mandateKey: KeyPair,
+  server: Server,
+): DemoAuthorizationServer {
+  const mandateJwksUri = `${issuer}/mandate/jwks`;
+  return {
+    implementation,
+    discovery,
+    issuer,
+    jwksUri: `${issuer}/jwks`,
+    mandateJwksUri,
+    exchangeAudience: issuer,
+    mandateKey,
+    trustAnchor: { id: issuer, jwksUri: mandateJwksUri },
+    redirectUri: DEMO_REDIRECT_URI,
+    userAgent: (user) => (url) => followSignIn(url, user),
+    close: () => closeServer(server),
+  };
+}
+
 /** The redirect URI every demo agent registers. */
 export const DEMO_REDIRECT_URI = 'https://agent.example/callback';
 

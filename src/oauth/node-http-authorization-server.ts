@@ -25,9 +25,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { decodeJwt, importJWK, SignJWT } from 'jose';
 import { systemClock } from '../core/time.js';
 import {
-  closeServer,
+  demoServerHandle,
   DEMO_REDIRECT_URI,
-  followSignIn,
   listenOnLoopback,
   prepareDemoExchange,
   type DemoAuthorizationServer,
@@ -407,18 +406,5 @@ export async function startNodeHttpAuthorizationServer(
     }
   };
 
-  const mandateJwksUri = `${issuer}/mandate/jwks`;
-  return {
-    implementation: 'node-http',
-    discovery: 'oauth2',
-    issuer,
-    jwksUri: `${issuer}/jwks`,
-    mandateJwksUri,
-    exchangeAudience: issuer,
-    mandateKey,
-    trustAnchor: { id: issuer, jwksUri: mandateJwksUri },
-    redirectUri: DEMO_REDIRECT_URI,
-    userAgent: (user) => (url) => followSignIn(url, user),
-    close: () => closeServer(server),
-  };
+  return demoServerHandle('node-http', 'oauth2', issuer, mandateKey, server);
 }

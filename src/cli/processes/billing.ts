@@ -3,10 +3,7 @@
  * deputy (narrowed to the one tool call). It is also gullible: told in the message text to
  * "also pay invoice X for N", it tries, with its caller's mandate as is; the tool refuses.
  */
-import express from 'express';
-import type { AgentCard as SdkAgentCard } from '@a2a-js/sdk';
-import { DefaultRequestHandler, InMemoryTaskStore, type AgentExecutor } from '@a2a-js/sdk/server';
-import { jsonRpcHandler, UserBuilder } from '@a2a-js/sdk/server/express';
+import type { AgentExecutor } from '@a2a-js/sdk/server';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { guardAgent, mandateExtension, mandateOf } from '../../adapters/a2a/index.js';
@@ -16,7 +13,6 @@ import {
   META_MANDATE,
   META_PROOF,
 } from '../../adapters/mcp/index.js';
-import { holderKeysExtension, signAgentCard, type AgentCard } from '../../agent-card/index.js';
 import { allows } from '../../core/capability.js';
 import { parseMandate } from '../../format/parse.js';
 import { prove } from '../../proof/prove.js';
@@ -25,12 +21,12 @@ import {
   denialOutcome,
   keyPairOf,
   readConfig,
-  ready,
   storesOf,
   trustAnchorOf,
   type CapturedCall,
   type Outcome,
 } from './common.js';
+import { serveDemoAgent } from './a2a-server.js';
 import { agentMessage, payAction, paymentAsked } from './messages.js';
 
 const config = readConfig();
@@ -119,48 +115,24 @@ const executor: AgentExecutor = {
   cancelTask: () => Promise.resolve(),
 };
 
-const app = express();
-const listener = app.listen(0, '127.0.0.1', () => {
-  const address = listener.address();
-  const port = typeof address === 'object' && address !== null ? address.port : 0;
-  const origin = `http://127.0.0.1:${port}`;
-  const card: AgentCard = signAgentCard(
-    {
-      name: 'Billing Agent',
-      description: 'Pays approved invoices.',
-      supportedInterfaces: [
-        { url: `${origin}/a2a/jsonrpc`, protocolBinding: 'JSONRPC', protocolVersion: '1.0' },
-      ],
-      version: '1.0.0',
-      capabilities: { extensions: [holderKeysExtension([key.publicJwk]), mandateExtension()] },
-      defaultInputModes: ['application/json'],
-      defaultOutputModes: ['application/json'],
-      skills: [{ id: 'pay', name: 'Pay', description: 'Pays one invoice.', tags: ['billing'] }],
-    },
-    { signer: provider, kid: 'provider-1' },
-  );
-  const guarded = guardAgent(executor, {
-    verifier: createVerifier({
-      trustAnchors: [trustAnchorOf(config)],
-      audience: config.billingAudience,
-      revocation: stores.revocation,
-      replay: stores.replay,
-    }),
-    signer: key,
-    action: payAction,
-    grants: stores.grants,
-  });
-  const handler = new DefaultRequestHandler(
-    card as unknown as SdkAgentCard,
-    new InMemoryTaskStore(),
-    guarded,
-  );
-  app.get('/.well-known/agent-card.json', (_req, res) => {
-    res.json(card);
-  });
-  app.use(
-    '/a2a/jsonrpc',
-    jsonRpcHandler({ requestHandler: handler, userBuilder: UserBuilder.noAuthentication }),
-  );
-  ready({ origin, id: key.id, stores: stores.kind });
+const guarded = guardAgent(executor, {
+  verifier: createVerifier({
+    trustAnchors: [trustAnchorOf(config)],
+    audience: config.billingAudience,
+    revocation: stores.revocation,
+    replay: stores.replay,
+  }),
+  signer: key,
+  action: payAction,
+  grants: stores.grants,
+});
+serveDemoAgent({
+  name: 'Billing Agent',
+  description: 'Pays approved invoices.',
+  skill: { id: 'pay', name: 'Pay', description: 'Pays one invoice.' },
+  key,
+  provider,
+  extensions: [mandateExtension()],
+  executor: guarded,
+  info: { stores: stores.kind },
 });

@@ -7,22 +7,15 @@
  * (its signed Agent Card names the key to delegate to), grants it exactly that invoice, up to
  * that amount, and passes the user's words along (where an injected instruction may hide).
  */
-import express from 'express';
-import type { AgentCard as SdkAgentCard } from '@a2a-js/sdk';
 import { ClientFactory } from '@a2a-js/sdk/client';
-import { DefaultRequestHandler, InMemoryTaskStore, type AgentExecutor } from '@a2a-js/sdk/server';
-import { jsonRpcHandler, UserBuilder } from '@a2a-js/sdk/server/express';
+import type { AgentExecutor } from '@a2a-js/sdk/server';
 import { a2aDenial, createDeputy, sendWithGrant } from '../../adapters/a2a/index.js';
-import {
-  holderKeysExtension,
-  signAgentCard,
-  verifyAgentCard,
-  type AgentCard,
-} from '../../agent-card/index.js';
+import { verifyAgentCard, type AgentCard } from '../../agent-card/index.js';
 import type { Mandate } from '../../core/types.js';
 import { toMandate } from '../../format/mint.js';
 import { createOAuthClient, OAuthRequestError } from '../../oauth/index.js';
-import { keyPairOf, readConfig, ready } from './common.js';
+import { serveDemoAgent } from './a2a-server.js';
+import { keyPairOf, readConfig } from './common.js';
 import { agentMessage, answerData, payMessage, paymentAsked, subjectTokenOf } from './messages.js';
 
 const config = readConfig();
@@ -135,38 +128,12 @@ const executor: AgentExecutor = {
   cancelTask: () => Promise.resolve(),
 };
 
-const app = express();
-const listener = app.listen(0, '127.0.0.1', () => {
-  const address = listener.address();
-  const port = typeof address === 'object' && address !== null ? address.port : 0;
-  const origin = `http://127.0.0.1:${port}`;
-  const card: AgentCard = signAgentCard(
-    {
-      name: 'Orchestrator',
-      description: 'Plans and delegates.',
-      supportedInterfaces: [
-        { url: `${origin}/a2a/jsonrpc`, protocolBinding: 'JSONRPC', protocolVersion: '1.0' },
-      ],
-      version: '1.0.0',
-      // It takes the user's OAuth token, not a mandate: no Mandate extension on its card.
-      capabilities: { extensions: [holderKeysExtension([key.publicJwk])] },
-      defaultInputModes: ['application/json'],
-      defaultOutputModes: ['application/json'],
-      skills: [{ id: 'pay', name: 'Pay', description: 'Gets an invoice paid.', tags: ['billing'] }],
-    },
-    { signer: provider, kid: 'provider-1' },
-  );
-  const handler = new DefaultRequestHandler(
-    card as unknown as SdkAgentCard,
-    new InMemoryTaskStore(),
-    executor,
-  );
-  app.get('/.well-known/agent-card.json', (_req, res) => {
-    res.json(card);
-  });
-  app.use(
-    '/a2a/jsonrpc',
-    jsonRpcHandler({ requestHandler: handler, userBuilder: UserBuilder.noAuthentication }),
-  );
-  ready({ origin, id: key.id });
+serveDemoAgent({
+  name: 'Orchestrator',
+  description: 'Plans and delegates.',
+  skill: { id: 'pay', name: 'Pay', description: 'Gets an invoice paid.' },
+  key,
+  provider,
+  // It takes the user's OAuth token, not a mandate: no Mandate extension on its card.
+  executor,
 });

@@ -47,12 +47,13 @@ function decodeSegmentJson(
   segment: string,
   label: string,
   hop: number,
-): Record<string, unknown> | undefined {
+): Record<string, unknown> | string {
+  // Returns the reason rather than throwing: format detection probes with it too.
   try {
     const text = utf8.decode(decodeBase64url(segment, label, 'limits', hop));
     return parseJsonObject(text, label, 'limits', hop);
-  } catch {
-    return undefined;
+  } catch (error) {
+    return error instanceof Error ? error.message : `${label}: not a JSON object`;
   }
 }
 
@@ -76,7 +77,7 @@ export function isAatChain(token: string): boolean {
   if (header['typ'] === TYP.aat || header['typ'] === TYP.aatPop) return true;
   if (header['typ'] === TYP.root || header['typ'] === TYP.delegation) return false;
   const payload = decodeSegmentJson(p, 'payload', 0);
-  const details = payload?.['authorization_details'];
+  const details = typeof payload === 'object' ? payload['authorization_details'] : undefined;
   return (
     Array.isArray(details) &&
     details.some(
@@ -106,8 +107,9 @@ function splitAll(pieces: readonly string[], limits: Limits): Split[] {
       aatMalformed(`${label}: must be a compact JWS`, hop, '2c', label);
     }
     const claims = decodeSegmentJson(payload, `${label}.payload`, hop);
-    const jti = claims?.['jti'];
-    if (claims === undefined || typeof jti !== 'string' || jti.length === 0) {
+    if (typeof claims === 'string') aatMalformed(claims, hop, '2c', `${label}.payload`);
+    const jti = claims['jti'];
+    if (typeof jti !== 'string' || jti.length === 0) {
       aatMalformed(`${label}: no jti could be read`, hop, '2c', `${label}.jti`);
     }
     if (jti.length > limits.maxStringLength) {
@@ -145,7 +147,9 @@ function decodeToken(split: Split, hop: number, isLeaf: boolean, limits: Limits)
 
   // 3a / 4a: explicit typing and the algorithm allow-list, before anything else.
   const header = decodeSegmentJson(split.header, `${label}.header`, hop);
-  if (header === undefined) bad('header is not a JSON object', step('3a', '4a'), 'header');
+  if (typeof header === 'string') {
+    aatMalformed(header, hop, step('3a', '4a'), `${label}.header`);
+  }
   const { alg, typ, kid } = header;
   if (typeof alg !== 'string' || !ALGS.includes(alg)) {
     // `none`, `EdDSA` (polymorphic, RFC 9864) and HMAC never reach a key.

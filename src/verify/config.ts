@@ -2,7 +2,7 @@
 import { BoundedMap } from '../core/bounded-map.js';
 import { DEFAULT_LIMITS, type Limits } from '../core/limits.js';
 import { parseSpan, systemClock, type Clock, type Span } from '../core/time.js';
-import type { AgentResolver } from '../agent-card/resolve.js';
+import type { AgentResolver } from '../identity/agent-card/resolve.js';
 import { resolveAnchors, type ResolvedAnchor, type TrustAnchor } from '../identity/anchors.js';
 import {
   resolveExpectHolder,

@@ -6,6 +6,7 @@ import { aatVerifiableChain } from '../format/aat/verifiable.js';
 import type { DecodedBlock } from '../format/jws/block.js';
 import { checkTokenLimits, decodeCheckedJwsChain, looksLikeJwsChain } from '../format/jws/chain.js';
 import { jwsVerifiableChain } from '../format/jws/verifiable.js';
+import type * as BiscuitVerifiable from '../format/biscuit/verifiable.js';
 import type { VerifiableChain } from './chain.js';
 
 /**
@@ -23,7 +24,18 @@ export function decodeForVerify(
   if (isAatChain(token)) return aatVerifiableChain(decodeAatChain(token, limits));
   if (looksLikeJwsChain(token))
     return jwsVerifiableChain(decodeCheckedJwsChain(token, limits, cache), cacheSignatures);
-  return import('../format/biscuit/verifiable.js').then(({ biscuitVerifiableChain }) =>
-    biscuitVerifiableChain(token, limits),
-  );
+  return loadBiscuit().then(({ biscuitVerifiableChain }) => biscuitVerifiableChain(token, limits));
+}
+
+type BiscuitModule = typeof BiscuitVerifiable;
+let biscuitModule: Promise<BiscuitModule> | undefined;
+
+// One import per process: a dynamic import() per request costs ~0.1-0.2 ms. A failed load is
+// not kept, so a later request tries again (and is denied again if it fails again).
+function loadBiscuit(): Promise<BiscuitModule> {
+  biscuitModule ??= import('../format/biscuit/verifiable.js').catch((error: unknown) => {
+    biscuitModule = undefined;
+    throw error;
+  });
+  return biscuitModule;
 }

@@ -12,7 +12,7 @@ import {
 } from '../core/errors.js';
 import type { Action, ProofRequest } from '../core/types.js';
 import { checkExpectedHolder } from '../identity/expect-holder.js';
-import { checkCertificateBinding, type MtlsContext } from '../mtls/possession.js';
+import { checkCertificateBinding, type MtlsContext } from '../proof/mtls/possession.js';
 import { checkProof, sameArgs } from '../proof/check.js';
 import { isHttpRequest } from '../proof/request.js';
 import type { VerifiableChain } from './chain.js';

@@ -1,7 +1,7 @@
 /** `createVerifier`: the service side. Every request's mandate is checked here. */
 import { MandateError, MandateUsageError, isMandateError } from '../core/errors.js';
 import type { Action, MandateLike, ProofRequest } from '../core/types.js';
-import type { MtlsContext } from '../mtls/possession.js';
+import type { MtlsContext } from '../proof/mtls/possession.js';
 import type { Decision } from './decision.js';
 import { resolveConfig, type VerifierConfig, type VerifierOptions } from './config.js';
 import { toolAction } from '../format/aat/claims.js';

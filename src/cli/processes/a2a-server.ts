@@ -6,7 +6,11 @@ import express from 'express';
 import type { AgentCard as SdkAgentCard } from '@a2a-js/sdk';
 import { DefaultRequestHandler, InMemoryTaskStore, type AgentExecutor } from '@a2a-js/sdk/server';
 import { jsonRpcHandler, UserBuilder } from '@a2a-js/sdk/server/express';
-import { holderKeysExtension, signAgentCard, type AgentCard } from '../../agent-card/index.js';
+import {
+  holderKeysExtension,
+  signAgentCard,
+  type AgentCard,
+} from '../../identity/agent-card/index.js';
 import type { KeyPair } from '../../core/types.js';
 import { ready } from './common.js';
 

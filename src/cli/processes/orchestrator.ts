@@ -10,7 +10,7 @@
 import { ClientFactory } from '@a2a-js/sdk/client';
 import type { AgentExecutor } from '@a2a-js/sdk/server';
 import { a2aDenial, createDeputy, sendWithGrant } from '../../adapters/a2a/index.js';
-import { verifyAgentCard, type AgentCard } from '../../agent-card/index.js';
+import { verifyAgentCard, type AgentCard } from '../../identity/agent-card/index.js';
 import type { Mandate } from '../../core/types.js';
 import { toMandate } from '../../format/mint.js';
 import { createOAuthClient, OAuthRequestError } from '../../oauth/index.js';

@@ -573,14 +573,16 @@ function glueFunction(
 /**
  * Makes the glue module drop its cached `Uint8Array` and `DataView` over the instance's memory.
  *
- * Why: each instance's glue is an ES module, and Node never unloads a module, so whatever its
- * module-level variables hold lives for the whole process. `grow(0)` detaches the memory's
- * ArrayBuffer, but measured on Node 20 a detached view still pins the memory's backing store: every
- * retired instance kept its whole linear memory (64 MiB each) until the process ended. The glue
- * re-creates a view from `wasm.memory.buffer` whenever its cached one is detached, so pointing it
- * at a 16-byte buffer and calling two of its imports that read memory replaces both views. The
- * imports are found by name pattern and source (their names carry a build hash); if they are
- * missing, nothing is replaced and {@link biscuitInstanceStats} reports the pinned instance.
+ * Why: `grow(0)` detaches the memory's ArrayBuffer, but measured on Node 20 a detached view of a
+ * wasm memory still pins the memory's backing store. When each glue copy was an ES module (never
+ * unloaded), every retired instance kept its whole linear memory until the process ended. Glue
+ * copies are now collectable ({@link glueFactory}), but a copy stays reachable as long as anything
+ * of it does (a wasm object a caller kept, a pending FinalizationRegistry entry), so its views are
+ * replaced too: the glue re-creates a view from `wasm.memory.buffer` whenever its cached one is
+ * detached, so pointing it at a 16-byte buffer and calling two of its imports that read memory
+ * replaces both. The imports are found by name pattern and source (their names carry a build
+ * hash); if they are missing, nothing is replaced and {@link biscuitInstanceStats} reports an
+ * instance that stays pinned.
  */
 function releaseMemoryViews(glue: Glue): void {
   const castBytes = glueFunction(glue, CAST_BYTES_IMPORT, 'getArrayU8FromWasm0');

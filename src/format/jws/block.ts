@@ -38,7 +38,7 @@ function claimsSchema(limits: Limits) {
       .regex(/^[A-Za-z0-9_-]{43}$/)
       .optional(),
     // RFC 8705: a certificate-bound holder keeps cnf.jwk (the certificate's key, for
-    // linkage) and adds x5t#S256 pinning the certificate (see src/mtls/certificate.ts).
+    // linkage) and adds x5t#S256 pinning the certificate (see src/proof/mtls/certificate.ts).
     cnf: z.strictObject({
       jwk: z.unknown(),
       'x5t#S256': z

@@ -13,7 +13,7 @@ import {
   type KeyPair,
   type Mandate,
 } from '../../../src/index.js';
-import { verifyAgentCard } from '../../../src/agent-card/index.js';
+import { verifyAgentCard } from '../../../src/identity/agent-card/index.js';
 import {
   a2aDenial,
   createDeputy,

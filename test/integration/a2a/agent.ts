@@ -10,7 +10,7 @@ import {
   holderKeysExtension,
   signAgentCard,
   type AgentCard,
-} from '../../../src/agent-card/index.js';
+} from '../../../src/identity/agent-card/index.js';
 import {
   guardAgent,
   mandateExtension,

@@ -15,7 +15,7 @@ import {
   mtlsServerOptions,
   spiffeIdFromCertificate,
   x5tS256,
-} from '../../../src/mtls/index.js';
+} from '../../../src/proof/mtls/index.js';
 import {
   createVerifier,
   delegate,

@@ -1,8 +1,12 @@
 /**
  * Rule 6 for the Biscuit encoding: a block is revoked by its Mandate block id (`block_id`) or by its
  * Biscuit revocation id (the hex of its signature), and either denies with `MANDATE_REVOKED` at that
- * hop. Also: the lookup is one batched store call, fail-closed, and a JWS chain is unaffected.
+ * hop. Also: the lookup is one batched store call, fail-closed, a JWS chain is unaffected, and
+ * `mandate inspect` shows each Biscuit block's revocation id below its block id.
  */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+
 import { beforeAll, describe, expect, it } from 'vitest';
 
 import {
@@ -182,5 +186,30 @@ describe('Biscuit revocation ids', () => {
     };
     expect(await verify(jws, store)).toMatchObject({ allowed: true });
     expect(calls).toEqual([jws.blocks.map((b) => b.id)]);
+  });
+});
+
+describe('mandate inspect', () => {
+  const inspect = async (token: string) =>
+    (
+      await promisify(execFile)(
+        process.execPath,
+        ['--import', 'tsx', 'src/cli/main.ts', 'inspect', token],
+        { timeout: 30_000 },
+      )
+    ).stdout;
+
+  it("prints a Biscuit block's revocation id right below its block id", async () => {
+    const out = await inspect(chain.token);
+    const shown = [...out.matchAll(/^block (\d+) {2}id (\S+)\n {2}revocation id ([0-9a-f]+)$/gm)];
+    expect(shown.map((m) => [Number(m[1]), m[2], m[3]])).toEqual(
+      blocks.map((b, hop) => [hop, b.id, b.revocationId]),
+    );
+  });
+
+  it('prints no revocation id for a JWS chain', async () => {
+    const out = await inspect((await threeBlocks('jws')).token);
+    expect(out).toMatch(/^block 2 {2}id \S+$/m);
+    expect(out).not.toContain('revocation id');
   });
 });

@@ -17,7 +17,7 @@ import {
   signAgentCard,
   verifyAgentCard,
   type AgentCard,
-} from '../../../src/agent-card/index.js';
+} from '../../../src/identity/agent-card/index.js';
 import { THUMBPRINT_URI_PREFIX } from '../../../src/identity/thumbprint.js';
 import { generateKeyPair, type KeyPair } from '../../../src/index.js';
 import { segment } from '../../helpers/forge.js';

@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 
 const MODULES: Record<string, string> = {
-  'mandate/agent-card': '../../../src/agent-card/index.js',
-  'mandate/mtls': '../../../src/mtls/index.js',
+  'mandate/agent-card': '../../../src/identity/agent-card/index.js',
+  'mandate/mtls': '../../../src/proof/mtls/index.js',
   mandate: '../../../src/index.js',
 };
 

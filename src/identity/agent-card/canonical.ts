@@ -10,7 +10,7 @@
  *   `[]`), fields declared `optional` kept when present (even `false`), every other field
  *   omitted when it holds its default value.
  */
-import { canonicalJson } from '../core/encoding.js';
+import { canonicalJson } from '../../core/encoding.js';
 import type { AgentCard, FieldSpec, MessageSpec } from './schema.js';
 import { detectCardVersion, specFor } from './schema.js';
 

@@ -3,13 +3,13 @@
  * (SPIFFE ID, X.509-SVID and JWT-SVID standards).
  */
 import { decodeProtectedHeader, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
-import { MandateError, type MandateErrorCode } from '../core/errors.js';
+import { MandateError, type MandateErrorCode } from '../../core/errors.js';
 import {
   isKeyResolver,
   staticKeys,
   type JwkSet,
   type KeyResolver,
-} from '../identity/key-resolver.js';
+} from '../../identity/key-resolver.js';
 import type { JWK } from 'jose';
 import { toX509, type CertificateInput } from './certificate.js';
 

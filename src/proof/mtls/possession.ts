@@ -2,8 +2,8 @@
  * Rule 8 for a certificate-bound holder (RFC 8705 §3): possession is proven by the TLS
  * connection's peer certificate, which must be the one the last block pins.
  */
-import { MandateError } from '../core/errors.js';
-import { sameKey, type PublicJwk } from '../identity/jwk.js';
+import { MandateError } from '../../core/errors.js';
+import { sameKey, type PublicJwk } from '../../identity/jwk.js';
 import {
   certificatePublicJwkSync,
   sameThumbprint,

@@ -4,8 +4,8 @@
  * whose `params.keys` lists public JWKs. The extension is inside the signed payload, so the
  * card's signer vouches for the binding "these keys are this agent's".
  */
-import { MandateError } from '../core/errors.js';
-import { parsePublicJwk, type PublicJwk } from '../identity/jwk.js';
+import { MandateError } from '../../core/errors.js';
+import { parsePublicJwk, type PublicJwk } from '../jwk.js';
 import type { AgentCard } from './schema.js';
 
 /** The extension URI under which a card lists its agent's holder keys. */

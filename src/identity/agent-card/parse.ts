@@ -1,6 +1,6 @@
 /** Shape-checking an untrusted Agent Card: size, JSON, version, strict schema. */
-import { MandateError } from '../core/errors.js';
-import { parseJsonObject } from '../core/json-text.js';
+import { MandateError } from '../../core/errors.js';
+import { parseJsonObject } from '../../core/json-text.js';
 import {
   CARD_LIMITS,
   detectCardVersion,

@@ -44,4 +44,4 @@ export {
   type ResolvedKey,
   type JwkSet,
   type RemoteJwksOptions,
-} from '../identity/key-resolver.js';
+} from '../key-resolver.js';

@@ -2,12 +2,12 @@
  * `verifyAgentCard`: check an A2A §8.4 signature on an Agent Card, taking keys only from
  * trust configuration (a key set, or a `jku` allow-listed for the card's origin).
  */
-import { decodeBase64url } from '../core/encoding.js';
-import { MandateError, isMandateError, type MandateErrorCode } from '../core/errors.js';
-import { parseJsonObject } from '../core/json-text.js';
+import { decodeBase64url } from '../../core/encoding.js';
+import { MandateError, isMandateError, type MandateErrorCode } from '../../core/errors.js';
+import { parseJsonObject } from '../../core/json-text.js';
 import type { JWK } from 'jose';
-import { verifyJwsSignature } from '../format/jws/signature.js';
-import type { PublicJwk } from '../identity/jwk.js';
+import { verifyJwsSignature } from '../../format/jws/signature.js';
+import type { PublicJwk } from '../jwk.js';
 import {
   isKeyResolver,
   remoteJwks,
@@ -17,8 +17,8 @@ import {
   type RemoteJwksOptions,
   type ResolvableAlg,
   type ResolvedKey,
-} from '../identity/key-resolver.js';
-import { thumbprintUriSync } from '../identity/thumbprint.js';
+} from '../key-resolver.js';
+import { thumbprintUriSync } from '../thumbprint.js';
 import {
   canonicalizeAgentCard,
   CANONICALIZATION_PROFILES,

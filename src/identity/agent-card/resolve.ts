@@ -5,16 +5,11 @@
  */
 import { createPublicKey } from 'node:crypto';
 import type { JWK } from 'jose';
-import { readBounded } from '../core/bounded-read.js';
-import { MandateError, isMandateError } from '../core/errors.js';
-import { parsePublicJwk, type PublicJwk } from '../identity/jwk.js';
-import type {
-  JwkSet,
-  KeyResolver,
-  RemoteJwksOptions,
-  ResolvedKey,
-} from '../identity/key-resolver.js';
-import { thumbprintSync, thumbprintUriSync } from '../identity/thumbprint.js';
+import { readBounded } from '../../core/bounded-read.js';
+import { MandateError, isMandateError } from '../../core/errors.js';
+import { parsePublicJwk, type PublicJwk } from '../jwk.js';
+import type { JwkSet, KeyResolver, RemoteJwksOptions, ResolvedKey } from '../key-resolver.js';
+import { thumbprintSync, thumbprintUriSync } from '../thumbprint.js';
 import type { CanonicalizationProfile } from './canonical.js';
 import { agentOrigin } from './origin.js';
 import { CARD_LIMITS } from './schema.js';

@@ -10,7 +10,7 @@
  */
 import { createHash, timingSafeEqual, X509Certificate } from 'node:crypto';
 import { exportJWK } from 'jose';
-import { parsePublicJwk, sameKey, type PublicJwk } from '../identity/jwk.js';
+import { parsePublicJwk, sameKey, type PublicJwk } from '../../identity/jwk.js';
 
 /** Anything a certificate arrives as: a parsed certificate, PEM text, DER bytes, or a
  * node:tls `PeerCertificate` (its `raw` DER). */

@@ -95,3 +95,16 @@ export function isMandateError(value: unknown): value is MandateError {
 export class MandateUsageError extends TypeError {
   override readonly name = 'MandateUsageError';
 }
+
+/**
+ * Rethrow `error` as rule 1's failure of one block: a `MandateError` keeps its code and detail
+ * and gains the block's label and hop; anything else is rethrown untouched (a bug, not input).
+ */
+export function rethrowAtBlock(error: unknown, label: string, hop: number): never {
+  if (!isMandateError(error)) throw error;
+  throw new MandateError(error.code, `${label}: ${error.message}`, {
+    check: 'limits',
+    hop,
+    detail: error.detail,
+  });
+}

@@ -3,6 +3,8 @@
  * trust boundary is bounded before any work proportional to its size is done.
  */
 
+import { MandateError } from './errors.js';
+
 /** The bounds a verifier (and the capability algebra) enforces. */
 export interface Limits {
   /** Largest encoded block, in bytes. */
@@ -44,4 +46,25 @@ export const MAX_JSON_NODES = 100_000;
 /** Fills unspecified fields from {@link DEFAULT_LIMITS}. */
 export function resolveLimits(limits?: Partial<Limits>): Limits {
   return limits === undefined ? DEFAULT_LIMITS : { ...DEFAULT_LIMITS, ...limits };
+}
+
+/**
+ * Rule 1: a chain of `blocks` blocks is within `limits.maxBlocks`, or `MANDATE_LIMIT_EXCEEDED`
+ * reported at the first hop past the limit. `detail` adds format-specific fields (an AAT step).
+ */
+export function assertBlockCount(
+  blocks: number,
+  limits: Limits,
+  detail: Readonly<Record<string, unknown>> = {},
+): void {
+  if (blocks <= limits.maxBlocks) return;
+  throw new MandateError(
+    'MANDATE_LIMIT_EXCEEDED',
+    `the mandate has more than ${limits.maxBlocks} blocks`,
+    {
+      check: 'limits',
+      hop: limits.maxBlocks,
+      detail: { limit: limits.maxBlocks, blocks, ...detail },
+    },
+  );
 }

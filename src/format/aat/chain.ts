@@ -8,7 +8,7 @@ import { normalizeCapabilities } from '../../core/capability.js';
 import { decodeBase64url, canonicalJson, sha256Base64url } from '../../core/encoding.js';
 import { MandateError, isMandateError } from '../../core/errors.js';
 import { parseJsonObject } from '../../core/json-text.js';
-import { DEFAULT_LIMITS, type Limits } from '../../core/limits.js';
+import { assertBlockCount, DEFAULT_LIMITS, type Limits } from '../../core/limits.js';
 import { assertSafeText } from '../../core/names.js';
 import { TYP } from '../../core/typ.js';
 import type { Capability, CapabilityInput, ConstraintInput } from '../../core/types.js';
@@ -365,17 +365,7 @@ function decodeToken(split: Split, hop: number, isLeaf: boolean, limits: Limits)
  */
 export function decodeAatChain(token: string, limits: Limits = DEFAULT_LIMITS): AatBlock[] {
   const pieces = token.split(AAT_SEPARATOR);
-  if (pieces.length > limits.maxBlocks) {
-    throw new MandateError(
-      'MANDATE_LIMIT_EXCEEDED',
-      `the mandate has more than ${limits.maxBlocks} blocks`,
-      {
-        check: 'limits',
-        hop: limits.maxBlocks,
-        detail: { limit: limits.maxBlocks, blocks: pieces.length, step: '2a' },
-      },
-    );
-  }
+  assertBlockCount(pieces.length, limits, { step: '2a' });
   const splits = splitAll(pieces, limits);
   const blocks = splits.map((split, hop) =>
     decodeToken(split, hop, hop === splits.length - 1, limits),

@@ -8,7 +8,7 @@
 import { z } from 'zod';
 
 import { normalizeCapabilities } from '../../core/capability.js';
-import { MandateError, isMandateError } from '../../core/errors.js';
+import { MandateError, isMandateError, rethrowAtBlock } from '../../core/errors.js';
 import { parseJsonObject } from '../../core/json-text.js';
 import type { Limits } from '../../core/limits.js';
 import { assertSafeText, parseResourcePattern } from '../../core/names.js';
@@ -458,11 +458,6 @@ function parseCapabilities(texts: readonly string[], hop: number, limits: Limits
     );
     return normalizeCapabilities(values as never, { limits });
   } catch (error) {
-    if (!isMandateError(error)) throw error;
-    throw new MandateError(error.code, `${label}: ${error.message}`, {
-      check: 'limits',
-      hop,
-      detail: error.detail,
-    });
+    rethrowAtBlock(error, label, hop);
   }
 }

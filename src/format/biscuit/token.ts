@@ -26,7 +26,7 @@ import {
 } from 'node:crypto';
 
 import { MandateError } from '../../core/errors.js';
-import type { Limits } from '../../core/limits.js';
+import { assertBlockCount, type Limits } from '../../core/limits.js';
 import type { PublicJwk, SigningAlg } from '../../identity/jwk.js';
 import type { PreparedSigner } from '../../identity/keys.js';
 import {
@@ -172,17 +172,7 @@ export function parseBiscuitToken(token: string, limits: Limits): BiscuitToken {
   try {
     const top = readMessage(bytes, BISCUIT, 'Biscuit');
     const others = top.get(3) ?? [];
-    if (others.length + 1 > limits.maxBlocks) {
-      throw new MandateError(
-        'MANDATE_LIMIT_EXCEEDED',
-        `the mandate has more than ${limits.maxBlocks} blocks`,
-        {
-          check: 'limits',
-          hop: limits.maxBlocks,
-          detail: { limit: limits.maxBlocks, blocks: others.length + 1 },
-        },
-      );
-    }
+    assertBlockCount(others.length + 1, limits);
     const raws = [
       bytesOf(top, 2) ?? new Uint8Array(),
       ...others.map((f) => (f.wire === 2 ? f.bytes : new Uint8Array())),

@@ -6,7 +6,7 @@ import { createPublicKey } from 'node:crypto';
 import { z } from 'zod';
 import { BoundedMap } from '../../core/bounded-map.js';
 import { normalizeCapabilities } from '../../core/capability.js';
-import { MandateError, isMandateError, type Check } from '../../core/errors.js';
+import { MandateError, isMandateError, rethrowAtBlock, type Check } from '../../core/errors.js';
 import type { Limits } from '../../core/limits.js';
 import { assertSafeText } from '../../core/names.js';
 import { TYP } from '../../core/typ.js';
@@ -269,12 +269,7 @@ export function decodeBlock(jws: ParsedJws, hop: number, limits: Limits): Decode
     >[];
     capabilities = normalizedDetails(details);
   } catch (error) {
-    if (!isMandateError(error)) throw error;
-    throw new MandateError(error.code, `${label}: ${error.message}`, {
-      check: 'limits',
-      hop,
-      detail: error.detail,
-    });
+    rethrowAtBlock(error, label, hop);
   }
   if (hop === 0 && claims.par_hash !== undefined) {
     malformed(`${label}: a root block carries no par_hash`, hop, `${label}.par_hash`);

@@ -5,7 +5,7 @@
 import type { BoundedMap } from '../../core/bounded-map.js';
 import { sha256Base64url } from '../../core/encoding.js';
 import { MandateError } from '../../core/errors.js';
-import type { Limits } from '../../core/limits.js';
+import { assertBlockCount, type Limits } from '../../core/limits.js';
 import { signBytes, type PreparedSigner } from '../../identity/keys.js';
 import type { PlannedBlock } from '../plan.js';
 import { decodeBlock, encodeClaims, typFor, type DecodedBlock } from './block.js';
@@ -75,17 +75,7 @@ export function decodeCheckedJwsChain(
   cache?: BoundedMap<string, DecodedBlock>,
 ): DecodedBlock[] {
   const pieces = token.split(BLOCK_SEPARATOR);
-  if (pieces.length > limits.maxBlocks) {
-    throw new MandateError(
-      'MANDATE_LIMIT_EXCEEDED',
-      `the mandate has more than ${limits.maxBlocks} blocks`,
-      {
-        check: 'limits',
-        hop: limits.maxBlocks,
-        detail: { limit: limits.maxBlocks, blocks: pieces.length },
-      },
-    );
-  }
+  assertBlockCount(pieces.length, limits);
   const blocks: DecodedBlock[] = [];
   const ids = new Set<string>();
   for (const [hop, piece] of pieces.entries()) {

@@ -23,9 +23,9 @@ import {
   type Mandate,
 } from '../src/index.js';
 import { RedisServer, redisSkipReason } from '../test/integration/redis/redis-server.js';
+import { median, QUICK } from './common.js';
 import type { BenchServerConfig } from './stores-server.js';
 
-const QUICK = process.env.MANDATE_BENCH_QUICK === '1';
 const DURATION_S = QUICK ? 2 : 5;
 const WARMUP_S = QUICK ? 1 : 2;
 const ROUNDS = QUICK ? 1 : 3;
@@ -48,14 +48,6 @@ interface RoundResult {
   readonly ranOut: boolean;
   readonly decisions: Record<string, number>;
 }
-
-const median = (values: readonly number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1
-    ? (sorted[mid] ?? 0)
-    : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
-};
 
 /** The verifier process: starts it and waits for its port. */
 async function startServer(

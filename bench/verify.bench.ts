@@ -33,8 +33,8 @@ import {
 } from '../src/index.js';
 import { DATALOG_LIMITS, requestCode } from '../src/format/biscuit/verifiable.js';
 import { biscuitInstanceStats, withBiscuit } from '../src/format/biscuit/wasm.js';
+import { median, QUICK } from './common.js';
 
-const QUICK = process.env.MANDATE_BENCH_QUICK === '1';
 const HOPS = [1, 3, 5, 10] as const;
 const TOKENS = QUICK ? 40 : 300; // distinct chains per hop count
 // Biscuit chains cost ~5-10× more to mint and to verify: fewer per cell keeps the run to minutes.
@@ -45,14 +45,6 @@ const AUD = 'https://bench.example';
 const ANCHOR = 'https://as.bench.example';
 const REQUEST = { method: 'POST', url: `${AUD}/pay` } as const;
 const ACTION = { resource: 'billing:invoices/1', action: 'pay', args: { amount: 10 } } as const;
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1
-    ? (sorted[mid] ?? 0)
-    : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
-}
 
 /** Median microseconds per operation of `run(i)` over `count` operations, `ROUNDS` times. */
 async function measure(count: number, run: (i: number) => unknown): Promise<number> {
@@ -79,6 +71,45 @@ function nextProof(fixture: Fixture, used: number[], i: number): string {
   const proof = fixture.proofs[i]?.[n];
   if (proof === undefined) throw new Error(`out of proofs for chain ${i}`);
   return proof;
+}
+
+/** Verifies chain `t` of `fixture` with its next proof; throws on a denial. */
+async function verifyChain(
+  verifier: Verifier,
+  fixture: Fixture,
+  used: number[],
+  t: number,
+): Promise<void> {
+  const decision = await verifier.verify(fixture.chains[t]!, {
+    action: ACTION,
+    proof: nextProof(fixture, used, t),
+    request: REQUEST,
+  });
+  if (!decision.allowed) throw new Error(`${decision.code}: ${decision.reason}`);
+}
+
+/**
+ * Mandate's two warm measurements of `fixture`, the same for either encoding. New token: a new
+ * verifier per round, its key cache warmed with chain 0, then chains 1.. (blocks never seen,
+ * agents known). Same token: chain 0 again and again on one verifier (block cache warm).
+ */
+async function measureMandate(
+  fixture: Fixture,
+  used: number[],
+  make: () => Verifier,
+  tokens: number,
+): Promise<{ newToken: number; sameToken: number }> {
+  let round = make();
+  const newToken = await measure(tokens - 1, async (i) => {
+    if (i === 0) {
+      round = make();
+      await verifyChain(round, fixture, used, 0);
+    }
+    await verifyChain(round, fixture, used, i + 1);
+  });
+  const warm = make();
+  const sameToken = await measure(tokens, () => verifyChain(warm, fixture, used, 0));
+  return { newToken, sameToken };
 }
 
 async function buildFixture(
@@ -178,9 +209,6 @@ async function biscuitTable(
   oneVerify: number,
   jwsNewToken: ReadonlyMap<number, number>,
 ): Promise<string> {
-  const check = (decision: Awaited<ReturnType<Verifier['verify']>>) => {
-    if (!decision.allowed) throw new Error(`${decision.code}: ${decision.reason}`);
-  };
   const rootKey = Buffer.from(String(anchor.publicJwk.x), 'base64url');
   // Warm the JIT and the wasm instance on every Biscuit path before anything is timed.
   {
@@ -188,13 +216,7 @@ async function biscuitTable(
     const used: number[] = [];
     const verifier = make();
     for (let t = 0; t < BISCUIT_TOKENS; t++) {
-      check(
-        await verifier.verify(warmup.chains[t]!, {
-          action: ACTION,
-          proof: nextProof(warmup, used, t),
-          request: REQUEST,
-        }),
-      );
+      await verifyChain(verifier, warmup, used, t);
       await biscuitWasmVerify(warmup.chains[t]!.token, rootKey);
     }
   }
@@ -205,38 +227,7 @@ async function biscuitTable(
     const fixture = await buildFixture(anchor, agents, hops, 'biscuit', BISCUIT_TOKENS);
     const floor = oneVerify * (hops + 1);
     const used: number[] = [];
-    let round: Verifier = make();
-    // As for JWS: a new verifier per round, its key cache warmed with chain 0, then unseen chains.
-    const newToken = await measure(BISCUIT_TOKENS - 1, async (i) => {
-      if (i === 0) {
-        round = make();
-        check(
-          await round.verify(fixture.chains[0]!, {
-            action: ACTION,
-            proof: nextProof(fixture, used, 0),
-            request: REQUEST,
-          }),
-        );
-      }
-      const t = i + 1;
-      check(
-        await round.verify(fixture.chains[t]!, {
-          action: ACTION,
-          proof: nextProof(fixture, used, t),
-          request: REQUEST,
-        }),
-      );
-    });
-    const warm = make();
-    const sameToken = await measure(BISCUIT_TOKENS, async () => {
-      check(
-        await warm.verify(fixture.chains[0]!, {
-          action: ACTION,
-          proof: nextProof(fixture, used, 0),
-          request: REQUEST,
-        }),
-      );
-    });
+    const { newToken, sameToken } = await measureMandate(fixture, used, make, BISCUIT_TOKENS);
     const peer = await measure(BISCUIT_TOKENS, (i) =>
       biscuitWasmVerify(fixture.chains[i]!.token, rootKey),
     );
@@ -280,11 +271,7 @@ async function main(): Promise<void> {
     const used: number[] = [];
     const verifier = make();
     for (let t = 0; t < TOKENS; t++) {
-      await verifier.verify(warmup.chains[t]!, {
-        action: ACTION,
-        proof: nextProof(warmup, used, t),
-        request: REQUEST,
-      });
+      await verifyChain(verifier, warmup, used, t);
       await joseChainVerify(warmup.chains[t]!.token, warmup.proofs[t]![1]!, anchor.publicJwk);
     }
   }
@@ -297,61 +284,10 @@ async function main(): Promise<void> {
     const fixture = await buildFixture(anchor, agents, hops);
     const floor = oneVerify * (hops + 1);
     const used: number[] = [];
-    const check = (decision: Awaited<ReturnType<Verifier['verify']>>) => {
-      if (!decision.allowed) throw new Error(`${decision.code}: ${decision.reason}`);
-    };
-    const fresh = make();
-    // Warm the key cache with one chain, so "new token" measures unseen blocks from known agents.
-    check(
-      await fresh.verify(fixture.chains[0]!, {
-        action: ACTION,
-        proof: nextProof(fixture, used, 0),
-        request: REQUEST,
-      }),
-    );
-    // A new verifier each round keeps every block unseen; its key cache is warmed first.
-    let round: Verifier = fresh;
-    const newToken = await measure(TOKENS - 1, async (i) => {
-      if (i === 0) {
-        round = make();
-        check(
-          await round.verify(fixture.chains[0]!, {
-            action: ACTION,
-            proof: nextProof(fixture, used, 0),
-            request: REQUEST,
-          }),
-        );
-      }
-      const t = i + 1;
-      check(
-        await round.verify(fixture.chains[t]!, {
-          action: ACTION,
-          proof: nextProof(fixture, used, t),
-          request: REQUEST,
-        }),
-      );
-    });
-    const warm = make();
-    const sameToken = await measure(TOKENS, async () => {
-      check(
-        await warm.verify(fixture.chains[0]!, {
-          action: ACTION,
-          proof: nextProof(fixture, used, 0),
-          request: REQUEST,
-        }),
-      );
-    });
+    const { newToken, sameToken } = await measureMandate(fixture, used, make, TOKENS);
+    // Fully cold: no block or key cache at all.
     const cold = make(0);
-    const coldTime = await measure(TOKENS - 1, async (i) => {
-      const t = i + 1;
-      check(
-        await cold.verify(fixture.chains[t]!, {
-          action: ACTION,
-          proof: nextProof(fixture, used, t),
-          request: REQUEST,
-        }),
-      );
-    });
+    const coldTime = await measure(TOKENS - 1, (i) => verifyChain(cold, fixture, used, i + 1));
     const jose = await measure(TOKENS, (i) =>
       joseChainVerify(fixture.chains[i]!.token, fixture.proofs[i]![0]!, anchor.publicJwk),
     );

@@ -5,13 +5,11 @@
  */
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { createPrivateKey } from 'node:crypto';
 import type { JWK } from 'jose';
 import { delegate } from '../format/delegate.js';
 import { mint } from '../format/mint.js';
 import { decodeChain, parseMandate } from '../format/parse.js';
 import { generateKeyPair } from '../identity/keys.js';
-import { thumbprintUri } from '../identity/thumbprint.js';
 import { prove } from '../proof/prove.js';
 import { createVerifier } from '../verify/verifier.js';
 import type {
@@ -25,6 +23,7 @@ import type {
 } from '../core/types.js';
 import { TOOL_ACTION, toolFromResource, toolResource } from '../format/aat/claims.js';
 import { runDemo } from './demo.js';
+import { keyPairOf } from './processes/common.js';
 
 const USAGE = `usage: mandate <command> [options]
 
@@ -80,10 +79,7 @@ async function readJsonArg(value: string | undefined, label: string): Promise<un
 }
 
 async function keyPairFrom(value: string | undefined, label: string): Promise<KeyPair> {
-  const jwk = (await readJsonArg(value, label)) as JWK;
-  const privateKey = createPrivateKey({ key: jwk as never, format: 'jwk' });
-  const { d: _d, ...publicJwk } = jwk;
-  return { privateKey, publicJwk, id: await thumbprintUri(publicJwk) };
+  return keyPairOf((await readJsonArg(value, label)) as JWK);
 }
 
 function requestFrom(values: {

@@ -43,7 +43,6 @@ export interface Cast {
 
 export const AUTH_SERVER = 'https://auth.example';
 export const PAYMENTS = 'https://payments.example';
-const PAY_URL = `${PAYMENTS}/invoices/2026-03/pay`;
 
 /** The outcome a scenario expects. */
 export type Expected = { readonly allowed: true } | { readonly code: string; readonly hop: number };
@@ -167,6 +166,17 @@ export async function createCast(format: Format, options: CastOptions = {}): Pro
   };
 }
 
+/** The HTTP request and the action of paying `amount` on `invoice`. */
+function payment(
+  invoice: string,
+  amount: number,
+): { request: { method: string; url: string }; action: Action } {
+  return {
+    request: { method: 'POST', url: `${PAYMENTS}/invoices/${invoice}/pay` },
+    action: { resource: `billing:invoices/${invoice}`, action: 'pay', args: { amount } },
+  };
+}
+
 /** Pay `invoice` for `amount` with `mandate`, proving with `signer`. */
 async function pay(
   verifier: Verifier,
@@ -175,12 +185,7 @@ async function pay(
   invoice: string,
   amount: number,
 ): Promise<Decision> {
-  const request = { method: 'POST', url: `${PAYMENTS}/invoices/${invoice}/pay` };
-  const action: Action = {
-    resource: `billing:invoices/${invoice}`,
-    action: 'pay',
-    args: { amount },
-  };
+  const { request, action } = payment(invoice, amount);
   const token = typeof mandate === 'string' ? mandate : mandate.token;
   let proof: string;
   try {
@@ -298,12 +303,7 @@ export const SCENARIOS: readonly Scenario[] = [
     story: 'a captured request (mandate and proof) is sent a second time',
     expected: { code: 'MANDATE_REPLAYED', hop: 1 },
     async run(c) {
-      const request = { method: 'POST', url: PAY_URL };
-      const action: Action = {
-        resource: 'billing:invoices/2026-03',
-        action: 'pay',
-        args: { amount: 120 },
-      };
+      const { request, action } = payment('2026-03', 120);
       const proof = await prove(c.toBilling, { signer: c.billing, request });
       const first = await c.verifier.verify(c.toBilling, { action, proof, request });
       if (!first.allowed) return first;

@@ -211,10 +211,6 @@ function argProblem(p: Prepared, args: Readonly<Record<string, Json>>): ArgProbl
 
 const REQUEST_BOUNDS: JsonBounds = { maxArrayLength: MAX_JSON_NODES };
 
-function deny(code: MandateErrorCode, reason: string, detail: ErrorDetail): Authorization {
-  return { allowed: false, code, reason, detail };
-}
-
 /**
  * Decides whether the capabilities allow the action. Never throws: malformed capabilities
  * or a malformed action (bad resource name, non-JSON arguments) are denials with
@@ -319,10 +315,10 @@ function decide(prepared: Prepared[], action: Action, parsed: ParsedAction): Aut
   }
   const base = { resource: action.resource, action: action.action };
   if (onResource.length === 0) {
-    return deny('MANDATE_FORBIDDEN', `no capability covers resource '${action.resource}'`, base);
+    return denial('MANDATE_FORBIDDEN', `no capability covers resource '${action.resource}'`, base);
   }
   if (withAction.length === 0) {
-    return deny(
+    return denial(
       'MANDATE_FORBIDDEN',
       `action '${action.action}' is not granted on '${action.resource}'`,
       base,
@@ -337,7 +333,7 @@ function decide(prepared: Prepared[], action: Action, parsed: ParsedAction): Aut
         : first.why === 'missing'
           ? `argument '${first.arg}' is required`
           : `argument '${first.arg}' violates its constraint`;
-  return deny('MANDATE_FORBIDDEN', why, { ...base, problems });
+  return denial('MANDATE_FORBIDDEN', why, { ...base, problems });
 }
 
 /** True when {@link authorize} allows the action. Never throws. */

@@ -39,8 +39,10 @@ import { TERSE_CONSTRAINT_SCHEMAS, WIRE_CONSTRAINT_SCHEMAS, parseWith } from './
 import type { Constraint, ConstraintInput, ConstraintType, Json } from './types.js';
 
 type Of<K extends ConstraintType> = Extract<Constraint, { readonly constraint_type: K }>;
-type Range = Of<'range'>;
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+/** The `range` constraint (wire form). */
+export type Range = Of<'range'>;
+/** `T` with its members writable: for building a constraint member by member. */
+export type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /** Which subsumption rules to apply; see the module documentation. */
 export type NarrowingProfile = 'mandate' | 'aat';

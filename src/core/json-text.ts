@@ -78,11 +78,11 @@ export function parseJsonObject(
   // path below, whose verdicts and messages are the reference.
   const keys = maxDepth <= 32 ? countKeysWithin(text, maxDepth) : -1;
   if (keys >= 0) {
-    let value: unknown = NOT_JSON;
+    let value: unknown;
     try {
       value = JSON.parse(text);
     } catch {
-      // the full path reports it
+      // left undefined: the full path reports it
     }
     if (
       typeof value === 'object' &&
@@ -105,8 +105,6 @@ export function parseJsonObject(
     malformedText(label, check, hop, 'must be a JSON object');
   return value as Record<string, unknown>;
 }
-
-const NOT_JSON: unique symbol = Symbol('not JSON');
 
 /**
  * The number of object keys in `text` (strings in key position, as `findJsonProblem` finds

@@ -1,11 +1,12 @@
 /** `delegate`: the current holder passes on a narrower mandate. */
 import { MandateError } from '../core/errors.js';
 import type { Mandate, MandateLike } from '../core/types.js';
+import type { ChainBlock } from '../verify/chain.js';
 import { sameKey } from '../identity/jwk.js';
 import { prepareSigner } from '../identity/keys.js';
 import { DEFAULT_LIMITS } from '../core/limits.js';
 import { BLOCK_SEPARATOR, decodeJwsChain, encodeJwsBlock, parentHash } from './jws/chain.js';
-import { aatHash, decodeAatChain, encodeAatBlock } from './aat/chain.js';
+import { decodeAatChain, encodeAatBlock } from './aat/chain.js';
 import { decodeChain, detectFormat } from './parse.js';
 import { planDelegation, type DelegateOptions } from './plan.js';
 import { toMandate } from './mint.js';
@@ -20,7 +21,11 @@ import { toMandate } from './mint.js';
 export async function delegate(mandate: MandateLike, options: DelegateOptions): Promise<Mandate> {
   const token = typeof mandate === 'string' ? mandate : mandate?.token;
   if (typeof token !== 'string') throw new TypeError('delegate needs a mandate or its token');
-  const blocks = await decodeChain(token);
+  // Decoded once, by the format the token names; the parent's exact bytes come from this decode.
+  const format = detectFormat(token);
+  const aatBlocks = format === 'aat' ? decodeAatChain(token, DEFAULT_LIMITS) : undefined;
+  const jwsBlocks = format === 'jws' ? decodeJwsChain(token, DEFAULT_LIMITS) : undefined;
+  const blocks: readonly ChainBlock[] = aatBlocks ?? jwsBlocks ?? (await decodeChain(token));
   const parent = blocks[blocks.length - 1];
   if (parent === undefined) throw new TypeError('the mandate has no blocks');
   const hop = blocks.length;
@@ -31,21 +36,18 @@ export async function delegate(mandate: MandateLike, options: DelegateOptions): 
       hop,
     });
   }
-  const format = detectFormat(token);
   // An AAT delegation narrows by the draft's exact rules, as AAT verifiers will check it.
   const plan = planDelegation(parent, hop, options, format === 'aat' ? 'aat' : 'mandate');
-  if (format === 'aat') {
-    const aatParent = decodeAatChain(token, DEFAULT_LIMITS)[hop - 1];
-    if (aatParent === undefined) throw new TypeError('the mandate has no blocks');
-    const block = encodeAatBlock(plan, signer, { parHash: aatHash(aatParent) });
-    return toMandate(`${token}${BLOCK_SEPARATOR}${block}`);
-  }
   if (format === 'biscuit') {
     const { appendBiscuitBlock } = await import('./biscuit/encode.js');
     return toMandate(await appendBiscuitBlock(token, plan, signer));
   }
-  const jwsParent = decodeJwsChain(token, DEFAULT_LIMITS)[hop - 1];
-  if (jwsParent === undefined) throw new TypeError('the mandate has no blocks');
-  const block = encodeJwsBlock(plan, hop, signer, { parHash: parentHash(jwsParent) });
+  const signedParent = (aatBlocks ?? jwsBlocks)?.[hop - 1];
+  if (signedParent === undefined) throw new TypeError('the mandate has no blocks');
+  const parHash = parentHash(signedParent);
+  const block =
+    format === 'aat'
+      ? encodeAatBlock(plan, signer, { parHash })
+      : encodeJwsBlock(plan, hop, signer, { parHash });
   return toMandate(`${token}${BLOCK_SEPARATOR}${block}`);
 }

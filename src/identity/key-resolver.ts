@@ -8,7 +8,7 @@
  * only select among keys the resolver already trusts.
  */
 import { createPublicKey, KeyObject } from 'node:crypto';
-import { createRemoteJWKSet, customFetch, exportJWK, type JWK } from 'jose';
+import { createRemoteJWKSet, customFetch, type JWK } from 'jose';
 import { MandateError } from '../core/errors.js';
 import { parsePublicJwk, type PublicJwk } from './jwk.js';
 
@@ -132,21 +132,28 @@ export const REMOTE_JWKS_DEFAULTS = {
   timeoutDuration: 5_000,
 } as const;
 
-/**
- * A remote JWK Set (jose's `createRemoteJWKSet`): fetched lazily on first use, cached for
- * `cacheMaxAge`, refetched on an unknown `kid` at most once per `cooldownDuration`. Only
- * Ed25519 and P-256 keys are ever returned; anything else in the set is ignored by selection.
- */
-export function remoteJwks(url: string | URL, options: RemoteJwksOptions = {}): KeyResolver {
+/** Parse a JWKS URL: absolute, http(s). Misuse throws TypeError starting with `needs`. */
+export function jwksUrl(url: string | URL, needs: string): URL {
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch (cause) {
-    throw new TypeError('remoteJwks needs an absolute URL', { cause });
+    throw new TypeError(`${needs} an absolute URL`, { cause });
   }
   if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
-    throw new TypeError('remoteJwks needs an http(s) URL');
+    throw new TypeError(`${needs} an http(s) URL`);
   }
+  return parsed;
+}
+
+/**
+ * jose's remote key set with Mandate's defaults and checks: timings validated, a custom
+ * fetch never follows redirects. Shared by `remoteJwks` and the access-token verifier.
+ */
+export function joseRemoteKeySet(
+  url: URL,
+  options: RemoteJwksOptions = {},
+): ReturnType<typeof createRemoteJWKSet> {
   for (const name of ['cooldownDuration', 'cacheMaxAge', 'timeoutDuration'] as const) {
     const value = options[name];
     if (value !== undefined && (!Number.isFinite(value) || value < 0)) {
@@ -154,7 +161,7 @@ export function remoteJwks(url: string | URL, options: RemoteJwksOptions = {}): 
     }
   }
   const fetchImpl = options.fetch;
-  const jwks = createRemoteJWKSet(parsed, {
+  return createRemoteJWKSet(url, {
     cooldownDuration: options.cooldownDuration ?? REMOTE_JWKS_DEFAULTS.cooldownDuration,
     cacheMaxAge: options.cacheMaxAge ?? REMOTE_JWKS_DEFAULTS.cacheMaxAge,
     timeoutDuration: options.timeoutDuration ?? REMOTE_JWKS_DEFAULTS.timeoutDuration,
@@ -166,7 +173,18 @@ export function remoteJwks(url: string | URL, options: RemoteJwksOptions = {}): 
             fetchImpl(input, { ...init, redirect: 'error' }),
         }),
   });
+}
+
+/**
+ * A remote JWK Set (jose's `createRemoteJWKSet`): fetched lazily on first use, cached for
+ * `cacheMaxAge`, refetched on an unknown `kid` at most once per `cooldownDuration`. Only
+ * Ed25519 and P-256 keys are ever returned; anything else in the set is ignored by selection.
+ */
+export function remoteJwks(url: string | URL, options: RemoteJwksOptions = {}): KeyResolver {
+  const parsed = jwksUrl(url, 'remoteJwks needs');
+  const jwks = joseRemoteKeySet(parsed, options);
   const source = parsed.href;
+  const exported = new WeakMap<KeyObject, PublicJwk>();
   return {
     async resolve(selector) {
       let key: KeyObject;
@@ -187,11 +205,16 @@ export function remoteJwks(url: string | URL, options: RemoteJwksOptions = {}): 
           cause,
         );
       }
-      let jwk: PublicJwk;
-      try {
-        jwk = parsePublicJwk(await exportJWK(key), 'anchor');
-      } catch (cause) {
-        throw noKey('the remote key set returned an unsupported key', { jwksUri: source }, cause);
+      // jose hands out the same KeyObject for a key until the set is refetched: export and
+      // validate each once (a WeakMap, so it goes with the key).
+      let jwk = exported.get(key);
+      if (jwk === undefined) {
+        try {
+          jwk = parsePublicJwk(key.export({ format: 'jwk' }), 'anchor');
+        } catch (cause) {
+          throw noKey('the remote key set returned an unsupported key', { jwksUri: source }, cause);
+        }
+        exported.set(key, jwk);
       }
       if (jwk.kty !== keyType(selector.alg)) {
         throw noKey('the remote key does not match the algorithm', { jwksUri: source });

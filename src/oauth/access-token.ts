@@ -11,22 +11,27 @@
  * needs an RFC 9449 DPoP proof: presented as a plain bearer token it is refused, RFC 9449
  * §7.2), `authorize` (required scopes).
  */
-import { createHash } from 'node:crypto';
 import {
-  calculateJwkThumbprint,
   compactVerify,
   createLocalJWKSet,
-  createRemoteJWKSet,
-  customFetch,
   decodeProtectedHeader,
-  importJWK,
   type JSONWebKeySet,
-  type JWK,
   type JWTVerifyGetKey,
 } from 'jose';
 import { z } from 'zod';
-import { MandateError, isMandateError, type Check, type MandateErrorCode } from '../core/errors.js';
+import { decodeBase64url, sha256Base64url } from '../core/encoding.js';
+import {
+  MandateError,
+  fail,
+  isMandateError,
+  type Check,
+  type MandateErrorCode,
+} from '../core/errors.js';
+import { parseJsonObject } from '../core/json-text.js';
 import { parseSpan, systemClock, type Clock, type Span } from '../core/time.js';
+import { KeyCache, parsePublicJwk, type PublicJwk } from '../identity/jwk.js';
+import { joseRemoteKeySet, jwksUrl, type RemoteJwksOptions } from '../identity/key-resolver.js';
+import { thumbprintSync } from '../identity/thumbprint.js';
 import { normalizeHtu } from '../proof/request.js';
 import { MemoryReplayStore } from '../stores/memory.js';
 import type { ReplayStore } from '../stores/types.js';
@@ -65,18 +70,8 @@ export const DEFAULT_ACCESS_TOKEN_ALGORITHMS: readonly AccessTokenAlg[] = [
 /** Algorithms accepted for DPoP proofs (RFC 9449). */
 const DPOP_ALGORITHMS = ['ES256', 'Ed25519', 'EdDSA'] as const;
 
-/** Options of the remote JWKS (jose's `createRemoteJWKSet`). */
-export interface AccessTokenJwksOptions {
-  /** Milliseconds during which an unknown `kid` does not refetch. Default 30 000. */
-  readonly cooldownDuration?: number;
-  /** Milliseconds a fetched set is trusted before it is refetched. Default 600 000. */
-  readonly cacheMaxAge?: number;
-  /** Milliseconds a fetch may take. Default 5000. */
-  readonly timeoutDuration?: number;
-  readonly headers?: Record<string, string>;
-  /** A fetch implementation (tests, proxies). Redirects are refused. */
-  readonly fetch?: typeof fetch;
-}
+/** Options of the remote JWKS (jose's `createRemoteJWKSet`; see `RemoteJwksOptions`). */
+export type AccessTokenJwksOptions = RemoteJwksOptions;
 
 /** Options of `createAccessTokenVerifier`. */
 export interface AccessTokenVerifierOptions {
@@ -203,21 +198,16 @@ function deny(
   message: string,
   detail?: Record<string, unknown>,
 ): never {
-  throw new MandateError(code, message, { check, hop: 0, detail });
+  return fail(code, check, 0, message, detail);
 }
 
+/** One segment of the compact JWS: canonical base64url of a JSON object (no duplicate keys). */
 function decodeJson(segment: string, label: string): Record<string, unknown> {
-  let value: unknown;
-  try {
-    if (!/^[A-Za-z0-9_-]+$/.test(segment)) throw new TypeError('not base64url');
-    value = JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'));
-  } catch {
-    deny('MANDATE_MALFORMED', 'limits', `${label} is not base64url JSON`, { path: label });
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    deny('MANDATE_MALFORMED', 'limits', `${label} must be a JSON object`, { path: label });
-  }
-  return value as Record<string, unknown>;
+  return parseJsonObject(
+    decodeBase64url(segment, label, 'limits').toString('utf8'),
+    label,
+    'limits',
+  );
 }
 
 /** `typ` per RFC 9068 §4: `at+jwt`, or `application/at+jwt`, compared case-insensitively. */
@@ -259,29 +249,10 @@ function keySetFor(options: AccessTokenVerifierOptions): JWTVerifyGetKey {
       throw new TypeError('jwks must be a JWK Set { keys: [...] }', { cause });
     }
   }
-  let url: URL;
-  try {
-    url = new URL(options.jwksUri as string | URL);
-  } catch (cause) {
-    throw new TypeError('jwksUri must be an absolute URL', { cause });
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new TypeError('jwksUri must be an http(s) URL');
-  }
-  const jwks = options.jwksOptions ?? {};
-  const fetchImpl = jwks.fetch;
-  return createRemoteJWKSet(url, {
-    cooldownDuration: jwks.cooldownDuration ?? 30_000,
-    cacheMaxAge: jwks.cacheMaxAge ?? 600_000,
-    timeoutDuration: jwks.timeoutDuration ?? 5_000,
-    ...(jwks.headers === undefined ? {} : { headers: jwks.headers }),
-    ...(fetchImpl === undefined
-      ? {}
-      : {
-          [customFetch]: (input: string, init: RequestInit) =>
-            fetchImpl(input, { ...init, redirect: 'error' }),
-        }),
-  });
+  return joseRemoteKeySet(
+    jwksUrl(options.jwksUri as string | URL, 'jwksUri must be'),
+    options.jwksOptions,
+  );
 }
 
 /**
@@ -321,6 +292,8 @@ export function createAccessTokenVerifier(
   const replay = options.replay ?? new MemoryReplayStore();
   const clock = options.clock ?? systemClock;
   const { issuer, audience } = options;
+  /** DPoP keys recur on every request of a client: each is imported once (bounded). */
+  const dpopKeys = new KeyCache();
 
   async function run(token: string, call: VerifyAccessTokenOptions): Promise<VerifiedAccessToken> {
     // limits: size and shape before any crypto.
@@ -487,29 +460,36 @@ export function createAccessTokenVerifier(
     if (typeof alg !== 'string' || !(DPOP_ALGORITHMS as readonly string[]).includes(alg)) {
       invalid('the DPoP proof uses an algorithm that is not allowed');
     }
-    const jwk = header.jwk as JWK | undefined;
-    if (typeof jwk !== 'object' || jwk === null || 'd' in jwk)
-      invalid('the DPoP proof needs a public jwk');
+    let jwk: PublicJwk;
+    try {
+      jwk = parsePublicJwk(header.jwk, 'possession', 0, 'dpop.jwk');
+    } catch {
+      return invalid('the DPoP proof needs a public Ed25519 or P-256 jwk');
+    }
+    if (thumbprintSync(jwk) !== jkt) {
+      invalid('the DPoP proof is signed by another key than the token is bound to');
+    }
     let payload: Record<string, unknown>;
     try {
-      const key = await importJWK(jwk as JWK, alg);
+      const key = dpopKeys.get(jwk, 'possession', 0);
       const verified = await compactVerify(dpop.proof, key, { algorithms: [...DPOP_ALGORITHMS] });
-      payload = JSON.parse(new TextDecoder().decode(verified.payload)) as Record<string, unknown>;
+      payload = parseJsonObject(
+        Buffer.from(verified.payload).toString('utf8'),
+        'dpop.payload',
+        'possession',
+      );
     } catch {
       return invalid('DPoP proof signature verification failed');
     }
     const parsed = dpopClaims.safeParse(payload);
     if (!parsed.success) return invalid('the DPoP proof claims are malformed');
     const proof = parsed.data;
-    if ((await calculateJwkThumbprint(jwk as JWK, 'sha256')) !== jkt) {
-      invalid('the DPoP proof is signed by another key than the token is bound to');
-    }
     if (proof.htm !== dpop.method.toUpperCase()) invalid('the DPoP proof is for another method');
     const htu = normalizeHtu(proof.htu);
     if (htu === undefined || htu !== normalizeHtu(dpop.url))
       invalid('the DPoP proof is for another URL');
     if (Math.abs(proof.iat - now) > proofWindow) invalid('the DPoP proof is not fresh');
-    if (proof.ath !== createHash('sha256').update(token).digest('base64url')) {
+    if (proof.ath !== sha256Base64url(token)) {
       invalid('the DPoP proof is bound to another token');
     }
     let fresh: boolean;

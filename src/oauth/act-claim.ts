@@ -107,6 +107,9 @@ export function mayActAllows(
   mayAct: Actor,
   actor: { readonly sub?: string; readonly iss?: string; readonly client_id?: string },
 ): boolean {
+  // A `may_act` that names nobody allows nobody (parseMayActClaim refuses one; an Actor built
+  // by hand must not turn into "anyone").
+  if (mayAct.sub === undefined && mayAct.client_id === undefined) return false;
   for (const name of ['sub', 'iss', 'client_id'] as const) {
     const required = mayAct[name];
     if (required !== undefined && actor[name] !== required) return false;

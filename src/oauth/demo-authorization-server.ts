@@ -33,15 +33,6 @@ import { startNodeHttpAuthorizationServer } from './node-http-authorization-serv
 import { registerTokenExchange, type OidcProviderLike } from './oidc-provider.js';
 import { GRANT_TYPE_TOKEN_EXCHANGE } from './token-types.js';
 
-export {
-  DEMO_REDIRECT_URI,
-  type DemoAgent,
-  type DemoAuthorizationServer,
-  type DemoAuthorizationServerOptions,
-  type DemoServerImplementation,
-  type DemoUser,
-} from './demo-server-common.js';
-
 /** The minimal shape of the oidc-provider module this file uses. */
 interface OidcProviderModule {
   default: new (issuer: string, configuration: Record<string, unknown>) => ProviderInstance;

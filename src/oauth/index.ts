@@ -37,15 +37,15 @@ export {
   type OAuthClientOptions,
   type TokenResponse,
 } from './client.js';
+export { startDemoAuthorizationServer } from './demo-authorization-server.js';
 export {
-  startDemoAuthorizationServer,
   DEMO_REDIRECT_URI,
   type DemoAgent,
   type DemoAuthorizationServer,
   type DemoAuthorizationServerOptions,
   type DemoServerImplementation,
   type DemoUser,
-} from './demo-authorization-server.js';
+} from './demo-server-common.js';
 export {
   obtainDemoRootMandate,
   DEMO_SCOPES,

@@ -27,6 +27,7 @@
 import type { JWK } from 'jose';
 import { intersect, isSubset, normalizeCapabilities } from '../core/capability.js';
 import { isMandateError } from '../core/errors.js';
+import { findJsonProblem } from '../core/json-text.js';
 import { parseSpan, systemClock, type Clock, type Span } from '../core/time.js';
 import type { Capability, CapabilityInput, KeyPair, Mandate } from '../core/types.js';
 import { mint } from '../format/mint.js';
@@ -173,6 +174,10 @@ function many(params: TokenExchangeRequest['params'], name: string): string[] {
 }
 
 function readDetails(text: string): Capability[] {
+  // Duplicate keys and deep nesting are refused, as in every untrusted JSON Mandate reads.
+  const problem = findJsonProblem(text);
+  if (problem !== undefined)
+    refuse('invalid_authorization_details', `authorization_details: ${problem}`);
   let details: unknown;
   try {
     details = JSON.parse(text);

@@ -42,7 +42,8 @@ export interface CheckedProof {
 
 const jti = z.string().min(1).max(256);
 const iat = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
-const b64u43 = z.string().regex(/^[A-Za-z0-9_-]{43}$/);
+const B64U43 = /^[A-Za-z0-9_-]{43}$/;
+const b64u43 = z.string().regex(B64U43);
 
 // DPoP proofs may carry further claims (RFC 9449 §4.2); the invocation proof is Mandate's own.
 const dpopClaims = z.looseObject({
@@ -83,8 +84,6 @@ export function dpopClaimsPlainlyValid(payload: Readonly<Record<string, unknown>
     (nonce === undefined || (typeof nonce === 'string' && nonce.length <= 1024))
   );
 }
-
-const B64U43 = /^[A-Za-z0-9_-]{43}$/;
 
 /** The schema for a proof's claims, as the schema parses them. */
 export function proofClaimsSchema(http: boolean): typeof dpopClaims | typeof invocationClaims {

@@ -4,7 +4,12 @@
  * recognised, and recognition is sound against `check` on generated values.
  */
 import fc from 'fast-check';
-import { checkConstraint, isConstraintNarrower } from '../core/constraint.js';
+import {
+  checkConstraint,
+  isConstraintNarrower,
+  type Mutable,
+  type Range,
+} from '../core/constraint.js';
 import type { Constraint, Json } from '../core/types.js';
 import { arbJsonValue, arbValueFor, arbWireConstraint } from './arbitraries.js';
 import { NUM_RUNS } from './config.js';
@@ -89,13 +94,7 @@ export function arbAatNarrower(p: Constraint, depth = 2): fc.Arbitrary<Constrain
           exact: fc.boolean(),
         })
         .map(({ up, down, minInc, maxInc, exact }): Constraint => {
-          const out: {
-            constraint_type: 'range';
-            min?: number;
-            max?: number;
-            min_inclusive?: boolean;
-            max_inclusive?: boolean;
-          } = { constraint_type: 'range' };
+          const out: Mutable<Range> = { constraint_type: 'range' };
           if (p.min !== undefined) {
             out.min = p.min + up;
             // Same bound: only as inclusive as the parent's; a higher bound: free choice.

@@ -5,6 +5,7 @@
  * exercise both verdicts.
  */
 import fc from 'fast-check';
+import type { Mutable, Range } from '../core/constraint.js';
 import type { Action, CapabilityInput, Constraint, ConstraintInput, Json } from '../core/types.js';
 
 /** Resource schemes the arbitraries draw from (tiny alphabets make collisions likely). */
@@ -116,13 +117,7 @@ function arbRange(): fc.Arbitrary<Constraint> {
       maxInc: fc.option(fc.boolean(), { nil: undefined }),
     })
     .map((r) => {
-      const out: {
-        constraint_type: 'range';
-        min?: number;
-        max?: number;
-        min_inclusive?: boolean;
-        max_inclusive?: boolean;
-      } = { constraint_type: 'range' };
+      const out: Mutable<Range> = { constraint_type: 'range' };
       if (r.min !== undefined) out.min = r.min;
       if (r.max !== undefined) out.max = r.max;
       if (r.minInc !== undefined) out.min_inclusive = r.minInc;

@@ -174,10 +174,10 @@ export function guardAgent(executor: AgentExecutor, options: A2aGuardOptions): A
       }
       if (!decision.allowed) return deny(decision, action);
       // One grant, one request: a replayed message (or grant) is refused.
-      const blocks = (await parseMandate(token)).blocks;
-      const last = blocks[blocks.length - 1];
       let fresh = false;
       try {
+        // The verifier has read this token: its last block is the grant to this agent.
+        const last = (await parseMandate(token)).blocks.at(-1);
         fresh =
           last !== undefined && (await grants.checkAndStore(`grant:${last.id}`, last.expiresAt));
       } catch {
@@ -190,7 +190,7 @@ export function guardAgent(executor: AgentExecutor, options: A2aGuardOptions): A
         return deny(
           {
             ...denial('MANDATE_REPLAYED', 'possession', 'this grant was already used'),
-            hop: blocks.length - 1,
+            hop: decision.blockIds.length - 1,
           },
           action,
         );

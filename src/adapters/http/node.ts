@@ -25,10 +25,17 @@ export function setMandate(req: object, context: MandateContext): void {
 
 type BodyCarrier = IncomingMessage & { body?: unknown };
 
+/** The answer when the guard itself failed: 500, and the request goes no further. */
+function answerInternal(res: ServerResponse): void {
+  if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+  res.end(JSON.stringify({ error: 'server_error', code: 'MANDATE_INTERNAL' }));
+}
+
 /**
  * node:http middleware. On success it records the Decision (`mandateOf(req)`) and calls
- * `next()`; on a denial it answers (401/403/503/500 with the challenge) and does not. When a
- * route reads the JSON body, the parsed body is left on `req.body` for the handler.
+ * `next()`; on a denial (or a failure of the guard itself) it answers (401/403/503/500 with the
+ * challenge) and does not call `next`. When a route reads the JSON body, the parsed body is
+ * left on `req.body` for the handler.
  */
 export function mandateNode(
   options: HttpGuardOptions,
@@ -50,8 +57,9 @@ export function mandateNode(
           return body;
         },
       });
-    } catch (error) {
-      next(error);
+    } catch {
+      // Fail closed here rather than through next(error): a plain `next` may ignore its argument.
+      answerInternal(res);
       return;
     }
     if (result.kind === 'denied') {
@@ -76,12 +84,7 @@ export function withMandateNode(
 ): (req: IncomingMessage, res: ServerResponse) => void {
   const middleware = mandateNode(options);
   return (req, res) => {
-    void middleware(req, res, (error) => {
-      if (error !== undefined) {
-        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ error: 'server_error', code: 'MANDATE_INTERNAL' }));
-        return;
-      }
+    void middleware(req, res, () => {
       Promise.resolve(handler(req, res, mandateOf(req))).catch(() => {
         if (!res.headersSent) res.writeHead(500);
         res.end();

@@ -123,7 +123,10 @@ export function guardTools(server: McpServer, options: McpGuardOptions): void {
       throw new DenialError(denial);
     };
     const nothing = { resource: '', action: '' };
-    if (typeof name !== 'string') return original(request, extra);
+    if (typeof name !== 'string') {
+      // Fail closed: a call that names no tool is never handed on unverified.
+      return fail(denied('MANDATE_MALFORMED', 'limits', 'the call names no tool'), nothing);
+    }
     const requirement = options.tools[name];
     if (requirement === undefined) {
       if (publicTools.has(name)) return original(request, extra);

@@ -27,7 +27,7 @@ import {
   type Outcome,
 } from './common.js';
 import { serveDemoAgent } from './a2a-server.js';
-import { agentMessage, payAction, paymentAsked } from './messages.js';
+import { agentMessage, messageText, payAction, paymentAsked } from './messages.js';
 
 const config = readConfig();
 const key = await keyPairOf(config.keyJwk);
@@ -81,9 +81,7 @@ const executor: AgentExecutor = {
       };
       const paid = await outcomeOf(() => client.callTool(captured));
       // The injected instruction, obeyed with the caller's mandate as is (no deputy).
-      const injected = /also pay invoice (\S+) for (\d+)/i.exec(
-        message.parts.map((p) => (p.content?.$case === 'text' ? p.content.value : '')).join(' '),
-      );
+      const injected = /also pay invoice (\S+) for (\d+)/i.exec(messageText(message));
       let confused: { outcome: Outcome; ownGrantCovers: boolean } | undefined;
       if (injected !== null) {
         const invoice = injected[1] ?? '';

@@ -18,6 +18,13 @@ export function paymentAsked(message: Message): { invoice: string; amount: numbe
   return undefined;
 }
 
+/** The free text of a message (its text parts, joined by spaces). */
+export function messageText(message: Message): string {
+  return (message.parts ?? [])
+    .map((p) => (p.content?.$case === 'text' ? p.content.value : ''))
+    .join(' ');
+}
+
 /** The action a payment message asks for (every argument the tool will see). */
 export function payAction(message: Message): Action | undefined {
   const asked = paymentAsked(message);

@@ -11,12 +11,20 @@ import { ClientFactory } from '@a2a-js/sdk/client';
 import type { AgentExecutor } from '@a2a-js/sdk/server';
 import { a2aDenial, createDeputy, sendWithGrant } from '../../adapters/a2a/index.js';
 import { verifyAgentCard, type AgentCard } from '../../identity/agent-card/index.js';
+import { BoundedMap } from '../../core/bounded-map.js';
 import type { Mandate } from '../../core/types.js';
 import { toMandate } from '../../format/mint.js';
 import { createOAuthClient, OAuthRequestError } from '../../oauth/index.js';
 import { serveDemoAgent } from './a2a-server.js';
 import { keyPairOf, readConfig } from './common.js';
-import { agentMessage, answerData, payMessage, paymentAsked, subjectTokenOf } from './messages.js';
+import {
+  agentMessage,
+  answerData,
+  messageText,
+  payMessage,
+  paymentAsked,
+  subjectTokenOf,
+} from './messages.js';
 
 const config = readConfig();
 const key = await keyPairOf(config.keyJwk);
@@ -34,7 +42,8 @@ const oauth = await createOAuthClient({
  * revocation of it is not worked around by exchanging again). Holding the very token the
  * authorization server accepted is what lets a user's later messages use it.
  */
-const roots = new Map<string, Promise<Mandate>>();
+// Bounded (one entry per user token); a failed exchange is forgotten (set to undefined).
+const roots = new BoundedMap<string, Promise<Mandate> | undefined>(256);
 function rootFor(subjectToken: string): Promise<Mandate> {
   const held = roots.get(subjectToken);
   if (held !== undefined) return held;
@@ -49,11 +58,26 @@ function rootFor(subjectToken: string): Promise<Mandate> {
     return toMandate(response.accessToken);
   })();
   roots.set(subjectToken, exchanged);
-  exchanged.catch(() => roots.delete(subjectToken));
+  exchanged.catch(() => {
+    if (roots.get(subjectToken) === exchanged) roots.set(subjectToken, undefined);
+  });
   return exchanged;
 }
 
-async function billingAgent() {
+/** The billing agent's verified key and an A2A client: resolved once, retried after a failure. */
+let billing: ReturnType<typeof resolveBillingAgent> | undefined;
+function billingAgent(): ReturnType<typeof resolveBillingAgent> {
+  if (billing === undefined) {
+    const resolving = resolveBillingAgent();
+    resolving.catch(() => {
+      if (billing === resolving) billing = undefined;
+    });
+    billing = resolving;
+  }
+  return billing;
+}
+
+async function resolveBillingAgent() {
   const card = (await (
     await fetch(`${billingOrigin}/.well-known/agent-card.json`)
   ).json()) as AgentCard;
@@ -94,9 +118,7 @@ const executor: AgentExecutor = {
     }
     const deputy = createDeputy({ mandate: root, signer: key });
     const { agentKey, client } = await billingAgent();
-    const text = message.parts
-      .map((p) => (p.content?.$case === 'text' ? p.content.value : ''))
-      .join(' ');
+    const text = messageText(message);
     const billed = await sendWithGrant(client, payMessage(asked.invoice, asked.amount, text), {
       deputy,
       agentKey,

@@ -4,12 +4,9 @@
  * stores are the shared Redis ones when configured (so a fleet of tools agrees), else memory.
  */
 import express from 'express';
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { z } from 'zod';
-import { guardTools, mandateOf } from '../../adapters/mcp/index.js';
 import { createVerifier } from '../../verify/verifier.js';
 import { readConfig, ready, storesOf, trustAnchorOf } from './common.js';
+import { paymentTool, serveMcp, type Payment } from './payment-tool.js';
 
 const config = readConfig();
 const stores = await storesOf(config);
@@ -20,58 +17,11 @@ const verifier = createVerifier({
   revocation: stores.revocation,
   replay: stores.replay,
 });
-const payments: { invoice: string; amount: number; user: string; chain: readonly string[] }[] = [];
-
-function toolServer(): McpServer {
-  const server = new McpServer({ name: 'payment-tool', version: '1.0.0' });
-  server.registerTool(
-    'pay_invoice',
-    { description: 'Pay one invoice', inputSchema: { invoice: z.string(), amount: z.number() } },
-    ({ invoice, amount }, extra) => {
-      const context = mandateOf(extra);
-      if (context === undefined) throw new Error('unguarded');
-      payments.push({
-        invoice,
-        amount,
-        user: context.decision.subject,
-        chain: context.decision.chain,
-      });
-      return {
-        content: [{ type: 'text', text: `paid ${invoice}: ${amount}` }],
-        structuredContent: {
-          subject: context.decision.subject,
-          chain: [...context.decision.chain],
-        },
-      };
-    },
-  );
-  guardTools(server, {
-    verifier,
-    tools: {
-      pay_invoice: {
-        resource: (args) => {
-          if (typeof args.invoice !== 'string') throw new TypeError('invoice must be a string');
-          return `billing:invoices/${args.invoice}`;
-        },
-        action: 'pay',
-      },
-    },
-  });
-  return server;
-}
+const payments: Payment[] = [];
 
 const app = express();
 app.use(express.json());
-app.post('/mcp', async (req, res) => {
-  const server = toolServer();
-  const transport = new StreamableHTTPServerTransport({});
-  res.on('close', () => {
-    void transport.close();
-    void server.close();
-  });
-  await server.connect(transport);
-  await transport.handleRequest(req, res, req.body);
-});
+serveMcp(app, '/mcp', () => paymentTool(verifier, payments));
 app.get('/payments', (_req, res) => {
   res.json(payments);
 });

@@ -5,7 +5,7 @@
  * rejects it (`detail.step`). The verifier's rules check signatures, links and the rest.
  */
 import { normalizeCapabilities } from '../../core/capability.js';
-import { decodeBase64url, canonicalJson, sha256Base64url } from '../../core/encoding.js';
+import { decodeBase64url, canonicalJson } from '../../core/encoding.js';
 import { MandateError, isMandateError } from '../../core/errors.js';
 import { parseJsonObject } from '../../core/json-text.js';
 import { assertBlockCount, DEFAULT_LIMITS, type Limits } from '../../core/limits.js';
@@ -17,6 +17,7 @@ import { signBytes, type PreparedSigner } from '../../identity/keys.js';
 import { thumbprintUriSync } from '../../identity/thumbprint.js';
 import type { ChainBlock } from '../../verify/chain.js';
 import type { PlannedBlock } from '../plan.js';
+import { parentHash } from '../jws/chain.js';
 import { parseHeader } from '../jws/compact.js';
 import {
   AAT_DETAIL_TYPE,
@@ -33,8 +34,6 @@ export const AAT_SEPARATOR = '~';
 /** One AAT token decoded and shape-checked; nothing about it is verified yet. */
 export interface AatBlock extends ChainBlock {
   readonly parHash?: string;
-  /** Whether the token carries an `attenuating_agent_token` entry (a non-leaf may not). */
-  readonly hasCapabilityEntry: boolean;
   readonly signingInput: string;
   readonly signature: Buffer;
 }
@@ -145,10 +144,18 @@ function decodeToken(split: Split, hop: number, isLeaf: boolean, limits: Limits)
   const bad: (message: string, s: string, path: string) => never = (message, s, path) =>
     aatMalformed(`${label}: ${message}`, hop, s, `${label}.${path}`);
 
-  // 3a / 4a: explicit typing and the algorithm allow-list, before anything else.
-  const header = decodeSegmentJson(split.header, `${label}.header`, hop);
-  if (typeof header === 'string') {
-    aatMalformed(header, hop, step('3a', '4a'), `${label}.header`);
+  // 3a / 4a: explicit typing and the algorithm allow-list, before anything else. The header
+  // comes from the parse cache `isAatChain` already filled (a header is a pure function of its text).
+  let header: Readonly<Record<string, unknown>>;
+  try {
+    header = parseHeader(split.header, label, 'limits', hop);
+  } catch (error) {
+    return aatMalformed(
+      error instanceof Error ? error.message : `${label}.header: not a JSON object`,
+      hop,
+      step('3a', '4a'),
+      `${label}.header`,
+    );
   }
   const { alg, typ, kid } = header;
   if (typeof alg !== 'string' || !ALGS.includes(alg)) {
@@ -347,7 +354,6 @@ function decodeToken(split: Split, hop: number, isLeaf: boolean, limits: Limits)
     // AAT has no `sub`: the authority is the trust anchor's own grant (docs/format.md).
     subject: '',
     capabilities,
-    hasCapabilityEntry: entry !== undefined,
     issuedAt: iat,
     expiresAt: exp,
     ...(audience === undefined ? {} : { audience }),
@@ -374,10 +380,11 @@ export function decodeAatChain(token: string, limits: Limits = DEFAULT_LIMITS): 
   return blocks.map((block) => ({ ...block, subject }));
 }
 
-/** `par_hash` / `aat_hash`: base64url SHA-256 of a token's exact JWS signing input. */
-export function aatHash(block: Pick<AatBlock, 'signingInput'>): string {
-  return sha256Base64url(block.signingInput);
-}
+/**
+ * `par_hash` / `aat_hash`: base64url SHA-256 of a token's exact JWS signing input — the same
+ * commitment as the JWS chain's `par_hash`.
+ */
+export const aatHash: (block: Pick<AatBlock, 'signingInput'>) => string = parentHash;
 
 /** Unpadded base64url of the RFC 8785 (JCS) form of a JSON value, as the draft asks. */
 export function encodeJcsSegment(value: unknown): string {

@@ -19,6 +19,7 @@ import type { ParsedJws } from './compact.js';
 export const CAPABILITY_DETAIL_TYPE = 'mandate';
 
 const MAX_DEPTH = 64;
+const B64U43 = /^[A-Za-z0-9_-]{43}$/;
 const int = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 
 function claimsSchema(limits: Limits) {
@@ -33,18 +34,12 @@ function claimsSchema(limits: Limits) {
     aud: z.union([str, z.array(str).min(1).max(limits.maxCapabilities)]).optional(),
     del_depth: int.max(MAX_DEPTH),
     del_max_depth: int.max(MAX_DEPTH),
-    par_hash: z
-      .string()
-      .regex(/^[A-Za-z0-9_-]{43}$/)
-      .optional(),
+    par_hash: z.string().regex(B64U43).optional(),
     // RFC 8705: a certificate-bound holder keeps cnf.jwk (the certificate's key, for
     // linkage) and adds x5t#S256 pinning the certificate (see src/proof/mtls/certificate.ts).
     cnf: z.strictObject({
       jwk: z.unknown(),
-      'x5t#S256': z
-        .string()
-        .regex(/^[A-Za-z0-9_-]{43}$/)
-        .optional(),
+      'x5t#S256': z.string().regex(B64U43).optional(),
     }),
     authorization_details: z
       .array(z.looseObject({ type: z.literal(CAPABILITY_DETAIL_TYPE) }))
@@ -84,7 +79,6 @@ const CLAIM_NAMES = new Set([
   'authorization_details',
   'purpose',
 ]);
-const B64U43 = /^[A-Za-z0-9_-]{43}$/;
 
 function isStr(value: unknown, max: number): boolean {
   return typeof value === 'string' && value.length >= 1 && value.length <= max;

@@ -3,11 +3,11 @@
  * origin, verify the signature against the keys configured for that origin, cache the
  * result for a bounded time, and answer "is this key the named agent's?".
  */
-import { createPublicKey } from 'node:crypto';
 import type { JWK } from 'jose';
 import { readBounded } from '../../core/bounded-read.js';
 import { MandateError, isMandateError } from '../../core/errors.js';
-import { parsePublicJwk, type PublicJwk } from '../jwk.js';
+import { systemClock, type Clock } from '../../core/time.js';
+import { KeyCache, parsePublicJwk, type PublicJwk } from '../jwk.js';
 import type { JwkSet, KeyResolver, RemoteJwksOptions, ResolvedKey } from '../key-resolver.js';
 import { thumbprintSync, thumbprintUriSync } from '../thumbprint.js';
 import type { CanonicalizationProfile } from './canonical.js';
@@ -48,7 +48,7 @@ export interface AgentResolverOptions {
   readonly timeoutMs?: number;
   readonly fetch?: typeof fetch;
   /** The clock, in seconds since the epoch. */
-  readonly clock?: () => number;
+  readonly clock?: Clock;
 }
 
 /** A configured resolver. */
@@ -113,10 +113,12 @@ export function createAgentResolver(options: AgentResolverOptions): AgentResolve
   if (!(ttl >= 0) || !(maxTtl >= 0)) throw new RangeError('ttl and maxTtl must be non-negative');
   const timeoutMs = options.timeoutMs ?? 5000;
   const fetchImpl = options.fetch ?? fetch;
-  const clock = options.clock ?? (() => Math.floor(Date.now() / 1000));
+  const clock = options.clock ?? systemClock;
   const cache = new Map<string, { card: VerifiedAgentCard; expiresAt: number }>();
   const inflight = new Map<string, Promise<VerifiedAgentCard>>();
   const jkuCache = new Map<string, KeyResolver>();
+  /** Holder keys are asked for on every request: each is imported once (bounded). */
+  const holderKeyObjects = new KeyCache();
 
   async function fetchCard(origin: string): Promise<{ text: string; lifetime: number }> {
     for (const path of AGENT_CARD_PATHS) {
@@ -244,7 +246,7 @@ export function createAgentResolver(options: AgentResolverOptions): AgentResolve
             });
           }
           const resolved: ResolvedKey = {
-            key: createPublicKey({ key: { ...only }, format: 'jwk' }),
+            key: holderKeyObjects.get(only, 'anchor'),
             jwk: only,
             kid: thumbprintSync(only),
           };

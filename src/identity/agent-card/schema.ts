@@ -133,6 +133,20 @@ export const SIGNATURE_SPEC: MessageSpec = {
   fields: { protected: reqStr, signature: reqStr, header: { kind: 'struct' } },
 };
 
+/** The fields every version's `AgentSkill` shares (its security field differs). */
+const SKILL_FIELDS = {
+  id: reqStr,
+  name: reqStr,
+  description: reqStr,
+  tags: reqStrs,
+  examples: strs,
+  inputModes: strs,
+  outputModes: strs,
+} as const;
+
+/** `AgentProvider`, the same in every version. */
+const PROVIDER_FIELDS = { url: reqStr, organization: reqStr } as const;
+
 /** A2A v1.0 `AgentCard` (a2a.proto). */
 export const AGENT_CARD_V1: MessageSpec = {
   name: 'AgentCard',
@@ -149,7 +163,7 @@ export const AGENT_CARD_V1: MessageSpec = {
     },
     provider: {
       kind: 'message',
-      of: { name: 'AgentProvider', fields: { url: reqStr, organization: reqStr } },
+      of: { name: 'AgentProvider', fields: PROVIDER_FIELDS },
     },
     version: reqStr,
     documentationUrl: optStr,
@@ -176,13 +190,7 @@ export const AGENT_CARD_V1: MessageSpec = {
       of: {
         name: 'AgentSkill',
         fields: {
-          id: reqStr,
-          name: reqStr,
-          description: reqStr,
-          tags: reqStrs,
-          examples: strs,
-          inputModes: strs,
-          outputModes: strs,
+          ...SKILL_FIELDS,
           securityRequirements: { kind: 'messages', of: securityRequirement },
         },
       },
@@ -211,7 +219,7 @@ export const AGENT_CARD_V03: MessageSpec = {
     iconUrl: optStr,
     provider: {
       kind: 'message',
-      of: { name: 'AgentProviderV03', fields: { url: reqStr, organization: reqStr } },
+      of: { name: 'AgentProviderV03', fields: PROVIDER_FIELDS },
     },
     version: reqStr,
     documentationUrl: optStr,
@@ -238,13 +246,7 @@ export const AGENT_CARD_V03: MessageSpec = {
       of: {
         name: 'AgentSkillV03',
         fields: {
-          id: reqStr,
-          name: reqStr,
-          description: reqStr,
-          tags: reqStrs,
-          examples: strs,
-          inputModes: strs,
-          outputModes: strs,
+          ...SKILL_FIELDS,
           security: { kind: 'struct' },
         },
       },

@@ -8,8 +8,8 @@
  * layer can check (the peer proved possession of that certificate's private key in the
  * handshake). Hence only Ed25519 and P-256 certificates can bind a holder.
  */
-import { createHash, timingSafeEqual, X509Certificate } from 'node:crypto';
-import { exportJWK } from 'jose';
+import { timingSafeEqual, X509Certificate } from 'node:crypto';
+import { sha256Base64url } from '../../core/encoding.js';
 import { parsePublicJwk, sameKey, type PublicJwk } from '../../identity/jwk.js';
 
 /** Anything a certificate arrives as: a parsed certificate, PEM text, DER bytes, or a
@@ -32,7 +32,7 @@ export function toX509(input: CertificateInput): X509Certificate {
 
 /** RFC 8705 §3.1 `x5t#S256`: base64url(SHA-256(DER)) of the certificate. */
 export function x5tS256(certificate: CertificateInput): string {
-  return createHash('sha256').update(toX509(certificate).raw).digest('base64url');
+  return sha256Base64url(toX509(certificate).raw);
 }
 
 /** Constant-time comparison of two `x5t#S256` values. */
@@ -40,19 +40,6 @@ export function sameThumbprint(a: string, b: string): boolean {
   const left = Buffer.from(a);
   const right = Buffer.from(b);
   return left.length === right.length && timingSafeEqual(left, right);
-}
-
-/**
- * The certificate's public key as a holder JWK. Throws TypeError for a key Mandate cannot
- * hold with (RSA, other curves).
- */
-export async function certificatePublicJwk(certificate: CertificateInput): Promise<PublicJwk> {
-  const cert = toX509(certificate);
-  try {
-    return parsePublicJwk(await exportJWK(cert.publicKey), 'anchor');
-  } catch (cause) {
-    throw new TypeError('the certificate key must be Ed25519 or P-256', { cause });
-  }
 }
 
 /** Synchronous form of `certificatePublicJwk` (node:crypto export). */
@@ -66,14 +53,24 @@ export function certificatePublicJwkSync(certificate: CertificateInput): PublicJ
 }
 
 /**
+ * The certificate's public key as a holder JWK. Throws TypeError for a key Mandate cannot
+ * hold with (RSA, other curves).
+ */
+export function certificatePublicJwk(certificate: CertificateInput): Promise<PublicJwk> {
+  return Promise.resolve(certificate).then(certificatePublicJwkSync);
+}
+
+/**
  * What to spread into `mint`/`delegate` options to bind the new holder to a client
  * certificate: `{ holder, holderCertificate }`.
  */
-export async function holderFromCertificate(
+export function holderFromCertificate(
   certificate: CertificateInput,
 ): Promise<{ holder: PublicJwk; holderCertificate: X509Certificate }> {
-  const cert = toX509(certificate);
-  return { holder: { ...(await certificatePublicJwk(cert)) }, holderCertificate: cert };
+  return Promise.resolve(certificate).then((input) => {
+    const cert = toX509(input);
+    return { holder: { ...certificatePublicJwkSync(cert) }, holderCertificate: cert };
+  });
 }
 
 /**

@@ -6,13 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClientFactory, type Client } from '@a2a-js/sdk/client';
 import type { Message } from '@a2a-js/sdk';
-import {
-  createVerifier,
-  generateKeyPair,
-  mint,
-  type KeyPair,
-  type Mandate,
-} from '../../../src/index.js';
+import { createVerifier, type KeyPair, type Mandate } from '../../../src/index.js';
 import { verifyAgentCard } from '../../../src/identity/agent-card/index.js';
 import {
   a2aDenial,
@@ -22,8 +16,8 @@ import {
   sendWithMandate,
 } from '../../../src/adapters/a2a/index.js';
 import { startAgent, type RunningAgent } from './agent.js';
+import { AS, aliceRoot, keyPairs } from '../../helpers/billing.js';
 
-const AS = 'https://as.test';
 const BILLING = 'https://billing.test';
 
 let anchor: KeyPair;
@@ -36,24 +30,8 @@ let client: Client;
 const seen: { user: string; chain: readonly string[] }[] = [];
 
 beforeAll(async () => {
-  [anchor, orchestrator, billingKey, provider] = (await Promise.all(
-    Array.from({ length: 4 }, () => generateKeyPair()),
-  )) as [KeyPair, KeyPair, KeyPair, KeyPair];
-  root = await mint({
-    issuer: anchor,
-    issuerId: AS,
-    subject: 'alice',
-    holder: orchestrator.publicJwk,
-    capabilities: [
-      {
-        resource: 'billing:invoices/**',
-        actions: ['read', 'pay'],
-        constraints: { amount: { max: 500 } },
-      },
-    ],
-    audience: BILLING,
-    expiresIn: '15m',
-  });
+  [anchor, orchestrator, billingKey, provider] = await keyPairs(4);
+  root = await aliceRoot(anchor, orchestrator, BILLING);
   agent = await startAgent({
     name: 'Billing Agent',
     key: billingKey,

@@ -19,26 +19,15 @@ import {
 } from '../../../src/adapters/a2a/index.js';
 import type { AuditOption } from '../../../src/adapters/audit.js';
 import type { Action, KeyPair, Verifier } from '../../../src/index.js';
+import { paymentAsked } from '../../../src/cli/processes/messages.js';
+
+export { paymentAsked };
 
 export interface RunningAgent {
   readonly origin: string;
   /** The signed card as served. */
   readonly card: AgentCard;
   close(): Promise<void>;
-}
-
-/** The invoice and amount a message asks to pay (its first data part). */
-export function paymentAsked(message: Message): { invoice: string; amount: number } | undefined {
-  for (const part of message.parts ?? []) {
-    const content = part.content;
-    if (content?.$case === 'data') {
-      const value = content.value as { invoice?: unknown; amount?: unknown };
-      if (typeof value?.invoice === 'string' && typeof value.amount === 'number') {
-        return { invoice: value.invoice, amount: value.amount };
-      }
-    }
-  }
-  return undefined;
 }
 
 export function payAction(message: Message): Action | undefined {

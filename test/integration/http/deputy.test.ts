@@ -6,8 +6,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createVerifier,
   generateKeyPair,
-  mint,
-  delegate,
   parseMandate,
   prove,
   type KeyPair,
@@ -15,8 +13,8 @@ import {
 } from '../../../src/index.js';
 import { createDeputy, httpTarget } from '../../../src/adapters/http/index.js';
 import { ROUTES, start, type Running } from './servers.js';
+import { AS, aliceRoot, billingOwnOf, keyPairs, toBillingOf } from '../../helpers/billing.js';
 
-const AS = 'https://as.test';
 const SERVICE = 'https://payments.test';
 
 let anchor: KeyPair;
@@ -28,53 +26,10 @@ let server: Running;
 const audit: unknown[] = [];
 
 beforeAll(async () => {
-  [anchor, orchestrator, billing] = await Promise.all([
-    generateKeyPair(),
-    generateKeyPair(),
-    generateKeyPair(),
-  ]);
-  const root = await mint({
-    issuer: anchor,
-    issuerId: AS,
-    subject: 'alice',
-    holder: orchestrator.publicJwk,
-    capabilities: [
-      {
-        resource: 'billing:invoices/**',
-        actions: ['read', 'pay'],
-        constraints: { amount: { max: 500 } },
-      },
-    ],
-    audience: [SERVICE, 'https://other.test'],
-    expiresIn: '15m',
-  });
-  toBilling = await delegate(root, {
-    signer: orchestrator,
-    holder: billing.publicJwk,
-    capabilities: [
-      {
-        resource: 'billing:invoices/2026-03',
-        actions: ['pay'],
-        constraints: { amount: { max: 200 } },
-      },
-    ],
-    expiresIn: '5m',
-  });
-  billingOwn = await mint({
-    issuer: anchor,
-    issuerId: AS,
-    subject: 'svc:billing',
-    holder: billing.publicJwk,
-    capabilities: [
-      {
-        resource: 'billing:invoices/**',
-        actions: ['pay'],
-        constraints: { amount: { max: 10_000 } },
-      },
-    ],
-    audience: SERVICE,
-    expiresIn: '1h',
-  });
+  [anchor, orchestrator, billing] = await keyPairs(3);
+  const root = await aliceRoot(anchor, orchestrator, [SERVICE, 'https://other.test']);
+  toBilling = await toBillingOf(root, orchestrator, billing);
+  billingOwn = await billingOwnOf(anchor, billing, SERVICE);
   server = await start('node', {
     verifier: createVerifier({
       trustAnchors: [{ id: AS, publicJwk: anchor.publicJwk }],

@@ -117,6 +117,22 @@ async function credentials(m: Mandate | string, signer: KeyPair, method: string,
   };
 }
 
+/** `raw`, with the mandate and a fresh proof by its holder for `origin` + `path`. */
+async function signed(
+  origin: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<RawResponse> {
+  return raw(
+    origin,
+    method,
+    path,
+    await credentials(mandate, agent, method, `${origin}${path}`),
+    body,
+  );
+}
+
 describe.each(FRAMEWORKS)('mandate/http on %s', (framework) => {
   let server: Running;
   let revokedServer: Running;
@@ -223,14 +239,7 @@ describe.each(FRAMEWORKS)('mandate/http on %s', (framework) => {
   });
 
   it('403 insufficient_scope for an over-scoped request and for an unmapped route', async () => {
-    const url = `${server.origin}/invoices/2026-03/pay`;
-    const res = await raw(
-      server.origin,
-      'POST',
-      '/invoices/2026-03/pay',
-      await credentials(mandate, agent, 'POST', url),
-      { amount: 300 },
-    );
+    const res = await signed(server.origin, 'POST', '/invoices/2026-03/pay', { amount: 300 });
     expect(res.status).toBe(403);
     expect(res.headers['www-authenticate']).toMatch(/^DPoP error="insufficient_scope"/);
     expect(res.body).toMatchObject({
@@ -240,26 +249,13 @@ describe.each(FRAMEWORKS)('mandate/http on %s', (framework) => {
       check: 'authorize',
     });
 
-    const other = `${server.origin}/admin`;
-    const unmapped = await raw(
-      server.origin,
-      'POST',
-      '/admin',
-      await credentials(mandate, agent, 'POST', other),
-    );
+    const unmapped = await signed(server.origin, 'POST', '/admin');
     expect(unmapped.status).toBe(403);
     expect(unmapped.body).toMatchObject({ code: 'MANDATE_FORBIDDEN' });
   });
 
   it('a route param cannot smuggle a path separator into the resource', async () => {
-    const url = `${server.origin}/invoices/a%2Fb/pay`;
-    const res = await raw(
-      server.origin,
-      'POST',
-      '/invoices/a%2Fb/pay',
-      await credentials(mandate, agent, 'POST', url),
-      { amount: 1 },
-    );
+    const res = await signed(server.origin, 'POST', '/invoices/a%2Fb/pay', { amount: 1 });
     expect(res.status).toBe(403);
     expect(res.body).toMatchObject({
       code: 'MANDATE_FORBIDDEN',
@@ -268,12 +264,10 @@ describe.each(FRAMEWORKS)('mandate/http on %s', (framework) => {
   });
 
   it('a body with a duplicate key is malformed, not read as its last value', async () => {
-    const url = `${server.origin}/invoices/2026-03/pay`;
-    const res = await raw(
+    const res = await signed(
       server.origin,
       'POST',
       '/invoices/2026-03/pay',
-      await credentials(mandate, agent, 'POST', url),
       '{"amount":1,"amount":100000}',
     );
     if (framework === 'express') {
@@ -331,13 +325,7 @@ describe.each(FRAMEWORKS)('mandate/http on %s', (framework) => {
   });
 
   it('503 with Retry-After and no challenge when a store cannot answer', async () => {
-    const url = `${revokedServer.origin}/invoices/2026-03`;
-    const res = await raw(
-      revokedServer.origin,
-      'GET',
-      '/invoices/2026-03',
-      await credentials(mandate, agent, 'GET', url),
-    );
+    const res = await signed(revokedServer.origin, 'GET', '/invoices/2026-03');
     expect(res.status).toBe(503);
     expect(res.headers['retry-after']).toBe('1');
     expect(res.headers['www-authenticate']).toBeUndefined();

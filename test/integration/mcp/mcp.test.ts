@@ -5,15 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import {
-  createVerifier,
-  delegate,
-  generateKeyPair,
-  mint,
-  prove,
-  type KeyPair,
-  type Mandate,
-} from '../../../src/index.js';
+import { createVerifier, prove, type KeyPair, type Mandate } from '../../../src/index.js';
 import {
   callToolWithMandate,
   createDeputy,
@@ -25,8 +17,8 @@ import {
 } from '../../../src/adapters/mcp/index.js';
 import type { AuditRecord } from '../../../src/adapters/audit.js';
 import { startPaymentTool, type PaymentToolServer } from './server.js';
+import { AS, aliceRoot, billingOwnOf, keyPairs, toBillingOf } from '../../helpers/billing.js';
 
-const AS = 'https://as.test';
 const TOOL = 'https://payments.test/mcp';
 /** The invoice argument only picks the resource: any value is allowed through. */
 const ANY = { constraint_type: 'wildcard' } as const;
@@ -42,51 +34,10 @@ let client: Client;
 const audit: AuditRecord[] = [];
 
 beforeAll(async () => {
-  [anchor, orchestrator, billing, attacker] = (await Promise.all(
-    Array.from({ length: 4 }, () => generateKeyPair()),
-  )) as [KeyPair, KeyPair, KeyPair, KeyPair];
-  const root = await mint({
-    issuer: anchor,
-    issuerId: AS,
-    subject: 'alice',
-    holder: orchestrator.publicJwk,
-    capabilities: [
-      {
-        resource: 'billing:invoices/**',
-        actions: ['read', 'pay'],
-        constraints: { amount: { max: 500 }, invoice: ANY },
-      },
-    ],
-    audience: TOOL,
-    expiresIn: '15m',
-  });
-  toBilling = await delegate(root, {
-    signer: orchestrator,
-    holder: billing.publicJwk,
-    capabilities: [
-      {
-        resource: 'billing:invoices/2026-03',
-        actions: ['pay'],
-        constraints: { amount: { max: 200 }, invoice: ANY },
-      },
-    ],
-    expiresIn: '5m',
-  });
-  billingOwn = await mint({
-    issuer: anchor,
-    issuerId: AS,
-    subject: 'svc:billing',
-    holder: billing.publicJwk,
-    capabilities: [
-      {
-        resource: 'billing:invoices/**',
-        actions: ['pay'],
-        constraints: { amount: { max: 10_000 }, invoice: ANY },
-      },
-    ],
-    audience: TOOL,
-    expiresIn: '1h',
-  });
+  [anchor, orchestrator, billing, attacker] = await keyPairs(4);
+  const root = await aliceRoot(anchor, orchestrator, TOOL, { invoice: ANY });
+  toBilling = await toBillingOf(root, orchestrator, billing, { invoice: ANY });
+  billingOwn = await billingOwnOf(anchor, billing, TOOL, { invoice: ANY });
   const verifier = createVerifier({
     trustAnchors: [{ id: AS, publicJwk: anchor.publicJwk }],
     audience: TOOL,
@@ -230,6 +181,17 @@ describe('mandate/mcp over Streamable HTTP', () => {
     expect((await client.callTool({ name: 'ping' })).content).toEqual([
       { type: 'text', text: 'pong' },
     ]);
+  });
+
+  it('a call that names no tool (a non-string name) is denied, never handed on unverified', async () => {
+    const { CallToolResultSchema } = await import('@modelcontextprotocol/sdk/types.js');
+    const denial = await denialOf(
+      client.request(
+        { method: 'tools/call', params: { name: 42 as unknown as string, arguments: {} } },
+        CallToolResultSchema,
+      ),
+    );
+    expect(denial).toMatchObject({ code: 'MANDATE_MALFORMED', hop: 0 });
   });
 
   it('publishes RFC 9728 protected-resource metadata', async () => {

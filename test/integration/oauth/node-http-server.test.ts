@@ -18,11 +18,10 @@ import {
   createAccessTokenVerifier,
   createOAuthClient,
   GRANT_TYPE_TOKEN_EXCHANGE,
-  OAuthRequestError,
 } from '../../../src/oauth/index.js';
 import { prove } from '../../../src/proof/prove.js';
 import { createVerifier } from '../../../src/verify/verifier.js';
-import { PAYMENTS, startWorld, type World } from './world.js';
+import { PAYMENTS, refusal, startWorld, type World } from './world.js';
 
 const run = promisify(execFile);
 let world: World;
@@ -37,16 +36,6 @@ afterAll(async () => {
   await world?.close();
 });
 
-async function refusal(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof OAuthRequestError) return error.error;
-    throw error;
-  }
-  throw new Error('expected a refusal');
-}
-
 /** A private_key_jwt client assertion signed by hand (RFC 7523). */
 function assertion(key: KeyPair, clientId: string, audience: string): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
@@ -58,6 +47,17 @@ function assertion(key: KeyPair, clientId: string, audience: string): Promise<st
     .setIssuedAt(now)
     .setExpirationTime(now + 60)
     .sign(key.privateKey);
+}
+
+/** The form members that authenticate the orchestrator at this server (private_key_jwt). */
+async function orchestratorAssertion(): Promise<{
+  client_assertion_type: string;
+  client_assertion: string;
+}> {
+  return {
+    client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+    client_assertion: await assertion(world.keys.orchestrator, 'orchestrator', world.server.issuer),
+  };
 }
 
 /** POST a form to the token endpoint; resolves the status and the JSON body. */
@@ -133,12 +133,7 @@ describe('the node:http authorization server', () => {
     const form = {
       grant_type: 'client_credentials',
       resource: PAYMENTS,
-      client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
-      client_assertion: await assertion(
-        world.keys.orchestrator,
-        'orchestrator',
-        world.server.issuer,
-      ),
+      ...(await orchestratorAssertion()),
     };
     expect((await tokenRequest(form)).status).toBe(200);
     expect(await tokenRequest(form)).toMatchObject({
@@ -168,12 +163,7 @@ describe('the node:http authorization server', () => {
     const form = {
       grant_type: 'client_credentials',
       resource: PAYMENTS,
-      client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
-      client_assertion: await assertion(
-        world.keys.orchestrator,
-        'orchestrator',
-        world.server.issuer,
-      ),
+      ...(await orchestratorAssertion()),
     };
     expect(await tokenRequest(form, { dpop: 'x.y.z' })).toMatchObject({
       status: 400,
@@ -207,12 +197,7 @@ describe('the node:http authorization server', () => {
         code: value,
         code_verifier: codeVerifier,
         redirect_uri: world.server.redirectUri,
-        client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
-        client_assertion: await assertion(
-          world.keys.orchestrator,
-          'orchestrator',
-          world.server.issuer,
-        ),
+        ...(await orchestratorAssertion()),
       });
     expect(await redeem(await code(), 'a'.repeat(43))).toMatchObject({
       status: 400,

@@ -25,7 +25,7 @@ import { prove } from '../../../src/proof/prove.js';
 import { NUM_RUNS } from '../../../src/testing/config.js';
 import { arbAction, arbCapabilities } from '../../../src/testing/arbitraries.js';
 import { createVerifier } from '../../../src/verify/verifier.js';
-import { HR, PAYMENTS, SCOPES, startWorld, type World } from './world.js';
+import { HR, PAYMENTS, SCOPES, refusal, startWorld, type World } from './world.js';
 
 let world: World;
 let aliceToken: string;
@@ -47,16 +47,6 @@ afterAll(async () => {
 const PAY_MARCH: CapabilityInput[] = [
   { resource: 'billing:invoices/2026-03', actions: ['pay'], constraints: { amount: { max: 500 } } },
 ];
-
-async function refusal(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof OAuthRequestError) return error.error;
-    throw error;
-  }
-  throw new Error('expected a refusal');
-}
 
 describe('may_act exchange -> root mandate -> delegation -> tool', () => {
   it('the tool verifies the chain back to alice and the proof of the last holder', async () => {

@@ -10,6 +10,7 @@ import {
   startDemoAuthorizationServer,
   type DemoAuthorizationServer,
   type DemoServerImplementation,
+  OAuthRequestError,
   type OAuthClient,
 } from '../../../src/oauth/index.js';
 
@@ -97,4 +98,15 @@ export async function startWorld(
     },
     close: () => server.close(),
   };
+}
+
+/** The OAuth `error` code a request was refused with (fails when it was not refused). */
+export async function refusal(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof OAuthRequestError) return error.error;
+    throw error;
+  }
+  throw new Error('expected a refusal');
 }

@@ -116,18 +116,23 @@ describe('mandate CLI: AAT chains', () => {
     String(NOW),
   ];
 
+  /** `mint` by the issuer, to the orchestrator (the tools and the rest follow). */
+  const mintToOrchestrator = (): string[] => [
+    'mint',
+    '--issuer',
+    issuer.key,
+    '--issuer-id',
+    ISSUER,
+    '--holder',
+    orchestrator.pub,
+  ];
+
   beforeAll(async () => {
     [issuer, orchestrator, worker] = await Promise.all([party(), party(), party()]);
     root = await ok([
-      'mint',
+      ...mintToOrchestrator(),
       '--format',
       'aat',
-      '--issuer',
-      issuer.key,
-      '--issuer-id',
-      ISSUER,
-      '--holder',
-      orchestrator.pub,
       '--tools',
       JSON.stringify({
         read_file: { path: { constraint_type: 'one_of', values: ['/data/a', '/data/b'] } },
@@ -270,17 +275,7 @@ describe('mandate CLI: AAT chains', () => {
   });
 
   it('misuse is refused plainly: a subject on an AAT root, an unknown format', async () => {
-    const base = [
-      'mint',
-      '--issuer',
-      issuer.key,
-      '--issuer-id',
-      ISSUER,
-      '--holder',
-      orchestrator.pub,
-      '--tools',
-      '{"search":{}}',
-    ];
+    const base = [...mintToOrchestrator(), '--tools', '{"search":{}}'];
     const [subject, format] = await Promise.all([
       cli([...base, '--format', 'aat', '--subject', 'alice']),
       cli([...base, '--format', 'jwt']),

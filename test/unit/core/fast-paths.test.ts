@@ -9,6 +9,12 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import {
+  authorize,
+  authorizeEach,
+  findWidening,
+  normalizeCapabilities,
+} from '../../../src/core/capability.js';
 import { findJsonProblem, parseJsonObject } from '../../../src/core/json-text.js';
 import { MandateError } from '../../../src/core/errors.js';
 import { DEFAULT_LIMITS, type Limits } from '../../../src/core/limits.js';
@@ -20,6 +26,7 @@ import {
   type PublicJwk,
 } from '../../../src/identity/jwk.js';
 import { dpopClaimsPlainlyValid, proofClaimsSchema } from '../../../src/proof/check.js';
+import { arbAction, arbCapabilities, arbNarrowing } from '../../../src/testing/arbitraries.js';
 import { NUM_RUNS } from '../../../src/testing/config.js';
 import { chainOf, createWorld, verifierFor, verifyWith } from '../../helpers/fixture.js';
 import { blocksOf, decodeJws, segment } from '../../helpers/forge.js';
@@ -125,6 +132,101 @@ describe('parseJsonObject decides as the plain scan-then-parse', () => {
         text,
       ).toEqual(outcome(() => referenceParse(text)));
     }
+  });
+});
+
+/**
+ * Object texts written key by key (never through JSON.stringify, so duplicates survive): a tiny
+ * key alphabet with escaped spellings of the same key and `__proto__`, at every level and in
+ * arrays of objects, so that duplicates meet and nest in every arrangement.
+ */
+const arbAdversarialText: fc.Arbitrary<string> = fc.letrec<{ value: string; object: string }>(
+  (tie) => ({
+    value: fc.oneof(
+      { depthSize: 'small', withCrossShrink: true },
+      fc.constantFrom('1', '"s"', 'null', '"{\\"a\\":1}"'),
+      tie('object'),
+      fc.array(tie('value'), { maxLength: 3 }).map((items) => `[${items.join(',')}]`),
+    ),
+    object: fc
+      .array(
+        fc.tuple(
+          fc.constantFrom('"a"', '"\\u0061"', '"b"', '"__proto__"', '"__pro\\u0074o__"', '"a\\""'),
+          tie('value'),
+        ),
+        { maxLength: 4 },
+      )
+      .map((members) => `{${members.map(([k, v]) => `${k}:${v}`).join(',')}}`),
+  }),
+).object;
+
+describe('parseJsonObject decides as the plain scan-then-parse on adversarial texts', () => {
+  it('duplicates and escapes at every level, at any depth limit', () => {
+    fc.assert(
+      fc.property(arbAdversarialText, fc.integer({ min: 1, max: 40 }), (text, maxDepth) => {
+        expect(outcome(() => parseJsonObject(text, 'x', 'limits', 0, maxDepth))).toEqual(
+          outcome(() => referenceParse(text, maxDepth)),
+        );
+      }),
+      { numRuns: RUNS * 4 },
+    );
+  });
+});
+
+describe('authorizeEach refuses on the first set that authorize refuses, with its denial', () => {
+  it('on generated chains of capability sets and actions', () => {
+    const arbSets = arbCapabilities().chain((root) =>
+      fc
+        .tuple(arbNarrowing(root), arbNarrowing(root))
+        .map(([a, b]) => [root, a, b].map((caps) => normalizeCapabilities(caps))),
+    );
+    fc.assert(
+      fc.property(
+        arbSets.chain((sets) => arbAction(sets[0]).map((action) => [sets, action] as const)),
+        ([sets, action]) => {
+          const index = sets.findIndex((caps) => !authorize(caps, action).allowed);
+          const expected =
+            index < 0 ? undefined : { index, denial: authorize(sets[index] ?? [], action) };
+          expect(authorizeEach(sets, action)).toEqual(expected);
+        },
+      ),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('a malformed action is refused on the first set', () => {
+    const sets = [normalizeCapabilities([{ resource: 'docs:**', actions: ['read'] }])];
+    const action = { resource: 'docs:../x', action: 'read' };
+    expect(authorizeEach(sets, action)).toEqual({ index: 0, denial: authorize(sets[0]!, action) });
+  });
+});
+
+describe('findWidening remembers answers only for the same pair of normal forms', () => {
+  it('answers as the unremembered computation, asked twice and in both directions', () => {
+    fc.assert(
+      fc.property(
+        arbCapabilities().chain((a) =>
+          fc.oneof(arbNarrowing(a), arbCapabilities()).map((b) => [a, b] as const),
+        ),
+        fc.constantFrom('mandate' as const, 'aat' as const),
+        ([rawA, rawB], profile) => {
+          const a = normalizeCapabilities(rawA);
+          const b = normalizeCapabilities(rawB);
+          // Explicit limits bypass the memo: the reference.
+          const reference = (c: typeof a, p: typeof a) =>
+            findWidening(c, p, { profile, limits: {} });
+          for (const [c, p] of [
+            [a, b],
+            [b, a],
+            [a, b],
+            [b, a],
+          ] as const) {
+            expect(findWidening(c, p, { profile })).toEqual(reference(c, p));
+          }
+        },
+      ),
+      { numRuns: RUNS },
+    );
   });
 });
 

@@ -3,6 +3,22 @@ import { describe, expect, it } from 'vitest';
 import { remoteJwks, staticKeys } from '../../../src/identity/key-resolver.js';
 import { createVerifier, generateKeyPair, mint } from '../../../src/index.js';
 
+/** A fresh issuer key, and a root it signed as `issuerId` naming its key `kid`. */
+async function rootFrom(issuerId: string, kid: string) {
+  const [issuer, holder] = await Promise.all([generateKeyPair(), generateKeyPair()]);
+  const mandate = await mint({
+    issuer,
+    issuerId,
+    kid,
+    subject: 'alice',
+    holder: holder.publicJwk,
+    capabilities: [{ resource: 'docs:**', actions: ['read'] }],
+    expiresIn: 60,
+    audience: 'https://tool.test',
+  });
+  return { issuer, mandate };
+}
+
 describe('staticKeys', () => {
   it('selects by kid and key type', async () => {
     const [a, b, p] = await Promise.all([
@@ -53,18 +69,7 @@ describe('remoteJwks', () => {
   });
 
   it('a fetch failure is a coded denial, never a throw out of verify', async () => {
-    const issuer = await generateKeyPair();
-    const holder = await generateKeyPair();
-    const mandate = await mint({
-      issuer,
-      issuerId: 'https://as.down',
-      kid: 'k',
-      subject: 'alice',
-      holder: holder.publicJwk,
-      capabilities: [{ resource: 'docs:**', actions: ['read'] }],
-      expiresIn: 60,
-      audience: 'https://tool.test',
-    });
+    const { mandate } = await rootFrom('https://as.down', 'k');
     const verifier = createVerifier({
       trustAnchors: [
         {
@@ -89,18 +94,7 @@ describe('remoteJwks', () => {
 
 describe('trust anchors on any KeyResolver', () => {
   it('{ id, keys: staticKeys(...) } verifies a root whose kid names its key', async () => {
-    const issuer = await generateKeyPair();
-    const holder = await generateKeyPair();
-    const mandate = await mint({
-      issuer,
-      issuerId: 'https://as.static',
-      kid: 'k1',
-      subject: 'alice',
-      holder: holder.publicJwk,
-      capabilities: [{ resource: 'docs:**', actions: ['read'] }],
-      expiresIn: 60,
-      audience: 'https://tool.test',
-    });
+    const { issuer, mandate } = await rootFrom('https://as.static', 'k1');
     const verifier = createVerifier({
       trustAnchors: [
         { id: 'https://as.static', keys: staticKeys([{ ...issuer.publicJwk, kid: 'k1' }]) },

@@ -7,7 +7,7 @@ import {
   SCENARIOS,
   type Expected,
 } from './scenarios.js';
-import type { Decision } from '../verify/decision.js';
+import { deniedFrom, type Decision } from '../verify/decision.js';
 import { isMandateError } from '../core/errors.js';
 
 function describe(expected: Expected): string {
@@ -49,14 +49,7 @@ export async function runDemo(formats: readonly Format[]): Promise<number> {
       } catch (error) {
         // `delegate` refusing to build a widening is itself a denial, with the same code.
         if (!isMandateError(error)) throw error;
-        decision = {
-          allowed: false,
-          code: error.code,
-          hop: error.hop ?? 0,
-          check: error.check,
-          reason: error.message,
-          detail: error.detail,
-        };
+        decision = deniedFrom(error);
       }
       const ok = meetsExpectation(decision, scenario.expected);
       if (!ok) surprises++;

@@ -1,4 +1,5 @@
 /** `delegate`: the current holder passes on a narrower mandate. */
+import { tokenOf } from '../core/token-of.js';
 import { MandateError } from '../core/errors.js';
 import type { Mandate, MandateLike } from '../core/types.js';
 import type { ChainBlock } from '../verify/chain.js';
@@ -19,8 +20,7 @@ import { toMandate } from './mint.js';
  * The new block keeps the parent's format.
  */
 export async function delegate(mandate: MandateLike, options: DelegateOptions): Promise<Mandate> {
-  const token = typeof mandate === 'string' ? mandate : mandate?.token;
-  if (typeof token !== 'string') throw new TypeError('delegate needs a mandate or its token');
+  const token = tokenOf(mandate, 'delegate');
   // Decoded once, by the format the token names; the parent's exact bytes come from this decode.
   const format = detectFormat(token);
   const aatBlocks = format === 'aat' ? decodeAatChain(token, DEFAULT_LIMITS) : undefined;

@@ -1,4 +1,5 @@
 /** `parseMandate`: decode a mandate to inspect it, without verifying anything. */
+import { tokenOf } from '../core/token-of.js';
 import { MandateError } from '../core/errors.js';
 import { DEFAULT_LIMITS } from '../core/limits.js';
 import type { BlockView, Format, MandateLike, UnverifiedMandate } from '../core/types.js';
@@ -13,16 +14,9 @@ export function detectFormat(token: string): Format {
   return looksLikeJwsChain(token) ? 'jws' : 'biscuit';
 }
 
-function tokenOf(mandate: MandateLike): string {
-  const token =
-    typeof mandate === 'string' ? mandate : (mandate as { token?: unknown } | null)?.token;
-  if (typeof token !== 'string') throw new TypeError('expected a mandate or its token string');
-  return token;
-}
-
 /** Decode every block of a token of either format (shape and limits only). */
 export async function decodeChain(mandate: MandateLike): Promise<readonly ChainBlock[]> {
-  const token = tokenOf(mandate);
+  const token = tokenOf(mandate, 'decodeChain');
   const format = detectFormat(token);
   if (format === 'aat') return decodeAatChain(token, DEFAULT_LIMITS);
   if (format === 'jws') return decodeJwsChain(token, DEFAULT_LIMITS);
@@ -56,7 +50,7 @@ function view(block: ChainBlock): BlockView {
  * for a token that does not decode.
  */
 export async function parseMandate(mandate: MandateLike): Promise<UnverifiedMandate> {
-  const token = tokenOf(mandate);
+  const token = tokenOf(mandate, 'parseMandate');
   const blocks = await decodeChain(token);
   const last = blocks[blocks.length - 1];
   const root = blocks[0];

@@ -35,7 +35,7 @@ import { thumbprintSync } from '../identity/thumbprint.js';
 import { normalizeHtu } from '../proof/request.js';
 import { MemoryReplayStore } from '../stores/memory.js';
 import type { ReplayStore } from '../stores/types.js';
-import type { Denied } from '../verify/decision.js';
+import { deniedFrom, type Denied } from '../verify/decision.js';
 import { parseActClaim, parseMayActClaim, type Actor } from './act-claim.js';
 import { splitScope } from './scope-map.js';
 import { ACCESS_TOKEN_TYP } from './token-types.js';
@@ -218,24 +218,13 @@ function isAccessTokenTyp(typ: unknown): boolean {
 }
 
 function toDenied(error: unknown, fallbackCheck: Check): Denied {
-  if (isMandateError(error)) {
-    return {
-      allowed: false,
-      code: error.code,
-      hop: error.hop ?? 0,
-      check: error.check,
-      reason: error.message,
-      detail: error.detail,
-    };
-  }
-  return {
-    allowed: false,
-    code: 'MANDATE_INTERNAL',
-    hop: 0,
-    check: fallbackCheck,
-    reason: 'access-token verification failed unexpectedly',
-    detail: {},
-  };
+  if (isMandateError(error)) return deniedFrom(error);
+  return deniedFrom(
+    new MandateError('MANDATE_INTERNAL', 'access-token verification failed unexpectedly', {
+      check: fallbackCheck,
+      hop: 0,
+    }),
+  );
 }
 
 function keySetFor(options: AccessTokenVerifierOptions): JWTVerifyGetKey {

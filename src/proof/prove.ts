@@ -1,4 +1,5 @@
 /** `prove`: the request-bound proof of possession by a mandate's last holder. */
+import { tokenOf } from '../core/token-of.js';
 import { randomUUID } from 'node:crypto';
 import { MandateError } from '../core/errors.js';
 import { TYP } from '../core/typ.js';
@@ -38,8 +39,7 @@ export interface ProveOptions {
  * call, an invocation proof of the same shape binding the tool name and its arguments.
  */
 export async function prove(mandate: MandateLike, options: ProveOptions): Promise<string> {
-  const token = typeof mandate === 'string' ? mandate : mandate?.token;
-  if (typeof token !== 'string') throw new TypeError('prove needs a mandate or its token');
+  const token = tokenOf(mandate, 'prove');
   const signer = prepareSigner(options.signer);
   const holder = await lastHolderKey(token);
   if (!sameKey(holder, signer.publicJwk)) {

@@ -1,5 +1,5 @@
 /** The verifier's result. A denial is data, never an exception. */
-import type { Check, ErrorDetail, MandateErrorCode } from '../core/errors.js';
+import type { Check, ErrorDetail, MandateError, MandateErrorCode } from '../core/errors.js';
 import type { Capability, Format } from '../core/types.js';
 
 /** An allowed request: who it is for, through whom, with what authority. */
@@ -33,3 +33,15 @@ export interface Denied {
 
 /** What `verifier.verify` resolves to: `Allowed` or `Denied` (never a throw on a denial). */
 export type Decision = Allowed | Denied;
+
+/** A coded error as a denial; `hop` stands in where the error names none. */
+export function deniedFrom(error: MandateError, hop = 0): Denied {
+  return {
+    allowed: false,
+    code: error.code,
+    hop: error.hop ?? hop,
+    check: error.check,
+    reason: error.message,
+    detail: error.detail,
+  };
+}

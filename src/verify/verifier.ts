@@ -2,7 +2,7 @@
 import { MandateError, MandateUsageError, isMandateError } from '../core/errors.js';
 import type { Action, MandateLike, ProofRequest } from '../core/types.js';
 import type { MtlsContext } from '../proof/mtls/possession.js';
-import type { Decision } from './decision.js';
+import { deniedFrom, type Decision } from './decision.js';
 import { resolveConfig, type VerifierConfig, type VerifierOptions } from './config.js';
 import { toolAction } from '../format/aat/claims.js';
 import { RULES, rulesFor, type VerifyState } from './rules.js';
@@ -113,33 +113,14 @@ async function runRules(
     } catch (error) {
       if (error instanceof MandateUsageError) throw error;
       const lastHop = Math.max(0, (state.chain?.blocks.length ?? 1) - 1);
-      if (isMandateError(error)) {
-        return {
-          allowed: false,
-          code: error.code,
-          hop: error.hop ?? lastHop,
-          check: error.check,
-          reason: error.message,
-          detail: error.detail,
-        };
-      }
+      if (isMandateError(error)) return deniedFrom(error, lastHop);
       // An unexpected failure inside a rule is a denial, never an allow.
-      const internal = new MandateError(
-        'MANDATE_INTERNAL',
-        `rule ${rule.check} failed unexpectedly`,
-        {
+      return deniedFrom(
+        new MandateError('MANDATE_INTERNAL', `rule ${rule.check} failed unexpectedly`, {
           check: rule.check,
           hop: lastHop,
-        },
+        }),
       );
-      return {
-        allowed: false,
-        code: internal.code,
-        hop: lastHop,
-        check: rule.check,
-        reason: internal.message,
-        detail: {},
-      };
     }
   }
   const chain = state.chain;

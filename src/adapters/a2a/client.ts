@@ -1,4 +1,5 @@
 /** The A2A client side: grant a narrowed mandate to an agent and send it with a message. */
+import { tokenOf } from '../../core/token-of.js';
 import type { Message } from '@a2a-js/sdk';
 import type { Client } from '@a2a-js/sdk/client';
 import type { JWK } from 'jose';
@@ -11,7 +12,7 @@ type SendResult = Awaited<ReturnType<Client['sendMessage']>>;
 
 /** The message metadata that carries a grant. */
 export function grantMetadata(mandate: MandateLike): Record<string, string> {
-  return { [A2A_META_MANDATE]: typeof mandate === 'string' ? mandate : mandate.token };
+  return { [A2A_META_MANDATE]: tokenOf(mandate, 'grantMetadata') };
 }
 
 /**

@@ -1,4 +1,5 @@
 /** The MCP client side: send a tool call with a mandate and an invocation proof in `_meta`. */
+import { tokenOf } from '../../core/token-of.js';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { Json, KeyPair, MandateLike } from '../../core/types.js';
 import { prove } from '../../proof/prove.js';
@@ -17,8 +18,7 @@ export async function callToolWithMandate(
   call: { readonly name: string; readonly arguments: Readonly<Record<string, Json>> },
   credentials: { readonly mandate: MandateLike; readonly signer: KeyPair },
 ): Promise<CallResult> {
-  const token =
-    typeof credentials.mandate === 'string' ? credentials.mandate : credentials.mandate.token;
+  const token = tokenOf(credentials.mandate, 'callToolWithMandate');
   const proof = await prove(token, {
     signer: credentials.signer,
     request: { tool: call.name, args: call.arguments },

@@ -23,6 +23,11 @@ export interface ChainBlock extends BlockView {
    * revoked under either name is denied.
    */
   readonly revocationId?: string;
+  /**
+   * The revocation id of the same block under its signature's other valid form, when the
+   * signature is malleable (an ECDSA signature: (r, s) and (r, n − s) both verify). Looked up too.
+   */
+  readonly revocationIdTwin?: string;
 }
 
 /** A decoded chain whose signatures and links the rules can question. */

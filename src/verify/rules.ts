@@ -334,8 +334,9 @@ const revocation: Rule = {
     for (const [hop, block] of blocks.entries()) {
       ids.push(block.id);
       hops.push(hop);
-      if (block.revocationId !== undefined) {
-        ids.push(block.revocationId);
+      for (const alias of [block.revocationId, block.revocationIdTwin]) {
+        if (alias === undefined) continue;
+        ids.push(alias);
         hops.push(hop);
       }
     }

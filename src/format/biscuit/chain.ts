@@ -13,9 +13,12 @@ import { thumbprintUriSync } from '../../identity/thumbprint.js';
 import type { ChainBlock } from '../../verify/chain.js';
 import { checkTokenLimits } from '../jws/chain.js';
 import { readBlockFacts, viewOfFacts } from './datalog.js';
+import { ecdsaTwin } from './ecdsa-twin.js';
 import {
+  biscuitAlgorithm,
   parseBiscuitToken,
   signingAlg,
+  type BiscuitAlgorithm,
   toJwk,
   type BiscuitToken,
   type SignedBlock,
@@ -43,11 +46,29 @@ export function biscuitRevocationId(signed: Pick<SignedBlock, 'signature'>): str
   return Buffer.from(signed.signature).toString('hex');
 }
 
+/**
+ * For a block signed with P-256, the revocation id of its signature's other valid form
+ * (`ecdsa-twin.ts`), so that rule 6 finds a revocation under either.
+ */
+function revocationTwin(
+  signed: Pick<SignedBlock, 'signature'>,
+  signerAlgorithm: BiscuitAlgorithm,
+): { revocationIdTwin?: string } {
+  if (signerAlgorithm !== 1) return {};
+  const twin = ecdsaTwin(signed.signature);
+  return twin === undefined ? {} : { revocationIdTwin: biscuitRevocationId({ signature: twin }) };
+}
+
 function malformed(message: string, hop: number, path: string): never {
   throw new MandateError('MANDATE_MALFORMED', message, { check: 'limits', hop, detail: { path } });
 }
 
-function decodeBlock(signed: SignedBlock, hop: number, limits: Limits): BiscuitChainBlock {
+function decodeBlock(
+  signed: SignedBlock,
+  hop: number,
+  limits: Limits,
+  previousNextKey: BiscuitAlgorithm,
+): BiscuitChainBlock {
   const label = `block ${hop}`;
   // The block's kind is fixed by its position, as the JWS `typ` is: the authority block is signed
   // by the root key alone; every later block must be a third-party block (signed by a holder).
@@ -97,6 +118,8 @@ function decodeBlock(signed: SignedBlock, hop: number, limits: Limits): BiscuitC
     maxDepth: view.maxDepth,
     ...(view.purpose === undefined ? {} : { purpose: view.purpose }),
     revocationId: biscuitRevocationId(signed),
+    // Block 0 is signed by the root key; every later block by the previous block's next key.
+    ...revocationTwin(signed, hop === 0 ? biscuitAlgorithm(alg) : previousNextKey),
     signed,
   };
 }
@@ -107,7 +130,8 @@ export function decodeBiscuit(token: string, limits: Limits): DecodedBiscuit {
   const parsed = parseBiscuitToken(token, limits);
   const ids = new Set<string>();
   const blocks = parsed.blocks.map((signed, hop) => {
-    const block = decodeBlock(signed, hop, limits);
+    const previousNextKey = parsed.blocks[hop - 1]?.nextKey.algorithm ?? 0;
+    const block = decodeBlock(signed, hop, limits, previousNextKey);
     // A repeated block id is a cycle or a splice (as in the JWS encoding, AAT step 2c).
     if (ids.has(block.id)) {
       malformed(`block ${hop}: block id repeats an earlier block`, hop, `block ${hop}.block_id`);

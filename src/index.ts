@@ -40,7 +40,7 @@ export {
   StoreFullError,
   type StoreUnavailableReason,
 } from './stores/errors.js';
-export type { RevocationStore, ReplayStore } from './stores/types.js';
+export type { RevocationContext, RevocationStore, ReplayStore } from './stores/types.js';
 export type {
   Action,
   BlockView,

@@ -15,7 +15,21 @@ export type StoreUnavailableReason =
   /** The store was closed by its owner. */
   | 'closed'
   /** A bounded in-memory store is full of entries still in force. */
-  | 'full';
+  | 'full'
+  /** A write reached the primary but not the replicas the store requires (Redis `WAIT`). */
+  | 'unreplicated'
+  /** A revocation list copy is older than its `maxStaleness` (the source serves an old list). */
+  | 'stale'
+  /** A fetched revocation list does not parse or does not match the list schema. */
+  | 'malformed'
+  /** A fetched revocation list's signature did not verify against its anchor's keys. */
+  | 'forged'
+  /** A fetched revocation list has a lower version than the one held (a rollback). */
+  | 'rollback'
+  /** A fetched revocation list names another issuer than the anchor it was fetched for. */
+  | 'foreign-issuer'
+  /** The chain's trust anchor has no revocation list configured in this store. */
+  | 'no-list';
 
 /**
  * A store could not give a trustworthy answer. Never a "no": a verifier that sees it denies

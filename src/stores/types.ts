@@ -4,6 +4,17 @@
  * a `MANDATE_STORE_UNAVAILABLE` denial. A store never answers "not revoked" from a cache.
  */
 
+/**
+ * What the verifier tells a revocation store about the chain whose ids it asks about. Stores
+ * that hold one set of revocations for everyone ignore it; a store that keeps revocations per
+ * issuer (a signed revocation list) answers from that issuer's revocations only, so one issuer
+ * can never revoke another's blocks.
+ */
+export interface RevocationContext {
+  /** The configured id of the trust anchor whose key signed the chain's root. */
+  readonly anchor: string;
+}
+
 /** Revoked block ids (for a Biscuit mandate, also blocks' Biscuit revocation ids). */
 export interface RevocationStore {
   /**
@@ -11,10 +22,10 @@ export interface RevocationStore {
    * stops being valid anyway; a store may forget the revocation after it.
    */
   revoke(id: string, expiresAt?: number): Promise<void>;
-  /** Whether `id` is revoked. */
-  isRevoked(id: string): Promise<boolean>;
+  /** Whether `id` is revoked (the verifier passes `context`; older stores may ignore it). */
+  isRevoked(id: string, context?: RevocationContext): Promise<boolean>;
   /** Whether any of `ids` is revoked; returns the first revoked id. Stores may batch. */
-  firstRevoked?(ids: readonly string[]): Promise<string | undefined>;
+  firstRevoked?(ids: readonly string[], context?: RevocationContext): Promise<string | undefined>;
 }
 
 /** Seen proof ids. */

@@ -67,6 +67,7 @@ async function askStore<T>(
       }),
     ]);
   } catch (cause) {
+    const reason = storeReasonOf(cause);
     throw new MandateError(
       'MANDATE_STORE_UNAVAILABLE',
       'a store could not answer; denied to fail closed',
@@ -74,11 +75,25 @@ async function askStore<T>(
         check,
         hop,
         cause,
+        // Why, when the store said so (a stale or forged revocation list, a Redis timeout):
+        // an operator must see which failure to mend without reading logs.
+        ...(reason === undefined ? {} : { detail: { reason } }),
       },
     );
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * The `reason` a store's error carries (`StoreUnavailableError.reason`: `timeout`, `stale`,
+ * `forged`, ...), read by shape so the verifier does not depend on the stores; only a short
+ * lowercase word is passed on, never the error's message.
+ */
+function storeReasonOf(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null || !('reason' in error)) return undefined;
+  const { reason } = error;
+  return typeof reason === 'string' && /^[a-z][a-z-]{0,31}$/.test(reason) ? reason : undefined;
 }
 
 /** 1. Size, depth and encoding within limits; every block parses against its schema. */
@@ -340,9 +355,14 @@ const revocation: Rule = {
         hops.push(hop);
       }
     }
+    // Rule 2 has matched the root to this anchor; a store that keeps revocations per issuer
+    // (a signed revocation list) looks only in that issuer's list.
+    const anchorId = config.anchors.get(blocks[0]?.issuer ?? '')?.id;
+    if (anchorId === undefined) throw new Error('revocation ran before the anchor was found');
+    const context = { anchor: anchorId };
     const revoked = await askStore(config, 'revocation', 0, async () => {
-      if (store.firstRevoked !== undefined) return store.firstRevoked(ids);
-      for (const id of ids) if (await store.isRevoked(id)) return id;
+      if (store.firstRevoked !== undefined) return store.firstRevoked(ids, context);
+      for (const id of ids) if (await store.isRevoked(id, context)) return id;
       return undefined;
     });
     if (revoked !== undefined && typeof revoked !== 'string') {

@@ -1,5 +1,5 @@
-import { Redis } from 'ioredis';
-import type { RedisOptions } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
+import type { ClusterOptions, RedisOptions } from 'ioredis';
 
 import { StoreUnavailableError } from '../errors.js';
 import { DEFAULT_PREFIX, assertPrefix } from './keys.js';
@@ -26,6 +26,16 @@ export interface RedisStoreCommonOptions {
    * store keeps reconnecting). Defaults to ignoring them: calls report the outage.
    */
   readonly onError?: (error: Error) => void;
+  /**
+   * Replicas that must acknowledge each write before it counts (default 0). With `n > 0`
+   * every write (`revoke`, a first `checkAndStore`) is followed by Redis `WAIT n` on the same
+   * connection, and a write that fewer replicas acknowledged within half of `timeoutMs` is a
+   * `StoreUnavailableError` (the caller denies). Redis replicates asynchronously: without it
+   * a primary that fails over just after acknowledging a write loses it (a revocation
+   * forgotten, a proof id accepted twice). `WAIT` holds the connection until the replicas
+   * answer, so it costs throughput; see docs/guides/stores.md.
+   */
+  readonly replicas?: number;
 }
 
 /** Build a store with its own connection, from a `redis://` or `rediss://` URL. */
@@ -35,14 +45,18 @@ export interface RedisStoreUrlOptions extends RedisStoreCommonOptions {
 }
 
 /**
- * Build a store on an existing ioredis client, which `close()` then leaves open. Create it
- * with `createRedisClient` so that it fails fast (no offline queue, command timeouts); any
- * client works, but on one with an offline queue a call that timed out may still be sent later.
+ * Build a store on an existing ioredis client, one server (`Redis`) or a Redis Cluster
+ * (`Cluster`), which `close()` then leaves open. Create it with `createRedisClient` so that it
+ * fails fast (no offline queue, command timeouts); any client works, but on one with an
+ * offline queue a call that timed out may still be sent later.
  */
 export interface RedisStoreClientOptions extends RedisStoreCommonOptions {
-  readonly client: Redis;
+  readonly client: Redis | Cluster;
   readonly url?: never;
 }
+
+/** A Redis Cluster seed node: `{ host, port }` or a `redis://host:port` URL. */
+export type RedisClusterSeed = { readonly host: string; readonly port: number } | string;
 
 /** Options of `RedisRevocationStore` and `RedisReplayStore`. */
 export type RedisStoreOptions = RedisStoreUrlOptions | RedisStoreClientOptions;
@@ -54,6 +68,30 @@ export interface CreateRedisClientOptions {
   /** Called with each connection error (default: ignored). */
   readonly onError?: (error: Error) => void;
 }
+
+/** The ioredis Cluster options `failClosedClusterOptions` sets; spread them into your own. */
+export type FailClosedClusterOptions = {
+  readonly [K in
+    | 'enableOfflineQueue'
+    | 'scaleReads'
+    | 'maxRedirections'
+    | 'retryDelayOnFailover'
+    | 'retryDelayOnClusterDown'
+    | 'retryDelayOnTryAgain'
+    | 'slotsRefreshTimeout'
+    | 'slotsRefreshInterval'
+    | 'clusterRetryStrategy']-?: NonNullable<ClusterOptions[K]>;
+} & {
+  /** Options of the connection to each node. */
+  readonly redisOptions: Pick<
+    RedisOptions,
+    | 'commandTimeout'
+    | 'connectTimeout'
+    | 'socketTimeout'
+    | 'maxRetriesPerRequest'
+    | 'autoResendUnfulfilledCommands'
+  >;
+};
 
 const noop = (): void => undefined;
 
@@ -100,23 +138,76 @@ export function failClosedRedisOptions(timeoutMs = DEFAULT_TIMEOUT_MS): FailClos
     autoResendUnfulfilledCommands: false,
     // Reconnect forever, quickly: recovery must not wait for an operator. Backoff doubles
     // from 50 ms and is capped at 1 s so a restarted server is found within about a second.
-    retryStrategy: (times: number) => Math.min(50 * 2 ** Math.min(times, 5), 1000),
+    retryStrategy: backoff,
+  };
+}
+
+const backoff = (times: number): number => Math.min(50 * 2 ** Math.min(times, 5), 1000);
+
+/**
+ * The ioredis Cluster options that make a cluster client fail closed in bounded time and
+ * follow slot moves and failovers by itself. Reads go to primaries only: a replica may lag,
+ * and a revocation must be seen at the very next check. Exposed so a caller building its own
+ * `Cluster` (TLS, ACL user, NAT map) can start from them.
+ */
+export function failClosedClusterOptions(
+  timeoutMs = DEFAULT_TIMEOUT_MS,
+): FailClosedClusterOptions {
+  const { commandTimeout, connectTimeout, socketTimeout } = failClosedRedisOptions(timeoutMs);
+  // Redirections (MOVED/ASK), a node that just died and CLUSTERDOWN are retried by ioredis
+  // while the slots table is refreshed, so a moved slot or a failover heals by itself; each
+  // retry waits this long, and the store's own deadline stops the caller's wait at the bound.
+  const retryDelay = Math.max(10, Math.min(100, Math.floor(timeoutMs / 10)));
+  return {
+    enableOfflineQueue: false,
+    scaleReads: 'master',
+    maxRedirections: 16,
+    retryDelayOnFailover: retryDelay,
+    retryDelayOnClusterDown: retryDelay,
+    retryDelayOnTryAgain: retryDelay,
+    slotsRefreshTimeout: timeoutMs,
+    // Also refresh the slots table on a timer, so a failover is learnt even without traffic.
+    slotsRefreshInterval: 1000,
+    clusterRetryStrategy: backoff,
+    redisOptions: {
+      commandTimeout,
+      connectTimeout,
+      socketTimeout,
+      maxRetriesPerRequest: 0,
+      autoResendUnfulfilledCommands: false,
+    },
   };
 }
 
 /**
- * Creates an ioredis client set up to fail closed in bounded time (see
- * `failClosedRedisOptions`), with an `'error'` listener attached so connection errors never
- * surface as unhandled. Share one between a `RedisRevocationStore` and a `RedisReplayStore`
- * with `{ client }`; the caller then quits it.
+ * Creates an ioredis client set up to fail closed in bounded time, with an `'error'` listener
+ * attached so connection errors never surface as unhandled: from a `redis://` URL, a client of
+ * one server (`failClosedRedisOptions`); from a list of seed nodes, a Redis Cluster client
+ * (`failClosedClusterOptions`; one reachable seed is enough, the rest of the cluster is
+ * discovered). Share one between a `RedisRevocationStore` and a `RedisReplayStore` with
+ * `{ client }`; the caller then quits it.
  */
-export function createRedisClient(url: string, options: CreateRedisClientOptions = {}): Redis {
-  assertUrl(url);
+export function createRedisClient(url: string, options?: CreateRedisClientOptions): Redis;
+export function createRedisClient(
+  seeds: readonly RedisClusterSeed[],
+  options?: CreateRedisClientOptions,
+): Cluster;
+export function createRedisClient(
+  target: string | readonly RedisClusterSeed[],
+  options: CreateRedisClientOptions = {},
+): Redis | Cluster {
   const onError = options.onError;
   if (onError !== undefined && typeof onError !== 'function') {
     throw new TypeError('onError must be a function');
   }
-  const client = new Redis(url, failClosedRedisOptions(options.timeoutMs ?? DEFAULT_TIMEOUT_MS));
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  let client: Redis | Cluster;
+  if (typeof target === 'string') {
+    assertUrl(target);
+    client = new Redis(target, failClosedRedisOptions(timeoutMs));
+  } else {
+    client = new Cluster(seedsOf(target), failClosedClusterOptions(timeoutMs));
+  }
   client.on('error', (error: Error) => {
     try {
       onError?.(error);
@@ -125,6 +216,27 @@ export function createRedisClient(url: string, options: CreateRedisClientOptions
     }
   });
   return client;
+}
+
+/** Checks and copies a list of cluster seeds (never echoing a URL: it may hold a password). */
+function seedsOf(seeds: unknown): ({ host: string; port: number } | string)[] {
+  if (!Array.isArray(seeds) || seeds.length === 0 || seeds.length > 1000) {
+    throw new TypeError('give a redis:// URL or a non-empty array of cluster seed nodes');
+  }
+  return seeds.map((seed: unknown) => {
+    if (typeof seed === 'string') {
+      assertUrl(seed);
+      return seed;
+    }
+    const { host, port } = (seed ?? {}) as { host?: unknown; port?: unknown };
+    if (typeof host !== 'string' || host === '' || host.length > 255) {
+      throw new TypeError('a cluster seed needs a host');
+    }
+    if (typeof port !== 'number' || !Number.isSafeInteger(port) || port < 1 || port > 65_535) {
+      throw new RangeError('a cluster seed needs a port from 1 to 65535');
+    }
+    return { host, port };
+  });
 }
 
 function assertUrl(url: unknown): asserts url is string {
@@ -141,7 +253,11 @@ function assertUrl(url: unknown): asserts url is string {
 export class RedisConnection {
   readonly prefix: string;
   readonly graceSeconds: number;
-  readonly #client: Redis;
+  /** Whether the client is a Redis Cluster client (keys are then laid out per slot). */
+  readonly cluster: boolean;
+  /** Replicas that must acknowledge a write (`RedisStoreCommonOptions.replicas`). */
+  readonly replicas: number;
+  readonly #client: Redis | Cluster;
   readonly #owned: boolean;
   readonly #timeoutMs: number;
   #closed = false;
@@ -163,16 +279,22 @@ export class RedisConnection {
     if (typeof grace !== 'number' || !Number.isFinite(grace) || grace < 0) {
       throw new RangeError('graceSeconds must be a non-negative number');
     }
+    const replicas = options.replicas ?? 0;
+    if (!Number.isSafeInteger(replicas) || replicas < 0 || replicas > 16) {
+      throw new RangeError('replicas must be an integer from 0 to 16');
+    }
     this.prefix = prefix;
     this.graceSeconds = grace;
+    this.replicas = replicas;
     this.#timeoutMs = timeoutMs;
 
     const hasUrl = options.url !== undefined;
     const hasClient = options.client !== undefined;
     if (hasUrl === hasClient) throw new TypeError('give exactly one of url or client');
     if (options.client !== undefined) {
-      if (!(options.client instanceof Redis))
-        throw new TypeError('client must be an ioredis Redis');
+      if (!(options.client instanceof Redis) && !(options.client instanceof Cluster)) {
+        throw new TypeError('client must be an ioredis Redis or Cluster');
+      }
       this.#client = options.client;
       this.#owned = false;
     } else {
@@ -183,6 +305,7 @@ export class RedisConnection {
       });
       this.#owned = true;
     }
+    this.cluster = this.#client instanceof Cluster;
     // Remember the last connection error so a failed call can say why. Only on a client the
     // store created: on a borrowed one, error handling (and ioredis's default printing when
     // nobody listens) stays the owner's business.
@@ -193,7 +316,7 @@ export class RedisConnection {
    * Runs one Redis round trip within the bound. Resolves with its reply or rejects with
    * `StoreUnavailableError`; never hangs, never leaves a rejection unhandled.
    */
-  async run<T>(what: string, send: (client: Redis) => Promise<T>): Promise<T> {
+  async run<T>(what: string, send: (client: Redis | Cluster) => Promise<T>): Promise<T> {
     if (this.#closed) throw new StoreUnavailableError('redis store is closed', 'closed');
     let timer: NodeJS.Timeout | undefined;
     let late = false;
@@ -235,6 +358,46 @@ export class RedisConnection {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /**
+   * Runs one write command (`command` and its arguments, keys first as Redis expects) within
+   * the bound, followed by `WAIT replicas` on the same node when the store asks for replicas.
+   * `counts(reply)` says whether the reply is a write that must be replicated (a `SET NX` that
+   * found the key wrote nothing, and a replay answer needs no replica).
+   */
+  async write(
+    what: string,
+    command: readonly [string, ...(string | number)[]],
+    counts: (reply: unknown) => boolean = () => true,
+  ): Promise<unknown> {
+    const [name, ...args] = command;
+    if (this.replicas === 0) return this.run(what, (client) => client.call(name, ...args));
+    const waitMs = Math.max(1, Math.floor(this.#timeoutMs / 2));
+    const replicas = this.replicas;
+    const results = await this.run(what, (client) =>
+      client
+        .pipeline()
+        .call(name, ...args)
+        .wait(replicas, waitMs)
+        .exec(),
+    );
+    const [written, waited] = results ?? [];
+    if (written === undefined || waited === undefined) {
+      throw new StoreUnavailableError(`redis ${what}: unexpected reply`, 'error');
+    }
+    if (written[0] !== null) throw this.#unavailable(what, written[0]);
+    const reply = written[1];
+    if (!counts(reply)) return reply;
+    if (waited[0] !== null) throw this.#unavailable(what, waited[0]);
+    const acknowledged = waited[1];
+    if (typeof acknowledged !== 'number' || acknowledged < replicas) {
+      throw new StoreUnavailableError(
+        `redis ${what}: acknowledged by ${String(acknowledged)} of ${replicas} replicas within ${waitMs} ms`,
+        'unreplicated',
+      );
+    }
+    return reply;
   }
 
   /** Closes the store; quits the client only if the store created it. Idempotent. */

@@ -13,14 +13,18 @@ const DEFAULT_REPLAY_GRACE_SECONDS = 60;
  * instance is a replay at every other.
  *
  * `checkAndStore` is one atomic round trip, `SET key 1 PX ttl NX`: Redis answers `OK` to
- * exactly one of any number of concurrent callers, whichever instance they run in. The id is
+ * exactly one of any number of concurrent callers, whichever instance they run in. On a Redis
+ * Cluster (`client` a `Cluster`) the key's slot decides its primary, so the same holds; with
+ * `replicas: n` a first use counts only once `n` replicas hold it (`WAIT`), so a failover
+ * cannot forget it. The id is
  * kept until `expiresAt` plus `graceSeconds` (default 60) on this process's clock. Keys are
  * `prefix + 'jti:' + base64url(SHA-256(jti))`. Every call resolves or rejects with
  * `StoreUnavailableError` within about `timeoutMs` (default 1000); the client reconnects by
  * itself.
  *
- * Not handled here: a Redis that loses data (restart without persistence, failover before
- * replication) forgets proof ids still inside their window; keep windows short.
+ * Not handled here: a Redis that loses data (restart without persistence, or a failover
+ * before replication when `replicas` is 0) forgets proof ids still inside their window; keep
+ * windows short.
  */
 export class RedisReplayStore implements ReplayStore {
   readonly #connection: RedisConnection;
@@ -39,8 +43,11 @@ export class RedisReplayStore implements ReplayStore {
     const { prefix, graceSeconds } = this.#connection;
     const key = keyFor(prefix, 'jti', jti);
     const ttl = ttlMs(expiresAt, graceSeconds, Date.now());
-    const reply = await this.#connection.run('checkAndStore', (client) =>
-      ttl === undefined ? client.set(key, '1', 'NX') : client.set(key, '1', 'PX', ttl, 'NX'),
+    const reply = await this.#connection.write(
+      'checkAndStore',
+      ttl === undefined ? ['set', key, '1', 'NX'] : ['set', key, '1', 'PX', ttl, 'NX'],
+      // A replay (nil) wrote nothing: it is a replay whatever the replicas say.
+      (written) => written === 'OK',
     );
     if (reply === 'OK') return true;
     if (reply === null) return false;

@@ -3,7 +3,7 @@ import type { RevocationStore } from '../types.js';
 import { assertExpiresAt, assertId, assertIds } from '../validate.js';
 import { RedisConnection } from './connection.js';
 import type { RedisStoreOptions } from './connection.js';
-import { keyFor, ttlMs } from './keys.js';
+import { revocationKeyFor, ttlMs } from './keys.js';
 
 /** Default seconds a revocation outlives the block's expiry (covers verifiers' clock tolerance). */
 const DEFAULT_REVOCATION_GRACE_SECONDS = 300;
@@ -32,13 +32,16 @@ return 1
  * seen by every other at its next check, since no "not revoked" answer is ever cached.
  *
  * A revocation is kept until the revoked block's expiry plus `graceSeconds` (default 300),
- * or for good when no expiry is given. Keys are `prefix + 'rev:' + base64url(SHA-256(id))`.
+ * or for good when no expiry is given. Keys are `prefix + 'rev:' + base64url(SHA-256(id))` on
+ * one server, and `prefix + '{' + prefix + 'rev}:' + base64url(SHA-256(id))` on a Redis
+ * Cluster (one hash tag: one slot, so a chain's lookup is one `MGET` on one node; see
+ * `revocationKeyFor`).
  * Every call resolves or rejects with `StoreUnavailableError` within about `timeoutMs`
  * (default 1000), whether Redis is up, down or hung; the client reconnects by itself.
  *
  * Not handled here: Redis persistence and replication (a revocation acknowledged by a
  * primary that then fails over before replicating is lost; run Redis with the durability
- * your revocations need), and Redis Cluster (`firstRevoked` uses one multi-key MGET).
+ * your revocations need, or set `replicas`).
  */
 export class RedisRevocationStore implements RevocationStore {
   readonly #connection: RedisConnection;
@@ -54,36 +57,48 @@ export class RedisRevocationStore implements RevocationStore {
   async revoke(id: string, expiresAt?: number): Promise<void> {
     assertId(id);
     if (expiresAt !== undefined) assertExpiresAt(expiresAt);
-    const { prefix, graceSeconds } = this.#connection;
+    const { graceSeconds } = this.#connection;
     const ttl = expiresAt === undefined ? undefined : ttlMs(expiresAt, graceSeconds, Date.now());
-    const key = keyFor(prefix, 'rev', id);
-    const reply = await this.#connection.run('revoke', (client) =>
-      client.eval(REVOKE_SCRIPT, 1, key, String(ttl ?? -1)),
-    );
+    const key = this.#keyOf(id);
+    const reply = await this.#connection.write('revoke', [
+      'eval',
+      REVOKE_SCRIPT,
+      1,
+      key,
+      String(ttl ?? -1),
+    ]);
     if (reply !== 1) throw new StoreUnavailableError('redis revoke: unexpected reply', 'error');
   }
 
   /** Whether block `id` is revoked: one `EXISTS`, answered by Redis every time. */
   async isRevoked(id: string): Promise<boolean> {
     assertId(id);
-    const key = keyFor(this.#connection.prefix, 'rev', id);
+    const key = this.#keyOf(id);
     const reply = await this.#connection.run('isRevoked', (client) => client.exists(key));
     if (reply === 1) return true;
     if (reply === 0) return false;
     throw new StoreUnavailableError('redis isRevoked: unexpected reply', 'error');
   }
 
-  /** The first of `ids` that is revoked, or `undefined`: one `MGET` for the whole chain. */
+  /**
+   * The first of `ids` that is revoked, or `undefined`: one `MGET` for the whole chain (on a
+   * cluster too: every revocation key of the prefix is in one slot). A block id names one
+   * block whichever anchor issued its root, so the verifier's `RevocationContext` is not used.
+   */
   async firstRevoked(ids: readonly string[]): Promise<string | undefined> {
     assertIds(ids);
     if (ids.length === 0) return undefined;
-    const keys = ids.map((id) => keyFor(this.#connection.prefix, 'rev', id));
+    const keys = ids.map((id) => this.#keyOf(id));
     const reply = await this.#connection.run('firstRevoked', (client) => client.mget(keys));
     if (!Array.isArray(reply) || reply.length !== ids.length) {
       throw new StoreUnavailableError('redis firstRevoked: unexpected reply', 'error');
     }
     const index = reply.findIndex((value) => value !== null);
     return index === -1 ? undefined : ids[index];
+  }
+
+  #keyOf(id: string): string {
+    return revocationKeyFor(this.#connection.prefix, id, this.#connection.cluster);
   }
 
   /** Stops the store; quits the Redis client only if the store created it. Idempotent. */

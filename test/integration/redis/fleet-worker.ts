@@ -1,7 +1,8 @@
 /**
- * One verifier of a fleet, in its own process (started by `fleet.test.ts` with
+ * One verifier of a fleet, in its own process (started by `fleet-harness.ts` with
  * `child_process.fork(..., { execArgv: ['--import', 'tsx'] })`). It builds `createVerifier` with
- * Redis stores on the URL it is given and answers the parent's requests over the IPC channel.
+ * Redis stores on the Redis server or Redis Cluster it is given and answers the parent's
+ * requests over the IPC channel.
  * It holds only the trust anchor's public JWK: every key that signs lives in the parent.
  *
  * argv[2] is the JSON of `FleetWorkerConfig`. Messages are `FleetRequest` in,
@@ -18,7 +19,10 @@ import {
 
 export interface FleetWorkerConfig {
   readonly name: string;
-  readonly redisUrl: string;
+  /** One server's URL, or a Redis Cluster's seed nodes. */
+  readonly redis: string | readonly { readonly host: string; readonly port: number }[];
+  /** Replicas that must acknowledge each write (`RedisStoreCommonOptions.replicas`). */
+  readonly replicas?: number;
   readonly prefix: string;
   readonly audience: string;
   readonly anchor: { readonly id: string; readonly publicJwk: JWK };
@@ -42,9 +46,13 @@ export type FleetReply =
 const config = JSON.parse(process.argv[2] ?? '') as FleetWorkerConfig;
 
 // One fail-closed client shared by both stores, as a deployment would run it.
-const client = createRedisClient(config.redisUrl);
-const revocation = new RedisRevocationStore({ client, prefix: config.prefix });
-const replay = new RedisReplayStore({ client, prefix: config.prefix });
+const client =
+  typeof config.redis === 'string'
+    ? createRedisClient(config.redis)
+    : createRedisClient(config.redis);
+const options = { client, prefix: config.prefix, replicas: config.replicas ?? 0 };
+const revocation = new RedisRevocationStore(options);
+const replay = new RedisReplayStore(options);
 const verifier = createVerifier({
   trustAnchors: [config.anchor],
   audience: config.audience,

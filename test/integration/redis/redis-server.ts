@@ -78,24 +78,36 @@ process.once('exit', () => {
 export class RedisServer {
   readonly port: number;
   readonly #dir: string;
+  readonly #args: readonly string[];
   #child: ChildProcess | undefined;
 
-  private constructor(port: number) {
+  private constructor(port: number, args: readonly string[]) {
     this.port = port;
+    this.#args = args;
     // Its own working directory, so nothing (a stray dump.rdb) lands in the repository.
     this.#dir = mkdtempSync(join(tmpdir(), 'mandate-redis-'));
   }
 
-  /** Starts a server on a fresh free port. */
-  static async start(): Promise<RedisServer> {
-    const server = await RedisServer.reserve();
+  /** Starts a server on a fresh free port; `args` are extra redis-server options. */
+  static async start(args: readonly string[] = []): Promise<RedisServer> {
+    const server = await RedisServer.reserve(args);
     await server.start();
     return server;
   }
 
   /** Picks a free port without starting the server yet (a Redis that is down at first). */
-  static async reserve(): Promise<RedisServer> {
-    return new RedisServer(await freePort());
+  static async reserve(args: readonly string[] = []): Promise<RedisServer> {
+    return new RedisServer(await freePort(), args);
+  }
+
+  /** The server's own working directory (its cluster config file lives there). */
+  get dir(): string {
+    return this.#dir;
+  }
+
+  /** Whether the process is running. */
+  get running(): boolean {
+    return this.#child !== undefined;
   }
 
   get url(): string {
@@ -120,6 +132,7 @@ export class RedisServer {
         this.#dir,
         '--loglevel',
         'warning',
+        ...this.#args,
       ],
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );

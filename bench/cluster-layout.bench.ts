@@ -105,7 +105,9 @@ async function main(): Promise<void> {
   console.log('| layout | lookups/s (median) | commands per primary |');
   console.log('| --- | ---: | --- |');
   for (const [name, rates] of results) {
-    console.log(`| ${name} | ${median(rates).toFixed(0)} | ${spread.get(name) ?? '(one server)'} |`);
+    console.log(
+      `| ${name} | ${median(rates).toFixed(0)} | ${spread.get(name) ?? '(one server)'} |`,
+    );
   }
 }
 

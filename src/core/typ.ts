@@ -12,6 +12,8 @@ export const TYP = {
   aat: 'aat+jwt',
   /** An AAT proof of possession. */
   aatPop: 'aat-pop+jwt',
+  /** A signed revocation list, signed by a trust anchor (`mandate/stores/revocation-list`). */
+  revocationList: 'mandate-revocation-list+jwt',
 } as const;
 
 export type Typ = (typeof TYP)[keyof typeof TYP];

@@ -71,16 +71,18 @@ export interface CreateRedisClientOptions {
 
 /** The ioredis Cluster options `failClosedClusterOptions` sets; spread them into your own. */
 export type FailClosedClusterOptions = {
-  readonly [K in
-    | 'enableOfflineQueue'
-    | 'scaleReads'
-    | 'maxRedirections'
-    | 'retryDelayOnFailover'
-    | 'retryDelayOnClusterDown'
-    | 'retryDelayOnTryAgain'
-    | 'slotsRefreshTimeout'
-    | 'slotsRefreshInterval'
-    | 'clusterRetryStrategy']-?: NonNullable<ClusterOptions[K]>;
+  readonly [
+    K in
+      | 'enableOfflineQueue'
+      | 'scaleReads'
+      | 'maxRedirections'
+      | 'retryDelayOnFailover'
+      | 'retryDelayOnClusterDown'
+      | 'retryDelayOnTryAgain'
+      | 'slotsRefreshTimeout'
+      | 'slotsRefreshInterval'
+      | 'clusterRetryStrategy'
+  ]-?: NonNullable<ClusterOptions[K]>;
 } & {
   /** Options of the connection to each node. */
   readonly redisOptions: Pick<
@@ -150,18 +152,16 @@ const backoff = (times: number): number => Math.min(50 * 2 ** Math.min(times, 5)
  * and a revocation must be seen at the very next check. Exposed so a caller building its own
  * `Cluster` (TLS, ACL user, NAT map) can start from them.
  */
-export function failClosedClusterOptions(
-  timeoutMs = DEFAULT_TIMEOUT_MS,
-): FailClosedClusterOptions {
+export function failClosedClusterOptions(timeoutMs = DEFAULT_TIMEOUT_MS): FailClosedClusterOptions {
   const { commandTimeout, connectTimeout, socketTimeout } = failClosedRedisOptions(timeoutMs);
   // Redirections (MOVED/ASK), a node that just died and CLUSTERDOWN are retried by ioredis
   // while the slots table is refreshed, so a moved slot or a failover heals by itself; each
   // retry waits this long, and the store's own deadline stops the caller's wait at the bound.
-  const retryDelay = Math.max(10, Math.min(100, Math.floor(timeoutMs / 10)));
+  const retryDelay = Math.max(10, Math.min(50, Math.floor(timeoutMs / 20)));
   return {
     enableOfflineQueue: false,
     scaleReads: 'master',
-    maxRedirections: 16,
+    maxRedirections: 8,
     retryDelayOnFailover: retryDelay,
     retryDelayOnClusterDown: retryDelay,
     retryDelayOnTryAgain: retryDelay,

@@ -158,7 +158,6 @@ export class FleetMember {
   }
 }
 
-
 /** Two verifier processes, the keys that mint for them, and an operator's revocation store. */
 export interface Fleet {
   readonly a: FleetMember;
@@ -172,10 +171,7 @@ export interface Fleet {
 }
 
 /** Starts two verifier processes on `redis` (a URL, or cluster seeds) under the fleet prefix. */
-export async function startFleet(
-  redis: FleetWorkerConfig['redis'],
-  replicas = 0,
-): Promise<Fleet> {
+export async function startFleet(redis: FleetWorkerConfig['redis'], replicas = 0): Promise<Fleet> {
   const [anchor, first, second] = await Promise.all([
     generateKeyPair(),
     generateKeyPair(),

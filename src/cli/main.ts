@@ -24,6 +24,7 @@ import type {
 import { TOOL_ACTION, toolFromResource, toolResource } from '../format/aat/claims.js';
 import { runDemo } from './demo.js';
 import { keyPairOf } from './processes/common.js';
+import type { RevokeValues } from './revoke.js';
 
 const USAGE = `usage: mandate <command> [options]
 
@@ -54,6 +55,11 @@ const USAGE = `usage: mandate <command> [options]
                                         epoch) the revocation is kept for good. The URL may
                                         come from MANDATE_REDIS_URL instead (keeps a password
                                         out of the process list)
+  revoke BLOCK-ID --redis-cluster HOST:PORT,... [--prefix P] [--expires-at SECONDS]
+                                        the same in a Redis Cluster (any reachable seed nodes)
+  revoke BLOCK-ID --list-state FILE --issuer-id ID --expires-at SECONDS
+                                        add the block to the issuer's signed revocation list:
+                                        the state file its RevocationListPublisher serves from
   verify --mandate TOKEN --anchor ID=PUBJWK --audience A (--action JSON | --tool T --args JSON)
        [--proof P (--method M --url U | --tool T --args JSON)] [--no-proof]
        [--clock-tolerance SPAN] [--proof-window SPAN] [--nonce N] [--now SECONDS]
@@ -211,6 +217,8 @@ async function main(argv: string[]): Promise<number> {
       'no-proof': { type: 'boolean' },
       processes: { type: 'boolean' },
       redis: { type: 'string' },
+      'redis-cluster': { type: 'string' },
+      'list-state': { type: 'string' },
       prefix: { type: 'string' },
       'expires-at': { type: 'string' },
       nonce: { type: 'string' },
@@ -393,53 +401,10 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-/**
- * `mandate revoke`: one `RedisRevocationStore.revoke`, bounded (the store's 1 s timeout), then
- * the connection is closed. The Redis sub-path is imported here only, so no other command
- * loads ioredis. The URL is never printed (it may hold a password).
- */
-async function revoke(
-  positionals: readonly string[],
-  values: { readonly redis?: string; readonly prefix?: string; readonly 'expires-at'?: string },
-): Promise<number> {
-  const [id, ...extra] = positionals;
-  if (id === undefined || extra.length > 0) {
-    throw new Error('revoke takes exactly one block id (`mandate inspect TOKEN` shows them)');
-  }
-  const url = values.redis ?? process.env.MANDATE_REDIS_URL;
-  if (url === undefined || url === '') {
-    throw new Error('revoke needs --redis URL (or MANDATE_REDIS_URL)');
-  }
-  let expiresAt: number | undefined;
-  const expires = values['expires-at'];
-  if (expires !== undefined) {
-    expiresAt = Number(expires);
-    if (!/^[0-9]{1,12}$/.test(expires) || !Number.isSafeInteger(expiresAt)) {
-      throw new Error('--expires-at takes whole seconds since the epoch');
-    }
-  }
-  const { RedisRevocationStore } = await import('../stores/redis/index.js');
-  const store = new RedisRevocationStore({
-    url,
-    ...(values.prefix === undefined ? {} : { prefix: values.prefix }),
-  });
-  try {
-    await store.revoke(id, expiresAt);
-  } catch (error) {
-    // Say plainly that nothing was revoked: an operator must not walk away believing it was.
-    const why = error instanceof Error ? error.message : 'the store failed';
-    throw new Error(`${id} was NOT revoked: ${why}`, { cause: error });
-  } finally {
-    await store.close();
-  }
-  process.stdout.write(
-    `revoked ${id} ${
-      expiresAt === undefined
-        ? 'for good'
-        : `until ${new Date(expiresAt * 1000).toISOString()} plus the store's grace`
-    }\n`,
-  );
-  return 0;
+/** `mandate revoke`: its logic (and every store it may load) lives in `revoke.ts`. */
+async function revoke(positionals: readonly string[], values: RevokeValues): Promise<number> {
+  const { runRevoke } = await import('./revoke.js');
+  return runRevoke(positionals, values);
 }
 
 main(process.argv.slice(2)).then(

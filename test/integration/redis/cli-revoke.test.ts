@@ -4,7 +4,6 @@
  * `RedisRevocationStore` on the same Redis denies every mandate containing that block. Also:
  * the CLI's other commands never load ioredis.
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,46 +14,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisRevocationStore } from '../../../src/stores/redis/index.js';
 import { keyFor } from '../../../src/stores/redis/keys.js';
 import {
+  ANCHOR_ID,
+  NOW,
   chainOf,
   createWorld,
   verifierFor,
   verifyWith,
   type World,
 } from '../../helpers/fixture.js';
+import { cli } from '../../helpers/cli.js';
 import { RedisServer, skipWithoutRedis } from './redis-server.js';
-
-const CLI = 'src/cli/main.ts';
-
-interface Run {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-  readonly ms: number;
-}
-
-/** Runs the CLI in its own process; `imports` are extra `--import` modules (hooks). */
-function cli(args: readonly string[], imports: readonly string[] = []): Promise<Run> {
-  const start = performance.now();
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', ...imports.flatMap((m) => ['--import', m]), CLI, ...args],
-    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, MANDATE_REDIS_URL: '' } },
-  );
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`mandate ${args[0] ?? ''} hung`));
-    }, 20_000);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr, ms: performance.now() - start });
-    });
-  });
-}
 
 /** The block ids `mandate inspect` prints, in order. */
 async function inspectIds(token: string): Promise<string[]> {
@@ -164,7 +133,7 @@ describe.skipIf(skipWithoutRedis(SUITE))(SUITE, () => {
     ]);
     expect(runs.map((r) => r.code)).toEqual([2, 2, 2, 2, 2, 2]);
     expect(runs.map((r) => r.stderr.split('\n')[0])).toEqual([
-      'mandate: revoke needs --redis URL (or MANDATE_REDIS_URL)',
+      'mandate: revoke needs --redis URL (or MANDATE_REDIS_URL), --redis-cluster SEEDS or --list-state FILE',
       'mandate: revoke takes exactly one block id (`mandate inspect TOKEN` shows them)',
       'mandate: revoke takes exactly one block id (`mandate inspect TOKEN` shows them)',
       'mandate: --expires-at takes whole seconds since the epoch',
@@ -215,5 +184,64 @@ describe('the CLI loads ioredis only for `revoke`', () => {
     // The control: the hook does bite when the Redis sub-path is imported.
     expect(revoke.code).toBe(2);
     expect(revoke.stderr).toContain('ioredis was loaded');
+  });
+});
+
+describe('`mandate revoke --list-state`: publishing to a signed revocation list', () => {
+  it('adds the block to the state file the publisher serves; a following verifier denies it', async () => {
+    const { RevocationListPublisher, RevocationListStore } =
+      await import('../../../src/stores/revocation-list/index.js');
+    const { createServer } = await import('node:http');
+    const world = await createWorld();
+    const mandate = await chainOf(world, 1);
+    const hop1 = mandate.blocks[1]!;
+    const dir = await mkdtemp(join(tmpdir(), 'mandate-cli-list-'));
+    const stateFile = join(dir, 'revocations.json');
+    const publisher = new RevocationListPublisher({
+      issuer: world.anchor,
+      issuerId: ANCHOR_ID,
+      stateFile,
+      reissueSeconds: 1,
+    });
+    const server = createServer(publisher.handler);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/revocations`;
+    const store = new RevocationListStore({
+      anchors: [{ id: ANCHOR_ID, publicJwk: world.anchor.publicJwk, revocationListUrl: url }],
+      autoRefresh: false,
+      // The fixture's chains live at a fixed time in the future; entries are kept till then.
+      now: () => NOW,
+      maxStaleness: 10 ** 9,
+    });
+    try {
+      const verifier = verifierFor(world, { revocation: store });
+      await store.refresh();
+      expect((await verifyWith(verifier, mandate, world.agents[1])).allowed).toBe(true);
+
+      const args = ['revoke', hop1.id, '--list-state', stateFile, '--issuer-id', ANCHOR_ID];
+      const [missing, run] = [
+        await cli(args),
+        await cli([...args, '--expires-at', String(hop1.expiresAt)]),
+      ];
+      expect(missing.code).toBe(2);
+      expect(missing.stderr).toContain('needs --expires-at');
+      expect(run.stderr).toBe('');
+      expect(run.code).toBe(0);
+      expect(run.stdout).toContain(`revoked ${hop1.id} until`);
+
+      await store.refresh();
+      expect(await verifyWith(verifier, mandate, world.agents[1])).toMatchObject({
+        allowed: false,
+        code: 'MANDATE_REVOKED',
+        hop: 1,
+        check: 'revocation',
+      });
+      expect(store.status(ANCHOR_ID)).toMatchObject({ version: 2, entries: 1 });
+    } finally {
+      await store.close();
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -23,6 +23,7 @@ import {
   startFleet,
   type Fleet,
 } from './fleet-harness.js';
+import { cli } from '../../helpers/cli.js';
 import { RedisCluster, skipWithoutCluster } from './redis-cluster.js';
 
 const SUITE = 'a fleet of two verifier processes sharing one Redis Cluster';
@@ -92,6 +93,33 @@ describe.skipIf(skipWithoutCluster(SUITE))(SUITE, () => {
       reason: 'unreplicated',
     });
     await Promise.all([replay.close(), greedy.close()]);
+  });
+
+  it('`mandate revoke --redis-cluster` publishes a revocation every verifier of the fleet denies', async () => {
+    const mandate = await fleet.freshChain();
+    expect(
+      (await fleet.a.verify(mandate, await fleet.freshRequest(mandate))).decision.allowed,
+    ).toBe(true);
+    const seeds = cluster.seeds.map(({ host, port }) => `${host}:${port}`).join(',');
+    const run = await cli([
+      'revoke',
+      mandate.blocks[1]!.id,
+      '--redis-cluster',
+      seeds,
+      '--prefix',
+      FLEET_PREFIX,
+    ]);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    for (const member of [fleet.a, fleet.b]) {
+      const { decision } = await member.verify(mandate, await fleet.freshRequest(mandate));
+      expect(decision, member.name).toMatchObject({
+        allowed: false,
+        code: 'MANDATE_REVOKED',
+        hop: 1,
+        check: 'revocation',
+      });
+    }
   });
 
   it('a primary killed mid-run: fail-closed denials within the bound, recovery after failover, no proof accepted twice', async () => {

@@ -25,6 +25,7 @@ import {
   DEMO_REDIRECT_URI,
   listenOnLoopback,
   prepareDemoExchange,
+  serveRevocationList,
   signingAlg,
   type DemoAuthorizationServer,
   type DemoAuthorizationServerOptions,
@@ -196,7 +197,7 @@ async function startOidcProvider(
   const server = createServer((req, res) => handle(req, res));
   const port = await listenOnLoopback(server);
   const issuer = `http://127.0.0.1:${port}`;
-  const { tokenKey, mandateKey, mandateJwks, handler, allScopes, resourceScopes } =
+  const { tokenKey, mandateKey, mandateJwks, handler, allScopes, resourceScopes, revocation } =
     await prepareDemoExchange(options, issuer);
 
   const clients = Object.entries(options.agents).map(([clientId, agent]) => {
@@ -336,6 +337,7 @@ async function startOidcProvider(
       res.end(mandateJwks);
       return;
     }
+    if (serveRevocationList(revocation, path, req, res)) return;
     if (path.startsWith('/interaction/') && req.method === 'GET') {
       interaction(req, res).catch(() => {
         if (!res.headersSent) res.writeHead(500);
@@ -346,5 +348,5 @@ async function startOidcProvider(
     callback(req, res);
   };
 
-  return demoServerHandle('oidc-provider', 'oidc', issuer, mandateKey, server);
+  return demoServerHandle('oidc-provider', 'oidc', issuer, mandateKey, server, revocation);
 }

@@ -7,7 +7,7 @@
  * the same handler behind both.
  */
 import { randomUUID } from 'node:crypto';
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair as generateJoseKeyPair, type JWK } from 'jose';
 import type { Span } from '../core/time.js';
@@ -68,6 +68,30 @@ export interface DemoAuthorizationServerOptions {
   readonly mandateLifetime?: Span;
   /** Which server to start. Default `auto`. */
   readonly implementation?: DemoServerImplementation;
+  /**
+   * Where `server.revoke` publishes: called once the issuer is known, with the issuer id and
+   * the mandate-signing key and `kid`, it returns a revocation store: a `RedisRevocationStore`
+   * (any `RevocationStore`), or a `RevocationListPublisher` built from these, whose list the
+   * server then serves at `/mandate/revocation-list`.
+   */
+  readonly revocation?: (issuer: DemoRevocationIssuer) => DemoRevocationTarget;
+}
+
+/** What a demo server's revocation target is built from. */
+export interface DemoRevocationIssuer {
+  /** The issuer id: the trust anchor's id. */
+  readonly issuerId: string;
+  /** The key that signs mandate roots (and so a revocation list). */
+  readonly key: KeyPair;
+  /** Its `kid` in the server's mandate JWKS. */
+  readonly kid: string;
+}
+
+/** A store the demo server revokes in; with `handler`, a list it serves over HTTP. */
+export interface DemoRevocationTarget {
+  revoke(id: string, expiresAt?: number): Promise<void>;
+  /** Serves a signed revocation list (a `RevocationListPublisher`'s `handler`). */
+  readonly handler?: (req: IncomingMessage, res: ServerResponse) => void;
 }
 
 /** A running demo authorization server. */
@@ -88,6 +112,13 @@ export interface DemoAuthorizationServer {
   readonly mandateKey: KeyPair;
   /** The trust anchor a Mandate verifier configures for this server. */
   readonly trustAnchor: TrustAnchor;
+  /** Where its signed revocation list is served, when its `revocation` target serves one. */
+  readonly revocationListUri?: string;
+  /**
+   * Revokes block `id` (with its expiry, seconds since the epoch) in the store configured as
+   * `revocation`; rejects when none is.
+   */
+  revoke(id: string, expiresAt?: number): Promise<void>;
   /** The redirect URI registered for every agent (never fetched: the user agent stops there). */
   readonly redirectUri: string;
   /**
@@ -106,9 +137,17 @@ export function demoServerHandle(
   issuer: string,
   mandateKey: KeyPair,
   server: Server,
+  revocation: DemoRevocationTarget | undefined,
 ): DemoAuthorizationServer {
   const mandateJwksUri = `${issuer}/mandate/jwks`;
   return {
+    ...(revocation?.handler === undefined
+      ? {}
+      : { revocationListUri: `${issuer}${REVOCATION_LIST_PATH}` }),
+    revoke: (id, expiresAt) =>
+      revocation === undefined
+        ? Promise.reject(new TypeError('this demo server has no revocation store configured'))
+        : revocation.revoke(id, expiresAt),
     implementation,
     discovery,
     issuer,
@@ -121,6 +160,25 @@ export function demoServerHandle(
     userAgent: (user) => (url) => followSignIn(url, user),
     close: () => closeServer(server),
   };
+}
+
+/** Where a demo server serves its signed revocation list (when it publishes one). */
+export const REVOCATION_LIST_PATH = '/mandate/revocation-list';
+
+/**
+ * Serves the revocation list on `GET`/`HEAD` `REVOCATION_LIST_PATH`; says whether it did
+ * (the route is the server's only when its revocation target publishes a list).
+ */
+export function serveRevocationList(
+  revocation: DemoRevocationTarget | undefined,
+  path: string,
+  req: IncomingMessage,
+  res: ServerResponse,
+): boolean {
+  const handler = revocation?.handler;
+  if (handler === undefined || path !== REVOCATION_LIST_PATH) return false;
+  handler(req, res);
+  return true;
 }
 
 /** The redirect URI every demo agent registers. */
@@ -159,6 +217,8 @@ export interface DemoExchange {
   /** Its public half, as published at the server's JWKS. */
   readonly tokenPublicKey: JWK;
   readonly mandateKey: KeyPair;
+  /** Where `server.revoke` publishes (from `options.revocation`). */
+  readonly revocation: DemoRevocationTarget | undefined;
   /** The mandate key set, served at `/mandate/jwks`. */
   readonly mandateJwks: string;
   /** The RFC 8693 handler: a user's token (plus the agent's own) becomes a root mandate. */
@@ -212,10 +272,12 @@ export async function prepareDemoExchange(
     ...(options.mayAct === undefined ? {} : { mayAct: options.mayAct }),
     ...(options.mandateLifetime === undefined ? {} : { expiresIn: options.mandateLifetime }),
   });
+  const revocation = options.revocation?.({ issuerId: issuer, key: mandateKey, kid: mandateKid });
   return {
     tokenKey,
     tokenPublicKey,
     mandateKey,
+    revocation,
     mandateJwks: JSON.stringify({
       keys: [{ ...mandateKey.publicJwk, kid: mandateKid, use: 'sig' }],
     }),

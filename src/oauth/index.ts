@@ -43,6 +43,8 @@ export {
   type DemoAgent,
   type DemoAuthorizationServer,
   type DemoAuthorizationServerOptions,
+  type DemoRevocationIssuer,
+  type DemoRevocationTarget,
   type DemoServerImplementation,
   type DemoUser,
 } from './demo-server-common.js';

@@ -29,6 +29,7 @@ import {
   DEMO_REDIRECT_URI,
   listenOnLoopback,
   prepareDemoExchange,
+  serveRevocationList,
   type DemoAuthorizationServer,
   type DemoAuthorizationServerOptions,
 } from './demo-server-common.js';
@@ -127,8 +128,16 @@ export async function startNodeHttpAuthorizationServer(
   const port = await listenOnLoopback(server);
   const issuer = `http://127.0.0.1:${port}`;
   const tokenEndpoint = `${issuer}/token`;
-  const { tokenKey, tokenPublicKey, mandateKey, mandateJwks, handler, allScopes, resourceScopes } =
-    await prepareDemoExchange(options, issuer);
+  const {
+    tokenKey,
+    tokenPublicKey,
+    mandateKey,
+    mandateJwks,
+    handler,
+    allScopes,
+    resourceScopes,
+    revocation,
+  } = await prepareDemoExchange(options, issuer);
   const signingKey = await importJWK(tokenKey, 'Ed25519');
   const codes = new Map<string, PendingCode>();
   /** Client-assertion ids seen, until they expire (RFC 7523 §3 item 7). */
@@ -375,6 +384,7 @@ export async function startNodeHttpAuthorizationServer(
   handle = async (req, res) => {
     const url = new URL(req.url ?? '/', issuer);
     const route = `${req.method ?? 'GET'} ${url.pathname}`;
+    if (serveRevocationList(revocation, url.pathname, req, res)) return;
     switch (route) {
       case 'GET /.well-known/oauth-authorization-server':
         res.writeHead(200, { 'content-type': 'application/json' });
@@ -406,5 +416,5 @@ export async function startNodeHttpAuthorizationServer(
     }
   };
 
-  return demoServerHandle('node-http', 'oauth2', issuer, mandateKey, server);
+  return demoServerHandle('node-http', 'oauth2', issuer, mandateKey, server, revocation);
 }

@@ -5,8 +5,10 @@
  * answers 200 (allowed), 401 (not authenticated: bad chain or proof, revoked, replayed),
  * 403 (authenticated but not allowed) or 503 (a store could not answer: fail closed).
  *
- * Two verifiers, chosen by the first path segment: `/memory/...` uses the in-memory stores,
- * `/redis/...` the Redis stores on `redisUrl` (when given). argv[2] is the JSON of
+ * Verifiers chosen by the first path segment: `/memory/...` uses the in-memory stores,
+ * `/redis/...` the Redis stores on `redisUrl`, `/cluster/...` the Redis stores on a Redis
+ * Cluster (`clusterSeeds`), `/list/...` a `RevocationListStore` following `listUrl` with
+ * memory replay (each when given). argv[2] is the JSON of
  * `BenchServerConfig`; `{ ready: true, port }` is sent over IPC once listening, and a `'stats'`
  * message is answered with the decision counts since the last one.
  */
@@ -26,6 +28,8 @@ export interface BenchServerConfig {
   readonly audience: string;
   readonly anchor: { readonly id: string; readonly publicJwk: JWK };
   readonly redisUrl?: string;
+  readonly clusterSeeds?: readonly { readonly host: string; readonly port: number }[];
+  readonly listUrl?: string;
   /** The action every request asks for. */
   readonly action: { readonly resource: string; readonly action: string };
 }
@@ -56,6 +60,35 @@ if (config.redisUrl !== undefined) {
     await Promise.all([revocation.close(), replay.close()]);
     await client.quit();
   });
+}
+
+if (config.clusterSeeds !== undefined) {
+  const { RedisReplayStore, RedisRevocationStore, createRedisClient } =
+    await import('../src/stores/redis/index.js');
+  const client = createRedisClient(config.clusterSeeds);
+  const revocation = new RedisRevocationStore({ client, prefix: 'bench:' });
+  const replay = new RedisReplayStore({ client, prefix: 'bench:' });
+  verifiers.set('cluster', createVerifier({ ...base, revocation, replay }));
+  closers.push(async () => {
+    await Promise.all([revocation.close(), replay.close()]);
+    await client.quit();
+  });
+}
+if (config.listUrl !== undefined) {
+  const { RevocationListStore } = await import('../src/stores/revocation-list/index.js');
+  const anchor = { ...config.anchor, revocationListUrl: config.listUrl };
+  const revocation = new RevocationListStore({ anchors: [anchor], refreshSeconds: 5 });
+  await revocation.refresh();
+  verifiers.set(
+    'list',
+    createVerifier({
+      trustAnchors: [anchor],
+      audience: config.audience,
+      revocation,
+      replay: new MemoryReplayStore({ maxEntries: 1_000_000 }),
+    }),
+  );
+  closers.push(() => revocation.close());
 }
 
 let counts: Record<string, number> = {};

@@ -1,13 +1,16 @@
 /**
  * Stores under load: an HTTP verifier on loopback (`stores-server.ts`, its own process) under
- * concurrent load from autocannon (this process), with the in-memory stores versus the Redis
- * stores (a real redis-server on loopback, started here). Every request carries the same
+ * concurrent load from autocannon (this process), with the in-memory stores, the Redis stores
+ * on one redis-server and on a three-primary Redis Cluster (both real, on loopback, started
+ * here), and a signed revocation list (published here over HTTP, 1,000 entries; memory replay
+ * store). Then the size of a revocation list of 100,000 entries, full and as a delta. Every request carries the same
  * two-block mandate (`Authorization: DPoP ...`) and a fresh proof (`DPoP: ...`, a distinct
  * `jti`): the replay store sees every request, so proofs are signed beforehand and handed out
  * one per request by autocannon's `setupRequest`. Each configuration runs several rounds;
  * medians are reported (these machines are noisy).
  *
  * Run: npm run bench:stores   (MANDATE_BENCH_QUICK=1 for a short smoke run;
+ *      MANDATE_BENCH_LIST_SIZE=1 for the list-size table alone;
  *      MANDATE_BENCH_REDIS_URL=redis://... to use a running Redis instead of starting one)
  */
 import { fork, spawnSync } from 'node:child_process';
@@ -22,6 +25,14 @@ import {
   type KeyPair,
   type Mandate,
 } from '../src/index.js';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+import {
+  RevocationListPublisher,
+  RevocationListStore,
+} from '../src/stores/revocation-list/index.js';
+import { RedisCluster, clusterSkipReason } from '../test/integration/redis/redis-cluster.js';
 import { RedisServer, redisSkipReason } from '../test/integration/redis/redis-server.js';
 import { median, QUICK } from './common.js';
 import type { BenchServerConfig } from './stores-server.js';
@@ -36,7 +47,14 @@ const ACTION = { resource: 'docs:a', action: 'read' } as const;
 /** Proofs signed per round: the most requests a round can make before it stops early. */
 const MAX_PROOFS = 200_000;
 
-type Kind = 'memory' | 'redis';
+type Kind = 'memory' | 'redis' | 'cluster' | 'list';
+
+const LABELS: Record<Kind, string> = {
+  memory: 'memory (`MemoryRevocationStore`, `MemoryReplayStore`)',
+  redis: 'Redis (`RedisRevocationStore`, `RedisReplayStore`, one shared client)',
+  cluster: 'Redis Cluster, 3 primaries (same stores on a `Cluster` client)',
+  list: 'signed revocation list (`RevocationListStore`, 1,000 entries) + memory replay',
+};
 
 interface RoundResult {
   readonly rps: number;
@@ -153,7 +171,15 @@ async function main(): Promise<void> {
       console.warn(`Redis stores SKIPPED: ${redisSkipReason}`);
     }
   }
-  const kinds: Kind[] = redisUrl === undefined ? ['memory'] : ['memory', 'redis'];
+  let cluster: RedisCluster | undefined;
+  if (clusterSkipReason === undefined) cluster = await RedisCluster.start(3, 0);
+  else console.warn(`Redis Cluster SKIPPED: ${clusterSkipReason}`);
+  const kinds: Kind[] = [
+    'memory',
+    ...(redisUrl === undefined ? [] : (['redis'] as const)),
+    ...(cluster === undefined ? [] : (['cluster'] as const)),
+    'list',
+  ];
 
   const [anchor, first, second] = await Promise.all([
     generateKeyPair(),
@@ -171,6 +197,13 @@ async function main(): Promise<void> {
   });
   const mandate = await delegate(root, { signer: first, holder: second.publicJwk });
 
+  // The issuer's list, served on loopback: revocations of other blocks, none of this chain's.
+  const publisher = new RevocationListPublisher({ issuer: anchor, issuerId: ANCHOR_ID });
+  for (let i = 0; i < 1000; i++) await publisher.revoke(`other-${i}`, Date.now() / 1000 + 3600);
+  const listServer = createServer(publisher.handler);
+  await new Promise<void>((resolve) => listServer.listen(0, '127.0.0.1', resolve));
+  const listUrl = `http://127.0.0.1:${(listServer.address() as AddressInfo).port}/revocations`;
+
   // One verifier process per kind, so that neither's heap (the memory stores' maps) weighs
   // on the other's measurements.
   const base = {
@@ -178,13 +211,14 @@ async function main(): Promise<void> {
     anchor: { id: ANCHOR_ID, publicJwk: anchor.publicJwk },
     action: ACTION,
   };
+  const extra: Record<Kind, Partial<BenchServerConfig>> = {
+    memory: {},
+    redis: { redisUrl: redisUrl ?? '' },
+    cluster: { clusterSeeds: cluster?.seeds ?? [] },
+    list: { listUrl },
+  };
   const servers = new Map<Kind, Awaited<ReturnType<typeof startServer>>>();
-  for (const kind of kinds) {
-    servers.set(
-      kind,
-      await startServer(kind === 'redis' ? { ...base, redisUrl: redisUrl ?? '' } : base),
-    );
-  }
+  for (const kind of kinds) servers.set(kind, await startServer({ ...base, ...extra[kind] }));
   const results = new Map<Kind, RoundResult[]>(kinds.map((kind) => [kind, []]));
   let signed = 0;
   let signMs = 0;
@@ -214,9 +248,10 @@ async function main(): Promise<void> {
     };
 
     // Warm-up (JIT, connections, Redis): also sizes the proof supply of the measured rounds.
-    let supply = 10_000 * DURATION_S;
+    // The quick run signs fewer proofs up front (a round that runs out is repeated with more).
+    let supply = (QUICK ? 2_000 : 10_000) * DURATION_S;
     for (const kind of kinds) {
-      const warm = await run(kind, WARMUP_S, 30_000);
+      const warm = await run(kind, WARMUP_S, QUICK ? 5_000 : 30_000);
       supply = Math.max(supply, Math.ceil(warm.rps * DURATION_S * 2));
       console.log(`warm-up ${kind}: ${warm.rps.toFixed(0)} req/s`);
     }
@@ -246,7 +281,9 @@ async function main(): Promise<void> {
     }
   } finally {
     for (const server of servers.values()) server.stop();
-    await redis?.dispose();
+    listServer.closeAllConnections();
+    listServer.close();
+    await Promise.all([redis?.dispose(), cluster?.dispose()]);
   }
 
   const redisVersion = spawnSync(
@@ -262,7 +299,7 @@ async function main(): Promise<void> {
     const rps = median(rounds.map((r) => r.rps));
     const sum = (pick: (r: RoundResult) => number): number =>
       rounds.reduce((s, r) => s + pick(r), 0);
-    return `| ${kind === 'memory' ? 'memory (`MemoryRevocationStore`, `MemoryReplayStore`)' : 'Redis (`RedisRevocationStore`, `RedisReplayStore`, one shared client)'} | ${rps.toFixed(0)} | ${Math.min(...rounds.map((r) => r.rps)).toFixed(0)}–${Math.max(...rounds.map((r) => r.rps)).toFixed(0)} | ${median(rounds.map((r) => r.p50)).toFixed(0)} | ${median(rounds.map((r) => r.p99)).toFixed(0)} | ${sum((r) => r.total)} | ${sum((r) => r.non2xx)} | ${sum((r) => r.errors)} | ${(rps / memoryRps).toFixed(2)}× |`;
+    return `| ${LABELS[kind]} | ${rps.toFixed(0)} | ${Math.min(...rounds.map((r) => r.rps)).toFixed(0)}–${Math.max(...rounds.map((r) => r.rps)).toFixed(0)} | ${median(rounds.map((r) => r.p50)).toFixed(0)} | ${median(rounds.map((r) => r.p99)).toFixed(0)} | ${sum((r) => r.total)} | ${sum((r) => r.non2xx)} | ${sum((r) => r.errors)} | ${(rps / memoryRps).toFixed(2)}× |`;
   });
   console.log(
     `\nRun of ${new Date().toISOString().slice(0, 10)}, node ${process.version}` +
@@ -275,6 +312,60 @@ async function main(): Promise<void> {
   );
   console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const row of rows) console.log(row);
+  await listSizes();
 }
 
-await main();
+/** The size of a list of 100,000 entries, full and as a delta, and what a reader spends on it. */
+async function listSizes(): Promise<void> {
+  const ENTRIES = 100_000;
+  const issuer = await generateKeyPair();
+  let now = Math.floor(Date.now() / 1000);
+  const publisher = new RevocationListPublisher({
+    issuer,
+    issuerId: ANCHOR_ID,
+    now: () => now,
+    reissueSeconds: 1,
+  });
+  // Block ids as Mandate mints them (UUIDs), each with its block's expiry.
+  const { randomUUID } = await import('node:crypto');
+  for (let i = 0; i < ENTRIES; i++) await publisher.revoke(randomUUID(), now + 900);
+  let t = performance.now();
+  const full = await publisher.list();
+  const signMs = performance.now() - t;
+  const reader = new RevocationListStore({
+    anchors: [{ id: ANCHOR_ID, publicJwk: issuer.publicJwk, revocationListUrl: 'http://x/r' }],
+    autoRefresh: false,
+    now: () => now,
+    fetch: (input, init) => publisher.fetchHandler(new Request(input as URL, init)),
+  });
+  t = performance.now();
+  await reader.refresh();
+  const readMs = performance.now() - t;
+  const held = full.version;
+  for (let i = 0; i < 100; i++) await publisher.revoke(randomUUID(), now + 900);
+  now += 1;
+  const delta = await publisher.list(held);
+  t = performance.now();
+  await reader.refresh();
+  const deltaMs = performance.now() - t;
+  const { gzipSync } = await import('node:zlib');
+  const kib = (bytes: number): string => `${(bytes / 1024).toFixed(1)} KiB`;
+  console.log(`
+Signed revocation list of ${ENTRIES} entries (UUID block ids with their expiry):
+`);
+  console.log(
+    '| form | bytes | gzip | publisher signs (ms) | reader fetches, verifies, applies (ms) |',
+  );
+  console.log('| --- | ---: | ---: | ---: | ---: |');
+  console.log(
+    `| full list | ${kib(full.jws.length)} | ${kib(gzipSync(full.jws).length)} | ${signMs.toFixed(0)} | ${readMs.toFixed(0)} |`,
+  );
+  console.log(
+    `| delta since the reader's version (100 new entries) | ${kib(delta.jws.length)} | ${kib(gzipSync(delta.jws).length)} | – | ${deltaMs.toFixed(1)} |`,
+  );
+  await reader.close();
+}
+
+// MANDATE_BENCH_LIST_SIZE=1: only the list-size table (no servers, a few seconds).
+if (process.env.MANDATE_BENCH_LIST_SIZE === '1') await listSizes();
+else await main();

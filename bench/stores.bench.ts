@@ -336,7 +336,7 @@ async function listSizes(): Promise<void> {
     anchors: [{ id: ANCHOR_ID, publicJwk: issuer.publicJwk, revocationListUrl: 'http://x/r' }],
     autoRefresh: false,
     now: () => now,
-    fetch: (input, init) => publisher.fetchHandler(new Request(input as URL, init)),
+    fetch: (input, init) => publisher.fetchHandler(new Request(input, init)),
   });
   t = performance.now();
   await reader.refresh();

@@ -1,5 +1,6 @@
 import { StoreFullError } from './errors.js';
 import type { ReplayStore, RevocationStore } from './types.js';
+import { settle } from './settle.js';
 import { assertExpiresAt, assertId, assertIds } from './validate.js';
 
 export { StoreFullError } from './errors.js';
@@ -184,14 +185,5 @@ export class MemoryReplayStore implements ReplayStore {
       this.#set.add(jti, expiresAt);
       return true;
     });
-  }
-}
-
-/** Runs `work` and reports its result or its throw as a promise, never as a sync throw. */
-function settle<T>(work: () => T): Promise<T> {
-  try {
-    return Promise.resolve(work());
-  } catch (error) {
-    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
   }
 }

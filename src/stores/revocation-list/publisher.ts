@@ -12,12 +12,7 @@ import { assertExpiresAt, assertId, assertIds } from '../validate.js';
 import { MAX_LIST_ENTRIES, REVOCATION_LIST_MEDIA_TYPE, etagOf } from './format.js';
 import type { RevocationListPayload } from './format.js';
 import { signRevocationList } from './sign.js';
-import {
-  readStateFile,
-  revokeInStateFile,
-  type RevocationListState,
-  type RevocationListStateEntry,
-} from './state.js';
+import { readStateFile, revokeInStateFile, type RevocationListState } from './state.js';
 
 /** Options of `RevocationListPublisher`. */
 export interface RevocationListPublisherOptions {
@@ -320,7 +315,7 @@ export class RevocationListPublisher implements RevocationStore {
       throw new TypeError(`the revocation list state is for ${state.iss}, not ${this.issuerId}`);
     }
     let changed = false;
-    for (const [id, exp, ver] of state.entries as readonly RevocationListStateEntry[]) {
+    for (const [id, exp, ver] of state.entries) {
       const held = this.#entries.get(id);
       if (held === undefined || held.exp < exp) {
         this.#entries.set(id, { exp, ver });

@@ -10,6 +10,7 @@ import { resolveAnchors, type ResolvedAnchor, type TrustAnchor } from '../../ide
 import { KeyCache } from '../../identity/jwk.js';
 import { StoreUnavailableError, type StoreUnavailableReason } from '../errors.js';
 import type { RevocationContext, RevocationStore } from '../types.js';
+import { settle } from '../settle.js';
 import { assertId, assertIds } from '../validate.js';
 import {
   REVOCATION_LIST_ALGS,
@@ -158,7 +159,8 @@ export class RevocationListStore implements RevocationStore {
       throw new TypeError('options must be an object');
     }
     const anchors = options.anchors;
-    if (!Array.isArray(anchors) || anchors.length === 0) {
+    // Not Array.isArray: it would widen the element type to `any`.
+    if (!(anchors instanceof Array) || anchors.length === 0) {
       throw new TypeError(
         'anchors must be a non-empty array of trust anchors with revocationListUrl',
       );
@@ -223,20 +225,20 @@ export class RevocationListStore implements RevocationStore {
   }
 
   /** Whether block `id` is revoked by the list of `context.anchor`. */
-  async isRevoked(id: string, context?: RevocationContext): Promise<boolean> {
-    assertId(id);
-    const entries = this.#usable(context);
-    return this.#live(entries, id);
+  isRevoked(id: string, context?: RevocationContext): Promise<boolean> {
+    return settle(() => {
+      assertId(id);
+      return this.#live(this.#usable(context), id);
+    });
   }
 
   /** The first of `ids` revoked by the list of `context.anchor`, or `undefined`. */
-  async firstRevoked(
-    ids: readonly string[],
-    context?: RevocationContext,
-  ): Promise<string | undefined> {
-    assertIds(ids);
-    const entries = this.#usable(context);
-    return ids.find((id) => this.#live(entries, id));
+  firstRevoked(ids: readonly string[], context?: RevocationContext): Promise<string | undefined> {
+    return settle(() => {
+      assertIds(ids);
+      const entries = this.#usable(context);
+      return ids.find((id) => this.#live(entries, id));
+    });
   }
 
   /** Refuses: a verifier cannot add to an issuer's list (revoke at its publisher). */

@@ -5,7 +5,7 @@
  * the keys land where the layout says, and a primary killed mid-run gives fast fail-closed
  * denials, recovery after its replica takes over, and never a proof accepted twice.
  */
-import { Cluster } from 'ioredis';
+import type { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import {

@@ -163,9 +163,9 @@ export interface Fleet {
   readonly a: FleetMember;
   readonly b: FleetMember;
   /** A fresh two-block chain (root held by agent 0, one hop to agent 1). */
-  freshChain(): Promise<Mandate>;
+  readonly freshChain: () => Promise<Mandate>;
   /** A verification request with a fresh proof (a new `jti`) by the last holder. */
-  freshRequest(mandate: Mandate): Promise<VerifyRequest>;
+  readonly freshRequest: (mandate: Mandate) => Promise<VerifyRequest>;
   /** Stops both processes. */
   stop(): Promise<void>;
 }
@@ -193,7 +193,7 @@ export async function startFleet(redis: FleetWorkerConfig['redis'], replicas = 0
   return {
     a,
     b,
-    async freshChain() {
+    freshChain: async () => {
       const root = await mint({
         issuer: anchor,
         issuerId: ANCHOR_ID,
@@ -205,7 +205,7 @@ export async function startFleet(redis: FleetWorkerConfig['redis'], replicas = 0
       });
       return delegate(root, { signer: first, holder: second.publicJwk });
     },
-    async freshRequest(mandate) {
+    freshRequest: async (mandate) => {
       const proof = await prove(mandate, { signer: second, request: REQUEST });
       return { action: READ, proof, request: REQUEST };
     },

@@ -42,7 +42,7 @@ describe('revocation lists', () => {
       ],
       autoRefresh: false,
       now: clock,
-      fetch: (input, init) => publisher.fetchHandler(new Request(input as URL, init)),
+      fetch: (input, init) => publisher.fetchHandler(new Request(input, init)),
     });
   }
 

@@ -122,6 +122,60 @@ describe.skipIf(skipWithoutCluster(SUITE))(SUITE, () => {
     }
   });
 
+  it('the revocation slot moved to another primary mid-run: revocations hold throughout, every answer within the bound', async () => {
+    const { a, b } = fleet;
+    const revoked = await fleet.freshChain();
+    await operator.revoke(revoked.blocks[1]!.id, revoked.blocks[1]!.expiresAt);
+    const mandate = await fleet.freshChain();
+    const slotKey = revocationKeyFor(FLEET_PREFIX, 'any', true);
+    const slot = Number(await client.cluster('KEYSLOT', slotKey));
+    const owner = await cluster.primaryOf(slotKey);
+    const to = (await cluster.primaryPorts()).find((port) => port !== owner.port);
+    expect(to).toBeDefined();
+    const { outcomes, stop } = loadFleet(fleet, mandate);
+    const revokedChecks: string[] = [];
+    let moving = true;
+    const watcher = (async () => {
+      while (moving) {
+        for (const member of [a, b]) {
+          const { decision } = await member.verify(revoked, await fleet.freshRequest(revoked));
+          revokedChecks.push(decision.allowed ? 'allowed' : decision.code);
+        }
+      }
+    })();
+    let movedAt = 0;
+    const start = performance.now();
+    try {
+      await sleep(300);
+      await cluster.moveSlot(slot, to!, 20);
+      movedAt = performance.now();
+      await sleep(500);
+    } finally {
+      moving = false;
+      await watcher;
+      await stop();
+    }
+    expect((await cluster.primaryOf(slotKey)).port).not.toBe(owner.port);
+    // The revoked chain was never allowed, before, during or after the move.
+    expect(revokedChecks.length).toBeGreaterThan(4);
+    expect(revokedChecks.filter((code) => code === 'allowed')).toEqual([]);
+    expect(outcomes.filter((o) => o.error !== undefined).map((o) => o.error)).toEqual([]);
+    const wrong = outcomes.filter(
+      (o) =>
+        o.verified?.decision.allowed === false &&
+        o.verified.decision.code !== 'MANDATE_STORE_UNAVAILABLE',
+    );
+    expect(wrong.map((o) => o.verified?.decision)).toEqual([]);
+    const slow = outcomes.filter((o) => o.end - o.start > BOUND_MS);
+    expect(slow.map((o) => `${o.member} ${(o.end - o.start).toFixed(0)} ms`)).toEqual([]);
+    expect(outcomes.some((o) => o.start > movedAt && o.verified?.decision.allowed)).toBe(true);
+    const denied = outcomes.filter((o) => o.verified?.decision.allowed === false).length;
+    console.log(
+      `cluster slot move: ${outcomes.length} requests over ${(performance.now() - start).toFixed(0)} ms ` +
+        `(${denied} fail-closed denials), the revoked chain denied in all ${revokedChecks.length} checks`,
+    );
+  }, 60_000);
+
   it('a primary killed mid-run: fail-closed denials within the bound, recovery after failover, no proof accepted twice', async () => {
     const { a, b } = fleet;
     const mandate = await fleet.freshChain();

@@ -197,6 +197,57 @@ export class RedisCluster {
     return node;
   }
 
+  /**
+   * Moves `slot`, with its keys, from the primary that owns it to the primary on `toPort`,
+   * the way `redis-cli --cluster reshard` moves each slot: IMPORTING/MIGRATING, `MIGRATE` in
+   * batches (clients meanwhile get ASK and TRYAGAIN), then `SETSLOT NODE` on every primary.
+   * `pauseMs` waits between batches so that a test sees the slot mid-move.
+   */
+  async moveSlot(slot: number, toPort: number, pauseMs = 0): Promise<void> {
+    const lines = parseNodes(await ask(toPort, 'CLUSTER', 'NODES'));
+    const from = lines.find(
+      (line) => line.primary && !line.failed && line.slots.some(([a, b]) => slot >= a && slot <= b),
+    );
+    if (from === undefined) throw new Error(`no primary owns slot ${slot}`);
+    const [fromId, toId] = await Promise.all([
+      ask(from.port, 'CLUSTER', 'MYID'),
+      ask(toPort, 'CLUSTER', 'MYID'),
+    ]);
+    await ask(toPort, 'CLUSTER', 'SETSLOT', String(slot), 'IMPORTING', fromId);
+    await ask(from.port, 'CLUSTER', 'SETSLOT', String(slot), 'MIGRATING', toId);
+    for (;;) {
+      const client = new Redis({ port: from.port, host: '127.0.0.1' });
+      try {
+        const keys = await client.cluster('GETKEYSINSLOT', slot, 2);
+        if (keys.length === 0) break;
+        await client.migrate('127.0.0.1', toPort, '', 0, 5000, 'KEYS', ...keys);
+      } finally {
+        client.disconnect();
+      }
+      await sleep(pauseMs);
+    }
+    const primaries = parseNodes(await ask(toPort, 'CLUSTER', 'NODES')).filter(
+      (line) => line.primary && !line.failed,
+    );
+    // The new owner first, as redis-cli does, so the old one redirects to a node that knows.
+    await ask(toPort, 'CLUSTER', 'SETSLOT', String(slot), 'NODE', toId);
+    await ask(from.port, 'CLUSTER', 'SETSLOT', String(slot), 'NODE', toId);
+    await Promise.all(
+      primaries
+        .filter((line) => line.port !== toPort && line.port !== from.port)
+        .map((line) => ask(line.port, 'CLUSTER', 'SETSLOT', String(slot), 'NODE', toId)),
+    );
+  }
+
+  /** The ports of the primaries that serve slots now. */
+  async primaryPorts(): Promise<number[]> {
+    const live = this.nodes.find((node) => node.running);
+    if (live === undefined) throw new Error('no node is running');
+    return parseNodes(await ask(live.port, 'CLUSTER', 'NODES'))
+      .filter((line) => line.primary && !line.failed && line.slots.length > 0)
+      .map((line) => line.port);
+  }
+
   /** Stops every node and removes their directories. */
   async dispose(): Promise<void> {
     await Promise.all(this.nodes.map((node) => node.dispose()));

@@ -2,7 +2,7 @@ import { Cluster, Redis } from 'ioredis';
 import type { ClusterOptions, RedisOptions } from 'ioredis';
 
 import { StoreUnavailableError } from '../errors.js';
-import { DEFAULT_PREFIX, assertPrefix } from './keys.js';
+import { DEFAULT_PREFIX, assertClusterPrefix, assertPrefix } from './keys.js';
 
 /** Default bound, in milliseconds, on every store call. */
 export const DEFAULT_TIMEOUT_MS = 1000;
@@ -306,6 +306,7 @@ export class RedisConnection {
       this.#owned = true;
     }
     this.cluster = this.#client instanceof Cluster;
+    if (this.cluster) assertClusterPrefix(prefix);
     // Remember the last connection error so a failed call can say why. Only on a client the
     // store created: on a borrowed one, error handling (and ioredis's default printing when
     // nobody listens) stays the owner's business.

@@ -33,9 +33,8 @@ export function keyFor(prefix: string, kind: 'rev' | 'jti', id: string): string 
  * all of them live in one slot and a chain's lookup stays one `MGET` on one node (measured in
  * `bench/cluster-layout.bench.ts`: about 2.4× the lookups per second of spreading the keys and
  * sending one pipelined `EXISTS` per node). The cost is a hot slot: one primary holds every
- * revocation of the prefix and answers every lookup (docs/guides/stores.md). Whatever the
- * prefix holds, the part of the key up to its first `}` is the same for every id, so the tag
- * (and the slot) is too.
+ * revocation of the prefix and answers every lookup (docs/guides/stores.md). A cluster
+ * store refuses a prefix with `{` or `}` (`assertClusterPrefix`): it would choose the tag.
  */
 export function revocationKeyFor(prefix: string, id: string, cluster: boolean): string {
   return cluster ? `${prefix}{${prefix}rev}:${digestOf(id)}` : keyFor(prefix, 'rev', id);
@@ -43,6 +42,15 @@ export function revocationKeyFor(prefix: string, id: string, cluster: boolean): 
 
 function digestOf(id: string): string {
   return createHash('sha256').update(id, 'utf8').digest('base64url');
+}
+
+/** Checks that a prefix leaves the hash tag of a cluster key to `revocationKeyFor`. */
+export function assertClusterPrefix(prefix: string): void {
+  if (/[{}]/.test(prefix)) {
+    throw new TypeError(
+      'on a Redis Cluster the prefix must not contain { or } (they pick the slot)',
+    );
+  }
 }
 
 /** Redis cannot express a TTL beyond this many milliseconds as a safe JS integer. */

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 
-import { assertPrefix, keyFor, ttlMs } from '../../../src/stores/redis/keys.js';
+import {
+  assertClusterPrefix,
+  assertPrefix,
+  keyFor,
+  revocationKeyFor,
+  ttlMs,
+} from '../../../src/stores/redis/keys.js';
 
 describe('redis keys', () => {
   const hostile = [
@@ -46,5 +52,31 @@ describe('redis keys', () => {
     expect(ttlMs(now / 1000 - 10, 0, now)).toBe(1); // never 0 (Redis refuses PX 0)
     expect(ttlMs(now / 1000 + 0.0001, 0, now)).toBe(1); // rounded up, never down
     expect(ttlMs(Number.MAX_SAFE_INTEGER, 0, now)).toBeUndefined(); // too far: keep for good
+  });
+
+  it('on a cluster, gives every revocation key of a prefix the same hash tag', () => {
+    /** Redis Cluster's hash tag: between the first `{` and the first `}` after it, if not empty. */
+    const tagOf = (key: string): string => {
+      const open = key.indexOf('{');
+      const close = open === -1 ? -1 : key.indexOf('}', open + 1);
+      return close > open + 1 ? key.slice(open + 1, close) : key;
+    };
+    for (const prefix of ['', 'mandate:', 'tenant-7/', 'x:y:']) {
+      const tags = new Set(hostile.map((id) => tagOf(revocationKeyFor(prefix, id, true))));
+      expect([prefix, tags.size]).toEqual([prefix, 1]);
+    }
+    expect(revocationKeyFor('mandate:', 'b', true)).toMatch(
+      /^mandate:\{mandate:rev\}:[A-Za-z0-9_-]{43}$/,
+    );
+    // A prefix with braces would pick the tag itself ('{}' would even make it empty): refused.
+    for (const prefix of ['{}', 'a{b', 'x}y{']) {
+      expect(() => assertClusterPrefix(prefix)).toThrow(TypeError);
+    }
+    // One server keeps the layout it always had.
+    expect(revocationKeyFor('mandate:', 'b', false)).toBe(keyFor('mandate:', 'rev', 'b'));
+    // Two prefixes, two tags: tenants can spread over primaries.
+    expect(tagOf(revocationKeyFor('a:', 'b', true))).not.toBe(
+      tagOf(revocationKeyFor('c:', 'b', true)),
+    );
   });
 });

@@ -13,6 +13,7 @@ import {
   RedisReplayStore,
   RedisRevocationStore,
   createRedisClient,
+  failClosedClusterOptions,
   failClosedRedisOptions,
 } from '../../../src/stores/redis/index.js';
 import { freePort } from '../../integration/redis/redis-server.js';
@@ -194,5 +195,56 @@ describe('Redis store lifecycle and misuse', () => {
     const client = createRedisClient('redis://127.0.0.1:1', { timeoutMs: 200 });
     expect(client.options.enableOfflineQueue).toBe(false);
     client.disconnect();
+  });
+});
+
+describe('Redis Cluster clients', () => {
+  it('a cluster whose seeds do not answer: every call rejects within the bound, never hangs', async () => {
+    const seeds = [
+      { host: '127.0.0.1', port: await freePort() },
+      `redis://127.0.0.1:${await freePort()}`,
+    ];
+    const client = createRedisClient(seeds, { timeoutMs: 400 });
+    const replay = new RedisReplayStore({ client, timeoutMs: 400 });
+    const revocation = new RedisRevocationStore({ client, timeoutMs: 400, replicas: 1 });
+    toClose.push(replay, revocation);
+    try {
+      const results = await Promise.all([
+        timed(replay.checkAndStore('p', soon())),
+        timed(revocation.firstRevoked(['a', 'b', 'c'])),
+        timed(revocation.revoke('b', soon())),
+      ]);
+      for (const { ms, error } of results) {
+        expect(error).toBeInstanceOf(StoreUnavailableError);
+        expect(ms).toBeLessThan(1000);
+      }
+    } finally {
+      client.disconnect();
+    }
+  });
+
+  it('exposes the fail-closed cluster options and checks seeds and replicas', () => {
+    expect(failClosedClusterOptions(600)).toMatchObject({
+      enableOfflineQueue: false,
+      scaleReads: 'master',
+      slotsRefreshTimeout: 600,
+      redisOptions: { commandTimeout: 600, maxRetriesPerRequest: 0 },
+    });
+    expect(() => createRedisClient([])).toThrow(TypeError);
+    expect(() => createRedisClient([{ host: '', port: 1 }])).toThrow(TypeError);
+    expect(() => createRedisClient([{ host: 'h', port: 70_000 }])).toThrow(RangeError);
+    expect(() => createRedisClient(['http://u:pw-9@h:1'])).toThrow(
+      expect.objectContaining({ message: expect.not.stringContaining('pw-9') }),
+    );
+    const cluster = createRedisClient([{ host: '127.0.0.1', port: 1 }]);
+    try {
+      expect(() => new RedisRevocationStore({ client: cluster, prefix: 'a{b}:' })).toThrow(
+        /must not contain \{ or \}/,
+      );
+    } finally {
+      cluster.disconnect();
+    }
+    expect(() => new RedisReplayStore({ url: 'redis://x', replicas: -1 })).toThrow(RangeError);
+    expect(() => new RedisReplayStore({ url: 'redis://x', replicas: 1.5 })).toThrow(RangeError);
   });
 });

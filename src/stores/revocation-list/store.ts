@@ -327,7 +327,7 @@ export class RevocationListStore implements RevocationStore {
       if (response.status === 304 && held !== undefined) {
         await response.body?.cancel();
         delete source.failure;
-        this.#onRefresh?.({ anchor: id, ok: true, version: held.version });
+        this.#report({ anchor: id, ok: true, version: held.version });
         return;
       }
       if (response.status !== 200) {
@@ -347,7 +347,7 @@ export class RevocationListStore implements RevocationStore {
       }
       this.#apply(source, payload);
       delete source.failure;
-      this.#onRefresh?.({ anchor: id, ok: true, version: payload.ver });
+      this.#report({ anchor: id, ok: true, version: payload.ver });
     } catch (error) {
       const failure =
         error instanceof StoreUnavailableError
@@ -356,7 +356,15 @@ export class RevocationListStore implements RevocationStore {
               cause: error,
             });
       source.failure = failure;
-      this.#onRefresh?.({ anchor: id, ok: false, reason: failure.reason });
+      this.#report({ anchor: id, ok: false, reason: failure.reason });
+    }
+  }
+
+  #report(event: RevocationListRefresh): void {
+    try {
+      this.#onRefresh?.(event);
+    } catch {
+      // A throwing logger must not stop the refreshes (nor surface as an unhandled rejection).
     }
   }
 

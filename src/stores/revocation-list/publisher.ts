@@ -76,6 +76,7 @@ const wallClock = (): number => Math.floor(Date.now() / 1000);
  * to your operators), and keeping the state across restarts unless `state`/`stateFile` is used.
  */
 export class RevocationListPublisher implements RevocationStore {
+  /** The anchor's id: the `iss` of every list it signs. */
   readonly issuerId: string;
   #issuer: KeyPair;
   #kid: string | undefined;

@@ -38,9 +38,10 @@ export { MemoryRevocationStore, MemoryReplayStore } from './stores/memory.js';
 export {
   StoreUnavailableError,
   StoreFullError,
+  StoreQuotaError,
   type StoreUnavailableReason,
 } from './stores/errors.js';
-export type { RevocationStore, ReplayStore } from './stores/types.js';
+export type { RevocationStore, ReplayStore, ReplayContext } from './stores/types.js';
 export type {
   Action,
   BlockView,

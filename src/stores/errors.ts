@@ -15,7 +15,9 @@ export type StoreUnavailableReason =
   /** The store was closed by its owner. */
   | 'closed'
   /** A bounded in-memory store is full of entries still in force. */
-  | 'full';
+  | 'full'
+  /** One grant holds its whole share of a replay store (`maxEntriesPerGrant`). */
+  | 'quota';
 
 /**
  * A store could not give a trustworthy answer. Never a "no": a verifier that sees it denies
@@ -42,5 +44,19 @@ export class StoreFullError extends StoreUnavailableError {
 
   constructor(message: string) {
     super(message, 'full');
+  }
+}
+
+/**
+ * Thrown by a replay store when one grant already holds its whole share of entries still in
+ * force. Only that grant's further proofs are refused; every other grant is unaffected. A
+ * subclass of `StoreUnavailableError` (reason `quota`): the verifier denies with
+ * `MANDATE_STORE_UNAVAILABLE` and `detail.reason: 'quota'`.
+ */
+export class StoreQuotaError extends StoreUnavailableError {
+  override readonly name: string = 'StoreQuotaError';
+
+  constructor(message: string) {
+    super(message, 'quota');
   }
 }

@@ -178,7 +178,8 @@ export function resolveConfig(options: VerifierOptions): VerifierConfig {
   };
 }
 
-function resolveNonce(nonce: string | NonceCheck | undefined): NonceCheck | undefined {
+/** A `nonce` option as a check (misuse throws `TypeError`). */
+export function resolveNonce(nonce: string | NonceCheck | undefined): NonceCheck | undefined {
   if (nonce === undefined) return undefined;
   if (typeof nonce === 'function') return nonce;
   if (typeof nonce !== 'string' || nonce.length === 0) {

@@ -445,7 +445,10 @@ export function createAccessTokenVerifier(
    */
   async function checkDpop(
     token: string,
-    claims: { readonly jti: string; readonly cnf?: { readonly jkt?: string | undefined } | undefined },
+    claims: {
+      readonly jti: string;
+      readonly cnf?: { readonly jkt?: string | undefined } | undefined;
+    },
     dpop: NonNullable<VerifyAccessTokenOptions['dpop']>,
     now: number,
   ): Promise<void> {
@@ -459,7 +462,12 @@ export function createAccessTokenVerifier(
     // The key is chosen by the token (cnf.jkt), not by the proof: only then is it trusted.
     let jwk: PublicJwk;
     try {
-      jwk = parsePublicJwk(decodeProtectedHeader(dpop.proof).jwk, 'possession', 0, 'proof.header.jwk');
+      jwk = parsePublicJwk(
+        decodeProtectedHeader(dpop.proof).jwk,
+        'possession',
+        0,
+        'proof.header.jwk',
+      );
     } catch {
       return invalid('the DPoP proof needs a public Ed25519 or P-256 jwk');
     }

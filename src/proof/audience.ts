@@ -18,7 +18,8 @@ export function chainServices(blocks: readonly AudienceOf[]): readonly string[] 
   for (const block of blocks) {
     if (block.audience === undefined) continue;
     const named = block.audience;
-    services = services === undefined ? [...new Set(named)] : services.filter((s) => named.includes(s));
+    services =
+      services === undefined ? [...new Set(named)] : services.filter((s) => named.includes(s));
   }
   return services;
 }

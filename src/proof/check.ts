@@ -227,11 +227,15 @@ export function checkProofAudience(
     reason,
   });
   if (aud !== undefined && aud !== ctx.audience) {
-    throw new MandateError('MANDATE_PROOF_INVALID', 'the proof is for another service (audience mismatch)', {
-      check: 'possession',
-      hop: ctx.hop,
-      detail: detail('audience-mismatch'),
-    });
+    throw new MandateError(
+      'MANDATE_PROOF_INVALID',
+      'the proof is for another service (audience mismatch)',
+      {
+        check: 'possession',
+        hop: ctx.hop,
+        detail: detail('audience-mismatch'),
+      },
+    );
   }
   if (aud === undefined && ctx.requireAudience) {
     throw new MandateError(

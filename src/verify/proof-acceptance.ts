@@ -42,7 +42,11 @@ export function replayKey(signer: string, jti: string): string {
  */
 export async function acceptProof(proven: ProvenRequest, options: ProofAcceptance): Promise<void> {
   const { hop } = options;
-  const deny = (code: 'MANDATE_PROOF_INVALID' | 'MANDATE_REPLAYED' | 'MANDATE_STORE_UNAVAILABLE', reason: string, detail: Record<string, unknown>): never => {
+  const deny = (
+    code: 'MANDATE_PROOF_INVALID' | 'MANDATE_REPLAYED' | 'MANDATE_STORE_UNAVAILABLE',
+    reason: string,
+    detail: Record<string, unknown>,
+  ): never => {
     throw new MandateError(code, reason, { check: 'possession', hop, detail });
   };
   const check = options.nonce;

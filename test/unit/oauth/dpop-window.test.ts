@@ -129,9 +129,7 @@ describe('issue 11 finding 5: mandate/oauth replays a DPoP proof at the edge of 
       replay: { checkAndStore: () => new Promise<boolean>(() => {}) },
     });
     const proof = await dpopProof(client, token, NOW);
-    expect(
-      await oauth.verify(token, { dpop: { proof, method: 'POST', url: URL } }),
-    ).toMatchObject({
+    expect(await oauth.verify(token, { dpop: { proof, method: 'POST', url: URL } })).toMatchObject({
       allowed: false,
       code: 'MANDATE_STORE_UNAVAILABLE',
       check: 'possession',

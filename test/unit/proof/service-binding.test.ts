@@ -61,7 +61,7 @@ async function mintFor(world: World, format: Format, audience: string | string[]
 /** The proof with its audience claim removed and re-signed by the genuine holder. */
 function withoutAudience(world: World, proof: string): string {
   const { header, payload } = decodeJws(proof);
-  const claims = { ...(payload as Record<string, unknown>) };
+  const claims = { ...payload };
   delete claims['aud'];
   delete claims['aat_aud'];
   return forgeJws(world.agents[0], header, claims);
@@ -88,7 +88,11 @@ describe.each(['jws', 'biscuit', 'aat'] as const)(
       });
       expect(decodeJws(proof).payload).toMatchObject({ [audienceClaim]: TOOL_A });
       const action = actionFor(format);
-      const atB = await serviceVerifier(world, TOOL_B).verify(both, { action, proof, request: REQUEST });
+      const atB = await serviceVerifier(world, TOOL_B).verify(both, {
+        action,
+        proof,
+        request: REQUEST,
+      });
       expect(atB).toMatchObject({
         allowed: false,
         code: 'MANDATE_PROOF_INVALID',
@@ -96,7 +100,11 @@ describe.each(['jws', 'biscuit', 'aat'] as const)(
         hop: 0,
         detail: { reason: 'audience-mismatch', path: `proof.${audienceClaim}` },
       });
-      const atA = await serviceVerifier(world, TOOL_A).verify(both, { action, proof, request: REQUEST });
+      const atA = await serviceVerifier(world, TOOL_A).verify(both, {
+        action,
+        proof,
+        request: REQUEST,
+      });
       expect(atA).toMatchObject({ allowed: true });
     });
 
@@ -128,7 +136,7 @@ describe.each(['jws', 'biscuit', 'aat'] as const)(
       });
     });
 
-    it("a mandate for one service: the proof names it by default and is accepted there", async () => {
+    it('a mandate for one service: the proof names it by default and is accepted there', async () => {
       const one = await mintFor(world, format, TOOL_A);
       const proof = await prove(one, { signer: world.agents[0], request: REQUEST, now: NOW });
       expect(decodeJws(proof).payload).toMatchObject({ [audienceClaim]: TOOL_A });

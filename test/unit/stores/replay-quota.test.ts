@@ -98,7 +98,11 @@ describe('issue 11 finding 8: one holder flooding the replay store cannot deny a
   });
 
   it('the flood is refused past its quota (reason quota); the other user is allowed; memory is capped', async () => {
-    const replay = new MemoryReplayStore({ maxEntries: 400, maxEntriesPerGrant: 40, now: () => NOW });
+    const replay = new MemoryReplayStore({
+      maxEntries: 400,
+      maxEntriesPerGrant: 40,
+      now: () => NOW,
+    });
     const verifier = createVerifier({
       trustAnchors: [{ id: ANCHOR_ID, publicJwk: world.anchor.publicJwk }],
       audience: AUDIENCE,
@@ -115,7 +119,9 @@ describe('issue 11 finding 8: one holder flooding the replay store cannot deny a
     const outcomes = new Map<string, number>();
     for (let i = 0; i < 600; i++) {
       const decision = await send(flooder, world.agents[0]);
-      const key = decision.allowed ? 'allowed' : `${decision.code}/${String(decision.detail['reason'])}`;
+      const key = decision.allowed
+        ? 'allowed'
+        : `${decision.code}/${String(decision.detail['reason'])}`;
       outcomes.set(key, (outcomes.get(key) ?? 0) + 1);
       if (i === 40) {
         expect(decision).toMatchObject({
@@ -139,7 +145,11 @@ describe('issue 11 finding 8: one holder flooding the replay store cannot deny a
   }, 60_000);
 
   it('delegating to fresh keys does not escape the quota: it is charged to the grant', async () => {
-    const replay = new MemoryReplayStore({ maxEntries: 400, maxEntriesPerGrant: 40, now: () => NOW });
+    const replay = new MemoryReplayStore({
+      maxEntries: 400,
+      maxEntriesPerGrant: 40,
+      now: () => NOW,
+    });
     const verifier = createVerifier({
       trustAnchors: [{ id: ANCHOR_ID, publicJwk: world.anchor.publicJwk }],
       audience: AUDIENCE,

@@ -14,9 +14,7 @@
  *
  * Run: npm run bench:adversarial   (MANDATE_BENCH_QUICK=1 for a short smoke run)
  */
-import { createHash, randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { SignJWT } from 'jose';
 import {
   createVerifier,
   generateKeyPair,
@@ -29,10 +27,8 @@ import {
   type KeyPair,
   type Mandate,
 } from '../src/index.js';
-import { prepareSigner } from '../src/identity/keys.js';
-import type { PublicJwk } from '../src/identity/jwk.js';
-import { thumbprintSync } from '../src/identity/thumbprint.js';
 import { createAccessTokenVerifier } from '../src/oauth/index.js';
+import { signAccessToken, signDpopProof } from '../test/helpers/oauth-dpop.js';
 import { median, QUICK } from './common.js';
 
 const ROUNDS = QUICK ? 5 : 21;
@@ -142,39 +138,19 @@ async function main(): Promise<void> {
 
   // Finding 5: one access token, one DPoP proof at the edge of its window, replayed.
   const now = Math.floor(Date.now() / 1000);
-  const issuerSigner = prepareSigner(anchor);
   const service = 'https://payments.bench.example';
-  const accessToken = await new SignJWT({
-    client_id: 'billing',
-    jti: randomUUID(),
-    cnf: { jkt: thumbprintSync(client.publicJwk as PublicJwk) },
-  })
-    .setProtectedHeader({ alg: issuerSigner.alg, typ: 'at+jwt', kid: 'k' })
-    .setIssuer(ANCHOR_ID)
-    .setSubject('alice')
-    .setAudience(service)
-    .setIssuedAt(now - 10)
-    .setExpirationTime(now + 3600)
-    .sign(issuerSigner.key);
-  const clientSigner = prepareSigner(client);
+  const accessToken = await signAccessToken(anchor, client, {
+    iss: ANCHOR_ID,
+    aud: service,
+    iat: now - 10,
+    exp: now + 3600,
+  });
   const url = `${service}/pay`;
-  const edgeProof = await new SignJWT({
-    htm: 'POST',
-    htu: url,
-    ath: createHash('sha256').update(accessToken).digest('base64url'),
-    jti: randomUUID(),
-    iat: now - 60,
-  })
-    .setProtectedHeader({
-      alg: clientSigner.alg,
-      typ: 'dpop+jwt',
-      jwk: { ...clientSigner.publicJwk },
-    })
-    .sign(clientSigner.key);
+  const edgeProof = await signDpopProof(client, accessToken, url, now - 60);
   const oauth = createAccessTokenVerifier({
     issuer: ANCHOR_ID,
     audience: service,
-    jwks: { keys: [{ ...anchor.publicJwk, kid: 'k' }] },
+    jwks: { keys: [{ ...anchor.publicJwk, kid: 'k1' }] },
     // A fixed clock, and the store reading the same instant with a fraction (as in the
     // finding), so the proof stays at the edge of its window for the whole run.
     clock: () => now,

@@ -4,50 +4,19 @@
  * id only until `iat + 60` in a store reading fractional seconds, which is already past. It
  * now uses the verifier's own proof check and replay entry (`acceptProof`).
  */
-import { createHash, randomUUID } from 'node:crypto';
-import { SignJWT } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateKeyPair, MemoryReplayStore, type KeyPair } from '../../../src/index.js';
-import { prepareSigner } from '../../../src/identity/keys.js';
-import { thumbprintSync } from '../../../src/identity/thumbprint.js';
-import type { PublicJwk } from '../../../src/identity/jwk.js';
 import { createAccessTokenVerifier } from '../../../src/oauth/index.js';
+import { expectAcceptedOnce } from '../../helpers/fixture.js';
+import { signAccessToken, signDpopProof } from '../../helpers/oauth-dpop.js';
 
 const ISSUER = 'https://as.test';
 const SERVICE = 'https://payments.test';
 const URL = `${SERVICE}/invoices/1/pay`;
 const NOW = 1_800_000_000;
 
-async function accessToken(issuer: KeyPair, client: KeyPair): Promise<string> {
-  const signer = prepareSigner(issuer);
-  return new SignJWT({
-    client_id: 'billing',
-    scope: 'pay',
-    jti: randomUUID(),
-    cnf: { jkt: thumbprintSync(client.publicJwk as PublicJwk) },
-  })
-    .setProtectedHeader({ alg: signer.alg, typ: 'at+jwt', kid: 'k1' })
-    .setIssuer(ISSUER)
-    .setSubject('alice')
-    .setAudience(SERVICE)
-    .setIssuedAt(NOW - 100)
-    .setExpirationTime(NOW + 600)
-    .sign(signer.key);
-}
-
-async function dpopProof(client: KeyPair, token: string, iat: number, extra = {}): Promise<string> {
-  const signer = prepareSigner(client);
-  return new SignJWT({
-    htm: 'POST',
-    htu: URL,
-    ath: createHash('sha256').update(token).digest('base64url'),
-    jti: randomUUID(),
-    iat,
-    ...extra,
-  })
-    .setProtectedHeader({ alg: signer.alg, typ: 'dpop+jwt', jwk: { ...signer.publicJwk } })
-    .sign(signer.key);
-}
+const dpopProof = (client: KeyPair, token: string, iat: number, extra = {}) =>
+  signDpopProof(client, token, URL, iat, extra);
 
 describe('issue 11 finding 5: mandate/oauth replays a DPoP proof at the edge of its window', () => {
   let issuer: KeyPair;
@@ -56,7 +25,12 @@ describe('issue 11 finding 5: mandate/oauth replays a DPoP proof at the edge of 
 
   beforeAll(async () => {
     [issuer, client] = await Promise.all([generateKeyPair(), generateKeyPair()]);
-    token = await accessToken(issuer, client);
+    token = await signAccessToken(issuer, client, {
+      iss: ISSUER,
+      aud: SERVICE,
+      iat: NOW - 100,
+      exp: NOW + 600,
+    });
   });
 
   function verifier(options: { nonce?: string } = {}) {
@@ -78,15 +52,7 @@ describe('issue 11 finding 5: mandate/oauth replays a DPoP proof at the edge of 
     for (let i = 0; i < 5; i++) {
       decisions.push(await oauth.verify(token, { dpop: { proof, method: 'POST', url: URL } }));
     }
-    expect(decisions[0]).toMatchObject({ allowed: true });
-    for (const decision of decisions.slice(1)) {
-      expect(decision).toMatchObject({
-        allowed: false,
-        code: 'MANDATE_REPLAYED',
-        check: 'possession',
-        hop: 0,
-      });
-    }
+    expectAcceptedOnce(decisions, 0);
   });
 
   it('one checker: the method is compared exactly (RFC 9110 methods are case-sensitive)', async () => {

@@ -38,9 +38,15 @@ export { MemoryRevocationStore, MemoryReplayStore } from './stores/memory.js';
 export {
   StoreUnavailableError,
   StoreFullError,
+  StoreQuotaError,
   type StoreUnavailableReason,
 } from './stores/errors.js';
-export type { RevocationContext, RevocationStore, ReplayStore } from './stores/types.js';
+export type {
+  RevocationContext,
+  RevocationStore,
+  ReplayStore,
+  ReplayContext,
+} from './stores/types.js';
 export type {
   Action,
   BlockView,

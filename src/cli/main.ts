@@ -43,7 +43,8 @@ const USAGE = `usage: mandate <command> [options]
   prove --mandate TOKEN --signer KEY (--method M --url U | --tool T --args JSON)
        [--nonce N] [--audience A] [--now SECONDS]
                                         an AAT chain is proven with an aat-pop+jwt for a tool
-                                        call; --audience sets its aat_aud (AAT only)
+                                        call; --audience names the service a tool-call proof is
+                                        for (aud / aat_aud; needed when the mandate names several)
   inspect TOKEN                         decode a mandate (nothing verified) and show its blocks
   inspector [--port N]                  a local web page (127.0.0.1 only): paste a mandate, see who
                                         delegated what to whom and why a request would be denied;

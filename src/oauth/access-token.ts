@@ -19,7 +19,8 @@ import {
   type JWTVerifyGetKey,
 } from 'jose';
 import { z } from 'zod';
-import { decodeBase64url, sha256Base64url } from '../core/encoding.js';
+import { decodeBase64url } from '../core/encoding.js';
+import { DEFAULT_LIMITS } from '../core/limits.js';
 import {
   MandateError,
   fail,
@@ -29,13 +30,15 @@ import {
 } from '../core/errors.js';
 import { parseJsonObject } from '../core/json-text.js';
 import { parseSpan, systemClock, type Clock, type Span } from '../core/time.js';
-import { KeyCache, parsePublicJwk, type PublicJwk } from '../identity/jwk.js';
+import { KeyCache, parsePublicJwk, type PublicJwk, type SigningAlg } from '../identity/jwk.js';
 import { joseRemoteKeySet, jwksUrl, type RemoteJwksOptions } from '../identity/key-resolver.js';
-import { thumbprintSync } from '../identity/thumbprint.js';
-import { normalizeHtu } from '../proof/request.js';
+import { THUMBPRINT_URI_PREFIX, thumbprintSync } from '../identity/thumbprint.js';
+import { checkProof } from '../proof/check.js';
 import { MemoryReplayStore } from '../stores/memory.js';
 import type { ReplayStore } from '../stores/types.js';
+import { resolveNonce, type NonceCheck } from '../verify/config.js';
 import { deniedFrom, type Denied } from '../verify/decision.js';
+import { acceptProof } from '../verify/proof-acceptance.js';
 import { parseActClaim, parseMayActClaim, type Actor } from './act-claim.js';
 import { splitScope } from './scope-map.js';
 import { ACCESS_TOKEN_TYP } from './token-types.js';
@@ -67,8 +70,11 @@ export const DEFAULT_ACCESS_TOKEN_ALGORITHMS: readonly AccessTokenAlg[] = [
   'PS256',
 ];
 
-/** Algorithms accepted for DPoP proofs (RFC 9449). */
-const DPOP_ALGORITHMS = ['ES256', 'Ed25519', 'EdDSA'] as const;
+/**
+ * Algorithms accepted for DPoP proofs: the mandate verifier's (RFC 9449 §4.3 step 5 allows
+ * only fully-specified ones, so the polymorphic `EdDSA` is refused).
+ */
+const DPOP_ALGORITHMS: readonly SigningAlg[] = ['Ed25519', 'ES256'];
 
 /** Options of the remote JWKS (jose's `createRemoteJWKSet`; see `RemoteJwksOptions`). */
 export type AccessTokenJwksOptions = RemoteJwksOptions;
@@ -98,6 +104,13 @@ export interface AccessTokenVerifierOptions {
   readonly proofWindow?: Span;
   /** Seen DPoP proof ids. Default: a `MemoryReplayStore` for this verifier. */
   readonly replay?: ReplayStore;
+  /** Bound on each store call (replay, nonce), in milliseconds. Default 1000. */
+  readonly storeTimeoutMs?: number;
+  /**
+   * Require a server-issued DPoP nonce (RFC 9449 §8): the nonce this service issued, or a
+   * function accepting the nonces it issued and still accepts. Default: none required.
+   */
+  readonly nonce?: string | NonceCheck;
   /** The clock, in seconds since the epoch. */
   readonly clock?: Clock;
 }
@@ -182,14 +195,6 @@ const claimsSchema = z.looseObject({
         .optional(),
     })
     .optional(),
-});
-
-const dpopClaims = z.looseObject({
-  jti: z.string().min(1).max(256),
-  iat: seconds,
-  htm: z.string().min(1).max(16),
-  htu: z.string().min(1).max(4096),
-  ath: z.string().regex(/^[A-Za-z0-9_-]{43}$/),
 });
 
 function deny(
@@ -279,6 +284,10 @@ export function createAccessTokenVerifier(
   const requiredClaims = [...(options.requiredClaims ?? [])];
   const requiredScopes = [...(options.requiredScopes ?? [])];
   const replay = options.replay ?? new MemoryReplayStore();
+  const storeTimeoutMs = options.storeTimeoutMs ?? 1000;
+  if (!Number.isFinite(storeTimeoutMs) || storeTimeoutMs <= 0)
+    throw new RangeError('storeTimeoutMs must be positive');
+  const nonce = resolveNonce(options.nonce);
   const clock = options.clock ?? systemClock;
   const { issuer, audience } = options;
   /** DPoP keys recur on every request of a client: each is imported once (bounded). */
@@ -393,7 +402,7 @@ export function createAccessTokenVerifier(
           'a DPoP-bound token was presented as a bearer token (RFC 9449 §7.2)',
         );
       } else {
-        await checkDpop(token, jkt, call.dpop, now);
+        await checkDpop(token, claims, call.dpop, now);
       }
     } else if (call.dpop !== undefined) {
       deny(
@@ -428,70 +437,68 @@ export function createAccessTokenVerifier(
     };
   }
 
+  /**
+   * RFC 9449 for a `cnf.jkt`-bound token: the proof's key must be the one the token is bound
+   * to; everything else is the mandate verifier's own proof check (`checkProof`: typing,
+   * algorithm, signature first, `ath`, freshness, `htm`, `htu`) and its acceptance
+   * (`acceptProof`: nonce, replay key, window-long replay entry, bounded store call).
+   */
   async function checkDpop(
     token: string,
-    jkt: string,
+    claims: {
+      readonly jti: string;
+      readonly cnf?: { readonly jkt?: string | undefined } | undefined;
+    },
     dpop: NonNullable<VerifyAccessTokenOptions['dpop']>,
     now: number,
   ): Promise<void> {
+    const jkt = claims.cnf?.jkt ?? '';
     const invalid = (message: string): never =>
       deny('MANDATE_PROOF_INVALID', 'possession', message);
     if (typeof dpop.proof !== 'string' || dpop.proof.length > 8192)
       invalid('the DPoP proof is malformed');
-    let header: ReturnType<typeof decodeProtectedHeader>;
-    try {
-      header = decodeProtectedHeader(dpop.proof);
-    } catch {
-      return invalid('the DPoP proof is malformed');
-    }
-    if (header.typ !== 'dpop+jwt') invalid('the DPoP proof must have typ dpop+jwt');
-    const alg = header.alg;
-    if (typeof alg !== 'string' || !(DPOP_ALGORITHMS as readonly string[]).includes(alg)) {
-      invalid('the DPoP proof uses an algorithm that is not allowed');
-    }
+    if (typeof dpop.method !== 'string' || typeof dpop.url !== 'string')
+      throw new TypeError('dpop needs the request method and url as strings');
+    // The key is chosen by the token (cnf.jkt), not by the proof: only then is it trusted.
     let jwk: PublicJwk;
     try {
-      jwk = parsePublicJwk(header.jwk, 'possession', 0, 'dpop.jwk');
+      jwk = parsePublicJwk(
+        decodeProtectedHeader(dpop.proof).jwk,
+        'possession',
+        0,
+        'proof.header.jwk',
+      );
     } catch {
       return invalid('the DPoP proof needs a public Ed25519 or P-256 jwk');
     }
     if (thumbprintSync(jwk) !== jkt) {
       invalid('the DPoP proof is signed by another key than the token is bound to');
     }
-    let payload: Record<string, unknown>;
-    try {
-      const key = dpopKeys.get(jwk, 'possession', 0);
-      const verified = await compactVerify(dpop.proof, key, { algorithms: [...DPOP_ALGORITHMS] });
-      payload = parseJsonObject(
-        Buffer.from(verified.payload).toString('utf8'),
-        'dpop.payload',
-        'possession',
-      );
-    } catch {
-      return invalid('DPoP proof signature verification failed');
-    }
-    const parsed = dpopClaims.safeParse(payload);
-    if (!parsed.success) return invalid('the DPoP proof claims are malformed');
-    const proof = parsed.data;
-    if (proof.htm !== dpop.method.toUpperCase()) invalid('the DPoP proof is for another method');
-    const htu = normalizeHtu(proof.htu);
-    if (htu === undefined || htu !== normalizeHtu(dpop.url))
-      invalid('the DPoP proof is for another URL');
-    if (Math.abs(proof.iat - now) > proofWindow) invalid('the DPoP proof is not fresh');
-    if (proof.ath !== sha256Base64url(token)) {
-      invalid('the DPoP proof is bound to another token');
-    }
-    let fresh: boolean;
-    try {
-      fresh = await replay.checkAndStore(`dpop:${jkt}:${proof.jti}`, proof.iat + proofWindow);
-    } catch (cause) {
-      throw new MandateError('MANDATE_STORE_UNAVAILABLE', 'the replay store did not answer', {
-        check: 'possession',
+    const proven = checkProof(
+      dpop.proof,
+      { method: dpop.method, url: dpop.url },
+      {
+        token,
+        holderJwk: jwk,
+        holderKey: dpopKeys.get(jwk, 'possession', 0),
         hop: 0,
-        cause,
-      });
-    }
-    if (!fresh) deny('MANDATE_REPLAYED', 'possession', 'the DPoP proof was seen before');
+        now,
+        window: proofWindow,
+        algorithms: DPOP_ALGORITHMS,
+        maxStringLength: DEFAULT_LIMITS.maxStringLength,
+        audience,
+        requireAudience: false,
+      },
+    );
+    await acceptProof(proven, {
+      hop: 0,
+      signer: `${THUMBPRINT_URI_PREFIX}${jkt}`,
+      grant: claims.jti,
+      window: proofWindow,
+      replay,
+      storeTimeoutMs,
+      nonce,
+    });
   }
 
   return {

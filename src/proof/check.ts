@@ -17,6 +17,7 @@ import {
   type PublicJwk,
   type SigningAlg,
 } from '../identity/jwk.js';
+import { isFresh } from './freshness.js';
 import { accessTokenHash, argsHash, isHttpRequest, normalizeHtu } from './request.js';
 
 /** What the verifier knows when it checks a proof. */
@@ -30,6 +31,10 @@ export interface ProofContext {
   readonly window: number;
   readonly algorithms: readonly SigningAlg[];
   readonly maxStringLength: number;
+  /** The verifier's own identity: a tool-call proof naming another service is denied. */
+  readonly audience: string;
+  /** Whether a tool-call proof must name its audience (see `proofMustNameAudience`). */
+  readonly requireAudience: boolean;
 }
 
 /** A proof that has passed every check but the replay store. */
@@ -60,6 +65,7 @@ const invocationClaims = z.strictObject({
   tool: z.string().min(1).max(1024),
   args_hash: b64u43,
   ath: b64u43,
+  aud: z.string().min(1).max(1024).optional(),
 });
 
 /**
@@ -165,6 +171,12 @@ export function checkProof(proof: unknown, request: ProofRequest, ctx: ProofCont
       path: 'proof.ath',
     });
   }
+  if (!isFresh(claims.iat, ctx.now, ctx.window)) {
+    deny('MANDATE_PROOF_INVALID', 'the proof is not fresh (iat outside the window)', {
+      path: 'proof.iat',
+      window: ctx.window,
+    });
+  }
   if (http) {
     const dpop = claims as z.infer<typeof dpopClaims>;
     const htu = normalizeHtu(request.url);
@@ -178,6 +190,9 @@ export function checkProof(proof: unknown, request: ProofRequest, ctx: ProofCont
     const invocation = claims as z.infer<typeof invocationClaims>;
     if (invocation.tool !== request.tool)
       deny('MANDATE_PROOF_INVALID', 'the proof is for another tool', { path: 'proof.tool' });
+    checkProofAudience(invocation.aud, ctx, 'proof.aud');
+    // The arguments' digest last: the only work here that grows with the request, done only
+    // for a proof whose signature, mandate, time, tool and service already hold.
     let digest: string | undefined;
     try {
       digest = argsHash(request.args);
@@ -190,14 +205,45 @@ export function checkProof(proof: unknown, request: ProofRequest, ctx: ProofCont
       });
     }
   }
-  if (Math.abs(ctx.now - claims.iat) > ctx.window) {
-    deny('MANDATE_PROOF_INVALID', 'the proof is not fresh (iat outside the window)', {
-      path: 'proof.iat',
-      window: ctx.window,
-    });
-  }
   const nonce = http ? (claims as z.infer<typeof dpopClaims>).nonce : undefined;
   return { jti: claims.jti, iat: claims.iat, ...(nonce === undefined ? {} : { nonce }) };
+}
+
+/**
+ * A tool-call proof's audience (`aud`, or AAT `aat_aud`): when present it must be this
+ * verifier's identity, and it must be present when `ctx.requireAudience`. Throws a coded
+ * `MandateError` (check `possession`, `detail.reason` `audience-mismatch` or
+ * `audience-missing`).
+ */
+export function checkProofAudience(
+  aud: unknown,
+  ctx: Pick<ProofContext, 'audience' | 'requireAudience' | 'hop'>,
+  path: string,
+  step?: string,
+): void {
+  const detail = (reason: string): Record<string, unknown> => ({
+    ...(step === undefined ? {} : { step }),
+    path,
+    reason,
+  });
+  if (aud !== undefined && aud !== ctx.audience) {
+    throw new MandateError(
+      'MANDATE_PROOF_INVALID',
+      'the proof is for another service (audience mismatch)',
+      {
+        check: 'possession',
+        hop: ctx.hop,
+        detail: detail('audience-mismatch'),
+      },
+    );
+  }
+  if (aud === undefined && ctx.requireAudience) {
+    throw new MandateError(
+      'MANDATE_PROOF_INVALID',
+      'the proof names no audience and this verifier requires one',
+      { check: 'possession', hop: ctx.hop, detail: detail('audience-missing') },
+    );
+  }
 }
 
 /** Whether two argument objects are the same JSON (RFC 8785 comparison). */

@@ -9,9 +9,10 @@ import { DEFAULT_LIMITS } from '../core/limits.js';
 import { decodeAatChain, isAatChain } from '../format/aat/chain.js';
 import { createAatPop } from '../format/aat/pop.js';
 import { encodeSegment } from '../format/jws/compact.js';
-import { lastHolderKey } from '../format/parse.js';
+import { decodeChain } from '../format/parse.js';
 import { sameKey } from '../identity/jwk.js';
 import { prepareSigner, signBytes } from '../identity/keys.js';
+import { proofAudience } from './audience.js';
 import { accessTokenHash, argsHash, isHttpRequest, normalizeHtu } from './request.js';
 
 /** Options of `prove`. */
@@ -25,8 +26,11 @@ export interface ProveOptions {
   /** A server-provided nonce: RFC 9449 for HTTP, AAT `nonce` for an AAT chain. */
   readonly nonce?: string;
   /**
-   * AAT chains only: the enforcement point the proof is presented to (`aat_aud`). A
-   * verifier denies a proof naming another audience; some require it.
+   * Tool calls only: the service the proof is made for (the receiving verifier's `audience`),
+   * written as `aud` in an invocation proof and `aat_aud` in an AAT proof. A verifier denies
+   * a proof made for another service. Default: the mandate's audience when it names exactly
+   * one service; when it names several, `prove` refuses (`TypeError`) to make a proof without
+   * this. HTTP proofs bind the service with `htu` instead, so it is refused there.
    */
   readonly audience?: string;
   /** The proof id (default: a random UUID). Set it only for reproducible vectors. */
@@ -41,7 +45,9 @@ export interface ProveOptions {
 export async function prove(mandate: MandateLike, options: ProveOptions): Promise<string> {
   const token = tokenOf(mandate, 'prove');
   const signer = prepareSigner(options.signer);
-  const holder = await lastHolderKey(token);
+  const blocks = await decodeChain(token);
+  const holder = blocks.at(-1)?.holderKey;
+  if (holder === undefined) throw new TypeError('the mandate has no blocks');
   if (!sameKey(holder, signer.publicJwk)) {
     throw new MandateError('MANDATE_PROOF_INVALID', "the signer is not the mandate's last holder", {
       check: 'possession',
@@ -49,6 +55,14 @@ export async function prove(mandate: MandateLike, options: ProveOptions): Promis
   }
   const request = options.request;
   const iat = options.now ?? systemClock();
+  if (request !== undefined && isHttpRequest(request) && options.audience !== undefined) {
+    throw new TypeError('audience applies to tool-call proofs; a DPoP proof binds the URL (htu)');
+  }
+  // A tool-call proof names the one service it is for (refused if that is ambiguous).
+  const audience =
+    request === undefined || isHttpRequest(request)
+      ? undefined
+      : proofAudience(blocks, options.audience);
   if (isAatChain(token)) {
     // An AAT chain is proven with an aat-pop+jwt over the leaf token and the tool call.
     if (request === undefined || isHttpRequest(request)) {
@@ -62,12 +76,9 @@ export async function prove(mandate: MandateLike, options: ProveOptions): Promis
       args: request.args,
       iat,
       jti: options.jti,
-      audience: options.audience,
+      audience,
       nonce: options.nonce,
     });
-  }
-  if (options.audience !== undefined) {
-    throw new TypeError('audience (aat_aud) applies to proofs for AAT chains only');
   }
   let typ: string;
   let claims: Record<string, unknown>;
@@ -98,6 +109,7 @@ export async function prove(mandate: MandateLike, options: ProveOptions): Promis
       iat,
       ath: accessTokenHash(token),
     };
+    if (audience !== undefined) claims.aud = audience;
   }
   const header = { typ, alg: signer.alg, jwk: signer.publicJwk };
   const signingInput = `${encodeSegment(header)}.${encodeSegment(claims)}`;

@@ -29,7 +29,9 @@ export type StoreUnavailableReason =
   /** A fetched revocation list names another issuer than the anchor it was fetched for. */
   | 'foreign-issuer'
   /** The chain's trust anchor has no revocation list configured in this store. */
-  | 'no-list';
+  | 'no-list'
+  /** One grant holds its whole share of a replay store (`maxEntriesPerGrant`). */
+  | 'quota';
 
 /**
  * A store could not give a trustworthy answer. Never a "no": a verifier that sees it denies
@@ -56,5 +58,19 @@ export class StoreFullError extends StoreUnavailableError {
 
   constructor(message: string) {
     super(message, 'full');
+  }
+}
+
+/**
+ * Thrown by a replay store when one grant already holds its whole share of entries still in
+ * force. Only that grant's further proofs are refused; every other grant is unaffected. A
+ * subclass of `StoreUnavailableError` (reason `quota`): the verifier denies with
+ * `MANDATE_STORE_UNAVAILABLE` and `detail.reason: 'quota'`.
+ */
+export class StoreQuotaError extends StoreUnavailableError {
+  override readonly name: string = 'StoreQuotaError';
+
+  constructor(message: string) {
+    super(message, 'quota');
   }
 }

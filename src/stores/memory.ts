@@ -1,9 +1,9 @@
-import { StoreFullError } from './errors.js';
-import type { ReplayStore, RevocationStore } from './types.js';
+import { StoreFullError, StoreQuotaError } from './errors.js';
+import type { ReplayContext, ReplayStore, RevocationStore } from './types.js';
 import { settle } from './settle.js';
 import { assertExpiresAt, assertId, assertIds } from './validate.js';
 
-export { StoreFullError } from './errors.js';
+export { StoreFullError, StoreQuotaError } from './errors.js';
 
 /** Options of the in-memory stores. */
 export interface MemoryStoreOptions {
@@ -23,6 +23,18 @@ export interface MemoryStoreOptions {
   readonly now?: () => number;
 }
 
+/** Options of `MemoryReplayStore`. */
+export interface MemoryReplayStoreOptions extends MemoryStoreOptions {
+  /**
+   * Most entries still in force that one grant (a mandate's root, an access token: see
+   * `ReplayContext`) may hold (default: a tenth of `maxEntries`). Past it, that grant's new
+   * proofs are refused (`StoreQuotaError`, reason `quota`) until its old ones expire, so one
+   * holder flooding the store cannot deny anyone else. Entries stored without a context are
+   * not counted.
+   */
+  readonly maxEntriesPerGrant?: number;
+}
+
 const DEFAULT_MAX_ENTRIES = 100_000;
 const DEFAULT_REVOCATION_GRACE_SECONDS = 300;
 const wallClock = (): number => Date.now() / 1000;
@@ -34,16 +46,25 @@ const wallClock = (): number => Date.now() / 1000;
  */
 class ExpiringSet {
   readonly #entries = new Map<string, number>();
+  /** The grant each counted entry is charged to, and how many entries each grant holds. */
+  readonly #grantOf = new Map<string, string>();
+  readonly #held = new Map<string, number>();
+  readonly #perGrant: number;
   readonly #max: number;
   readonly #grace: number;
   readonly #now: () => number;
   #lastFullSweep = Number.NEGATIVE_INFINITY;
 
-  constructor(options: MemoryStoreOptions, defaultGrace: number) {
+  constructor(options: MemoryReplayStoreOptions, defaultGrace: number) {
     const max = options.maxEntries ?? DEFAULT_MAX_ENTRIES;
     if (!Number.isSafeInteger(max) || max < 1) {
       throw new RangeError('maxEntries must be a positive integer');
     }
+    const perGrant = options.maxEntriesPerGrant ?? Math.max(1, Math.floor(max / 10));
+    if (!Number.isSafeInteger(perGrant) || perGrant < 1) {
+      throw new RangeError('maxEntriesPerGrant must be a positive integer');
+    }
+    this.#perGrant = perGrant;
     const grace = options.graceSeconds ?? defaultGrace;
     if (!Number.isFinite(grace) || grace < 0) {
       throw new RangeError('graceSeconds must be a non-negative number');
@@ -64,14 +85,28 @@ class ExpiringSet {
     const until = this.#entries.get(key);
     if (until === undefined) return false;
     if (until <= this.#now()) {
-      this.#entries.delete(key);
+      this.#delete(key);
       return false;
     }
     return true;
   }
 
-  /** Keeps `key` until `expiresAt` plus the grace; never shortens an entry already held. */
-  add(key: string, expiresAt: number): void {
+  #delete(key: string): void {
+    this.#entries.delete(key);
+    const grant = this.#grantOf.get(key);
+    if (grant === undefined) return;
+    this.#grantOf.delete(key);
+    const held = (this.#held.get(grant) ?? 1) - 1;
+    if (held > 0) this.#held.set(grant, held);
+    else this.#held.delete(grant);
+  }
+
+  /**
+   * Keeps `key` until `expiresAt` plus the grace; never shortens an entry already held. A new
+   * entry charged to `grant` is refused (`StoreQuotaError`) when that grant already holds
+   * its share of entries in force.
+   */
+  add(key: string, expiresAt: number, grant?: string): void {
     const until = expiresAt + this.#grace;
     // Nothing to remember past its end; storing it would only take a slot.
     if (until <= this.#now()) return;
@@ -81,25 +116,40 @@ class ExpiringSet {
       if (until > held) this.#entries.set(key, until);
       return;
     }
+    if (grant !== undefined && (this.#held.get(grant) ?? 0) >= this.#perGrant) {
+      this.#sweep();
+      if ((this.#held.get(grant) ?? 0) >= this.#perGrant) {
+        throw new StoreQuotaError(`one grant holds ${this.#perGrant} entries in force`);
+      }
+    }
     if (this.#entries.size >= this.#max) this.#makeRoom();
     this.#entries.set(key, until);
+    if (grant !== undefined) {
+      this.#grantOf.set(key, grant);
+      this.#held.set(grant, (this.#held.get(grant) ?? 0) + 1);
+    }
   }
 
-  #makeRoom(): void {
+  /** Forgets expired entries: the front cheaply, everything at most once per second. */
+  #sweep(): void {
     const now = this.#now();
     // Insertion order roughly follows expiry for proofs: sweep the front cheaply first.
     for (const [key, until] of this.#entries) {
       if (until > now) break;
-      this.#entries.delete(key);
+      this.#delete(key);
     }
     // A full scan costs O(n); run it at most once per second so a flood cannot make
     // every request pay for it.
     if (this.#entries.size >= this.#max && now >= this.#lastFullSweep + 1) {
       this.#lastFullSweep = now;
       for (const [key, until] of this.#entries) {
-        if (until <= now) this.#entries.delete(key);
+        if (until <= now) this.#delete(key);
       }
     }
+  }
+
+  #makeRoom(): void {
+    this.#sweep();
     if (this.#entries.size >= this.#max) {
       throw new StoreFullError(`memory store is full (${this.#max} entries in force)`);
     }
@@ -160,11 +210,17 @@ export class MemoryRevocationStore implements RevocationStore {
  * When the cap is reached with every entry still in force, `checkAndStore` rejects with
  * `StoreFullError` and the verifier denies (`MANDATE_STORE_UNAVAILABLE`): forgetting a
  * fresh proof id would let it be replayed.
+ *
+ * One grant (the `context` the verifier passes: a mandate's root, an access token) holds at
+ * most `maxEntriesPerGrant` entries in force; past it only that grant is refused
+ * (`StoreQuotaError`, reason `quota`), so one holder flooding the store leaves room for
+ * everyone else. Not covered: many grants flooding together (more than
+ * `maxEntries / maxEntriesPerGrant` of them) still fill it; grants are made only by issuers.
  */
 export class MemoryReplayStore implements ReplayStore {
   readonly #set: ExpiringSet;
 
-  constructor(options: MemoryStoreOptions = {}) {
+  constructor(options: MemoryReplayStoreOptions = {}) {
     this.#set = new ExpiringSet(options, 0);
   }
 
@@ -174,15 +230,18 @@ export class MemoryReplayStore implements ReplayStore {
   }
 
   /**
-   * Records proof id `jti` until `expiresAt` (seconds since the epoch). Resolves `true` the
-   * first time, `false` on a replay; rejects with `StoreFullError` when full.
+   * Records proof id `jti` until `expiresAt` (seconds since the epoch), charged to
+   * `context.grant`. Resolves `true` the first time, `false` on a replay; rejects with
+   * `StoreFullError` when full, `StoreQuotaError` when the grant holds its share.
    */
-  checkAndStore(jti: string, expiresAt: number): Promise<boolean> {
+  checkAndStore(jti: string, expiresAt: number, context?: ReplayContext): Promise<boolean> {
     return settle(() => {
       assertId(jti, 'jti');
       assertExpiresAt(expiresAt);
+      const grant = context === undefined ? undefined : context.grant;
+      if (grant !== undefined) assertId(grant, 'context.grant');
       if (this.#set.has(jti)) return false;
-      this.#set.add(jti, expiresAt);
+      this.#set.add(jti, expiresAt, grant);
       return true;
     });
   }

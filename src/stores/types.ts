@@ -28,11 +28,23 @@ export interface RevocationStore {
   firstRevoked?(ids: readonly string[], context?: RevocationContext): Promise<string | undefined>;
 }
 
+/** Who a replay entry is charged to, so a store can keep one caller from filling it. */
+export interface ReplayContext {
+  /**
+   * The credential an issuer granted that the proof is made under: a mandate's root block id,
+   * an access token's `jti`. Not the last holder: a holder may delegate to as many fresh keys
+   * as it likes, but only an issuer makes new grants. A store may cap the entries one grant
+   * holds and refuse past the cap (`StoreUnavailableError` with reason `quota`).
+   */
+  readonly grant: string;
+}
+
 /** Seen proof ids. */
 export interface ReplayStore {
   /**
    * Atomically record `jti` until `expiresAt` (seconds since the epoch).
    * Resolves `true` when it was not seen before (the proof may be used), `false` on a replay.
+   * The verifier passes `context`; a store written before it existed may ignore it.
    */
-  checkAndStore(jti: string, expiresAt: number): Promise<boolean>;
+  checkAndStore(jti: string, expiresAt: number, context?: ReplayContext): Promise<boolean>;
 }

@@ -52,6 +52,13 @@ export interface VerifiableChain {
    */
   checkProof?(proof: unknown, context: ChainProofContext): ProvenRequest | Promise<ProvenRequest>;
   /**
+   * The request-independent part of `checkProof` (AAT: steps 7a-7b, typing and signature),
+   * for an encoding whose rule order authorizes the request before the proof: the verifier
+   * runs it first, so no work that grows with the request precedes the proof's signature.
+   * Throws a coded `MandateError` (check `possession`).
+   */
+  checkProofSignature?(proof: unknown, context: ChainProofSignatureContext): void;
+  /**
    * Optional, format-specific authorization run by rule 9 after the format-independent check
    * allowed the action (Biscuit: the blocks' Datalog checks, run by an authorizer holding the
    * request's facts). It can only deny; a denial names the block whose check failed.
@@ -80,20 +87,24 @@ export type DatalogOutcome =
       readonly detail?: Readonly<Record<string, unknown>>;
     };
 
-/** What an encoding's proof check is given. */
-export interface ChainProofContext {
-  readonly request: ProofRequest;
-  readonly action: Action;
+/** What an encoding's proof signature check is given. */
+export interface ChainProofSignatureContext {
   /** The last block's index. */
   readonly hop: number;
   readonly holderKey: KeyObject;
+  readonly algorithms: readonly SigningAlg[];
+}
+
+/** What an encoding's proof check is given. */
+export interface ChainProofContext extends ChainProofSignatureContext {
+  readonly request: ProofRequest;
+  readonly action: Action;
   readonly now: number;
   /** Seconds either side of now within which the proof's `iat` must lie. */
   readonly window: number;
-  readonly algorithms: readonly SigningAlg[];
   /** The verifier's own identity. */
   readonly audience: string;
-  /** Whether the proof must name its audience. */
+  /** Whether the proof must name its audience (configured, or the chain names several). */
   readonly requireAudience: boolean;
 }
 

@@ -75,8 +75,10 @@ export interface VerifierOptions {
    */
   readonly maxDelegationDepth?: number;
   /**
-   * Require an AAT proof of possession to name this verifier in `aat_aud` (step 7d). A
-   * present `aat_aud` must name it regardless. Default false (the draft's default).
+   * Require every tool-call proof to name this verifier: `aat_aud` in an AAT proof (step 7d),
+   * `aud` in a Mandate invocation proof. A present audience must name it regardless, and it
+   * is required anyway when the chain's audience names more than one service (else a proof
+   * made for one of them would be accepted by another). Default false (the draft's default).
    * The chain-level audience requirement is `requireAudience`.
    */
   readonly requirePopAudience?: boolean;
@@ -178,7 +180,8 @@ export function resolveConfig(options: VerifierOptions): VerifierConfig {
   };
 }
 
-function resolveNonce(nonce: string | NonceCheck | undefined): NonceCheck | undefined {
+/** A `nonce` option as a check (misuse throws `TypeError`). */
+export function resolveNonce(nonce: string | NonceCheck | undefined): NonceCheck | undefined {
   if (nonce === undefined) return undefined;
   if (typeof nonce === 'function') return nonce;
   if (typeof nonce !== 'string' || nonce.length === 0) {

@@ -13,10 +13,13 @@ import {
 import type { Action, ProofRequest } from '../core/types.js';
 import { checkExpectedHolder } from '../identity/expect-holder.js';
 import { checkCertificateBinding, type MtlsContext } from '../proof/mtls/possession.js';
+import { proofMustNameAudience } from '../proof/audience.js';
 import { checkProof, sameArgs } from '../proof/check.js';
 import { isHttpRequest } from '../proof/request.js';
 import type { VerifiableChain } from './chain.js';
 import { chainBounds, type VerifierConfig } from './config.js';
+import { acceptProof } from './proof-acceptance.js';
+import { askStore } from './store-call.js';
 
 /** What one verification carries from rule to rule. */
 export interface VerifyState {
@@ -49,51 +52,6 @@ function deny(
 function chainOf(state: VerifyState): VerifiableChain {
   if (state.chain === undefined) throw new Error('rule ran before the chain was decoded');
   return state.chain;
-}
-
-/** Await a store call within the configured bound; any failure is a coded denial. */
-async function askStore<T>(
-  config: VerifierConfig,
-  check: Check,
-  hop: number,
-  call: () => Promise<T>,
-): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      call(),
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error('store timed out')), config.storeTimeoutMs);
-      }),
-    ]);
-  } catch (cause) {
-    const reason = storeReasonOf(cause);
-    throw new MandateError(
-      'MANDATE_STORE_UNAVAILABLE',
-      'a store could not answer; denied to fail closed',
-      {
-        check,
-        hop,
-        cause,
-        // Why, when the store said so (a stale or forged revocation list, a Redis timeout):
-        // an operator must see which failure to mend without reading logs.
-        ...(reason === undefined ? {} : { detail: { reason } }),
-      },
-    );
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/**
- * The `reason` a store's error carries (`StoreUnavailableError.reason`: `timeout`, `stale`,
- * `forged`, ...), read by shape so the verifier does not depend on the stores; only a short
- * lowercase word is passed on, never the error's message.
- */
-function storeReasonOf(error: unknown): string | undefined {
-  if (typeof error !== 'object' || error === null || !('reason' in error)) return undefined;
-  const { reason } = error;
-  return typeof reason === 'string' && /^[a-z][a-z-]{0,31}$/.test(reason) ? reason : undefined;
 }
 
 /** 1. Size, depth and encoding within limits; every block parses against its schema. */
@@ -360,7 +318,7 @@ const revocation: Rule = {
     const anchorId = config.anchors.get(blocks[0]?.issuer ?? '')?.id;
     if (anchorId === undefined) throw new Error('revocation ran before the anchor was found');
     const context = { anchor: anchorId };
-    const revoked = await askStore(config, 'revocation', 0, async () => {
+    const revoked = await askStore(config.storeTimeoutMs, 'revocation', 0, async () => {
       if (store.firstRevoked !== undefined) return store.firstRevoked(ids, context);
       for (const id of ids) if (await store.isRevoked(id, context)) return id;
       return undefined;
@@ -441,20 +399,11 @@ const holderProof: Rule = {
     const request = state.request;
     if (request === undefined)
       throw new MandateUsageError('verify: a proof needs the request it is bound to');
-    if (
-      !isHttpRequest(request) &&
-      state.action.args !== undefined &&
-      !sameArgs(request.args, state.action.args)
-    ) {
-      deny(
-        'MANDATE_PROOF_INVALID',
-        'possession',
-        hop,
-        'the action arguments are not the proven tool arguments',
-      );
-    }
     const holderKey = config.keys.get(last.holderKey, 'possession', hop);
+    // A tool-call proof names its service; it must, when the chain names several.
+    const requireAudience = proofMustNameAudience(blocks, config.requirePopAudience);
     // An encoding with its own proof (AAT: aat-pop+jwt) checks it; else DPoP / invocation.
+    // Both verify the proof's signature before any work that grows with the request.
     const checked =
       chain.checkProof === undefined
         ? checkProof(state.proof, request, {
@@ -466,6 +415,8 @@ const holderProof: Rule = {
             window: config.proofWindow,
             algorithms: config.algorithms,
             maxStringLength: config.limits.maxStringLength,
+            audience: config.audience,
+            requireAudience,
           })
         : await chain.checkProof(state.proof, {
             request,
@@ -476,43 +427,33 @@ const holderProof: Rule = {
             window: config.proofWindow,
             algorithms: config.algorithms,
             audience: config.audience,
-            requireAudience: config.requirePopAudience,
+            requireAudience,
           });
-    if (config.nonce !== undefined) {
-      const { nonce } = checked;
-      const accepted =
-        nonce !== undefined &&
-        (await askStore(config, 'possession', hop, async () => config.nonce?.(nonce)));
-      if (accepted !== true) {
-        deny(
-          'MANDATE_PROOF_INVALID',
-          'possession',
-          hop,
-          nonce === undefined
-            ? 'the proof carries no nonce and this verifier requires one'
-            : 'the proof carries a nonce this verifier did not issue or no longer accepts',
-          { step: '7h', path: 'proof.nonce' },
-        );
-      }
-    }
-    const fresh = await askStore(config, 'possession', hop, () =>
-      config.replay.checkAndStore(
-        `${last.holder}#${checked.jti}`,
-        checked.iat + config.proofWindow + 1,
-      ),
-    );
-    if (typeof fresh !== 'boolean') {
+    // Compared only now, after the proof's signature: canonicalising megabytes of arguments
+    // for a garbage proof would let anyone who saw a token burn this verifier's CPU.
+    if (
+      !isHttpRequest(request) &&
+      state.action.args !== undefined &&
+      state.action.args !== request.args &&
+      !sameArgs(request.args, state.action.args)
+    ) {
       deny(
-        'MANDATE_STORE_UNAVAILABLE',
+        'MANDATE_PROOF_INVALID',
         'possession',
         hop,
-        'the replay store gave no yes-or-no answer',
+        'the action arguments are not the proven tool arguments',
       );
     }
-    if (!fresh)
-      deny('MANDATE_REPLAYED', 'possession', hop, 'this proof has been used before', {
-        step: '7i',
-      });
+    const root = blocks[0];
+    await acceptProof(checked, {
+      hop,
+      signer: last.holder,
+      grant: root === undefined ? last.id : root.id,
+      window: config.proofWindow,
+      replay: config.replay,
+      storeTimeoutMs: config.storeTimeoutMs,
+      nonce: config.nonce,
+    });
   },
 };
 
@@ -524,6 +465,28 @@ const possession: Rule = {
     if (config.expectHolder !== undefined) {
       await checkExpectedHolder(config.expectHolder, chainOf(state).blocks, state.mtls);
     }
+  },
+};
+
+/**
+ * Rule 8's first part for an encoding that authorizes before it checks the proof (AAT's
+ * order): the proof's typing and signature, which cost the same whatever the request, so a
+ * garbage proof is refused before rule 9 does any work that grows with the arguments.
+ */
+const proofSignature: Rule = {
+  check: 'possession',
+  run(state, config) {
+    const chain = chainOf(state);
+    const hop = chain.blocks.length - 1;
+    const last = chain.blocks[hop];
+    if (chain.checkProofSignature === undefined || last === undefined) return;
+    // No proof: rule 8 reports it (or allows it, when no proof is required) in its place.
+    if (state.proof === undefined) return;
+    chain.checkProofSignature(state.proof, {
+      hop,
+      holderKey: config.keys.get(last.holderKey, 'possession', hop),
+      algorithms: config.algorithms,
+    });
   },
 };
 
@@ -577,7 +540,8 @@ export const RULES: readonly Rule[] = [
 /**
  * The same rules in the AAT draft's order (section 7): the chain (steps 1-5), then the
  * leaf's authorization of the invocation and the chain audience (step 6), then the proof
- * of possession (step 7). Used for chains whose profile is `'aat'`; the verdict is the
+ * of possession (step 7); the proof's signature (7a-7b) is checked just before step 6, so
+ * no work proportional to the request precedes it. Used for chains whose profile is `'aat'`; the verdict is the
  * same in either order, only which failure is reported first differs.
  */
 export const AAT_RULES: readonly Rule[] = [
@@ -587,6 +551,7 @@ export const AAT_RULES: readonly Rule[] = [
   narrowing,
   window,
   revocation,
+  proofSignature,
   authorization,
   audience,
   possession,

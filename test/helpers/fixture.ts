@@ -1,4 +1,5 @@
 /** A small world for verifier tests: an anchor, three agents, a fixed clock. */
+import { expect } from 'vitest';
 import {
   createVerifier,
   delegate,
@@ -82,4 +83,35 @@ export async function verifyWith(
 ) {
   const proof = await prove(mandate, { signer, request: REQUEST, now: NOW });
   return verifier.verify(mandate, { action, proof, request: REQUEST });
+}
+
+/** How many decisions ended each way: `allowed`, or `<code>/<detail.reason>`. */
+export function tally(
+  decisions: readonly Awaited<ReturnType<ReturnType<typeof createVerifier>['verify']>>[],
+): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const decision of decisions) {
+    const key = decision.allowed
+      ? 'allowed'
+      : `${decision.code}/${String(decision.detail['reason'])}`;
+    counts[key] = (counts[key] ?? 0) + 1;
+  }
+  return counts;
+}
+
+/** The same proof sent several times: the first allowed, every later one a replay at `hop`. */
+export function expectAcceptedOnce(
+  decisions: readonly { readonly allowed: boolean }[],
+  hop: number,
+): void {
+  expect(decisions[0]).toMatchObject({ allowed: true });
+  expect(decisions.length).toBeGreaterThan(1);
+  for (const decision of decisions.slice(1)) {
+    expect(decision).toMatchObject({
+      allowed: false,
+      code: 'MANDATE_REPLAYED',
+      check: 'possession',
+      hop,
+    });
+  }
 }

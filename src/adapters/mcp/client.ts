@@ -16,12 +16,18 @@ type CallResult = Awaited<ReturnType<Client['callTool']>>;
 export async function callToolWithMandate(
   client: Client,
   call: { readonly name: string; readonly arguments: Readonly<Record<string, Json>> },
-  credentials: { readonly mandate: MandateLike; readonly signer: KeyPair },
+  credentials: {
+    readonly mandate: MandateLike;
+    readonly signer: KeyPair;
+    /** The tool server's identity; needed when the mandate's audience names several. */
+    readonly audience?: string;
+  },
 ): Promise<CallResult> {
   const token = tokenOf(credentials.mandate, 'callToolWithMandate');
   const proof = await prove(token, {
     signer: credentials.signer,
     request: { tool: call.name, args: call.arguments },
+    ...(credentials.audience === undefined ? {} : { audience: credentials.audience }),
   });
   return client.callTool({
     name: call.name,

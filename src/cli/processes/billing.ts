@@ -90,7 +90,8 @@ const executor: AgentExecutor = {
           callToolWithMandate(
             client,
             { name: 'pay_invoice', arguments: { invoice, amount } },
-            { mandate: context.mandate, signer: key },
+            // The caller's mandate names this agent and the tool: the proof names the tool.
+            { mandate: context.mandate, signer: key, audience: config.toolAudience },
           ),
         );
         const ownCaps = ownGrant?.blocks[ownGrant.blocks.length - 1]?.capabilities ?? [];

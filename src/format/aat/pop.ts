@@ -14,7 +14,13 @@ import type { Json } from '../../core/types.js';
 import { algForJwk } from '../../identity/jwk.js';
 import { signBytes, type PreparedSigner } from '../../identity/keys.js';
 import { isHttpRequest } from '../../proof/request.js';
-import type { ChainProofContext, ProvenRequest } from '../../verify/chain.js';
+import { checkProofAudience } from '../../proof/check.js';
+import { isFresh } from '../../proof/freshness.js';
+import type {
+  ChainProofContext,
+  ChainProofSignatureContext,
+  ProvenRequest,
+} from '../../verify/chain.js';
 import { verifyJwsSignature } from '../jws/signature.js';
 import { aatHash, encodeJcsSegment, type AatBlock } from './chain.js';
 import { TOOL_ACTION, toolResource } from './claims.js';
@@ -22,26 +28,38 @@ import { TOOL_ACTION, toolResource } from './claims.js';
 const MAX_PROOF_LENGTH = 16384;
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
-/**
- * Check an `aat-pop+jwt` for the leaf `leaf` (steps 7a-7g, in order). Throws a coded
- * `MandateError` (check `possession`, `detail.step`) on the first failure.
- *
- * Not checked here: the nonce (7h) and `jti` replay (7i), which the verifier does next.
- */
-export function checkAatPop(proof: unknown, leaf: AatBlock, ctx: ChainProofContext): ProvenRequest {
-  const { hop } = ctx;
-  const deny: (step: string, message: string, path?: string, code?: MandateErrorCode) => never = (
-    step,
-    message,
-    path,
-    code = 'MANDATE_PROOF_INVALID',
-  ) => {
+type Deny = (step: string, message: string, path?: string, code?: MandateErrorCode) => never;
+
+function denialsAt(hop: number): Deny {
+  return (step, message, path, code = 'MANDATE_PROOF_INVALID') => {
     throw new MandateError(code, message, {
       check: 'possession',
       hop,
       detail: { step, ...(path === undefined ? {} : { path }) },
     });
   };
+}
+
+/** An `aat-pop+jwt` whose typing and signature hold (steps 7a-7b), with its parsed claims. */
+export interface SignedAatPop {
+  /** The proof text that was verified. */
+  readonly proof: string;
+  readonly claims: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * Steps 7a-7b: the proof is a compact JWS typed `aat-pop+jwt`, with the leaf key's allowed
+ * algorithm, signed by the leaf holder. Nothing here grows with the request: the verifier
+ * runs it before it authorizes the invocation (step 6), so a garbage proof is refused before
+ * any work on the arguments. Throws a coded `MandateError` (check `possession`).
+ */
+export function verifyAatPopSignature(
+  proof: unknown,
+  leaf: AatBlock,
+  ctx: ChainProofSignatureContext,
+): SignedAatPop {
+  const { hop } = ctx;
+  const deny: Deny = denialsAt(hop);
   if (proof === undefined || proof === null || proof === '') {
     deny('7a', 'no proof of possession', undefined, 'MANDATE_PROOF_MISSING');
   }
@@ -80,7 +98,28 @@ export function checkAatPop(proof: unknown, leaf: AatBlock, ctx: ChainProofConte
   if (!verifyJwsSignature(alg, ctx.holderKey, `${h}.${p}`, signature)) {
     deny('7b', 'proof signature verification failed');
   }
-  const claims = json(p, 'proof.payload', '7b');
+  return { proof, claims: json(p, 'proof.payload', '7b') };
+}
+
+/**
+ * Check an `aat-pop+jwt` for the leaf `leaf` (steps 7a-7g, in order). Throws a coded
+ * `MandateError` (check `possession`, `detail.step`) on the first failure. `signed`, the
+ * result of {@link verifyAatPopSignature} for this same proof, spares a second signature check.
+ *
+ * Not checked here: the nonce (7h) and `jti` replay (7i), which the verifier does next.
+ */
+export function checkAatPop(
+  proof: unknown,
+  leaf: AatBlock,
+  ctx: ChainProofContext,
+  signed?: SignedAatPop,
+): ProvenRequest {
+  const { hop } = ctx;
+  const deny: Deny = denialsAt(hop);
+  const { claims } =
+    signed !== undefined && signed.proof === proof
+      ? signed
+      : verifyAatPopSignature(proof, leaf, ctx);
 
   // 7c: bound to the presented leaf token.
   const jti = claims['jti'];
@@ -93,14 +132,8 @@ export function checkAatPop(proof: unknown, leaf: AatBlock, ctx: ChainProofConte
     deny('7c', 'the proof is for another token (aat_hash)', 'proof.aat_hash');
   }
 
-  // 7d: presentation audience.
-  const aud = claims['aat_aud'];
-  if (aud !== undefined && aud !== ctx.audience) {
-    deny('7d', 'the proof is for another enforcement point (aat_aud)', 'proof.aat_aud');
-  }
-  if (aud === undefined && ctx.requireAudience) {
-    deny('7d', 'the proof names no audience and this verifier requires one', 'proof.aat_aud');
-  }
+  // 7d: presentation audience; required when the chain names several services.
+  checkProofAudience(claims['aat_aud'], ctx, 'proof.aat_aud', '7d');
 
   // 7e: the tool, compared as an exact string; the action must be that tool call.
   const request = ctx.request;
@@ -137,9 +170,10 @@ export function checkAatPop(proof: unknown, leaf: AatBlock, ctx: ChainProofConte
   const iat = claims['iat'];
   if (typeof iat !== 'number' || !Number.isFinite(iat))
     deny('7g', 'proof iat must be a number', 'proof.iat');
-  if (Math.abs(ctx.now - iat) > ctx.window) {
+  if (!isFresh(iat, ctx.now, ctx.window)) {
     deny('7g', 'the proof is not fresh (iat outside the window)', 'proof.iat');
   }
+
   const nonce = claims['nonce'];
   if (nonce !== undefined && typeof nonce !== 'string')
     deny('7h', 'proof nonce must be a string', 'proof.nonce');

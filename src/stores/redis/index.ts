@@ -4,7 +4,7 @@
  * The only module that loads `ioredis`; the main entry point never imports it.
  */
 export { RedisRevocationStore } from './revocation-store.js';
-export { RedisReplayStore } from './replay-store.js';
+export { RedisReplayStore, type RedisReplayStoreOptions } from './replay-store.js';
 export {
   DEFAULT_TIMEOUT_MS,
   createRedisClient,
@@ -22,5 +22,5 @@ export type {
   RedisStoreUrlOptions,
 } from './connection.js';
 export { DEFAULT_PREFIX } from './keys.js';
-export { StoreUnavailableError } from '../errors.js';
+export { StoreQuotaError, StoreUnavailableError } from '../errors.js';
 export type { StoreUnavailableReason } from '../errors.js';

@@ -69,3 +69,20 @@ export function ttlMs(expiresAt: number, graceSeconds: number, nowMs: number): n
   if (!Number.isSafeInteger(ms) || ms > MAX_TTL_MS) return undefined;
   return Math.max(ms, 1);
 }
+
+/**
+ * The keys of a proof id charged to a grant (`RedisReplayStore` with `maxEntriesPerGrant`):
+ * the entry, `prefix + 'jti:{g:' + base64url(SHA-256(grant)) + '}:' + base64url(SHA-256(jti))`,
+ * and the grant's ledger (a sorted set of its entries by expiry), `prefix + 'quota:{g:...}'`.
+ * The `{...}` hash tag puts both in one Redis Cluster slot, so one script can update them
+ * atomically.
+ */
+export function grantKeys(
+  prefix: string,
+  grant: string,
+  jti: string,
+): { readonly entry: string; readonly ledger: string } {
+  const tag = `{g:${createHash('sha256').update(grant, 'utf8').digest('base64url')}}`;
+  const id = createHash('sha256').update(jti, 'utf8').digest('base64url');
+  return { entry: `${prefix}jti:${tag}:${id}`, ledger: `${prefix}quota:${tag}` };
+}

@@ -1,0 +1,37 @@
+/** One bounded, fail-closed way to ask a store anything (every rule and checker uses it). */
+import { MandateError, type Check } from '../core/errors.js';
+import { StoreUnavailableError } from '../stores/errors.js';
+
+/**
+ * Await a store call within `timeoutMs`; any failure (a throw, a rejection, a timeout) is a
+ * `MANDATE_STORE_UNAVAILABLE` denial at `check` and `hop`. A store's own reason
+ * (`StoreUnavailableError.reason`: `full`, `quota`, `timeout`, ...) is kept in
+ * `detail.reason`, so a holder over its quota is told apart from an outage.
+ */
+export async function askStore<T>(
+  timeoutMs: number,
+  check: Check,
+  hop: number,
+  call: () => Promise<T>,
+): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      call(),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error('store timed out')), timeoutMs);
+      }),
+    ]);
+  } catch (cause) {
+    const reason = cause instanceof StoreUnavailableError ? cause.reason : undefined;
+    throw new MandateError(
+      'MANDATE_STORE_UNAVAILABLE',
+      reason === 'quota'
+        ? "this holder's share of the replay store is full; denied to fail closed"
+        : 'a store could not answer; denied to fail closed',
+      { check, hop, cause, ...(reason === undefined ? {} : { detail: { reason } }) },
+    );
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -27,6 +27,13 @@ import { cli } from '../../helpers/cli.js';
 import { RedisCluster, skipWithoutCluster } from './redis-cluster.js';
 
 const SUITE = 'a fleet of two verifier processes sharing one Redis Cluster';
+/**
+ * The bound on one verification while a node is down. Each store call is bounded by the
+ * stores' 1 s `timeoutMs`, and a verification makes two in turn (revocation, then replay): on
+ * a cluster the first may answer from a live primary just before the second waits out its
+ * bound on the dead one (one server fails both at once instead: the client knows it is down).
+ */
+const VERIFY_BOUND_MS = 2 * 1000 + (BOUND_MS - 1000);
 
 describe.skipIf(skipWithoutCluster(SUITE))(SUITE, () => {
   let cluster: RedisCluster;
@@ -166,7 +173,7 @@ describe.skipIf(skipWithoutCluster(SUITE))(SUITE, () => {
         o.verified.decision.code !== 'MANDATE_STORE_UNAVAILABLE',
     );
     expect(wrong.map((o) => o.verified?.decision)).toEqual([]);
-    const slow = outcomes.filter((o) => o.end - o.start > BOUND_MS);
+    const slow = outcomes.filter((o) => o.end - o.start > VERIFY_BOUND_MS);
     expect(slow.map((o) => `${o.member} ${(o.end - o.start).toFixed(0)} ms`)).toEqual([]);
     expect(outcomes.some((o) => o.start > movedAt && o.verified?.decision.allowed)).toBe(true);
     const denied = outcomes.filter((o) => o.verified?.decision.allowed === false).length;
@@ -231,10 +238,10 @@ describe.skipIf(skipWithoutCluster(SUITE))(SUITE, () => {
       expect(odd.map((o) => o.verified?.decision)).toEqual([]);
       const denied = during.filter((o) => o.verified?.decision.allowed === false);
       expect(denied.length).toBeGreaterThan(5);
-      const slow = during.filter((o) => o.end - o.start > BOUND_MS);
+      const slow = during.filter((o) => o.end - o.start > VERIFY_BOUND_MS);
       expect(slow.map((o) => `${o.member} ${(o.end - o.start).toFixed(0)} ms`)).toEqual([]);
       const firstDenial = denied[0];
-      expect(firstDenial!.end - killedAt).toBeLessThan(BOUND_MS);
+      expect(firstDenial!.end - killedAt).toBeLessThan(VERIFY_BOUND_MS);
       expect(a.alive && b.alive).toBe(true);
       console.log(
         `cluster failover: ${during.length} requests between the kill and a healed cluster ` +

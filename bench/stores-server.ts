@@ -50,32 +50,25 @@ const verifiers = new Map<string, Verifier>([
   ],
 ]);
 const closers: (() => Promise<void>)[] = [];
-if (config.redisUrl !== undefined) {
+/** A verifier on Redis stores (one server or a cluster), sharing one fail-closed client. */
+async function addRedisVerifier(
+  name: string,
+  target: string | readonly { readonly host: string; readonly port: number }[],
+): Promise<void> {
   const { RedisReplayStore, RedisRevocationStore, createRedisClient } =
     await import('../src/stores/redis/index.js');
   // One fail-closed client shared by both stores, as a deployment would run it.
-  const client = createRedisClient(config.redisUrl);
+  const client = typeof target === 'string' ? createRedisClient(target) : createRedisClient(target);
   const revocation = new RedisRevocationStore({ client, prefix: 'bench:' });
   const replay = new RedisReplayStore({ client, prefix: 'bench:' });
-  verifiers.set('redis', createVerifier({ ...base, revocation, replay }));
+  verifiers.set(name, createVerifier({ ...base, revocation, replay }));
   closers.push(async () => {
     await Promise.all([revocation.close(), replay.close()]);
     await client.quit();
   });
 }
-
-if (config.clusterSeeds !== undefined) {
-  const { RedisReplayStore, RedisRevocationStore, createRedisClient } =
-    await import('../src/stores/redis/index.js');
-  const client = createRedisClient(config.clusterSeeds);
-  const revocation = new RedisRevocationStore({ client, prefix: 'bench:' });
-  const replay = new RedisReplayStore({ client, prefix: 'bench:' });
-  verifiers.set('cluster', createVerifier({ ...base, revocation, replay }));
-  closers.push(async () => {
-    await Promise.all([revocation.close(), replay.close()]);
-    await client.quit();
-  });
-}
+if (config.redisUrl !== undefined) await addRedisVerifier('redis', config.redisUrl);
+if (config.clusterSeeds !== undefined) await addRedisVerifier('cluster', config.clusterSeeds);
 if (config.listUrl !== undefined) {
   const { RevocationListStore } = await import('../src/stores/revocation-list/index.js');
   const anchor = { ...config.anchor, revocationListUrl: config.listUrl };

@@ -60,10 +60,12 @@ const received: { tool: string; args: unknown; guarded: boolean }[] = [];
 function bankTools(verifier: Verifier): McpServer {
   const server = new McpServer({ name: 'bank', version: '1.0.0' });
   for (const [name, inputSchema] of Object.entries(SCHEMAS)) {
-    server.registerTool(name, { inputSchema }, (args: unknown, extra: object) => {
+    const tool = (args: unknown, extra: object) => {
       received.push({ tool: name, args, guarded: mandateOf(extra) !== undefined });
-      return { content: [{ type: 'text', text: 'sent' }] };
-    });
+      return { content: [{ type: 'text' as const, text: 'sent' }] };
+    };
+    // One body for every schema: its typed overloads cannot follow a loop over them.
+    server.registerTool(name, { inputSchema }, tool as never);
   }
   const send = { resource: 'bank:transfers', action: 'send' };
   guardTools(server, {

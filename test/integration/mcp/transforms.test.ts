@@ -64,8 +64,7 @@ function bankTools(verifier: Verifier): McpServer {
       received.push({ tool: name, args, guarded: mandateOf(extra) !== undefined });
       return { content: [{ type: 'text' as const, text: 'sent' }] };
     };
-    // One body for every schema: its typed overloads cannot follow a loop over them.
-    server.registerTool(name, { inputSchema }, tool as never);
+    server.registerTool(name, { inputSchema }, tool);
   }
   const send = { resource: 'bank:transfers', action: 'send' };
   guardTools(server, {

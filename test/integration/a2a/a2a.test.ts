@@ -10,6 +10,8 @@ import { createVerifier, type KeyPair, type Mandate } from '../../../src/index.j
 import { verifyAgentCard } from '../../../src/identity/agent-card/index.js';
 import {
   a2aDenial,
+  A2A_META_MANDATE,
+  A2A_META_PROOF,
   createDeputy,
   MANDATE_A2A_EXTENSION,
   sendWithGrant,
@@ -36,6 +38,7 @@ beforeAll(async () => {
     name: 'Billing Agent',
     key: billingKey,
     provider,
+    audience: BILLING,
     verifier: createVerifier({
       trustAnchors: [{ id: AS, publicJwk: anchor.publicJwk }],
       audience: BILLING,
@@ -92,6 +95,7 @@ describe('mandate/a2a', () => {
     const result = await sendWithGrant(client, payMessage('2026-03', 120), {
       deputy,
       agentKey: await billingKeyFromCard(),
+      audience: BILLING,
       options: grantFor('2026-03', 200),
     });
     expect(a2aDenial(result)).toBeUndefined();
@@ -116,19 +120,32 @@ describe('mandate/a2a', () => {
     const over = await sendWithGrant(client, payMessage('2026-03', 300), {
       deputy,
       agentKey: billingKey.publicJwk,
+      audience: BILLING,
       options: grantFor('2026-03', 200),
     });
     expect(a2aDenial(over)).toMatchObject({ code: 'MANDATE_FORBIDDEN', hop: 1 });
 
     // A grant to someone else (the orchestrator's own mandate) is not this agent's to use.
-    const notMine = await sendWithMandate(client, payMessage('2026-03', 1), root);
+    const notMine = await client.sendMessage(
+      {
+        tenant: '',
+        message: {
+          ...payMessage('2026-03', 1),
+          metadata: { [A2A_META_MANDATE]: root.token, [A2A_META_PROOF]: 'x.y.z' },
+        },
+        configuration: undefined,
+        metadata: undefined,
+      },
+      { serviceParameters: { 'A2A-Extensions': MANDATE_A2A_EXTENSION } },
+    );
     expect(a2aDenial(notMine)).toMatchObject({ code: 'MANDATE_PROOF_INVALID' });
 
     const grant = await deputy.grant(billingKey.publicJwk, grantFor('2026-03', 200));
+    const sender = { signer: orchestrator, audience: BILLING };
     expect(
-      a2aDenial(await sendWithMandate(client, payMessage('2026-03', 5), grant)),
+      a2aDenial(await sendWithMandate(client, payMessage('2026-03', 5), grant, sender)),
     ).toBeUndefined();
-    const replayed = await sendWithMandate(client, payMessage('2026-03', 5), grant);
+    const replayed = await sendWithMandate(client, payMessage('2026-03', 5), grant, sender);
     expect(a2aDenial(replayed)).toMatchObject({ code: 'MANDATE_REPLAYED', hop: 1 });
     expect(seen.length).toBe(before + 1);
   });

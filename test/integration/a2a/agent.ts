@@ -67,6 +67,8 @@ export async function startAgent(options: {
   readonly key: KeyPair;
   readonly provider: KeyPair;
   readonly verifier: Verifier;
+  /** The agent's identity (its verifier's audience). */
+  readonly audience: string;
   readonly audit?: AuditOption;
   readonly port?: number;
   readonly work: (
@@ -109,6 +111,7 @@ export async function startAgent(options: {
   const guarded = guardAgent(executor, {
     verifier: options.verifier,
     signer: options.key,
+    audience: options.audience,
     action: payAction,
     ...(options.audit === undefined ? {} : { audit: options.audit }),
   });

@@ -2,11 +2,9 @@
  * The A2A guard on @a2a-js/sdk, client and server on loopback: a grant to the agent's key
  * (read from its signed Agent Card) is verified and its Decision reaches the handler.
  */
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClientFactory, type Client } from '@a2a-js/sdk/client';
-import type { Message } from '@a2a-js/sdk';
-import { createVerifier, type KeyPair, type Mandate } from '../../../src/index.js';
+import type { KeyPair, Mandate } from '../../../src/index.js';
 import { verifyAgentCard } from '../../../src/identity/agent-card/index.js';
 import {
   a2aDenial,
@@ -17,10 +15,8 @@ import {
   sendWithGrant,
   sendWithMandate,
 } from '../../../src/adapters/a2a/index.js';
-import { startAgent, type RunningAgent } from './agent.js';
+import { BILLING, payMessage, startBillingAgent, type RunningAgent } from './agent.js';
 import { AS, aliceRoot, keyPairs } from '../../helpers/billing.js';
-
-const BILLING = 'https://billing.test';
 
 let anchor: KeyPair;
 let orchestrator: KeyPair;
@@ -34,35 +30,15 @@ const seen: { user: string; chain: readonly string[] }[] = [];
 beforeAll(async () => {
   [anchor, orchestrator, billingKey, provider] = await keyPairs(4);
   root = await aliceRoot(anchor, orchestrator, BILLING);
-  agent = await startAgent({
-    name: 'Billing Agent',
+  agent = await startBillingAgent({
     key: billingKey,
     provider,
-    audience: BILLING,
-    verifier: createVerifier({
-      trustAnchors: [{ id: AS, publicJwk: anchor.publicJwk }],
-      audience: BILLING,
-    }),
-    work: (context) => {
-      seen.push({ user: context.decision.subject, chain: context.decision.chain });
-      return Promise.resolve({ text: `paying for ${context.decision.subject}` });
-    },
+    anchor,
+    ran: (context) => seen.push({ user: context.decision.subject, chain: context.decision.chain }),
   });
   client = await new ClientFactory().createFromUrl(agent.origin);
 });
 afterAll(() => agent?.close());
-
-function payMessage(invoice: string, amount: number) {
-  return {
-    messageId: randomUUID(),
-    contextId: randomUUID(),
-    taskId: '',
-    role: 1,
-    parts: [{ content: { $case: 'data', value: { invoice, amount } } }],
-    extensions: [MANDATE_A2A_EXTENSION],
-    referenceTaskIds: [],
-  } as unknown as Omit<Message, 'metadata'>;
-}
 
 async function billingKeyFromCard() {
   const card = (await (await fetch(`${agent.origin}/.well-known/agent-card.json`)).json()) as never;

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClientFactory, type Client } from '@a2a-js/sdk/client';
 import type { Message } from '@a2a-js/sdk';
-import { createVerifier, mint, TYP, type KeyPair, type Mandate } from '../../../src/index.js';
+import { mint, TYP, type KeyPair, type Mandate } from '../../../src/index.js';
 import {
   a2aDenial,
   A2A_META_MANDATE,
@@ -24,10 +24,8 @@ import {
 import { signProof } from '../../../src/proof/prove.js';
 import { accessTokenHash, argsHash } from '../../../src/proof/request.js';
 import { prepareSigner } from '../../../src/identity/keys.js';
-import { startAgent, type RunningAgent } from './agent.js';
+import { BILLING, payMessage, startBillingAgent, type RunningAgent } from './agent.js';
 import { AS, aliceRoot, keyPairs } from '../../helpers/billing.js';
-
-const BILLING = 'https://billing.test';
 
 let anchor: KeyPair;
 let orchestrator: KeyPair;
@@ -42,19 +40,11 @@ let runs = 0;
 beforeAll(async () => {
   [anchor, orchestrator, billingKey, provider, thief] = await keyPairs(5);
   root = await aliceRoot(anchor, orchestrator, BILLING);
-  agent = await startAgent({
-    name: 'Billing Agent',
+  agent = await startBillingAgent({
     key: billingKey,
     provider,
-    audience: BILLING,
-    verifier: createVerifier({
-      trustAnchors: [{ id: AS, publicJwk: anchor.publicJwk }],
-      audience: BILLING,
-    }),
-    work: (context) => {
-      runs += 1;
-      return Promise.resolve({ text: `paying for ${context.decision.subject}` });
-    },
+    anchor,
+    ran: () => (runs += 1),
   });
   client = await new ClientFactory().createFromUrl(agent.origin);
 });
@@ -62,16 +52,9 @@ afterAll(() => agent?.close());
 
 type Outgoing = Omit<Message, 'metadata'>;
 
-function payMessage(amount: number, messageId: string = randomUUID()): Outgoing {
-  return {
-    messageId,
-    contextId: randomUUID(),
-    taskId: '',
-    role: 1,
-    parts: [{ content: { $case: 'data', value: { invoice: '2026-03', amount } } }],
-    extensions: [MANDATE_A2A_EXTENSION],
-    referenceTaskIds: [],
-  } as unknown as Outgoing;
+/** A message asking to pay invoice 2026-03. */
+function payFor(amount: number, messageId?: string): Outgoing {
+  return payMessage('2026-03', amount, messageId);
 }
 
 function sendRaw(message: Outgoing, metadata: Record<string, unknown>) {
@@ -140,7 +123,7 @@ async function expectDenied(
 describe('A2A sender proof (issue 11, finding 13)', () => {
   it('genuine: the delegator signs the message; the agent acts once', async () => {
     const before = runs;
-    const result = await sendWithGrant(client, payMessage(120), {
+    const result = await sendWithGrant(client, payFor(120), {
       deputy: createDeputy({ mandate: root, signer: orchestrator }),
       agentKey: billingKey.publicJwk,
       audience: BILLING,
@@ -153,8 +136,8 @@ describe('A2A sender proof (issue 11, finding 13)', () => {
 
   it('regression: an intercepted grant resent by a thief with its own message is denied', async () => {
     const grant = await freshGrant();
-    const seen = await genuine(grant, payMessage(120)); // what the thief intercepted
-    const own = payMessage(190);
+    const seen = await genuine(grant, payFor(120)); // what the thief intercepted
+    const own = payFor(190);
     // The grant alone: no sender proof.
     await expectDenied(sendRaw(own, { [A2A_META_MANDATE]: grant.token }), {
       code: 'MANDATE_PROOF_MISSING',
@@ -171,9 +154,9 @@ describe('A2A sender proof (issue 11, finding 13)', () => {
 
   it('the intercepted proof does not cover the same message id with other parts', async () => {
     const grant = await freshGrant();
-    const message = payMessage(20);
+    const message = payFor(20);
     const seen = await genuine(grant, message);
-    await expectDenied(sendRaw(payMessage(200, message.messageId), seen), {
+    await expectDenied(sendRaw(payFor(200, message.messageId), seen), {
       code: 'MANDATE_PROOF_INVALID',
       hop: 1,
     });
@@ -181,7 +164,7 @@ describe('A2A sender proof (issue 11, finding 13)', () => {
 
   it('a replayed message (the same grant and sender proof) is denied', async () => {
     const grant = await freshGrant();
-    const message = payMessage(30);
+    const message = payFor(30);
     const metadata = await genuine(grant, message);
     expect(a2aDenial(await sendRaw(message, metadata))).toBeUndefined();
     await expectDenied(sendRaw(message, metadata), { code: 'MANDATE_REPLAYED', hop: 1 });
@@ -189,7 +172,7 @@ describe('A2A sender proof (issue 11, finding 13)', () => {
 
   it('a message signed by a key that did not delegate the grant is denied', async () => {
     const grant = await freshGrant();
-    const message = payMessage(40);
+    const message = payFor(40);
     // The grant's own holder (the receiving agent's key) did not delegate it.
     await expectDenied(
       sendRaw(message, grantMetadata(grant, handSigned(billingKey, grant, message))),
@@ -211,7 +194,7 @@ describe('A2A sender proof (issue 11, finding 13)', () => {
 
   it('a sender proof for another agent, a stale one, or of another typ is denied', async () => {
     const grant = await freshGrant();
-    const message = payMessage(50);
+    const message = payFor(50);
     await expectDenied(sendRaw(message, await genuine(grant, message, 'https://other.test')), {
       code: 'MANDATE_PROOF_INVALID',
       hop: 1,
@@ -242,7 +225,7 @@ describe('A2A sender proof (issue 11, finding 13)', () => {
       audience: BILLING,
       expiresIn: 120,
     });
-    const message = payMessage(60);
+    const message = payFor(60);
     await expect(
       proveSender(direct, {
         signer: anchor,

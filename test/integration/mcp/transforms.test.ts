@@ -53,7 +53,7 @@ const SCHEMAS = {
   stripped: { to: z.string(), amount: z.number().optional() },
   dated: { to: z.string(), when: z.coerce.date() },
 } as const;
-type Tool = keyof typeof SCHEMAS;
+type Tool = keyof typeof SCHEMAS | 'legacy';
 
 const received: { tool: string; args: unknown; guarded: boolean }[] = [];
 
@@ -66,10 +66,15 @@ function bankTools(verifier: Verifier): McpServer {
     };
     server.registerTool(name, { inputSchema }, tool);
   }
+  // The older `tool()` registration feeds the same hand-off.
+  server.tool('legacy', { to: z.string().trim() }, (args, extra) => {
+    received.push({ tool: 'legacy', args, guarded: mandateOf(extra) !== undefined });
+    return { content: [{ type: 'text' as const, text: 'sent' }] };
+  });
   const send = { resource: 'bank:transfers', action: 'send' };
   guardTools(server, {
     verifier,
-    tools: Object.fromEntries(Object.keys(SCHEMAS).map((name) => [name, send])),
+    tools: Object.fromEntries([...Object.keys(SCHEMAS), 'legacy'].map((name) => [name, send])),
   });
   return server;
 }
@@ -191,6 +196,13 @@ describe('MCP tools run on the verified arguments (issue 11, finding 3)', () => 
     const { ran, denial } = await attempt('plain', { to: 'mallory', amount: 1 });
     expect(ran).toBeUndefined();
     expect(denial).toMatchObject({ code: 'MANDATE_FORBIDDEN', hop: 0, check: 'authorize' });
+  });
+
+  it('a tool registered with the older tool() is checked the same way', async () => {
+    await expectChanged('legacy', { to: ' mallory' }, 'to');
+    const { ran, denial } = await attempt('legacy', { to: 'bob' });
+    expect(denial).toBeUndefined();
+    expect(ran).toEqual({ tool: 'legacy', args: { to: 'bob' }, guarded: true });
   });
 
   it('default: an absent argument the schema fills in is denied', async () => {

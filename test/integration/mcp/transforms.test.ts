@@ -276,6 +276,21 @@ describe('the low-level SDK path cannot bypass the guard', () => {
     ).toThrow(/low-level setRequestHandler/);
   });
 
+  it('a tool reached without passing the guard (hand-off or task poller) is refused', async () => {
+    const server = bankTools(verifier);
+    const internals = server as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
+    const tool = { handler: () => ({ content: [] }), inputSchema: undefined };
+    const before = received.length;
+    for (const hook of ['executeToolHandler', 'handleAutomaticTaskPolling']) {
+      await expect(internals[hook]!.call(server, tool, { to: 'bob' }, {})).rejects.toMatchObject({
+        code: MANDATE_DENIED,
+        data: { code: 'MANDATE_INTERNAL', hop: 0, check: 'internal' },
+      });
+    }
+    expect(received.length).toBe(before);
+    await server.close();
+  });
+
   it('a server cannot be guarded twice (the second wrap would hide the first)', () => {
     const server = bankTools(verifier);
     expect(() => guardTools(server, { verifier, tools: {} })).toThrow(/already guarded/);

@@ -233,16 +233,18 @@ export function guardAgent(executor: AgentExecutor, options: A2aGuardOptions): A
       let fresh = false;
       let unsent = false;
       try {
-        unsent = await grants.checkAndStore(
-          `sender:${sender.delegator}#${sender.jti}`,
-          sender.iat + proofWindow + 1,
-        );
+        // Only a plain `true` is "not seen before": anything else a store answers denies.
+        unsent =
+          (await grants.checkAndStore(
+            `sender:${sender.delegator}#${sender.jti}`,
+            sender.iat + proofWindow + 1,
+          )) === true;
         // The verifier has read this token: its last block is the grant to this agent.
         const last = (await parseMandate(token)).blocks.at(-1);
         fresh =
           unsent &&
           last !== undefined &&
-          (await grants.checkAndStore(`grant:${last.id}`, last.expiresAt));
+          (await grants.checkAndStore(`grant:${last.id}`, last.expiresAt)) === true;
       } catch {
         return deny(
           denial('MANDATE_STORE_UNAVAILABLE', 'possession', 'the grant store could not answer'),

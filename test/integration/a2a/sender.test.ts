@@ -134,6 +134,24 @@ describe('A2A sender proof (issue 11, finding 13)', () => {
     expect(runs).toBe(before + 1);
   });
 
+  it('genuine, with text, raw bytes and part members the SDK fills in: both ends bind alike', async () => {
+    const grant = await freshGrant();
+    const base = payFor(70);
+    const message = {
+      ...base,
+      parts: [
+        ...base.parts,
+        { content: { $case: 'text', value: 'March, as agreed' } },
+        {
+          content: { $case: 'raw', value: Buffer.from([0, 1, 2, 250]) },
+          filename: 'invoice.pdf',
+          mediaType: 'application/pdf',
+        },
+      ],
+    } as unknown as Outgoing;
+    expect(a2aDenial(await sendRaw(message, await genuine(grant, message)))).toBeUndefined();
+  });
+
   it('regression: an intercepted grant resent by a thief with its own message is denied', async () => {
     const grant = await freshGrant();
     const seen = await genuine(grant, payFor(120)); // what the thief intercepted

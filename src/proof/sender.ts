@@ -7,8 +7,9 @@
  * It is an invocation-shaped proof (the same claims, checked by the same `checkProof`) with
  * its own `typ` (`mandate-sender+jwt`), signed by the holder the block before the last names
  * (who signed the last block) instead of by the last holder:
- * `{ jti, iat, tool: "dev.mandate/send", args_hash, ath }`, where `ath` is the grant's hash and
- * `args_hash` covers the receiver's identity (`aud`), the message id and the message content.
+ * `{ jti, iat, tool: "dev.mandate/send", aud, args_hash, ath }`, where `ath` is the grant's hash,
+ * `aud` the receiver's identity (always present and always checked), and `args_hash` covers
+ * the message id and the message content.
  */
 import { randomUUID } from 'node:crypto';
 import { MandateError } from '../core/errors.js';
@@ -66,7 +67,7 @@ async function delegatorOf(token: string): Promise<{ key: PublicJwk; id: string;
 function toolRequest(request: SenderRequest): ToolRequest {
   return {
     tool: SENDER_TOOL,
-    args: { aud: request.audience, message_id: request.message, content: request.content },
+    args: { message_id: request.message, content: request.content },
   };
 }
 
@@ -103,6 +104,7 @@ export async function proveSender(
     args_hash: argsHash(args),
     iat: options.now ?? systemClock(),
     ath: accessTokenHash(token),
+    aud: request.audience,
   });
 }
 
@@ -125,10 +127,10 @@ export interface CheckedSender extends CheckedProof {
 
 /**
  * Check a sender proof for a grant and a message: signed by the grant's delegator, for this
- * grant (`ath`), this receiver, this message id and content, fresh. Reads the grant without
+ * grant (`ath`), this receiver (`aud`, required), this message id and content, fresh. Reads the grant without
  * verifying it: verify the grant itself (its chain authenticates the delegator's key) first.
  * Throws `MandateError` (check `possession`): `MANDATE_PROOF_MISSING`, `MANDATE_PROOF_INVALID`.
- * Not checked here: the replay store (record `jti` under `delegator` until `iat + window`).
+ * Not checked here: the replay store (`acceptProof` with `delegator` as the signer).
  */
 export async function checkSender(
   proof: unknown,
@@ -146,6 +148,8 @@ export async function checkSender(
     window: ctx.window,
     algorithms: ctx.algorithms,
     maxStringLength: Number.MAX_SAFE_INTEGER,
+    audience: request.audience,
+    requireAudience: true,
     typ: TYP.sender,
   });
   return { ...checked, delegator: delegator.id, hop: delegator.hop };

@@ -24,6 +24,7 @@ import type { Action, KeyPair } from '../../core/types.js';
 import { parseMandate } from '../../format/parse.js';
 import { prove } from '../../proof/prove.js';
 import { checkSender, type CheckedSender } from '../../proof/sender.js';
+import { acceptProof } from '../../verify/proof-acceptance.js';
 import { KeyCache } from '../../identity/jwk.js';
 import { systemClock } from '../../core/time.js';
 import { MemoryReplayStore } from '../../stores/memory.js';
@@ -75,6 +76,8 @@ export interface A2aGuardOptions {
 /** Default sender-proof window, the verifier's default proof window. */
 const DEFAULT_PROOF_WINDOW = 60;
 const SENDER_ALGORITHMS = ['Ed25519', 'ES256'] as const;
+/** How long the guard waits for its store, the verifier's default. */
+const STORE_TIMEOUT_MS = 1000;
 
 const contexts = new WeakMap<object, A2aMandateContext>();
 
@@ -229,34 +232,42 @@ export function guardAgent(executor: AgentExecutor, options: A2aGuardOptions): A
           action,
         );
       }
-      // One grant, one request: a replayed message (or grant) is refused.
-      let fresh = false;
-      let unsent = false;
+      // One sender proof, one message: its id is recorded as the verifier records a proof's.
+      const root = decision.blockIds[0] ?? '';
       try {
-        // Only a plain `true` is "not seen before": anything else a store answers denies.
-        unsent =
-          (await grants.checkAndStore(
-            `sender:${sender.delegator}#${sender.jti}`,
-            sender.iat + proofWindow + 1,
-          )) === true;
-        // The verifier has read this token: its last block is the grant to this agent.
-        const last = (await parseMandate(token)).blocks.at(-1);
-        fresh =
-          unsent &&
-          last !== undefined &&
-          (await grants.checkAndStore(`grant:${last.id}`, last.expiresAt)) === true;
-      } catch {
+        await acceptProof(sender, {
+          hop,
+          signer: sender.delegator,
+          grant: root,
+          window: proofWindow,
+          replay: grants,
+          storeTimeoutMs: STORE_TIMEOUT_MS,
+          nonce: undefined,
+        });
+      } catch (error) {
+        if (!isMandateError(error)) {
+          return deny(
+            denial('MANDATE_INTERNAL', 'internal', 'the sender proof could not be recorded'),
+            action,
+          );
+        }
         return deny(
-          denial('MANDATE_STORE_UNAVAILABLE', 'possession', 'the grant store could not answer'),
+          { ...denial(error.code, 'possession', `sender proof: ${error.message}`), hop },
           action,
         );
       }
-      if (!unsent) {
+      // One grant, one request: a replayed grant is refused.
+      let fresh = false;
+      try {
+        // The verifier has read this token: its last block is the grant to this agent.
+        const last = (await parseMandate(token)).blocks.at(-1);
+        fresh =
+          last !== undefined &&
+          (await grants.checkAndStore(`grant:${last.id}`, last.expiresAt, { grant: root })) ===
+            true;
+      } catch {
         return deny(
-          {
-            ...denial('MANDATE_REPLAYED', 'possession', 'this sender proof was already used'),
-            hop,
-          },
+          denial('MANDATE_STORE_UNAVAILABLE', 'possession', 'the grant store could not answer'),
           action,
         );
       }

@@ -101,13 +101,14 @@ function handSigned(
   message: Outgoing,
   overrides: { typ?: string; iat?: number } = {},
 ): string {
-  const args = { aud: BILLING, message_id: message.messageId, content: contentOf(message) };
+  const args = { message_id: message.messageId, content: contentOf(message) };
   return signProof(prepareSigner(signer), (overrides.typ ?? TYP.sender) as typeof TYP.sender, {
     jti: randomUUID(),
     tool: SENDER_TOOL,
     args_hash: argsHash(args),
     iat: overrides.iat ?? Math.floor(Date.now() / 1000),
     ath: accessTokenHash(grant.token),
+    aud: BILLING,
   });
 }
 

@@ -23,7 +23,7 @@ import { isMandateError } from '../../core/errors.js';
 import type { Action, KeyPair } from '../../core/types.js';
 import { parseMandate } from '../../format/parse.js';
 import { prove } from '../../proof/prove.js';
-import { checkSender, type CheckedSender } from '../../proof/sender.js';
+import { checkSender } from '../../proof/sender.js';
 import { acceptProof } from '../../verify/proof-acceptance.js';
 import { KeyCache } from '../../identity/jwk.js';
 import { systemClock } from '../../core/time.js';
@@ -203,11 +203,12 @@ export function guardAgent(executor: AgentExecutor, options: A2aGuardOptions): A
       }
       if (!decision.allowed) return deny(decision, action);
       // Possession by the sender: the key that delegated the grant signed this message. The
-      // chain is verified, so the delegator's key it names is authentic.
+      // chain is verified, so the delegator's key it names is authentic. Its id is then
+      // recorded as the verifier records a proof's: one sender proof, one message.
       const hop = decision.blockIds.length - 1;
-      let sender: CheckedSender;
+      const root = decision.blockIds[0] ?? '';
       try {
-        sender = await checkSender(
+        const sender = await checkSender(
           metadata?.[A2A_META_PROOF],
           token,
           {
@@ -217,24 +218,6 @@ export function guardAgent(executor: AgentExecutor, options: A2aGuardOptions): A
           },
           { now: systemClock(), window: proofWindow, algorithms: SENDER_ALGORITHMS, keys },
         );
-      } catch (error) {
-        if (!isMandateError(error)) {
-          return deny(
-            denial('MANDATE_INTERNAL', 'internal', 'the sender could not be checked'),
-            action,
-          );
-        }
-        return deny(
-          {
-            ...denial(error.code, 'possession', `sender proof: ${error.message}`),
-            hop: error.hop ?? hop,
-          },
-          action,
-        );
-      }
-      // One sender proof, one message: its id is recorded as the verifier records a proof's.
-      const root = decision.blockIds[0] ?? '';
-      try {
         await acceptProof(sender, {
           hop,
           signer: sender.delegator,
@@ -247,12 +230,15 @@ export function guardAgent(executor: AgentExecutor, options: A2aGuardOptions): A
       } catch (error) {
         if (!isMandateError(error)) {
           return deny(
-            denial('MANDATE_INTERNAL', 'internal', 'the sender proof could not be recorded'),
+            denial('MANDATE_INTERNAL', 'internal', 'the sender could not be checked'),
             action,
           );
         }
         return deny(
-          { ...denial(error.code, 'possession', `sender proof: ${error.message}`), hop },
+          {
+            ...denial(error.code, 'possession', `sender proof: ${error.message}`),
+            hop: error.hop ?? hop,
+          },
           action,
         );
       }

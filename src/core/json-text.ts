@@ -208,10 +208,7 @@ export function writtenWithFraction(holder: object, key: string): boolean {
  * @throws MandateError `MANDATE_MALFORMED` for text that is not a JSON object, has a
  *   duplicate key or nests deeper than `maxDepth`.
  */
-export function parseArguments(
-  text: string,
-  maxDepth = MAX_TEXT_DEPTH,
-): Record<string, unknown> {
+export function parseArguments(text: string, maxDepth = MAX_TEXT_DEPTH): Record<string, unknown> {
   if (typeof text !== 'string') throw new TypeError('parseArguments needs the JSON text');
   return parseJsonObject(text, 'args', 'authorize', undefined, maxDepth, 'mark');
 }

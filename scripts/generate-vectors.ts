@@ -1,6 +1,7 @@
 /**
  * Writes test/vectors/jws-chain.json: Mandate's own JWS-chain vectors for other
- * implementations (Wycheproof-like; docs/vectors.md describes the format).
+ * implementations (Wycheproof-like; docs/vectors.md describes the format), and
+ * test/vectors/aat-revision.json (scripts/aat-revision-vectors.ts).
  *
  * Everything is fixed (Ed25519 seeds, block ids, proof ids, clocks), and Ed25519 signatures
  * are deterministic, so the output is byte-for-byte reproducible: the test suite re-runs
@@ -23,6 +24,7 @@ import {
   type Mandate,
 } from '../src/index.js';
 import { accessTokenHash } from '../src/proof/request.js';
+import { AAT_REVISION_PATH, generateAatRevisionVectors } from './aat-revision-vectors.js';
 import {
   blocksOf,
   decodeJws,
@@ -723,8 +725,8 @@ export async function generateVectors(): Promise<VectorFile> {
   };
 }
 
-/** The file's exact text. */
-export function renderVectors(file: VectorFile): string {
+/** A vector file's exact text. */
+export function renderVectors(file: object): string {
   return `${JSON.stringify(file, null, 2)}\n`;
 }
 
@@ -732,4 +734,7 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
   const file = await generateVectors();
   writeFileSync(VECTORS_PATH, renderVectors(file));
   console.log(`wrote ${file.numberOfTests} vectors to ${VECTORS_PATH}`);
+  const aat = generateAatRevisionVectors();
+  writeFileSync(AAT_REVISION_PATH, renderVectors(aat));
+  console.log(`wrote ${aat.numberOfTests} vectors to ${AAT_REVISION_PATH}`);
 }

@@ -6,6 +6,7 @@
  * argument constraint map (closed-world exactly as the draft's step 6b).
  */
 import { MandateError } from '../../core/errors.js';
+import { isInadmissibleNumber } from '../../core/numbers.js';
 import type { Limits } from '../../core/limits.js';
 import type { Action, Capability, Constraint, Json } from '../../core/types.js';
 
@@ -130,8 +131,17 @@ export function findConstraintProblem(
     }
     if (type === 'exact') {
       const value = c['value'];
+      if (isInadmissibleNumber(value)) {
+        return {
+          path: `${at}.value`,
+          reason: `the number ${value.literal} does not survive RFC 8785 canonicalisation`,
+        };
+      }
       if (value !== null && typeof value === 'object') {
-        return { path: `${at}.value`, reason: 'exact value must be a string, number, boolean or null' };
+        return {
+          path: `${at}.value`,
+          reason: 'exact value must be a string, number, boolean or null',
+        };
       }
     }
     if (type === 'all' || type === 'any') {

@@ -57,8 +57,20 @@ export function arbNumberLiteral(): fc.Arbitrary<string> {
   const nearSafe = fc
     .bigInt({ min: 2n ** 52n, max: 2n ** 70n })
     .chain((n) => sign.map((s) => `${s}${n}`));
+  const around2to53 = fc
+    .bigInt({ min: 10n ** 15n, max: 10n ** 17n })
+    .chain((n) => sign.map((s) => `${s}${n}`));
   const doubles = fc.double({ noNaN: true, noDefaultInfinity: true }).map((d) => String(d));
-  return fc.oneof(grammar, nearSafe, doubles);
+  // A double as written, its last significant digit changed: mostly a number no double holds.
+  const nearMiss = fc
+    .tuple(
+      fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e300, max: 1e300 }),
+      fc.integer({ min: 1, max: 9 }),
+    )
+    .map(([d, bump]) =>
+      String(d).replace(/(\d)(?=(?:e[+-]?\d+)?$)/, (x) => String((Number(x) + bump) % 10)),
+    );
+  return fc.oneof(grammar, nearSafe, around2to53, doubles, nearMiss);
 }
 
 /** A decimal literal as an exact rational `m × 10^e` with a BigInt `m` (an independent oracle). */

@@ -29,9 +29,12 @@ function coreOnly(c: Constraint): boolean {
     : true;
 }
 
-/** Wire constraints of the draft's core types only, `all` / `any` nested up to `maxDepth`. */
+/**
+ * Well-formed constraints of the draft's core types only (section 3.4: no empty `one_of`, a
+ * scalar `exact`), `all` / `any` nested up to `maxDepth`.
+ */
 export function arbAatConstraint(maxDepth = 2): fc.Arbitrary<Constraint> {
-  return arbWireConstraint(maxDepth).filter(coreOnly);
+  return arbWireConstraint(maxDepth).filter((c) => coreOnly(c) && aatWellFormed(c));
 }
 
 /** Core constraints whose root has type `type`. */
@@ -211,7 +214,7 @@ function aatWellFormed(c: Constraint): boolean {
   }
 }
 
-const arbWellFormed = (depth: number) => arbAatConstraint(depth).filter(aatWellFormed);
+const arbWellFormed = (depth: number) => arbAatConstraint(depth);
 const STAR = { constraint_type: 'wildcard' } as const;
 
 /** Argument maps over the arbitraries' names (`x`, `y`, `z`), optional entries and `"*"`. */

@@ -9,18 +9,16 @@
  * Tokens are built by hand from JSON text (so numbers appear exactly as written) and signed
  * with fixed Ed25519 seeds; Ed25519 is deterministic, so the output is reproducible.
  */
-import { fileURLToPath } from 'node:url';
 import { canonicalJson } from '../src/core/encoding.js';
 import type { KeyPair } from '../src/index.js';
 import { TYP } from '../src/index.js';
 import { forgeJws, keyPairFromSeed, parHashOf, TEST_SEEDS } from '../test/helpers/forge.js';
+import { vectorPath, VECTOR_ISSUER, VECTOR_NOW, type VectorFileHeader } from './vector-file.js';
 
-export const AAT_REVISION_PATH = fileURLToPath(
-  new URL('../test/vectors/aat-revision.json', import.meta.url),
-);
+export const AAT_REVISION_PATH = vectorPath('aat-revision.json');
 
-const NOW = 1_800_000_000;
-const ISSUER = 'https://as.vectors.mandate.test';
+const NOW = VECTOR_NOW;
+const ISSUER = VECTOR_ISSUER;
 const AUDIENCE = 'https://tools.vectors.mandate.test';
 const TOOL = 'read_text_file';
 const OTHER_TOOL = 'search_index';
@@ -49,14 +47,8 @@ export interface AatRevisionCase {
     | { readonly subject: string; readonly chain: readonly string[] };
 }
 
-export interface AatRevisionFile {
-  readonly name: string;
-  readonly version: number;
-  readonly description: string;
+export interface AatRevisionFile extends VectorFileHeader<Party> {
   readonly draft: string;
-  readonly generator: string;
-  readonly algorithm: 'Ed25519';
-  readonly keys: Readonly<Record<Party, { seed: string; publicJwk: unknown; id: string }>>;
   readonly verifier: {
     readonly trustAnchors: readonly { id: string; publicJwk: unknown }[];
     readonly audience: string;
@@ -482,28 +474,21 @@ export function generateAatRevisionVectors(): AatRevisionFile {
     args: '{"count":9007199254740994,"path":"/srv/a.md"}',
     expected: 'valid',
   });
-  add({
-    name: 'iat-with-fraction',
-    comment: 'NumericDate values have no fraction part: iat 1799999940.0',
-    section: '3.2',
-    token: root('aat-rev-iat', ROOT_TOOLS, {
-      extra: { iat: '#iat#' },
-      literals: { '#iat#': `${NOW - 60}.0` },
-    }),
-    args: args({ path: '/srv/a.md' }),
-    expected: malformedAt(0, '3b'),
-  });
-  add({
-    name: 'del-depth-with-exponent',
-    comment: 'the integer claims have no exponent part: del_depth 0e0',
-    section: '3.2',
-    token: root('aat-rev-depth', ROOT_TOOLS, {
-      extra: { del_depth: '#d#' },
-      literals: { '#d#': '0e0' },
-    }),
-    args: args({ path: '/srv/a.md' }),
-    expected: malformedAt(0, '3c'),
-  });
+  /** A root whose integer claim `claim` is written `literal` (section 3.2: no fraction or exponent). */
+  const writtenAs = (name: string, claim: string, literal: string, step: string) =>
+    add({
+      name,
+      comment: `NumericDates and the depth claims have no fraction or exponent: ${claim} ${literal}`,
+      section: '3.2',
+      token: root(`aat-rev-${name}`, ROOT_TOOLS, {
+        extra: { [claim]: '#v#' },
+        literals: { '#v#': literal },
+      }),
+      args: args({ path: '/srv/a.md' }),
+      expected: malformedAt(0, step),
+    });
+  writtenAs('iat-with-fraction', 'iat', `${NOW - 60}.0`, '3b');
+  writtenAs('del-depth-with-exponent', 'del_depth', '0e0', '3c');
   add({
     name: 'hta-missing',
     comment: 'the PoP must carry hta',

@@ -187,7 +187,7 @@ function parseMarkingNumbers(text: string): unknown {
     }
     return value;
   };
-  return JSON.parse(text, reviver as (key: string, value: unknown) => unknown);
+  return JSON.parse(text, reviver);
 }
 
 /**

@@ -17,7 +17,7 @@ import {
 } from '../core/constraint.js';
 import type { CapabilityInput, Constraint, Json } from '../core/types.js';
 import { ARG_NAMES, arbJsonValue, arbValueFor, arbWireConstraint } from './arbitraries.js';
-import { NUM_RUNS } from './config.js';
+import { lawParams, type RunOptions } from './config.js';
 import { AAT_CORE_TYPES, type AatCoreType } from '../format/aat/claims.js';
 
 export { AAT_CORE_TYPES, type AatCoreType };
@@ -144,16 +144,9 @@ export function arbAatNarrower(p: Constraint, depth = 2): fc.Arbitrary<Constrain
 }
 
 /** Options of the AAT constraint laws: fast-check runs and an optional seed. */
-export interface AatLawOptions {
-  readonly numRuns?: number;
-  readonly seed?: number;
-}
+export type AatLawOptions = RunOptions;
 
-function params(o: AatLawOptions): fc.Parameters<unknown> {
-  return o.seed === undefined
-    ? { numRuns: o.numRuns ?? NUM_RUNS }
-    : { numRuns: o.numRuns ?? NUM_RUNS, seed: o.seed };
-}
+const params = lawParams;
 
 /** Every derivation the draft allows under a parent of type `type` is recognised. */
 export function checkAatNarrowingComplete(type: AatCoreType, o: AatLawOptions = {}): void {
@@ -248,7 +241,7 @@ export function arbAatArgMapNarrower(parent: AatArgMap): fc.Arbitrary<AatArgMap>
   const kept = fc.tuple(
     ...named.map(([, p]) => {
       const { optional, ...constraint } = p;
-      const narrower = arbAatNarrower(constraint as Constraint).filter(aatWellFormed);
+      const narrower = arbAatNarrower(constraint).filter(aatWellFormed);
       return fc.record({
         c: narrower,
         fate:
@@ -314,7 +307,7 @@ function arbArgsFor(...maps: AatArgMap[]): fc.Arbitrary<Record<string, Json>> {
       const c = name === '*' ? undefined : m[name];
       if (c === undefined) return [];
       const { optional: _o, ...rest } = c;
-      return [arbValueFor(rest as Constraint)];
+      return [arbValueFor(rest)];
     });
     return cs.length === 0 ? arbJsonValue() : fc.oneof(...cs, arbJsonValue());
   };
@@ -324,13 +317,8 @@ function arbArgsFor(...maps: AatArgMap[]): fc.Arbitrary<Record<string, Json>> {
       const out: Record<string, Json> = {};
       names.forEach((n, i) => {
         const v = values[i];
-        if (v !== undefined)
-          Object.defineProperty(out, n, {
-            value: v,
-            enumerable: true,
-            writable: true,
-            configurable: true,
-          });
+        // The names are fixed (x, y, z, w, *): plain assignment defines them.
+        if (v !== undefined) out[n] = v;
       });
       return out;
     });

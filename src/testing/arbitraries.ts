@@ -515,8 +515,8 @@ export function arbNarrowerConstraint(
 /** A constraint entry without its `optional` flag, and whether it had `optional: true`. */
 function splitOptional(entry: ArgConstraintInput): [ConstraintInput, boolean] {
   if (!('optional' in entry)) return [entry, false];
-  const { optional, ...rest } = entry as ArgConstraintInput & { optional?: boolean };
-  return [rest as ConstraintInput, optional === true];
+  const { optional, ...rest } = entry;
+  return [rest, optional === true];
 }
 
 function arbNarrowerCapability(cap: CapabilityInput): fc.Arbitrary<CapabilityInput> {

@@ -9,19 +9,12 @@ import { canonicalJson } from '../core/encoding.js';
 import { isMandateError } from '../core/errors.js';
 import { parseJsonObject } from '../core/json-text.js';
 import { isAdmissibleNumberLiteral, isInadmissibleNumber } from '../core/numbers.js';
-import { NUM_RUNS } from './config.js';
+import { lawParams, type RunOptions } from './config.js';
 
 /** Options of the number laws: fast-check runs and an optional seed. */
-export interface NumberLawOptions {
-  readonly numRuns?: number;
-  readonly seed?: number;
-}
+export type NumberLawOptions = RunOptions;
 
-function params(o: NumberLawOptions): fc.Parameters<unknown> {
-  return o.seed === undefined
-    ? { numRuns: o.numRuns ?? NUM_RUNS }
-    : { numRuns: o.numRuns ?? NUM_RUNS, seed: o.seed };
-}
+const params = lawParams;
 
 const digits = (min: number, max: number) =>
   fc

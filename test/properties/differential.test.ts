@@ -275,7 +275,7 @@ describe('JWS and Biscuit refuse malformed constraints identically', () => {
                   ...hop,
                   capabilities: [
                     ...hop.capabilities,
-                    { resource: 'docs:a', actions: ['read'], constraints: { x: bad as never } },
+                    { resource: 'docs:a', actions: ['read'], constraints: { x: bad } },
                   ],
                 },
           );

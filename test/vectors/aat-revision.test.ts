@@ -12,9 +12,9 @@ import {
   generateAatRevisionVectors,
   type AatRevisionFile,
 } from '../../scripts/aat-revision-vectors.js';
-import { renderVectors } from '../../scripts/generate-vectors.js';
+import { renderVectors } from '../../scripts/vector-file.js';
 import { createVerifier, parseArguments, type TrustAnchor } from '../../src/index.js';
-import { keyPairFromSeed } from '../helpers/forge.js';
+import { expectNoDrift, expectSeedKeys } from '../helpers/vector-file.js';
 
 const committedText = readFileSync(AAT_REVISION_PATH, 'utf8');
 const file = JSON.parse(committedText) as AatRevisionFile;
@@ -22,25 +22,11 @@ const file = JSON.parse(committedText) as AatRevisionFile;
 describe('aat-revision.json: the file', () => {
   it('has not drifted from the generator (run `npm run vectors:generate` after a deliberate change)', () => {
     const regenerated = renderVectors(generateAatRevisionVectors());
-    if (regenerated !== committedText) {
-      const fresh = JSON.parse(regenerated) as AatRevisionFile;
-      const changed = fresh.tests
-        .filter((c, i) => JSON.stringify(c) !== JSON.stringify(file.tests[i]))
-        .map((c) => `${c.tcId} ${c.name}`);
-      expect.fail(
-        `test/vectors/aat-revision.json differs from the generator's output; changed cases: ${
-          changed.join(', ') || '(header or case count)'
-        }`,
-      );
-    }
+    expectNoDrift('aat-revision.json', committedText, regenerated, file.tests);
   });
 
   it('lists test keys whose seeds derive the published public keys and ids', () => {
-    for (const [name, key] of Object.entries(file.keys)) {
-      const pair = keyPairFromSeed(key.seed);
-      expect(pair.publicJwk, name).toEqual(key.publicJwk);
-      expect(pair.id, name).toBe(key.id);
-    }
+    expectSeedKeys(file.keys);
   });
 
   it('has unique names, a step on every invalid case, and one case per rule it names', () => {

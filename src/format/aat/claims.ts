@@ -163,6 +163,16 @@ export function findConstraintProblem(
   return undefined;
 }
 
+/** Defines (never assigns) a member, so a name like `__proto__` stays a plain data member. */
+function defineMember<T>(target: Record<string, T>, key: string, value: T): void {
+  Object.defineProperty(target, key, {
+    value,
+    enumerable: true,
+    writable: true,
+    configurable: true,
+  });
+}
+
 /** Why AAT cannot carry a constraint Mandate can (undefined when it can). */
 function aatInexpressible(c: Constraint): string | undefined {
   if (!AAT_CONSTRAINT_TYPES.has(c.constraint_type)) {
@@ -216,19 +226,9 @@ export function capabilitiesToTools(
     for (const [arg, constraint] of Object.entries(capability.constraints ?? {})) {
       const why = aatInexpressible(constraint);
       if (why !== undefined) throw new TypeError(`argument ${JSON.stringify(arg)}: ${why}`);
-      Object.defineProperty(map, arg, {
-        value: optional.has(arg) ? { ...constraint, optional: true } : constraint,
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
+      defineMember(map, arg, optional.has(arg) ? { ...constraint, optional: true } : constraint);
     }
-    Object.defineProperty(tools, tool, {
-      value: map,
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    });
+    defineMember(tools, tool, map);
   }
   return tools;
 }

@@ -13,7 +13,8 @@ import {
   parseJsonObject,
   writtenWithFraction,
 } from '../../../src/core/json-text.js';
-import { InadmissibleNumber, isInadmissibleNumber } from '../../../src/core/numbers.js';
+import type { InadmissibleNumber } from '../../../src/core/numbers.js';
+import { isInadmissibleNumber } from '../../../src/core/numbers.js';
 import { canonicalJson } from '../../../src/core/encoding.js';
 
 const malformed = (fn: () => unknown) => {

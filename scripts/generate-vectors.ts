@@ -1,6 +1,7 @@
 /**
  * Writes test/vectors/jws-chain.json: Mandate's own JWS-chain vectors for other
- * implementations (Wycheproof-like; docs/vectors.md describes the format).
+ * implementations (Wycheproof-like; docs/vectors.md describes the format), and
+ * test/vectors/aat-revision.json (scripts/aat-revision-vectors.ts).
  *
  * Everything is fixed (Ed25519 seeds, block ids, proof ids, clocks), and Ed25519 signatures
  * are deterministic, so the output is byte-for-byte reproducible: the test suite re-runs
@@ -10,7 +11,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { createHmac } from 'node:crypto';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import {
   DEFAULT_LIMITS,
   delegate,
@@ -23,6 +24,14 @@ import {
   type Mandate,
 } from '../src/index.js';
 import { accessTokenHash } from '../src/proof/request.js';
+import { AAT_REVISION_PATH, generateAatRevisionVectors } from './aat-revision-vectors.js';
+import {
+  renderVectors,
+  vectorPath,
+  VECTOR_ISSUER,
+  VECTOR_NOW,
+  type VectorFileHeader,
+} from './vector-file.js';
 import {
   blocksOf,
   decodeJws,
@@ -36,12 +45,10 @@ import {
   type JwsParts,
 } from '../test/helpers/forge.js';
 
-export const VECTORS_PATH = fileURLToPath(
-  new URL('../test/vectors/jws-chain.json', import.meta.url),
-);
+export const VECTORS_PATH = vectorPath('jws-chain.json');
 
-const NOW = 1_800_000_000;
-const ISSUER = 'https://as.vectors.mandate.test';
+const NOW = VECTOR_NOW;
+const ISSUER = VECTOR_ISSUER;
 const AUDIENCE = 'https://payments.vectors.mandate.test';
 const OTHER_AUDIENCE = 'https://hr.vectors.mandate.test';
 const ROGUE_ISSUER = 'https://rogue.vectors.mandate.test';
@@ -93,13 +100,7 @@ export interface VectorCase {
     | { readonly subject: string; readonly chain: readonly string[] };
 }
 
-export interface VectorFile {
-  readonly name: string;
-  readonly version: number;
-  readonly description: string;
-  readonly generator: string;
-  readonly algorithm: 'Ed25519';
-  readonly keys: Readonly<Record<Party, { seed: string; publicJwk: unknown; id: string }>>;
+export interface VectorFile extends VectorFileHeader<Party> {
   readonly verifier: {
     readonly trustAnchors: readonly { id: string; publicJwk: unknown }[];
     readonly audience: string;
@@ -723,13 +724,13 @@ export async function generateVectors(): Promise<VectorFile> {
   };
 }
 
-/** The file's exact text. */
-export function renderVectors(file: VectorFile): string {
-  return `${JSON.stringify(file, null, 2)}\n`;
-}
+export { renderVectors };
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const file = await generateVectors();
   writeFileSync(VECTORS_PATH, renderVectors(file));
   console.log(`wrote ${file.numberOfTests} vectors to ${VECTORS_PATH}`);
+  const aat = generateAatRevisionVectors();
+  writeFileSync(AAT_REVISION_PATH, renderVectors(aat));
+  console.log(`wrote ${aat.numberOfTests} vectors to ${AAT_REVISION_PATH}`);
 }

@@ -24,6 +24,12 @@ export {
   normalizeCapabilities,
 } from './core/capability.js';
 export { DEFAULT_LIMITS, type Limits } from './core/limits.js';
+export { parseArguments } from './core/json-text.js';
+export {
+  InadmissibleNumber,
+  isAdmissibleNumberLiteral,
+  isInadmissibleNumber,
+} from './core/numbers.js';
 export {
   MandateError,
   MandateUsageError,

@@ -8,6 +8,7 @@
  */
 import { delegate } from '../format/delegate.js';
 import { generateKeyPair } from '../identity/keys.js';
+import { proveSender, type SenderRequest } from '../proof/sender.js';
 import type { Span } from '../core/time.js';
 import type {
   Action,
@@ -81,6 +82,11 @@ export interface Deputy {
   ): Promise<Result>;
   /** Delegate a narrower mandate to another agent's key (an A2A sub-task, say). */
   grant(holder: JWK, options: GrantOptions): Promise<Mandate>;
+  /**
+   * Sign the sending of a grant this deputy delegated, in one message to one receiver (the
+   * sender proof an A2A guard requires: whoever merely saw the grant cannot send it).
+   */
+  proveSender(grant: MandateLike, request: SenderRequest): Promise<string>;
 }
 
 /** Create a deputy over the one mandate an agent holds for its caller. */
@@ -152,5 +158,6 @@ export function createDeputy(options: DeputyOptions): Deputy {
         ...(grant.purpose === undefined ? {} : { purpose: grant.purpose }),
       });
     },
+    proveSender: (grant, request) => proveSender(grant, { signer, request }),
   };
 }

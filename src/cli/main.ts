@@ -9,6 +9,7 @@ import type { JWK } from 'jose';
 import { delegate } from '../format/delegate.js';
 import { mint } from '../format/mint.js';
 import { decodeChain, parseMandate } from '../format/parse.js';
+import { findJsonProblem } from '../core/json-text.js';
 import { generateKeyPair } from '../identity/keys.js';
 import { prove } from '../proof/prove.js';
 import { createVerifier } from '../verify/verifier.js';
@@ -78,6 +79,10 @@ tool:<name> with the action call per tool. A SPAN is seconds or e.g. 15m.`;
 async function readJsonArg(value: string | undefined, label: string): Promise<unknown> {
   if (value === undefined) throw new Error(`--${label} is required`);
   const text = value.startsWith('@') ? await readFile(value.slice(1), 'utf8') : value;
+  // Strict like every JSON Mandate reads: a duplicate key or a number that JSON.parse would
+  // round (9007199254740993) is refused rather than signed or verified as something else.
+  const problem = findJsonProblem(text);
+  if (problem !== undefined) throw new Error(`--${label}: ${problem}`);
   try {
     return JSON.parse(text) as unknown;
   } catch {

@@ -5,8 +5,10 @@
  * A capability allows an action when its resource pattern matches, its actions include the
  * action, and its constraints hold for the arguments. Constraints apply to every one of its
  * actions. Arguments are closed-world: once a capability constrains any argument, an
- * argument it does not name is denied, and a constrained argument that is absent is denied
- * unless listed in `optional`. A capability without constraints (or with an empty map)
+ * argument it does not name is denied unless the map has the reserved key `"*"` (AAT
+ * section 3.3: a wildcard for every unnamed argument), and a constrained argument that is
+ * absent is denied unless it is optional (listed in `optional`, or its entry marked
+ * `optional: true`). A capability without constraints (or with an empty map, or only `"*"`)
  * allows any arguments. A set of capabilities allows an action when one of them does.
  */
 import { budgetRunning, withBudget } from './budget.js';
@@ -19,6 +21,8 @@ import {
   intersectNormalized,
   isUnsatisfiable,
   normalizeArgMap,
+  UNNAMED_ARGUMENTS,
+  type ArgMap,
   type ArgMapFailure,
   type NarrowingProfile,
 } from './constraint.js';
@@ -52,6 +56,14 @@ interface Prepared {
   readonly resource: ParsedResource;
   readonly args: ReadonlyMap<string, Constraint>;
   readonly optional: ReadonlySet<string>;
+  /** Unnamed arguments are allowed (no constraints, or `"*"`). */
+  readonly open: boolean;
+}
+
+const WILDCARD: Constraint = Object.freeze({ constraint_type: 'wildcard' });
+
+function argMapOf(p: Prepared): ArgMap {
+  return { named: p.args, optional: p.optional, open: p.open };
 }
 
 const byCodeUnit = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
@@ -70,16 +82,24 @@ function malformed(path: string, message: string, reason: string): never {
   });
 }
 
+/**
+ * The normal form: named constraints sorted, `"*"` only beside named ones (alone it is the
+ * same as no constraints), `optional` sorted. `open` false with no named argument cannot
+ * be written (it would read as open): callers keep a forbidden argument instead.
+ */
 function build(
   resource: string,
   actions: readonly string[],
   args: ReadonlyMap<string, Constraint>,
   optional: ReadonlySet<string>,
+  open = false,
 ): Capability {
   if (args.size === 0) return { resource, actions };
   const keys = [...args.keys()].sort(byCodeUnit);
+  const entries: [string, Constraint][] = keys.map((k) => [k, args.get(k) as Constraint]);
+  if (open) entries.unshift([UNNAMED_ARGUMENTS, WILDCARD]);
   // fromEntries defines members, so an argument named `__proto__` stays a data member.
-  const constraints = Object.fromEntries(keys.map((k) => [k, args.get(k) as Constraint]));
+  const constraints = Object.fromEntries(entries);
   const opt = keys.filter((k) => optional.has(k));
   return opt.length > 0
     ? { resource, actions, constraints, optional: opt }
@@ -103,8 +123,9 @@ function prepareOne(input: unknown, path: string, limits: Limits): Prepared {
       raw.actions.map((a, i) => validateActionName(a, joinPath(joinPath(path, 'actions'), i))),
     ),
   ].sort(byCodeUnit);
-  const args = normalizeArgMap(rawConstraints, joinPath(path, 'constraints'), limits);
-  const optional = new Set<string>();
+  const map = normalizeArgMap(rawConstraints, joinPath(path, 'constraints'), limits);
+  const args = map.named;
+  const optional = new Set(map.optional);
   (raw.optional ?? []).forEach((name, i) => {
     const p = joinPath(joinPath(path, 'optional'), i);
     validateArgumentName(name, p);
@@ -114,7 +135,14 @@ function prepareOne(input: unknown, path: string, limits: Limits): Prepared {
       malformed(p, `'${name}' is not a constrained argument`, 'optional-unconstrained');
     optional.add(name);
   });
-  return { cap: build(raw.resource, actions, args, optional), resource, args, optional };
+  const open = map.open;
+  return {
+    cap: build(raw.resource, actions, args, optional, open),
+    resource,
+    args,
+    optional,
+    open,
+  };
 }
 
 /**
@@ -196,8 +224,12 @@ type ArgProblem = { readonly arg: string; readonly why: 'unknown' | 'missing' | 
 
 function argProblem(p: Prepared, args: Readonly<Record<string, Json>>): ArgProblem | undefined {
   if (p.args.size === 0) return undefined;
-  for (const name of Object.keys(args)) {
-    if (!p.args.has(name)) return { arg: name, why: 'unknown' };
+  // Unnamed arguments: denied in a closed map, any value under "*" (an argument literally
+  // named "*" is unnamed too, AAT section 3.3).
+  if (!p.open) {
+    for (const name of Object.keys(args)) {
+      if (!p.args.has(name)) return { arg: name, why: 'unknown' };
+    }
   }
   for (const [name, c] of p.args) {
     if (!Object.hasOwn(args, name)) {
@@ -370,7 +402,7 @@ export interface Widening {
 }
 
 function argsNarrower(c: Prepared, p: Prepared, profile: NarrowingProfile): true | ArgMapFailure {
-  return argMapNarrowerNormalized(c.args, c.optional, p.args, p.optional, profile);
+  return argMapNarrowerNormalized(argMapOf(c), argMapOf(p), profile);
 }
 
 function findWideningPrepared(
@@ -479,36 +511,38 @@ function intersectPair(a: Prepared, b: Prepared): Capability | undefined {
   if (actions.length === 0) return undefined;
   const pattern = formatResource(resource);
   // An unconstrained side accepts every argument map: the other side alone decides.
-  if (a.args.size === 0) return build(pattern, actions, b.args, b.optional);
-  if (b.args.size === 0) return build(pattern, actions, a.args, a.optional);
+  if (a.args.size === 0) return build(pattern, actions, b.args, b.optional, b.open);
+  if (b.args.size === 0) return build(pattern, actions, a.args, a.optional, a.open);
+  // Argument by argument (they are independent): absent when both allow it absent, values
+  // both accept; an argument a side does not name is absent, or any value if it is open.
+  const open = a.open && b.open;
   const args = new Map<string, Constraint>();
   const optional = new Set<string>();
-  // Arguments that must be absent: allowed absent by their side, unknown to the other.
+  // Arguments that must be absent.
   const absent: string[] = [];
   const keys = new Set([...a.args.keys(), ...b.args.keys()]);
+  const side = (p: Prepared, k: string) => {
+    const c = p.args.get(k);
+    if (c !== undefined) return { c, absent: p.optional.has(k) };
+    return { c: p.open ? WILDCARD : emptyConstraint(), absent: true };
+  };
   for (const k of keys) {
-    const ca = a.args.get(k);
-    const cb = b.args.get(k);
-    const optA = a.optional.has(k);
-    const optB = b.optional.has(k);
-    if (ca !== undefined && cb !== undefined) {
-      const c = intersectNormalized(ca, cb);
-      const opt = optA && optB;
-      if (isUnsatisfiable(c)) {
-        if (!opt) return undefined;
-        absent.push(k);
-        continue;
+    const x = side(a, k);
+    const y = side(b, k);
+    const c = intersectNormalized(x.c, y.c);
+    const opt = x.absent && y.absent;
+    if (isUnsatisfiable(c)) {
+      if (!opt) return undefined;
+      absent.push(k);
+      // In an open result an unnamed argument may take any value: name it to forbid it.
+      if (open) {
+        args.set(k, emptyConstraint());
+        optional.add(k);
       }
-      args.set(k, c);
-      if (opt) optional.add(k);
-    } else if (ca !== undefined) {
-      // b is closed-world and does not name k, so k must be absent; a must allow that.
-      if (!optA) return undefined;
-      absent.push(k);
-    } else {
-      if (!optB) return undefined;
-      absent.push(k);
+      continue;
     }
+    args.set(k, c);
+    if (opt) optional.add(k);
   }
   if (args.size === 0) {
     // Both sides are closed-world, so the result must stay closed-world even though no
@@ -519,7 +553,7 @@ function intersectPair(a: Prepared, b: Prepared): Capability | undefined {
       optional.add(k);
     }
   }
-  return build(pattern, actions, args, optional);
+  return build(pattern, actions, args, optional, open);
 }
 
 /**

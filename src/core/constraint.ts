@@ -166,6 +166,7 @@ export function parseConstraintTree(
   }
   if (has('min') || has('max')) {
     const r = parseWith(TERSE_CONSTRAINT_SCHEMAS.range, input, path);
+    checkRangeBounds(r, path);
     return makeRange(r.min, true, r.max, true);
   }
   return malformed(path, 'needs constraint_type or one of eq, in, min, max, glob', {
@@ -208,6 +209,17 @@ function parseWire(
       return { constraint_type: t, pattern: parseWith(S.glob, input, path).pattern };
     case 'range': {
       const r = parseWith(S.range, input, path);
+      checkRangeBounds(r, path);
+      for (const [flag, bound] of [
+        ['min_inclusive', r.min],
+        ['max_inclusive', r.max],
+      ] as const) {
+        if (r[flag] !== undefined && bound === undefined) {
+          malformed(joinPath(path, flag), `${flag} is only allowed with its bound`, {
+            reason: 'range-flag-without-bound',
+          });
+        }
+      }
       // Pass-through: keep exactly the members given (explicit `true` flags included).
       const out: Mutable<Range> = { constraint_type: 'range' };
       if (r.min !== undefined) out.min = r.min;
@@ -230,6 +242,19 @@ function parseWire(
 
 // ---------------------------------------------------------------------------------------
 // Ranges
+
+/**
+ * A range whose `min` is greater than its `max` is malformed (AAT section 3.4, steps 3n/4o),
+ * in every format: it would look like a constraint while matching nothing.
+ */
+function checkRangeBounds(
+  r: { readonly min?: number | undefined; readonly max?: number | undefined },
+  path: string,
+): void {
+  if (r.min !== undefined && r.max !== undefined && r.min > r.max) {
+    malformed(path, 'min is greater than max', { reason: 'range-inverted' });
+  }
+}
 
 const minInclusive = (r: Range): boolean => r.min_inclusive !== false;
 const maxInclusive = (r: Range): boolean => r.max_inclusive !== false;
@@ -740,123 +765,207 @@ export function intersectConstraints(a: ConstraintInput, b: ConstraintInput): Co
 }
 
 // ---------------------------------------------------------------------------------------
-// Argument maps (closed world)
+// Argument maps (closed world, optional arguments, the reserved "*" key)
 
-/** A tool's / capability's argument constraints, keyed by argument name. */
-export type ArgConstraints = Readonly<Record<string, ConstraintInput>>;
+/** One argument's constraint as callers write it: optionally marked `optional: true`. */
+export type ArgConstraintInput = ConstraintInput & { readonly optional?: boolean };
 
-/** Why an argument map is not narrower, labelled with the AAT verification step. */
+/**
+ * A tool's / capability's argument constraints, keyed by argument name. The reserved key
+ * `"*"` (AAT section 3.3) constrains every argument the map does not name; its value must be
+ * `{ constraint_type: 'wildcard' }` without `optional`.
+ */
+export type ArgConstraints = Readonly<Record<string, ArgConstraintInput>>;
+
+/** The reserved constraint-map key for arguments the map does not name (AAT section 3.3). */
+export const UNNAMED_ARGUMENTS = '*';
+
+/**
+ * A normalised argument map: the named constraints, the named arguments that may be absent,
+ * and whether unnamed arguments are allowed (with any value: the map has `"*"`, or is empty,
+ * which AAT section 3.3 makes shorthand for `"*"`).
+ */
+export interface ArgMap {
+  readonly named: ReadonlyMap<string, Constraint>;
+  readonly optional: ReadonlySet<string>;
+  readonly open: boolean;
+}
+
+/** Why an argument map is not narrower, labelled with the AAT verification step (4p2-4p4). */
 export interface ArgMapFailure {
-  /** `4p2`: the key sets do not allow narrowing; `4p4`: a constraint is not narrower. */
-  readonly step: '4p2' | '4p4';
+  /**
+   * `4p2`: the key rules (a named argument the parent neither names nor admits, a required
+   * argument dropped, `"*"` added or kept over an omitted argument); `4p3`: a required
+   * argument made optional; `4p4`: a constraint is not narrower.
+   */
+  readonly step: '4p2' | '4p3' | '4p4';
   readonly arg: string;
   readonly reason:
     | 'argument-added'
     | 'argument-removed'
     | 'argument-made-optional'
     | 'child-unconstrained'
+    | 'unnamed-added'
+    | 'unnamed-kept'
     | 'constraint-not-narrower';
 }
 
 export interface ArgMapOptions extends NarrowingOptions {
-  /** Mandate extension: child arguments that may be absent (profile `'mandate'` only). */
+  /** Child arguments that may be absent (as if marked `optional: true`). */
   readonly childOptional?: readonly string[] | undefined;
-  /** Mandate extension: parent arguments that may be absent (profile `'mandate'` only). */
+  /** Parent arguments that may be absent (as if marked `optional: true`). */
   readonly parentOptional?: readonly string[] | undefined;
   readonly limits?: Partial<Limits> | undefined;
 }
 
-/** A normalised argument map. */
-export type NormalizedArgMap = ReadonlyMap<string, Constraint>;
+const WILDCARD: Constraint = Object.freeze({ constraint_type: 'wildcard' });
 
-/** Validates an argument map's names and constraints. */
-export function normalizeArgMap(
-  input: unknown,
-  path: string,
-  limits: Limits,
-): Map<string, Constraint> {
-  const out = new Map<string, Constraint>();
-  if (input === undefined) return out;
+/**
+ * Validates an argument map's names and constraints (well-formed as AAT section 3.4 says:
+ * `optional`, where present, a boolean on a top-level entry only; `"*"` a `wildcard`
+ * without `optional`) and returns its normal form. An absent map is an empty one (open).
+ */
+export function normalizeArgMap(input: unknown, path: string, limits: Limits): ArgMap {
+  const named = new Map<string, Constraint>();
+  const optional = new Set<string>();
+  if (input === undefined) return { named, optional, open: true };
   assertJson(input, path, constraintBounds(limits));
   if (input === null || typeof input !== 'object' || isJsonArray(input)) {
     malformed(path, 'must be an object mapping argument names to constraints', { reason: 'type' });
   }
-  for (const key of Object.keys(input).sort()) {
+  const keys = Object.keys(input).sort();
+  let open = keys.length === 0;
+  for (const key of keys) {
     const p = joinPath(path, key);
     validateArgumentName(key, p);
-    out.set(key, parseConstraintTree(input[key] as Json, p, limits, 1));
+    let entry = input[key] as Json;
+    let isOptional = false;
+    if (entry !== null && typeof entry === 'object' && !isJsonArray(entry)) {
+      if (Object.hasOwn(entry, 'optional')) {
+        const flag = entry['optional'];
+        if (typeof flag !== 'boolean') {
+          malformed(joinPath(p, 'optional'), 'optional must be a boolean', { reason: 'optional' });
+        }
+        isOptional = flag;
+        entry = Object.fromEntries(Object.entries(entry).filter(([m]) => m !== 'optional'));
+      }
+    }
+    // Nested clauses are parsed by strict schemas, so `optional` inside all / any is refused.
+    const constraint = parseConstraintTree(entry, p, limits, 1);
+    if (key === UNNAMED_ARGUMENTS) {
+      if (constraint.constraint_type !== 'wildcard' || entry !== input[key]) {
+        malformed(p, '"*" must be a wildcard constraint without optional', {
+          reason: 'unnamed-not-wildcard',
+        });
+      }
+      open = true;
+      continue;
+    }
+    named.set(key, constraint);
+    if (isOptional) optional.add(key);
   }
-  return out;
+  return { named, optional, open };
+}
+
+/** `ArgMap` with more arguments marked optional (Mandate's capability-level `optional` list). */
+export function withOptional(map: ArgMap, names: Iterable<string>): ArgMap {
+  const optional = new Set(map.optional);
+  for (const name of names) optional.add(name);
+  return { named: map.named, optional, open: map.open };
 }
 
 /**
- * Closed-world narrowing of argument maps on normalised input.
+ * Closed-world narrowing of argument maps on normalised input, labelled with the AAT steps.
  *
- * Profile `'aat'` is the draft's steps 4p2-4p4: an empty parent map allows any child map
- * (4p3); a non-empty one requires exactly the same keys (4p2), each narrowed (4p4).
+ * Profile `'aat'` is the draft's steps 4p2-4p4 exactly: every key the child names is named
+ * by the parent unless the parent is open (`"*"` or empty); every key the parent names and
+ * the child omits is optional in the parent, and the child is then not open; the child is
+ * open only if the parent is (4p2); a required argument stays required (4p3); each named
+ * constraint is subsumed by the parent's (or by the parent's `"*"`, a wildcard) (4p4).
  *
- * Profile `'mandate'` decides the same question semantically, with `optional`: the child
- * allows a subset of argument maps iff it is empty (a required argument whose constraint
- * matches nothing), or the parent is unconstrained, or the child is closed-world, names
- * only parent arguments (apart from optional arguments it constrains to nothing, i.e. forbids),
- * requires every argument the parent requires, and narrows every shared constraint.
+ * Profile `'mandate'` decides the same question semantically and exactly (given exact
+ * constraint narrowing): a map allows, for each argument name independently, a set of
+ * states (absent, or a value its constraint accepts; an unnamed argument is absent, or any
+ * value when the map is open), so the child allows a subset of the parent's argument maps
+ * iff it allows none at all (a required argument whose constraint matches nothing) or, name
+ * by name, its states are a subset of the parent's.
  */
 export function argMapNarrowerNormalized(
-  child: NormalizedArgMap,
-  childOptional: ReadonlySet<string>,
-  parent: NormalizedArgMap,
-  parentOptional: ReadonlySet<string>,
+  child: ArgMap,
+  parent: ArgMap,
   profile: NarrowingProfile = 'mandate',
 ): true | ArgMapFailure {
-  return withBudget(() => argMapDecide(child, childOptional, parent, parentOptional, profile));
+  return withBudget(() =>
+    profile === 'aat' ? argMapDecideAat(child, parent) : argMapDecideMandate(child, parent),
+  );
 }
 
-function argMapDecide(
-  child: NormalizedArgMap,
-  childOptional: ReadonlySet<string>,
-  parent: NormalizedArgMap,
-  parentOptional: ReadonlySet<string>,
-  profile: NarrowingProfile,
-): true | ArgMapFailure {
-  if (parent.size === 0) return true;
-  if (profile === 'aat') {
-    for (const k of parent.keys()) {
-      if (!child.has(k)) return { step: '4p2', arg: k, reason: 'argument-removed' };
+function argMapDecideAat(child: ArgMap, parent: ArgMap): true | ArgMapFailure {
+  for (const k of child.named.keys()) {
+    if (!parent.named.has(k) && !parent.open) {
+      return { step: '4p2', arg: k, reason: 'argument-added' };
     }
-    for (const k of child.keys()) {
-      if (!parent.has(k)) return { step: '4p2', arg: k, reason: 'argument-added' };
-    }
-    for (const [k, p] of parent) {
-      const c = child.get(k);
-      if (c === undefined || !narrowerAat(c, p)) {
-        return { step: '4p4', arg: k, reason: 'constraint-not-narrower' };
-      }
-    }
-    return true;
   }
-  for (const [k, c] of child) {
+  for (const k of parent.named.keys()) {
+    if (child.named.has(k)) continue;
+    if (!parent.optional.has(k)) return { step: '4p2', arg: k, reason: 'argument-removed' };
+    if (child.open) return { step: '4p2', arg: k, reason: 'unnamed-kept' };
+  }
+  if (child.open && !parent.open) {
+    return { step: '4p2', arg: UNNAMED_ARGUMENTS, reason: 'unnamed-added' };
+  }
+  for (const k of child.named.keys()) {
+    if (child.optional.has(k) && parent.named.has(k) && !parent.optional.has(k)) {
+      return { step: '4p3', arg: k, reason: 'argument-made-optional' };
+    }
+  }
+  for (const [k, c] of child.named) {
+    if (!narrowerAat(c, parent.named.get(k) ?? WILDCARD)) {
+      return { step: '4p4', arg: k, reason: 'constraint-not-narrower' };
+    }
+  }
+  return true;
+}
+
+function argMapDecideMandate(child: ArgMap, parent: ArgMap): true | ArgMapFailure {
+  for (const [k, c] of child.named) {
     // A required argument nobody can satisfy: the child allows no request at all.
-    if (!childOptional.has(k) && unsat(c)) return true;
+    if (!child.optional.has(k) && unsat(c)) return true;
   }
-  const [firstParentKey] = parent.keys();
-  if (child.size === 0) {
-    return { step: '4p2', arg: firstParentKey ?? '', reason: 'child-unconstrained' };
+  // The key rules (4p2): what the child allows absent or unnamed, the parent must allow.
+  for (const [k, c] of child.named) {
+    if (!parent.named.has(k) && !parent.open && !unsat(c)) {
+      return { step: '4p2', arg: k, reason: 'argument-added' };
+    }
   }
-  const forbidden = (k: string): boolean => {
-    const c = child.get(k);
-    return c !== undefined && childOptional.has(k) && unsat(c);
-  };
-  for (const k of child.keys()) {
-    if (!parent.has(k) && !forbidden(k)) return { step: '4p2', arg: k, reason: 'argument-added' };
+  for (const [k, p] of parent.named) {
+    if (child.named.has(k)) continue;
+    if (!parent.optional.has(k)) {
+      const reason =
+        child.named.size === 0 && child.open ? 'child-unconstrained' : 'argument-removed';
+      return { step: '4p2', arg: k, reason };
+    }
+    // The child's "*" admits any value of k; the parent must too.
+    if (child.open && !narrowerMandate(WILDCARD, p)) {
+      return { step: '4p2', arg: k, reason: 'unnamed-kept' };
+    }
   }
-  for (const k of parent.keys()) {
-    if (parentOptional.has(k)) continue;
-    if (!child.has(k)) return { step: '4p2', arg: k, reason: 'argument-removed' };
-    if (childOptional.has(k)) return { step: '4p2', arg: k, reason: 'argument-made-optional' };
+  if (child.open && !parent.open) {
+    const [first] = parent.named.keys();
+    return child.named.size === 0
+      ? { step: '4p2', arg: first ?? UNNAMED_ARGUMENTS, reason: 'child-unconstrained' }
+      : { step: '4p2', arg: UNNAMED_ARGUMENTS, reason: 'unnamed-added' };
   }
-  for (const [k, c] of child) {
-    const p = parent.get(k);
-    if (p === undefined || forbidden(k)) continue;
+  // 4p3: an argument the child lets be absent, the parent must let be absent.
+  for (const k of child.named.keys()) {
+    if (child.optional.has(k) && parent.named.has(k) && !parent.optional.has(k)) {
+      return { step: '4p3', arg: k, reason: 'argument-made-optional' };
+    }
+  }
+  for (const [k, c] of child.named) {
+    const p = parent.named.get(k) ?? (parent.open ? WILDCARD : undefined);
+    // Unnamed in a closed parent: allowed only absent, so the child must forbid it (checked above).
+    if (p === undefined) continue;
     if (!narrowerMandate(c, p)) return { step: '4p4', arg: k, reason: 'constraint-not-narrower' };
   }
   return true;
@@ -865,10 +974,10 @@ function argMapDecide(
 /**
  * Closed-world narrowing of a tool's (or capability's) argument constraint map: `true`, or
  * the first failure with the AAT verification step it corresponds to. An absent or empty
- * map is unconstrained (open world). See {@link argMapNarrowerNormalized} for the rules.
+ * map is open (any arguments), as is a map with `"*"`; entries may carry `optional: true`.
+ * See {@link argMapNarrowerNormalized} for the rules.
  *
  * @throws MandateError `MANDATE_MALFORMED` / `MANDATE_LIMIT_EXCEEDED` for invalid input.
- * @throws TypeError when optional arguments are given with profile `'aat'` (the draft has none).
  */
 export function isArgMapNarrower(
   child: ArgConstraints | undefined,
@@ -876,20 +985,9 @@ export function isArgMapNarrower(
   options: ArgMapOptions = {},
 ): true | ArgMapFailure {
   const limits = resolveLimits(options.limits);
-  const profile = options.profile ?? 'mandate';
-  if (
-    profile === 'aat' &&
-    ((options.childOptional?.length ?? 0) > 0 || (options.parentOptional?.length ?? 0) > 0)
-  ) {
-    throw new TypeError(
-      "optional arguments are a Mandate extension, not allowed with profile 'aat'",
-    );
-  }
   return argMapNarrowerNormalized(
-    normalizeArgMap(child, 'child', limits),
-    new Set(options.childOptional ?? []),
-    normalizeArgMap(parent, 'parent', limits),
-    new Set(options.parentOptional ?? []),
-    profile,
+    withOptional(normalizeArgMap(child, 'child', limits), options.childOptional ?? []),
+    withOptional(normalizeArgMap(parent, 'parent', limits), options.parentOptional ?? []),
+    options.profile ?? 'mandate',
   );
 }

@@ -1,18 +1,57 @@
 /**
  * Strict parsing of untrusted JSON text: `JSON.parse` silently keeps the last of duplicate
- * keys and accepts any nesting depth. Two parsers that disagree on duplicates are a classic
- * signature bypass, so a duplicate key is an error here, as is excessive nesting.
+ * keys, accepts any nesting depth, and rounds every number to a double. Two parsers that
+ * disagree on duplicates are a classic signature bypass, so a duplicate key is an error
+ * here, as is excessive nesting; and a number literal whose double does not denote what
+ * was written (`9007199254740993`, AAT section 3.4) is an error, or, in a lossless parse,
+ * becomes an {@link InadmissibleNumber} that every later check denies.
  */
 import { MandateError, type Check } from './errors.js';
+import { InadmissibleNumber, isAdmissibleNumberLiteral } from './numbers.js';
 
 /** Deepest nesting of objects and arrays accepted in a token's JSON text. */
 export const MAX_TEXT_DEPTH = 32;
 
 /**
- * Scan `text` for duplicate object keys and nesting deeper than `maxDepth`. Returns a
- * description of the first problem, or undefined. Invalid JSON is left to `JSON.parse`.
+ * What to do with a number literal that is not admissible: `'reject'` it (the whole text is
+ * malformed), or `'mark'` it (a lossless parse puts an {@link InadmissibleNumber} in its
+ * place, so the caller can deny it at the step its own rules name).
  */
-export function findJsonProblem(text: string, maxDepth = MAX_TEXT_DEPTH): string | undefined {
+export type NumberMode = 'reject' | 'mark';
+
+const isNumberStart = (ch: number): boolean => ch === 0x2d /* - */ || (ch >= 0x30 && ch <= 0x39);
+// Digits, `+ - . e E`: the characters of a JSON number literal (the scan stops at any other).
+const isNumberChar = (ch: number): boolean =>
+  (ch >= 0x30 && ch <= 0x39) || ch === 0x2b || ch === 0x2d || ch === 0x2e || (ch | 0x20) === 0x65;
+
+/** End (exclusive) of the number literal starting at `i`. */
+function numberEnd(text: string, i: number): number {
+  let j = i + 1;
+  while (j < text.length && isNumberChar(text.charCodeAt(j))) j++;
+  return j;
+}
+
+/** Whether a number literal is written with only digits (and a sign), at most 15 of them. */
+function isShortInteger(text: string, start: number, end: number): boolean {
+  const digits = end - start - (text.charCodeAt(start) === 0x2d ? 1 : 0);
+  if (digits > 15) return false;
+  for (let k = start; k < end; k++) {
+    const c = text.charCodeAt(k);
+    if (c === 0x2e || (c | 0x20) === 0x65) return false;
+  }
+  return true;
+}
+
+/**
+ * Scan `text` for duplicate object keys, nesting deeper than `maxDepth` and (unless
+ * `numbers` is false) number literals that are not admissible. Returns a description of
+ * the first problem, or undefined. Invalid JSON is left to `JSON.parse`.
+ */
+export function findJsonProblem(
+  text: string,
+  maxDepth = MAX_TEXT_DEPTH,
+  numbers = true,
+): string | undefined {
   // One Set of seen keys per open object; `null` marks an open array.
   const stack: (Set<string> | null)[] = [];
   let expectKey = false;
@@ -56,14 +95,28 @@ export function findJsonProblem(text: string, maxDepth = MAX_TEXT_DEPTH): string
       expectKey = false;
     } else if (ch === 0x2c /* , */) {
       expectKey = stack[stack.length - 1] instanceof Set;
+    } else if (isNumberStart(ch)) {
+      const end = numberEnd(text, i);
+      if (numbers && !isShortInteger(text, i, end)) {
+        const literal = text.slice(i, end);
+        if (!isAdmissibleNumberLiteral(literal)) return inadmissible(literal);
+      }
+      i = end - 1;
     }
   }
   return undefined;
 }
 
+function inadmissible(literal: string): string {
+  return `the number ${literal.slice(0, 40)} does not survive RFC 8785 canonicalisation`;
+}
+
 /**
  * Parse untrusted JSON text that must be an object. Duplicate keys, excessive depth and
- * invalid JSON are `MANDATE_MALFORMED`, labelled with `label`.
+ * invalid JSON are `MANDATE_MALFORMED`, labelled with `label`; so is an inadmissible number
+ * with `numbers` `'reject'` (the default), while `'mark'` parses losslessly: each
+ * inadmissible number becomes an {@link InadmissibleNumber}, and
+ * {@link writtenWithFraction} tells which numbers were written with a fraction or exponent.
  */
 export function parseJsonObject(
   text: string,
@@ -71,12 +124,14 @@ export function parseJsonObject(
   check: Check,
   hop?: number,
   maxDepth = MAX_TEXT_DEPTH,
+  numbers: NumberMode = 'reject',
 ): Record<string, unknown> {
   // The common case (no problem) skips building a Set of keys per object: the text's key
   // occurrences are counted, and a parse that kept as many own members dropped no
-  // duplicate (and the count saw no nesting beyond maxDepth). Anything else takes the full
-  // path below, whose verdicts and messages are the reference.
-  const keys = maxDepth <= 32 ? countKeysWithin(text, maxDepth) : -1;
+  // duplicate (and the count saw no nesting beyond maxDepth, and no number that needs a
+  // closer look). Anything else takes the full path below, whose verdicts and messages are
+  // the reference.
+  const keys = maxDepth <= 32 ? countKeysWithin(text, maxDepth, numbers) : -1;
   if (keys >= 0) {
     let value: unknown;
     try {
@@ -93,11 +148,11 @@ export function parseJsonObject(
       return value as Record<string, unknown>;
     }
   }
-  const problem = findJsonProblem(text, maxDepth);
+  const problem = findJsonProblem(text, maxDepth, numbers === 'reject');
   if (problem !== undefined) malformedText(label, check, hop, problem);
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = numbers === 'mark' ? parseMarkingNumbers(text) : JSON.parse(text);
   } catch {
     return malformedText(label, check, hop, 'not valid JSON');
   }
@@ -106,11 +161,65 @@ export function parseJsonObject(
   return value as Record<string, unknown>;
 }
 
+/** Per parsed container, the members whose number was written with a fraction or exponent. */
+const fractionMembers = new WeakMap<object, Set<string>>();
+
+/** The reviver's third argument (ES2025 JSON.parse source text access; Node 21 and later). */
+interface ReviverContext {
+  readonly source?: string;
+}
+
+/** `JSON.parse` that sees every number as written (see {@link parseJsonObject}'s `'mark'`). */
+function parseMarkingNumbers(text: string): unknown {
+  const reviver = function (this: object, key: string, value: unknown, context?: ReviverContext) {
+    if (typeof value !== 'number') return value;
+    const source = context?.source;
+    // Without the source text the digits cannot be checked: fail closed.
+    if (typeof source !== 'string') return new InadmissibleNumber(String(value));
+    if (!isAdmissibleNumberLiteral(source)) return new InadmissibleNumber(source);
+    if (/[.eE]/.test(source)) {
+      let members = fractionMembers.get(this);
+      if (members === undefined) {
+        members = new Set();
+        fractionMembers.set(this, members);
+      }
+      members.add(key);
+    }
+    return value;
+  };
+  return JSON.parse(text, reviver);
+}
+
+/**
+ * Whether `holder[key]`, from a lossless parse (`numbers: 'mark'`), is a number written with
+ * a fraction or exponent part (`1.0`, `1e3`): the AAT draft's integer claims may not be.
+ * False for anything else, including values from other parses.
+ */
+export function writtenWithFraction(holder: object, key: string): boolean {
+  return fractionMembers.get(holder)?.has(key) === true;
+}
+
+/**
+ * Parse tool arguments as written (AAT step 6b: "every number in args, as written in the
+ * invocation, is admissible"): a JSON object, strict like every token Mandate reads, where
+ * an inadmissible number becomes an {@link InadmissibleNumber} that verification denies.
+ * Pass the result as `request.args` when the invocation arrives as text.
+ *
+ * @throws MandateError `MANDATE_MALFORMED` for text that is not a JSON object, has a
+ *   duplicate key or nests deeper than `maxDepth`.
+ */
+export function parseArguments(text: string, maxDepth = MAX_TEXT_DEPTH): Record<string, unknown> {
+  if (typeof text !== 'string') throw new TypeError('parseArguments needs the JSON text');
+  return parseJsonObject(text, 'args', 'authorize', undefined, maxDepth, 'mark');
+}
+
 /**
  * The number of object keys in `text` (strings in key position, as `findJsonProblem` finds
- * them), or -1 when nesting goes deeper than `maxDepth`. Allocates nothing.
+ * them), or -1 when nesting goes deeper than `maxDepth` or a number literal needs a closer
+ * look (inadmissible under `'reject'`; anything but a short integer under `'mark'`, whose
+ * lossless parse must see it). Allocates nothing for short integers.
  */
-function countKeysWithin(text: string, maxDepth: number): number {
+function countKeysWithin(text: string, maxDepth: number, numbers: NumberMode): number {
   // Open containers as bits of one int32, 1 for an object (the caller keeps maxDepth <= 32).
   let depth = 0;
   let objects = 0;
@@ -143,6 +252,15 @@ function countKeysWithin(text: string, maxDepth: number): number {
       expectKey = false;
     } else if (ch === 0x2c /* , */) {
       expectKey = depth > 0 && (objects & (1 << (depth - 1))) !== 0;
+    } else if (isNumberStart(ch)) {
+      const end = numberEnd(text, i);
+      if (
+        !isShortInteger(text, i, end) &&
+        (numbers === 'mark' || !isAdmissibleNumberLiteral(text.slice(i, end)))
+      ) {
+        return -1;
+      }
+      i = end - 1;
     }
   }
   return keys;

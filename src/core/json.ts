@@ -7,6 +7,7 @@ import canonicalize from 'canonicalize';
 import { MandateError } from './errors.js';
 import type { Json } from './types.js';
 import { MAX_JSON_DEPTH, MAX_JSON_NODES } from './limits.js';
+import { isInadmissibleNumber } from './numbers.js';
 
 /** What {@link assertJson} enforces besides plain-JSON shape. */
 export interface JsonBounds {
@@ -44,7 +45,8 @@ function exceeded(path: string, message: string, reason: string, limit: number):
  * Checks that `value` is plain JSON data (null, booleans, finite numbers, strings, arrays,
  * plain objects with data properties) within the given bounds, without recursion, so a
  * hostile value (deeply nested, cyclic, huge, with getters or exotic prototypes) is
- * rejected with a coded error instead of crashing or hanging the caller.
+ * rejected with a coded error instead of crashing or hanging the caller. The marker a
+ * lossless parse leaves for an inadmissible number (`InadmissibleNumber`) is refused too.
  *
  * @throws MandateError `MANDATE_MALFORMED` or `MANDATE_LIMIT_EXCEEDED` (check `limits`).
  */
@@ -82,6 +84,14 @@ export function assertJson(
         continue;
       }
       if (typeof v !== 'object') malformed(p, `${typeof v} is not a JSON value`, 'type');
+      if (isInadmissibleNumber(v)) {
+        // A lossless parse met a number whose double means something else (AAT 3.4).
+        malformed(
+          p,
+          `the number ${v.literal} does not survive RFC 8785 canonicalisation`,
+          'inadmissible-number',
+        );
+      }
       if (Array.isArray(v)) {
         if (v.length > bounds.maxArrayLength) {
           exceeded(

@@ -8,6 +8,11 @@ export const TYP = {
   dpop: 'dpop+jwt',
   /** Mandate's invocation proof, for tool calls that are not HTTP requests. */
   invocation: 'mandate-invocation+jwt',
+  /**
+   * A sender proof: the key that delegated a grant signs the message that carries it (A2A), so
+   * whoever only saw the grant cannot send it.
+   */
+  sender: 'mandate-sender+jwt',
   /** An AAT token (draft-niyikiza-oauth-attenuating-agent-tokens-02). */
   aat: 'aat+jwt',
   /** An AAT proof of possession. */

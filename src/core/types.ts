@@ -43,16 +43,26 @@ export type ConstraintInput =
   | { readonly min?: number; readonly max?: number }
   | { readonly glob: string };
 
-/** A capability as callers write it. */
+/**
+ * A capability as callers write it. `constraints` maps argument names to constraints; an
+ * entry marked `optional: true` may be absent from a request (as if listed in `optional`),
+ * and the reserved key `"*"`, whose value must be `{ constraint_type: 'wildcard' }`, allows
+ * every argument the map does not name (AAT section 3.3).
+ */
 export interface CapabilityInput {
   readonly resource: string;
   readonly actions: readonly string[];
-  readonly constraints?: Readonly<Record<string, ConstraintInput>>;
+  readonly constraints?: Readonly<
+    Record<string, ConstraintInput & { readonly optional?: boolean }>
+  >;
   /** Constrained arguments that may be absent from a request. */
   readonly optional?: readonly string[];
 }
 
-/** A capability in normal form: sorted, de-duplicated actions; wire-form constraints. */
+/**
+ * A capability in normal form: sorted, de-duplicated actions; wire-form constraints (`"*"`
+ * kept only beside named arguments); optional arguments listed in `optional`.
+ */
 export interface Capability {
   readonly resource: string;
   readonly actions: readonly string[];

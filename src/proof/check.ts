@@ -6,7 +6,7 @@ import type { KeyObject } from 'node:crypto';
 import { z } from 'zod';
 import { MandateError, type MandateErrorCode } from '../core/errors.js';
 import { canonicalJson } from '../core/encoding.js';
-import { TYP } from '../core/typ.js';
+import { TYP, type Typ } from '../core/typ.js';
 import type { ProofRequest } from '../core/types.js';
 import { parseCompactJws } from '../format/jws/compact.js';
 import { verifyJwsSignature } from '../format/jws/signature.js';
@@ -35,6 +35,8 @@ export interface ProofContext {
   readonly audience: string;
   /** Whether a tool-call proof must name its audience (see `proofMustNameAudience`). */
   readonly requireAudience: boolean;
+  /** The `typ` the proof must carry. Default: `dpop+jwt` for HTTP, the invocation typ otherwise. */
+  readonly typ?: Typ;
 }
 
 /** A proof that has passed every check but the replay store. */
@@ -131,7 +133,7 @@ export function checkProof(proof: unknown, request: ProofRequest, ctx: ProofCont
       detail,
     );
   }
-  const expectedTyp = http ? TYP.dpop : TYP.invocation;
+  const expectedTyp = ctx.typ ?? (http ? TYP.dpop : TYP.invocation);
   if (jws.header.typ !== expectedTyp)
     deny('MANDATE_PROOF_INVALID', `proof typ must be ${expectedTyp}`, { path: 'proof.header.typ' });
   let proofKey: PublicJwk;

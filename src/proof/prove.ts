@@ -2,7 +2,7 @@
 import { tokenOf } from '../core/token-of.js';
 import { randomUUID } from 'node:crypto';
 import { MandateError } from '../core/errors.js';
-import { TYP } from '../core/typ.js';
+import { TYP, type Typ } from '../core/typ.js';
 import { systemClock } from '../core/time.js';
 import type { KeyPair, MandateLike, ProofRequest } from '../core/types.js';
 import { DEFAULT_LIMITS } from '../core/limits.js';
@@ -11,7 +11,7 @@ import { createAatPop } from '../format/aat/pop.js';
 import { encodeSegment } from '../format/jws/compact.js';
 import { decodeChain } from '../format/parse.js';
 import { sameKey } from '../identity/jwk.js';
-import { prepareSigner, signBytes } from '../identity/keys.js';
+import { prepareSigner, signBytes, type PreparedSigner } from '../identity/keys.js';
 import { proofAudience } from './audience.js';
 import { accessTokenHash, argsHash, isHttpRequest, normalizeHtu } from './request.js';
 
@@ -80,7 +80,7 @@ export async function prove(mandate: MandateLike, options: ProveOptions): Promis
       nonce: options.nonce,
     });
   }
-  let typ: string;
+  let typ: Typ;
   let claims: Record<string, unknown>;
   if (isHttpRequest(request)) {
     const htu = normalizeHtu(request.url);
@@ -111,6 +111,18 @@ export async function prove(mandate: MandateLike, options: ProveOptions): Promis
     };
     if (audience !== undefined) claims.aud = audience;
   }
+  return signProof(signer, typ, claims);
+}
+
+/**
+ * Sign proof claims as a compact JWS whose header carries `typ`, the algorithm and the
+ * signer's public JWK (the shape every Mandate proof has). The caller decides who may sign.
+ */
+export function signProof(
+  signer: PreparedSigner,
+  typ: Typ,
+  claims: Readonly<Record<string, unknown>>,
+): string {
   const header = { typ, alg: signer.alg, jwk: signer.publicJwk };
   const signingInput = `${encodeSegment(header)}.${encodeSegment(claims)}`;
   return `${signingInput}.${signBytes(signer, signingInput).toString('base64url')}`;

@@ -1,18 +1,23 @@
 /**
  * Laws of the AAT draft's subsumption rules (profile `'aat'`, section 4.5), per core
- * constraint type and with `all` / `any` nesting: every derivation the draft allows is
- * recognised, and recognition is sound against `check` on generated values.
+ * constraint type and with `all` / `any` nesting, and for whole argument maps with optional
+ * arguments and the reserved `"*"` key (section 3.3): every derivation the draft allows is
+ * recognised, and recognition is sound against `check` / closed-world authorization on
+ * generated values.
  */
 import fc from 'fast-check';
+import { allows } from '../core/capability.js';
 import {
   checkConstraint,
+  isArgMapNarrower,
   isConstraintNarrower,
   type Mutable,
+  type NarrowingProfile,
   type Range,
 } from '../core/constraint.js';
-import type { Constraint, Json } from '../core/types.js';
-import { arbJsonValue, arbValueFor, arbWireConstraint } from './arbitraries.js';
-import { NUM_RUNS } from './config.js';
+import type { CapabilityInput, Constraint, Json } from '../core/types.js';
+import { ARG_NAMES, arbJsonValue, arbValueFor, arbWireConstraint } from './arbitraries.js';
+import { lawParams, type RunOptions } from './config.js';
 import { AAT_CORE_TYPES, type AatCoreType } from '../format/aat/claims.js';
 
 export { AAT_CORE_TYPES, type AatCoreType };
@@ -24,9 +29,12 @@ function coreOnly(c: Constraint): boolean {
     : true;
 }
 
-/** Wire constraints of the draft's core types only, `all` / `any` nested up to `maxDepth`. */
+/**
+ * Well-formed constraints of the draft's core types only (section 3.4: no empty `one_of`, a
+ * scalar `exact`), `all` / `any` nested up to `maxDepth`.
+ */
 export function arbAatConstraint(maxDepth = 2): fc.Arbitrary<Constraint> {
-  return arbWireConstraint(maxDepth).filter(coreOnly);
+  return arbWireConstraint(maxDepth).filter((c) => coreOnly(c) && aatWellFormed(c));
 }
 
 /** Core constraints whose root has type `type`. */
@@ -109,6 +117,8 @@ export function arbAatNarrower(p: Constraint, depth = 2): fc.Arbitrary<Constrain
             const value = (p.min + p.max) / 2;
             return { constraint_type: 'exact', value };
           }
+          // Tightened past empty: keep the parent (a range with min > max is malformed).
+          if (out.min !== undefined && out.max !== undefined && out.min > out.max) return p;
           return out;
         });
     case 'all':
@@ -134,16 +144,9 @@ export function arbAatNarrower(p: Constraint, depth = 2): fc.Arbitrary<Constrain
 }
 
 /** Options of the AAT constraint laws: fast-check runs and an optional seed. */
-export interface AatLawOptions {
-  readonly numRuns?: number;
-  readonly seed?: number;
-}
+export type AatLawOptions = RunOptions;
 
-function params(o: AatLawOptions): fc.Parameters<unknown> {
-  return o.seed === undefined
-    ? { numRuns: o.numRuns ?? NUM_RUNS }
-    : { numRuns: o.numRuns ?? NUM_RUNS, seed: o.seed };
-}
+const params = lawParams;
 
 /** Every derivation the draft allows under a parent of type `type` is recognised. */
 export function checkAatNarrowingComplete(type: AatCoreType, o: AatLawOptions = {}): void {
@@ -178,6 +181,195 @@ export function checkAatNarrowingSound(type: AatCoreType, o: AatLawOptions = {})
       ([c, p, values]) =>
         !isConstraintNarrower(c, p, { profile: 'aat' }) ||
         values.every((v) => !checkConstraint(c, v) || checkConstraint(p, v)),
+    ),
+    params(o),
+  );
+}
+
+// ---------------------------------------------------------------------------------------
+// Argument maps: optional arguments and the reserved "*" key (section 3.3, steps 4p2-4p4)
+
+/** An AAT argument constraint map: entries may carry `optional: true`; `"*"` sometimes. */
+export type AatArgMap = Readonly<Record<string, Constraint & { readonly optional?: boolean }>>;
+
+/** Constraints an AAT token may carry (section 3.4: no empty `one_of`, scalar `exact`). */
+function aatWellFormed(c: Constraint): boolean {
+  switch (c.constraint_type) {
+    case 'one_of':
+      return c.values.length > 0;
+    case 'exact':
+      return c.value === null || typeof c.value !== 'object';
+    case 'all':
+    case 'any':
+      return c.constraints.every(aatWellFormed);
+    default:
+      return true;
+  }
+}
+
+const arbWellFormed = (depth: number) => arbAatConstraint(depth);
+const STAR = { constraint_type: 'wildcard' } as const;
+
+/** Argument maps over the arbitraries' names (`x`, `y`, `z`), optional entries and `"*"`. */
+export function arbAatArgMap(): fc.Arbitrary<AatArgMap> {
+  return fc
+    .tuple(
+      fc.subarray([...ARG_NAMES]),
+      fc.array(fc.tuple(arbWellFormed(1), fc.boolean()), { minLength: 3, maxLength: 3 }),
+      fc.boolean(),
+    )
+    .map(([names, entries, open]) => {
+      const map: Record<string, Constraint & { optional?: boolean }> = {};
+      names.forEach((name, i) => {
+        const [c, optional] = entries[i] ?? [STAR, false];
+        map[name] = optional ? { ...c, optional: true } : c;
+      });
+      if (open) map['*'] = STAR;
+      return map;
+    });
+}
+
+/**
+ * Derived maps the draft's key rules allow under `parent` (section 4.5): each named
+ * argument kept with a narrower constraint (an optional one may become required) or, when
+ * optional, omitted (then `"*"` goes); under the parent's `"*"`, new arguments may be named
+ * with any constraint, and `"*"` kept (when nothing was omitted) or dropped.
+ */
+export function arbAatArgMapNarrower(parent: AatArgMap): fc.Arbitrary<AatArgMap> {
+  const open = Object.hasOwn(parent, '*');
+  const named = Object.entries(parent).filter(([k]) => k !== '*');
+  const kept = fc.tuple(
+    ...named.map(([, p]) => {
+      const { optional, ...constraint } = p;
+      const narrower = arbAatNarrower(constraint).filter(aatWellFormed);
+      return fc.record({
+        c: narrower,
+        fate:
+          optional === true
+            ? fc.constantFrom('optional', 'required', 'omitted')
+            : fc.constant('required'),
+      });
+    }),
+  );
+  const added = open
+    ? fc.option(fc.tuple(arbWellFormed(1), fc.boolean()), { nil: undefined })
+    : fc.constant(undefined);
+  return fc.tuple(kept, added, fc.boolean()).map(([entries, extra, keepStar]) => {
+    const map: Record<string, Constraint & { optional?: boolean }> = {};
+    let omitted = false;
+    named.forEach(([k], i) => {
+      const e = entries[i];
+      if (e === undefined || e.fate === 'omitted') {
+        omitted = true;
+        return;
+      }
+      map[k] = e.fate === 'optional' ? { ...e.c, optional: true } : e.c;
+    });
+    if (extra !== undefined) map['w'] = extra[1] ? { ...extra[0], optional: true } : extra[0];
+    if (open && keepStar && !omitted) map['*'] = STAR;
+    // An empty map is "*" (section 3.3), which would readmit what was omitted: keep one.
+    const [first] = named;
+    if (Object.keys(map).length === 0 && first !== undefined && entries[0] !== undefined) {
+      map[first[0]] = entries[0].c;
+    }
+    return map;
+  });
+}
+
+/**
+ * A derived map the rules allow, then possibly loosened one way (an argument made optional
+ * or dropped, a new one named, `"*"` added): near misses for the soundness law.
+ */
+function arbAatArgMapNearMiss(parent: AatArgMap): fc.Arbitrary<AatArgMap> {
+  return fc
+    .tuple(
+      arbAatArgMapNarrower(parent),
+      fc.constantFrom('optional', 'drop', 'add', 'star'),
+      fc.constantFrom(...ARG_NAMES),
+      arbWellFormed(0),
+    )
+    .map(([child, how, name, extra]) => {
+      const map: Record<string, Constraint & { optional?: boolean }> = { ...child };
+      const entry = map[name];
+      if (how === 'optional' && entry !== undefined) map[name] = { ...entry, optional: true };
+      else if (how === 'drop') delete map[name];
+      else if (how === 'add') map[name] = extra;
+      else map['*'] = STAR;
+      return map;
+    });
+}
+
+/** Argument objects over the names the maps use (and `*`, a name that is always unnamed). */
+function arbArgsFor(...maps: AatArgMap[]): fc.Arbitrary<Record<string, Json>> {
+  const names = [...ARG_NAMES, 'w', '*'];
+  const valueFor = (name: string): fc.Arbitrary<Json> => {
+    const cs = maps.flatMap((m) => {
+      const c = name === '*' ? undefined : m[name];
+      if (c === undefined) return [];
+      const { optional: _o, ...rest } = c;
+      return [arbValueFor(rest)];
+    });
+    return cs.length === 0 ? arbJsonValue() : fc.oneof(...cs, arbJsonValue());
+  };
+  return fc
+    .tuple(...names.map((n) => fc.option(valueFor(n), { nil: undefined, freq: 2 })))
+    .map((values) => {
+      const out: Record<string, Json> = {};
+      names.forEach((n, i) => {
+        const v = values[i];
+        // The names are fixed (x, y, z, w, *): plain assignment defines them.
+        if (v !== undefined) out[n] = v;
+      });
+      return out;
+    });
+}
+
+const toolCapability = (map: AatArgMap): CapabilityInput => ({
+  resource: 'tool:t',
+  actions: ['call'],
+  constraints: map,
+});
+
+/** Whether a map allows an invocation's arguments (closed world, as step 6b). */
+export function argMapAllows(map: AatArgMap, args: Readonly<Record<string, Json>>): boolean {
+  return allows([toolCapability(map)], { resource: 'tool:t', action: 'call', args });
+}
+
+/** Every derived map the draft's key rules allow is recognised, under both profiles. */
+export function checkAatArgMapNarrowingComplete(o: AatLawOptions = {}): void {
+  fc.assert(
+    fc.property(
+      arbAatArgMap().chain((p) => arbAatArgMapNarrower(p).map((c) => [c, p] as const)),
+      ([c, p]) =>
+        isArgMapNarrower(c, p, { profile: 'aat' }) === true &&
+        isArgMapNarrower(c, p, { profile: 'mandate' }) === true,
+    ),
+    params(o),
+  );
+}
+
+/**
+ * Soundness of the key rules and subsumption together: when a profile accepts the derived
+ * map, every generated invocation it allows (present, absent and unnamed arguments, `"*"`
+ * as an argument name included) the parent allows too.
+ */
+export function checkAatArgMapNarrowingSound(
+  profile: NarrowingProfile,
+  o: AatLawOptions = {},
+): void {
+  const pairs = arbAatArgMap().chain((p) =>
+    fc
+      .oneof(arbAatArgMapNarrower(p), arbAatArgMapNearMiss(p), arbAatArgMap())
+      .map((c) => [c, p] as const),
+  );
+  fc.assert(
+    fc.property(
+      pairs.chain(([c, p]) =>
+        fc.array(arbArgsFor(c, p), { minLength: 1, maxLength: 6 }).map((xs) => [c, p, xs] as const),
+      ),
+      ([c, p, xs]) =>
+        isArgMapNarrower(c, p, { profile }) !== true ||
+        xs.every((args) => !argMapAllows(c, args) || argMapAllows(p, args)),
     ),
     params(o),
   );

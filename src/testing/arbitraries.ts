@@ -5,7 +5,7 @@
  * exercise both verdicts.
  */
 import fc from 'fast-check';
-import type { Mutable, Range } from '../core/constraint.js';
+import type { ArgConstraintInput, Mutable, Range } from '../core/constraint.js';
 import type { Action, CapabilityInput, Constraint, ConstraintInput, Json } from '../core/types.js';
 
 /** Resource schemes the arbitraries draw from (tiny alphabets make collisions likely). */
@@ -98,6 +98,8 @@ export function arbTerseConstraint(): fc.Arbitrary<ConstraintInput> {
     fc
       .tuple(arbBound, arbBound)
       .filter(([min, max]) => min !== undefined || max !== undefined)
+      // Well-formed (AAT 3.4): min is never greater than max.
+      .map(([a, b]) => (a !== undefined && b !== undefined && a > b ? [b, a] : [a, b]))
       .map(([min, max]): ConstraintInput => {
         const r: { min?: number; max?: number } = {};
         if (min !== undefined) r.min = min;
@@ -117,11 +119,15 @@ function arbRange(): fc.Arbitrary<Constraint> {
       maxInc: fc.option(fc.boolean(), { nil: undefined }),
     })
     .map((r) => {
+      // Well-formed (AAT 3.4): min <= max, and an inclusivity flag only with its bound.
+      const swap = r.min !== undefined && r.max !== undefined && r.min > r.max;
+      const min = swap ? r.max : r.min;
+      const max = swap ? r.min : r.max;
       const out: Mutable<Range> = { constraint_type: 'range' };
-      if (r.min !== undefined) out.min = r.min;
-      if (r.max !== undefined) out.max = r.max;
-      if (r.minInc !== undefined) out.min_inclusive = r.minInc;
-      if (r.maxInc !== undefined) out.max_inclusive = r.maxInc;
+      if (min !== undefined) out.min = min;
+      if (max !== undefined) out.max = max;
+      if (r.minInc !== undefined && min !== undefined) out.min_inclusive = r.minInc;
+      if (r.maxInc !== undefined && max !== undefined) out.max_inclusive = r.maxInc;
       return out;
     });
 }
@@ -188,7 +194,11 @@ export interface CapabilityArbOptions {
   readonly terse?: boolean;
 }
 
-/** One capability over the tiny alphabets, with closed-world constraints and `optional`. */
+/**
+ * One capability over the tiny alphabets, with closed-world constraints, optional arguments
+ * (listed in `optional`, or marked `optional: true` on their entry) and, sometimes, the
+ * reserved `"*"` entry that lets unnamed arguments through.
+ */
 export function arbCapability(options: CapabilityArbOptions = {}): fc.Arbitrary<CapabilityInput> {
   const arbC = options.terse === true ? arbTerseConstraint() : arbConstraint(1);
   return fc
@@ -202,6 +212,8 @@ export function arbCapability(options: CapabilityArbOptions = {}): fc.Arbitrary<
               .tuple(...names.map(() => arbC))
               .map((cs) => names.map((n, i) => [n, cs[i]] as const)),
             fc.subarray(names),
+            fc.boolean(),
+            fc.boolean(),
           ),
         ),
         { nil: undefined, freq: 3 },
@@ -209,9 +221,12 @@ export function arbCapability(options: CapabilityArbOptions = {}): fc.Arbitrary<
     })
     .map(({ resource, actions, args }) => {
       if (args === undefined) return { resource, actions };
-      const [entries, optional] = args;
-      const constraints = Object.fromEntries(entries) as Record<string, ConstraintInput>;
-      return optional.length > 0
+      const [entries, optional, inline, open] = args;
+      const constraints = Object.fromEntries(
+        entries.map(([n, c]) => [n, inline && optional.includes(n) ? { ...c, optional: true } : c]),
+      ) as Record<string, ArgConstraintInput>;
+      if (open) constraints['*'] = { constraint_type: 'wildcard' };
+      return optional.length > 0 && !inline
         ? { resource, actions, constraints, optional }
         : { resource, actions, constraints };
     });
@@ -316,7 +331,7 @@ function arbArgsFor(cap: CapabilityInput | undefined): fc.Arbitrary<Record<strin
     );
   const constraints = cap?.constraints;
   if (constraints === undefined) return random;
-  const entries = Object.entries(constraints);
+  const entries = Object.entries(constraints).filter(([k]) => k !== '*');
   const likely = fc
     .tuple(
       fc.tuple(...entries.map(([, c]) => arbValueFor(c))),
@@ -407,6 +422,8 @@ export function arbNarrowerConstraint(
             min_inclusive?: boolean;
             max_inclusive?: boolean;
           } = { constraint_type: 'range', min: (c.min ?? 0) + dl, max: (c.max ?? 10) - dh };
+          // Narrowed past empty: keep the parent (a range with min > max is malformed).
+          if (out.min > out.max) return c;
           if (dl === 0 && c.min_inclusive === false) out.min_inclusive = false;
           if (dh === 0 && c.max_inclusive === false) out.max_inclusive = false;
           return out;
@@ -495,10 +512,19 @@ export function arbNarrowerConstraint(
   return fc.oneof(...options);
 }
 
+/** A constraint entry without its `optional` flag, and whether it had `optional: true`. */
+function splitOptional(entry: ArgConstraintInput): [ConstraintInput, boolean] {
+  if (!('optional' in entry)) return [entry, false];
+  const { optional, ...rest } = entry;
+  return [rest, optional === true];
+}
+
 function arbNarrowerCapability(cap: CapabilityInput): fc.Arbitrary<CapabilityInput> {
   const resource = arbNarrowerPattern(cap.resource);
   const actions = fc.subarray([...cap.actions], { minLength: 1 });
-  const entries = Object.entries(cap.constraints ?? {});
+  const all = Object.entries(cap.constraints ?? {});
+  const open = all.some(([k]) => k === '*');
+  const entries = all.filter(([k]) => k !== '*').map(([k, e]) => [k, ...splitOptional(e)] as const);
   if (entries.length === 0) {
     // An unconstrained parent allows any closed-world child.
     return fc
@@ -510,7 +536,10 @@ function arbNarrowerCapability(cap: CapabilityInput): fc.Arbitrary<CapabilityInp
           : { resource: r, actions: a, constraints: extra.constraints, optional: extra.optional };
       });
   }
-  const optional = cap.optional ?? [];
+  const optional = new Set([
+    ...(cap.optional ?? []),
+    ...entries.filter(([, , o]) => o).map(([k]) => k),
+  ]);
   return fc
     .tuple(
       resource,
@@ -518,16 +547,26 @@ function arbNarrowerCapability(cap: CapabilityInput): fc.Arbitrary<CapabilityInp
       fc.tuple(...entries.map(([, c]) => arbNarrowerConstraint(c))),
       // Optional arguments may stay optional, become required, or be dropped (forbidden).
       fc.tuple(...entries.map(() => fc.constantFrom('keep', 'require', 'drop'))),
+      // Under a parent "*": keep it, and name a new argument (any constraint) now and then.
+      fc.boolean(),
+      fc.option(fc.tuple(arbTerseConstraint(), fc.boolean()), { nil: undefined }),
     )
-    .map(([r, a, cs, fate]) => {
-      const constraints: Record<string, ConstraintInput> = {};
+    .map(([r, a, cs, fate, keepOpen, named]) => {
+      const constraints: Record<string, ArgConstraintInput> = {};
       const opt: string[] = [];
+      // Keeping "*" admits every value of an argument the child does not name: keep them all.
+      const stayOpen = open && keepOpen;
       entries.forEach(([k], i) => {
-        const isOpt = optional.includes(k);
-        if (isOpt && fate[i] === 'drop') return;
+        const isOpt = optional.has(k);
+        if (isOpt && fate[i] === 'drop' && !stayOpen) return;
         constraints[k] = cs[i] as ConstraintInput;
-        if (isOpt && fate[i] === 'keep') opt.push(k);
+        if (isOpt && fate[i] !== 'require') opt.push(k);
       });
+      if (open && named !== undefined && !Object.hasOwn(constraints, STRAY_ARG)) {
+        constraints[STRAY_ARG] = named[0];
+        if (named[1]) opt.push(STRAY_ARG);
+      }
+      if (stayOpen) constraints['*'] = { constraint_type: 'wildcard' };
       if (Object.keys(constraints).length === 0) {
         // Everything dropped: forbid every argument by keeping one that matches nothing.
         const [k] = entries[0] ?? ['x'];

@@ -5,6 +5,7 @@
 export * from './arbitraries.js';
 export * from './laws.js';
 export * from './aat-laws.js';
+export * from './number-laws.js';
 export * from './mutators.js';
 export {
   checkAttenuationNeverWidens,

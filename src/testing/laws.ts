@@ -22,7 +22,7 @@ import {
   arbNarrowing,
   arbValueFor,
 } from './arbitraries.js';
-import { NUM_RUNS } from './config.js';
+import { lawParams } from './config.js';
 
 /** Options of the algebra laws: what to draw from, runs and seed. */
 export interface LawOptions {
@@ -34,11 +34,7 @@ export interface LawOptions {
   readonly seed?: number;
 }
 
-function params(o: LawOptions): fc.Parameters<unknown> {
-  return o.seed === undefined
-    ? { numRuns: o.numRuns ?? NUM_RUNS }
-    : { numRuns: o.numRuns ?? NUM_RUNS, seed: o.seed };
-}
+const params = lawParams;
 
 const caps = (o: LawOptions): fc.Arbitrary<CapabilityInput[]> =>
   o.capabilities ?? arbCapabilities();

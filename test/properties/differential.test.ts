@@ -245,3 +245,61 @@ describe('JWS and Biscuit decide identically', () => {
     );
   });
 });
+
+/** Constraints that are malformed in every format (AAT section 3.4 and 3.3). */
+const arbMalformedConstraint = fc.oneof(
+  fc
+    .tuple(fc.integer({ min: 1, max: 50 }), fc.integer({ min: 1, max: 50 }))
+    .map(([max, gap]) => ({ constraint_type: 'range', min: max + gap, max })),
+  fc.constant({ constraint_type: 'range', max: 5, min_inclusive: false }),
+  fc.constant({ min: 9, max: 1 }),
+  fc.constant({
+    constraint_type: 'any',
+    constraints: [{ constraint_type: 'wildcard', optional: true }],
+  }),
+);
+
+describe('JWS and Biscuit refuse malformed constraints identically', () => {
+  it('mint and delegate refuse a range with min > max (and its kin) at the same hop', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 3 }).chain(arbHops),
+        arbMalformedConstraint,
+        fc.nat(),
+        async (hops, bad, at) => {
+          const index = at % hops.length;
+          const poisoned = hops.map((hop, i) =>
+            i !== index
+              ? hop
+              : {
+                  ...hop,
+                  capabilities: [
+                    ...hop.capabilities,
+                    { resource: 'docs:a', actions: ['read'], constraints: { x: bad } },
+                  ],
+                },
+          );
+          const seed = `m${++counter}`;
+          const outcome = async (format: Format) => {
+            try {
+              const built = await build({ hops: poisoned } as Scenario, format, seed);
+              return 'refused' in built ? built.refused : { built: true };
+            } catch (error) {
+              if (!isMandateError(error)) throw error;
+              return { code: error.code, hop: error.hop };
+            }
+          };
+          const jws = await outcome('jws');
+          const biscuit = await outcome('biscuit');
+          expect(biscuit).toEqual(jws);
+          // An earlier hop may already refuse a widening; otherwise the malformed one is refused.
+          expect(jws).not.toHaveProperty('built');
+          if ((jws as { code?: string }).code !== 'MANDATE_WIDENED') {
+            expect(jws).toMatchObject({ code: 'MANDATE_MALFORMED' });
+          }
+        },
+      ),
+      { numRuns: RUNS },
+    );
+  });
+});

@@ -93,14 +93,26 @@ const arbTwoHops = arbCapabilities().chain((caps) =>
   arbNarrowing(caps).map((narrower) => [caps, narrower] as const),
 );
 
-/** AAT tool capabilities: each tool once, core constraint types only. */
+/** AAT tool capabilities: each tool once, core constraint types, optional entries, `"*"`. */
 const arbTools: fc.Arbitrary<CapabilityInput[]> = fc
   .uniqueArray(fc.constantFrom('read_file', 'search', 'a tool/with *', 'é'), { maxLength: 3 })
   .chain((tools) =>
     fc.tuple(
       ...tools.map((tool) =>
         fc
-          .dictionary(fc.constantFrom(...ARG_NAMES), arbAatConstraint(1), { maxKeys: 2 })
+          .tuple(
+            fc.dictionary(
+              fc.constantFrom(...ARG_NAMES),
+              fc
+                .tuple(arbAatConstraint(1), fc.boolean())
+                .map(([c, optional]) => (optional ? { ...c, optional: true } : c)),
+              { maxKeys: 2 },
+            ),
+            fc.boolean(),
+          )
+          .map(([named, open]) =>
+            open ? { ...named, '*': { constraint_type: 'wildcard' as const } } : named,
+          )
           .map((constraints): CapabilityInput => ({
             resource: toolResource(tool),
             actions: ['call'],

@@ -13,7 +13,7 @@ import {
   type VectorFile,
 } from '../../scripts/generate-vectors.js';
 import { createVerifier, type TrustAnchor, type Verifier } from '../../src/index.js';
-import { keyPairFromSeed } from '../helpers/forge.js';
+import { expectNoDrift, expectSeedKeys } from '../helpers/vector-file.js';
 
 const committedText = readFileSync(VECTORS_PATH, 'utf8');
 const file = JSON.parse(committedText) as VectorFile;
@@ -44,25 +44,11 @@ function present(verifier: Verifier, c: VectorCase) {
 describe('jws-chain.json: the file', () => {
   it('has not drifted from the generator (run `npm run vectors:generate` after a deliberate change)', async () => {
     const regenerated = renderVectors(await generateVectors());
-    if (regenerated !== committedText) {
-      const fresh = JSON.parse(regenerated) as VectorFile;
-      const changed = fresh.tests
-        .filter((c, i) => JSON.stringify(c) !== JSON.stringify(file.tests[i]))
-        .map((c) => `${c.tcId} ${c.name}`);
-      expect.fail(
-        `test/vectors/jws-chain.json differs from the generator's output; changed cases: ${
-          changed.join(', ') || '(header or case count)'
-        }`,
-      );
-    }
+    expectNoDrift('jws-chain.json', committedText, regenerated, file.tests);
   });
 
   it('lists test keys whose seeds derive the published public keys and ids', () => {
-    for (const [name, key] of Object.entries(file.keys)) {
-      const pair = keyPairFromSeed(key.seed);
-      expect(pair.publicJwk, name).toEqual(key.publicJwk);
-      expect(pair.id, name).toBe(key.id);
-    }
+    expectSeedKeys(file.keys);
     expect(file.verifier.trustAnchors[0]?.publicJwk).toEqual(file.keys.anchor.publicJwk);
   });
 

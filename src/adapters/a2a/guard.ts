@@ -1,15 +1,20 @@
 /**
  * The A2A server guard. In A2A, a request to an agent is a grant: the caller delegates to
  * this agent a mandate (holder: the agent's key, which its signed Agent Card publishes) and
- * sends it in the message's `metadata["dev.mandate/mandate"]`. The guard verifies the whole
- * chain for the action the message asks for, proves possession with the agent's own key (so
- * a mandate granted to another agent is refused: `MANDATE_PROOF_INVALID`), and consumes the
- * grant once (a replayed grant is `MANDATE_REPLAYED`). The handler then sees the Decision and
- * a deputy over the grant, which is the only way it spends the caller's authority onward.
+ * sends it in the message's `metadata["dev.mandate/mandate"]`, with a sender proof in
+ * `metadata["dev.mandate/proof"]`: the caller's own signature (the key that delegated the grant)
+ * over the grant's hash, this agent's identity, the message id and the message parts. The guard
+ * verifies the whole chain for the action the message asks for, proves possession with the
+ * agent's own key (so a mandate granted to another agent is refused: `MANDATE_PROOF_INVALID`),
+ * checks the sender proof (so a grant seen in transit is useless to whoever saw it), and
+ * consumes the sender proof and the grant once (a replay is `MANDATE_REPLAYED`). The handler
+ * then sees the Decision and a deputy over the grant, the only way it spends the caller's
+ * authority onward.
  *
- * Not checked here, and left to the caller: that `action` reads the message faithfully, and
- * who sent it (any party holding the grant may deliver it; it can only ask this agent for
- * what the grant allows, once).
+ * Not checked here, and left to the caller: that `action` reads the message faithfully. What the
+ * sender proof cannot stop: a party holding the delegator's key (a compromised delegator) sends
+ * what that delegator could; an intercepted message delivered unchanged, before the genuine one,
+ * is the genuine request (the genuine one is then refused as a replay).
  */
 import type { Message } from '@a2a-js/sdk';
 import type { AgentExecutor, ExecutionEventBus, RequestContext } from '@a2a-js/sdk/server';
@@ -18,15 +23,22 @@ import { isMandateError } from '../../core/errors.js';
 import type { Action, KeyPair } from '../../core/types.js';
 import { parseMandate } from '../../format/parse.js';
 import { prove } from '../../proof/prove.js';
+import { checkSender } from '../../proof/sender.js';
+import { acceptProof } from '../../verify/proof-acceptance.js';
+import { KeyCache } from '../../identity/jwk.js';
+import { systemClock } from '../../core/time.js';
 import { MemoryReplayStore } from '../../stores/memory.js';
 import type { ReplayStore } from '../../stores/types.js';
 import type { Allowed, Denied } from '../../verify/decision.js';
 import type { Verifier } from '../../verify/verifier.js';
+import { contentOf } from './content.js';
 import { toAuditor, type AuditOption } from '../audit.js';
 import { createDeputy, type Deputy } from '../deputy.js';
 
 /** `metadata` key of the granted mandate on a message. */
 export const A2A_META_MANDATE = 'dev.mandate/mandate';
+/** `metadata` key of the sender proof (signed by the key that delegated the grant). */
+export const A2A_META_PROOF = 'dev.mandate/proof';
 /** `metadata` key of a denial on the agent's answer. */
 export const A2A_META_DENIAL = 'dev.mandate/denial';
 /** The A2A extension URI an Agent Card uses to advertise Mandate. */
@@ -47,15 +59,25 @@ export interface A2aGuardOptions {
   readonly verifier: Verifier;
   /** This agent's key: the holder its callers delegate to. */
   readonly signer: KeyPair;
+  /** This agent's identity (its verifier's `audience`): what a sender proof must name. */
+  readonly audience: string;
+  /** Seconds either side of now within which a sender proof's `iat` must lie. Default 60. */
+  readonly proofWindow?: number;
   /** The action a message asks for; undefined denies the message (`MANDATE_FORBIDDEN`). */
   readonly action: (
     message: Message,
     context: RequestContext,
   ) => Action | undefined | Promise<Action | undefined>;
-  /** Where consumed grants are remembered. Default: in memory, for this guard. */
+  /** Where consumed grants and sender proofs are remembered. Default: in memory, for this guard. */
   readonly grants?: ReplayStore;
   readonly audit?: AuditOption;
 }
+
+/** Default sender-proof window, the verifier's default proof window. */
+const DEFAULT_PROOF_WINDOW = 60;
+const SENDER_ALGORITHMS = ['Ed25519', 'ES256'] as const;
+/** How long the guard waits for its store, the verifier's default. */
+const STORE_TIMEOUT_MS = 1000;
 
 const contexts = new WeakMap<object, A2aMandateContext>();
 
@@ -101,6 +123,12 @@ export function guardAgent(executor: AgentExecutor, options: A2aGuardOptions): A
   if (typeof options?.verifier?.verify !== 'function') throw new TypeError('verifier required');
   if (typeof options.signer?.publicJwk !== 'object') throw new TypeError('signer required');
   if (typeof options.action !== 'function') throw new TypeError('action must be a function');
+  if (typeof options.audience !== 'string' || options.audience.length === 0)
+    throw new TypeError("audience required (this agent's identity)");
+  const proofWindow = options.proofWindow ?? DEFAULT_PROOF_WINDOW;
+  if (!Number.isSafeInteger(proofWindow) || proofWindow < 0)
+    throw new RangeError('proofWindow must be a non-negative integer of seconds');
+  const keys = new KeyCache(256);
   const grants = options.grants ?? new MemoryReplayStore();
   const auditor = toAuditor(options.audit);
   return {
@@ -130,7 +158,8 @@ export function guardAgent(executor: AgentExecutor, options: A2aGuardOptions): A
           undefined,
         );
       }
-      const token = (message.metadata as Record<string, unknown> | undefined)?.[A2A_META_MANDATE];
+      const metadata = message.metadata as Record<string, unknown> | undefined;
+      const token = metadata?.[A2A_META_MANDATE];
       if (typeof token !== 'string' || token.length === 0) {
         return deny(
           denial('MANDATE_MALFORMED', 'limits', `no mandate in metadata["${A2A_META_MANDATE}"]`),
@@ -173,13 +202,55 @@ export function guardAgent(executor: AgentExecutor, options: A2aGuardOptions): A
         );
       }
       if (!decision.allowed) return deny(decision, action);
-      // One grant, one request: a replayed message (or grant) is refused.
+      // Possession by the sender: the key that delegated the grant signed this message. The
+      // chain is verified, so the delegator's key it names is authentic. Its id is then
+      // recorded as the verifier records a proof's: one sender proof, one message.
+      const hop = decision.blockIds.length - 1;
+      const root = decision.blockIds[0] ?? '';
+      try {
+        const sender = await checkSender(
+          metadata?.[A2A_META_PROOF],
+          token,
+          {
+            audience: options.audience,
+            message: String(message.messageId),
+            content: contentOf(message),
+          },
+          { now: systemClock(), window: proofWindow, algorithms: SENDER_ALGORITHMS, keys },
+        );
+        await acceptProof(sender, {
+          hop,
+          signer: sender.delegator,
+          grant: root,
+          window: proofWindow,
+          replay: grants,
+          storeTimeoutMs: STORE_TIMEOUT_MS,
+          nonce: undefined,
+        });
+      } catch (error) {
+        if (!isMandateError(error)) {
+          return deny(
+            denial('MANDATE_INTERNAL', 'internal', 'the sender could not be checked'),
+            action,
+          );
+        }
+        return deny(
+          {
+            ...denial(error.code, 'possession', `sender proof: ${error.message}`),
+            hop: error.hop ?? hop,
+          },
+          action,
+        );
+      }
+      // One grant, one request: a replayed grant is refused.
       let fresh = false;
       try {
         // The verifier has read this token: its last block is the grant to this agent.
         const last = (await parseMandate(token)).blocks.at(-1);
         fresh =
-          last !== undefined && (await grants.checkAndStore(`grant:${last.id}`, last.expiresAt));
+          last !== undefined &&
+          (await grants.checkAndStore(`grant:${last.id}`, last.expiresAt, { grant: root })) ===
+            true;
       } catch {
         return deny(
           denial('MANDATE_STORE_UNAVAILABLE', 'possession', 'the grant store could not answer'),
@@ -190,7 +261,7 @@ export function guardAgent(executor: AgentExecutor, options: A2aGuardOptions): A
         return deny(
           {
             ...denial('MANDATE_REPLAYED', 'possession', 'this grant was already used'),
-            hop: decision.blockIds.length - 1,
+            hop,
           },
           action,
         );

@@ -11,6 +11,7 @@ export {
   guardAgent,
   mandateOf,
   A2A_META_MANDATE,
+  A2A_META_PROOF,
   A2A_META_DENIAL,
   MANDATE_A2A_EXTENSION,
   type A2aGuardOptions,
@@ -18,4 +19,11 @@ export {
 } from './guard.js';
 export { sendWithGrant, sendWithMandate, grantMetadata, a2aDenial } from './client.js';
 export { mandateExtension } from './card.js';
+export { contentOf } from './content.js';
+export {
+  proveSender,
+  SENDER_TOOL,
+  type ProveSenderOptions,
+  type SenderRequest,
+} from '../../proof/sender.js';
 export { createDeputy, type Deputy, type DeputyOptions, type GrantOptions } from '../deputy.js';

@@ -14,6 +14,7 @@ import type { Action, Json } from '../../core/types.js';
 import type { Allowed, Denied } from '../../verify/decision.js';
 import type { Verifier } from '../../verify/verifier.js';
 import { toAuditor, type AuditOption } from '../audit.js';
+import { changedArgument, type ChangedArgument } from './hand-off.js';
 
 /** `params._meta` key of the mandate. */
 export const META_MANDATE = 'dev.mandate/mandate';
@@ -85,10 +86,59 @@ function denied(code: Denied['code'], check: Denied['check'], reason: string): D
   return { allowed: false, code, hop: 0, check, reason, detail: {} };
 }
 
+/** The McpServer members the guard hooks (private in the SDK's types; checked at guard time). */
+interface McpServerInternals {
+  executeToolHandler?: unknown;
+  handleAutomaticTaskPolling?: unknown;
+  _toolHandlersInitialized?: unknown;
+}
+
+type ToolHook = (this: unknown, tool: unknown, args: unknown, extra: object) => Promise<unknown>;
+
+/** A call the guard let through: verified (with what), or a public tool. */
+type Passed =
+  | {
+      readonly kind: 'verified';
+      readonly decision: Allowed;
+      readonly action: Action;
+      readonly name: string;
+      readonly args: ToolArgs;
+    }
+  | { readonly kind: 'public' };
+
+const guardedServers = new WeakSet<object>();
+
+const CHANGE_VERB = { added: 'adds', removed: 'removes', changed: 'changes' } as const;
+
+/** The denial of a call whose arguments the tool's input schema would change. */
+function changedByTheSchema(name: string, change: ChangedArgument): Denied {
+  const which = change.argument === '' ? 'the arguments' : `argument "${change.argument}"`;
+  return {
+    ...denied(
+      'MANDATE_MALFORMED',
+      'authorize',
+      `the input schema of ${name} ${CHANGE_VERB[change.change]} ${which}: send the arguments exactly as the tool takes them`,
+    ),
+    detail: { tool: name, argument: change.argument, change: change.change },
+  };
+}
+
 /**
- * Guard every `tools/call` of an `McpServer`. Call it after the tools are registered. The
- * SDK's own `tools/call` handler (which validates the input and runs the tool) runs only
- * after the call is allowed; the proof is checked against the arguments exactly as sent.
+ * Guard every `tools/call` of an `McpServer`. Call it after the tools are registered (with
+ * `registerTool` or `tool`; tools registered later are denied unless public).
+ *
+ * Two checks, both fail closed:
+ * - before the SDK's own `tools/call` handler runs, the call is verified on the arguments
+ *   exactly as sent (the invocation proof binds those);
+ * - where the SDK hands the tool its arguments, after the tool's input schema has parsed them,
+ *   those must equal the verified ones (RFC 8785 JSON equality; plain JSON only). A schema
+ *   that adds a default, coerces, trims, lowercases, transforms, preprocesses, catches or strips
+ *   an unknown key changes the call, and the call is denied (`MANDATE_MALFORMED`, check
+ *   `authorize`, `detail.argument` naming the argument) before the tool runs.
+ *
+ * A `tools/call` handler set afterwards with the SDK's low-level `setRequestHandler` (or a
+ * `removeRequestHandler('tools/call')`) would bypass both: it throws a `TypeError` and the guard
+ * stays. The tool runs only through the hooked hand-off; a path that skips it is denied.
  */
 export function guardTools(server: McpServer, options: McpGuardOptions): void {
   if (typeof options?.verifier?.verify !== 'function') throw new TypeError('verifier required');
@@ -102,17 +152,77 @@ export function guardTools(server: McpServer, options: McpGuardOptions): void {
       throw new TypeError(`tools.${name} needs { resource, action }`);
     }
   }
+  if (guardedServers.has(server)) throw new TypeError('this McpServer is already guarded');
   const publicTools = new Set(options.publicTools ?? []);
   const auditor = toAuditor(options.audit);
   // The SDK keeps its handlers in a Map on the low-level Server (`Protocol`); we wrap the one
   // McpServer installed for tools/call so that nothing runs before the verifier has decided.
-  const handlers = (server.server as unknown as { _requestHandlers?: unknown })._requestHandlers;
-  if (!(handlers instanceof Map))
-    throw new TypeError('unsupported MCP SDK: no request handler map');
+  const low = server.server as unknown as {
+    _requestHandlers?: unknown;
+    setRequestHandler: (...args: unknown[]) => unknown;
+    removeRequestHandler: (method: string) => unknown;
+  };
+  const handlers = low._requestHandlers;
+  const internals = server as unknown as McpServerInternals;
+  if (
+    !(handlers instanceof Map) ||
+    typeof internals.executeToolHandler !== 'function' ||
+    typeof internals.handleAutomaticTaskPolling !== 'function'
+  ) {
+    throw new TypeError('unsupported MCP SDK: no request handler map or tool hand-off');
+  }
   const original = handlers.get('tools/call') as RawHandler | undefined;
   if (typeof original !== 'function') {
     throw new TypeError('register the tools before guarding them (no tools/call handler yet)');
   }
+  if (internals._toolHandlersInitialized !== true) {
+    // A tools/call handler McpServer did not install never reaches the hand-off check.
+    throw new TypeError(
+      'tools/call was set with the low-level setRequestHandler: guard tools registered with registerTool or tool',
+    );
+  }
+  const passed = new WeakMap<object, Passed>();
+  const lateDenials = new WeakMap<object, Denied>();
+  const refuse = (extra: object, denial: Denied): never => {
+    lateDenials.set(extra, denial);
+    throw new DenialError(denial);
+  };
+  const unguarded = (): Denied =>
+    denied('MANDATE_INTERNAL', 'internal', 'a tool was reached without passing the guard');
+
+  // The hand-off: the SDK calls this with the arguments its schema parsed, just before the tool.
+  const execute = internals.executeToolHandler as ToolHook;
+  internals.executeToolHandler = async function handOff(tool, args, extra) {
+    const pass = passed.get(extra);
+    if (pass === undefined) return refuse(extra, unguarded());
+    if (pass.kind === 'verified') {
+      // `undefined`: the tool declares no input schema and is called without arguments.
+      const change = args === undefined ? undefined : changedArgument(pass.args, args);
+      if (change !== undefined) return refuse(extra, changedByTheSchema(pass.name, change));
+      await auditor?.record(pass.decision, pass.action, { transport: 'mcp', target: pass.name });
+      decisions.set(extra, { decision: pass.decision, action: pass.action });
+    }
+    return execute.call(server, tool, args, extra);
+  } satisfies ToolHook;
+  // Task tools with automatic polling call the tool without the hand-off above: only public ones.
+  const poll = internals.handleAutomaticTaskPolling as ToolHook;
+  internals.handleAutomaticTaskPolling = async function pollTask(tool, request, extra) {
+    const pass = passed.get(extra);
+    if (pass?.kind !== 'public') {
+      return refuse(
+        extra,
+        pass === undefined
+          ? unguarded()
+          : denied(
+              'MANDATE_MALFORMED',
+              'authorize',
+              `${pass.name} runs as a polled task, whose arguments the guard cannot see: call it as a task or register it with registerTool`,
+            ),
+      );
+    }
+    return poll.call(server, tool, request, extra);
+  } satisfies ToolHook;
+
   const guarded: RawHandler = async (request, extra) => {
     const params = isPlainObject(request.params) ? request.params : {};
     const name = params.name;
@@ -127,9 +237,12 @@ export function guardTools(server: McpServer, options: McpGuardOptions): void {
       // Fail closed: a call that names no tool is never handed on unverified.
       return fail(denied('MANDATE_MALFORMED', 'limits', 'the call names no tool'), nothing);
     }
-    const requirement = options.tools[name];
+    const requirement = Object.hasOwn(options.tools, name) ? options.tools[name] : undefined;
     if (requirement === undefined) {
-      if (publicTools.has(name)) return original(request, extra);
+      if (publicTools.has(name)) {
+        passed.set(extra, { kind: 'public' });
+        return original(request, extra);
+      }
       return fail(
         denied('MANDATE_FORBIDDEN', 'authorize', `tool ${name} declares no capability`),
         nothing,
@@ -175,9 +288,41 @@ export function guardTools(server: McpServer, options: McpGuardOptions): void {
       return fail(denied('MANDATE_INTERNAL', 'internal', 'the call could not be verified'), action);
     }
     if (!decision.allowed) return fail(decision, action);
-    await auditor?.record(decision, action, { transport: 'mcp', target: name });
-    decisions.set(extra, { decision, action });
-    return original(request, extra);
+    passed.set(extra, { kind: 'verified', decision, action, name, args: toolArgs });
+    let result: unknown;
+    try {
+      result = await original(request, extra);
+    } catch (error) {
+      const late = lateDenials.get(extra);
+      if (late !== undefined) return fail(late, action);
+      throw error;
+    }
+    // The SDK turns a throw inside its handler into a tool error result; a denial at the
+    // hand-off goes back as the JSON-RPC denial every other refusal is.
+    const late = lateDenials.get(extra);
+    if (late !== undefined) return fail(late, action);
+    return result;
   };
   handlers.set('tools/call', guarded);
+  guardedServers.add(server);
+
+  // The low-level API replaces handlers silently: refuse anything that would drop the guard.
+  const setRequestHandler = low.setRequestHandler;
+  low.setRequestHandler = function guardedSetRequestHandler(...args: unknown[]) {
+    const out = setRequestHandler.apply(low, args);
+    if (handlers.get('tools/call') !== guarded) {
+      handlers.set('tools/call', guarded);
+      throw new TypeError(
+        'tools/call is guarded by mandate/mcp: a handler set now would bypass it',
+      );
+    }
+    return out;
+  };
+  const removeRequestHandler = low.removeRequestHandler;
+  low.removeRequestHandler = function guardedRemoveRequestHandler(method: string) {
+    if (method === 'tools/call') {
+      throw new TypeError('tools/call is guarded by mandate/mcp: it cannot be removed');
+    }
+    return removeRequestHandler.call(low, method);
+  };
 }

@@ -122,6 +122,7 @@ const guarded = guardAgent(executor, {
     replay: stores.replay,
   }),
   signer: key,
+  audience: config.billingAudience,
   action: payAction,
   grants: stores.grants,
 });

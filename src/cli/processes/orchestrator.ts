@@ -122,6 +122,7 @@ const executor: AgentExecutor = {
     const billed = await sendWithGrant(client, payMessage(asked.invoice, asked.amount, text), {
       deputy,
       agentKey,
+      audience: config.billingAudience,
       options: {
         capabilities: [
           {

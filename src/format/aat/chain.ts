@@ -7,7 +7,7 @@
 import { normalizeCapabilities } from '../../core/capability.js';
 import { decodeBase64url, canonicalJson } from '../../core/encoding.js';
 import { MandateError, isMandateError } from '../../core/errors.js';
-import { parseJsonObject } from '../../core/json-text.js';
+import { parseJsonObject, writtenWithFraction } from '../../core/json-text.js';
 import { assertBlockCount, DEFAULT_LIMITS, type Limits } from '../../core/limits.js';
 import { assertSafeText } from '../../core/names.js';
 import { TYP } from '../../core/typ.js';
@@ -47,10 +47,12 @@ function decodeSegmentJson(
   label: string,
   hop: number,
 ): Record<string, unknown> | string {
-  // Returns the reason rather than throwing: format detection probes with it too.
+  // Returns the reason rather than throwing: format detection probes with it too. Numbers
+  // are read as written: an inadmissible one is marked, and denied at the step that reads
+  // it (3n / 4o in a constraint, 3b / 4b5 in a NumericDate; AAT section 3.4).
   try {
     const text = utf8.decode(decodeBase64url(segment, label, 'limits', hop));
-    return parseJsonObject(text, label, 'limits', hop);
+    return parseJsonObject(text, label, 'limits', hop, undefined, 'mark');
   } catch (error) {
     return error instanceof Error ? error.message : `${label}: not a JSON object`;
   }
@@ -179,7 +181,15 @@ function decodeToken(split: Split, hop: number, isLeaf: boolean, limits: Limits)
   }
 
   const c = split.claims;
-  if (!isNumericDate(c['iat']) || !isNumericDate(c['exp'])) {
+  // Section 3.2: NumericDates and the depth claims are JSON numbers with no fraction or
+  // exponent part (`1.7e9` and `0.0` are not), read from the text as written.
+  const integral = (name: string): boolean => !writtenWithFraction(c, name);
+  if (
+    !isNumericDate(c['iat']) ||
+    !isNumericDate(c['exp']) ||
+    !integral('iat') ||
+    !integral('exp')
+  ) {
     bad('iat and exp must be NumericDate values', step('3b', '4b5'), 'iat');
   }
   const iat = c['iat'];
@@ -196,9 +206,9 @@ function decodeToken(split: Split, hop: number, isLeaf: boolean, limits: Limits)
   safe(jti, step('3j', '4b1'), 'jti');
   const depth = c['del_depth'];
   const maxDepth = c['del_max_depth'];
-  if (!isUint(depth))
+  if (!isUint(depth) || !integral('del_depth'))
     bad('del_depth must be a non-negative integer', step('3c', '4b4'), 'del_depth');
-  if (!isUint(maxDepth)) {
+  if (!isUint(maxDepth) || !integral('del_max_depth')) {
     bad('del_max_depth must be a non-negative integer', step('3i', '4b4'), 'del_max_depth');
   }
   const iss = c['iss'];
@@ -313,7 +323,15 @@ function decodeToken(split: Split, hop: number, isLeaf: boolean, limits: Limits)
       const path = `authorization_details.tools.${name.slice(0, 64)}`;
       safe(name, step('3m', '4n'), path);
       const map = (tools as Record<string, unknown>)[name];
-      const problem = findConstraintProblem(map, `${label}.${path}`, limits);
+      // 3m / 4n: every tools value is a JSON object (a constraint map).
+      if (typeof map !== 'object' || map === null || Array.isArray(map)) {
+        bad('a tools value must be an object of argument constraints', step('3m', '4n'), path);
+      }
+      const problem = findConstraintProblem(
+        map as Readonly<Record<string, unknown>>,
+        `${label}.${path}`,
+        limits,
+      );
       if (problem !== undefined) {
         aatMalformed(
           `${problem.path}: ${problem.reason}`,

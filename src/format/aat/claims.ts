@@ -6,7 +6,7 @@
  * argument constraint map (closed-world exactly as the draft's step 6b).
  */
 import { MandateError } from '../../core/errors.js';
-import { isJsonArray } from '../../core/json.js';
+import { isInadmissibleNumber } from '../../core/numbers.js';
 import type { Limits } from '../../core/limits.js';
 import type { Action, Capability, Constraint, Json } from '../../core/types.js';
 
@@ -98,19 +98,18 @@ export interface ConstraintProblem {
 }
 
 /**
- * Check a raw argument constraint map against the draft (steps 3n / 4o and 6b's
- * fail-closed rule): every node an object with a core `constraint_type`, no empty `all` /
- * `any`, nesting within `limits.maxConstraintDepth`. Members are checked afterwards by the
- * algebra's strict schemas.
+ * Check a raw argument constraint map against the draft (steps 3n / 4o, section 3.4):
+ * every node an object with a core `constraint_type`, no empty `all` / `any`, a non-empty
+ * `one_of`, a scalar `exact` value, nesting within `limits.maxConstraintDepth`. The map
+ * itself must already be an object (steps 3m / 4n). Members, `optional`, `"*"`, range
+ * bounds and numbers are checked afterwards by the algebra's strict parse, which the
+ * caller reports at the same step.
  */
 export function findConstraintProblem(
-  map: unknown,
+  map: Readonly<Record<string, unknown>>,
   path: string,
   limits: Limits,
 ): ConstraintProblem | undefined {
-  if (map === null || typeof map !== 'object' || isJsonArray(map as Json)) {
-    return { path, reason: 'a tool entry must be an object of argument constraints' };
-  }
   const walk = (node: unknown, at: string, depth: number): ConstraintProblem | undefined => {
     if (depth > limits.maxConstraintDepth) {
       return {
@@ -122,12 +121,31 @@ export function findConstraintProblem(
     if (node === null || typeof node !== 'object' || Array.isArray(node)) {
       return { path: at, reason: 'a constraint must be an object' };
     }
-    const type = (node as Record<string, unknown>)['constraint_type'];
+    const c = node as Record<string, unknown>;
+    const type = c['constraint_type'];
     if (typeof type !== 'string' || !AAT_CONSTRAINT_TYPES.has(type)) {
       return { path: `${at}.constraint_type`, reason: 'unknown constraint_type' };
     }
+    if (type === 'one_of' && Array.isArray(c['values']) && c['values'].length === 0) {
+      return { path: `${at}.values`, reason: 'one_of needs a non-empty values array' };
+    }
+    if (type === 'exact') {
+      const value = c['value'];
+      if (isInadmissibleNumber(value)) {
+        return {
+          path: `${at}.value`,
+          reason: `the number ${value.literal} does not survive RFC 8785 canonicalisation`,
+        };
+      }
+      if (value !== null && typeof value === 'object') {
+        return {
+          path: `${at}.value`,
+          reason: 'exact value must be a string, number, boolean or null',
+        };
+      }
+    }
     if (type === 'all' || type === 'any') {
-      const clauses = (node as Record<string, unknown>)['constraints'];
+      const clauses = c['constraints'];
       if (!Array.isArray(clauses) || clauses.length === 0) {
         return { path: `${at}.constraints`, reason: `${type} needs a non-empty constraints array` };
       }
@@ -145,23 +163,51 @@ export function findConstraintProblem(
   return undefined;
 }
 
-function usesOnlyCoreTypes(c: Constraint): boolean {
-  if (!AAT_CONSTRAINT_TYPES.has(c.constraint_type)) return false;
-  return c.constraint_type === 'all' || c.constraint_type === 'any'
-    ? c.constraints.every(usesOnlyCoreTypes)
-    : true;
+/** Defines (never assigns) a member, so a name like `__proto__` stays a plain data member. */
+function defineMember<T>(target: Record<string, T>, key: string, value: T): void {
+  Object.defineProperty(target, key, {
+    value,
+    enumerable: true,
+    writable: true,
+    configurable: true,
+  });
+}
+
+/** Why AAT cannot carry a constraint Mandate can (undefined when it can). */
+function aatInexpressible(c: Constraint): string | undefined {
+  if (!AAT_CONSTRAINT_TYPES.has(c.constraint_type)) {
+    return "AAT has only the draft's core constraint types (no glob)";
+  }
+  switch (c.constraint_type) {
+    case 'one_of':
+      return c.values.length === 0 ? 'AAT has no empty one_of (section 3.4)' : undefined;
+    case 'exact':
+      return c.value !== null && typeof c.value === 'object'
+        ? 'an AAT exact value is a string, number, boolean or null (section 3.4)'
+        : undefined;
+    case 'all':
+    case 'any':
+      for (const clause of c.constraints) {
+        const why = aatInexpressible(clause);
+        if (why !== undefined) return why;
+      }
+      return undefined;
+    default:
+      return undefined;
+  }
 }
 
 /**
  * The `tools` map of normalised capabilities, for minting. Each capability must be a tool
- * capability (`tool:<name>`, actions exactly `['call']`), without `optional` arguments and
- * with core constraint types only; each tool at most once. Anything else throws TypeError:
- * AAT cannot express it.
+ * capability (`tool:<name>`, actions exactly `['call']`) with constraints AAT can carry
+ * (core types, well-formed as section 3.4 says); each tool at most once. Optional
+ * arguments are written `optional: true` on their entry, and `"*"` stays as it is.
+ * Anything else throws TypeError: AAT cannot express it.
  */
 export function capabilitiesToTools(
   capabilities: readonly Capability[],
-): Record<string, Record<string, Constraint>> {
-  const tools: Record<string, Record<string, Constraint>> = {};
+): Record<string, Record<string, Constraint & { readonly optional?: true }>> {
+  const tools: Record<string, Record<string, Constraint & { readonly optional?: true }>> = {};
   for (const capability of capabilities) {
     const tool = toolFromResource(capability.resource);
     if (tool === undefined) {
@@ -172,26 +218,17 @@ export function capabilitiesToTools(
     if (capability.actions.length !== 1 || capability.actions[0] !== TOOL_ACTION) {
       throw new TypeError(`AAT tool capabilities grant exactly the action '${TOOL_ACTION}'`);
     }
-    if (capability.optional !== undefined) {
-      throw new TypeError('AAT has no optional arguments (draft section 3.3)');
-    }
     if (Object.hasOwn(tools, tool)) {
       throw new TypeError(`AAT names each tool once: ${JSON.stringify(tool)} appears twice`);
     }
-    const constraints = capability.constraints ?? {};
-    for (const [arg, constraint] of Object.entries(constraints)) {
-      if (!usesOnlyCoreTypes(constraint)) {
-        throw new TypeError(
-          `argument ${JSON.stringify(arg)}: AAT has only the draft's core constraint types (no glob)`,
-        );
-      }
+    const optional = new Set(capability.optional ?? []);
+    const map: Record<string, Constraint & { readonly optional?: true }> = {};
+    for (const [arg, constraint] of Object.entries(capability.constraints ?? {})) {
+      const why = aatInexpressible(constraint);
+      if (why !== undefined) throw new TypeError(`argument ${JSON.stringify(arg)}: ${why}`);
+      defineMember(map, arg, optional.has(arg) ? { ...constraint, optional: true } : constraint);
     }
-    Object.defineProperty(tools, tool, {
-      value: { ...constraints },
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    });
+    defineMember(tools, tool, map);
   }
   return tools;
 }

@@ -8,7 +8,8 @@
 import { randomUUID } from 'node:crypto';
 import { decodeBase64url, canonicalJson } from '../../core/encoding.js';
 import { MandateError, type MandateErrorCode } from '../../core/errors.js';
-import { parseJsonObject } from '../../core/json-text.js';
+import { assertJson } from '../../core/json.js';
+import { parseJsonObject, writtenWithFraction, type NumberMode } from '../../core/json-text.js';
 import { TYP } from '../../core/typ.js';
 import type { Json } from '../../core/types.js';
 import { algForJwk } from '../../identity/jwk.js';
@@ -69,10 +70,15 @@ export function verifyAatPopSignature(
   const parts = proof.split('.');
   const [h = '', p = '', s = ''] = parts;
   if (parts.length !== 3 || h === '' || p === '') deny('7a', 'the proof must be a compact JWS');
-  const json = (segment: string, label: string, step: string): Record<string, unknown> => {
+  const json = (
+    segment: string,
+    label: string,
+    step: string,
+    numbers: NumberMode = 'reject',
+  ): Record<string, unknown> => {
     try {
       const text = utf8.decode(decodeBase64url(segment, label, 'possession', hop));
-      return parseJsonObject(text, label, 'possession', hop);
+      return parseJsonObject(text, label, 'possession', hop, undefined, numbers);
     } catch {
       return deny(step, `${label} is not a JSON object`, label);
     }
@@ -98,7 +104,8 @@ export function verifyAatPopSignature(
   if (!verifyJwsSignature(alg, ctx.holderKey, `${h}.${p}`, signature)) {
     deny('7b', 'proof signature verification failed');
   }
-  return { proof, claims: json(p, 'proof.payload', '7b') };
+  // Numbers are read as written: an inadmissible one in hta is denied at 7c (section 3.4).
+  return { proof, claims: json(p, 'proof.payload', '7b', 'mark') };
 }
 
 /**
@@ -121,10 +128,27 @@ export function checkAatPop(
       ? signed
       : verifyAatPopSignature(proof, leaf, ctx);
 
-  // 7c: bound to the presented leaf token.
+  // 7c: the claims' types (hta required, numbers admissible), then bound to the leaf token.
   const jti = claims['jti'];
   if (typeof jti !== 'string' || jti.length === 0 || jti.length > 256) {
     deny('7c', 'proof jti must be a non-empty string', 'proof.jti');
+  }
+  const tool = claims['aat_tool'];
+  if (typeof tool !== 'string' || tool.length === 0) {
+    deny('7c', 'proof aat_tool must be a non-empty string', 'proof.aat_tool');
+  }
+  const iat = claims['iat'];
+  if (typeof iat !== 'number' || !Number.isFinite(iat) || writtenWithFraction(claims, 'iat')) {
+    deny('7c', 'proof iat must be a NumericDate', 'proof.iat');
+  }
+  const hta = claims['hta'];
+  if (typeof hta !== 'object' || hta === null || Array.isArray(hta)) {
+    deny('7c', 'proof hta must be present and an object', 'proof.hta');
+  }
+  try {
+    assertJson(hta, 'proof.hta', { maxArrayLength: MAX_PROOF_LENGTH });
+  } catch (error) {
+    deny('7c', error instanceof Error ? error.message : 'proof hta is not JSON', 'proof.hta');
   }
   if (claims['aat_id'] !== leaf.id)
     deny('7c', 'the proof is for another token (aat_id)', 'proof.aat_id');
@@ -140,7 +164,7 @@ export function checkAatPop(
   if (isHttpRequest(request)) {
     return deny('7e', 'an AAT proof binds a tool call, not an HTTP request', 'request');
   }
-  if (claims['aat_tool'] !== request.tool) {
+  if (tool !== request.tool) {
     deny('7e', 'the proof is for another tool (aat_tool)', 'proof.aat_tool');
   }
   let resource: string | undefined;
@@ -154,10 +178,6 @@ export function checkAatPop(
   }
 
   // 7f: the arguments, as RFC 8785 canonical JSON.
-  const hta = claims['hta'];
-  if (typeof hta !== 'object' || hta === null || Array.isArray(hta)) {
-    deny('7f', 'proof hta must be an object', 'proof.hta');
-  }
   let same = false;
   try {
     same = canonicalJson(hta) === canonicalJson(request.args);
@@ -167,9 +187,6 @@ export function checkAatPop(
   if (!same) deny('7f', 'the proof is for other arguments (hta)', 'proof.hta');
 
   // 7g: fresh.
-  const iat = claims['iat'];
-  if (typeof iat !== 'number' || !Number.isFinite(iat))
-    deny('7g', 'proof iat must be a number', 'proof.iat');
   if (!isFresh(iat, ctx.now, ctx.window)) {
     deny('7g', 'the proof is not fresh (iat outside the window)', 'proof.iat');
   }

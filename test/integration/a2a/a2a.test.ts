@@ -2,23 +2,21 @@
  * The A2A guard on @a2a-js/sdk, client and server on loopback: a grant to the agent's key
  * (read from its signed Agent Card) is verified and its Decision reaches the handler.
  */
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClientFactory, type Client } from '@a2a-js/sdk/client';
-import type { Message } from '@a2a-js/sdk';
-import { createVerifier, type KeyPair, type Mandate } from '../../../src/index.js';
+import type { KeyPair, Mandate } from '../../../src/index.js';
 import { verifyAgentCard } from '../../../src/identity/agent-card/index.js';
 import {
   a2aDenial,
+  A2A_META_MANDATE,
+  A2A_META_PROOF,
   createDeputy,
   MANDATE_A2A_EXTENSION,
   sendWithGrant,
   sendWithMandate,
 } from '../../../src/adapters/a2a/index.js';
-import { startAgent, type RunningAgent } from './agent.js';
+import { BILLING, payMessage, startBillingAgent, type RunningAgent } from './agent.js';
 import { AS, aliceRoot, keyPairs } from '../../helpers/billing.js';
-
-const BILLING = 'https://billing.test';
 
 let anchor: KeyPair;
 let orchestrator: KeyPair;
@@ -32,34 +30,15 @@ const seen: { user: string; chain: readonly string[] }[] = [];
 beforeAll(async () => {
   [anchor, orchestrator, billingKey, provider] = await keyPairs(4);
   root = await aliceRoot(anchor, orchestrator, BILLING);
-  agent = await startAgent({
-    name: 'Billing Agent',
+  agent = await startBillingAgent({
     key: billingKey,
     provider,
-    verifier: createVerifier({
-      trustAnchors: [{ id: AS, publicJwk: anchor.publicJwk }],
-      audience: BILLING,
-    }),
-    work: (context) => {
-      seen.push({ user: context.decision.subject, chain: context.decision.chain });
-      return Promise.resolve({ text: `paying for ${context.decision.subject}` });
-    },
+    anchor,
+    ran: (context) => seen.push({ user: context.decision.subject, chain: context.decision.chain }),
   });
   client = await new ClientFactory().createFromUrl(agent.origin);
 });
 afterAll(() => agent?.close());
-
-function payMessage(invoice: string, amount: number) {
-  return {
-    messageId: randomUUID(),
-    contextId: randomUUID(),
-    taskId: '',
-    role: 1,
-    parts: [{ content: { $case: 'data', value: { invoice, amount } } }],
-    extensions: [MANDATE_A2A_EXTENSION],
-    referenceTaskIds: [],
-  } as unknown as Omit<Message, 'metadata'>;
-}
 
 async function billingKeyFromCard() {
   const card = (await (await fetch(`${agent.origin}/.well-known/agent-card.json`)).json()) as never;
@@ -92,6 +71,7 @@ describe('mandate/a2a', () => {
     const result = await sendWithGrant(client, payMessage('2026-03', 120), {
       deputy,
       agentKey: await billingKeyFromCard(),
+      audience: BILLING,
       options: grantFor('2026-03', 200),
     });
     expect(a2aDenial(result)).toBeUndefined();
@@ -116,19 +96,32 @@ describe('mandate/a2a', () => {
     const over = await sendWithGrant(client, payMessage('2026-03', 300), {
       deputy,
       agentKey: billingKey.publicJwk,
+      audience: BILLING,
       options: grantFor('2026-03', 200),
     });
     expect(a2aDenial(over)).toMatchObject({ code: 'MANDATE_FORBIDDEN', hop: 1 });
 
     // A grant to someone else (the orchestrator's own mandate) is not this agent's to use.
-    const notMine = await sendWithMandate(client, payMessage('2026-03', 1), root);
+    const notMine = await client.sendMessage(
+      {
+        tenant: '',
+        message: {
+          ...payMessage('2026-03', 1),
+          metadata: { [A2A_META_MANDATE]: root.token, [A2A_META_PROOF]: 'x.y.z' },
+        },
+        configuration: undefined,
+        metadata: undefined,
+      },
+      { serviceParameters: { 'A2A-Extensions': MANDATE_A2A_EXTENSION } },
+    );
     expect(a2aDenial(notMine)).toMatchObject({ code: 'MANDATE_PROOF_INVALID' });
 
     const grant = await deputy.grant(billingKey.publicJwk, grantFor('2026-03', 200));
+    const sender = { signer: orchestrator, audience: BILLING };
     expect(
-      a2aDenial(await sendWithMandate(client, payMessage('2026-03', 5), grant)),
+      a2aDenial(await sendWithMandate(client, payMessage('2026-03', 5), grant, sender)),
     ).toBeUndefined();
-    const replayed = await sendWithMandate(client, payMessage('2026-03', 5), grant);
+    const replayed = await sendWithMandate(client, payMessage('2026-03', 5), grant, sender);
     expect(a2aDenial(replayed)).toMatchObject({ code: 'MANDATE_REPLAYED', hop: 1 });
     expect(seen.length).toBe(before + 1);
   });

@@ -13,12 +13,14 @@ import {
 } from '../../../src/identity/agent-card/index.js';
 import {
   guardAgent,
+  MANDATE_A2A_EXTENSION,
   mandateExtension,
   mandateOf,
   type A2aMandateContext,
 } from '../../../src/adapters/a2a/index.js';
 import type { AuditOption } from '../../../src/adapters/audit.js';
-import type { Action, KeyPair, Verifier } from '../../../src/index.js';
+import { createVerifier, type Action, type KeyPair, type Verifier } from '../../../src/index.js';
+import { AS } from '../../helpers/billing.js';
 import { paymentAsked } from '../../../src/cli/processes/messages.js';
 
 export { paymentAsked };
@@ -67,6 +69,8 @@ export async function startAgent(options: {
   readonly key: KeyPair;
   readonly provider: KeyPair;
   readonly verifier: Verifier;
+  /** The agent's identity (its verifier's audience). */
+  readonly audience: string;
   readonly audit?: AuditOption;
   readonly port?: number;
   readonly work: (
@@ -109,6 +113,7 @@ export async function startAgent(options: {
   const guarded = guardAgent(executor, {
     verifier: options.verifier,
     signer: options.key,
+    audience: options.audience,
     action: payAction,
     ...(options.audit === undefined ? {} : { audit: options.audit }),
   });
@@ -133,4 +138,50 @@ export async function startAgent(options: {
         http.close(() => resolve());
       }),
   };
+}
+
+/** The billing agent's identity in the A2A tests. */
+export const BILLING = 'https://billing.test';
+
+/**
+ * The billing agent at `BILLING`, trusting the authorization server's `anchor`: it answers
+ * "paying for <user>" and reports each run to `ran`.
+ */
+export function startBillingAgent(options: {
+  readonly key: KeyPair;
+  readonly provider: KeyPair;
+  readonly anchor: KeyPair;
+  readonly ran: (context: A2aMandateContext) => void;
+}): Promise<RunningAgent> {
+  return startAgent({
+    name: 'Billing Agent',
+    key: options.key,
+    provider: options.provider,
+    audience: BILLING,
+    verifier: createVerifier({
+      trustAnchors: [{ id: AS, publicJwk: options.anchor.publicJwk }],
+      audience: BILLING,
+    }),
+    work: (context) => {
+      options.ran(context);
+      return Promise.resolve({ text: `paying for ${context.decision.subject}` });
+    },
+  });
+}
+
+/** A user message asking to pay `invoice` (`amount`), declaring the Mandate extension. */
+export function payMessage(
+  invoice: string,
+  amount: number,
+  messageId: string = randomUUID(),
+): Omit<Message, 'metadata'> {
+  return {
+    messageId,
+    contextId: randomUUID(),
+    taskId: '',
+    role: 1,
+    parts: [{ content: { $case: 'data', value: { invoice, amount } } }],
+    extensions: [MANDATE_A2A_EXTENSION],
+    referenceTaskIds: [],
+  } as unknown as Omit<Message, 'metadata'>;
 }

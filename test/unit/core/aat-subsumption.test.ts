@@ -71,7 +71,7 @@ function chainStep(v: Vector, profile: NarrowingProfile): string | null {
     for (const tool of child.keys()) if (!parent.has(tool)) return '4p1';
     // All key-set checks (4p2) of a link come before any subsumption check (4p4).
     const failures = [...child].map(([tool, c]) =>
-      argMapNarrowerNormalized(c, new Set(), parent.get(tool)!, new Set(), profile),
+      argMapNarrowerNormalized(c, parent.get(tool)!, profile),
     );
     const failed = failures.filter((f) => f !== true);
     const p2 = failed.find((f) => f.step === '4p2');

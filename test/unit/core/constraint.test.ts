@@ -7,6 +7,7 @@ import {
   isConstraintNarrower,
   normalizeConstraint,
 } from '../../../src/core/constraint.js';
+import { InadmissibleNumber } from '../../../src/core/numbers.js';
 import type { Constraint, ConstraintInput, Json } from '../../../src/core/types.js';
 
 function failure(fn: () => unknown): {
@@ -112,6 +113,33 @@ describe('normalizeConstraint', () => {
     ['function', { eq: () => 1 }, 'constraint.eq', 'type'],
     ['class instance', { eq: new Date(0) }, 'constraint.eq', 'not-plain-object'],
     ['array', [], 'constraint', 'type'],
+    // AAT 3.4, in every format: a range whose min is greater than its max.
+    ['inverted range', range({ min: 5, max: 1 }), 'constraint', 'range-inverted'],
+    ['inverted terse range', { min: 5, max: 1 }, 'constraint', 'range-inverted'],
+    [
+      'inclusivity without its bound',
+      range({ max: 5, min_inclusive: false }),
+      'constraint.min_inclusive',
+      'range-flag-without-bound',
+    ],
+    [
+      'inverted range in a clause',
+      { constraint_type: 'any', constraints: [{ eq: 1 }, range({ min: 2, max: 1 })] },
+      'constraint.constraints[1]',
+      'range-inverted',
+    ],
+    [
+      'optional nested in a clause',
+      { constraint_type: 'all', constraints: [{ constraint_type: 'wildcard', optional: true }] },
+      'constraint.constraints[0]',
+      'unrecognized_keys',
+    ],
+    [
+      'inadmissible number (a lossless parse marker)',
+      { eq: new InadmissibleNumber('9007199254740993') },
+      'constraint.eq',
+      'inadmissible-number',
+    ],
   ])('rejects %s with MANDATE_MALFORMED', (_name, input, path, reason) => {
     expect(failure(() => normalizeConstraint(input))).toEqual({
       code: 'MANDATE_MALFORMED',
@@ -386,7 +414,7 @@ describe('isConstraintNarrower: where the profiles differ', () => {
       { constraint_type: 'not_one_of', excluded: [9, 'x'] },
     ],
     ['empty one_of under anything', { in: [] }, exact(1)],
-    ['empty range under anything', range({ min: 5, max: 1 }), exact(1)],
+    ['empty range under anything', range({ min: 1, max: 1, min_inclusive: false }), exact(1)],
     ['one-point range under exact', range({ min: 3, max: 3 }), exact(3)],
     [
       'subset under empty contains',
@@ -542,19 +570,74 @@ describe('isArgMapNarrower', () => {
       reason: 'constraint-not-narrower',
     });
   });
-  it('handles optional arguments (mandate extension)', () => {
-    expect(isArgMapNarrower({ limit: { max: 5 } }, p, { parentOptional: ['path'] })).toBe(true);
-    expect(isArgMapNarrower(p, p, { childOptional: ['path'] })).toEqual({
-      step: '4p2',
-      arg: 'path',
-      reason: 'argument-made-optional',
-    });
-    expect(isArgMapNarrower(p, p, { childOptional: ['path'], parentOptional: ['path'] })).toBe(
-      true,
-    );
-    expect(() => isArgMapNarrower(p, p, { profile: 'aat', childOptional: ['path'] })).toThrow(
-      TypeError,
-    );
+  it('handles optional arguments (AAT 3.3, both profiles; 4p3)', () => {
+    for (const profile of ['mandate', 'aat'] as const) {
+      expect(
+        isArgMapNarrower({ limit: { max: 5 } }, p, { profile, parentOptional: ['path'] }),
+      ).toBe(true);
+      expect(isArgMapNarrower(p, p, { profile, childOptional: ['path'] })).toEqual({
+        step: '4p3',
+        arg: 'path',
+        reason: 'argument-made-optional',
+      });
+      expect(
+        isArgMapNarrower(p, p, { profile, childOptional: ['path'], parentOptional: ['path'] }),
+      ).toBe(true);
+      // The inline form is the same as the list.
+      const inline = { ...p, path: { in: ['/a', '/b'], optional: true } };
+      expect(isArgMapNarrower(inline, p, { profile })).toMatchObject({ step: '4p3' });
+      expect(isArgMapNarrower(p, inline, { profile })).toBe(true);
+    }
+  });
+
+  it('handles the reserved "*" key (AAT 3.3, 4p2)', () => {
+    const star = { constraint_type: 'wildcard' } as const;
+    for (const profile of ['mandate', 'aat'] as const) {
+      // A key named only under the parent's "*" narrows.
+      expect(isArgMapNarrower({ ...p, mode: { eq: 'r' } }, { ...p, '*': star }, { profile })).toBe(
+        true,
+      );
+      // Adding "*" widens; dropping it narrows.
+      expect(isArgMapNarrower({ ...p, '*': star }, p, { profile })).toEqual({
+        step: '4p2',
+        arg: '*',
+        reason: 'unnamed-added',
+      });
+      expect(isArgMapNarrower(p, { ...p, '*': star }, { profile })).toBe(true);
+      // Omitting an optional argument while keeping "*" would let it back in with any value.
+      expect(
+        isArgMapNarrower(
+          { limit: { max: 5 }, '*': star },
+          { ...p, '*': star },
+          {
+            profile,
+            parentOptional: ['path'],
+          },
+        ),
+      ).toEqual({ step: '4p2', arg: 'path', reason: 'unnamed-kept' });
+      // An empty map is "*".
+      expect(isArgMapNarrower({ '*': star }, {}, { profile })).toBe(true);
+      expect(isArgMapNarrower({}, { '*': star }, { profile })).toBe(true);
+    }
+  });
+
+  it('refuses a "*" that is not a bare wildcard, and optional anywhere but the top level', () => {
+    for (const bad of [
+      { '*': { eq: 1 } },
+      { '*': { constraint_type: 'wildcard', optional: true } },
+      { '*': { constraint_type: 'wildcard', optional: false } },
+      {
+        x: {
+          constraint_type: 'all',
+          constraints: [{ constraint_type: 'wildcard', optional: true }],
+        },
+      },
+      { x: { eq: 1, optional: 'yes' } },
+    ]) {
+      expect(() => isArgMapNarrower(bad as never, undefined), JSON.stringify(bad)).toThrow(
+        expect.objectContaining({ code: 'MANDATE_MALFORMED', check: 'limits' }),
+      );
+    }
   });
 });
 

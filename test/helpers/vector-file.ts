@@ -1,0 +1,41 @@
+/** Checks every generated vector file gets: no drift from its generator, genuine test keys. */
+import { expect } from 'vitest';
+import { keyPairFromSeed } from './forge.js';
+
+interface Named {
+  readonly tcId: number;
+  readonly name: string;
+}
+
+/**
+ * Fails, naming the changed cases, when the generator's output differs from the committed
+ * text (run `npm run vectors:generate` after a deliberate change).
+ */
+export function expectNoDrift(
+  file: string,
+  committedText: string,
+  regenerated: string,
+  committed: readonly Named[],
+): void {
+  if (regenerated === committedText) return;
+  const fresh = (JSON.parse(regenerated) as { tests: Named[] }).tests;
+  const changed = fresh
+    .filter((c, i) => JSON.stringify(c) !== JSON.stringify(committed[i]))
+    .map((c) => `${c.tcId} ${c.name}`);
+  expect.fail(
+    `test/vectors/${file} differs from the generator's output; changed cases: ${
+      changed.join(', ') || '(header or case count)'
+    }`,
+  );
+}
+
+/** Every listed test key's seed derives its published public key and id. */
+export function expectSeedKeys(
+  keys: Readonly<Record<string, { seed: string; publicJwk: unknown; id: string }>>,
+): void {
+  for (const [name, key] of Object.entries(keys)) {
+    const pair = keyPairFromSeed(key.seed);
+    expect(pair.publicJwk, name).toEqual(key.publicJwk);
+    expect(pair.id, name).toBe(key.id);
+  }
+}

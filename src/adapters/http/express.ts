@@ -7,16 +7,46 @@ import { setMandate, type MandateContext } from './node.js';
 /** The part of an Express request the middleware uses. */
 export type ExpressLikeRequest = IncomingMessage & {
   originalUrl?: string;
+  /** The path a mounting router or app matched (`''` at the top level). */
+  baseUrl?: string;
   body?: unknown;
   mandate?: MandateContext;
 };
 /** The part of an Express response the middleware uses. */
 export type ExpressLikeResponse = ServerResponse & { locals?: Record<string, unknown> };
 
+function splitTarget(target: string): { path: string; search: string } {
+  // Under a mount, Express keeps an absolute-form target's `scheme://host` in front of req.url.
+  const originForm = target.replace(/^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#]*/, '');
+  const question = originForm.indexOf('?');
+  return question === -1
+    ? { path: originForm, search: '' }
+    : { path: originForm.slice(0, question), search: originForm.slice(question) };
+}
+
+/**
+ * The full target Express's router dispatches the rest of this request on: `req.url` (as a
+ * URL-rewriting middleware may have left it) under the mount path `req.baseUrl`.
+ */
+function routedTarget(req: ExpressLikeRequest): string {
+  const url = req.url ?? '/';
+  const base = req.baseUrl ?? '';
+  if (base === '') return url;
+  const { path, search } = splitTarget(url);
+  if (!path.startsWith('/')) return url;
+  // Express turns an empty remainder into `/`: `/api` under a mount at `/api` is not `/api/`.
+  const bare = path === '/' && !splitTarget(req.originalUrl ?? '').path.endsWith('/');
+  return `${base}${bare ? '' : path}${search}`;
+}
+
 /**
  * Express middleware. On success the context is on `req.mandate`, `res.locals.mandate` and
- * `mandateOf(req)`. The route table matches `req.originalUrl` (the full path, also under a
- * mounted router). A body parsed by an earlier `express.json()` is used as is; otherwise the
+ * `mandateOf(req)`. The route table matches the full path the router dispatches on:
+ * `req.baseUrl` + `req.url`, so under a mounted router too, and after a URL-rewriting
+ * middleware placed before this one; the proof is bound to `req.originalUrl`, the URL the client
+ * sent. A rewrite placed after this middleware is not seen: mount it after every rewrite. The
+ * table follows Express's own reading: HEAD reaches GET routes, and a request that matches a
+ * route only case-insensitively or with a trailing slash is denied (400). A body parsed by an earlier `express.json()` is used as is; otherwise the
  * JSON body is read (bounded) and left on `req.body`.
  */
 export function mandateExpress(
@@ -27,7 +57,8 @@ export function mandateExpress(
     guard
       .check({
         method: req.method ?? 'GET',
-        target: req.originalUrl ?? req.url ?? '/',
+        target: routedTarget(req),
+        originalTarget: req.originalUrl ?? req.url ?? '/',
         authorization: req.headers.authorization,
         dpop: req.headers.dpop,
         async json(maxBytes) {

@@ -5,9 +5,15 @@
  */
 import type { Action } from '../../core/types.js';
 import type { Verifier } from '../../verify/verifier.js';
-import type { Allowed, Denied } from '../../verify/decision.js';
+import { deniedFrom, type Allowed, type Denied } from '../../verify/decision.js';
+import { isMandateError } from '../../core/errors.js';
 import { toAuditor, type AuditOption } from '../audit.js';
-import { denialResponse, type DenialResponse } from './challenge.js';
+import {
+  AMBIGUOUS_TARGET,
+  denialResponse,
+  type DenialResponse,
+  type HttpDenial,
+} from './challenge.js';
 import { readCredentials, type HeaderValue } from './credentials.js';
 import {
   compileRoutes,
@@ -16,6 +22,7 @@ import {
   type RouteContext,
   type RouteTable,
 } from './routes.js';
+import { readRequestTarget, type RequestTarget } from './request-target.js';
 
 /** Options of every `mandate/http` server adapter. */
 export interface HttpGuardOptions {
@@ -50,8 +57,23 @@ export interface HttpGuardOptions {
 /** One request as an adapter hands it to the guard. */
 export interface GuardInput {
   readonly method: string;
-  /** The request target as received (origin-form `/path?q`, or absolute-form). */
+  /**
+   * The target the framework's router dispatches on (origin-form `/path?q`, or absolute-form),
+   * raw: the action is mapped from it. After a URL-rewriting middleware this is the rewritten
+   * target (Express: `req.baseUrl` + `req.url`).
+   */
   readonly target: string;
+  /**
+   * The target as the client sent it, when it differs from `target` (Express:
+   * `req.originalUrl`): the URL a proof is bound to. Default `target`.
+   */
+  readonly originalTarget?: string;
+  /**
+   * The path the framework's router matches, percent-decoded, when the framework exposes it
+   * (Hono: `c.req.path`). A request whose router path is not its target's path, decoded, is
+   * denied as ambiguous: the router would dispatch on something the guard did not read.
+   */
+  readonly routerPath?: string;
   readonly authorization: HeaderValue;
   readonly dpop: HeaderValue;
   /** Reads the JSON body, bounded; undefined when there is none. */
@@ -85,13 +107,6 @@ function normalizeOrigin(origin: string): string {
   return url.origin;
 }
 
-/** Path and query of a request target; never its authority (absolute-form is reduced). */
-export function pathOf(target: string): { path: string; search: string } {
-  // Prefix a fixed authority so `//evil.example/x` stays a path, not a host.
-  const url = target.startsWith('/') ? new URL(`http://h${target}`) : new URL(target);
-  return { path: url.pathname, search: url.search };
-}
-
 function deniedBy(code: Denied['code'], check: Denied['check'], reason: string): Denied {
   return { allowed: false, code, hop: 0, check, reason, detail: {} };
 }
@@ -123,16 +138,22 @@ export function createHttpGuard(options: HttpGuardOptions): HttpGuard {
   return {
     async check(input) {
       const method = input.method.toUpperCase();
-      let where;
+      let where: RequestTarget | undefined;
+      let sent: RequestTarget | undefined;
+      let ambiguity: Denied | undefined;
       try {
-        where = pathOf(input.target);
-      } catch {
-        where = undefined;
+        // Both spellings are read raw: the one the router dispatches on and the one the proof
+        // binds. Either one ambiguous, and nothing is matched.
+        where = readRequestTarget(input.target);
+        sent = input.originalTarget === undefined ? where : readRequestTarget(input.originalTarget);
+      } catch (error) {
+        if (!isMandateError(error)) throw error;
+        ambiguity = deniedFrom(error);
       }
-      const url = `${origin}${where?.path ?? '/'}`;
+      const url = `${origin}${sent?.path ?? '/'}`;
       const { token, proof } = readCredentials(input.authorization, input.dpop);
       const credentialsPresented = token !== undefined;
-      const deny = async (decision: Denied, action: Action | undefined) => {
+      const deny = async (decision: Denied, action: Action | undefined, mapping?: HttpDenial) => {
         if (auditor !== undefined) {
           await auditor.record(decision, action ?? { resource: '', action: '' }, {
             transport: 'http',
@@ -142,13 +163,14 @@ export function createHttpGuard(options: HttpGuardOptions): HttpGuard {
         return {
           kind: 'denied' as const,
           decision,
-          response: denialResponse(decision, { ...challenge, credentialsPresented }),
+          response: denialResponse(decision, { ...challenge, credentialsPresented }, mapping),
         };
       };
-      if (where === undefined) {
+      if (where === undefined || ambiguity !== undefined) {
         return deny(
-          deniedBy('MANDATE_MALFORMED', 'limits', 'unparseable request target'),
+          ambiguity ?? deniedBy('MANDATE_MALFORMED', 'limits', 'unreadable request target'),
           undefined,
+          AMBIGUOUS_TARGET,
         );
       }
       let bodyRead = false;
@@ -166,10 +188,26 @@ export function createHttpGuard(options: HttpGuardOptions): HttpGuard {
           return body;
         },
       };
+      const matched = matchRoute(routes, method, where.path);
+      if (matched.kind === 'ambiguous') {
+        // A lenient router (Express) would run this route's handler; a strict one would not.
+        // Neither passing it unauthenticated nor verifying a guess is safe.
+        return deny(
+          {
+            ...deniedBy(
+              'MANDATE_MALFORMED',
+              'limits',
+              `ambiguous request target: it reaches route "${matched.route}" only when case or a trailing slash is ignored`,
+            ),
+            detail: { reason: 'route-spelling', route: matched.route },
+          },
+          undefined,
+          AMBIGUOUS_TARGET,
+        );
+      }
       let action: Action | undefined;
       try {
-        const matched = matchRoute(routes, method, where.path);
-        if (matched !== undefined) {
+        if (matched.kind === 'matched') {
           action = await resolveAction(matched.action, { ...context, params: matched.params });
         } else if (options.action !== undefined) {
           action = await options.action(context);

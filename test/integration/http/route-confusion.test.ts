@@ -1,0 +1,344 @@
+/**
+ * What is verified is what runs (issue 11, findings 1 and 2): hostile request targets sent over
+ * real loopback HTTP, verbatim, to real Express 5, Hono and node:http apps. For every target,
+ * with and without credentials, under both `unmatched` modes: either the handler that runs is
+ * the one whose action the guard verified (from that framework's own params), or nothing
+ * protected runs.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createVerifier,
+  generateKeyPair,
+  mint,
+  prove,
+  type KeyPair,
+  type Mandate,
+} from '../../../src/index.js';
+import {
+  FRAMEWORKS,
+  PROTECTED,
+  performed,
+  startRouted,
+  type Framework,
+  type Handler,
+  type RoutedApp,
+  type Run,
+} from './routed-apps.js';
+import { sendRaw, type RawReply } from './raw-request.js';
+
+const AS = 'https://as.test';
+const SERVICE = 'https://payments.test';
+
+let anchor: KeyPair;
+let agent: KeyPair;
+let mandate: Mandate;
+
+beforeAll(async () => {
+  [anchor, agent] = await Promise.all([generateKeyPair(), generateKeyPair()]);
+  // The holder may pay invoice 1, read export 7 and any file, cancel order 1: never admin.
+  mandate = await mint({
+    issuer: anchor,
+    issuerId: AS,
+    subject: 'alice',
+    holder: agent.publicJwk,
+    capabilities: [
+      { resource: 'billing:invoices/1', actions: ['pay'] },
+      { resource: 'billing:exports/7', actions: ['read'] },
+      { resource: 'billing:files/**', actions: ['read'] },
+      { resource: 'billing:orders/1', actions: ['cancel'] },
+    ],
+    audience: SERVICE,
+    expiresIn: '10m',
+  });
+});
+
+function verifier() {
+  return createVerifier({
+    trustAnchors: [{ id: AS, publicJwk: anchor.publicJwk }],
+    audience: SERVICE,
+  });
+}
+
+/** The mandate and a fresh proof for the URL a client would sign for `target`. */
+async function credentials(origin: string, method: string, target: string) {
+  const path = target.replace(/^https?:\/\/[^/]*/, '');
+  return {
+    authorization: `DPoP ${mandate.token}`,
+    dpop: await prove(mandate.token, {
+      signer: agent,
+      request: { method, url: `${origin}${path}` },
+    }),
+  };
+}
+
+/**
+ * Hostile targets. `ambiguous`: denied 400 before any route is matched wherever the raw target
+ * reaches the guard (Express and node:http receive it verbatim; @hono/node-server turns the
+ * target into a WHATWG URL first, which resolves dot segments and refuses `\` itself).
+ */
+const HOSTILE: readonly {
+  readonly name: string;
+  readonly method: string;
+  readonly target: string;
+  readonly ambiguous: boolean;
+}[] = [
+  {
+    name: 'backslash dot segments',
+    method: 'POST',
+    target: '/admin/purge\\..\\..\\invoices\\1\\pay',
+    ambiguous: true,
+  },
+  {
+    name: 'backslash in a param',
+    method: 'POST',
+    target: '/invoices/2\\..\\1/pay',
+    ambiguous: true,
+  },
+  { name: 'dot-dot segment', method: 'POST', target: '/invoices/2/../1/pay', ambiguous: true },
+  { name: 'dot segment', method: 'POST', target: '/invoices/./1/pay', ambiguous: true },
+  {
+    name: 'dot-dot out of admin',
+    method: 'POST',
+    target: '/admin/x/../../invoices/1/pay',
+    ambiguous: true,
+  },
+  {
+    name: '%2e%2e in a wildcard',
+    method: 'GET',
+    target: '/files/a/%2e%2e/%2e%2e/admin',
+    ambiguous: true,
+  },
+  { name: '%2E%2E uppercase', method: 'POST', target: '/invoices/2/%2E%2E/1/pay', ambiguous: true },
+  { name: '%2e inside a segment', method: 'GET', target: '/export/7%2e', ambiguous: true },
+  { name: '%2f', method: 'POST', target: '/invoices/2%2f..%2f1/pay', ambiguous: true },
+  { name: '%2F', method: 'POST', target: '/invoices/1%2Fpay/pay', ambiguous: true },
+  { name: '%5c', method: 'POST', target: '/invoices/2%5c..%5c1/pay', ambiguous: true },
+  { name: '%5C', method: 'POST', target: '/admin/x%5C..%5Cpurge', ambiguous: true },
+  { name: 'leading //', method: 'POST', target: '//invoices/1/pay', ambiguous: true },
+  { name: 'inner //', method: 'POST', target: '/invoices//1/pay', ambiguous: true },
+  {
+    name: 'mounted router through //',
+    method: 'POST',
+    target: '/api//orders/1/cancel',
+    ambiguous: true,
+  },
+  {
+    name: 'mounted router through \\..',
+    method: 'POST',
+    target: '/api/orders/2\\..\\1/cancel',
+    ambiguous: true,
+  },
+  {
+    name: 'mounted router through %2e%2e',
+    method: 'POST',
+    target: '/api/x/%2e%2e/orders/1/cancel',
+    ambiguous: true,
+  },
+  { name: 'upper-case literal', method: 'POST', target: '/INVOICES/2/pay', ambiguous: true },
+  { name: 'mixed-case literal', method: 'POST', target: '/Admin/purge', ambiguous: true },
+  { name: 'upper-case mount', method: 'POST', target: '/API/orders/2/cancel', ambiguous: true },
+  { name: 'trailing slash', method: 'POST', target: '/invoices/2/pay/', ambiguous: true },
+  { name: 'trailing slash on a wildcard', method: 'GET', target: '/files/a/', ambiguous: true },
+  {
+    name: 'trailing slash on a mounted route',
+    method: 'POST',
+    target: '/api/orders/2/cancel/',
+    ambiguous: true,
+  },
+  {
+    name: '; matrix parameter in a param',
+    method: 'POST',
+    target: '/invoices/1;x=2/pay',
+    ambiguous: true,
+  },
+  {
+    name: '; matrix parameter at the end',
+    method: 'POST',
+    target: '/invoices/1/pay;jsessionid=x',
+    ambiguous: true,
+  },
+  { name: '; on a mount', method: 'POST', target: '/api;x/orders/1/cancel', ambiguous: true },
+  { name: 'encoded plain letter', method: 'POST', target: '/invoices/1/p%61y', ambiguous: true },
+  {
+    name: 'double encoding %252e',
+    method: 'POST',
+    target: '/invoices/%252e%252e/pay',
+    ambiguous: true,
+  },
+  {
+    name: 'overlong UTF-8 dot %c0%ae',
+    method: 'POST',
+    target: '/invoices/%c0%ae%c0%ae/pay',
+    ambiguous: true,
+  },
+  {
+    name: 'overlong UTF-8 slash %c0%af',
+    method: 'POST',
+    target: '/invoices/1%c0%af..%c0%af2/pay',
+    ambiguous: true,
+  },
+  { name: 'invalid UTF-8 %ff', method: 'POST', target: '/invoices/%ff/pay', ambiguous: true },
+  { name: 'truncated %-escape', method: 'POST', target: '/invoices/1%2/pay', ambiguous: true },
+  { name: 'encoded NUL', method: 'POST', target: '/invoices/1%00/pay', ambiguous: true },
+  {
+    name: 'fullwidth digit one (NFKC 1)',
+    method: 'POST',
+    target: '/invoices/%EF%BC%91/pay',
+    ambiguous: true,
+  },
+  {
+    name: 'fullwidth solidus and full stops',
+    method: 'POST',
+    target: '/invoices/2%EF%BC%8F%EF%BC%8E%EF%BC%8E%EF%BC%8F1/pay',
+    ambiguous: true,
+  },
+  {
+    name: 'small roman numeral one for i',
+    method: 'POST',
+    target: '/%E2%85%B0nvoices/1/pay',
+    ambiguous: true,
+  },
+  { name: 'zero-width space', method: 'POST', target: '/invoices/1%E2%80%8B/pay', ambiguous: true },
+  { name: 'bidi override', method: 'POST', target: '/invoices/%E2%80%AE1/pay', ambiguous: true },
+  {
+    name: 'decomposed e-acute (not NFC)',
+    method: 'POST',
+    target: '/invoices/e%CC%81/pay',
+    ambiguous: true,
+  },
+  {
+    name: 'raw UTF-8 bytes',
+    method: 'POST',
+    target: '/invoices/\u00c3\u00a9/pay',
+    ambiguous: true,
+  },
+  { name: 'fragment', method: 'POST', target: '/invoices/2/pay#/invoices/1/pay', ambiguous: true },
+  {
+    name: 'absolute form with backslash',
+    method: 'POST',
+    target: 'http://payments.test/invoices/2\\..\\1/pay',
+    ambiguous: true,
+  },
+  { name: 'HEAD on a GET route', method: 'HEAD', target: '/export/7', ambiguous: false },
+  { name: 'HEAD on a GET route, other id', method: 'HEAD', target: '/export/8', ambiguous: false },
+  {
+    name: 'OPTIONS on a protected route',
+    method: 'OPTIONS',
+    target: '/invoices/1/pay',
+    ambiguous: false,
+  },
+  {
+    name: 'OPTIONS on a mounted route',
+    method: 'OPTIONS',
+    target: '/api/orders/1/cancel',
+    ambiguous: false,
+  },
+  {
+    name: 'absolute form',
+    method: 'POST',
+    target: 'http://evil.example/invoices/1/pay',
+    ambiguous: false,
+  },
+  { name: 'a method no route has', method: 'DELETE', target: '/invoices/1/pay', ambiguous: false },
+];
+
+/** Canonical requests the apps must serve: the check above is not vacuous. */
+const GENUINE: readonly {
+  readonly method: string;
+  readonly target: string;
+  readonly handler: Handler;
+}[] = [
+  { method: 'POST', target: '/invoices/1/pay', handler: 'pay' },
+  { method: 'GET', target: '/export/7', handler: 'export' },
+  { method: 'HEAD', target: '/export/7', handler: 'export' },
+  { method: 'GET', target: '/files/a/b.txt', handler: 'files' },
+  { method: 'GET', target: '/files/caf%C3%A9%20menu', handler: 'files' },
+  { method: 'POST', target: '/api/orders/1/cancel', handler: 'cancel' },
+];
+
+/**
+ * The law: every handler that ran for this request is the public one, or a protected one that
+ * runs exactly the action the guard verified, computed from its own framework's params.
+ */
+function expectVerifiedOrNothing(runs: readonly Run[], what: string): void {
+  expect(runs.length, what).toBeLessThanOrEqual(1);
+  for (const run of runs) {
+    if (run.handler === 'public') continue;
+    expect(run.verified, `${what}: ${run.handler} ran without a Decision`).toBeDefined();
+    expect(run.verified, `${what}: ${run.handler} ran another action`).toEqual(performed(run));
+  }
+}
+
+function expectAmbiguous(reply: RawReply, what: string): void {
+  expect(reply.status, what).toBe(400);
+  // Node's own parser may refuse a target before any app sees it: then there is no JSON body.
+  if (reply.body !== undefined && reply.body.code !== undefined) {
+    expect(reply.body, what).toMatchObject({
+      error: 'invalid_request',
+      code: 'MANDATE_MALFORMED',
+      hop: 0,
+      check: 'limits',
+    });
+    expect(reply.headers['www-authenticate'], what).toBeUndefined();
+  }
+}
+
+describe.each(FRAMEWORKS)('hostile request targets on %s', (framework: Framework) => {
+  describe.each(['pass-unauthenticated', 'deny'] as const)('unmatched: %s', (unmatched) => {
+    let app: RoutedApp;
+    beforeAll(async () => {
+      app = await startRouted(framework, { verifier: verifier(), routes: PROTECTED, unmatched });
+    });
+    afterAll(() => app.close());
+
+    it.each(HOSTILE)('$name: $method $target', async ({ method, target, ambiguous }) => {
+      for (const signed of [true, false]) {
+        const what = `${method} ${target} (${signed ? 'with' : 'without'} credentials)`;
+        app.runs.length = 0;
+        const headers = signed ? await credentials(app.origin, method, target) : {};
+        const reply = await sendRaw(app.origin, method, target, headers);
+        expectVerifiedOrNothing(app.runs, what);
+        // No credentials: nothing protected may run, whatever the router made of the target.
+        if (!signed)
+          expect(
+            app.runs.filter((r) => r.handler !== 'public'),
+            what,
+          ).toEqual([]);
+        if (ambiguous && framework !== 'hono') expectAmbiguous(reply, what);
+        if (ambiguous && framework === 'hono' && reply.status !== 400) {
+          // The WHATWG URL resolved the dot segments before Hono and the guard both read it.
+          expect(target, what).toMatch(/\.\.|\/\.\/|%2e%2e|%2E%2E/);
+        }
+      }
+    });
+
+    it.each(GENUINE)(
+      'genuine: $method $target runs $handler',
+      async ({ method, target, handler }) => {
+        app.runs.length = 0;
+        const reply = await sendRaw(
+          app.origin,
+          method,
+          target,
+          await credentials(app.origin, method, target),
+        );
+        expect(reply.status).toBe(200);
+        expect(app.runs.map((r) => r.handler)).toEqual([handler]);
+        expectVerifiedOrNothing(app.runs, `${method} ${target}`);
+      },
+    );
+
+    it('the public route needs no credentials only under pass-unauthenticated', async () => {
+      app.runs.length = 0;
+      const reply = await sendRaw(app.origin, 'GET', '/public');
+      if (unmatched === 'pass-unauthenticated') {
+        expect(reply.status).toBe(200);
+        expect(app.runs).toEqual([{ handler: 'public', params: {}, verified: undefined }]);
+      } else {
+        expect(reply.status).toBe(401);
+        expect(reply.body).toMatchObject({ code: 'MANDATE_MALFORMED', hop: 0, check: 'limits' });
+        expect(app.runs).toEqual([]);
+      }
+    });
+  });
+});

@@ -1,0 +1,196 @@
+/**
+ * Real apps with real routers for the route-confusion tests: Express 5 (with a mounted Router
+ * and a wildcard route), Hono on @hono/node-server (with a mounted sub-app and a wildcard) and
+ * node:http with a hand-written lenient router. Each has protected routes (in the guard's table)
+ * and an unprotected one, and every handler records that it ran, with the params its own
+ * framework gave it and the action the guard verified.
+ */
+import { createServer, type IncomingMessage, type RequestListener, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { Hono } from 'hono';
+import { getRequestListener } from '@hono/node-server';
+import type { Action } from '../../../src/index.js';
+import {
+  mandateExpress,
+  mandateHono,
+  mandateOf,
+  withMandateNode,
+  type HttpGuardOptions,
+  type MandateContext,
+  type RouteTable,
+} from '../../../src/adapters/http/index.js';
+
+export type Framework = 'node' | 'hono' | 'express';
+export const FRAMEWORKS: readonly Framework[] = ['express', 'hono', 'node'];
+
+/** The guard's table: the protected routes, as the apps below define them. */
+export const PROTECTED: RouteTable = {
+  'POST /invoices/:id/pay': { resource: 'billing:invoices/:id', action: 'pay' },
+  'GET /export/:id': { resource: 'billing:exports/:id', action: 'read' },
+  'POST /admin/:op': { resource: 'billing:admin/:op', action: 'admin' },
+  'GET /files/*path': { resource: 'billing:files/:path', action: 'read' },
+  'POST /api/orders/:id/cancel': { resource: 'billing:orders/:id', action: 'cancel' },
+};
+
+export type Handler = 'pay' | 'export' | 'admin' | 'files' | 'cancel' | 'public';
+
+/** One handler run, as the handler itself saw it. */
+export interface Run {
+  readonly handler: Handler;
+  /** The framework's own params (Express gives a `*name` wildcard as an array). */
+  readonly params: Readonly<Record<string, string | readonly string[]>>;
+  /** What the guard verified for this request (undefined: it passed unauthenticated). */
+  readonly verified: Action | undefined;
+}
+
+/**
+ * The action a protected handler performs, derived from its framework's own params: the guard
+ * must have verified exactly this one.
+ */
+export function performed(run: Run): Action | undefined {
+  const one = (name: string): string => {
+    const value = run.params[name];
+    return Array.isArray(value) ? value.join('/') : String(value);
+  };
+  switch (run.handler) {
+    case 'pay':
+      return { resource: `billing:invoices/${one('id')}`, action: 'pay' };
+    case 'export':
+      return { resource: `billing:exports/${one('id')}`, action: 'read' };
+    case 'admin':
+      return { resource: `billing:admin/${one('op')}`, action: 'admin' };
+    case 'files':
+      return { resource: `billing:files/${one('path')}`, action: 'read' };
+    case 'cancel':
+      return { resource: `billing:orders/${one('id')}`, action: 'cancel' };
+    case 'public':
+      return undefined;
+  }
+}
+
+export interface RoutedApp {
+  readonly origin: string;
+  /** Every handler run since the last `runs.length = 0`. */
+  readonly runs: Run[];
+  close(): Promise<void>;
+}
+
+type Options = Omit<HttpGuardOptions, 'publicOrigin'>;
+
+function verifiedOf(context: MandateContext | undefined): Action | undefined {
+  return context?.action;
+}
+
+function expressApp(options: HttpGuardOptions, runs: Run[]): RequestListener {
+  const app = express();
+  const record =
+    (handler: Handler) =>
+    (req: Request, res: Response): void => {
+      runs.push({
+        handler,
+        params: { ...(req.params as Record<string, string | string[]>) },
+        verified: verifiedOf(mandateOf(req)),
+      });
+      res.json({ ran: handler });
+    };
+  app.use(mandateExpress(options));
+  app.post('/invoices/:id/pay', record('pay'));
+  app.get('/export/:id', record('export'));
+  app.post('/admin/:op', record('admin'));
+  app.get('/files/*path', record('files'));
+  const api = express.Router();
+  api.post('/orders/:id/cancel', record('cancel'));
+  app.use('/api', api);
+  app.get('/public', record('public'));
+  app.use((_req: Request, res: Response) => {
+    res.status(404).json({ ran: null });
+  });
+  // Express's own errors (a param it cannot decode) answer without running a handler.
+  app.use((error: { status?: number }, _req: Request, res: Response, _next: NextFunction) => {
+    res.status(error.status ?? 500).json({ ran: null });
+  });
+  return app;
+}
+
+function honoApp(options: HttpGuardOptions, runs: Run[]): RequestListener {
+  type Env = { Variables: { mandate: MandateContext } };
+  const app = new Hono<Env>();
+  const record = (handler: Handler) => (c: import('hono').Context<Env>) => {
+    runs.push({ handler, params: c.req.param(), verified: verifiedOf(c.get('mandate')) });
+    return c.json({ ran: handler });
+  };
+  app.use('*', mandateHono(options));
+  app.post('/invoices/:id/pay', record('pay'));
+  app.get('/export/:id', record('export'));
+  app.post('/admin/:op', record('admin'));
+  app.get('/files/:path{.+}', record('files'));
+  const api = new Hono<Env>();
+  api.post('/orders/:id/cancel', record('cancel'));
+  app.route('/api', api);
+  app.get('/public', record('public'));
+  app.notFound((c) => c.json({ ran: null }, 404));
+  const listener = getRequestListener(app.fetch);
+  return (req, res) => {
+    void listener(req, res);
+  };
+}
+
+/**
+ * A hand-written router as node:http apps have them, as lenient as it gets: it parses the
+ * target with WHATWG `URL` (resolving `\`, `..` and `%2e`), ignores case and a trailing slash,
+ * and serves HEAD from GET handlers.
+ */
+const NODE_ROUTES: readonly [string, RegExp, Handler, readonly string[]][] = [
+  ['POST', /^\/invoices\/([^/]+)\/pay\/?$/i, 'pay', ['id']],
+  ['GET', /^\/export\/([^/]+)\/?$/i, 'export', ['id']],
+  ['POST', /^\/admin\/([^/]+)\/?$/i, 'admin', ['op']],
+  ['GET', /^\/files\/(.+?)\/?$/i, 'files', ['path']],
+  ['POST', /^\/api\/orders\/([^/]+)\/cancel\/?$/i, 'cancel', ['id']],
+  ['GET', /^\/public\/?$/i, 'public', []],
+];
+
+function nodeApp(options: HttpGuardOptions, runs: Run[]): RequestListener {
+  return withMandateNode(options, (req: IncomingMessage, res, context) => {
+    const method = req.method === 'HEAD' ? 'GET' : req.method;
+    const path = new URL(req.url ?? '/', 'http://h').pathname;
+    for (const [routeMethod, pattern, handler, names] of NODE_ROUTES) {
+      const match = routeMethod === method ? pattern.exec(path) : null;
+      if (match === null) continue;
+      const params = Object.fromEntries(
+        names.map((name, i) => [name, decodeURIComponent(match[i + 1] ?? '')]),
+      );
+      runs.push({ handler, params, verified: verifiedOf(context) });
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ ran: handler }));
+      return;
+    }
+    res.writeHead(404, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ ran: null }));
+  });
+}
+
+/** Start `framework`'s app on 127.0.0.1 with the guard configured by `options`. */
+export async function startRouted(framework: Framework, options: Options): Promise<RoutedApp> {
+  const runs: Run[] = [];
+  const state: { handler?: RequestListener } = {};
+  const server: Server = createServer((req, res) => state.handler?.(req, res));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const guarded = { ...options, publicOrigin: origin };
+  state.handler =
+    framework === 'express'
+      ? expressApp(guarded, runs)
+      : framework === 'hono'
+        ? honoApp(guarded, runs)
+        : nodeApp(guarded, runs);
+  return {
+    origin,
+    runs,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

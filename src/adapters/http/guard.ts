@@ -146,6 +146,17 @@ export function createHttpGuard(options: HttpGuardOptions): HttpGuard {
         // binds. Either one ambiguous, and nothing is matched.
         where = readRequestTarget(input.target);
         sent = input.originalTarget === undefined ? where : readRequestTarget(input.originalTarget);
+        // A canonical path is valid UTF-8 without `%25`: decodeURI reads it as Hono does.
+        if (input.routerPath !== undefined && input.routerPath !== decodeURI(where.path)) {
+          ambiguity = {
+            ...deniedBy(
+              'MANDATE_MALFORMED',
+              'limits',
+              "ambiguous request target: the framework's router reads another path",
+            ),
+            detail: { reason: 'router-path' },
+          };
+        }
       } catch (error) {
         if (!isMandateError(error)) throw error;
         ambiguity = deniedFrom(error);

@@ -8,7 +8,7 @@
 import { createServer, type IncomingMessage, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { getRequestListener } from '@hono/node-server';
 import type { Action } from '../../../src/index.js';
 import {
@@ -116,7 +116,7 @@ function expressApp(options: HttpGuardOptions, runs: Run[]): RequestListener {
 function honoApp(options: HttpGuardOptions, runs: Run[]): RequestListener {
   type Env = { Variables: { mandate: MandateContext } };
   const app = new Hono<Env>();
-  const record = (handler: Handler) => (c: import('hono').Context<Env>) => {
+  const record = (handler: Handler) => (c: Context<Env>) => {
     runs.push({ handler, params: c.req.param(), verified: verifiedOf(c.get('mandate')) });
     return c.json({ ran: handler });
   };

@@ -7,69 +7,24 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  createVerifier,
-  generateKeyPair,
-  mint,
-  prove,
-  type KeyPair,
-  type Mandate,
-} from '../../../src/index.js';
-import {
   FRAMEWORKS,
   PROTECTED,
+  createHolder,
   performed,
   startRouted,
   type Framework,
   type Handler,
+  type Holder,
   type RoutedApp,
   type Run,
 } from './routed-apps.js';
 import { sendRaw, type RawReply } from './raw-request.js';
 
-const AS = 'https://as.test';
-const SERVICE = 'https://payments.test';
-
-let anchor: KeyPair;
-let agent: KeyPair;
-let mandate: Mandate;
+let holder: Holder;
 
 beforeAll(async () => {
-  [anchor, agent] = await Promise.all([generateKeyPair(), generateKeyPair()]);
-  // The holder may pay invoice 1, read export 7 and any file, cancel order 1: never admin.
-  mandate = await mint({
-    issuer: anchor,
-    issuerId: AS,
-    subject: 'alice',
-    holder: agent.publicJwk,
-    capabilities: [
-      { resource: 'billing:invoices/1', actions: ['pay'] },
-      { resource: 'billing:exports/7', actions: ['read'] },
-      { resource: 'billing:files/**', actions: ['read'] },
-      { resource: 'billing:orders/1', actions: ['cancel'] },
-    ],
-    audience: SERVICE,
-    expiresIn: '10m',
-  });
+  holder = await createHolder();
 });
-
-function verifier() {
-  return createVerifier({
-    trustAnchors: [{ id: AS, publicJwk: anchor.publicJwk }],
-    audience: SERVICE,
-  });
-}
-
-/** The mandate and a fresh proof for the URL a client would sign for `target`. */
-async function credentials(origin: string, method: string, target: string) {
-  const path = target.replace(/^https?:\/\/[^/]*/, '');
-  return {
-    authorization: `DPoP ${mandate.token}`,
-    dpop: await prove(mandate.token, {
-      signer: agent,
-      request: { method, url: `${origin}${path}` },
-    }),
-  };
-}
 
 /**
  * Hostile targets. `ambiguous`: denied 400 before any route is matched wherever the raw target
@@ -287,7 +242,11 @@ describe.each(FRAMEWORKS)('hostile request targets on %s', (framework: Framework
   describe.each(['pass-unauthenticated', 'deny'] as const)('unmatched: %s', (unmatched) => {
     let app: RoutedApp;
     beforeAll(async () => {
-      app = await startRouted(framework, { verifier: verifier(), routes: PROTECTED, unmatched });
+      app = await startRouted(framework, {
+        verifier: holder.verifier(),
+        routes: PROTECTED,
+        unmatched,
+      });
     });
     afterAll(() => app.close());
 
@@ -295,7 +254,7 @@ describe.each(FRAMEWORKS)('hostile request targets on %s', (framework: Framework
       for (const signed of [true, false]) {
         const what = `${method} ${target} (${signed ? 'with' : 'without'} credentials)`;
         app.runs.length = 0;
-        const headers = signed ? await credentials(app.origin, method, target) : {};
+        const headers = signed ? await holder.credentials(app.origin, method, target) : {};
         const reply = await sendRaw(app.origin, method, target, headers);
         expectVerifiedOrNothing(app.runs, what);
         // No credentials: nothing protected may run, whatever the router made of the target.
@@ -320,7 +279,7 @@ describe.each(FRAMEWORKS)('hostile request targets on %s', (framework: Framework
           app.origin,
           method,
           target,
-          await credentials(app.origin, method, target),
+          await holder.credentials(app.origin, method, target),
         );
         expect(reply.status).toBe(200);
         expect(app.runs.map((r) => r.handler)).toEqual([handler]);

@@ -10,7 +10,14 @@ import type { AddressInfo } from 'node:net';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { Hono, type Context } from 'hono';
 import { getRequestListener } from '@hono/node-server';
-import type { Action } from '../../../src/index.js';
+import {
+  createVerifier,
+  generateKeyPair,
+  mint,
+  prove,
+  type Action,
+  type Verifier,
+} from '../../../src/index.js';
 import {
   mandateExpress,
   mandateHono,
@@ -32,6 +39,60 @@ export const PROTECTED: RouteTable = {
   'GET /files/*path': { resource: 'billing:files/:path', action: 'read' },
   'POST /api/orders/:id/cancel': { resource: 'billing:orders/:id', action: 'cancel' },
 };
+
+/** An authorization server and one holder, for the routed apps. */
+export interface Holder {
+  /** A verifier trusting the authorization server, for this service. */
+  verifier(): Verifier;
+  /**
+   * `Authorization` and a fresh `DPoP` proof for `target`, bound to the URL a client would sign
+   * for it (`sentAs`, default the target's path).
+   */
+  credentials(
+    origin: string,
+    method: string,
+    target: string,
+    sentAs?: string,
+  ): Promise<Record<string, string>>;
+}
+
+/** A holder that may pay invoice 1, read export 7 and any file, cancel order 1: never admin. */
+export async function createHolder(): Promise<Holder> {
+  const AS = 'https://as.test';
+  const SERVICE = 'https://payments.test';
+  const [anchor, agent] = await Promise.all([generateKeyPair(), generateKeyPair()]);
+  const mandate = await mint({
+    issuer: anchor,
+    issuerId: AS,
+    subject: 'alice',
+    holder: agent.publicJwk,
+    capabilities: [
+      { resource: 'billing:invoices/1', actions: ['pay'] },
+      { resource: 'billing:exports/7', actions: ['read'] },
+      { resource: 'billing:files/**', actions: ['read'] },
+      { resource: 'billing:orders/1', actions: ['cancel'] },
+    ],
+    audience: SERVICE,
+    expiresIn: '10m',
+  });
+  return {
+    verifier: () =>
+      createVerifier({
+        trustAnchors: [{ id: AS, publicJwk: anchor.publicJwk }],
+        audience: SERVICE,
+      }),
+    async credentials(origin, method, target, sentAs) {
+      const path = sentAs ?? target.replace(/^https?:\/\/[^/]*/, '');
+      return {
+        authorization: `DPoP ${mandate.token}`,
+        dpop: await prove(mandate.token, {
+          signer: agent,
+          request: { method, url: `${origin}${path}` },
+        }),
+      };
+    },
+  };
+}
 
 export type Handler = 'pay' | 'export' | 'admin' | 'files' | 'cancel' | 'public';
 
@@ -170,27 +231,42 @@ function nodeApp(options: HttpGuardOptions, runs: Run[]): RequestListener {
   });
 }
 
-/** Start `framework`'s app on 127.0.0.1 with the guard configured by `options`. */
-export async function startRouted(framework: Framework, options: Options): Promise<RoutedApp> {
-  const runs: Run[] = [];
+/** A running loopback server. */
+export interface Served {
+  readonly origin: string;
+  readonly close: () => Promise<void>;
+}
+
+/**
+ * Listen on 127.0.0.1 (a free port), then build the app with the origin it got: the guard's
+ * `publicOrigin` is the loopback origin clients sign proofs for.
+ */
+export async function serve(build: (origin: string) => RequestListener): Promise<Served> {
   const state: { handler?: RequestListener } = {};
   const server: Server = createServer((req, res) => state.handler?.(req, res));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const guarded = { ...options, publicOrigin: origin };
-  state.handler =
-    framework === 'express'
-      ? expressApp(guarded, runs)
-      : framework === 'hono'
-        ? honoApp(guarded, runs)
-        : nodeApp(guarded, runs);
+  state.handler = build(origin);
   return {
     origin,
-    runs,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());
       }),
   };
+}
+
+/** Start `framework`'s app on 127.0.0.1 with the guard configured by `options`. */
+export async function startRouted(framework: Framework, options: Options): Promise<RoutedApp> {
+  const runs: Run[] = [];
+  const served = await serve((origin) => {
+    const guarded = { ...options, publicOrigin: origin };
+    return framework === 'express'
+      ? expressApp(guarded, runs)
+      : framework === 'hono'
+        ? honoApp(guarded, runs)
+        : nodeApp(guarded, runs);
+  });
+  return { origin: served.origin, runs, close: () => served.close() };
 }

@@ -46,8 +46,9 @@ function routedTarget(req: ExpressLikeRequest): string {
  * middleware placed before this one; the proof is bound to `req.originalUrl`, the URL the client
  * sent. A rewrite placed after this middleware is not seen: mount it after every rewrite. The
  * table follows Express's own reading: HEAD reaches GET routes, and a request that matches a
- * route only case-insensitively or with a trailing slash is denied (400). A body parsed by an earlier `express.json()` is used as is; otherwise the
- * JSON body is read (bounded) and left on `req.body`.
+ * route only case-insensitively or with a trailing slash is denied (400). A body parsed by an
+ * earlier `express.json()` is used as is; otherwise the JSON body is read (bounded) and left on
+ * `req.body`.
  */
 export function mandateExpress(
   options: HttpGuardOptions,

@@ -111,6 +111,36 @@ function deniedBy(code: Denied['code'], check: Denied['check'], reason: string):
   return { allowed: false, code, hop: 0, check, reason, detail: {} };
 }
 
+function ambiguous(reason: string, message: string, detail: Record<string, string> = {}): Denied {
+  return {
+    ...deniedBy('MANDATE_MALFORMED', 'limits', `ambiguous request target: ${message}`),
+    detail: { reason, ...detail },
+  };
+}
+
+/**
+ * Both spellings of a request, read raw: the one the router dispatches on (`path`, `search`)
+ * and the one the proof binds (`sent`); a denial when either is ambiguous or the framework's
+ * router reads another path.
+ */
+function readTargets(input: GuardInput): (RequestTarget & { sent: RequestTarget }) | Denied {
+  let where: RequestTarget;
+  let sent: RequestTarget;
+  try {
+    where = readRequestTarget(input.target);
+    sent = input.originalTarget === undefined ? where : readRequestTarget(input.originalTarget);
+  } catch (error) {
+    return isMandateError(error)
+      ? deniedFrom(error)
+      : ambiguous('unreadable', 'the target could not be read');
+  }
+  // A canonical path is valid UTF-8 without `%25`: decodeURI reads it as Hono does.
+  if (input.routerPath !== undefined && input.routerPath !== decodeURI(where.path)) {
+    return ambiguous('router-path', "the framework's router reads another path");
+  }
+  return { ...where, sent };
+}
+
 /** Create the guard the node:http, Fetch-API and Express adapters share. */
 export function createHttpGuard(options: HttpGuardOptions): HttpGuard {
   if (typeof options !== 'object' || options === null) throw new TypeError('options required');
@@ -138,29 +168,8 @@ export function createHttpGuard(options: HttpGuardOptions): HttpGuard {
   return {
     async check(input) {
       const method = input.method.toUpperCase();
-      let where: RequestTarget | undefined;
-      let sent: RequestTarget | undefined;
-      let ambiguity: Denied | undefined;
-      try {
-        // Both spellings are read raw: the one the router dispatches on and the one the proof
-        // binds. Either one ambiguous, and nothing is matched.
-        where = readRequestTarget(input.target);
-        sent = input.originalTarget === undefined ? where : readRequestTarget(input.originalTarget);
-        // A canonical path is valid UTF-8 without `%25`: decodeURI reads it as Hono does.
-        if (input.routerPath !== undefined && input.routerPath !== decodeURI(where.path)) {
-          ambiguity = {
-            ...deniedBy(
-              'MANDATE_MALFORMED',
-              'limits',
-              "ambiguous request target: the framework's router reads another path",
-            ),
-            detail: { reason: 'router-path' },
-          };
-        }
-      } catch (error) {
-        if (!isMandateError(error)) throw error;
-        ambiguity = deniedFrom(error);
-      }
+      const targets = readTargets(input);
+      const sent = 'allowed' in targets ? undefined : targets.sent;
       const url = `${origin}${sent?.path ?? '/'}`;
       const { token, proof } = readCredentials(input.authorization, input.dpop);
       const credentialsPresented = token !== undefined;
@@ -177,13 +186,8 @@ export function createHttpGuard(options: HttpGuardOptions): HttpGuard {
           response: denialResponse(decision, { ...challenge, credentialsPresented }, mapping),
         };
       };
-      if (where === undefined || ambiguity !== undefined) {
-        return deny(
-          ambiguity ?? deniedBy('MANDATE_MALFORMED', 'limits', 'unreadable request target'),
-          undefined,
-          AMBIGUOUS_TARGET,
-        );
-      }
+      if ('allowed' in targets) return deny(targets, undefined, AMBIGUOUS_TARGET);
+      const where = targets;
       let bodyRead = false;
       let body: unknown;
       const context: RouteContext = {
@@ -203,15 +207,9 @@ export function createHttpGuard(options: HttpGuardOptions): HttpGuard {
       if (matched.kind === 'ambiguous') {
         // A lenient router (Express) would run this route's handler; a strict one would not.
         // Neither passing it unauthenticated nor verifying a guess is safe.
+        const message = `it reaches route "${matched.route}" only when case or a trailing slash is ignored`;
         return deny(
-          {
-            ...deniedBy(
-              'MANDATE_MALFORMED',
-              'limits',
-              `ambiguous request target: it reaches route "${matched.route}" only when case or a trailing slash is ignored`,
-            ),
-            detail: { reason: 'route-spelling', route: matched.route },
-          },
+          ambiguous('route-spelling', message, { route: matched.route }),
           undefined,
           AMBIGUOUS_TARGET,
         );

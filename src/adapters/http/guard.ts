@@ -19,7 +19,10 @@ import {
   compileRoutes,
   matchRoute,
   resolveAction,
+  routerParams,
+  type RouteAction,
   type RouteContext,
+  type RouteMatch,
   type RouteTable,
 } from './routes.js';
 import { readRequestTarget, type RequestTarget } from './request-target.js';
@@ -74,6 +77,16 @@ export interface GuardInput {
    * denied as ambiguous: the router would dispatch on something the guard did not read.
    */
   readonly routerPath?: string;
+  /**
+   * The framework's own routing result, when the guard runs inside the route it dispatched
+   * to (Express route-level middleware): the route's action and the params the framework
+   * decoded (a wildcard's as an array of segments). The action comes from it; the table and
+   * `unmatched` are not consulted.
+   */
+  readonly dispatched?: {
+    readonly action: RouteAction;
+    readonly params: Readonly<Record<string, unknown>>;
+  };
   readonly authorization: HeaderValue;
   readonly dpop: HeaderValue;
   /** Reads the JSON body, bounded; undefined when there is none. */
@@ -141,6 +154,16 @@ function readTargets(input: GuardInput): (RequestTarget & { sent: RequestTarget 
   return { ...where, sent };
 }
 
+/** The framework's routing result as a route match; its params checked as the table's are. */
+function dispatchedRoute(
+  dispatched: NonNullable<GuardInput['dispatched']>,
+): RouteMatch | { readonly kind: 'bad-params' } {
+  const params = routerParams(dispatched.params);
+  return params === undefined
+    ? { kind: 'bad-params' }
+    : { kind: 'matched', route: 'dispatched', action: dispatched.action, params };
+}
+
 /** Create the guard the node:http, Fetch-API and Express adapters share. */
 export function createHttpGuard(options: HttpGuardOptions): HttpGuard {
   if (typeof options !== 'object' || options === null) throw new TypeError('options required');
@@ -203,7 +226,17 @@ export function createHttpGuard(options: HttpGuardOptions): HttpGuard {
           return body;
         },
       };
-      const matched = matchRoute(routes, method, where.path);
+      const matched =
+        input.dispatched === undefined
+          ? matchRoute(routes, method, where.path)
+          : dispatchedRoute(input.dispatched);
+      if (matched.kind === 'bad-params') {
+        return deny(
+          ambiguous('router-params', 'a param of the dispatched route is not one segment'),
+          undefined,
+          AMBIGUOUS_TARGET,
+        );
+      }
       if (matched.kind === 'ambiguous') {
         // A lenient router (Express) would run this route's handler; a strict one would not.
         // Neither passing it unauthenticated nor verifying a guess is safe.

@@ -43,7 +43,12 @@ export { readCredentials, type Credentials, type HeaderValue } from './credentia
 export type { RouteAction, RouteContext, RouteTable } from './routes.js';
 export { mandateNode, withMandateNode, mandateOf, type MandateContext } from './node.js';
 export { withMandate, mandateHono, type HonoLikeContext } from './fetch.js';
-export { mandateExpress, type ExpressLikeRequest, type ExpressLikeResponse } from './express.js';
+export {
+  mandateExpress,
+  mandateExpressRoute,
+  type ExpressLikeRequest,
+  type ExpressLikeResponse,
+} from './express.js';
 export { createMandateFetch, type MandateFetchOptions } from './client.js';
 export {
   protectedResourceMetadata,

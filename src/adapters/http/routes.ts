@@ -85,6 +85,17 @@ export function compileRoutes(table: RouteTable): readonly CompiledRoute[] {
   });
 }
 
+/** A decoded param becomes part of a resource name: it must stay one plain segment. */
+function isSegment(value: string): boolean {
+  return (
+    value !== '' &&
+    value !== '.' &&
+    value !== '..' &&
+    !value.includes('/') &&
+    !/[\p{Cc}]/u.test(value)
+  );
+}
+
 function decodeParam(raw: string): string | undefined {
   let value: string;
   try {
@@ -92,9 +103,27 @@ function decodeParam(raw: string): string | undefined {
   } catch {
     return undefined;
   }
-  // A param becomes part of a resource name: it must stay one segment.
-  if (value === '' || value.includes('/') || /[\p{Cc}]/u.test(value)) return undefined;
-  return value;
+  return isSegment(value) ? value : undefined;
+}
+
+/**
+ * Params a framework's router decoded (Express: a string per `:name`, an array of segments per
+ * `*name`), checked as the table's are and joined as the table joins a wildcard; undefined when
+ * one is not a segment (or a list of segments).
+ */
+export function routerParams(
+  params: Readonly<Record<string, unknown>>,
+): Record<string, string> | undefined {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(params)) {
+    const segments = Array.isArray(value) ? (value as unknown[]) : [value];
+    if (segments.length === 0) return undefined;
+    for (const segment of segments) {
+      if (typeof segment !== 'string' || !isSegment(segment)) return undefined;
+    }
+    out[name] = segments.join('/');
+  }
+  return out;
 }
 
 /**

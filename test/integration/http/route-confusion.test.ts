@@ -27,174 +27,191 @@ beforeAll(async () => {
 });
 
 /**
- * Hostile targets. `ambiguous`: denied 400 before any route is matched wherever the raw target
- * reaches the guard (Express and node:http receive it verbatim; @hono/node-server turns the
- * target into a WHATWG URL first, which resolves dot segments and refuses `\` itself).
+ * Hostile targets. `refused`: denied 400 wherever the raw target reaches the guard (Express and
+ * node:http receive it verbatim; @hono/node-server turns the target into a WHATWG URL first,
+ * which resolves dot segments and refuses `\` itself): as a spelling no router reads alike
+ * (`target`), or as a table route reached only by ignoring case or a trailing slash
+ * (`spelling`; a route-level guard verifies what Express dispatched instead).
  */
 const HOSTILE: readonly {
   readonly name: string;
   readonly method: string;
   readonly target: string;
-  readonly ambiguous: boolean;
+  readonly refused: 'target' | 'spelling' | false;
 }[] = [
   {
     name: 'backslash dot segments',
     method: 'POST',
     target: '/admin/purge\\..\\..\\invoices\\1\\pay',
-    ambiguous: true,
+    refused: 'target',
   },
   {
     name: 'backslash in a param',
     method: 'POST',
     target: '/invoices/2\\..\\1/pay',
-    ambiguous: true,
+    refused: 'target',
   },
-  { name: 'dot-dot segment', method: 'POST', target: '/invoices/2/../1/pay', ambiguous: true },
-  { name: 'dot segment', method: 'POST', target: '/invoices/./1/pay', ambiguous: true },
+  { name: 'dot-dot segment', method: 'POST', target: '/invoices/2/../1/pay', refused: 'target' },
+  { name: 'dot segment', method: 'POST', target: '/invoices/./1/pay', refused: 'target' },
   {
     name: 'dot-dot out of admin',
     method: 'POST',
     target: '/admin/x/../../invoices/1/pay',
-    ambiguous: true,
+    refused: 'target',
   },
   {
     name: '%2e%2e in a wildcard',
     method: 'GET',
     target: '/files/a/%2e%2e/%2e%2e/admin',
-    ambiguous: true,
+    refused: 'target',
   },
-  { name: '%2E%2E uppercase', method: 'POST', target: '/invoices/2/%2E%2E/1/pay', ambiguous: true },
-  { name: '%2e inside a segment', method: 'GET', target: '/export/7%2e', ambiguous: true },
-  { name: '%2f', method: 'POST', target: '/invoices/2%2f..%2f1/pay', ambiguous: true },
-  { name: '%2F', method: 'POST', target: '/invoices/1%2Fpay/pay', ambiguous: true },
-  { name: '%5c', method: 'POST', target: '/invoices/2%5c..%5c1/pay', ambiguous: true },
-  { name: '%5C', method: 'POST', target: '/admin/x%5C..%5Cpurge', ambiguous: true },
-  { name: 'leading //', method: 'POST', target: '//invoices/1/pay', ambiguous: true },
-  { name: 'inner //', method: 'POST', target: '/invoices//1/pay', ambiguous: true },
+  {
+    name: '%2E%2E uppercase',
+    method: 'POST',
+    target: '/invoices/2/%2E%2E/1/pay',
+    refused: 'target',
+  },
+  { name: '%2e inside a segment', method: 'GET', target: '/export/7%2e', refused: 'target' },
+  { name: '%2f', method: 'POST', target: '/invoices/2%2f..%2f1/pay', refused: 'target' },
+  { name: '%2F', method: 'POST', target: '/invoices/1%2Fpay/pay', refused: 'target' },
+  { name: '%5c', method: 'POST', target: '/invoices/2%5c..%5c1/pay', refused: 'target' },
+  { name: '%5C', method: 'POST', target: '/admin/x%5C..%5Cpurge', refused: 'target' },
+  { name: 'leading //', method: 'POST', target: '//invoices/1/pay', refused: 'target' },
+  { name: 'inner //', method: 'POST', target: '/invoices//1/pay', refused: 'target' },
   {
     name: 'mounted router through //',
     method: 'POST',
     target: '/api//orders/1/cancel',
-    ambiguous: true,
+    refused: 'target',
   },
   {
     name: 'mounted router through \\..',
     method: 'POST',
     target: '/api/orders/2\\..\\1/cancel',
-    ambiguous: true,
+    refused: 'target',
   },
   {
     name: 'mounted router through %2e%2e',
     method: 'POST',
     target: '/api/x/%2e%2e/orders/1/cancel',
-    ambiguous: true,
+    refused: 'target',
   },
-  { name: 'upper-case literal', method: 'POST', target: '/INVOICES/2/pay', ambiguous: true },
-  { name: 'mixed-case literal', method: 'POST', target: '/Admin/purge', ambiguous: true },
-  { name: 'upper-case mount', method: 'POST', target: '/API/orders/2/cancel', ambiguous: true },
-  { name: 'trailing slash', method: 'POST', target: '/invoices/2/pay/', ambiguous: true },
-  { name: 'trailing slash on a wildcard', method: 'GET', target: '/files/a/', ambiguous: true },
+  { name: 'upper-case literal', method: 'POST', target: '/INVOICES/2/pay', refused: 'spelling' },
+  { name: 'mixed-case literal', method: 'POST', target: '/Admin/purge', refused: 'spelling' },
+  { name: 'upper-case mount', method: 'POST', target: '/API/orders/2/cancel', refused: 'spelling' },
+  { name: 'trailing slash', method: 'POST', target: '/invoices/2/pay/', refused: 'spelling' },
+  { name: 'trailing slash on a wildcard', method: 'GET', target: '/files/a/', refused: 'spelling' },
   {
     name: 'trailing slash on a mounted route',
     method: 'POST',
     target: '/api/orders/2/cancel/',
-    ambiguous: true,
+    refused: 'spelling',
   },
   {
     name: '; matrix parameter in a param',
     method: 'POST',
     target: '/invoices/1;x=2/pay',
-    ambiguous: true,
+    refused: 'target',
   },
   {
     name: '; matrix parameter at the end',
     method: 'POST',
     target: '/invoices/1/pay;jsessionid=x',
-    ambiguous: true,
+    refused: 'target',
   },
-  { name: '; on a mount', method: 'POST', target: '/api;x/orders/1/cancel', ambiguous: true },
-  { name: 'encoded plain letter', method: 'POST', target: '/invoices/1/p%61y', ambiguous: true },
+  { name: '; on a mount', method: 'POST', target: '/api;x/orders/1/cancel', refused: 'target' },
+  { name: 'encoded plain letter', method: 'POST', target: '/invoices/1/p%61y', refused: 'target' },
   {
     name: 'double encoding %252e',
     method: 'POST',
     target: '/invoices/%252e%252e/pay',
-    ambiguous: true,
+    refused: 'target',
   },
   {
     name: 'overlong UTF-8 dot %c0%ae',
     method: 'POST',
     target: '/invoices/%c0%ae%c0%ae/pay',
-    ambiguous: true,
+    refused: 'target',
   },
   {
     name: 'overlong UTF-8 slash %c0%af',
     method: 'POST',
     target: '/invoices/1%c0%af..%c0%af2/pay',
-    ambiguous: true,
+    refused: 'target',
   },
-  { name: 'invalid UTF-8 %ff', method: 'POST', target: '/invoices/%ff/pay', ambiguous: true },
-  { name: 'truncated %-escape', method: 'POST', target: '/invoices/1%2/pay', ambiguous: true },
-  { name: 'encoded NUL', method: 'POST', target: '/invoices/1%00/pay', ambiguous: true },
+  { name: 'invalid UTF-8 %ff', method: 'POST', target: '/invoices/%ff/pay', refused: 'target' },
+  { name: 'truncated %-escape', method: 'POST', target: '/invoices/1%2/pay', refused: 'target' },
+  { name: 'encoded NUL', method: 'POST', target: '/invoices/1%00/pay', refused: 'target' },
   {
     name: 'fullwidth digit one (NFKC 1)',
     method: 'POST',
     target: '/invoices/%EF%BC%91/pay',
-    ambiguous: true,
+    refused: 'target',
   },
   {
     name: 'fullwidth solidus and full stops',
     method: 'POST',
     target: '/invoices/2%EF%BC%8F%EF%BC%8E%EF%BC%8E%EF%BC%8F1/pay',
-    ambiguous: true,
+    refused: 'target',
   },
   {
     name: 'small roman numeral one for i',
     method: 'POST',
     target: '/%E2%85%B0nvoices/1/pay',
-    ambiguous: true,
+    refused: 'target',
   },
-  { name: 'zero-width space', method: 'POST', target: '/invoices/1%E2%80%8B/pay', ambiguous: true },
-  { name: 'bidi override', method: 'POST', target: '/invoices/%E2%80%AE1/pay', ambiguous: true },
+  {
+    name: 'zero-width space',
+    method: 'POST',
+    target: '/invoices/1%E2%80%8B/pay',
+    refused: 'target',
+  },
+  { name: 'bidi override', method: 'POST', target: '/invoices/%E2%80%AE1/pay', refused: 'target' },
   {
     name: 'decomposed e-acute (not NFC)',
     method: 'POST',
     target: '/invoices/e%CC%81/pay',
-    ambiguous: true,
+    refused: 'target',
   },
   {
     name: 'raw UTF-8 bytes',
     method: 'POST',
     target: '/invoices/\u00c3\u00a9/pay',
-    ambiguous: true,
+    refused: 'target',
   },
-  { name: 'fragment', method: 'POST', target: '/invoices/2/pay#/invoices/1/pay', ambiguous: true },
+  {
+    name: 'fragment',
+    method: 'POST',
+    target: '/invoices/2/pay#/invoices/1/pay',
+    refused: 'target',
+  },
   {
     name: 'absolute form with backslash',
     method: 'POST',
     target: 'http://payments.test/invoices/2\\..\\1/pay',
-    ambiguous: true,
+    refused: 'target',
   },
-  { name: 'HEAD on a GET route', method: 'HEAD', target: '/export/7', ambiguous: false },
-  { name: 'HEAD on a GET route, other id', method: 'HEAD', target: '/export/8', ambiguous: false },
+  { name: 'HEAD on a GET route', method: 'HEAD', target: '/export/7', refused: false },
+  { name: 'HEAD on a GET route, other id', method: 'HEAD', target: '/export/8', refused: false },
   {
     name: 'OPTIONS on a protected route',
     method: 'OPTIONS',
     target: '/invoices/1/pay',
-    ambiguous: false,
+    refused: false,
   },
   {
     name: 'OPTIONS on a mounted route',
     method: 'OPTIONS',
     target: '/api/orders/1/cancel',
-    ambiguous: false,
+    refused: false,
   },
   {
     name: 'absolute form',
     method: 'POST',
     target: 'http://evil.example/invoices/1/pay',
-    ambiguous: false,
+    refused: false,
   },
-  { name: 'a method no route has', method: 'DELETE', target: '/invoices/1/pay', ambiguous: false },
+  { name: 'a method no route has', method: 'DELETE', target: '/invoices/1/pay', refused: false },
 ];
 
 /** Canonical requests the apps must serve: the check above is not vacuous. */
@@ -250,7 +267,8 @@ describe.each(FRAMEWORKS)('hostile request targets on %s', (framework: Framework
     });
     afterAll(() => app.close());
 
-    it.each(HOSTILE)('$name: $method $target', async ({ method, target, ambiguous }) => {
+    it.each(HOSTILE)('$name: $method $target', async ({ method, target, refused }) => {
+      const ambiguous = refused !== false;
       for (const signed of [true, false]) {
         const what = `${method} ${target} (${signed ? 'with' : 'without'} credentials)`;
         app.runs.length = 0;
@@ -299,5 +317,79 @@ describe.each(FRAMEWORKS)('hostile request targets on %s', (framework: Framework
         expect(app.runs).toEqual([]);
       }
     });
+  });
+});
+
+describe('hostile request targets on Express with mandateExpressRoute (no table)', () => {
+  let app: RoutedApp;
+  beforeAll(async () => {
+    app = await startRouted('express-route', { verifier: holder.verifier(), routes: {} });
+  });
+  afterAll(() => app.close());
+
+  it.each(HOSTILE)('$name: $method $target', async ({ method, target, refused }) => {
+    for (const signed of [true, false]) {
+      const what = `${method} ${target} (${signed ? 'with' : 'without'} credentials)`;
+      app.runs.length = 0;
+      const headers = signed ? await holder.credentials(app.origin, method, target) : {};
+      const reply = await sendRaw(app.origin, method, target, headers);
+      expectVerifiedOrNothing(app.runs, what);
+      if (!signed)
+        expect(
+          app.runs.filter((r) => r.handler !== 'public'),
+          what,
+        ).toEqual([]);
+      if (refused === 'target') {
+        // The guard runs only on a route Express dispatched to: elsewhere Express answers 404.
+        expect([400, 404], what).toContain(reply.status);
+        if (reply.status === 400) expectAmbiguous(reply, what);
+      }
+    }
+  });
+
+  it.each(GENUINE)(
+    'genuine: $method $target runs $handler',
+    async ({ method, target, handler }) => {
+      app.runs.length = 0;
+      const reply = await sendRaw(
+        app.origin,
+        method,
+        target,
+        await holder.credentials(app.origin, method, target),
+      );
+      expect(reply.status).toBe(200);
+      expect(app.runs.map((r) => r.handler)).toEqual([handler]);
+      expectVerifiedOrNothing(app.runs, `${method} ${target}`);
+    },
+  );
+
+  it('another case or a trailing slash: Express dispatches it, and the guard verifies its params', async () => {
+    for (const target of ['/INVOICES/1/pay', '/invoices/1/pay/', '/Api/orders/1/cancel']) {
+      app.runs.length = 0;
+      const reply = await sendRaw(
+        app.origin,
+        'POST',
+        target,
+        await holder.credentials(app.origin, 'POST', target),
+      );
+      expect(reply.status, target).toBe(200);
+      expectVerifiedOrNothing(app.runs, target);
+      expect(app.runs, target).toHaveLength(1);
+    }
+    app.runs.length = 0;
+    const other = await sendRaw(
+      app.origin,
+      'POST',
+      '/INVOICES/2/pay',
+      await holder.credentials(app.origin, 'POST', '/INVOICES/2/pay'),
+    );
+    expect(other.body).toMatchObject({ code: 'MANDATE_FORBIDDEN', hop: 0, check: 'authorize' });
+    expect(app.runs).toEqual([]);
+  });
+
+  it('the public route has no guard', async () => {
+    app.runs.length = 0;
+    expect((await sendRaw(app.origin, 'GET', '/public')).status).toBe(200);
+    expect(app.runs).toEqual([{ handler: 'public', params: {}, verified: undefined }]);
   });
 });

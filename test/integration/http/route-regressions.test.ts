@@ -138,6 +138,44 @@ describe.each(FRAMEWORKS)('issue 11 on %s, unmatched: pass-unauthenticated', (fr
   });
 });
 
+describe('issue 11 on Express with mandateExpressRoute (the action from its own routing)', () => {
+  let app: RoutedApp;
+  beforeAll(async () => {
+    app = await startRouted('express-route', { verifier: verifier(), routes: {} });
+  });
+  afterAll(() => app.close());
+
+  it.each([
+    [
+      'finding 1: backslash dot-segment reaches /admin/:op',
+      '/admin/purge\\..\\..\\invoices\\1\\pay',
+    ],
+    [
+      'finding 1: a backslash param runs the pay handler with id 2\\..\\1',
+      '/invoices/2\\..\\1/pay',
+    ],
+  ])('%s', async (_name, target) => {
+    app.runs.length = 0;
+    // Express dispatches these to the route; its guard refuses the spelling before verifying.
+    expectAmbiguous(await signed(app.origin, 'POST', target));
+    expect(app.runs).toEqual([]);
+  });
+
+  it('finding 2: HEAD /export/7 is verified as the GET route it runs', async () => {
+    app.runs.length = 0;
+    expect((await sendRaw(app.origin, 'HEAD', '/export/7')).status).toBe(401);
+    expect(app.runs).toEqual([]);
+    expect((await signed(app.origin, 'HEAD', '/export/7')).status).toBe(200);
+    expect(app.runs).toEqual([
+      {
+        handler: 'export',
+        params: { id: '7' },
+        verified: { resource: 'billing:exports/7', action: 'read' },
+      },
+    ]);
+  });
+});
+
 describe('the guard reads the URL the router dispatches on', () => {
   it('Express: after a rewriting middleware it verifies the rewritten path; the proof binds the URL sent', async () => {
     const ran: { id: string; verified: unknown }[] = [];

@@ -20,6 +20,7 @@ import {
 } from '../../../src/index.js';
 import {
   mandateExpress,
+  mandateExpressRoute,
   mandateHono,
   mandateOf,
   withMandateNode,
@@ -28,7 +29,8 @@ import {
   type RouteTable,
 } from '../../../src/adapters/http/index.js';
 
-export type Framework = 'node' | 'hono' | 'express';
+/** `express-route`: Express with `mandateExpressRoute` on each protected route, no table. */
+export type Framework = 'node' | 'hono' | 'express' | 'express-route';
 export const FRAMEWORKS: readonly Framework[] = ['express', 'hono', 'node'];
 
 /** The guard's table: the protected routes, as the apps below define them. */
@@ -143,8 +145,22 @@ function verifiedOf(context: MandateContext | undefined): Action | undefined {
   return context?.action;
 }
 
-function expressApp(options: HttpGuardOptions, runs: Run[]): RequestListener {
+/**
+ * Express 5: guarded by `mandateExpress` and the table (`table`), or by `mandateExpressRoute`
+ * on each protected route with no table (`route`).
+ */
+function expressApp(
+  options: HttpGuardOptions,
+  runs: Run[],
+  guarding: 'table' | 'route',
+): RequestListener {
   const app = express();
+  const { verifier, publicOrigin } = options;
+  const pass = (_req: Request, _res: Response, next: NextFunction) => next();
+  const guard = (resource: string, action: string) =>
+    guarding === 'route'
+      ? mandateExpressRoute({ verifier, publicOrigin }, { resource, action })
+      : pass;
   const record =
     (handler: Handler) =>
     (req: Request, res: Response): void => {
@@ -155,13 +171,13 @@ function expressApp(options: HttpGuardOptions, runs: Run[]): RequestListener {
       });
       res.json({ ran: handler });
     };
-  app.use(mandateExpress(options));
-  app.post('/invoices/:id/pay', record('pay'));
-  app.get('/export/:id', record('export'));
-  app.post('/admin/:op', record('admin'));
-  app.get('/files/*path', record('files'));
+  if (guarding === 'table') app.use(mandateExpress(options));
+  app.post('/invoices/:id/pay', guard('billing:invoices/:id', 'pay'), record('pay'));
+  app.get('/export/:id', guard('billing:exports/:id', 'read'), record('export'));
+  app.post('/admin/:op', guard('billing:admin/:op', 'admin'), record('admin'));
+  app.get('/files/*path', guard('billing:files/:path', 'read'), record('files'));
   const api = express.Router();
-  api.post('/orders/:id/cancel', record('cancel'));
+  api.post('/orders/:id/cancel', guard('billing:orders/:id', 'cancel'), record('cancel'));
   app.use('/api', api);
   app.get('/public', record('public'));
   app.use((_req: Request, res: Response) => {
@@ -262,11 +278,16 @@ export async function startRouted(framework: Framework, options: Options): Promi
   const runs: Run[] = [];
   const served = await serve((origin) => {
     const guarded = { ...options, publicOrigin: origin };
-    return framework === 'express'
-      ? expressApp(guarded, runs)
-      : framework === 'hono'
-        ? honoApp(guarded, runs)
-        : nodeApp(guarded, runs);
+    switch (framework) {
+      case 'express':
+        return expressApp(guarded, runs, 'table');
+      case 'express-route':
+        return expressApp(guarded, runs, 'route');
+      case 'hono':
+        return honoApp(guarded, runs);
+      case 'node':
+        return nodeApp(guarded, runs);
+    }
   });
   return { origin: served.origin, runs, close: () => served.close() };
 }

@@ -9,7 +9,7 @@ import { getPath as honoPath } from 'hono/utils/url';
 import { describe, expect, it } from 'vitest';
 import { isMandateError } from '../../../src/core/errors.js';
 import { readRequestTarget } from '../../../src/adapters/http/index.js';
-import { compileRoutes, matchRoute } from '../../../src/adapters/http/routes.js';
+import { compileRoutes, matchRoute, routerParams } from '../../../src/adapters/http/routes.js';
 import { NUM_RUNS } from '../../../src/testing/config.js';
 
 function refusal(target: string): unknown {
@@ -193,5 +193,26 @@ describe('matchRoute', () => {
     ['post /a', 'must look like'],
   ])('the table refuses %s', (key, message) => {
     expect(() => compileRoutes({ [key]: { resource: 'r:x', action: 'a' } })).toThrow(message);
+  });
+});
+
+describe("routerParams (a framework's decoded params, for mandateExpressRoute)", () => {
+  it("keeps one-segment params and joins a wildcard's segments", () => {
+    expect(routerParams({ id: 'caf\u00e9', path: ['a', 'b c'] })).toEqual({
+      id: 'caf\u00e9',
+      path: 'a/b c',
+    });
+  });
+
+  it.each([
+    ['a slash', { id: 'a/b' }],
+    ['a dot-dot', { id: '..' }],
+    ['a dot', { path: ['a', '.'] }],
+    ['an empty value', { id: '' }],
+    ['an empty wildcard', { path: [] }],
+    ['a control character', { id: 'a\u0000' }],
+    ['a non-string', { id: 1 }],
+  ])('refuses %s', (_name, params) => {
+    expect(routerParams(params)).toBeUndefined();
   });
 });

@@ -6,11 +6,12 @@ import type { MandateErrorCode } from '../../core/errors.js';
 import type { Denied } from '../../verify/decision.js';
 
 /** The OAuth error a challenge carries, or none (the request is not the client's fault). */
-export type OAuthError = 'invalid_token' | 'invalid_dpop_proof' | 'insufficient_scope';
+export type OAuthError =
+  'invalid_request' | 'invalid_token' | 'invalid_dpop_proof' | 'insufficient_scope';
 
 /** How one denial code is answered over HTTP. */
 export interface HttpDenial {
-  readonly status: 401 | 403 | 500 | 503;
+  readonly status: 400 | 401 | 403 | 500 | 503;
   readonly error?: OAuthError;
 }
 
@@ -40,6 +41,13 @@ export const HTTP_DENIALS: Readonly<Record<MandateErrorCode, HttpDenial>> = {
   MANDATE_INTERNAL: { status: 500 },
 };
 
+/**
+ * The answer to a request target no router may read alike (`MANDATE_MALFORMED`, check
+ * `limits`): 400 `invalid_request` (RFC 6750 §3.1), whatever the credentials. It is the
+ * request's spelling that is refused, not the mandate, so no challenge is sent.
+ */
+export const AMBIGUOUS_TARGET: HttpDenial = { status: 400, error: 'invalid_request' };
+
 /** A denial as an HTTP response: status, headers and JSON body. */
 export interface DenialResponse {
   readonly status: number;
@@ -63,8 +71,11 @@ function quoted(text: string): string {
 }
 
 /** The `WWW-Authenticate` value for a denial, or undefined when none is due. */
-export function challengeFor(denied: Denied, options: ChallengeOptions): string | undefined {
-  const mapping = HTTP_DENIALS[denied.code] ?? HTTP_DENIALS.MANDATE_INTERNAL;
+export function challengeFor(
+  denied: Denied,
+  options: ChallengeOptions,
+  mapping: HttpDenial = HTTP_DENIALS[denied.code] ?? HTTP_DENIALS.MANDATE_INTERNAL,
+): string | undefined {
   if (mapping.status !== 401 && mapping.status !== 403) return undefined;
   const params: string[] = [];
   if (options.credentialsPresented && mapping.error !== undefined) {
@@ -77,18 +88,25 @@ export function challengeFor(denied: Denied, options: ChallengeOptions): string 
   return `DPoP ${params.join(', ')}`;
 }
 
-/** The full response for a denial. The body never carries `detail`, the token or the proof. */
-export function denialResponse(denied: Denied, options: ChallengeOptions): DenialResponse {
-  const mapping = HTTP_DENIALS[denied.code] ?? HTTP_DENIALS.MANDATE_INTERNAL;
+/**
+ * The full response for a denial, answered as `HTTP_DENIALS` says for its code unless
+ * `mapping` says otherwise (`AMBIGUOUS_TARGET`). The body never carries `detail`, the token or
+ * the proof.
+ */
+export function denialResponse(
+  denied: Denied,
+  options: ChallengeOptions,
+  mapping: HttpDenial = HTTP_DENIALS[denied.code] ?? HTTP_DENIALS.MANDATE_INTERNAL,
+): DenialResponse {
   const headers: Record<string, string> = {
     'content-type': 'application/json',
     'cache-control': 'no-store',
   };
-  const challenge = challengeFor(denied, options);
+  const challenge = challengeFor(denied, options, mapping);
   if (challenge !== undefined) headers['www-authenticate'] = challenge;
   if (mapping.status === 503) headers['retry-after'] = '1';
   const error =
-    mapping.error !== undefined && options.credentialsPresented
+    mapping.error !== undefined && (options.credentialsPresented || mapping.status === 400)
       ? mapping.error
       : mapping.status === 401
         ? 'unauthorized'

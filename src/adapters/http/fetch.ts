@@ -6,15 +6,25 @@ import { readFetchJson } from './body.js';
 import { createHttpGuard, type GuardResult, type HttpGuardOptions } from './guard.js';
 import type { MandateContext } from './node.js';
 
+/**
+ * The path and query of `request.url`, sliced from the string as Hono's router does (never
+ * re-parsed): what the guard reads is what the router reads.
+ */
+function targetOf(url: string): string {
+  const start = url.indexOf('/', url.indexOf('://') + 3);
+  // The authority is never used: it came from the Host header.
+  return start === -1 ? url : url.slice(start);
+}
+
 function checkRequest(
   guard: ReturnType<typeof createHttpGuard>,
   request: Request,
+  routerPath?: string,
 ): Promise<GuardResult> {
-  const url = new URL(request.url);
   return guard.check({
     method: request.method,
-    // Only path and query are used; the URL's host came from the Host header.
-    target: `${url.pathname}${url.search}`,
+    target: targetOf(request.url),
+    ...(routerPath === undefined ? {} : { routerPath }),
     authorization: request.headers.get('authorization'),
     dpop: request.headers.get('dpop'),
     json: (maxBytes) => readFetchJson(request, maxBytes),
@@ -54,20 +64,23 @@ export function withMandate<Rest extends unknown[]>(
 
 /** The part of a Hono `Context` the middleware uses (structural: Hono is not imported). */
 export interface HonoLikeContext {
-  readonly req: { readonly raw: Request };
+  /** `path` is the path Hono's router matched (its `getPath` result). */
+  readonly req: { readonly raw: Request; readonly path?: string };
   set(key: 'mandate', value: MandateContext): void;
 }
 
 /**
  * Hono middleware: `app.use('/api/*', mandateHono(options))`; the handler reads
- * `c.get('mandate')` (declare `Variables: { mandate: MandateContext }` on the app).
+ * `c.get('mandate')` (declare `Variables: { mandate: MandateContext }` on the app). The route
+ * table is matched on the request's path, and a request whose path Hono's router reads
+ * differently (`c.req.path`: a custom `getPath`, `strict: false`) is denied (400).
  */
 export function mandateHono(
   options: HttpGuardOptions,
 ): (c: HonoLikeContext, next: () => Promise<void>) => Promise<Response | undefined> {
   const guard = createHttpGuard(options);
   return async (c, next) => {
-    const result = await checkRequest(guard, c.req.raw);
+    const result = await checkRequest(guard, c.req.raw, c.req.path);
     if (result.kind === 'denied') return denialOf(result);
     if (result.kind === 'allowed')
       c.set('mandate', { decision: result.decision, action: result.action });

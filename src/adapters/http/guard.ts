@@ -5,17 +5,27 @@
  */
 import type { Action } from '../../core/types.js';
 import type { Verifier } from '../../verify/verifier.js';
-import type { Allowed, Denied } from '../../verify/decision.js';
+import { deniedFrom, type Allowed, type Denied } from '../../verify/decision.js';
+import { isMandateError } from '../../core/errors.js';
 import { toAuditor, type AuditOption } from '../audit.js';
-import { denialResponse, type DenialResponse } from './challenge.js';
+import {
+  AMBIGUOUS_TARGET,
+  denialResponse,
+  type DenialResponse,
+  type HttpDenial,
+} from './challenge.js';
 import { readCredentials, type HeaderValue } from './credentials.js';
 import {
   compileRoutes,
   matchRoute,
   resolveAction,
+  routerParams,
+  type RouteAction,
   type RouteContext,
+  type RouteMatch,
   type RouteTable,
 } from './routes.js';
+import { readRequestTarget, type RequestTarget } from './request-target.js';
 
 /** Options of every `mandate/http` server adapter. */
 export interface HttpGuardOptions {
@@ -50,8 +60,33 @@ export interface HttpGuardOptions {
 /** One request as an adapter hands it to the guard. */
 export interface GuardInput {
   readonly method: string;
-  /** The request target as received (origin-form `/path?q`, or absolute-form). */
+  /**
+   * The target the framework's router dispatches on (origin-form `/path?q`, or absolute-form),
+   * raw: the action is mapped from it. After a URL-rewriting middleware this is the rewritten
+   * target (Express: `req.baseUrl` + `req.url`).
+   */
   readonly target: string;
+  /**
+   * The target as the client sent it, when it differs from `target` (Express:
+   * `req.originalUrl`): the URL a proof is bound to. Default `target`.
+   */
+  readonly originalTarget?: string;
+  /**
+   * The path the framework's router matches, percent-decoded, when the framework exposes it
+   * (Hono: `c.req.path`). A request whose router path is not its target's path, decoded, is
+   * denied as ambiguous: the router would dispatch on something the guard did not read.
+   */
+  readonly routerPath?: string;
+  /**
+   * The framework's own routing result, when the guard runs inside the route it dispatched
+   * to (Express route-level middleware): the route's action and the params the framework
+   * decoded (a wildcard's as an array of segments). The action comes from it; the table and
+   * `unmatched` are not consulted.
+   */
+  readonly dispatched?: {
+    readonly action: RouteAction;
+    readonly params: Readonly<Record<string, unknown>>;
+  };
   readonly authorization: HeaderValue;
   readonly dpop: HeaderValue;
   /** Reads the JSON body, bounded; undefined when there is none. */
@@ -85,15 +120,48 @@ function normalizeOrigin(origin: string): string {
   return url.origin;
 }
 
-/** Path and query of a request target; never its authority (absolute-form is reduced). */
-export function pathOf(target: string): { path: string; search: string } {
-  // Prefix a fixed authority so `//evil.example/x` stays a path, not a host.
-  const url = target.startsWith('/') ? new URL(`http://h${target}`) : new URL(target);
-  return { path: url.pathname, search: url.search };
-}
-
 function deniedBy(code: Denied['code'], check: Denied['check'], reason: string): Denied {
   return { allowed: false, code, hop: 0, check, reason, detail: {} };
+}
+
+function ambiguous(reason: string, message: string, detail: Record<string, string> = {}): Denied {
+  return {
+    ...deniedBy('MANDATE_MALFORMED', 'limits', `ambiguous request target: ${message}`),
+    detail: { reason, ...detail },
+  };
+}
+
+/**
+ * Both spellings of a request, read raw: the one the router dispatches on (`path`, `search`)
+ * and the one the proof binds (`sent`); a denial when either is ambiguous or the framework's
+ * router reads another path.
+ */
+function readTargets(input: GuardInput): (RequestTarget & { sent: RequestTarget }) | Denied {
+  let where: RequestTarget;
+  let sent: RequestTarget;
+  try {
+    where = readRequestTarget(input.target);
+    sent = input.originalTarget === undefined ? where : readRequestTarget(input.originalTarget);
+  } catch (error) {
+    return isMandateError(error)
+      ? deniedFrom(error)
+      : ambiguous('unreadable', 'the target could not be read');
+  }
+  // A canonical path is valid UTF-8 without `%25`: decodeURI reads it as Hono does.
+  if (input.routerPath !== undefined && input.routerPath !== decodeURI(where.path)) {
+    return ambiguous('router-path', "the framework's router reads another path");
+  }
+  return { ...where, sent };
+}
+
+/** The framework's routing result as a route match; its params checked as the table's are. */
+function dispatchedRoute(
+  dispatched: NonNullable<GuardInput['dispatched']>,
+): RouteMatch | { readonly kind: 'bad-params' } {
+  const params = routerParams(dispatched.params);
+  return params === undefined
+    ? { kind: 'bad-params' }
+    : { kind: 'matched', route: 'dispatched', action: dispatched.action, params };
 }
 
 /** Create the guard the node:http, Fetch-API and Express adapters share. */
@@ -123,16 +191,12 @@ export function createHttpGuard(options: HttpGuardOptions): HttpGuard {
   return {
     async check(input) {
       const method = input.method.toUpperCase();
-      let where;
-      try {
-        where = pathOf(input.target);
-      } catch {
-        where = undefined;
-      }
-      const url = `${origin}${where?.path ?? '/'}`;
+      const targets = readTargets(input);
+      const sent = 'allowed' in targets ? undefined : targets.sent;
+      const url = `${origin}${sent?.path ?? '/'}`;
       const { token, proof } = readCredentials(input.authorization, input.dpop);
       const credentialsPresented = token !== undefined;
-      const deny = async (decision: Denied, action: Action | undefined) => {
+      const deny = async (decision: Denied, action: Action | undefined, mapping?: HttpDenial) => {
         if (auditor !== undefined) {
           await auditor.record(decision, action ?? { resource: '', action: '' }, {
             transport: 'http',
@@ -142,15 +206,11 @@ export function createHttpGuard(options: HttpGuardOptions): HttpGuard {
         return {
           kind: 'denied' as const,
           decision,
-          response: denialResponse(decision, { ...challenge, credentialsPresented }),
+          response: denialResponse(decision, { ...challenge, credentialsPresented }, mapping),
         };
       };
-      if (where === undefined) {
-        return deny(
-          deniedBy('MANDATE_MALFORMED', 'limits', 'unparseable request target'),
-          undefined,
-        );
-      }
+      if ('allowed' in targets) return deny(targets, undefined, AMBIGUOUS_TARGET);
+      const where = targets;
       let bodyRead = false;
       let body: unknown;
       const context: RouteContext = {
@@ -166,10 +226,30 @@ export function createHttpGuard(options: HttpGuardOptions): HttpGuard {
           return body;
         },
       };
+      const matched =
+        input.dispatched === undefined
+          ? matchRoute(routes, method, where.path)
+          : dispatchedRoute(input.dispatched);
+      if (matched.kind === 'bad-params') {
+        return deny(
+          ambiguous('router-params', 'a param of the dispatched route is not one segment'),
+          undefined,
+          AMBIGUOUS_TARGET,
+        );
+      }
+      if (matched.kind === 'ambiguous') {
+        // A lenient router (Express) would run this route's handler; a strict one would not.
+        // Neither passing it unauthenticated nor verifying a guess is safe.
+        const message = `it reaches route "${matched.route}" only when case or a trailing slash is ignored`;
+        return deny(
+          ambiguous('route-spelling', message, { route: matched.route }),
+          undefined,
+          AMBIGUOUS_TARGET,
+        );
+      }
       let action: Action | undefined;
       try {
-        const matched = matchRoute(routes, method, where.path);
-        if (matched !== undefined) {
+        if (matched.kind === 'matched') {
           action = await resolveAction(matched.action, { ...context, params: matched.params });
         } else if (options.action !== undefined) {
           action = await options.action(context);

@@ -7,19 +7,30 @@
  * The URL a proof is checked against is `publicOrigin` + the request path: configure the
  * origin clients use; the `Host` header is never trusted for it.
  *
+ * A request target that routers could read differently (`\`, `..`, `%2e`, `%2f`, `//`, `;`,
+ * overlong UTF-8, look-alikes) is denied 400 before any route is matched, and a request that
+ * reaches a route only when case or a trailing slash is ignored is denied too: the action is
+ * mapped from exactly what the framework dispatches.
+ *
  * Not checked here, and left to the caller: that the route table maps each request to the
  * action it really performs (a handler that pays invoice A on a route mapped to invoice B
  * defeats the check), and TLS (use https in production; a proof binds the URL, not the channel).
  */
 export {
   createHttpGuard,
-  pathOf,
   type GuardInput,
   type GuardResult,
   type HttpGuard,
   type HttpGuardOptions,
 } from './guard.js';
 export {
+  readRequestTarget,
+  /** @deprecated The same function as {@link readRequestTarget}, under its former name. */
+  readRequestTarget as pathOf,
+  type RequestTarget,
+} from './request-target.js';
+export {
+  AMBIGUOUS_TARGET,
   HTTP_DENIALS,
   challengeFor,
   denialResponse,
@@ -32,7 +43,12 @@ export { readCredentials, type Credentials, type HeaderValue } from './credentia
 export type { RouteAction, RouteContext, RouteTable } from './routes.js';
 export { mandateNode, withMandateNode, mandateOf, type MandateContext } from './node.js';
 export { withMandate, mandateHono, type HonoLikeContext } from './fetch.js';
-export { mandateExpress, type ExpressLikeRequest, type ExpressLikeResponse } from './express.js';
+export {
+  mandateExpress,
+  mandateExpressRoute,
+  type ExpressLikeRequest,
+  type ExpressLikeResponse,
+} from './express.js';
 export { createMandateFetch, type MandateFetchOptions } from './client.js';
 export {
   protectedResourceMetadata,

@@ -255,11 +255,16 @@ describe.each(FRAMEWORKS)('mandate/http on %s', (framework) => {
   });
 
   it('a route param cannot smuggle a path separator into the resource', async () => {
+    // An encoded `/` is read as a separator by some routers and not by others: denied before
+    // any route is matched (it once reached the route table and matched nothing, 403).
     const res = await signed(server.origin, 'POST', '/invoices/a%2Fb/pay', { amount: 1 });
-    expect(res.status).toBe(403);
+    expect(res.status).toBe(400);
+    expect(res.headers['www-authenticate']).toBeUndefined();
     expect(res.body).toMatchObject({
-      code: 'MANDATE_FORBIDDEN',
-      reason: 'no route maps this request to an action',
+      error: 'invalid_request',
+      code: 'MANDATE_MALFORMED',
+      hop: 0,
+      check: 'limits',
     });
   });
 

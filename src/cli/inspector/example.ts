@@ -9,14 +9,14 @@
 import type { Action } from '../../core/types.js';
 import { delegate } from '../../format/delegate.js';
 import { mint } from '../../format/mint.js';
-import type { PublicJwk } from '../../identity/jwk.js';
+import type { JWK } from 'jose';
 import { generateKeyPair } from '../../identity/keys.js';
 import { thumbprintUriSync } from '../../identity/thumbprint.js';
 
 /** The answer of `POST /api/example`. */
 export interface ExampleView {
   readonly token: string;
-  readonly anchors: readonly { readonly id: string; readonly publicJwk: PublicJwk }[];
+  readonly anchors: readonly { readonly id: string; readonly publicJwk: JWK }[];
   readonly audience: string;
   /** Display names of the chain's parties, by principal id (as an Agent Card would name them). */
   readonly names: Readonly<Record<string, string>>;

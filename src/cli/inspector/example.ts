@@ -11,7 +11,7 @@ import { delegate } from '../../format/delegate.js';
 import { mint } from '../../format/mint.js';
 import type { JWK } from 'jose';
 import { generateKeyPair } from '../../identity/keys.js';
-import { thumbprintUriSync } from '../../identity/thumbprint.js';
+import { thumbprintUri } from '../../identity/thumbprint.js';
 
 /** The answer of `POST /api/example`. */
 export interface ExampleView {
@@ -69,8 +69,8 @@ export async function exampleChain(): Promise<ExampleView> {
     audience: AUDIENCE,
     names: {
       [ANCHOR]: 'auth server',
-      [thumbprintUriSync(orchestrator.publicJwk)]: 'orchestrator',
-      [thumbprintUriSync(billing.publicJwk)]: 'billing agent',
+      [await thumbprintUri(orchestrator.publicJwk)]: 'orchestrator',
+      [await thumbprintUri(billing.publicJwk)]: 'billing agent',
     },
     requests: {
       genuine: {

@@ -11,7 +11,6 @@ import { delegate } from '../../format/delegate.js';
 import { mint } from '../../format/mint.js';
 import type { JWK } from 'jose';
 import { generateKeyPair } from '../../identity/keys.js';
-import { thumbprintUri } from '../../identity/thumbprint.js';
 
 /** The answer of `POST /api/example`. */
 export interface ExampleView {
@@ -69,8 +68,8 @@ export async function exampleChain(): Promise<ExampleView> {
     audience: AUDIENCE,
     names: {
       [ANCHOR]: 'auth server',
-      [await thumbprintUri(orchestrator.publicJwk)]: 'orchestrator',
-      [await thumbprintUri(billing.publicJwk)]: 'billing agent',
+      [orchestrator.id]: 'orchestrator',
+      [billing.id]: 'billing agent',
     },
     requests: {
       genuine: {

@@ -23,6 +23,10 @@ const EXAMPLES: Readonly<Record<string, readonly RegExp[]>> = {
     /^pay 300: refused, MANDATE_FORBIDDEN at hop 1$/,
   ],
   oauth: [/^allowed for alice$/, /^MANDATE_FORBIDDEN at hop 1$/],
+  identity: [
+    /^agent's key: allowed for alice$/,
+    /^another key: MANDATE_UNTRUSTED_ISSUER at hop 1 \(holder-not-agent\)$/,
+  ],
 };
 
 describe.each(Object.entries(EXAMPLES))('examples/%s/main.ts', (name, expected) => {

@@ -22,6 +22,7 @@ const EXAMPLES: Readonly<Record<string, readonly RegExp[]>> = {
     /^pay 120: \[\{"type":"text","text":"paid 2026-03: 120 for alice"\}\]$/,
     /^pay 300: refused, MANDATE_FORBIDDEN at hop 1$/,
   ],
+  a2a: [/^pay 120: paying for alice$/, /^pay 300: refused, MANDATE_FORBIDDEN at hop 1$/],
   oauth: [/^allowed for alice$/, /^MANDATE_FORBIDDEN at hop 1$/],
   identity: [
     /^agent's key: allowed for alice$/,

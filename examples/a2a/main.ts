@@ -68,7 +68,9 @@ const card = signAgentCard(
 );
 const executor: AgentExecutor = {
   execute(requestContext, eventBus) {
-    const { decision } = mandateOf(requestContext)!; // only verified messages get here
+    const context = mandateOf(requestContext); // set for every message the guard let through
+    if (context === undefined) throw new Error('unguarded message reached the agent');
+    const { decision } = context;
     eventBus.publish({
       kind: 'message',
       data: {
@@ -117,10 +119,11 @@ const root = await mint({
   audience: BILLING,
   expiresIn: '15m',
 });
-const served = await (await fetch(`${origin}/.well-known/agent-card.json`)).json();
-const { holderKeys } = await verifyAgentCard(served, {
-  keys: [{ ...provider.publicJwk, kid: 'card-1' }],
-});
+const served: unknown = await (await fetch(`${origin}/.well-known/agent-card.json`)).json();
+const {
+  holderKeys: [agentKey],
+} = await verifyAgentCard(served, { keys: [{ ...provider.publicJwk, kid: 'card-1' }] });
+if (agentKey === undefined) throw new Error('the card names no holder key');
 const client = await new ClientFactory().createFromUrl(origin);
 const deputy = createDeputy({ mandate: root, signer: orchestrator });
 
@@ -135,7 +138,7 @@ async function askToPay(amount: number): Promise<string> {
   } as unknown as Omit<Message, 'metadata'>;
   const result = await sendWithGrant(client, message, {
     deputy,
-    agentKey: holderKeys[0]!,
+    agentKey,
     audience: BILLING,
     options: {
       capabilities: [

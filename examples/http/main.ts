@@ -38,11 +38,11 @@ app.use(
   }),
 );
 app.post('/invoices/:id/pay', (req, res) => {
-  const { decision } = mandateOf(req)!; // decision.subject is the originating user
-  res.json({ paidFor: decision.subject });
+  // The guard ran first: mandateOf(req) is the verified context, decision.subject the user.
+  res.json({ paidFor: mandateOf(req)?.decision.subject });
 });
 app.get('/invoices/:id', (req, res) => {
-  res.json({ invoice: req.params.id, readBy: mandateOf(req)!.decision.subject });
+  res.json({ invoice: req.params.id, readBy: mandateOf(req)?.decision.subject });
 });
 server.on('request', app);
 

@@ -14,6 +14,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { startInspector, type InspectorServer } from '../../../src/cli/inspector/server.js';
+import type { ExampleView } from '../../../src/cli/inspector/example.js';
 import type { InspectView } from '../../../src/cli/inspector/view.js';
 import {
   delegate,
@@ -189,6 +190,65 @@ describe('inspector API over HTTP', () => {
     const view = JSON.parse(reply.body);
     expect(view.format).toBe('biscuit');
     expect(view.hops[0].revocationId).toMatch(/^[0-9a-f]{64,}$/);
+    // Biscuit blocks are Datalog: the decoded block stands in for a JSON payload.
+    expect(view.hops[0].raw.header).toBeUndefined();
+    expect(view.hops[0].raw.payload).toMatchObject({ subject: 'alice' });
+  });
+
+  it('mints a fresh example on each request, whose genuine request is allowed and denied one is not', async () => {
+    const [first, second] = await Promise.all([
+      post(server, '/api/example', {}),
+      post(server, '/api/example', {}),
+    ]);
+    expect(first.status).toBe(200);
+    const example = JSON.parse(first.body) as ExampleView;
+    expect(example.token).not.toBe((JSON.parse(second.body) as ExampleView).token);
+    // Public keys only: no private member of any JWK reaches the page.
+    expect(first.body).not.toMatch(/"d"\s*:/);
+    const decide = async (action: object) => {
+      const reply = await post(server, '/api/verify', {
+        token: example.token,
+        anchors: example.anchors,
+        audience: example.audience,
+        action,
+      });
+      expect(reply.status).toBe(200);
+      return (JSON.parse(reply.body) as { decision: Record<string, unknown> }).decision;
+    };
+    expect(await decide(example.requests.genuine)).toMatchObject({
+      allowed: true,
+      subject: 'alice',
+    });
+    expect(await decide(example.requests.denied)).toMatchObject({
+      allowed: false,
+      code: 'MANDATE_FORBIDDEN',
+      hop: 1,
+      check: 'authorize',
+    });
+    const inspected = JSON.parse(
+      (await post(server, '/api/inspect', { token: example.token })).body,
+    ) as InspectView;
+    expect(inspected.hops.map((h) => example.names[h.to])).toEqual([
+      'orchestrator',
+      'billing agent',
+    ]);
+    expect(example.names[inspected.hops[0]!.from]).toBe('auth server');
+    // Takes no options: an unknown member is refused like everywhere else.
+    const extra = await post(server, '/api/example', { keys: 'mine' });
+    expect([extra.status, codeOf(extra)]).toEqual([400, 'INSPECTOR_BAD_REQUEST']);
+  });
+
+  it('says what undecodable input looks like: never a mandate format', async () => {
+    const guessOf = async (token: string) => {
+      const reply = await post(server, '/api/inspect', { token });
+      expect(reply.status).toBe(422);
+      return (JSON.parse(reply.body) as { guess: { kind: string; text: string } }).guess;
+    };
+    expect(await guessOf('garbage')).toMatchObject({ kind: 'unknown' });
+    expect((await guessOf('garbage')).text).toMatch(/^not a mandate/);
+    const jwt = `${Buffer.from('{"alg":"HS256","typ":"JWT"}').toString('base64url')}.${Buffer.from('{"sub":"x"}').toString('base64url')}.c2ln`;
+    expect(await guessOf(jwt)).toMatchObject({ kind: 'jwt' });
+    expect((await guessOf(jwt)).text).toMatch(/^a JWT \(HS256, typ JWT\), not a mandate/);
   });
 
   it('verifies with exactly the given anchors: allowed, forbidden at the right hop', async () => {

@@ -128,7 +128,7 @@ const client = await new ClientFactory().createFromUrl(origin);
 const deputy = createDeputy({ mandate: root, signer: orchestrator });
 
 /** Ask the billing agent to pay, granting it invoice 2026-03 up to 200 for two minutes. */
-async function askToPay(amount: number): Promise<string> {
+const askToPay = async (amount: number): Promise<string> => {
   const message = {
     messageId: randomUUID(),
     contextId: randomUUID(),
@@ -154,7 +154,7 @@ async function askToPay(amount: number): Promise<string> {
   const denial = a2aDenial(result);
   if (denial !== undefined) return `refused, ${denial.code} at hop ${denial.hop}`;
   return JSON.stringify(result).includes('paying for alice') ? 'paying for alice' : 'no answer';
-}
+};
 
 console.log(`pay 120: ${await askToPay(120)}`);
 console.log(`pay 300: ${await askToPay(300)}`);

@@ -57,7 +57,11 @@ export function describeCapability(c: Capability): string {
   let text = `${c.actions.join(', ')} on ${c.resource}`;
   const constraints = Object.entries(c.constraints ?? {});
   if (constraints.length > 0) {
-    text += ` where ${constraints.map(([arg, k]) => describeConstraint(arg, k)).join(', ')}`;
+    // The reserved "*" key (AAT section 3.3) lets through every argument the map does not name.
+    const named = constraints.map(([arg, k]) =>
+      arg === '*' ? 'any other argument' : describeConstraint(arg, k),
+    );
+    text += ` where ${named.join(', ')}`;
   }
   if (c.optional !== undefined && c.optional.length > 0) {
     text += ` (optional: ${c.optional.join(', ')})`;

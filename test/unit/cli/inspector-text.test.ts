@@ -66,6 +66,17 @@ describe('describeConstraint', () => {
         constraints: { amount: { constraint_type: 'range', max: 200 } },
       }),
     ).toBe('pay on billing:invoices/** where amount ≤ 200');
+    expect(
+      describeCapability({
+        resource: 'tool:send',
+        actions: ['call'],
+        constraints: {
+          to: { constraint_type: 'one_of', values: ['a', 'b'] },
+          '*': { constraint_type: 'wildcard' },
+        },
+        optional: ['to'],
+      }),
+    ).toBe('call on tool:send where to ∈ {a, b}, any other argument (optional: to)');
   });
 });
 

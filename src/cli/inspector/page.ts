@@ -52,6 +52,7 @@ h2 { font-size: 1.1rem; margin: 1.4rem 0 0.4rem; }
 h3 { font-size: 1rem; margin: 0 0 0.3rem; }
 textarea, input { font: 12px/1.4 ui-monospace, monospace; width: 100%; box-sizing: border-box; color: ${C.text}; background: ${C.background}; border: 1px solid ${C.muted}; }
 textarea { min-height: 5.5rem; }
+::placeholder { color: ${C.muted}; opacity: 1; }
 label { display: block; margin: 0.5rem 0 0.15rem; font-weight: 600; }
 button { font: inherit; padding: 0.35rem 1rem; margin-top: 0.6rem; cursor: pointer; color: ${C.text}; background: ${C.panel}; border: 1px solid ${C.muted}; border-radius: 4px; }
 button.copy { padding: 0 0.35rem; margin: 0 0 0 0.2rem; font-size: 11px; vertical-align: middle; }

@@ -13,6 +13,7 @@
  */
 import { budgetRunning, withBudget } from './budget.js';
 import { MandateError, type ErrorDetail, type MandateErrorCode } from './errors.js';
+import { deepFreeze } from './freeze.js';
 import {
   argMapNarrowerNormalized,
   checkNormalized,
@@ -151,14 +152,6 @@ function prepareOne(input: unknown, path: string, limits: Limits): Prepared {
  * request; preparing them once, validation included, keeps that off the hot path.
  */
 const preparedCache = new WeakMap<object, Prepared[]>();
-
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const member of Object.values(value)) deepFreeze(member);
-  }
-  return value;
-}
 
 function prepareAll(input: unknown, options: AlgebraOptions | undefined): Prepared[] {
   if (options?.limits === undefined && typeof input === 'object' && input !== null) {

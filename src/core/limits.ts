@@ -4,6 +4,7 @@
  */
 
 import { MandateError } from './errors.js';
+import { deepFreeze } from './freeze.js';
 
 /** The bounds a verifier (and the capability algebra) enforces. */
 export interface Limits {
@@ -22,7 +23,7 @@ export interface Limits {
 }
 
 /** The default limits: 16 KiB tokens, 16 blocks, 1 KiB strings (override per verifier). */
-export const DEFAULT_LIMITS: Limits = Object.freeze({
+export const DEFAULT_LIMITS: Limits = deepFreeze({
   maxTokenBytes: 16384,
   maxBlocks: 16,
   maxStringLength: 1024,

@@ -6,6 +6,7 @@
 import { BoundedMap } from '../../core/bounded-map.js';
 import { decodeBase64url } from '../../core/encoding.js';
 import { MandateError, type Check } from '../../core/errors.js';
+import { deepFreeze } from '../../core/freeze.js';
 import { parseJsonObject } from '../../core/json-text.js';
 
 /** A compact JWS split and decoded, not yet verified. */
@@ -63,14 +64,6 @@ function malformedJws(
  * run on every call.
  */
 const headerCache = new BoundedMap<string, Readonly<Record<string, unknown>>>(256);
-
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const member of Object.values(value)) deepFreeze(member);
-  }
-  return value;
-}
 
 /**
  * Decode and parse a JWS header segment (cached by its exact text, deep-frozen). Throws

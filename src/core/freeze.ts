@@ -4,6 +4,24 @@
  * holding a reference, so nothing that decides is reachable and mutable from outside.
  */
 
+/** A property descriptor read without binding its accessors to anything. */
+type Descriptor = { readonly value?: unknown; readonly get?: unknown; readonly set?: unknown };
+
+/** What `v` holds in its own properties: data values, and accessors' getters and setters. */
+function members(v: object): unknown[] {
+  const out: unknown[] = [];
+  for (const key of Reflect.ownKeys(v)) {
+    const d = Object.getOwnPropertyDescriptor(v, key) as Descriptor | undefined;
+    if (d === undefined) continue;
+    if ('value' in d) out.push(d.value);
+    else out.push(d.get, d.set);
+  }
+  return out;
+}
+
+const isObject = (v: unknown): v is object =>
+  (typeof v === 'object' || typeof v === 'function') && v !== null;
+
 /**
  * Freezes `value` and everything reachable through its own properties (data values, and the
  * getters and setters of accessors), symbols and non-enumerable members included, so a
@@ -14,15 +32,9 @@ export function deepFreeze<T>(value: T): T {
   const stack: unknown[] = [value];
   while (stack.length > 0) {
     const v = stack.pop();
-    if ((typeof v !== 'object' && typeof v !== 'function') || v === null || Object.isFrozen(v))
-      continue;
+    if (!isObject(v) || Object.isFrozen(v)) continue;
     Object.freeze(v);
-    for (const key of Reflect.ownKeys(v)) {
-      const d = Object.getOwnPropertyDescriptor(v, key);
-      if (d === undefined) continue;
-      if ('value' in d) stack.push(d.value);
-      else stack.push(d.get, d.set);
-    }
+    stack.push(...members(v));
   }
   return value;
 }
@@ -33,15 +45,10 @@ export function isDeepFrozen(value: unknown): boolean {
   const stack: unknown[] = [value];
   while (stack.length > 0) {
     const v = stack.pop();
-    if ((typeof v !== 'object' && typeof v !== 'function') || v === null || seen.has(v)) continue;
+    if (!isObject(v) || seen.has(v)) continue;
     seen.add(v);
     if (!Object.isFrozen(v)) return false;
-    for (const key of Reflect.ownKeys(v)) {
-      const d = Object.getOwnPropertyDescriptor(v, key);
-      if (d === undefined) continue;
-      if ('value' in d) stack.push(d.value);
-      else stack.push(d.get, d.set);
-    }
+    stack.push(...members(v));
   }
   return true;
 }

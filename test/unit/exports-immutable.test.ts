@@ -75,11 +75,12 @@ function sabotage(root: unknown): void {
     const target = value as Record<PropertyKey, unknown>;
     const shallow = isZod(target);
     for (const key of Reflect.ownKeys(target)) {
-      const d = Object.getOwnPropertyDescriptor(target, key);
+      const d = Object.getOwnPropertyDescriptor(target, key) as
+        { value?: unknown; get?: unknown; set?: unknown } | undefined;
       if (d === undefined) continue;
       if (!shallow) {
-        if ('value' in d) stack.push({ value: d.value, depth: depth + 1 });
-        else stack.push({ value: d.get, depth: depth + 1 }, { value: d.set, depth: depth + 1 });
+        for (const member of 'value' in d ? [d.value] : [d.get, d.set])
+          stack.push({ value: member, depth: depth + 1 });
       }
       for (const junk of SABOTAGE) attempt(() => (target[key] = junk));
       attempt(() => Object.defineProperty(target, key, { value: noop }));
@@ -89,11 +90,12 @@ function sabotage(root: unknown): void {
     attempt(() => Object.defineProperty(target, Symbol.hasInstance, { value: () => true }));
     attempt(() => Object.setPrototypeOf(target, null));
     if (Array.isArray(target)) {
-      attempt(() => target.push(noop));
-      attempt(() => target.unshift(noop));
-      attempt(() => target.reverse());
-      attempt(() => target.splice(1, 1));
-      attempt(() => (target.length = 0));
+      const list = target as unknown[];
+      attempt(() => list.push(noop));
+      attempt(() => list.unshift(noop));
+      attempt(() => list.reverse());
+      attempt(() => list.splice(1, 1));
+      attempt(() => (list.length = 0));
     }
     if (typeof target === 'function') {
       const proto = (target as { prototype?: unknown }).prototype;

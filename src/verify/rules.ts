@@ -11,6 +11,7 @@ import {
   type MandateErrorCode,
 } from '../core/errors.js';
 import { deepFreeze } from '../core/freeze.js';
+import { assertRequestWithin } from '../core/request-bounds.js';
 import type { Action, ProofRequest } from '../core/types.js';
 import { checkExpectedHolder } from '../identity/expect-holder.js';
 import { checkCertificateBinding, type MtlsContext } from '../proof/mtls/possession.js';
@@ -55,10 +56,14 @@ function chainOf(state: VerifyState): VerifiableChain {
   return state.chain;
 }
 
-/** 1. Size, depth and encoding within limits; every block parses against its schema. */
+/**
+ * 1. Size, depth and encoding within limits; every block parses against its schema. The
+ * request's strings and arguments are bounded first, before anything proportional to them.
+ */
 const limits: Rule = {
   check: 'limits',
   async run(state, config) {
+    assertRequestWithin(state.action, state.request, config.limits);
     state.chain = await config.decode(state.token);
   },
 };
@@ -230,6 +235,7 @@ const narrowing: Rule = {
       // The encoding's profile picks the subsumption rules ('aat': the draft's exactly).
       const widening = findWidening(block.capabilities, parent.capabilities, {
         profile: chain.profile,
+        limits: config.limits,
       });
       if (widening !== undefined) {
         widened(
@@ -501,6 +507,7 @@ const authorization: Rule = {
     const refused = authorizeEach(
       blocks.map((block) => block.capabilities),
       state.action,
+      { limits: config.limits },
     );
     if (refused !== undefined) {
       const { index: hop, denial: result } = refused;

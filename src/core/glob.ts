@@ -336,7 +336,8 @@ function explore(
  * exploration budget; `false` beyond it.
  */
 export function globIncluded(child: string, parent: string): boolean {
-  if (child === parent) return true;
+  // `*` (or `**`...) matches every string: it includes any child without exploring.
+  if (child === parent || /^\*+$/.test(parent)) return true;
   const found = explore(tokens(child), tokens(parent), (c, p) => c && !p);
   // found === true: a string in child but not parent exists; undefined: gave up.
   return found === false;

@@ -129,7 +129,7 @@ function compile(pattern: string): Compiled {
 }
 
 /** Whether `seg` matches `s` at `at` (the caller checked it fits). */
-function matchesAt(seg: readonly Token[], s: readonly string[], at: number): boolean {
+function matchesAt(seg: readonly Token[], s: ArrayLike<string>, at: number): boolean {
   for (let k = 0; k < seg.length; k++) {
     const t = seg[k];
     if (t !== ONE && t !== s[at + k]) return false;
@@ -144,7 +144,7 @@ function matchesAt(seg: readonly Token[], s: readonly string[], at: number): boo
 function findLiteral(
   seg: readonly Token[],
   fail: Int32Array,
-  s: readonly string[],
+  s: ArrayLike<string>,
   from: number,
   to: number,
   meter: { steps: number },
@@ -169,7 +169,7 @@ function findLiteral(
 function findWithAny(
   seg: readonly Token[],
   { ids, words, table }: ShiftAnd,
-  s: readonly string[],
+  s: ArrayLike<string>,
   from: number,
   to: number,
   meter: { steps: number },
@@ -199,6 +199,8 @@ function findWithAny(
   return -1;
 }
 
+const SURROGATE = /[\uD800-\uDFFF]/;
+
 /** Compiled patterns by their text: a verifier sees the same few globs on every request. */
 const compiled = new BoundedMap<string, Compiled>(256);
 
@@ -219,7 +221,8 @@ export function globMatchSteps(pattern: string, value: string): GlobMatchResult 
     c = compile(pattern);
     compiled.set(pattern, c);
   }
-  const s = Array.from(value);
+  // Code points: a value without surrogates is its own code points, read in place (no copy).
+  const s: ArrayLike<string> = SURROGATE.test(value) ? Array.from(value) : value;
   const n = s.length;
   const meter = { steps: c.steps + n };
   const segs = c.segments;

@@ -154,7 +154,10 @@ function prepareOne(input: unknown, path: string, limits: Limits): Prepared {
  * included, keeps that off the hot path. A hit counts only under the same limits: a normal
  * form validated under looser limits is validated again under stricter ones.
  */
-const preparedCache = new WeakMap<object, { readonly prepared: Prepared[]; readonly limits: string }>();
+const preparedCache = new WeakMap<
+  object,
+  { readonly prepared: Prepared[]; readonly limits: string }
+>();
 
 /** The prepared form of a normal form this module returned under `limits`, if it is one. */
 function cachedPrepared(input: unknown, limits: Limits): Prepared[] | undefined {

@@ -172,7 +172,11 @@ describe('nothing mutable is exported (issue 11, finding 12)', () => {
     const after = makeVerifier();
     for (const [i, verifier] of [before, after].entries()) {
       expect(
-        await verifier.verify(genuine, { action: READ, proof: proofs[2 * i] ?? '', request: REQUEST }),
+        await verifier.verify(genuine, {
+          action: READ,
+          proof: proofs[2 * i] ?? '',
+          request: REQUEST,
+        }),
       ).toMatchObject({ allowed: true, subject: 'alice' });
       expect(
         await verifier.verify(untrusted, {

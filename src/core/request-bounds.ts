@@ -1,8 +1,8 @@
 /**
- * Rule 1 for the request: its strings and arguments are within `limits` before any work
- * proportional to them (matching, canonicalisation, hashing) is done. Only size is judged
- * here; the request's shape is the authorization rule's to judge (a malformed action keeps
- * its own denial there).
+ * The request's bounds: its strings and arguments are within `limits` before it is matched
+ * against any capability (the authorization rule checks them first, after the proof's
+ * signature, so that a garbage proof costs no request-sized work). Only size is judged here;
+ * the request's shape is checked right after (a malformed action keeps its own denial).
  */
 import { MandateError } from './errors.js';
 import type { Limits } from './limits.js';

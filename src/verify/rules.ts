@@ -11,7 +11,6 @@ import {
   type MandateErrorCode,
 } from '../core/errors.js';
 import { deepFreeze } from '../core/freeze.js';
-import { assertRequestWithin } from '../core/request-bounds.js';
 import type { Action, ProofRequest } from '../core/types.js';
 import { checkExpectedHolder } from '../identity/expect-holder.js';
 import { checkCertificateBinding, type MtlsContext } from '../proof/mtls/possession.js';
@@ -56,14 +55,10 @@ function chainOf(state: VerifyState): VerifiableChain {
   return state.chain;
 }
 
-/**
- * 1. Size, depth and encoding within limits; every block parses against its schema. The
- * request's strings and arguments are bounded first, before anything proportional to them.
- */
+/** 1. Size, depth and encoding within limits; every block parses against its schema. */
 const limits: Rule = {
   check: 'limits',
   async run(state, config) {
-    assertRequestWithin(state.action, state.request, config.limits);
     state.chain = await config.decode(state.token);
   },
 };
@@ -516,7 +511,11 @@ const authorization: Rule = {
         result.code === 'MANDATE_FORBIDDEN'
           ? `block ${hop} does not allow this: ${result.reason}`
           : `the requested action is malformed: ${result.reason}`;
-      deny(result.code, 'authorize', hop, reason, { ...result.detail, step: '6b' });
+      // A request past the configured bounds (`maxRequestStringLength`, `maxRequestSize`),
+      // found before any matching, is rule 1's kind of denial: check `limits`. It is checked
+      // here, after the proof's signature, so that a garbage proof costs no request-sized work.
+      const check = result.code === 'MANDATE_LIMIT_EXCEEDED' ? 'limits' : 'authorize';
+      deny(result.code, check, hop, reason, { ...result.detail, step: '6b' });
     }
     // A format's own authorizer (Biscuit's Datalog checks) may only deny what the algebra allowed.
     if (chain.authorizeDatalog !== undefined) {

@@ -2,7 +2,8 @@
  * Configured limits decide identically in every encoding (issue 11, finding 9: with
  * `maxArrayLength: 4` the same scenario was `MANDATE_LIMIT_EXCEEDED` in Biscuit and AAT but
  * allowed in JWS, whose capability normalisation ignored the verifier's limits and cached
- * its result globally), and requests are bounded before any matching (finding 6).
+ * its result globally), and requests are bounded before any matching (finding 6), reported
+ * as check `limits`.
  */
 import { describe, expect, it } from 'vitest';
 import {
@@ -38,11 +39,12 @@ async function rootWith(format: Format, constraints: Record<string, unknown>): P
   });
 }
 
-function verifierWith(limits?: Partial<Limits>) {
+function verifierWith(limits?: Partial<Limits>, requireProof = true) {
   return createVerifier({
     trustAnchors: [{ id: ANCHOR_ID, publicJwk: world.anchor.publicJwk }],
     audience: AUDIENCE,
     clock: () => NOW,
+    requireProof,
     ...(limits === undefined ? {} : { limits }),
   });
 }
@@ -94,16 +96,16 @@ describe('request bounds (issue 11, finding 6)', () => {
     format === 'aat' ? { constraint_type: 'wildcard' } : { glob: GLOB };
 
   it.each(FORMATS)(
-    'regression: the self-delegated glob attack with a 200 KB argument is denied in rule 1 (%s)',
+    'regression: the self-delegated glob attack with a 200 KB argument is denied before any matching (%s)',
     async (format) => {
       const mandate = await rootWith(format, { memo: constraintFor(format) });
       const decision = await call(verifierWith(), mandate, { memo: 'a'.repeat(200_000) });
-      expect(decision).toMatchObject({
-        allowed: false,
-        code: 'MANDATE_LIMIT_EXCEEDED',
-        hop: 0,
-        check: 'limits',
-      });
+      // An AAT proof carries the arguments themselves (`hta`), within its own 16 KiB bound.
+      expect(decision).toMatchObject(
+        format === 'aat'
+          ? { allowed: false, code: 'MANDATE_PROOF_INVALID', hop: 0, check: 'possession' }
+          : { allowed: false, code: 'MANDATE_LIMIT_EXCEEDED', hop: 0, check: 'limits' },
+      );
     },
   );
 
@@ -146,8 +148,8 @@ describe('request bounds (issue 11, finding 6)', () => {
       hop: 0,
       check: 'limits',
     });
-    // A long array is refused before its elements are read.
-    const decision = await verifier.verify(mandate, {
+    // A long array is refused before its elements are read (no proof: the bound alone).
+    const decision = await verifierWith({ maxRequestSize: 1000 }, false).verify(mandate, {
       action: toolAction(TOOL, { memo: new Array(10_000_000).fill(0) }),
     });
     expect(decision).toMatchObject({
@@ -158,7 +160,7 @@ describe('request bounds (issue 11, finding 6)', () => {
     });
   });
 
-  it('a request that cannot be read is MANDATE_MALFORMED in rule 1', async () => {
+  it('a request that cannot be read is MANDATE_MALFORMED, never a throw', async () => {
     const mandate = await rootWith('jws', { memo: { glob: '*' } });
     const hostile = new Proxy(
       {},
@@ -168,14 +170,14 @@ describe('request bounds (issue 11, finding 6)', () => {
         },
       },
     );
-    const decision = await verifierWith().verify(mandate, {
+    const decision = await verifierWith(undefined, false).verify(mandate, {
       action: { resource: toolResource(TOOL), action: 'call', args: hostile },
     });
     expect(decision).toMatchObject({
       allowed: false,
       code: 'MANDATE_MALFORMED',
       hop: 0,
-      check: 'limits',
+      check: 'authorize',
     });
   });
 });

@@ -47,7 +47,7 @@ export const HTTP_DENIALS: Readonly<Record<MandateErrorCode, HttpDenial>> = deep
  * `limits`): 400 `invalid_request` (RFC 6750 §3.1), whatever the credentials. It is the
  * request's spelling that is refused, not the mandate, so no challenge is sent.
  */
-export const AMBIGUOUS_TARGET: HttpDenial = { status: 400, error: 'invalid_request' };
+export const AMBIGUOUS_TARGET: HttpDenial = deepFreeze({ status: 400, error: 'invalid_request' });
 
 /** A denial as an HTTP response: status, headers and JSON body. */
 export interface DenialResponse {

@@ -377,7 +377,7 @@ describe('hostile AAT tokens: keys only from the trust configuration and the cha
     expect(decision.allowed ? '' : decision.reason).toMatch(/duplicate key/);
   });
 
-  it('a PoP signed by another key that names itself in a jwk header: denied at 7b', async () => {
+  it('a PoP signed by another key that names itself in a jwk header: denied at 7a', async () => {
     const w = await world();
     const token = signToken(
       { alg: 'Ed25519', typ: 'aat+jwt' },
@@ -398,7 +398,8 @@ describe('hostile AAT tokens: keys only from the trust configuration and the cha
     expect(await w.verifier.verify(token, { proof: forged, request })).toMatchObject({
       allowed: false,
       code: 'MANDATE_PROOF_INVALID',
-      detail: { step: '7b' },
+      check: 'possession',
+      detail: { step: '7a', path: 'proof.header.jwk' },
     });
   });
 });
@@ -474,4 +475,50 @@ describe('AAT header members are allow-listed like JWS blocks', () => {
     );
     expect(await w.verifyRoot(token)).toMatchObject({ allowed: true });
   });
+});
+
+/** Issue 11, finding 11: the PoP header passes the same allow-list (`alg`, `typ`, `kid`). */
+describe('AAT PoP header members are allow-listed like blocks', () => {
+  const HOSTILE: readonly [string, unknown][] = [
+    ['jku', 'https://evil.test/jwks.json'],
+    ['x5u', 'https://evil.test/cert.pem'],
+    ['x5c', ['MIIB']],
+    ['b64', false],
+    ['zip', 'DEF'],
+    ['crit', ['b64']],
+    ['x_note', 1],
+  ];
+
+  it.each(HOSTILE)(
+    '%s in a PoP signed by the genuine holder: denied at 7a',
+    async (member, value) => {
+      const w = await world();
+      const token = signToken(
+        { alg: 'Ed25519', typ: 'aat+jwt' },
+        w.claims({ read_file: {} }),
+        w.issuer,
+      );
+      const request = { tool: 'read_file', args: {} };
+      const genuine = await prove(token, { signer: w.holder, request, now: NOW });
+      const claims = JSON.parse(
+        Buffer.from(genuine.split('.')[1] ?? '', 'base64url').toString(),
+      ) as unknown;
+      const forged = signToken(
+        { alg: 'Ed25519', typ: 'aat-pop+jwt', [member]: value },
+        claims,
+        w.holder,
+      );
+      expect(await w.verifier.verify(token, { proof: forged, request })).toMatchObject({
+        allowed: false,
+        code: 'MANDATE_PROOF_INVALID',
+        check: 'possession',
+        detail: { step: '7a', path: `proof.header.${member}` },
+      });
+      // The same claims under a clean header are the genuine proof's: the header alone decides.
+      const clean = signToken({ alg: 'Ed25519', typ: 'aat-pop+jwt', kid: 'k1' }, claims, w.holder);
+      expect(await w.verifier.verify(token, { proof: clean, request })).toMatchObject({
+        allowed: true,
+      });
+    },
+  );
 });

@@ -6,12 +6,11 @@
  * published vectors (one per verifier knob) through `mandate verify`.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { exportJWK } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateKeyPair, type KeyPair } from '../../../src/index.js';
+import { describeWithVectors } from '../../helpers/vectors.js';
 
 const CLI = 'src/cli/main.ts';
 const ISSUER = 'https://as.example';
@@ -309,19 +308,13 @@ interface VectorFile {
   }[];
 }
 
-const VECTORS = [
-  ...(process.env['AAT_VECTORS'] === undefined ? [] : [process.env['AAT_VECTORS']]),
-  join(resolve(dirname(fileURLToPath(import.meta.url)), '../../..'), '../shared/vectors/aat'),
-]
-  .map((dir) => join(dir, 'aat-jws-vectors.json'))
-  .find((file) => existsSync(file));
-
-describe.skipIf(VECTORS === undefined)(
+describeWithVectors(
+  'aat',
   "mandate verify with the AAT draft's vectors and parameters as flags",
-  () => {
+  (vectors) => {
     // One vector per verifier knob, and the plain PERMIT.
     const SAMPLE = ['J.1', 'J.6.1', 'J.6.5', 'J.6.6', 'J.6.10', 'J.20.4', 'J.21.4', 'J.21.5'];
-    const file = JSON.parse(readFileSync(VECTORS ?? '', 'utf8')) as VectorFile;
+    const file = JSON.parse(readFileSync(vectors.file, 'utf8')) as VectorFile;
     const { params } = file;
     const anchor = file.trust_anchors[0];
 

@@ -282,7 +282,7 @@ describe('mandate CLI: AAT chains', () => {
     expect(subject.code).toBe(2);
     expect(subject.stderr).toContain('no subject');
     expect(format.code).toBe(2);
-    expect(format.stderr).toContain('--format takes jws|biscuit|aat');
+    expect(format.stderr).toContain('--format is "jwt"; expected jws, biscuit, aat');
   });
 });
 

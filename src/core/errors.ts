@@ -102,7 +102,10 @@ export class MandateUsageError extends TypeError {
  */
 export function rethrowAtBlock(error: unknown, label: string, hop: number): never {
   if (!isMandateError(error)) throw error;
-  throw new MandateError(error.code, `${label}: ${error.message}`, {
+  // A message that already names the block keeps its one prefix.
+  const named = [':', '.', ' '].some((next) => error.message.startsWith(`${label}${next}`));
+  const message = named ? error.message : `${label}: ${error.message}`;
+  throw new MandateError(error.code, message, {
     check: 'limits',
     hop,
     detail: error.detail,

@@ -5,7 +5,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { JWK } from 'jose';
-import { isSubset, normalizeCapabilities } from '../core/capability.js';
+import { findWidening, normalizeCapabilities } from '../core/capability.js';
+import { explainWidening } from '../core/explain.js';
 import type { NarrowingProfile } from '../core/constraint.js';
 import { MandateError } from '../core/errors.js';
 import { DEFAULT_LIMITS } from '../core/limits.js';
@@ -205,10 +206,19 @@ export function planDelegation(
     options.capabilities === undefined
       ? [...parent.capabilities]
       : normalizeCapabilities(options.capabilities);
-  if (!isSubset(capabilities, parent.capabilities, { profile })) {
-    widened(hop, `block ${hop} would grant more than block ${hop - 1} holds`, {
-      field: 'capabilities',
-    });
+  const widening = findWidening(capabilities, parent.capabilities, { profile });
+  if (widening !== undefined) {
+    widened(
+      hop,
+      `block ${hop} would grant more than block ${hop - 1} holds: ` +
+        explainWidening(widening, `block ${hop - 1}`),
+      {
+        field: 'capabilities',
+        resource: widening.resource,
+        action: widening.action,
+        ...(widening.failure === undefined ? {} : { argument: widening.failure.arg }),
+      },
+    );
   }
   let expiresAt = parent.expiresAt;
   if (options.expiresIn !== undefined) {

@@ -4,6 +4,7 @@
  * visible here and a test asserts it.
  */
 import { authorizeEach, findWidening, isSubset } from '../core/capability.js';
+import { explainWidening } from '../core/explain.js';
 import {
   MandateError,
   MandateUsageError,
@@ -232,7 +233,7 @@ const narrowing: Rule = {
       });
       if (widening !== undefined) {
         widened(
-          'grants more than its parent holds',
+          `grants more than its parent holds: ${explainWidening(widening, `block ${hop - 1}`)}`,
           widening.reason === 'resource' ? '4p1' : (widening.failure?.step ?? '4p'),
         );
       }

@@ -136,7 +136,17 @@ export function planRoot(options: MintOptions): PlannedBlock {
     if (options.subject !== undefined) {
       throw new TypeError('AAT tokens carry no subject (draft section 3.2): omit subject');
     }
-  } else assertSafeText(options.subject, 'subject', DEFAULT_LIMITS.maxStringLength);
+  } else {
+    if (typeof options.subject !== 'string' || options.subject === '') {
+      throw new MandateError(
+        'MANDATE_MALFORMED',
+        `subject is ${options.subject === '' ? 'empty' : 'missing'}: a ${options.format ?? 'jws'} root ` +
+          'names the user it acts for (a non-empty string); only an AAT root has none',
+        { check: 'limits', detail: { path: 'subject', reason: 'type' } },
+      );
+    }
+    assertSafeText(options.subject, 'subject', DEFAULT_LIMITS.maxStringLength);
+  }
   const subject = options.subject ?? issuerId;
   const lifetime = parseSpan(options.expiresIn, 'expiresIn');
   if (lifetime <= 0) throw new RangeError('expiresIn must be positive');

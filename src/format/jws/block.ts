@@ -14,6 +14,7 @@ import type { BlockView, Capability } from '../../core/types.js';
 import { parsePublicJwk, type PublicJwk, type SigningAlg } from '../../identity/jwk.js';
 import { thumbprintUriSync } from '../../identity/thumbprint.js';
 import type { ParsedJws } from './compact.js';
+import { firstIssue } from '../../core/schemas.js';
 
 /** The `authorization_details` type of a Mandate capability (RFC 9396). */
 export const CAPABILITY_DETAIL_TYPE = 'mandate';
@@ -215,9 +216,8 @@ export function decodeBlock(jws: ParsedJws, hop: number, limits: Limits): Decode
   } else {
     const parsed = schemaFor(limits).safeParse(jws.payload);
     if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      const path = [label, ...(issue?.path ?? []).map(String)].join('.');
-      malformed(`${path}: ${issue?.message ?? 'invalid claims'}`, hop, path);
+      const { path, message } = firstIssue(parsed.error, label);
+      malformed(message, hop, path);
     }
     claims = parsed.data;
   }

@@ -15,7 +15,9 @@ import { RedisRevocationStore } from '../../../src/stores/redis/index.js';
 import { keyFor } from '../../../src/stores/redis/keys.js';
 import {
   ANCHOR_ID,
+  AUDIENCE,
   NOW,
+  READ,
   chainOf,
   createWorld,
   verifierFor,
@@ -108,6 +110,62 @@ describe.skipIf(skipWithoutRedis(SUITE))(SUITE, () => {
     } finally {
       await store.close();
     }
+  });
+
+  it('revoke --mandate --hop, then verify --redis denies it and says which store answered', async () => {
+    const mandate = await chainOf(world, 1);
+    const verify = (redis: readonly string[]) =>
+      cli([
+        'verify',
+        '--mandate',
+        mandate.token,
+        '--anchor',
+        `${ANCHOR_ID}=${JSON.stringify(world.anchor.publicJwk)}`,
+        '--audience',
+        AUDIENCE,
+        '--action',
+        JSON.stringify(READ),
+        '--no-proof',
+        '--now',
+        String(NOW),
+        ...redis,
+      ]);
+    const before = await verify(['--redis', server.url, '--prefix', 'hop:']);
+    expect(before.code).toBe(0);
+    expect(JSON.parse(before.stdout)).toMatchObject({
+      allowed: true,
+      stores: { revocation: 'redis (prefix hop:)' },
+    });
+    const run = await cli([
+      'revoke',
+      '--mandate',
+      mandate.token,
+      '--hop',
+      '1',
+      '--redis',
+      server.url,
+      '--prefix',
+      'hop:',
+    ]);
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toBe(`revoked ${mandate.blocks[1]!.id} for good\n`);
+    const [after, elsewhere] = await Promise.all([
+      verify(['--redis', server.url, '--prefix', 'hop:']),
+      verify([]),
+    ]);
+    expect(after.code).toBe(3);
+    expect(JSON.parse(after.stdout)).toMatchObject({
+      allowed: false,
+      code: 'MANDATE_REVOKED',
+      hop: 1,
+      check: 'revocation',
+      stores: { revocation: 'redis (prefix hop:)' },
+    });
+    // Without --redis no revocation is consulted, and the output says so.
+    expect(JSON.parse(elsewhere.stdout)).toMatchObject({
+      allowed: true,
+      stores: { revocation: expect.stringMatching(/^none \(give --redis URL/) },
+    });
   });
 
   it('fails (exit 2) within the bound when Redis is down, without echoing the URL', async () => {

@@ -5,37 +5,18 @@
  * read from the token, the AAT knobs as flags) and `inspect`; and a sample of the draft's
  * published vectors (one per verifier knob) through `mandate verify`.
  */
-import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { exportJWK } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateKeyPair, type KeyPair } from '../../../src/index.js';
 import { describeWithVectors } from '../../helpers/vectors.js';
+import { runCli } from '../../helpers/cli.js';
 
-const CLI = 'src/cli/main.ts';
 const ISSUER = 'https://as.example';
 const AUD = 'https://tools.example';
 const NOW = 1_800_000_000;
 
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function cli(args: readonly string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', CLI, ...args],
-      { timeout: 20_000, env: { ...process.env, MANDATE_REDIS_URL: '' } },
-      (error, stdout, stderr) => {
-        const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
-}
+const cli = (args: readonly string[]) => runCli(args);
 
 /** Runs a command that must succeed and returns its one line of output. */
 async function ok(args: readonly string[]): Promise<string> {

@@ -13,11 +13,10 @@ const root = await mint({
   subject: 'alice',
   holder: orchestrator.publicJwk,
   capabilities: [
-    {
-      resource: 'billing:invoices/**',
-      actions: ['read', 'pay'],
-      constraints: { amount: { max: 500 } },
-    },
+    // Constraints apply to every action of their capability, and arguments are closed-world:
+    // `read` gets a capability of its own, so reading needs no `amount`.
+    { resource: 'billing:invoices/**', actions: ['read'] },
+    { resource: 'billing:invoices/**', actions: ['pay'], constraints: { amount: { max: 500 } } },
   ],
   audience: 'https://payments.example',
   expiresIn: '15m',

@@ -44,7 +44,7 @@ import type { Action, Capability, CapabilityInput, Constraint, Json } from './ty
 export interface AlgebraOptions {
   readonly limits?: Partial<Limits> | undefined;
   /**
-   * The subsumption rules {@link findWidening} / {@link isSubset} apply (default `'mandate'`).
+   * The subsumption rules `findWidening` / {@link isSubset} apply (default `'mandate'`).
    * `'aat'` is the AAT draft's exact structural rules: every child capability needs a
    * covering parent (even one that allows nothing), and argument maps narrow by steps 4p2-4p4.
    */
@@ -491,7 +491,7 @@ export function findWidening(
   return frozen;
 }
 
-/** {@link findWidening}'s answers between normal forms: child, then parent, then profile. */
+/** `findWidening`'s answers between normal forms: child, then parent, then profile. */
 const wideningMemo = new WeakMap<
   object,
   WeakMap<object, Map<NarrowingProfile, Widening | undefined>>

@@ -31,7 +31,8 @@ export interface MandateDenialData {
   readonly reason: string;
 }
 
-type ToolArgs = Readonly<Record<string, Json>>;
+/** A tool call's arguments. */
+export type ToolArgs = Readonly<Record<string, Json>>;
 
 /**
  * What a tool needs: the resource it acts on and the action. Every argument of the call feeds

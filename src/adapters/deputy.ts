@@ -7,7 +7,6 @@
  * deputy holds exactly one mandate, the caller's.
  */
 import { delegate } from '../format/delegate.js';
-import { MandateError, isMandateError } from '../core/errors.js';
 import { generateKeyPair } from '../identity/keys.js';
 import { proveSender, type SenderRequest } from '../proof/sender.js';
 import type { Span } from '../core/time.js';
@@ -90,23 +89,6 @@ export interface Deputy {
   proveSender(grant: MandateLike, request: SenderRequest): Promise<string>;
 }
 
-/**
- * A refused narrowing that names an argument the caller's mandate does not constrain gains
- * the deputy's own remedy: pin only the arguments the target's constraints use.
- */
-function pinHint(error: unknown, pinned: readonly string[]): unknown {
-  if (!isMandateError(error) || error.code !== 'MANDATE_WIDENED') return error;
-  const argument = error.detail['argument'];
-  if (typeof argument !== 'string' || !pinned.includes(argument)) return error;
-  const rest = pinned.filter((name) => name !== argument).map((name) => JSON.stringify(name));
-  return new MandateError(
-    error.code,
-    `${error.message}; or, if the target does not constrain '${argument}', pin only the ` +
-      `arguments it does (target.pin: [${rest.join(', ')}])`,
-    { check: error.check, hop: error.hop, detail: error.detail, cause: error },
-  );
-}
-
 /** Create a deputy over the one mandate an agent holds for its caller. */
 export function createDeputy(options: DeputyOptions): Deputy {
   if (typeof options !== 'object' || options === null) throw new TypeError('options required');
@@ -149,8 +131,6 @@ export function createDeputy(options: DeputyOptions): Deputy {
       expiresIn,
       maxDepth: 0,
       purpose: `${action.action} ${action.resource}`,
-    }).catch((error: unknown) => {
-      throw pinHint(error, names);
     });
     return {
       mandate: narrowed,

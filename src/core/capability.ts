@@ -271,7 +271,7 @@ const REQUEST_BOUNDS: JsonBounds = { maxArrayLength: MAX_JSON_NODES };
  * the reason, for the first problem, shows the value that was sent and the limit it broke).
  *
  * Not checked here: who is asking, or whether the capabilities are genuine — that is the
- * verifier's job (DESIGN.md section 3).
+ * verifier's job (its nine rules, docs/format.md).
  */
 export function authorize(
   capabilities: readonly CapabilityInput[],

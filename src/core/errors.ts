@@ -26,7 +26,7 @@ export const ERROR_CODES = [
 /** A stable, machine-readable error code (one of {@link ERROR_CODES}). */
 export type MandateErrorCode = (typeof ERROR_CODES)[number];
 
-/** The verifier rules of DESIGN.md section 3, in their order. */
+/** The verifier's nine rules, in their order (docs/format.md, "Verification"). */
 export const CHECKS = [
   'limits',
   'anchor',

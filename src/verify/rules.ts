@@ -525,7 +525,7 @@ const authorization: Rule = {
   },
 };
 
-/** The rules, in DESIGN.md section 3 order. */
+/** The rules, in order (docs/format.md, "Verification"). */
 export const RULES: readonly Rule[] = [
   limits,
   anchor,

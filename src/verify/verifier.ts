@@ -30,7 +30,7 @@ export interface VerifyRequest {
 /** A configured verifier. */
 export interface Verifier {
   /**
-   * Verify a mandate for one request: every rule of DESIGN.md section 3, in order.
+   * Verify a mandate for one request: every one of the nine rules (docs/format.md, "Verification"), in order.
    * Resolves a `Decision`; never rejects on a denial. Throws (TypeError) only on misuse,
    * e.g. a proof without the request it is bound to.
    *

@@ -126,7 +126,6 @@ describe('the closed-world rule, said where it bites', () => {
     expect(message).toContain('block 1 would grant more than block 0 holds');
     expect(message).toContain("argument 'invoice'");
     expect(message).toContain('arguments are closed-world');
-    expect(message).toContain('target.pin: ["amount"]');
   });
 
   it('a delegation that drops a constraint names the argument to keep', async () => {

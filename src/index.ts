@@ -91,4 +91,4 @@ export type { Span } from './core/time.js';
 export type { PublicJwk, SigningAlg } from './identity/jwk.js';
 export type { ExpectHolder } from './identity/expect-holder.js';
 export type { Authorization, AlgebraOptions } from './core/capability.js';
-export type { MemoryStoreOptions } from './stores/memory.js';
+export type { MemoryStoreOptions, MemoryReplayStoreOptions } from './stores/memory.js';

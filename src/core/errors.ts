@@ -45,6 +45,7 @@ export type Check = (typeof CHECKS)[number] | 'internal';
 /** Structured evidence; never key material or a raw token. */
 export type ErrorDetail = Readonly<Record<string, unknown>>;
 
+/** What a {@link MandateError} is built with: the rule, the block and the evidence. */
 export interface MandateErrorInit {
   readonly hop?: number | undefined;
   readonly check: Check;

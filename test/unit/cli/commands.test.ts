@@ -219,7 +219,7 @@ describe('keygen, files and stdin: a whole round trip', () => {
     });
     // inspect reads stdin too.
     expect(await ok(['inspect', '-'], child)).toMatch(/^block 1 {2}id \S+$/m);
-  });
+  }, 120_000);
 
   it('keygen never overwrites a key', async () => {
     await writeFile(join(dir, 'taken.jwk'), 'x');

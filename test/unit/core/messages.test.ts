@@ -33,6 +33,13 @@ const README_CAPS = [
   },
 ];
 
+/** What `promise` rejects with (undefined when it resolves: the expectations then fail). */
+const rejection = (promise: Promise<unknown>): Promise<unknown> =>
+  promise.then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+
 let as: KeyPair;
 let agent: KeyPair;
 let worker: KeyPair;
@@ -106,16 +113,13 @@ describe('the closed-world rule, said where it bites', () => {
   it("deputy.call with an argument the caller's mandate does not constrain names it", async () => {
     const deputy = createDeputy({ mandate: await root(), signer: agent });
     const target = { audience: AUD, send: () => Promise.resolve('sent') };
-    const error = await deputy
-      .call(
+    const error = await rejection(
+      deputy.call(
         target,
         { resource: 'billing:invoices/42', action: 'pay' },
         { invoice: '42', amount: 120 },
-      )
-      .then(
-        () => undefined,
-        (e: unknown) => e,
-      );
+      ),
+    );
     expect(error).toMatchObject({
       code: 'MANDATE_WIDENED',
       hop: 1,
@@ -129,14 +133,13 @@ describe('the closed-world rule, said where it bites', () => {
   });
 
   it('a delegation that drops a constraint names the argument to keep', async () => {
-    const error = await delegate(await root(), {
-      signer: agent,
-      holder: worker.publicJwk,
-      capabilities: [{ resource: 'billing:invoices/*', actions: ['pay'] }],
-      now: NOW,
-    }).then(
-      () => undefined,
-      (e: unknown) => e,
+    const error = await rejection(
+      delegate(await root(), {
+        signer: agent,
+        holder: worker.publicJwk,
+        capabilities: [{ resource: 'billing:invoices/*', actions: ['pay'] }],
+        now: NOW,
+      }),
     );
     expect(error).toMatchObject({ code: 'MANDATE_WIDENED', hop: 1, check: 'narrowing' });
     expect((error as Error).message).toContain("leaves argument 'amount' unconstrained");
@@ -187,10 +190,7 @@ describe('a constraint denial shows the value and the limit', () => {
 
 describe('foreign and damaged input', () => {
   it('a plain JWT (jwt.io HS256) is "a JWT, not a mandate"', async () => {
-    const error = await parseMandate(JWT_IO).then(
-      () => undefined,
-      (e: unknown) => e,
-    );
+    const error = await rejection(parseMandate(JWT_IO));
     expect(error).toMatchObject({ code: 'MANDATE_MALFORMED', hop: 0, check: 'limits' });
     expect((error as Error).message).toBe(
       'block 0: a JWT (typ "JWT", alg "HS256"), not a mandate: expected typ mandate-root+jwt or mandate-delegation+jwt',
@@ -224,15 +224,14 @@ describe('foreign and damaged input', () => {
   });
 
   it('a public key where a private one is needed says so', async () => {
-    const error = await mint({
-      issuer: { privateKey: as.publicJwk, publicJwk: as.publicJwk, id: as.id },
-      subject: 'alice',
-      holder: agent.publicJwk,
-      capabilities: README_CAPS,
-      expiresIn: 60,
-    }).then(
-      () => undefined,
-      (e: unknown) => e,
+    const error = await rejection(
+      mint({
+        issuer: { privateKey: as.publicJwk, publicJwk: as.publicJwk, id: as.id },
+        subject: 'alice',
+        holder: agent.publicJwk,
+        capabilities: README_CAPS,
+        expiresIn: 60,
+      }),
     );
     expect(error).toBeInstanceOf(TypeError);
     expect((error as Error).message).toMatch(
@@ -241,14 +240,8 @@ describe('foreign and damaged input', () => {
   });
 
   it('a missing subject names the input and which roots need it', async () => {
-    const error = await mint({
-      issuer: as,
-      holder: agent.publicJwk,
-      capabilities: README_CAPS,
-      expiresIn: 60,
-    }).then(
-      () => undefined,
-      (e: unknown) => e,
+    const error = await rejection(
+      mint({ issuer: as, holder: agent.publicJwk, capabilities: README_CAPS, expiresIn: 60 }),
     );
     expect(error).toMatchObject({
       code: 'MANDATE_MALFORMED',

@@ -119,6 +119,13 @@ export function explainWidening(w: Widening, parent: string): string {
         `for ${what} it leaves argument ${arg} unconstrained, which ${parent} constrains ` +
         `(${CLOSED_WORLD}); keep a constraint on ${arg} no wider than ${parent}'s`
       );
+    case 'unnamed-added':
+      return (
+        `for ${what} it lets unnamed arguments through ("*"), which ${parent} refuses ` +
+        `(${CLOSED_WORLD}); name each argument it allows`
+      );
+    case 'unnamed-kept':
+      return `for ${what} its "*" (unnamed arguments) is wider than ${parent}'s`;
     case 'argument-made-optional':
       return `for ${what} it makes argument ${arg} optional, which ${parent} requires`;
     case 'constraint-not-narrower':

@@ -26,7 +26,6 @@ import {
 } from '../../helpers/fixture.js';
 import { cli } from '../../helpers/cli.js';
 import { RedisServer, skipWithoutRedis } from './redis-server.js';
-import { runCli } from '../../helpers/cli.js';
 
 /** The block ids `mandate inspect` prints, in order. */
 async function inspectIds(token: string): Promise<string[]> {

@@ -86,7 +86,11 @@ export const revoke: Command = {
       value: 'FILE',
       help: "a signed revocation list's state file instead (with --issuer-id and --expires-at)",
     },
-    'issuer-id': { type: 'string', value: 'ID', help: 'with --list-state: the anchor whose list it is' },
+    'issuer-id': {
+      type: 'string',
+      value: 'ID',
+      help: 'with --list-state: the anchor whose list it is',
+    },
     prefix: PREFIX,
     'expires-at': {
       type: 'string',

@@ -238,7 +238,9 @@ describe('the CLI loads ioredis only for `revoke`', () => {
     expect(inspect.code).toBe(0);
     expect(inspect.stdout).toContain(`id ${mandate.blocks[1]!.id}`);
     expect(help.code).toBe(0);
-    expect(help.stdout).toContain('usage: mandate revoke (BLOCK-ID | --mandate TOKEN --hop N) (--redis URL');
+    expect(help.stdout).toContain(
+      'usage: mandate revoke (BLOCK-ID | --mandate TOKEN --hop N) (--redis URL',
+    );
     // The control: the hook does bite when the Redis sub-path is imported.
     expect(revoke.code).toBe(2);
     expect(revoke.stderr).toContain('ioredis was loaded');

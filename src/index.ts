@@ -84,3 +84,11 @@ export {
   type Auditor,
   type AuditorOptions,
 } from './adapters/audit.js';
+// Types that the signatures above use, exported so that callers (and the API reference) can name them.
+export type { ErrorDetail, MandateErrorInit } from './core/errors.js';
+export type { Clock } from './core/time.js';
+export type { Span } from './core/time.js';
+export type { PublicJwk, SigningAlg } from './identity/jwk.js';
+export type { ExpectHolder } from './identity/expect-holder.js';
+export type { Authorization, AlgebraOptions } from './core/capability.js';
+export type { MemoryStoreOptions, MemoryReplayStoreOptions } from './stores/memory.js';

@@ -29,6 +29,7 @@ import {
   type NarrowingProfile,
 } from './constraint.js';
 import { assertJson, jsonKey, joinPath, type JsonBounds } from './json.js';
+import { describeConstraint, explainMissing, explainUnknown, explainViolation } from './explain.js';
 import { MAX_JSON_NODES, limitsKey, resolveLimits, type Limits } from './limits.js';
 import {
   parseConcreteResource,
@@ -45,7 +46,7 @@ import type { Action, Capability, CapabilityInput, Constraint, Json } from './ty
 export interface AlgebraOptions {
   readonly limits?: Partial<Limits> | undefined;
   /**
-   * The subsumption rules {@link findWidening} / {@link isSubset} apply (default `'mandate'`).
+   * The subsumption rules `findWidening` / {@link isSubset} apply (default `'mandate'`).
    * `'aat'` is the AAT draft's exact structural rules: every child capability needs a
    * covering parent (even one that allows nothing), and argument maps narrow by steps 4p2-4p4.
    */
@@ -227,7 +228,14 @@ export type Authorization =
       readonly detail: ErrorDetail;
     };
 
-type ArgProblem = { readonly arg: string; readonly why: 'unknown' | 'missing' | 'constraint' };
+/** The first argument a capability refuses, and why in plain words (`reason`). */
+type ArgProblem = {
+  readonly arg: string;
+  readonly why: 'unknown' | 'missing' | 'constraint';
+  readonly reason: string;
+  /** For `constraint`: what the capability allows there (`a number at most 200`). */
+  readonly expected?: string;
+};
 
 function argProblem(p: Prepared, args: Readonly<Record<string, Json>>): ArgProblem | undefined {
   if (p.args.size === 0) return undefined;
@@ -235,15 +243,25 @@ function argProblem(p: Prepared, args: Readonly<Record<string, Json>>): ArgProbl
   // named "*" is unnamed too, AAT section 3.3).
   if (!p.open) {
     for (const name of Object.keys(args)) {
-      if (!p.args.has(name)) return { arg: name, why: 'unknown' };
+      if (!p.args.has(name)) {
+        return { arg: name, why: 'unknown', reason: explainUnknown(name, [...p.args.keys()]) };
+      }
     }
   }
   for (const [name, c] of p.args) {
     if (!Object.hasOwn(args, name)) {
       if (p.optional.has(name)) continue;
-      return { arg: name, why: 'missing' };
+      return { arg: name, why: 'missing', reason: explainMissing(name, p.cap.actions) };
     }
-    if (!checkNormalized(c, args[name] as Json)) return { arg: name, why: 'constraint' };
+    const value = args[name] as Json;
+    if (!checkNormalized(c, value)) {
+      return {
+        arg: name,
+        why: 'constraint',
+        reason: explainViolation(name, c, value),
+        expected: describeConstraint(c),
+      };
+    }
   }
   return undefined;
 }
@@ -256,10 +274,11 @@ const REQUEST_BOUNDS: JsonBounds = { maxArrayLength: MAX_JSON_NODES };
  * `MANDATE_MALFORMED` / `MANDATE_LIMIT_EXCEEDED`; an action outside the capabilities is
  * `MANDATE_FORBIDDEN`, with `detail` naming the resource, the action and, when a capability
  * matched resource and action, the first argument problem of each such capability
- * (argument names only, never values).
+ * (`detail.problems`: argument names and what each capability allows there, never values;
+ * the reason, for the first problem, shows the value that was sent and the limit it broke).
  *
  * Not checked here: who is asking, or whether the capabilities are genuine — that is the
- * verifier's job (DESIGN.md section 3).
+ * verifier's job (its nine rules, docs/format.md).
  */
 export function authorize(
   capabilities: readonly CapabilityInput[],
@@ -365,16 +384,11 @@ function decide(prepared: Prepared[], action: Action, parsed: ParsedAction): Aut
       base,
     );
   }
-  const first = problems[0];
-  const why =
-    first === undefined
-      ? 'arguments not allowed'
-      : first.why === 'unknown'
-        ? `argument '${first.arg}' is not allowed`
-        : first.why === 'missing'
-          ? `argument '${first.arg}' is required`
-          : `argument '${first.arg}' violates its constraint`;
-  return denial('MANDATE_FORBIDDEN', why, { ...base, problems });
+  const why = problems[0]?.reason ?? 'arguments not allowed';
+  return denial('MANDATE_FORBIDDEN', why, {
+    ...base,
+    problems: problems.map(({ reason: _reason, ...problem }) => problem),
+  });
 }
 
 /** True when {@link authorize} allows the action. Never throws. */
@@ -486,7 +500,7 @@ export function findWidening(
   return frozen;
 }
 
-/** {@link findWidening}'s answers between normal forms: child, then parent, then profile. */
+/** `findWidening`'s answers between normal forms: child, then parent, then profile. */
 const wideningMemo = new WeakMap<
   object,
   WeakMap<object, Map<NarrowingProfile, Widening | undefined>>

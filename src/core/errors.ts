@@ -27,7 +27,7 @@ export const ERROR_CODES = deepFreeze([
 /** A stable, machine-readable error code (one of {@link ERROR_CODES}). */
 export type MandateErrorCode = (typeof ERROR_CODES)[number];
 
-/** The verifier rules of DESIGN.md section 3, in their order. */
+/** The verifier's nine rules, in their order (docs/format.md, "Verification"). */
 export const CHECKS = deepFreeze([
   'limits',
   'anchor',
@@ -46,6 +46,7 @@ export type Check = (typeof CHECKS)[number] | 'internal';
 /** Structured evidence; never key material or a raw token. */
 export type ErrorDetail = Readonly<Record<string, unknown>>;
 
+/** What a {@link MandateError} is built with: the rule, the block and the evidence. */
 export interface MandateErrorInit {
   readonly hop?: number | undefined;
   readonly check: Check;
@@ -107,7 +108,10 @@ deepFreeze(MandateUsageError);
  */
 export function rethrowAtBlock(error: unknown, label: string, hop: number): never {
   if (!isMandateError(error)) throw error;
-  throw new MandateError(error.code, `${label}: ${error.message}`, {
+  // A message that already names the block keeps its one prefix.
+  const named = [':', '.', ' '].some((next) => error.message.startsWith(`${label}${next}`));
+  const message = named ? error.message : `${label}: ${error.message}`;
+  throw new MandateError(error.code, message, {
     check: 'limits',
     hop,
     detail: error.detail,

@@ -76,9 +76,48 @@ export function parseWith<T>(schema: z.ZodType<T>, value: unknown, path: string)
   for (const k of issue?.path ?? []) {
     where = joinPath(where, typeof k === 'number' ? k : String(k));
   }
-  const message = issue?.message ?? 'invalid';
-  throw new MandateError('MANDATE_MALFORMED', `${where}: ${message}`, {
+  throw new MandateError('MANDATE_MALFORMED', `${where}: ${plainIssue(issue)}`, {
     check: 'limits',
     detail: { path: where, reason: issue?.code ?? 'invalid' },
   });
+}
+
+/** One zod issue in plain words (`must not be empty`, `must be a string`), never zod's own. */
+export function plainIssue(issue: z.core.$ZodIssue | undefined): string {
+  if (issue === undefined) return 'is not valid';
+  const got = issue as unknown as Readonly<Record<string, unknown>>;
+  switch (issue.code) {
+    case 'invalid_type':
+      return `must be ${/^[aeiou]/.test(String(got['expected'])) ? 'an' : 'a'} ${String(got['expected'])}`;
+    case 'too_small': {
+      const min = Number(got['minimum']);
+      if (got['origin'] === 'string')
+        return min === 1 ? 'must not be empty' : `must have at least ${min} characters`;
+      if (got['origin'] === 'array')
+        return min === 1 ? 'must not be empty' : `must hold at least ${min} items`;
+      return `must be at least ${min}`;
+    }
+    case 'too_big': {
+      const max = Number(got['maximum']);
+      if (got['origin'] === 'string') return `must have at most ${max} characters`;
+      if (got['origin'] === 'array') return `must hold at most ${max} items`;
+      return `must be at most ${max}`;
+    }
+    case 'invalid_value':
+      return `must be ${(got['values'] as readonly unknown[]).map((v) => JSON.stringify(v)).join(' or ')}`;
+    case 'unrecognized_keys':
+      return `has unknown member(s) ${(got['keys'] as readonly string[]).map((k) => JSON.stringify(k.slice(0, 32))).join(', ')}`;
+    default:
+      return issue.message === '' ? 'is not valid' : issue.message;
+  }
+}
+
+/** Where the first issue of a failed parse is (under `base`), and what it is, in plain words. */
+export function firstIssue(
+  error: z.ZodError,
+  base: string,
+): { readonly path: string; readonly message: string } {
+  const issue = error.issues[0];
+  const path = [base, ...(issue?.path ?? []).map(String)].join('.');
+  return { path, message: `${path}: ${plainIssue(issue)}` };
 }

@@ -5,7 +5,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { JWK } from 'jose';
-import { isSubset, normalizeCapabilities } from '../core/capability.js';
+import { findWidening, normalizeCapabilities } from '../core/capability.js';
+import { explainWidening } from '../core/explain.js';
 import type { NarrowingProfile } from '../core/constraint.js';
 import { MandateError } from '../core/errors.js';
 import { DEFAULT_LIMITS } from '../core/limits.js';
@@ -135,7 +136,17 @@ export function planRoot(options: MintOptions): PlannedBlock {
     if (options.subject !== undefined) {
       throw new TypeError('AAT tokens carry no subject (draft section 3.2): omit subject');
     }
-  } else assertSafeText(options.subject, 'subject', DEFAULT_LIMITS.maxStringLength);
+  } else {
+    if (typeof options.subject !== 'string' || options.subject === '') {
+      throw new MandateError(
+        'MANDATE_MALFORMED',
+        `subject is ${options.subject === '' ? 'empty' : 'missing'}: a ${options.format ?? 'jws'} root ` +
+          'names the user it acts for (a non-empty string); only an AAT root has none',
+        { check: 'limits', detail: { path: 'subject', reason: 'type' } },
+      );
+    }
+    assertSafeText(options.subject, 'subject', DEFAULT_LIMITS.maxStringLength);
+  }
   const subject = options.subject ?? issuerId;
   const lifetime = parseSpan(options.expiresIn, 'expiresIn');
   if (lifetime <= 0) throw new RangeError('expiresIn must be positive');
@@ -205,10 +216,19 @@ export function planDelegation(
     options.capabilities === undefined
       ? [...parent.capabilities]
       : normalizeCapabilities(options.capabilities);
-  if (!isSubset(capabilities, parent.capabilities, { profile })) {
-    widened(hop, `block ${hop} would grant more than block ${hop - 1} holds`, {
-      field: 'capabilities',
-    });
+  const widening = findWidening(capabilities, parent.capabilities, { profile });
+  if (widening !== undefined) {
+    widened(
+      hop,
+      `block ${hop} would grant more than block ${hop - 1} holds: ` +
+        explainWidening(widening, `block ${hop - 1}`),
+      {
+        field: 'capabilities',
+        resource: widening.resource,
+        action: widening.action,
+        ...(widening.failure === undefined ? {} : { argument: widening.failure.arg }),
+      },
+    );
   }
   let expiresAt = parent.expiresAt;
   if (options.expiresIn !== undefined) {

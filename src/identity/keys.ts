@@ -46,7 +46,11 @@ export interface PreparedSigner {
 
 function toPrivateKeyObject(privateKey: KeyPair['privateKey']): KeyObject {
   if (privateKey instanceof KeyObject) {
-    if (privateKey.type !== 'private') throw new TypeError('privateKey must be a private key');
+    if (privateKey.type !== 'private') {
+      throw new TypeError(
+        `privateKey is a ${privateKey.type} KeyObject: signing needs the private key (generateKeyPair().privateKey)`,
+      );
+    }
     return privateKey;
   }
   if (typeof CryptoKey !== 'undefined' && privateKey instanceof CryptoKey) {
@@ -59,6 +63,11 @@ function toPrivateKeyObject(privateKey: KeyPair['privateKey']): KeyObject {
       throw new TypeError('privateKey.d must be the canonical base64url of 32 bytes');
     }
     return createPrivateKey({ key: privateKey as JsonWebKey, format: 'jwk' });
+  }
+  if (typeof privateKey === 'object' && privateKey !== null && 'kty' in privateKey) {
+    throw new TypeError(
+      'privateKey is a public JWK (it has no "d"): signing needs the private key (generateKeyPair().privateKey, or a private JWK)',
+    );
   }
   throw new TypeError('privateKey must be a KeyObject, a CryptoKey or a private JWK');
 }

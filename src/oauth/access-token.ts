@@ -43,6 +43,7 @@ import { parseActClaim, parseMayActClaim, type Actor } from './act-claim.js';
 import { splitScope } from './scope-map.js';
 import { ACCESS_TOKEN_TYP } from './token-types.js';
 import { deepFreeze } from '../core/freeze.js';
+import { firstIssue } from '../core/schemas.js';
 
 /** Asymmetric JWS algorithms an access token may use; `none` and HMAC never are. */
 export const ACCESS_TOKEN_ALGORITHMS = deepFreeze([
@@ -312,9 +313,8 @@ export function createAccessTokenVerifier(
     const payload = decodeJson(segments[1] ?? '', 'payload');
     const parsed = claimsSchema.safeParse(payload);
     if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      const path = ['payload', ...(issue?.path ?? []).map(String)].join('.');
-      deny('MANDATE_MALFORMED', 'limits', `${path}: ${issue?.message ?? 'invalid'}`, { path });
+      const { path, message } = firstIssue(parsed.error, 'payload');
+      deny('MANDATE_MALFORMED', 'limits', message, { path });
     }
     const claims = parsed.data;
     for (const name of requiredClaims) {

@@ -19,6 +19,7 @@ import {
 } from '../identity/jwk.js';
 import { isFresh } from './freshness.js';
 import { accessTokenHash, argsHash, isHttpRequest, normalizeHtu } from './request.js';
+import { firstIssue } from '../core/schemas.js';
 
 /** What the verifier knows when it checks a proof. */
 export interface ProofContext {
@@ -163,8 +164,8 @@ export function checkProof(proof: unknown, request: ProofRequest, ctx: ProofCont
   } else {
     const parsed = (http ? dpopClaims : invocationClaims).safeParse(jws.payload);
     if (!parsed.success) {
-      const path = ['proof', ...(parsed.error.issues[0]?.path ?? []).map(String)].join('.');
-      return deny('MANDATE_PROOF_INVALID', `${path}: invalid proof claims`, { path });
+      const { path, message } = firstIssue(parsed.error, 'proof');
+      return deny('MANDATE_PROOF_INVALID', message, { path });
     }
     claims = parsed.data;
   }

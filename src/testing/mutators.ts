@@ -7,7 +7,8 @@ import * as fc from 'fast-check';
 import { detectFormat } from '../format/parse.js';
 import { BLOCK_SEPARATOR } from '../format/jws/chain.js';
 
-type BlockList = readonly (string | undefined)[];
+/** A chain as a list of blocks (a removed block is `undefined`), as the mutators edit it. */
+export type BlockList = readonly (string | undefined)[];
 
 /**
  * Rebuild a token from a new list of its blocks (removal, reordering, duplication,

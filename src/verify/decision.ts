@@ -24,7 +24,7 @@ export interface Denied {
   readonly code: MandateErrorCode;
   /** The block where the failure was found (0 = root). */
   readonly hop: number;
-  /** The DESIGN.md section 3 rule that failed. */
+  /** The rule that failed (one of the nine, docs/format.md "Verification"). */
   readonly check: Check;
   /** A reason a human can act on. Never holds key material or the token. */
   readonly reason: string;

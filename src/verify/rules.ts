@@ -4,6 +4,7 @@
  * visible here and a test asserts it.
  */
 import { authorizeEach, findWidening, isSubset } from '../core/capability.js';
+import { explainWidening } from '../core/explain.js';
 import {
   MandateError,
   MandateUsageError,
@@ -234,7 +235,7 @@ const narrowing: Rule = {
       });
       if (widening !== undefined) {
         widened(
-          'grants more than its parent holds',
+          `grants more than its parent holds: ${explainWidening(widening, `block ${hop - 1}`)}`,
           widening.reason === 'resource' ? '4p1' : (widening.failure?.step ?? '4p'),
         );
       }
@@ -532,9 +533,9 @@ const authorization: Rule = {
 };
 
 /**
- * The rules, in DESIGN.md section 3 order. Deep-frozen, rule objects included: nothing
- * outside this module can reorder, drop or replace a rule (a verifier also captures its
- * tables when it is created).
+ * The rules, in order (docs/format.md, "Verification"). Deep-frozen, rule objects included:
+ * nothing outside this module can reorder, drop or replace a rule (a verifier also captures
+ * its tables when it is created).
  */
 export const RULES: readonly Rule[] = deepFreeze([
   limits,

@@ -2,7 +2,8 @@
 import { MandateError, MandateUsageError, isMandateError } from '../core/errors.js';
 import type { Action, MandateLike, ProofRequest } from '../core/types.js';
 import type { MtlsContext } from '../proof/mtls/possession.js';
-import { deniedFrom, type Decision } from './decision.js';
+import { deniedFrom, type Decision, type Denied } from './decision.js';
+import { isAatChain } from '../format/aat/chain.js';
 import { resolveConfig, type VerifierConfig, type VerifierOptions } from './config.js';
 import { toolAction } from '../format/aat/claims.js';
 import { AAT_RULES, RULES, type Rule, type VerifyState } from './rules.js';
@@ -29,7 +30,7 @@ export interface VerifyRequest {
 /** A configured verifier. */
 export interface Verifier {
   /**
-   * Verify a mandate for one request: every rule of DESIGN.md section 3, in order.
+   * Verify a mandate for one request: every one of the nine rules (docs/format.md, "Verification"), in order.
    * Resolves a `Decision`; never rejects on a denial. Throws (TypeError) only on misuse,
    * e.g. a proof without the request it is bound to.
    *
@@ -126,7 +127,7 @@ async function runRules(
     } catch (error) {
       if (error instanceof MandateUsageError) throw error;
       const lastHop = Math.max(0, (state.chain?.blocks.length ?? 1) - 1);
-      if (isMandateError(error)) return deniedFrom(error, lastHop);
+      if (isMandateError(error)) return draftStepsOnAatOnly(deniedFrom(error, lastHop), state);
       // An unexpected failure inside a rule is a denial, never an allow.
       return deniedFrom(
         new MandateError('MANDATE_INTERNAL', `rule ${rule.check} failed unexpectedly`, {
@@ -158,4 +159,16 @@ async function runRules(
     blockIds: chain.blocks.map((block) => block.id),
     format: chain.format,
   };
+}
+
+/**
+ * The AAT draft's step labels (`detail.step`, e.g. "6b") mean something only for an AAT
+ * chain; a JWS or Biscuit denial does not carry them (its `check` names the rule).
+ */
+function draftStepsOnAatOnly(denied: Denied, state: VerifyState): Denied {
+  if (!Object.hasOwn(denied.detail, 'step')) return denied;
+  const aat = state.chain === undefined ? isAatChain(state.token) : state.chain.format === 'aat';
+  if (aat) return denied;
+  const { step: _step, ...detail } = denied.detail;
+  return { ...denied, detail };
 }

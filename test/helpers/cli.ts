@@ -1,31 +1,48 @@
-/**
- * Runs the `mandate` CLI from source in its own process (`node --import tsx src/cli/main.ts`),
- * with `MANDATE_REDIS_URL` cleared so a developer's environment cannot change what it does.
- */
+/** Runs the `mandate` CLI from the tree (`node --import tsx src/cli/main.ts`) as its own process. */
 import { spawn } from 'node:child_process';
-
-const CLI = 'src/cli/main.ts';
+import { join } from 'node:path';
+import { REPO_ROOT } from './vectors.js';
 
 /** What one run of the CLI gave. */
-export interface Run {
+export interface CliRun {
   readonly code: number | null;
   readonly stdout: string;
   readonly stderr: string;
-  readonly ms: number;
 }
 
-/** Runs the CLI in its own process; `imports` are extra `--import` modules (hooks). */
-export function cli(args: readonly string[], imports: readonly string[] = []): Promise<Run> {
-  const start = performance.now();
+export interface CliOptions {
+  /** Written to the CLI's stdin (then closed); stdin is empty otherwise. */
+  readonly input?: string;
+  readonly cwd?: string;
+  /** Extra environment (MANDATE_REDIS_URL is cleared unless given here). */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Extra `--import` modules (module hooks). */
+  readonly imports?: readonly string[];
+}
+
+/** Runs `mandate ...args`; rejects only when the process hangs (20 s). */
+export function runCli(args: readonly string[], options: CliOptions = {}): Promise<CliRun> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', ...imports.flatMap((m) => ['--import', m]), CLI, ...args],
-    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, MANDATE_REDIS_URL: '' } },
+    [
+      // Resolved here, so the CLI also runs from a folder without node_modules.
+      '--import',
+      import.meta.resolve('tsx'),
+      ...(options.imports ?? []).flatMap((m) => ['--import', m]),
+      join(REPO_ROOT, 'src', 'cli', 'main.ts'),
+      ...args,
+    ],
+    {
+      cwd: options.cwd ?? REPO_ROOT,
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: { ...process.env, MANDATE_REDIS_URL: '', ...options.env },
+    },
   );
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stdin.end(options.input ?? '');
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
@@ -33,7 +50,19 @@ export function cli(args: readonly string[], imports: readonly string[] = []): P
     }, 20_000);
     child.once('exit', (code) => {
       clearTimeout(timer);
-      resolve({ code, stdout, stderr, ms: performance.now() - start });
+      resolve({ code, stdout, stderr });
     });
   });
+}
+
+/** What one timed run gave. */
+export interface Run extends CliRun {
+  readonly ms: number;
+}
+
+/** Runs the CLI in its own process, timed; `imports` are extra `--import` modules (hooks). */
+export async function cli(args: readonly string[], imports: readonly string[] = []): Promise<Run> {
+  const start = performance.now();
+  const run = await runCli(args, { imports });
+  return { ...run, ms: performance.now() - start };
 }

@@ -2,12 +2,10 @@
  * The AAT draft's published JWS vectors (draft-niyikiza-oauth-attenuating-agent-tokens-02,
  * 79 cases: 19 PERMIT, 60 DENY). Each runs through Mandate's one verifier pipeline with the
  * file's parameters and trust anchor and the case's policy; a DENY must name the draft step
- * that rejects it (`detail.step`). The file is read from `../shared/vectors/aat/` (relative
- * to the repository root) or the folder in `AAT_VECTORS`.
+ * that rejects it (`detail.step`). The file is found by test/helpers/vectors.ts
+ * (`../shared/vectors/aat/` beside the clone, or `AAT_VECTORS`).
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   createVerifier,
@@ -19,14 +17,10 @@ import {
 } from '../../src/index.js';
 import type { JWK } from 'jose';
 import { createPrivateKey } from 'node:crypto';
+import { vectorsOrReport } from '../helpers/vectors.js';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const FILE = 'aat-jws-vectors.json';
-const candidates = [
-  ...(process.env['AAT_VECTORS'] === undefined ? [] : [process.env['AAT_VECTORS']]),
-  join(ROOT, '../shared/vectors/aat'),
-];
-const folder = candidates.find((dir) => existsSync(join(dir, FILE)));
+const TITLE = 'AAT draft vectors (draft-niyikiza-oauth-attenuating-agent-tokens-02)';
+const found = vectorsOrReport('aat', TITLE);
 
 interface Vector {
   readonly id: string;
@@ -94,18 +88,11 @@ function keyPairOf(file: VectorFile, name: string) {
   };
 }
 
-if (folder === undefined) {
-  describe('AAT draft vectors', () => {
-    it.skip(`SKIPPED: ${FILE} not found in ../shared/vectors/aat/ or $AAT_VECTORS`, () => {});
-  });
-  console.warn(
-    `AAT vectors SKIPPED: ${FILE} found neither in ../shared/vectors/aat/ nor in $AAT_VECTORS`,
-  );
-} else {
-  const file = JSON.parse(readFileSync(join(folder, FILE), 'utf8')) as VectorFile;
+if (found !== undefined) {
+  const file = JSON.parse(readFileSync(found.file, 'utf8')) as VectorFile;
   const passed = new Set<string>();
 
-  describe('AAT draft vectors (draft-niyikiza-oauth-attenuating-agent-tokens-02)', () => {
+  describe(TITLE, () => {
     afterAll(() => {
       console.info(`AAT vectors: ${passed.size}/${file.vectors.length} pass (verdict and step)`);
     });

@@ -8,12 +8,11 @@
  * kind) and the published revocation ids — both biscuit-wasm's and Mandate's own
  * (`biscuitRevocationId`, computed from the token bytes without biscuit-wasm).
  *
- * Samples are read from `../shared/vectors/biscuit-samples` (relative to the repository root) or from
- * the folder named by `BISCUIT_SAMPLES`. Without them the suite is skipped, and says so.
+ * Samples are found by test/helpers/vectors.ts (`../shared/vectors/biscuit-samples` beside the
+ * clone, or `BISCUIT_SAMPLES`). Without them the suite is skipped, and says so (fails in CI).
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 import { afterAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -22,15 +21,9 @@ import { biscuitRevocationId } from '../../src/format/biscuit/chain.js';
 import { readFields, type ProtoField } from '../../src/format/biscuit/protobuf.js';
 import { biscuitErrorKind, withBiscuit } from '../../src/format/biscuit/wasm.js';
 import type { BiscuitRunLimits, WasmBiscuit } from '../../src/format/biscuit/wasm.js';
+import { vectorsOrReport } from '../helpers/vectors.js';
 
-const REPO_ROOT = resolve(fileURLToPath(new URL('../../', import.meta.url)));
-const FROM_ENV = process.env['BISCUIT_SAMPLES'];
-const SAMPLES_DIR =
-  FROM_ENV !== undefined && FROM_ENV !== ''
-    ? resolve(FROM_ENV)
-    : resolve(REPO_ROOT, '../shared/vectors/biscuit-samples');
-const SAMPLES_JSON = join(SAMPLES_DIR, 'samples.json');
-const AVAILABLE = existsSync(SAMPLES_JSON);
+const found = vectorsOrReport('biscuit', 'Biscuit specification samples');
 
 /**
  * Limits passed to `authorizeWithLimits`. Observed with 0.6.0: `max_time_micro` is honoured, but
@@ -159,25 +152,9 @@ function kindOf(result: SampleResult): string {
   return 'Ok' in result ? 'Ok' : `Err/${biscuitErrorKind(result.Err) ?? '?'}`;
 }
 
-if (!AVAILABLE) {
-  if (FROM_ENV !== undefined && FROM_ENV !== '') {
-    // An explicit location that does not exist is a configuration error, not a reason to skip.
-    describe('Biscuit specification samples', () => {
-      it(`BISCUIT_SAMPLES points at ${SAMPLES_DIR}`, () => {
-        expect.fail(`no samples.json in BISCUIT_SAMPLES=${SAMPLES_DIR}`);
-      });
-    });
-  } else {
-    console.warn(
-      `[biscuit-samples] SKIPPED: no samples.json at ${SAMPLES_DIR} ` +
-        '(copy the Biscuit samples there or set BISCUIT_SAMPLES to their folder)',
-    );
-    describe.skip(`Biscuit specification samples (not found at ${SAMPLES_DIR})`, () => {
-      it('runs every sample', () => undefined);
-    });
-  }
-} else {
-  const samples = Samples.parse(JSON.parse(readFileSync(SAMPLES_JSON, 'utf8')));
+if (found !== undefined) {
+  const SAMPLES_DIR = found.folder;
+  const samples = Samples.parse(JSON.parse(readFileSync(found.file, 'utf8')));
   const tally = { validations: 0, exact: 0, knownUnsupported: 0 };
 
   describe(`Biscuit specification samples (${SAMPLES_DIR})`, () => {

@@ -16,7 +16,8 @@ import { contentOf } from './content.js';
 import type { MandateDenialData } from '../mcp/guard.js';
 
 type SendResult = Awaited<ReturnType<Client['sendMessage']>>;
-type OutgoingMessage = Omit<Message, 'metadata'> & { metadata?: Record<string, unknown> };
+/** An A2A message as `sendWithGrant` takes it (its metadata gains the mandate and proof). */
+export type OutgoingMessage = Omit<Message, 'metadata'> & { metadata?: Record<string, unknown> };
 
 /** The message metadata that carries a grant and its sender proof. */
 export function grantMetadata(mandate: MandateLike, senderProof: string): Record<string, string> {

@@ -21,7 +21,8 @@ export type ExpressLikeRequest = IncomingMessage & {
   mandate?: MandateContext;
 };
 
-type ExpressMiddleware = (
+/** The Express middleware `mandateExpress` returns. */
+export type ExpressMiddleware = (
   req: ExpressLikeRequest,
   res: ExpressLikeResponse,
   next: (error?: unknown) => void,

@@ -76,3 +76,4 @@ export {
   type NarrowedCall,
 } from '../deputy.js';
 export { httpTarget, type HttpTargetOptions } from './target.js';
+export type { ExpressMiddleware } from './express.js';

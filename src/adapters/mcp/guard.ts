@@ -31,12 +31,13 @@ export interface MandateDenialData {
   readonly reason: string;
 }
 
-type ToolArgs = Readonly<Record<string, Json>>;
+/** A tool call's arguments. */
+export type ToolArgs = Readonly<Record<string, Json>>;
 
 /**
  * What a tool needs: the resource it acts on and the action. Every argument of the call feeds
  * the constraints, exactly as sent and proven: the verifier authorizes a tool call on the
- * arguments its invocation proof binds (DESIGN.md rule 8), never on a projection of them. So a
+ * arguments its invocation proof binds (rule 8, possession), never on a projection of them. So a
  * capability for a tool names each argument it lets through (`{ constraint_type: 'wildcard' }`
  * for "any value", e.g. an argument that only picks the resource) or constrains none.
  */

@@ -25,3 +25,5 @@ export {
   type ProtectedResourceMetadataOptions,
 } from '../http/metadata.js';
 export { createDeputy, type Deputy, type DeputyOptions, type NarrowedCall } from '../deputy.js';
+// Types that the signatures above use.
+export type { ToolArgs } from './guard.js';

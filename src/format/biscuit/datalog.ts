@@ -197,14 +197,14 @@ function maxFacts(limits: Limits): number {
 export function readBlockFacts(block: Uint8Array, hop: number, limits: Limits): BlockFact[] {
   const label = `block ${hop}`;
   try {
-    const fields = readMessage(block, BLOCK, label);
+    const fields = readMessage(block, BLOCK, 'the Datalog block');
     for (const [field, what] of [
       [5, 'rules'],
       [7, 'scope'],
       [8, 'public keys'],
     ] as const) {
       if (fields.has(field))
-        throw new ProtobufError(`${label}: a Mandate block carries no ${what}`);
+        throw new ProtobufError(`it carries ${what}, which a Mandate block never has`);
     }
     const symbols = allBytesOf(fields, 1).map((b) => decodeUtf8(b));
     const symbol = (id: bigint): string => {
@@ -213,7 +213,7 @@ export function readBlockFacts(block: Uint8Array, hop: number, limits: Limits): 
         id < BigInt(FIRST_BLOCK_SYMBOL)
           ? DEFAULT_SYMBOLS[index]
           : symbols[index - FIRST_BLOCK_SYMBOL];
-      if (value === undefined) throw new ProtobufError(`${label}: unknown symbol ${id}`);
+      if (value === undefined) throw new ProtobufError(`unknown symbol ${id}`);
       return value;
     };
     const facts = allBytesOf(fields, 4);
@@ -234,7 +234,11 @@ export function readBlockFacts(block: Uint8Array, hop: number, limits: Limits): 
     });
   } catch (error) {
     if (error instanceof ProtobufError) {
-      throw new MandateError('MANDATE_MALFORMED', `${label}: ${error.message}`, {
+      // The signature is checked later (rule 2): a changed byte usually shows up here first.
+      const message =
+        `${label} is not a Mandate block as written (${error.message}): ` +
+        'the token was changed or cut, or is not a Mandate Biscuit';
+      throw new MandateError('MANDATE_MALFORMED', message, {
         check: 'limits',
         hop,
         detail: { path: `${label}.block` },

@@ -100,10 +100,12 @@ export function readMessage(
     const spec = schema[f.field];
     if (spec === undefined) throw new ProtobufError(`${name}: unknown field ${f.field}`);
     if (spec.wire !== f.wire)
-      throw new ProtobufError(`${name}: field ${f.field} has wire ${f.wire}`);
+      throw new ProtobufError(
+        `${name}: field ${f.field} has the wrong protobuf wire type (${f.wire}, expected ${spec.wire})`,
+      );
     const list = out.get(f.field) ?? [];
     if (list.length > 0 && spec.repeated !== true) {
-      throw new ProtobufError(`${name}: field ${f.field} repeats`);
+      throw new ProtobufError(`${name}: field ${f.field} appears more than once`);
     }
     list.push(f);
     out.set(f.field, list);

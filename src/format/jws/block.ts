@@ -14,6 +14,7 @@ import type { BlockView, Capability } from '../../core/types.js';
 import { parsePublicJwk, type PublicJwk, type SigningAlg } from '../../identity/jwk.js';
 import { thumbprintUriSync } from '../../identity/thumbprint.js';
 import type { ParsedJws } from './compact.js';
+import { firstIssue } from '../../core/schemas.js';
 
 /** The `authorization_details` type of a Mandate capability (RFC 9396). */
 export const CAPABILITY_DETAIL_TYPE = 'mandate';
@@ -222,16 +223,17 @@ export function decodeBlock(jws: ParsedJws, hop: number, limits: Limits): Decode
     const parsed = schemaFor(limits).safeParse(jws.payload);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      const path = [label, ...(issue?.path ?? []).map(String)].join('.');
       // A string or list past a configured limit is that limit's denial, as in every encoding.
       if (issue?.code === 'too_big' && (issue.origin === 'string' || issue.origin === 'array')) {
+        const path = [label, ...issue.path.map(String)].join('.');
         throw new MandateError('MANDATE_LIMIT_EXCEEDED', `${path}: ${issue.message}`, {
           check: 'limits',
           hop,
           detail: { path, limit: Number(issue.maximum) },
         });
       }
-      malformed(`${path}: ${issue?.message ?? 'invalid claims'}`, hop, path);
+      const { path, message } = firstIssue(parsed.error, label);
+      malformed(message, hop, path);
     }
     claims = parsed.data;
   }

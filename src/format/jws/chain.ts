@@ -10,6 +10,10 @@ import { signBytes, type PreparedSigner } from '../../identity/keys.js';
 import type { PlannedBlock } from '../plan.js';
 import { decodeBlock, encodeClaims, typFor, type DecodedBlock } from './block.js';
 import { encodeSegment, parseCompactJws } from './compact.js';
+import { TYP } from '../../core/typ.js';
+
+/** What a JWS block must be typed (its position is checked when the block is decoded). */
+const MANDATE_BLOCK = { typs: [TYP.root, TYP.delegation], what: 'a mandate' } as const;
 
 /** Separator between blocks. Never appears in base64url or in a JWS's dots. */
 export const BLOCK_SEPARATOR = '~';
@@ -92,6 +96,7 @@ export function decodeCheckedJwsChain(
         check: 'limits',
         hop,
         extraHeaders: ['kid'],
+        expect: MANDATE_BLOCK,
       });
       block = decodeBlock(jws, hop, limits);
       cache?.set(key, block);

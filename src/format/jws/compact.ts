@@ -24,6 +24,12 @@ export interface ParseJwsOptions {
   readonly hop?: number | undefined;
   /** Header members allowed besides `alg` and `typ`. */
   readonly extraHeaders?: readonly string[];
+  /**
+   * The `typ` values this JWS may carry, and what it is (`a mandate`): a JWS typed otherwise
+   * (a plain JWT, an access token) is refused first, saying what it is and what was expected,
+   * before its other members are judged against rules that were never meant for it.
+   */
+  readonly expect?: { readonly typs: readonly string[]; readonly what: string };
 }
 
 const SIGNATURE_BYTES = 64; // Ed25519 and ES256 (raw r||s) alike
@@ -124,6 +130,21 @@ export function parseCompactJws(compact: string, options: ParseJwsOptions): Pars
   const s = compact.slice(dot2 + 1);
   if (h === '' || p === '' || s === '') malformedJws(label, check, hop, 'empty JWS part');
   const header = parseHeader(h, label, check, hop);
+  const expected = options.expect;
+  if (expected !== undefined && !expected.typs.includes(header.typ as string)) {
+    // Only short, printable header values are echoed (they are attacker-written).
+    const shown = (v: unknown): string =>
+      typeof v === 'string' && /^[\x20-\x7E]{1,40}$/.test(v) ? JSON.stringify(v) : 'absent';
+    const jwt = typeof header.typ !== 'string' || header.typ.toUpperCase() === 'JWT';
+    malformedJws(
+      label,
+      check,
+      hop,
+      `${jwt ? 'a JWT' : 'a JWS'} (typ ${shown(header.typ)}, alg ${shown(header.alg)}), not ${expected.what}: ` +
+        `expected typ ${expected.typs.join(' or ')}`,
+      `${label}.header.typ`,
+    );
+  }
   const refused = disallowedHeaderMember(header, options.extraHeaders);
   if (refused !== undefined) {
     malformedJws(

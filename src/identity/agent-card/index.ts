@@ -45,3 +45,8 @@ export {
   type JwkSet,
   type RemoteJwksOptions,
 } from '../key-resolver.js';
+// Types that the signatures above use.
+export type { ResolvableAlg } from '../key-resolver.js';
+export type { FieldSpec, MessageSpec } from './schema.js';
+export type { Clock } from '../../core/time.js';
+export type { PublicJwk } from '../jwk.js';

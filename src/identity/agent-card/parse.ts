@@ -1,6 +1,7 @@
 /** Shape-checking an untrusted Agent Card: size, JSON, version, strict schema. */
 import { MandateError } from '../../core/errors.js';
 import { parseJsonObject } from '../../core/json-text.js';
+import { firstIssue } from '../../core/schemas.js';
 import {
   CARD_LIMITS,
   detectCardVersion,
@@ -44,9 +45,8 @@ export function parseAgentCard(input: unknown): ParsedAgentCard {
   const version = detectCardVersion(value);
   const parsed = schemaFor(version).safeParse(value);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const path = ['card', ...(issue?.path ?? []).map(String)].join('.');
-    return malformed(`${path}: ${issue?.message ?? 'invalid Agent Card'}`, path);
+    const { path, message } = firstIssue(parsed.error, 'card');
+    return malformed(message, path);
   }
   return { card: parsed.data, version };
 }

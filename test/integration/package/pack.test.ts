@@ -58,6 +58,27 @@ describe('the npm package', () => {
     expect(stdout.trim()).toBe('ok');
   });
 
+  it('a CommonJS consumer requires every "exports" entry (require(esm), Node >= 20.19 / 22.12)', async () => {
+    const manifest = JSON.parse(await readFile('package.json', 'utf8')) as {
+      exports: Record<string, unknown>;
+    };
+    const entries = Object.keys(manifest.exports).filter((entry) => entry !== './package.json');
+    const names = entries.map((entry) => (entry === '.' ? 'mandate' : `mandate/${entry.slice(2)}`));
+    await writeFile(
+      join(dir, 'require.cjs'),
+      `'use strict';
+const names = ${JSON.stringify(names)};
+const sizes = names.map((name) => Object.keys(require(name)).length);
+const { generateKeyPair } = require('mandate');
+generateKeyPair().then((pair) => console.log(sizes.every((n) => n > 0), typeof pair.id));
+`,
+    );
+    const { stdout, stderr } = await run(process.execPath, ['require.cjs'], { cwd: dir });
+    expect(stdout.trim()).toBe('true string');
+    // No experimental-feature warning on the supported versions.
+    expect(stderr).toBe('');
+  });
+
   it('every "exports" entry has types that a strict TypeScript consumer resolves', async () => {
     const manifest = JSON.parse(await readFile('package.json', 'utf8')) as {
       exports: Record<string, { types?: string } | string>;

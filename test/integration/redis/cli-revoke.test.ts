@@ -15,7 +15,9 @@ import { RedisRevocationStore } from '../../../src/stores/redis/index.js';
 import { keyFor } from '../../../src/stores/redis/keys.js';
 import {
   ANCHOR_ID,
+  AUDIENCE,
   NOW,
+  READ,
   chainOf,
   createWorld,
   verifierFor,
@@ -110,6 +112,62 @@ describe.skipIf(skipWithoutRedis(SUITE))(SUITE, () => {
     }
   });
 
+  it('revoke --mandate --hop, then verify --redis denies it and says which store answered', async () => {
+    const mandate = await chainOf(world, 1);
+    const verify = (redis: readonly string[]) =>
+      cli([
+        'verify',
+        '--mandate',
+        mandate.token,
+        '--anchor',
+        `${ANCHOR_ID}=${JSON.stringify(world.anchor.publicJwk)}`,
+        '--audience',
+        AUDIENCE,
+        '--action',
+        JSON.stringify(READ),
+        '--no-proof',
+        '--now',
+        String(NOW),
+        ...redis,
+      ]);
+    const before = await verify(['--redis', server.url, '--prefix', 'hop:']);
+    expect(before.code).toBe(0);
+    expect(JSON.parse(before.stdout)).toMatchObject({
+      allowed: true,
+      stores: { revocation: 'redis (prefix hop:)' },
+    });
+    const run = await cli([
+      'revoke',
+      '--mandate',
+      mandate.token,
+      '--hop',
+      '1',
+      '--redis',
+      server.url,
+      '--prefix',
+      'hop:',
+    ]);
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toBe(`revoked ${mandate.blocks[1]!.id} for good\n`);
+    const [after, elsewhere] = await Promise.all([
+      verify(['--redis', server.url, '--prefix', 'hop:']),
+      verify([]),
+    ]);
+    expect(after.code).toBe(3);
+    expect(JSON.parse(after.stdout)).toMatchObject({
+      allowed: false,
+      code: 'MANDATE_REVOKED',
+      hop: 1,
+      check: 'revocation',
+      stores: { revocation: 'redis (prefix hop:)' },
+    });
+    // Without --redis no revocation is consulted, and the output says so.
+    expect(JSON.parse(elsewhere.stdout)).toMatchObject({
+      allowed: true,
+      stores: { revocation: expect.stringMatching(/^none \(give --redis URL/) },
+    });
+  });
+
   it('fails (exit 2) within the bound when Redis is down, without echoing the URL', async () => {
     const down = await RedisServer.reserve(); // a free port, nothing listening
     const url = `redis://:hunter2secret@127.0.0.1:${down.port}`;
@@ -133,10 +191,10 @@ describe.skipIf(skipWithoutRedis(SUITE))(SUITE, () => {
     ]);
     expect(runs.map((r) => r.code)).toEqual([2, 2, 2, 2, 2, 2]);
     expect(runs.map((r) => r.stderr.split('\n')[0])).toEqual([
-      'mandate: revoke needs --redis URL (or MANDATE_REDIS_URL), --redis-cluster SEEDS or --list-state FILE',
-      'mandate: revoke takes exactly one block id (`mandate inspect TOKEN` shows them)',
-      'mandate: revoke takes exactly one block id (`mandate inspect TOKEN` shows them)',
-      'mandate: --expires-at takes whole seconds since the epoch',
+      'mandate: MANDATE_USAGE: mandate revoke: missing --redis URL (or MANDATE_REDIS_URL, --redis-cluster SEEDS, --list-state FILE) (see mandate revoke --help)',
+      'mandate: MANDATE_USAGE: mandate revoke: missing BLOCK-ID (or --mandate TOKEN --hop N) (see mandate revoke --help)',
+      'mandate: MANDATE_USAGE: mandate revoke: mandate revoke takes at most 1 BLOCK-ID (extra: "b") (see mandate revoke --help)',
+      'mandate: MANDATE_USAGE: --expires-at is "1e3"; expected a whole number',
       'mandate: url must be a redis:// or rediss:// URL',
       'mandate: prefix must be at most 128 printable ASCII characters without spaces or glob characters',
     ]);
@@ -173,14 +231,16 @@ describe('the CLI loads ioredis only for `revoke`', () => {
     const mandate = await chainOf(world, 1);
     const [inspect, help, revoke] = await Promise.all([
       cli(['inspect', mandate.token], [hook]),
-      cli(['help'], [hook]),
+      cli(['revoke', '--help'], [hook]),
       cli(['revoke', 'some-block', '--redis', 'redis://127.0.0.1:1'], [hook]),
     ]);
     expect(inspect.stderr).toBe('');
     expect(inspect.code).toBe(0);
     expect(inspect.stdout).toContain(`id ${mandate.blocks[1]!.id}`);
     expect(help.code).toBe(0);
-    expect(help.stdout).toContain('revoke BLOCK-ID --redis URL');
+    expect(help.stdout).toContain(
+      'usage: mandate revoke (BLOCK-ID | --mandate TOKEN --hop N) (--redis URL',
+    );
     // The control: the hook does bite when the Redis sub-path is imported.
     expect(revoke.code).toBe(2);
     expect(revoke.stderr).toContain('ioredis was loaded');

@@ -5,38 +5,18 @@
  * read from the token, the AAT knobs as flags) and `inspect`; and a sample of the draft's
  * published vectors (one per verifier knob) through `mandate verify`.
  */
-import { execFile } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { exportJWK } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateKeyPair, type KeyPair } from '../../../src/index.js';
+import { describeWithVectors } from '../../helpers/vectors.js';
+import { runCli } from '../../helpers/cli.js';
 
-const CLI = 'src/cli/main.ts';
 const ISSUER = 'https://as.example';
 const AUD = 'https://tools.example';
 const NOW = 1_800_000_000;
 
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function cli(args: readonly string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', CLI, ...args],
-      { timeout: 20_000, env: { ...process.env, MANDATE_REDIS_URL: '' } },
-      (error, stdout, stderr) => {
-        const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
-}
+const cli = (args: readonly string[]) => runCli(args);
 
 /** Runs a command that must succeed and returns its one line of output. */
 async function ok(args: readonly string[]): Promise<string> {
@@ -283,7 +263,7 @@ describe('mandate CLI: AAT chains', () => {
     expect(subject.code).toBe(2);
     expect(subject.stderr).toContain('no subject');
     expect(format.code).toBe(2);
-    expect(format.stderr).toContain('--format takes jws|biscuit|aat');
+    expect(format.stderr).toContain('--format is "jwt"; expected jws, biscuit, aat');
   });
 });
 
@@ -309,19 +289,13 @@ interface VectorFile {
   }[];
 }
 
-const VECTORS = [
-  ...(process.env['AAT_VECTORS'] === undefined ? [] : [process.env['AAT_VECTORS']]),
-  join(resolve(dirname(fileURLToPath(import.meta.url)), '../../..'), '../shared/vectors/aat'),
-]
-  .map((dir) => join(dir, 'aat-jws-vectors.json'))
-  .find((file) => existsSync(file));
-
-describe.skipIf(VECTORS === undefined)(
+describeWithVectors(
+  'aat',
   "mandate verify with the AAT draft's vectors and parameters as flags",
-  () => {
+  (vectors) => {
     // One vector per verifier knob, and the plain PERMIT.
     const SAMPLE = ['J.1', 'J.6.1', 'J.6.5', 'J.6.6', 'J.6.10', 'J.20.4', 'J.21.4', 'J.21.5'];
-    const file = JSON.parse(readFileSync(VECTORS ?? '', 'utf8')) as VectorFile;
+    const file = JSON.parse(readFileSync(vectors.file, 'utf8')) as VectorFile;
     const { params } = file;
     const anchor = file.trust_anchors[0];
 

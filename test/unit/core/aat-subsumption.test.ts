@@ -4,9 +4,7 @@
  * tool-level rule (4p1), the key-set rule (4p2) and per-key subsumption (4p4) must reach the
  * vector's verdict, and malformed constraint trees (3n/4o, unknown types) must be rejected.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { MandateError } from '../../../src/core/errors.js';
 import {
@@ -17,11 +15,7 @@ import {
 import { DEFAULT_LIMITS } from '../../../src/core/limits.js';
 import { authorize } from '../../../src/core/capability.js';
 import type { CapabilityInput, Json } from '../../../src/core/types.js';
-
-const here = dirname(fileURLToPath(import.meta.url));
-const file =
-  process.env['AAT_VECTORS'] ??
-  resolve(here, '../../../../shared/vectors/aat/aat-jws-vectors.json');
+import { vectorsOrReport } from '../../helpers/vectors.js';
 
 interface Vector {
   id: string;
@@ -35,11 +29,11 @@ interface Vector {
 }
 
 const GROUPS = ['J.11', 'J.15', 'J.16', 'J.17', 'J.18', 'J.8.'];
-const present = existsSync(file);
-if (!present) console.log(`AAT vectors not found at ${file}; set AAT_VECTORS to run these tests`);
+const found = vectorsOrReport('aat', 'AAT draft vectors against the constraint algebra');
+const present = found !== undefined;
 
 const vectors: Vector[] = present
-  ? (JSON.parse(readFileSync(file, 'utf8')) as { vectors: Vector[] }).vectors
+  ? (JSON.parse(readFileSync(found.file, 'utf8')) as { vectors: Vector[] }).vectors
   : [];
 const selected = vectors.filter((v) => GROUPS.some((g) => v.id.startsWith(g)));
 

@@ -30,6 +30,7 @@ import { arbAction, arbCapabilities, arbNarrowing } from '../../../src/testing/a
 import { NUM_RUNS } from '../../../src/testing/config.js';
 import { chainOf, createWorld, verifierFor, verifyWith } from '../../helpers/fixture.js';
 import { blocksOf, decodeJws, segment } from '../../helpers/forge.js';
+import { firstIssue } from '../../../src/core/schemas.js';
 
 const RUNS = Math.max(NUM_RUNS, 500);
 
@@ -375,9 +376,9 @@ function referencePublicJwk(value: unknown): PublicJwk {
   }
   const parsed = publicJwkSchema.safeParse(value);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const path = [label, ...(issue?.path ?? []).map(String)].join('.');
-    throw new MandateError('MANDATE_MALFORMED', `${path}: ${issue?.message ?? 'invalid key'}`, {
+    // The message in plain words, as every schema failure is worded (core/schemas.ts).
+    const { path, message } = firstIssue(parsed.error, label);
+    throw new MandateError('MANDATE_MALFORMED', message, {
       check: 'limits',
       hop: 0,
       detail: { path },

@@ -313,7 +313,10 @@ describe('the nonce option on Mandate chains', () => {
     expect(await verifier.verify(mandate, { action, proof: without, request: http })).toMatchObject(
       {
         code: 'MANDATE_PROOF_INVALID',
-        detail: { step: '7h' },
+        hop: 0,
+        check: 'possession',
+        // A Mandate chain: no AAT draft step label, the path of the missing nonce instead.
+        detail: { path: 'proof.nonce' },
       },
     );
     const tool = { tool: 'read', args: {} };
@@ -322,7 +325,8 @@ describe('the nonce option on Mandate chains', () => {
       await verifier.verify(mandate, { action, proof: invocation, request: tool }),
     ).toMatchObject({
       code: 'MANDATE_PROOF_INVALID',
-      detail: { step: '7h' },
+      check: 'possession',
+      detail: { path: 'proof.nonce' },
     });
   });
 });

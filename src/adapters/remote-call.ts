@@ -90,3 +90,19 @@ export async function callMcpTool(
     throw remoteDenial(error, name);
   }
 }
+
+/** The text of an MCP tool result (or its structured content as JSON when it has no text). */
+export function resultText(result: object): string {
+  const { content, structuredContent } = result as {
+    content?: unknown;
+    structuredContent?: unknown;
+  };
+  const parts: unknown[] = Array.isArray(content) ? content : [];
+  const texts = parts
+    .filter(
+      (part): part is { type: 'text'; text: string } =>
+        typeof part === 'object' && part !== null && (part as { type?: unknown }).type === 'text',
+    )
+    .map((part) => part.text);
+  return texts.length > 0 ? texts.join('\n') : JSON.stringify(structuredContent ?? null);
+}

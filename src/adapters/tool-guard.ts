@@ -69,7 +69,9 @@ export interface ToolGuardOptions {
    * a step-up grant the user just signed) and the call is verified again, once, with it (never
    * allowed without a verifier's yes); resolve undefined and the denial stands.
    */
-  readonly ask?: (denial: ToolDenial) => Promise<RunAuthority | undefined> | RunAuthority | undefined;
+  readonly ask?: (
+    denial: ToolDenial,
+  ) => Promise<RunAuthority | undefined> | RunAuthority | undefined;
   /** Where every decision goes (an Auditor or a logger function). */
   readonly audit?: AuditOption;
 }
@@ -156,7 +158,7 @@ function fromDecision(decision: Denied, call: GuardedCall): ToolDenial {
 
 function deepFreeze<T extends Json>(value: T): T {
   if (value !== null && typeof value === 'object') {
-    for (const inner of Object.values(value)) deepFreeze(inner as Json);
+    for (const inner of Object.values(value)) deepFreeze(inner);
     Object.freeze(value);
   }
   return value;
@@ -309,7 +311,12 @@ export function createToolGuard(options: ToolGuardOptions, transport: string): T
       action = { resource, action: requirement.action, args };
     } catch {
       return audited(
-        denial('MANDATE_MALFORMED', 'authorize', `the arguments of ${call.tool} name no resource`, call),
+        denial(
+          'MANDATE_MALFORMED',
+          'authorize',
+          `the arguments of ${call.tool} name no resource`,
+          call,
+        ),
         nothing,
         call,
       );
@@ -360,7 +367,10 @@ export function allowedCallOf(key: unknown): AllowedCall | undefined {
 }
 
 /** Which tools an adapter guarded, and what each needs (for delegation to the agent holding them). */
-const declared = new WeakMap<object, { readonly name: string; readonly requirement: AgentToolRequirement }>();
+const declared = new WeakMap<
+  object,
+  { readonly name: string; readonly requirement: AgentToolRequirement }
+>();
 
 /** Record that `tool` is guarded with `requirement` (adapters call it on each tool they wrap). */
 export function declareTool(tool: object, name: string, requirement: AgentToolRequirement): void {

@@ -7,12 +7,7 @@
  * call's input is complete, so a partial stream never reaches the guard.
  */
 import type { ToolExecutionOptions, ToolSet } from 'ai';
-import {
-  bindAllowed,
-  createToolGuard,
-  declareTool,
-  type ToolGuardOptions,
-} from '../tool-guard.js';
+import { bindAllowed, createToolGuard, declareTool, type ToolGuardOptions } from '../tool-guard.js';
 import type { AgentToolRequirement, RunAuthority } from '../run-authority.js';
 
 /** Options of `guardTools`. */

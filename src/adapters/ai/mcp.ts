@@ -38,7 +38,7 @@ function withCredentials(message: unknown): unknown {
   // Only the very call that was proven carries the credentials; anything else goes bare (and
   // a guarded server denies it).
   if (params.name !== call.name || !isObject(params.arguments)) return message;
-  if (!jsonEqual(params.arguments as Json, call.args as Json)) return message;
+  if (!jsonEqual(params.arguments as Json, call.args)) return message;
   const meta = isObject(params._meta) ? params._meta : {};
   return { ...message, params: { ...params, _meta: { ...meta, ...call.meta } } };
 }
@@ -49,7 +49,10 @@ function withCredentials(message: unknown): unknown {
  */
 export function mandateTransport<T extends SendingTransport>(transport: T): T {
   if (typeof transport?.send !== 'function') throw new TypeError('transport must have send()');
-  const send = transport.send.bind(transport) as (message: unknown, ...rest: unknown[]) => Promise<void>;
+  const send = transport.send.bind(transport) as (
+    message: unknown,
+    ...rest: unknown[]
+  ) => Promise<void>;
   (transport as { send: unknown }).send = (message: unknown, ...rest: unknown[]) =>
     send(withCredentials(message), ...rest);
   return transport;

@@ -49,7 +49,10 @@ function billingTools() {
   };
 }
 
-function guarded<T extends ToolSet>(tools: T, extra: Partial<Parameters<typeof guardTools>[1]> = {}) {
+function guarded<T extends ToolSet>(
+  tools: T,
+  extra: Partial<Parameters<typeof guardTools>[1]> = {},
+) {
   return guardTools(tools, {
     verifier: world.verifier,
     tools: REQUIREMENTS,
@@ -92,7 +95,9 @@ function denialOf(error: unknown): ToolDenial {
 describe('mandate/ai: guarded tools in a generateText loop', () => {
   it('a genuine call runs, for the user whose mandate the run carries', async () => {
     const runs = world.runs.length;
-    const { results, errors } = await agent(guarded(billingTools()), alice(), [pay('2026-03', 120)]);
+    const { results, errors } = await agent(guarded(billingTools()), alice(), [
+      pay('2026-03', 120),
+    ]);
     expect(errors).toEqual([]);
     expect(results).toHaveLength(1);
     expect(world.runs.slice(runs)).toEqual([

@@ -54,17 +54,17 @@ interface ToolConfig {
  * default it throws a `ToolDeniedError`, which LangGraph's `ToolNode` returns to the model as
  * a tool message (`Error: MANDATE_FORBIDDEN @ hop 1 (authorize): ...`).
  */
-export function guardTools(
-  tools: readonly StructuredToolInterface[],
+export function guardTools<T extends StructuredToolInterface>(
+  tools: readonly T[],
   options: LangChainGuardOptions,
-): DynamicStructuredTool[] {
+): T[] {
   if (!Array.isArray(tools)) throw new TypeError('tools must be an array of LangChain tools');
   if (typeof options?.tools !== 'object' || options.tools === null) {
     throw new TypeError('guardTools needs { tools: { [name]: { resource, action } } }');
   }
   const guard = createToolGuard(options, 'langchain');
   const publicTools = new Set(options.publicTools ?? []);
-  return tools.map((candidate) => {
+  return tools.map((candidate): T => {
     const original = candidate as unknown as ToolShape;
     const name = original.name;
     if (typeof name !== 'string') throw new TypeError('every tool needs a name');
@@ -76,9 +76,9 @@ export function guardTools(
       (typeof requirement.resource !== 'string' && typeof requirement.resource !== 'function') ||
       typeof requirement.action !== 'string'
     ) {
-      if (publicTools.has(name) && requirement === undefined) {
-        return candidate;
-      }
+      // A public tool is handed back as it came (the caller's own tool type).
+      // eslint-disable-next-line @typescript-eslint/no-unsafe-return
+      if (publicTools.has(name) && requirement === undefined) return candidate;
       throw new TypeError(`tool ${name} needs a requirement { resource, action } (or publicTools)`);
     }
     const base = original;
@@ -111,7 +111,8 @@ export function guardTools(
       },
     } as never);
     declareTool(guarded, name, requirement);
-    return guarded;
+    // Same name, description and schema: to the agent it is the same tool.
+    return guarded as unknown as T;
   });
 }
 

@@ -65,10 +65,11 @@ export function delegatingHandoff(
  */
 export function delegatingAgentTool(
   agent: AnyAgent,
-  asToolOptions: Parameters<AnyAgent['asTool']>[0],
+  /** What `agent.asTool` takes (`toolName`, `toolDescription`, `parameters`, ...). */
+  asToolOptions: { readonly toolName?: string; readonly toolDescription?: string } & object,
   options: AgentDelegationOptions = {},
 ): FunctionTool {
-  const base = agent.asTool(asToolOptions) as unknown as FunctionTool;
+  const base = agent.asTool(asToolOptions as never) as unknown as FunctionTool;
   const delegation = splitOptions(options);
   const invoke: FunctionTool['invoke'] = async (runContext, input, details) => {
     const parent = runContext.context;

@@ -1,13 +1,13 @@
 /**
  * Guarded LangChain.js tools (`tool()`, `StructuredTool`, `DynamicStructuredTool`). LangChain
  * parses a call's input against the tool's schema (defaults, coercion, transforms) and then
- * calls the tool's `_call(parsed, runManager, config)`: the guard is a new structured tool with
- * the same name, description and schema whose function verifies exactly that parsed input and
- * then runs the original `_call` with it (so the input is parsed once, never twice). The run's
+ * calls the tool's `_call(parsed, runManager, config)`: the guarded tool is the original with
+ * its own `_call`, which verifies exactly that parsed input and then runs the original `_call`
+ * with it (so the input is parsed once, never twice). The run's
  * authority travels in the `RunnableConfig`'s `configurable.mandate` (`withMandate`), which
  * LangChain and LangGraph hand to every tool of the run; never in a message.
  */
-import { DynamicStructuredTool, type StructuredToolInterface } from '@langchain/core/tools';
+import type { StructuredToolInterface } from '@langchain/core/tools';
 import type { RunnableConfig } from '@langchain/core/runnables';
 import type { AgentToolRequirement, RunAuthority } from '../run-authority.js';
 import { AUTHORITY_KEY } from '../run-authority.js';
@@ -34,13 +34,7 @@ type InnerCall = (arg: unknown, runManager: unknown, config: unknown) => Promise
 /** What the guard reads of a LangChain structured tool. */
 interface ToolShape {
   readonly name: unknown;
-  readonly description: string;
-  readonly schema: unknown;
   readonly _call?: InnerCall;
-  readonly responseFormat?: 'content' | 'content_and_artifact';
-  readonly returnDirect?: boolean;
-  readonly verboseParsingErrors?: boolean;
-  readonly metadata?: Record<string, unknown>;
 }
 
 interface ToolConfig {
@@ -81,35 +75,30 @@ export function guardTools<T extends StructuredToolInterface>(
       if (publicTools.has(name) && requirement === undefined) return candidate;
       throw new TypeError(`tool ${name} needs a requirement { resource, action } (or publicTools)`);
     }
-    const base = original;
-    const guarded = new DynamicStructuredTool({
-      name,
-      description: original.description,
-      schema: original.schema as never,
-      ...(base.responseFormat === undefined ? {} : { responseFormat: base.responseFormat }),
-      ...(base.returnDirect === undefined ? {} : { returnDirect: base.returnDirect }),
-      ...(base.verboseParsingErrors === undefined
-        ? {}
-        : { verboseParsingErrors: base.verboseParsingErrors }),
-      ...(base.metadata === undefined ? {} : { metadata: base.metadata }),
-      func: (parsed: unknown, runManager: unknown, config?: ToolConfig) => {
-        const callId = config?.toolCall?.id;
-        return guard.run(
-          {
-            tool: name,
-            args: parsed,
-            ...(typeof callId === 'string' ? { callId } : {}),
-            context: config?.configurable,
-          },
-          requirement,
-          (allowed) =>
-            inner.call(original, allowed.args, runManager, {
-              ...config,
-              configurable: { ...config?.configurable, [ALLOWED]: allowed },
-            }),
-        );
+    // The guarded tool IS the original (its prototype), with one own `_call`: name, schema,
+    // parsing, callbacks and response format stay the framework's, and nothing of LangChain
+    // is imported here.
+    const guarded = Object.create(original, {
+      _call: {
+        value: (parsed: unknown, runManager: unknown, config?: ToolConfig) => {
+          const callId = config?.toolCall?.id;
+          return guard.run(
+            {
+              tool: name,
+              args: parsed,
+              ...(typeof callId === 'string' ? { callId } : {}),
+              context: config?.configurable,
+            },
+            requirement,
+            (allowed) =>
+              inner.call(original, allowed.args, runManager, {
+                ...config,
+                configurable: { ...config?.configurable, [ALLOWED]: allowed },
+              }),
+          );
+        },
       },
-    } as never);
+    }) as object;
     declareTool(guarded, name, requirement);
     // Same name, description and schema: to the agent it is the same tool.
     return guarded as unknown as T;

@@ -1,7 +1,7 @@
 /**
  * `mandate/langchain`: Mandate for LangChain.js tools and LangGraph.js (`@langchain/core`, an
- * optional peer dependency, loaded only when this sub-path is imported; LangGraph itself is
- * not imported: its nodes are plain functions).
+ * optional peer dependency; this module imports only its types, so loading it loads no
+ * LangChain; LangGraph nodes are plain functions).
  *
  * - `guardTools(tools, { verifier, tools: { name: { resource, action } } })`: each call
  *   verifies the run's mandate and a fresh proof against the input after schema parsing.
@@ -9,11 +9,12 @@
  *   mandate travels in the run's `configurable`, never in a message.
  * - `delegatingNode(subgraph, { tools, narrow })`: a LangGraph node handing a sub-graph or a
  *   tool node a mandate narrowed to its tools, signed by this run's key.
- * - `mcpTool({ client, name, ... })`: a remote `mandate/mcp` tool as a LangChain tool.
+ * - `callMcpTool(client, name, input, config.configurable)`: call a remote `mandate/mcp` tool
+ *   as the current run (from a tool's body).
  */
 export { guardTools, mandateOf, withMandate, type LangChainGuardOptions } from './guard.js';
 export { delegatingNode, type DelegatingNodeOptions, type Invocable } from './graph.js';
-export { mcpTool, type McpToolOptions } from './mcp.js';
+export { callMcpTool, resultText } from '../remote-call.js';
 export {
   createRunAuthority,
   isRunAuthority,

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { z } from 'zod';
+import type { MCPTransport } from '@ai-sdk/mcp';
 import { createWorld, AS, type World } from '../../helpers/agents.js';
 import { spawnToolProcess, type ToolProcess } from '../../helpers/tool-process.js';
 import { createRunAuthority, type RunAuthority } from '../../../src/adapters/run-authority.js';
@@ -45,7 +46,10 @@ describe('Vercel AI SDK agent -> @ai-sdk/mcp client -> mandate/mcp server proces
       await import('../../../src/adapters/ai/index.js');
     const { scriptedModel } = await import('../ai/script.js');
     const client = await createMCPClient({
-      transport: mandateTransport(new StreamableHTTPClientTransport(new URL(server.url))),
+      // The MCP SDK's transport, as the AI SDK documents (its types differ only in optionality).
+      transport: mandateTransport(
+        new StreamableHTTPClientTransport(new URL(server.url)),
+      ) as unknown as MCPTransport,
     });
     try {
       const tools = mandateMcpTools(await client.tools());

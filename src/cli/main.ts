@@ -30,6 +30,10 @@ import type { RevokeValues } from './revoke.js';
 const USAGE = `usage: mandate <command> [options]
 
   demo [--format jws|biscuit]          run the handshake and every attack; exit 1 if any surprises
+  demo --framework ai|langchain|openai-agents
+                                        the agent-framework scenarios (prompt injection, sub-agent
+                                        delegation, stolen mandate) through that framework's own
+                                        tool loop; needs the framework installed
   demo --processes [--redis URL]       the same flow with each party in its own process on loopback
                                         (A2A orchestrator and billing agent, MCP payment tool, a thief);
                                         needs the optional peers @a2a-js/sdk, @modelcontextprotocol/sdk, express
@@ -222,6 +226,7 @@ async function main(argv: string[]): Promise<number> {
       proof: { type: 'string' },
       'no-proof': { type: 'boolean' },
       processes: { type: 'boolean' },
+      framework: { type: 'string' },
       redis: { type: 'string' },
       'redis-cluster': { type: 'string' },
       'list-state': { type: 'string' },
@@ -243,6 +248,13 @@ async function main(argv: string[]): Promise<number> {
   const maxDepth = wholeArg(values['max-depth'], 'max-depth');
   switch (command) {
     case 'demo':
+      if (values.framework !== undefined) {
+        // Loaded only here: each framework is an optional peer.
+        const { isFramework, runFrameworkDemo } = await import('./framework-demo/index.js');
+        if (!isFramework(values.framework))
+          throw new Error('--framework: ai, langchain or openai-agents');
+        return runFrameworkDemo(values.framework);
+      }
       if (values.processes === true) {
         // Loaded only here: the process demo needs the optional A2A / MCP peers.
         const { printProcessDemo } = await import('./processes/run.js');

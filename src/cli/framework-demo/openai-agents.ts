@@ -82,7 +82,7 @@ export function openAiAgentsDriver(guard: ToolGuardOptions): FrameworkDriver {
         model: scripted(call),
         tools: all.filter((t) => t.name === 'pay_invoice'),
       });
-      const orchestrator = Agent.create({
+      const orchestrator = new Agent({
         name: 'orchestrator',
         model: scripted({ tool: 'transfer_to_billing', args: {} }),
         tools: all,

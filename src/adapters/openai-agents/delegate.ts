@@ -8,6 +8,7 @@ import {
   handoff,
   RunContext,
   type Agent,
+  type AgentOutputType,
   type FunctionTool,
   type Handoff,
 } from '@openai/agents-core';
@@ -37,21 +38,21 @@ function splitOptions(options: AgentDelegationOptions): DelegateToOptions {
  * tools: from the handoff on, the run can do only what the receiving agent needs. The run's
  * context must be a mutable object holding the authority under `mandate` (one per run).
  */
-export function delegatingHandoff(
-  agent: AnyAgent,
+export function delegatingHandoff<TContext, TOutput extends AgentOutputType>(
+  agent: Agent<TContext, TOutput>,
   options: AgentDelegationOptions = {},
   config: Parameters<typeof handoff>[1] = {},
-): Handoff<any, any> /* eslint-disable-line @typescript-eslint/no-explicit-any */ {
+): Handoff<TContext, TOutput> {
   const delegation = splitOptions(options);
   const onHandoff = (config as { onHandoff?: (context: RunContext<unknown>) => unknown }).onHandoff;
-  return handoff(agent, {
+  return handoff<TContext, TOutput>(agent, {
     ...config,
     onHandoff: async (context: RunContext<unknown>) => {
       const holder = context.context;
       if (typeof holder !== 'object' || holder === null) {
         throw new TypeError('the run context must be an object holding { mandate }');
       }
-      const narrowed = await delegateTo(holder, toolsOf(agent, options), delegation);
+      const narrowed = await delegateTo(holder, options.tools ?? agent.tools, delegation);
       (holder as Record<string, unknown>)[AUTHORITY_KEY] = narrowed;
       await onHandoff?.(context);
     },

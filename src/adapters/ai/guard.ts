@@ -6,7 +6,7 @@
  * `mandateContext`), never in the prompt; the SDK calls `execute` only once a streamed tool
  * call's input is complete, so a partial stream never reaches the guard.
  */
-import type { ToolExecutionOptions, ToolSet } from 'ai';
+import type { generateText, ToolExecutionOptions, ToolSet } from 'ai';
 import { bindAllowed, createToolGuard, declareTool, type ToolGuardOptions } from '../tool-guard.js';
 import type { AgentToolRequirement, RunAuthority } from '../run-authority.js';
 
@@ -66,6 +66,11 @@ export function guardTools<TOOLS extends ToolSet>(tools: TOOLS, options: AiGuard
   return guarded as TOOLS;
 }
 
+/** The `toolsContext` type `generateText` / `streamText` expect for a tool set. */
+export type ToolsContextOf<TOOLS extends ToolSet> = NonNullable<
+  Parameters<typeof generateText<TOOLS>>[0]['toolsContext']
+>;
+
 /**
  * The `toolsContext` that gives every tool of `tools` the run's authority (merged into the
  * contexts the tools already get). Pass it to `generateText` / `streamText` /
@@ -74,11 +79,11 @@ export function guardTools<TOOLS extends ToolSet>(tools: TOOLS, options: AiGuard
  * A tool with a `contextSchema` must let the `mandate` key through (a schema that strips it
  * leaves the guard with no mandate: every call is denied).
  */
-export function mandateContext(
-  tools: ToolSet,
+export function mandateContext<TOOLS extends ToolSet>(
+  tools: TOOLS,
   authority: RunAuthority,
   toolsContext: Readonly<Record<string, unknown>> = {},
-): Record<string, Record<string, unknown>> {
+): ToolsContextOf<TOOLS> {
   const out: Record<string, Record<string, unknown>> = {};
   for (const name of Object.keys(tools)) {
     const own = toolsContext[name];
@@ -87,5 +92,5 @@ export function mandateContext(
       mandate: authority,
     };
   }
-  return out;
+  return out as ToolsContextOf<TOOLS>;
 }

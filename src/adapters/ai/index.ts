@@ -12,7 +12,7 @@
  * - `mandateMcpTools` and `mandateTransport`: MCP tools from `@ai-sdk/mcp` carry the mandate
  *   and a proof to a `mandate/mcp` guarded server.
  */
-export { guardTools, mandateContext, type AiGuardOptions } from './guard.js';
+export { guardTools, mandateContext, type AiGuardOptions, type ToolsContextOf } from './guard.js';
 export { mandateMcpTools, mandateTransport, type SendingTransport } from './mcp.js';
 export {
   createRunAuthority,

@@ -1,4 +1,5 @@
 /** The demo through LangChain.js and LangGraph.js: a graph agent loop with a `ToolNode`. */
+import { randomUUID } from 'node:crypto';
 import { AIMessage, type BaseMessage } from '@langchain/core/messages';
 import { tool, type StructuredToolInterface } from '@langchain/core/tools';
 import type { RunnableConfig } from '@langchain/core/runnables';
@@ -22,7 +23,7 @@ function agentGraph(call: ScriptedCall, tools: StructuredToolInterface[]) {
       step++ === 0
         ? new AIMessage({
             content: '',
-            tool_calls: [{ id: 'call-1', name: call.tool, args: call.args, type: 'tool_call' }],
+            tool_calls: [{ id: randomUUID(), name: call.tool, args: call.args, type: 'tool_call' }],
           })
         : new AIMessage('done'),
     ],

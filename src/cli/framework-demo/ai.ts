@@ -53,7 +53,7 @@ async function runAgent(
   await generateText({
     model,
     tools,
-    toolsContext: mandateContext(tools, authority) as never,
+    toolsContext: mandateContext(tools, authority),
     prompt: 'Pay my March invoice.',
     stopWhen: isStepCount(steps + 1),
   });
@@ -88,7 +88,7 @@ export function aiDriver(guard: ToolGuardOptions): FrameworkDriver {
           await generateText({
             model: scripted(call),
             tools: subTools,
-            toolsContext: mandateContext(subTools, narrowed) as never,
+            toolsContext: mandateContext(subTools, narrowed),
             prompt: task,
             stopWhen: isStepCount(2),
           });

@@ -57,7 +57,7 @@ describe('Vercel AI SDK agent -> @ai-sdk/mcp client -> mandate/mcp server proces
         const result = await generateText({
           model: scriptedModel([payment(invoice, amount), { text: 'done' }]),
           tools,
-          toolsContext: mandateContext(tools, authority) as never,
+          toolsContext: mandateContext(tools, authority),
           prompt: 'pay',
           stopWhen: isStepCount(2),
         });

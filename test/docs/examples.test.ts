@@ -4,6 +4,7 @@
  * and the sub-agent's call beyond its mandate are refused with their code and hop.
  */
 import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 
@@ -26,4 +27,26 @@ describe('examples', () => {
     },
     60_000,
   );
+});
+
+describe('agent-framework guides', () => {
+  it.each([
+    ['ai-sdk', ['examples/ai-sdk/main.ts', 'test/integration/mcp/frameworks.test.ts']],
+    ['langchain', ['examples/langchain/main.ts']],
+    ['openai-agents', ['examples/openai-agents/main.ts']],
+  ])('docs/guides/%s.md shows only code that runs, verbatim', async (name, sources) => {
+    const guide = await readFile(`docs/guides/${name}.md`, 'utf8');
+    // Compared line by line, indentation aside (a snippet may come from inside a function).
+    const flat = (text: string) =>
+      text
+        .split('\n')
+        .map((line) => line.trim())
+        .join('\n');
+    const code = flat(
+      (await Promise.all(sources.map((file) => readFile(file, 'utf8')))).join('\n'),
+    );
+    const blocks = [...guide.matchAll(/```ts\n([\s\S]*?)\n```/g)].map((m) => flat(m[1] ?? ''));
+    expect(blocks.length).toBeGreaterThanOrEqual(3);
+    for (const block of blocks) expect(code).toContain(block);
+  });
 });

@@ -98,3 +98,42 @@ export async function createWorld(): Promise<World> {
     runs: [],
   };
 }
+
+/** Calls a prompt injection makes outside alice's mandate: [what, tool, args]. */
+export const INJECTED_CALLS = [
+  ['another invoice', 'pay_invoice', { invoice: '2026-04', amount: 120 }],
+  ['a larger amount', 'pay_invoice', { invoice: '2026-03', amount: 900 }],
+  ['another tool', 'refund_invoice', { invoice: '2026-03', amount: 120 }],
+] as const;
+
+/** What a billing sub-agent's mandate is narrowed to beyond its tools: invoice 2026-03, up to 200. */
+export const SUB_AGENT_NARROW: CapabilityInput[] = [
+  {
+    resource: 'billing:invoices/2026-03',
+    actions: ['pay'],
+    constraints: { invoice: { eq: '2026-03' }, amount: { max: 200 } },
+  },
+];
+
+/** The tool runs since `since` are exactly alice's 2026-03 (120) and bob's 2026-07 (40). */
+export function expectEachPaidOwn(
+  world: World,
+  since: number,
+  expect: (value: unknown) => {
+    toHaveLength(n: number): void;
+    toContainEqual(v: unknown): void;
+  },
+): void {
+  const ran = world.runs.slice(since);
+  expect(ran).toHaveLength(2);
+  expect(ran).toContainEqual({
+    tool: 'pay_invoice',
+    args: { invoice: '2026-03', amount: 120 },
+    user: 'alice',
+  });
+  expect(ran).toContainEqual({
+    tool: 'pay_invoice',
+    args: { invoice: '2026-07', amount: 40 },
+    user: 'bob',
+  });
+}

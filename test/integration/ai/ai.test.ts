@@ -15,7 +15,14 @@ import {
   type RunAuthority,
   type ToolDenial,
 } from '../../../src/adapters/ai/index.js';
-import { createWorld, REQUIREMENTS, type World } from '../../helpers/agents.js';
+import {
+  createWorld,
+  expectEachPaidOwn,
+  INJECTED_CALLS,
+  REQUIREMENTS,
+  SUB_AGENT_NARROW,
+  type World,
+} from '../../helpers/agents.js';
 import { promptsOf, scriptedModel, streamingModel, type Step } from './script.js';
 
 let world: World;
@@ -115,11 +122,7 @@ describe('mandate/ai: guarded tools in a generateText loop', () => {
     expect(record?.callId).toMatch(/^call-/);
   });
 
-  it.each([
-    ['another invoice', 'pay_invoice', { invoice: '2026-04', amount: 120 }],
-    ['a larger amount', 'pay_invoice', { invoice: '2026-03', amount: 900 }],
-    ['another tool', 'refund_invoice', { invoice: '2026-03', amount: 120 }],
-  ])(
+  it.each(INJECTED_CALLS)(
     'a prompt-injected call (%s) is denied with its code and never reaches the tool',
     async (_name, toolName, args) => {
       const runs = world.runs.length;
@@ -151,13 +154,7 @@ describe('mandate/ai: guarded tools in a generateText loop', () => {
     // The sub-agent declares only pay_invoice, pinned lower: delegation derives from that.
     const subTools = { pay_invoice: tools.pay_invoice };
     const sub = await delegateTo({ mandate: alice() }, subTools, {
-      narrow: [
-        {
-          resource: 'billing:invoices/2026-03',
-          actions: ['pay'],
-          constraints: { invoice: { eq: '2026-03' }, amount: { max: 200 } },
-        },
-      ],
+      narrow: SUB_AGENT_NARROW,
     });
     const runs = world.runs.length;
     const within = await agent(subTools, sub, [pay('2026-03', 150)]);
@@ -231,18 +228,7 @@ describe('mandate/ai: guarded tools in a generateText loop', () => {
     expect(b.errors).toEqual([]);
     expect(denialOf(aAsBob.errors[0])).toMatchObject({ code: 'MANDATE_FORBIDDEN', hop: 0 });
     expect(denialOf(bAsAlice.errors[0])).toMatchObject({ code: 'MANDATE_FORBIDDEN', hop: 0 });
-    const ran = world.runs.slice(runs);
-    expect(ran).toHaveLength(2);
-    expect(ran).toContainEqual({
-      tool: 'pay_invoice',
-      args: { invoice: '2026-03', amount: 120 },
-      user: 'alice',
-    });
-    expect(ran).toContainEqual({
-      tool: 'pay_invoice',
-      args: { invoice: '2026-07', amount: 40 },
-      user: 'bob',
-    });
+    expectEachPaidOwn(world, runs, expect);
   });
 
   it('a schema that coerces, transforms or defaults cannot smuggle a value past the guard', async () => {

@@ -15,7 +15,14 @@ import {
   withMandate,
   type RunAuthority,
 } from '../../../src/adapters/langchain/index.js';
-import { createWorld, REQUIREMENTS, type World } from '../../helpers/agents.js';
+import {
+  createWorld,
+  expectEachPaidOwn,
+  INJECTED_CALLS,
+  REQUIREMENTS,
+  SUB_AGENT_NARROW,
+  type World,
+} from '../../helpers/agents.js';
 import { agentGraph, ScriptedChatModel, type Step } from './script.js';
 
 let world: World;
@@ -119,11 +126,7 @@ describe('mandate/langchain: guarded tools in a LangGraph agent loop', () => {
     expect(world.audit.at(-1)?.callId).toMatch(/^call-/);
   });
 
-  it.each([
-    ['another invoice', 'pay_invoice', { invoice: '2026-04', amount: 120 }],
-    ['a larger amount', 'pay_invoice', { invoice: '2026-03', amount: 900 }],
-    ['another tool', 'refund_invoice', { invoice: '2026-03', amount: 120 }],
-  ])(
+  it.each(INJECTED_CALLS)(
     'a prompt-injected call (%s) is denied with its code and never reaches the tool',
     async (_name, toolName, args) => {
       const runs = world.runs.length;
@@ -157,13 +160,7 @@ describe('mandate/langchain: guarded tools in a LangGraph agent loop', () => {
           'billing',
           delegatingNode(agentGraph(new ScriptedChatModel(steps), subTools), {
             tools: subTools,
-            narrow: [
-              {
-                resource: 'billing:invoices/2026-03',
-                actions: ['pay'],
-                constraints: { invoice: { eq: '2026-03' }, amount: { max: 200 } },
-              },
-            ],
+            narrow: SUB_AGENT_NARROW,
           }),
         )
         .addEdge(START, 'billing')
@@ -224,18 +221,7 @@ describe('mandate/langchain: guarded tools in a LangGraph agent loop', () => {
     expect(b.errors).toEqual([]);
     expect(aAsBob.errors[0]).toContain('MANDATE_FORBIDDEN @ hop 0');
     expect(bAsAlice.errors[0]).toContain('MANDATE_FORBIDDEN @ hop 0');
-    const ran = world.runs.slice(runs);
-    expect(ran).toHaveLength(2);
-    expect(ran).toContainEqual({
-      tool: 'pay_invoice',
-      args: { invoice: '2026-03', amount: 120 },
-      user: 'alice',
-    });
-    expect(ran).toContainEqual({
-      tool: 'pay_invoice',
-      args: { invoice: '2026-07', amount: 40 },
-      user: 'bob',
-    });
+    expectEachPaidOwn(world, runs, expect);
   });
 
   it('a schema that coerces, transforms or defaults cannot smuggle a value past the guard', async () => {

@@ -15,7 +15,14 @@ import {
   type RunAuthority,
 } from '../../../src/adapters/openai-agents/index.js';
 import type { ToolGuardOptions } from '../../../src/adapters/tool-guard.js';
-import { createWorld, REQUIREMENTS, type World } from '../../helpers/agents.js';
+import {
+  createWorld,
+  expectEachPaidOwn,
+  INJECTED_CALLS,
+  REQUIREMENTS,
+  SUB_AGENT_NARROW,
+  type World,
+} from '../../helpers/agents.js';
 import { ScriptedModel, type Step } from './script.js';
 
 let world: World;
@@ -124,11 +131,7 @@ describe('mandate/openai-agents: guarded function tools in an agent run', () => 
     expect(world.audit.at(-1)?.callId).toMatch(/^call-/);
   });
 
-  it.each([
-    ['another invoice', 'pay_invoice', { invoice: '2026-04', amount: 120 }],
-    ['a larger amount', 'pay_invoice', { invoice: '2026-03', amount: 900 }],
-    ['another tool', 'refund_invoice', { invoice: '2026-03', amount: 120 }],
-  ])(
+  it.each(INJECTED_CALLS)(
     'a prompt-injected call (%s) is denied with its code and never reaches the tool',
     async (_name, toolName, args) => {
       const runs = world.runs.length;
@@ -209,13 +212,7 @@ describe('mandate/openai-agents: guarded function tools in an agent run', () => 
         { toolName: 'billing_agent', toolDescription: 'Pays invoices' },
         {
           tools: [tools.pay],
-          narrow: [
-            {
-              resource: 'billing:invoices/2026-03',
-              actions: ['pay'],
-              constraints: { invoice: { eq: '2026-03' }, amount: { max: 200 } },
-            },
-          ],
+          narrow: SUB_AGENT_NARROW,
         },
       );
     const runs = world.runs.length;
@@ -282,18 +279,7 @@ describe('mandate/openai-agents: guarded function tools in an agent run', () => 
     expect(b.outputs).toEqual(['pay_invoice done']);
     expect(aAsBob.outputs[0]).toContain('MANDATE_FORBIDDEN @ hop 0');
     expect(bAsAlice.outputs[0]).toContain('MANDATE_FORBIDDEN @ hop 0');
-    const ran = world.runs.slice(runs);
-    expect(ran).toHaveLength(2);
-    expect(ran).toContainEqual({
-      tool: 'pay_invoice',
-      args: { invoice: '2026-03', amount: 120 },
-      user: 'alice',
-    });
-    expect(ran).toContainEqual({
-      tool: 'pay_invoice',
-      args: { invoice: '2026-07', amount: 40 },
-      user: 'bob',
-    });
+    expectEachPaidOwn(world, runs, expect);
   });
 
   it('a schema that coerces or defaults cannot smuggle a value past the guard', async () => {

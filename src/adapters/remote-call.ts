@@ -19,7 +19,8 @@ export interface ProvenCall {
 }
 
 /**
- * Prove the call `tool(input)` with the authority of the run `context` holds.
+ * Prove the call `tool(input)` with the authority of the run `context` holds, for the server
+ * `audience` (default: the mandate's one audience).
  * @throws ToolDeniedError when the run holds no mandate or no key for it, or the arguments are
  * not JSON (nothing is sent then).
  */
@@ -27,10 +28,7 @@ export async function proveRemoteCall(
   tool: string,
   input: unknown,
   context: unknown,
-  keys: { readonly mandate: string; readonly proof: string } = {
-    mandate: META_MANDATE,
-    proof: META_PROOF,
-  },
+  audience?: string,
 ): Promise<ProvenCall> {
   const call = { tool, args: input, context };
   let args: Readonly<Record<string, Json>>;
@@ -54,12 +52,16 @@ export async function proveRemoteCall(
   }
   let proof: string;
   try {
-    proof = await prove(token, { signer, request: { tool, args } });
+    proof = await prove(token, {
+      signer,
+      request: { tool, args },
+      ...(audience === undefined ? {} : { audience }),
+    });
   } catch (error) {
     if (!isMandateError(error)) throw error;
     throw new ToolDeniedError(denial(error.code, error.check, error.message, call, error.hop ?? 0));
   }
-  return { args, meta: { [keys.mandate]: token, [keys.proof]: proof } };
+  return { args, meta: { [META_MANDATE]: token, [META_PROOF]: proof } };
 }
 
 /** The server's denial carried by an MCP error, as a `ToolDeniedError`; anything else as is. */
@@ -74,7 +76,8 @@ type CallResult = Awaited<ReturnType<Client['callTool']>>;
 
 /**
  * Call `name` on a `mandate/mcp` server through the official MCP SDK client, with the run's
- * mandate and a fresh proof for exactly `input`.
+ * mandate and a fresh proof for exactly `input`, made for the server `audience` (its
+ * verifier's; default: the mandate's one audience).
  * @throws ToolDeniedError on a local refusal or the server's denial.
  */
 export async function callMcpTool(
@@ -82,8 +85,9 @@ export async function callMcpTool(
   name: string,
   input: unknown,
   context: unknown,
+  audience?: string,
 ): Promise<CallResult> {
-  const { args, meta } = await proveRemoteCall(name, input, context);
+  const { args, meta } = await proveRemoteCall(name, input, context, audience);
   try {
     return await client.callTool({ name, arguments: args, _meta: meta });
   } catch (error) {

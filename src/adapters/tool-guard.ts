@@ -18,7 +18,6 @@ import { assertJson, cloneJson } from '../core/json.js';
 import { DEFAULT_LIMITS } from '../core/limits.js';
 import type { Action, Json } from '../core/types.js';
 import { parseMandate } from '../format/parse.js';
-import { isAatChain } from '../format/aat/chain.js';
 import { prove } from '../proof/prove.js';
 import { deniedFrom, type Allowed, type Denied } from '../verify/decision.js';
 import type { Verifier } from '../verify/verifier.js';
@@ -58,8 +57,9 @@ export interface ToolGuardOptions {
   /** The tool service's verifier (its audience, trust anchors, replay store). */
   readonly verifier: Verifier;
   /**
-   * The service a tool-call proof is for (its verifier's audience). Passed to `prove` where
-   * the chain's format binds a proof's audience (AAT `aat_aud`).
+   * The service a tool-call proof is for (the verifier's audience), bound into each proof.
+   * Default: the mandate's audience when it names exactly one service (a mandate naming
+   * several needs this; without it every call is denied).
    */
   readonly audience?: string;
   /** Default `'throw'`. */
@@ -261,11 +261,8 @@ export function createToolGuard(options: ToolGuardOptions, transport: string): T
       proof = await prove(token, {
         signer,
         request,
-        // Today only AAT proofs bind an audience (`aat_aud`); a tool proof of every format
-        // will, and then this condition goes.
-        ...(options.audience !== undefined && isAatChain(token)
-          ? { audience: options.audience }
-          : {}),
+        // The proof names the service it is for (default: the mandate's one audience).
+        ...(options.audience === undefined ? {} : { audience: options.audience }),
       });
     } catch (error) {
       // `prove` refuses a key that is not the last holder's: a stolen mandate cannot prove.

@@ -63,10 +63,14 @@ type Execute = (input: unknown, options: ToolExecutionOptions<unknown>) => unkno
 /**
  * Wrap the tools of `mcpClient.tools()` so each call proves possession of the run's mandate
  * (from the tool context's `mandate`, as `mandateContext` sets it) for exactly the arguments
- * it sends. The client must use a transport made by `mandateTransport`. The server decides;
+ * it sends, for the server `options.audience` (its verifier's; default: the mandate's one
+ * audience). The client must use a transport made by `mandateTransport`. The server decides;
  * its denial (`MANDATE_DENIED`) comes back to the model as a tool error with the code and hop.
  */
-export function mandateMcpTools<TOOLS extends ToolSet>(tools: TOOLS): TOOLS {
+export function mandateMcpTools<TOOLS extends ToolSet>(
+  tools: TOOLS,
+  options: { readonly audience?: string } = {},
+): TOOLS {
   const out: Record<string, unknown> = {};
   for (const [name, tool] of Object.entries(tools)) {
     const execute = (tool as { execute?: Execute }).execute;
@@ -77,7 +81,12 @@ export function mandateMcpTools<TOOLS extends ToolSet>(tools: TOOLS): TOOLS {
     out[name] = {
       ...tool,
       execute: async (input: unknown, execution: ToolExecutionOptions<unknown>) => {
-        const { args, meta } = await proveRemoteCall(name, input, execution.context);
+        const { args, meta } = await proveRemoteCall(
+          name,
+          input,
+          execution.context,
+          options.audience,
+        );
         try {
           return await proven.run({ name, args, meta }, () => execute.call(tool, args, execution));
         } catch (error) {

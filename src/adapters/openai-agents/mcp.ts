@@ -21,6 +21,8 @@ export interface McpToolOptions {
   readonly name: string;
   readonly description: string;
   readonly parameters: ToolInputParameters;
+  /** The server's identity (its verifier's audience). Default: the mandate's one audience. */
+  readonly audience?: string;
 }
 
 /** A function tool that calls `name` on a `mandate/mcp` server as the current run. */
@@ -32,6 +34,14 @@ export function mcpTool(options: McpToolOptions): FunctionTool {
     parameters: options.parameters,
     errorFunction: denialErrorFunction(),
     execute: async (input: unknown, runContext?: RunContext<unknown>) =>
-      resultText(await callMcpTool(options.client, options.name, input, runContext?.context)),
+      resultText(
+        await callMcpTool(
+          options.client,
+          options.name,
+          input,
+          runContext?.context,
+          options.audience,
+        ),
+      ),
   } as never);
 }

@@ -21,6 +21,7 @@ import {
   INJECTED_CALLS,
   REQUIREMENTS,
   SUB_AGENT_NARROW,
+  TOOLS,
   type World,
 } from '../../helpers/agents.js';
 import { promptsOf, scriptedModel, streamingModel, type Step } from './script.js';
@@ -62,6 +63,7 @@ function guarded<T extends ToolSet>(
 ) {
   return guardTools(tools, {
     verifier: world.verifier,
+    audience: TOOLS,
     tools: REQUIREMENTS,
     audit: (record) => world.audit.push(record),
     ...extra,
@@ -356,7 +358,7 @@ describe('mandate/ai: guarded tools in a generateText loop', () => {
     expect(() =>
       guardTools(
         { other: tool({ inputSchema: z.object({}), execute: () => 'x' }) },
-        { verifier: world.verifier, tools: {} },
+        { verifier: world.verifier, audience: TOOLS, tools: {} },
       ),
     ).toThrow(TypeError);
   });

@@ -21,6 +21,7 @@ import {
   INJECTED_CALLS,
   REQUIREMENTS,
   SUB_AGENT_NARROW,
+  TOOLS,
   type World,
 } from '../../helpers/agents.js';
 import { agentGraph, ScriptedChatModel, type Step } from './script.js';
@@ -62,6 +63,7 @@ function guarded(
 ) {
   return guardTools(tools, {
     verifier: world.verifier,
+    audience: TOOLS,
     tools: REQUIREMENTS,
     audit: (record) => world.audit.push(record),
     ...extra,

@@ -9,7 +9,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { z } from 'zod';
 import type { MCPTransport } from '@ai-sdk/mcp';
-import { createWorld, AS, type World } from '../../helpers/agents.js';
+import { createWorld, AS, REMOTE, type World } from '../../helpers/agents.js';
 import { spawnToolProcess, type ToolProcess } from '../../helpers/tool-process.js';
 import { createRunAuthority, type RunAuthority } from '../../../src/adapters/run-authority.js';
 
@@ -18,7 +18,7 @@ let server: ToolProcess;
 
 beforeAll(async () => {
   world = await createWorld();
-  server = await spawnToolProcess(AS, world.anchor, 'https://payments.test/mcp');
+  server = await spawnToolProcess(AS, world.anchor, REMOTE);
 }, 60_000);
 
 afterAll(async () => {
@@ -52,7 +52,7 @@ describe('Vercel AI SDK agent -> @ai-sdk/mcp client -> mandate/mcp server proces
       ) as unknown as MCPTransport,
     });
     try {
-      const tools = mandateMcpTools(await client.tools());
+      const tools = mandateMcpTools(await client.tools(), { audience: REMOTE });
       const run = async (authority: RunAuthority, invoice: string, amount: number) => {
         const result = await generateText({
           model: scriptedModel([payment(invoice, amount), { text: 'done' }]),
@@ -93,7 +93,7 @@ describe('LangGraph agent -> MCP SDK client -> mandate/mcp server process', () =
     try {
       const pay = tool(
         async (input, config) =>
-          resultText(await callMcpTool(client, 'pay_invoice', input, config.configurable)),
+          resultText(await callMcpTool(client, 'pay_invoice', input, config.configurable, REMOTE)),
         {
           name: 'pay_invoice',
           description: 'Pay an invoice (remote)',
@@ -133,6 +133,7 @@ describe('OpenAI Agents SDK agent -> MCP SDK client -> mandate/mcp server proces
         name: 'pay_invoice',
         description: 'Pay an invoice (remote)',
         parameters: z.object({ invoice: z.string(), amount: z.number() }),
+        audience: REMOTE,
       });
       const runner = new Runner({ tracingDisabled: true });
       const run = async (authority: RunAuthority, invoice: string, amount: number) => {

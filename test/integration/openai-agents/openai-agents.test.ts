@@ -21,6 +21,7 @@ import {
   INJECTED_CALLS,
   REQUIREMENTS,
   SUB_AGENT_NARROW,
+  TOOLS,
   type World,
 } from '../../helpers/agents.js';
 import { ScriptedModel, type Step } from './script.js';
@@ -37,6 +38,7 @@ const runner = new Runner({ tracingDisabled: true });
 function billingTools(extra: Partial<ToolGuardOptions> = {}) {
   const guard = createAgentsToolGuard({
     verifier: world.verifier,
+    audience: TOOLS,
     audit: (record) => world.audit.push(record),
     ...extra,
   });
@@ -284,7 +286,7 @@ describe('mandate/openai-agents: guarded function tools in an agent run', () => 
 
   it('a schema that coerces or defaults cannot smuggle a value past the guard', async () => {
     const seen: unknown[] = [];
-    const guard = createAgentsToolGuard({ verifier: world.verifier });
+    const guard = createAgentsToolGuard({ verifier: world.verifier, audience: TOOLS });
     const record = (args: never) => {
       seen.push(args);
       return 'paid';

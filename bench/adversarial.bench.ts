@@ -10,13 +10,22 @@
  * - finding 4: a proof made for service A presented to service B: denied;
  * - finding 5: a DPoP proof at the edge of its window replayed to `mandate/oauth`: denied;
  * - finding 8: a flooding grant past its replay quota, and another user's genuine request
- *   while the flood holds its share of the store.
+ *   while the flood holds its share of the store;
+ * - finding 6: the glob attack. A holder delegates to itself a `glob` of `"*" + "a"×1000 +
+ *   "b"` and calls with a 200 KB argument (the backtracking matcher took 6-10 s a request):
+ *   under the default limits (denied in rule 1 by `maxRequestStringLength`), at the limit (a
+ *   64 Ki-character value, fully matched), and at 200 KB with the bound raised, each with the
+ *   new matcher's worst forms too (a middle segment searched with KMP, one with `?` searched
+ *   bit-parallel). Every request carries a distinct value, so no memo answers it.
+ * Then the glob matcher alone, against the backtracking matcher it replaced (a copy below, at
+ * 64 Ki characters, since at 200 KB one call takes seconds).
  *
  * Run: npm run bench:adversarial   (MANDATE_BENCH_QUICK=1 for a short smoke run)
  */
 import { performance } from 'node:perf_hooks';
 import {
   createVerifier,
+  delegate,
   generateKeyPair,
   MemoryReplayStore,
   mint,
@@ -25,8 +34,10 @@ import {
   type Decision,
   type Format,
   type KeyPair,
+  type Limits,
   type Mandate,
 } from '../src/index.js';
+import { globMatchSteps } from '../src/core/glob.js';
 import { createAccessTokenVerifier } from '../src/oauth/index.js';
 import { signAccessToken, signDpopProof } from '../test/helpers/oauth-dpop.js';
 import { median, QUICK } from './common.js';
@@ -54,6 +65,56 @@ function hugeArgs(count: number): Record<string, number> {
   const args: Record<string, number> = {};
   for (let i = 0; i < count; i++) args[`a${i}`] = i;
   return args;
+}
+
+const GLOB_PATTERNS = {
+  'the finding *a×1000b': `*${'a'.repeat(1000)}b`,
+  'middle segment *a×1000b*': `*${'a'.repeat(1000)}b*`,
+  'with ? *a×500?a×499b*': `*${'a'.repeat(500)}?${'a'.repeat(499)}b*`,
+} as const;
+
+/**
+ * The `i`-th of many distinct variants of a long `base` (one `c` moved along): every request
+ * carries a value no earlier one did, so every verification runs the matcher.
+ */
+function variant(base: string, i: number): string {
+  const at = i % 97;
+  return `${base.slice(0, at)}c${base.slice(at + 1)}`;
+}
+
+/** The matcher finding 6 replaced: greedy with star backtracking, O(n·m) on these inputs. */
+function backtrackingMatch(pattern: string, value: string): boolean {
+  const p = Array.from(pattern);
+  const v = Array.from(value);
+  let i = 0;
+  let j = 0;
+  let star = -1;
+  let mark = 0;
+  while (i < v.length) {
+    if (j < p.length && p[j] !== '*' && (p[j] === '?' || p[j] === v[i])) {
+      i++;
+      j++;
+    } else if (p[j] === '*') {
+      star = j++;
+      mark = i;
+    } else if (star >= 0) {
+      j = star + 1;
+      i = ++mark;
+    } else return false;
+  }
+  while (p[j] === '*') j++;
+  return j === p.length;
+}
+
+/** Median milliseconds of `run` over `rounds` calls. */
+function timeMs(run: () => unknown, rounds: number): number {
+  const out: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    const start = performance.now();
+    run();
+    out.push(performance.now() - start);
+  }
+  return median(out);
 }
 
 async function main(): Promise<void> {
@@ -189,6 +250,49 @@ async function main(): Promise<void> {
     },
   });
 
+  // Finding 6: the holder narrows its own grant to a hostile glob (nothing stops it, nor should).
+  const globRoot = await mint({
+    issuer: anchor,
+    issuerId: ANCHOR_ID,
+    subject: 'alice',
+    holder: holder.publicJwk,
+    capabilities: [
+      { resource: 'tool:send', actions: ['call'], constraints: { memo: { glob: '*' } } },
+    ],
+    audience: TOOL_A,
+    expiresIn: 3600,
+  });
+  const KB200 = 'a'.repeat(200_000);
+  const AT_LIMIT = 'a'.repeat(65_536);
+  const raised = createVerifier({
+    trustAnchors: [{ id: ANCHOR_ID, publicJwk: anchor.publicJwk }],
+    audience: TOOL_A,
+    limits: { maxRequestStringLength: 300_000 } satisfies Partial<Limits>,
+  });
+  for (const [label, glob] of Object.entries(GLOB_PATTERNS)) {
+    const selfDelegated = await delegate(globRoot, {
+      signer: holder,
+      holder: holder.publicJwk,
+      capabilities: [{ resource: 'tool:send', actions: ['call'], constraints: { memo: { glob } } }],
+    });
+    const settings = [
+      ['200 KB, default limits', KB200, atA],
+      ['64 Ki, at the limit', AT_LIMIT, atA],
+      ['200 KB, bound raised', KB200, raised],
+    ] as const;
+    for (const [setting, base, verifier] of settings) {
+      let calls = 0;
+      cases.push({
+        name: `f6 glob ${label}, ${setting}`,
+        async run() {
+          const request = { tool: 'send', args: { memo: variant(base, calls++) } };
+          const proof = await prove(selfDelegated, { signer: holder, request });
+          return verifier.verify(selfDelegated, { proof, request });
+        },
+      });
+    }
+  }
+
   const time = async (c: Case) => {
     const times: number[] = [];
     let outcome = '';
@@ -224,6 +328,26 @@ async function main(): Promise<void> {
     `Adversarial inputs (issue 11), median of ${ROUNDS} rounds${QUICK ? ' (quick)' : ''}`,
   );
   console.table(rows);
+
+  const matcherRows = Object.entries(GLOB_PATTERNS).map(([label, pattern]) => {
+    // Distinct values each call, so no memo answers: the matcher's own cost.
+    let k = 0;
+    const fresh = (base: string) => variant(base, k++);
+    const long = 'a'.repeat(200_000);
+    const limit = 'a'.repeat(65_536);
+    const at200 = timeMs(() => globMatchSteps(pattern, fresh(long)), ROUNDS);
+    const at64 = timeMs(() => globMatchSteps(pattern, fresh(limit)), ROUNDS);
+    const old64 = timeMs(() => backtrackingMatch(pattern, fresh(limit)), QUICK ? 1 : 3);
+    return {
+      pattern: label,
+      'new 200 KB ms': at200.toFixed(2),
+      'new 64 Ki ms': at64.toFixed(2),
+      'backtracking 64 Ki ms': old64.toFixed(1),
+      'x new': (old64 / at64).toFixed(0),
+    };
+  });
+  console.log('The glob matcher alone (finding 6), median ms per call');
+  console.table(matcherRows);
 }
 
 await main();

@@ -13,11 +13,10 @@ const root = await mint({
   subject: 'alice',
   holder: orchestrator.publicJwk,
   capabilities: [
-    {
-      resource: 'billing:invoices/**',
-      actions: ['read', 'pay'],
-      constraints: { amount: { max: 500 } },
-    },
+    // Reading and paying are separate: constraints are closed-world, so `amount` on a read
+    // capability would make every read without an amount a denial.
+    { resource: 'billing:invoices/**', actions: ['read'] },
+    { resource: 'billing:invoices/**', actions: ['pay'], constraints: { amount: { max: 500 } } },
   ],
   audience: 'https://payments.example',
   expiresIn: '15m',

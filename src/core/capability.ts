@@ -13,6 +13,8 @@
  */
 import { budgetRunning, withBudget } from './budget.js';
 import { MandateError, type ErrorDetail, type MandateErrorCode } from './errors.js';
+import { deepFreeze } from './freeze.js';
+import { assertRequestWithin } from './request-bounds.js';
 import {
   argMapNarrowerNormalized,
   checkNormalized,
@@ -27,7 +29,7 @@ import {
   type NarrowingProfile,
 } from './constraint.js';
 import { assertJson, jsonKey, joinPath, type JsonBounds } from './json.js';
-import { MAX_JSON_NODES, resolveLimits, type Limits } from './limits.js';
+import { MAX_JSON_NODES, limitsKey, resolveLimits, type Limits } from './limits.js';
 import {
   parseConcreteResource,
   parseResourcePattern,
@@ -147,25 +149,27 @@ function prepareOne(input: unknown, path: string, limits: Limits): Prepared {
 
 /**
  * Normal-form arrays this module returned (deep-frozen, so they cannot go stale), with their
- * prepared form. A verifier asks about the same block capabilities on every hop and every
- * request; preparing them once, validation included, keeps that off the hot path.
+ * prepared form and the limits they were validated under. A verifier asks about the same
+ * block capabilities on every hop and every request; preparing them once, validation
+ * included, keeps that off the hot path. A hit counts only under the same limits: a normal
+ * form validated under looser limits is validated again under stricter ones.
  */
-const preparedCache = new WeakMap<object, Prepared[]>();
+const preparedCache = new WeakMap<
+  object,
+  { readonly prepared: Prepared[]; readonly limits: string }
+>();
 
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const member of Object.values(value)) deepFreeze(member);
-  }
-  return value;
+/** The prepared form of a normal form this module returned under `limits`, if it is one. */
+function cachedPrepared(input: unknown, limits: Limits): Prepared[] | undefined {
+  if (typeof input !== 'object' || input === null) return undefined;
+  const hit = preparedCache.get(input);
+  return hit !== undefined && hit.limits === limitsKey(limits) ? hit.prepared : undefined;
 }
 
 function prepareAll(input: unknown, options: AlgebraOptions | undefined): Prepared[] {
-  if (options?.limits === undefined && typeof input === 'object' && input !== null) {
-    const hit = preparedCache.get(input);
-    if (hit !== undefined) return hit;
-  }
   const limits = resolveLimits(options?.limits);
+  const hit = cachedPrepared(input, limits);
+  if (hit !== undefined) return hit;
   const path = 'capabilities';
   if (!Array.isArray(input)) malformed(path, 'must be an array', 'type');
   if (input.length > limits.maxCapabilities) {
@@ -202,7 +206,10 @@ export function normalizeCapabilities(
 ): Capability[] {
   const prepared = prepareAll(input, options);
   const capabilities = deepFreeze(prepared.map((p) => p.cap));
-  if (options?.limits === undefined) preparedCache.set(capabilities, prepared);
+  preparedCache.set(capabilities, {
+    prepared,
+    limits: limitsKey(resolveLimits(options?.limits)),
+  });
   return capabilities;
 }
 
@@ -321,6 +328,8 @@ function parseAction(action: Action, options: AlgebraOptions | undefined): Parse
   const a = action as unknown;
   if (a === null || typeof a !== 'object') malformed('action', 'must be an object', 'type');
   const { resource: r, action: name, args: rawArgs } = action;
+  // Sizes first, so nothing below (names, shape, matching) works on an oversized request.
+  assertRequestWithin(action, undefined, limits);
   const resource = parseConcreteResource(r, 'action.resource', limits.maxStringLength);
   validateActionName(name, 'action.action');
   let args: Readonly<Record<string, Json>>;
@@ -453,11 +462,11 @@ export function findWidening(
   // Between normal forms this module returned (deep-frozen, so they cannot change), under a
   // fresh budget, the answer depends only on the pair and the profile: remember it. A
   // verifier asks it for every hop of every chain, and the same grants recur.
+  // The answer depends on the prepared forms only, not on the limits they were checked under.
   const memoable =
-    options?.limits === undefined &&
     !budgetRunning() &&
-    preparedCache.get(child) === c &&
-    preparedCache.get(parent) === p;
+    preparedCache.get(child)?.prepared === c &&
+    preparedCache.get(parent)?.prepared === p;
   if (!memoable) return withBudget(() => findWideningPrepared(c, p, options?.profile));
   const profile = options?.profile ?? 'mandate';
   let byParent = wideningMemo.get(child);

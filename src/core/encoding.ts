@@ -10,6 +10,19 @@ import { MandateError, type Check } from './errors.js';
 const B64URL = /^[A-Za-z0-9_-]*$/;
 const B64URL_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 
+/**
+ * Whether `value` is the canonical unpadded base64url of some byte string: only the alphabet,
+ * a possible length, and the unused low bits of the last character zero (4 bits when the
+ * length is 2 mod 4, 2 bits when 3 mod 4). Each byte string has exactly one such encoding;
+ * checking that one character is the same test as re-encoding, without encoding again.
+ */
+export function isCanonicalBase64url(value: string): boolean {
+  if (!B64URL.test(value) || value.length % 4 === 1) return false;
+  const rest = value.length % 4;
+  const last = rest === 0 ? 0 : B64URL_ALPHABET.indexOf(value.charAt(value.length - 1));
+  return !((rest === 2 && last % 16 !== 0) || (rest === 3 && last % 4 !== 0));
+}
+
 /** Decode unpadded base64url, accepting only the canonical encoding. */
 export function decodeBase64url(value: string, label: string, check: Check, hop?: number): Buffer {
   if (!B64URL.test(value) || value.length % 4 === 1) {
@@ -19,12 +32,7 @@ export function decodeBase64url(value: string, label: string, check: Check, hop?
       detail: { path: label },
     });
   }
-  // Canonical means the unused low bits of the last character are zero: 4 bits when the
-  // length is 2 mod 4, 2 bits when 3 mod 4. Checking that one character is the same test
-  // as re-encoding, without encoding the whole value again.
-  const rest = value.length % 4;
-  const last = rest === 0 ? 0 : B64URL_ALPHABET.indexOf(value.charAt(value.length - 1));
-  if ((rest === 2 && last % 16 !== 0) || (rest === 3 && last % 4 !== 0)) {
+  if (!isCanonicalBase64url(value)) {
     throw new MandateError('MANDATE_MALFORMED', `${label}: non-canonical base64url`, {
       check,
       hop,

@@ -2,9 +2,10 @@
  * The one error hierarchy of Mandate. Every denial carries a stable `code`, the
  * DESIGN.md section 3 rule that failed (`check`) and the block index (`hop`, 0 = root).
  */
+import { deepFreeze } from './freeze.js';
 
 /** Every code a denial (or a refused delegation) can carry. */
-export const ERROR_CODES = [
+export const ERROR_CODES = deepFreeze([
   'MANDATE_MALFORMED',
   'MANDATE_LIMIT_EXCEEDED',
   'MANDATE_UNTRUSTED_ISSUER',
@@ -21,13 +22,13 @@ export const ERROR_CODES = [
   'MANDATE_FORBIDDEN',
   'MANDATE_STORE_UNAVAILABLE',
   'MANDATE_INTERNAL',
-] as const;
+] as const);
 
 /** A stable, machine-readable error code (one of {@link ERROR_CODES}). */
 export type MandateErrorCode = (typeof ERROR_CODES)[number];
 
 /** The verifier rules of DESIGN.md section 3, in their order. */
-export const CHECKS = [
+export const CHECKS = deepFreeze([
   'limits',
   'anchor',
   'linkage',
@@ -37,7 +38,7 @@ export const CHECKS = [
   'audience',
   'possession',
   'authorize',
-] as const;
+] as const);
 
 /** The rule a denial names (one of {@link CHECKS}), or `internal` outside the rules. */
 export type Check = (typeof CHECKS)[number] | 'internal';
@@ -72,6 +73,8 @@ export class MandateError extends Error {
   }
 }
 
+deepFreeze(MandateError);
+
 /** Shorthand used by the rules: `fail('MANDATE_EXPIRED', 'window', 2, 'block 2 expired')`. */
 export function fail(
   code: MandateErrorCode,
@@ -95,6 +98,8 @@ export function isMandateError(value: unknown): value is MandateError {
 export class MandateUsageError extends TypeError {
   override readonly name = 'MandateUsageError';
 }
+
+deepFreeze(MandateUsageError);
 
 /**
  * Rethrow `error` as rule 1's failure of one block: a `MandateError` keeps its code and detail

@@ -4,6 +4,7 @@
  */
 
 import { MandateError } from './errors.js';
+import { deepFreeze } from './freeze.js';
 
 /** The bounds a verifier (and the capability algebra) enforces. */
 export interface Limits {
@@ -19,16 +20,31 @@ export interface Limits {
   readonly maxConstraintDepth: number;
   /** Longest array anywhere in a capability (actions, value lists, clauses). */
   readonly maxArrayLength: number;
+  /**
+   * Longest string in a request (the action's resource and name, every argument value and
+   * member name, the proven request's URL and tool), in UTF-16 code units.
+   */
+  readonly maxRequestStringLength: number;
+  /**
+   * Largest request arguments: one unit per JSON value plus the length of every string and
+   * member name, over the action's arguments and the proven tool arguments each.
+   */
+  readonly maxRequestSize: number;
 }
 
-/** The default limits: 16 KiB tokens, 16 blocks, 1 KiB strings (override per verifier). */
-export const DEFAULT_LIMITS: Limits = Object.freeze({
+/**
+ * The default limits: 16 KiB tokens, 16 blocks, 1 KiB strings in tokens; 64 Ki-unit strings
+ * and 1 Mi-unit arguments in requests (override per verifier).
+ */
+export const DEFAULT_LIMITS: Limits = deepFreeze({
   maxTokenBytes: 16384,
   maxBlocks: 16,
   maxStringLength: 1024,
   maxCapabilities: 64,
   maxConstraintDepth: 8,
   maxArrayLength: 256,
+  maxRequestStringLength: 65_536,
+  maxRequestSize: 1_048_576,
 });
 
 /** Longest action name and argument name. */
@@ -42,6 +58,21 @@ export const MAX_JSON_DEPTH = 64;
 
 /** Most JSON nodes visited in one value; bounds work on shared (DAG) or huge inputs. */
 export const MAX_JSON_NODES = 100_000;
+
+const limitsKeys = new WeakMap<Limits, string>();
+
+/**
+ * The limits' values as one string (computed once per limits object), so equal limits in
+ * different objects compare equal: what caches of limit-checked results key on.
+ */
+export function limitsKey(limits: Limits): string {
+  let key = limitsKeys.get(limits);
+  if (key === undefined) {
+    key = JSON.stringify(Object.entries(limits).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    limitsKeys.set(limits, key);
+  }
+  return key;
+}
 
 /** Fills unspecified fields from {@link DEFAULT_LIMITS}. */
 export function resolveLimits(limits?: Partial<Limits>): Limits {

@@ -10,6 +10,7 @@
  * reads, and a lossless parse replaces an inadmissible literal by an
  * {@link InadmissibleNumber}, which every check downstream denies.
  */
+import { deepFreeze } from './freeze.js';
 
 /** A decimal number as sign, significant digits (no leading or trailing zeros) and exponent. */
 interface Decimal {
@@ -82,6 +83,8 @@ export class InadmissibleNumber {
     throw new TypeError(`the number ${this.literal} does not survive RFC 8785 canonicalisation`);
   }
 }
+
+deepFreeze(InadmissibleNumber);
 
 /** True for the marker a lossless parse leaves in place of an inadmissible number. */
 export function isInadmissibleNumber(value: unknown): value is InadmissibleNumber {

@@ -1,5 +1,7 @@
+import { deepFreeze } from './freeze.js';
+
 /** Every JOSE `typ` value Mandate writes or accepts, in one place (explicit typing, RFC 8725 §3.11). */
-export const TYP = {
+export const TYP = deepFreeze({
   /** A Mandate root block, signed by a trust anchor. */
   root: 'mandate-root+jwt',
   /** A Mandate delegation block, signed by the previous block's holder. */
@@ -19,6 +21,6 @@ export const TYP = {
   aatPop: 'aat-pop+jwt',
   /** A signed revocation list, signed by a trust anchor (`mandate/stores/revocation-list`). */
   revocationList: 'mandate-revocation-list+jwt',
-} as const;
+} as const);
 
 export type Typ = (typeof TYP)[keyof typeof TYP];

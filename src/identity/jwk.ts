@@ -6,6 +6,7 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { z } from 'zod';
 import { BoundedMap } from '../core/bounded-map.js';
+import { isCanonicalBase64url } from '../core/encoding.js';
 import { MandateError, type Check } from '../core/errors.js';
 
 const b64u32 = z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'must be 32 bytes of base64url');
@@ -60,7 +61,9 @@ export function parsePublicJwk(
   // The usual key, exactly `{kty, crv, x}` of an Ed25519 key, is plainly valid: the schema
   // would accept it and reduce it to the same members (a test holds the two together).
   const plainX = plainEd25519X(value);
-  if (plainX !== undefined) return { kty: 'OKP', crv: 'Ed25519', x: plainX };
+  if (plainX !== undefined) {
+    return assertCanonicalKey({ kty: 'OKP', crv: 'Ed25519', x: plainX }, check, hop, label);
+  }
   if (typeof value === 'object' && value !== null) {
     for (const member of PRIVATE_MEMBERS) {
       if (Object.hasOwn(value, member)) {
@@ -82,7 +85,31 @@ export function parsePublicJwk(
       detail: { path },
     });
   }
-  return minimalJwk(parsed.data);
+  return assertCanonicalKey(minimalJwk(parsed.data), check, hop, label);
+}
+
+/**
+ * One key, one id: every coordinate must be the canonical base64url of its 32 bytes (the
+ * schema fixed the length). Otherwise flipping the unused low bits of the last character
+ * would give the same key another RFC 7638 thumbprint, so another principal id.
+ */
+function assertCanonicalKey(
+  jwk: PublicJwk,
+  check: Check,
+  hop: number | undefined,
+  label: string,
+): PublicJwk {
+  const coordinates = jwk.kty === 'OKP' ? { x: jwk.x } : { x: jwk.x, y: jwk.y };
+  for (const [name, value] of Object.entries(coordinates)) {
+    if (!isCanonicalBase64url(value)) {
+      throw new MandateError(
+        'MANDATE_MALFORMED',
+        `${label}.${name} is not the canonical base64url of its bytes`,
+        { check, hop, detail: { path: `${label}.${name}`, reason: 'non-canonical' } },
+      );
+    }
+  }
+  return jwk;
 }
 
 const B64U43 = /^[A-Za-z0-9_-]{43}$/;

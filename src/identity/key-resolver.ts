@@ -11,6 +11,7 @@ import { createPublicKey, KeyObject } from 'node:crypto';
 import { createRemoteJWKSet, customFetch, type JWK } from 'jose';
 import { MandateError } from '../core/errors.js';
 import { parsePublicJwk, type PublicJwk } from './jwk.js';
+import { deepFreeze } from '../core/freeze.js';
 
 /** The JOSE algorithms a resolver may be asked for. */
 export type ResolvableAlg = 'Ed25519' | 'EdDSA' | 'ES256';
@@ -126,11 +127,11 @@ export interface RemoteJwksOptions {
 }
 
 /** The defaults `remoteJwks` applies. */
-export const REMOTE_JWKS_DEFAULTS = {
+export const REMOTE_JWKS_DEFAULTS = deepFreeze({
   cooldownDuration: 30_000,
   cacheMaxAge: 600_000,
   timeoutDuration: 5_000,
-} as const;
+} as const);
 
 /** Parse a JWKS URL: absolute, http(s). Misuse throws TypeError starting with `needs`. */
 export function jwksUrl(url: string | URL, needs: string): URL {

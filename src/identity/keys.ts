@@ -11,6 +11,7 @@ import {
 } from 'node:crypto';
 import { exportJWK, type JWK } from 'jose';
 import type { KeyPair } from '../core/types.js';
+import { isCanonicalBase64url } from '../core/encoding.js';
 import { algForJwk, parsePublicJwk, type PublicJwk, type SigningAlg } from './jwk.js';
 import { thumbprintUri } from './thumbprint.js';
 
@@ -52,6 +53,11 @@ function toPrivateKeyObject(privateKey: KeyPair['privateKey']): KeyObject {
     return KeyObject.from(privateKey);
   }
   if (typeof privateKey === 'object' && privateKey !== null && 'd' in privateKey) {
+    // Like public coordinates, private ones are read only in their one canonical form.
+    const { d } = privateKey as { d?: unknown };
+    if (typeof d !== 'string' || d.length !== 43 || !isCanonicalBase64url(d)) {
+      throw new TypeError('privateKey.d must be the canonical base64url of 32 bytes');
+    }
     return createPrivateKey({ key: privateKey as JsonWebKey, format: 'jwk' });
   }
   throw new TypeError('privateKey must be a KeyObject, a CryptoKey or a private JWK');

@@ -42,9 +42,10 @@ import { acceptProof } from '../verify/proof-acceptance.js';
 import { parseActClaim, parseMayActClaim, type Actor } from './act-claim.js';
 import { splitScope } from './scope-map.js';
 import { ACCESS_TOKEN_TYP } from './token-types.js';
+import { deepFreeze } from '../core/freeze.js';
 
 /** Asymmetric JWS algorithms an access token may use; `none` and HMAC never are. */
-export const ACCESS_TOKEN_ALGORITHMS = [
+export const ACCESS_TOKEN_ALGORITHMS = deepFreeze([
   'ES256',
   'ES384',
   'ES512',
@@ -56,19 +57,19 @@ export const ACCESS_TOKEN_ALGORITHMS = [
   'PS256',
   'PS384',
   'PS512',
-] as const;
+] as const);
 
 /** A signature algorithm accepted on access tokens (one of `ACCESS_TOKEN_ALGORITHMS`). */
 export type AccessTokenAlg = (typeof ACCESS_TOKEN_ALGORITHMS)[number];
 
 /** Algorithms accepted when none are configured. */
-export const DEFAULT_ACCESS_TOKEN_ALGORITHMS: readonly AccessTokenAlg[] = [
+export const DEFAULT_ACCESS_TOKEN_ALGORITHMS: readonly AccessTokenAlg[] = deepFreeze([
   'ES256',
   'Ed25519',
   'EdDSA',
   'RS256',
   'PS256',
-];
+]);
 
 /**
  * Algorithms accepted for DPoP proofs: the mandate verifier's (RFC 9449 §4.3 step 5 allows

@@ -9,6 +9,7 @@ import * as oauth from 'oauth4webapi';
 import type { CapabilityInput, KeyPair } from '../core/types.js';
 import { prepareSigner } from '../identity/keys.js';
 import { GRANT_TYPE_TOKEN_EXCHANGE, MANDATE_DETAIL_TYPE, TOKEN_TYPE } from './token-types.js';
+import { deepFreeze } from '../core/freeze.js';
 
 /** An error response from the authorization server (RFC 6749 §5.2), or a malformed reply. */
 export class OAuthRequestError extends Error {
@@ -31,6 +32,8 @@ export class OAuthRequestError extends Error {
     this.status = status;
   }
 }
+
+deepFreeze(OAuthRequestError);
 
 /** Options of `createOAuthClient`. */
 export interface OAuthClientOptions {

@@ -10,14 +10,15 @@ import { createOAuthClient } from './client.js';
 import { startDemoAuthorizationServer } from './demo-authorization-server.js';
 import type { DemoServerImplementation } from './demo-server-common.js';
 import { TOKEN_TYPE } from './token-types.js';
+import { deepFreeze } from '../core/freeze.js';
 
 /** The scopes of the demo and what they allow. */
-export const DEMO_SCOPES: Readonly<Record<string, readonly CapabilityInput[]>> = {
+export const DEMO_SCOPES: Readonly<Record<string, readonly CapabilityInput[]>> = deepFreeze({
   'billing:read': [{ resource: 'billing:invoices/**', actions: ['read'] }],
   'billing:pay': [
     { resource: 'billing:invoices/**', actions: ['pay'], constraints: { amount: { max: 1000 } } },
   ],
-};
+});
 
 /** Options of `obtainDemoRootMandate`. */
 export interface DemoRootGrantOptions {

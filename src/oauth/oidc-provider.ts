@@ -12,9 +12,10 @@ import { compactVerify, decodeProtectedHeader, importJWK } from 'jose';
 import { algForJwk, parsePublicJwk, type PublicJwk } from '../identity/jwk.js';
 import type { TokenExchangeHandler } from './token-exchange.js';
 import { GRANT_TYPE_TOKEN_EXCHANGE } from './token-types.js';
+import { deepFreeze } from '../core/freeze.js';
 
 /** The request parameters of the token-exchange grant (RFC 8693 §2.1, RFC 9396). */
-export const TOKEN_EXCHANGE_PARAMETERS = [
+export const TOKEN_EXCHANGE_PARAMETERS = deepFreeze([
   'subject_token',
   'subject_token_type',
   'actor_token',
@@ -24,7 +25,7 @@ export const TOKEN_EXCHANGE_PARAMETERS = [
   'audience',
   'scope',
   'authorization_details',
-] as const;
+] as const);
 
 /** The part of an oidc-provider request context the adapter reads and writes. */
 export interface OidcProviderGrantContext {

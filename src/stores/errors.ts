@@ -3,6 +3,7 @@
  * verifier maps any store rejection to a `MANDATE_STORE_UNAVAILABLE` denial (fail closed),
  * so these exist for logs and for callers that use a store directly (the CLI, say).
  */
+import { deepFreeze } from '../core/freeze.js';
 
 /** Why a store could not answer. */
 export type StoreUnavailableReason =
@@ -48,6 +49,8 @@ export class StoreUnavailableError extends Error {
   }
 }
 
+deepFreeze(StoreUnavailableError);
+
 /**
  * Thrown by a memory store that is full of entries still in force. Evicting one of them
  * would let a revoked block or a replayed proof through, so the store refuses instead and
@@ -60,6 +63,8 @@ export class StoreFullError extends StoreUnavailableError {
     super(message, 'full');
   }
 }
+
+deepFreeze(StoreFullError);
 
 /**
  * Thrown by a replay store when one grant already holds its whole share of entries still in
@@ -74,3 +79,5 @@ export class StoreQuotaError extends StoreUnavailableError {
     super(message, 'quota');
   }
 }
+
+deepFreeze(StoreQuotaError);

@@ -2,6 +2,7 @@ import { StoreFullError, StoreQuotaError } from './errors.js';
 import type { ReplayContext, ReplayStore, RevocationStore } from './types.js';
 import { settle } from './settle.js';
 import { assertExpiresAt, assertId, assertIds } from './validate.js';
+import { deepFreeze } from '../core/freeze.js';
 
 export { StoreFullError, StoreQuotaError } from './errors.js';
 
@@ -204,6 +205,8 @@ export class MemoryRevocationStore implements RevocationStore {
   }
 }
 
+deepFreeze(MemoryRevocationStore);
+
 /**
  * In-memory replay cache for a single verifier process. A proof id is remembered until
  * its freshness window closes, so the cap only needs to cover one window of traffic.
@@ -246,3 +249,5 @@ export class MemoryReplayStore implements ReplayStore {
     });
   }
 }
+
+deepFreeze(MemoryReplayStore);

@@ -7,15 +7,16 @@
 import fc from 'fast-check';
 import type { ArgConstraintInput, Mutable, Range } from '../core/constraint.js';
 import type { Action, CapabilityInput, Constraint, ConstraintInput, Json } from '../core/types.js';
+import { deepFreeze } from '../core/freeze.js';
 
 /** Resource schemes the arbitraries draw from (tiny alphabets make collisions likely). */
-export const SCHEMES = ['billing', 'docs'] as const;
+export const SCHEMES = deepFreeze(['billing', 'docs'] as const);
 /** Resource path segments the arbitraries draw from. */
-export const SEGMENTS = ['a', 'b', 'c'] as const;
+export const SEGMENTS = deepFreeze(['a', 'b', 'c'] as const);
 /** Action names the arbitraries draw from. */
-export const ACTIONS = ['read', 'write', 'pay'] as const;
+export const ACTIONS = deepFreeze(['read', 'write', 'pay'] as const);
 /** Argument names the arbitraries draw from. */
-export const ARG_NAMES = ['x', 'y', 'z'] as const;
+export const ARG_NAMES = deepFreeze(['x', 'y', 'z'] as const);
 /** An argument name no generated capability constrains. */
 const STRAY_ARG = 'w';
 

@@ -10,6 +10,7 @@ import {
   type Check,
   type MandateErrorCode,
 } from '../core/errors.js';
+import { deepFreeze } from '../core/freeze.js';
 import type { Action, ProofRequest } from '../core/types.js';
 import { checkExpectedHolder } from '../identity/expect-holder.js';
 import { checkCertificateBinding, type MtlsContext } from '../proof/mtls/possession.js';
@@ -229,6 +230,7 @@ const narrowing: Rule = {
       // The encoding's profile picks the subsumption rules ('aat': the draft's exactly).
       const widening = findWidening(block.capabilities, parent.capabilities, {
         profile: chain.profile,
+        limits: config.limits,
       });
       if (widening !== undefined) {
         widened(
@@ -500,6 +502,7 @@ const authorization: Rule = {
     const refused = authorizeEach(
       blocks.map((block) => block.capabilities),
       state.action,
+      { limits: config.limits },
     );
     if (refused !== undefined) {
       const { index: hop, denial: result } = refused;
@@ -508,7 +511,11 @@ const authorization: Rule = {
         result.code === 'MANDATE_FORBIDDEN'
           ? `block ${hop} does not allow this: ${result.reason}`
           : `the requested action is malformed: ${result.reason}`;
-      deny(result.code, 'authorize', hop, reason, { ...result.detail, step: '6b' });
+      // A request past the configured bounds (`maxRequestStringLength`, `maxRequestSize`),
+      // found before any matching, is rule 1's kind of denial: check `limits`. It is checked
+      // here, after the proof's signature, so that a garbage proof costs no request-sized work.
+      const check = result.code === 'MANDATE_LIMIT_EXCEEDED' ? 'limits' : 'authorize';
+      deny(result.code, check, hop, reason, { ...result.detail, step: '6b' });
     }
     // A format's own authorizer (Biscuit's Datalog checks) may only deny what the algebra allowed.
     if (chain.authorizeDatalog !== undefined) {
@@ -524,8 +531,12 @@ const authorization: Rule = {
   },
 };
 
-/** The rules, in DESIGN.md section 3 order. */
-export const RULES: readonly Rule[] = [
+/**
+ * The rules, in DESIGN.md section 3 order. Deep-frozen, rule objects included: nothing
+ * outside this module can reorder, drop or replace a rule (a verifier also captures its
+ * tables when it is created).
+ */
+export const RULES: readonly Rule[] = deepFreeze([
   limits,
   anchor,
   linkage,
@@ -535,16 +546,16 @@ export const RULES: readonly Rule[] = [
   audience,
   possession,
   authorization,
-];
+]);
 
 /**
  * The same rules in the AAT draft's order (section 7): the chain (steps 1-5), then the
  * leaf's authorization of the invocation and the chain audience (step 6), then the proof
  * of possession (step 7); the proof's signature (7a-7b) is checked just before step 6, so
  * no work proportional to the request precedes it. Used for chains whose profile is `'aat'`; the verdict is the
- * same in either order, only which failure is reported first differs.
+ * same in either order, only which failure is reported first differs. Deep-frozen.
  */
-export const AAT_RULES: readonly Rule[] = [
+export const AAT_RULES: readonly Rule[] = deepFreeze([
   limits,
   anchor,
   linkage,
@@ -555,9 +566,7 @@ export const AAT_RULES: readonly Rule[] = [
   authorization,
   audience,
   possession,
-];
+]);
 
-/** The rule order for a decoded chain (both orders start with rule 1, which decodes it). */
-export function rulesFor(chain: VerifiableChain | undefined): readonly Rule[] {
-  return chain?.profile === 'aat' ? AAT_RULES : RULES;
-}
+// `possession` delegates to it: frozen like the rules that are listed.
+deepFreeze(holderProof);

@@ -5,7 +5,7 @@ import type { MtlsContext } from '../proof/mtls/possession.js';
 import { deniedFrom, type Decision } from './decision.js';
 import { resolveConfig, type VerifierConfig, type VerifierOptions } from './config.js';
 import { toolAction } from '../format/aat/claims.js';
-import { RULES, rulesFor, type VerifyState } from './rules.js';
+import { AAT_RULES, RULES, type Rule, type VerifyState } from './rules.js';
 
 /** What a request presents besides the mandate. */
 export interface VerifyRequest {
@@ -46,11 +46,24 @@ export interface Verifier {
  */
 export function createVerifier(options: VerifierOptions): Verifier {
   const config = resolveConfig(options);
-  return { verify: (mandate, request) => runRules(config, mandate, request) };
+  // The rule tables are captured now (they are frozen too): what this verifier enforces is
+  // fixed when it is made.
+  const tables: RuleTables = { mandate: RULES, aat: AAT_RULES };
+  return Object.freeze({
+    verify: (mandate: MandateLike, request: VerifyRequest) =>
+      runRules(config, tables, mandate, request),
+  });
+}
+
+/** The two rule orders a verifier runs: Mandate's (section 3) and the AAT draft's. */
+interface RuleTables {
+  readonly mandate: readonly Rule[];
+  readonly aat: readonly Rule[];
 }
 
 async function runRules(
   config: VerifierConfig,
+  tables: RuleTables,
   mandate: MandateLike,
   request: VerifyRequest,
 ): Promise<Decision> {
@@ -103,13 +116,13 @@ async function runRules(
     mtls: request.mtls,
   };
   // Rule 1 decodes the chain; its encoding's profile then fixes the order of the rest.
-  let rules = RULES;
+  let rules = tables.mandate;
   for (let index = 0; index < rules.length; index++) {
     const rule = rules[index];
     if (rule === undefined) break;
     try {
       await rule.run(state, config);
-      if (index === 0) rules = rulesFor(state.chain);
+      if (index === 0) rules = state.chain?.profile === 'aat' ? tables.aat : tables.mandate;
     } catch (error) {
       if (error instanceof MandateUsageError) throw error;
       const lastHop = Math.max(0, (state.chain?.blocks.length ?? 1) - 1);

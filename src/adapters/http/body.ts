@@ -2,11 +2,14 @@
 import type { IncomingMessage } from 'node:http';
 import { readBounded } from '../../core/bounded-read.js';
 import { findJsonProblem } from '../../core/json-text.js';
+import { deepFreeze } from '../../core/freeze.js';
 
 /** Thrown when a body is larger than allowed or not JSON. */
 export class BodyError extends Error {
   override readonly name = 'BodyError';
 }
+
+deepFreeze(BodyError);
 
 const tooLarge = (): BodyError => new BodyError('the body is too large');
 

@@ -4,6 +4,7 @@
  */
 import type { MandateErrorCode } from '../../core/errors.js';
 import type { Denied } from '../../verify/decision.js';
+import { deepFreeze } from '../../core/freeze.js';
 
 /** The OAuth error a challenge carries, or none (the request is not the client's fault). */
 export type OAuthError =
@@ -22,7 +23,7 @@ export interface HttpDenial {
  * mandate that does not allow this action. 503: a store could not answer (fail closed, retry).
  * 500: an unexpected failure inside a rule (fail closed). 503 and 500 carry no challenge.
  */
-export const HTTP_DENIALS: Readonly<Record<MandateErrorCode, HttpDenial>> = {
+export const HTTP_DENIALS: Readonly<Record<MandateErrorCode, HttpDenial>> = deepFreeze({
   MANDATE_MALFORMED: { status: 401, error: 'invalid_token' },
   MANDATE_LIMIT_EXCEEDED: { status: 401, error: 'invalid_token' },
   MANDATE_UNTRUSTED_ISSUER: { status: 401, error: 'invalid_token' },
@@ -39,14 +40,14 @@ export const HTTP_DENIALS: Readonly<Record<MandateErrorCode, HttpDenial>> = {
   MANDATE_FORBIDDEN: { status: 403, error: 'insufficient_scope' },
   MANDATE_STORE_UNAVAILABLE: { status: 503 },
   MANDATE_INTERNAL: { status: 500 },
-};
+});
 
 /**
  * The answer to a request target no router may read alike (`MANDATE_MALFORMED`, check
  * `limits`): 400 `invalid_request` (RFC 6750 §3.1), whatever the credentials. It is the
  * request's spelling that is refused, not the mandate, so no challenge is sent.
  */
-export const AMBIGUOUS_TARGET: HttpDenial = { status: 400, error: 'invalid_request' };
+export const AMBIGUOUS_TARGET: HttpDenial = deepFreeze({ status: 400, error: 'invalid_request' });
 
 /** A denial as an HTTP response: status, headers and JSON body. */
 export interface DenialResponse {

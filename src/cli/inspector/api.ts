@@ -11,6 +11,8 @@ import { findJsonProblem } from '../../core/json-text.js';
 import type { Action, Json } from '../../core/types.js';
 import type { Decision } from '../../verify/decision.js';
 import { createVerifier } from '../../verify/verifier.js';
+import { exampleChain } from './example.js';
+import { guessForeign } from './guess.js';
 import { inspectToken, type InspectView } from './view.js';
 
 /** Largest request body accepted, in bytes: a token is at most 16 KiB, plus anchors. */
@@ -157,16 +159,20 @@ function validate<T>(schema: z.ZodType<T>, value: unknown): T {
   );
 }
 
-/** A token that does not decode: the library's own code, hop and rule. */
-function undecodable(error: unknown): ApiResponse {
+/**
+ * A token that does not decode: the library's own code, hop and rule, and what the input
+ * most plausibly is instead (`guess`: "a JWT, not a mandate").
+ */
+function undecodable(error: unknown, token: string): ApiResponse {
   if (isMandateError(error)) {
-    const body: ApiErrorBody = {
+    const body: ApiErrorBody & { guess: ReturnType<typeof guessForeign> } = {
       error: {
         code: error.code,
         message: error.message,
         ...(error.hop === undefined ? {} : { hop: error.hop }),
         check: error.check,
       },
+      guess: guessForeign(token),
     };
     return { status: 422, body };
   }
@@ -179,7 +185,7 @@ async function inspect(body: unknown): Promise<ApiResponse> {
   try {
     view = await inspectToken(token);
   } catch (error) {
-    return undecodable(error);
+    return undecodable(error, token);
   }
   return { status: 200, body: view };
 }
@@ -236,10 +242,18 @@ async function verify(body: unknown): Promise<ApiResponse> {
   return { status: 200, body: view };
 }
 
+const EXAMPLE_SCHEMA = z.strictObject({});
+
+async function example(body: unknown): Promise<ApiResponse> {
+  validate(EXAMPLE_SCHEMA, body);
+  return { status: 200, body: await exampleChain() };
+}
+
 /** The API's routes: path → handler of a parsed body. */
 const ROUTES: Readonly<Record<string, (body: unknown) => Promise<ApiResponse>>> = {
   '/api/inspect': inspect,
   '/api/verify': verify,
+  '/api/example': example,
 };
 
 /** Whether `path` is an API route (POST only). */

@@ -12,34 +12,78 @@
  */
 import { createHash } from 'node:crypto';
 
+/**
+ * The page's colours, one place: the style uses them and the accessibility test checks every
+ * text/background pair at WCAG AA (4.5:1). Light only: a dark scheme would need its own pairs.
+ */
+export const COLORS = {
+  text: '#1f2328',
+  background: '#ffffff',
+  ok: '#1a7f37',
+  bad: '#b3261e',
+  muted: '#59636e',
+  highlight: '#fff1c2',
+  panel: '#f6f8fa',
+  link: '#0550ae',
+} as const;
+
+/** Text/background pairs the page uses, for the contrast check. */
+export const COLOR_PAIRS: readonly (readonly [keyof typeof COLORS, keyof typeof COLORS])[] = [
+  ['text', 'background'],
+  ['muted', 'background'],
+  ['ok', 'background'],
+  ['bad', 'background'],
+  ['text', 'highlight'],
+  ['bad', 'highlight'],
+  ['muted', 'highlight'],
+  ['text', 'panel'],
+  ['muted', 'panel'],
+  ['bad', 'panel'],
+  ['link', 'background'],
+];
+
+const C = COLORS;
+
 const STYLE = `
-:root { color-scheme: light dark; --ok: #1a7f37; --bad: #cf222e; --muted: #6e7781; --hl: #fff1c2; }
-body { font: 14px/1.45 system-ui, sans-serif; margin: 0 auto; max-width: 78rem; padding: 1rem 1.5rem 3rem; }
+:root { color-scheme: light; }
+body { font: 14px/1.45 system-ui, sans-serif; margin: 0 auto; max-width: 72rem; padding: 1rem 1.5rem 3rem; color: ${C.text}; background: ${C.background}; }
 h1 { font-size: 1.4rem; margin: 0.2rem 0; }
 h2 { font-size: 1.1rem; margin: 1.4rem 0 0.4rem; }
-textarea, input { font: 12px/1.4 ui-monospace, monospace; width: 100%; box-sizing: border-box; }
+h3 { font-size: 1rem; margin: 0 0 0.3rem; }
+textarea, input { font: 12px/1.4 ui-monospace, monospace; width: 100%; box-sizing: border-box; color: ${C.text}; background: ${C.background}; border: 1px solid ${C.muted}; }
 textarea { min-height: 5.5rem; }
+::placeholder { color: ${C.muted}; opacity: 1; }
 label { display: block; margin: 0.5rem 0 0.15rem; font-weight: 600; }
-button { font: inherit; padding: 0.35rem 1rem; margin-top: 0.6rem; cursor: pointer; }
+button { font: inherit; padding: 0.35rem 1rem; margin-top: 0.6rem; cursor: pointer; color: ${C.text}; background: ${C.panel}; border: 1px solid ${C.muted}; border-radius: 4px; }
+button.copy { padding: 0 0.35rem; margin: 0 0 0 0.2rem; font-size: 11px; vertical-align: middle; }
+:focus-visible { outline: 3px solid ${C.link}; outline-offset: 2px; }
+.bar { display: flex; flex-wrap: wrap; gap: 0.2rem 1rem; align-items: baseline; }
 .grid { display: grid; grid-template-columns: 1fr 1fr; gap: 0 1.2rem; }
-.muted { color: var(--muted); }
-.banner { border: 2px solid var(--bad); padding: 0.4rem 0.7rem; margin: 0.6rem 0; font-weight: 600; }
-.error { border-left: 4px solid var(--bad); padding: 0.4rem 0.7rem; margin: 0.6rem 0; }
+@media (max-width: 800px) { .grid { grid-template-columns: 1fr; } body { padding: 0.6rem 0.8rem 2rem; } }
+.muted { color: ${C.muted}; }
+.banner { border: 2px solid ${C.bad}; padding: 0.4rem 0.7rem; margin: 0.6rem 0; font-weight: 600; }
+.error { border-left: 4px solid ${C.bad}; padding: 0.4rem 0.7rem; margin: 0.6rem 0; background: ${C.panel}; }
+.guess { font-weight: 700; color: ${C.bad}; margin: 0 0 0.3rem; }
 .code { font-family: ui-monospace, monospace; font-weight: 700; }
-.mono, td { font-family: ui-monospace, monospace; font-size: 12px; overflow-wrap: anywhere; }
-table { border-collapse: collapse; width: 100%; margin-top: 0.4rem; }
-th, td { border: 1px solid #d0d7de; padding: 0.3rem 0.45rem; text-align: left; vertical-align: top; }
-th { font-size: 12px; }
-tr.failed td { background: var(--hl); color: #000; border-color: var(--bad); }
-tr.failed td:first-child { border-left: 5px solid var(--bad); }
+.mono { font-family: ui-monospace, monospace; font-size: 12px; }
+.party { display: inline-block; max-width: 16rem; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; vertical-align: bottom; font-weight: 600; }
+.id { display: inline-block; max-width: 100%; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; vertical-align: bottom; font-family: ui-monospace, monospace; font-size: 12px; }
+pre { font: 12px/1.4 ui-monospace, monospace; background: ${C.panel}; padding: 0.4rem 0.6rem; margin: 0.3rem 0; white-space: pre-wrap; overflow-wrap: anywhere; }
+ol.hops { list-style: none; padding: 0; margin: 0; }
+li.hop { border: 1px solid ${C.muted}; border-radius: 6px; padding: 0.6rem 0.8rem; margin: 0.6rem 0; }
+li.hop.failed { background: ${C.highlight}; border: 2px solid ${C.bad}; border-left-width: 6px; }
+.facts { display: grid; grid-template-columns: 1fr 1fr; gap: 0 1.2rem; }
+@media (max-width: 800px) { .facts { grid-template-columns: 1fr; } }
+.verdict { margin: 0.5rem 0 0; padding: 0.4rem 0.6rem; border: 2px solid ${C.bad}; background: ${C.background}; }
 ol.timeline { padding-left: 1.2rem; }
-ol.timeline li { margin: 0.15rem 0; overflow-wrap: anywhere; }
-ol.timeline li.failed { background: var(--hl); color: #000; }
-ul.notes { margin: 0; padding-left: 1rem; }
-li.widened { color: var(--bad); font-weight: 700; }
-li.same { color: var(--muted); }
-.allowed { color: var(--ok); font-weight: 700; font-size: 1.15rem; }
-.denied { color: var(--bad); font-weight: 700; font-size: 1.15rem; }
+ol.timeline li { margin: 0.15rem 0; }
+ol.timeline li.failed { background: ${C.highlight}; }
+ul.notes { margin: 0.2rem 0; padding-left: 1.1rem; }
+li.widened { color: ${C.bad}; font-weight: 700; }
+li.same { color: ${C.muted}; }
+details summary { cursor: pointer; color: ${C.link}; }
+.allowed { color: ${C.ok}; font-weight: 700; font-size: 1.15rem; }
+.denied { color: ${C.bad}; font-weight: 700; font-size: 1.15rem; }
 [hidden] { display: none !important; }
 `;
 
@@ -49,6 +93,8 @@ const SCRIPT = `
   var byId = function (id) { return document.getElementById(id); };
   var current = null; // the last decoded view, and the token it was decoded from
   var currentToken = null;
+  var names = {}; // display names by principal id, from a loaded example
+  var example = null;
 
   // Every token-derived string goes through here: a text node, never markup.
   function el(tag, text, cls) {
@@ -62,9 +108,27 @@ const SCRIPT = `
     var d = new Date(seconds * 1000);
     return isNaN(d.getTime()) ? String(seconds) : d.toISOString();
   }
-  function showError(where, err) {
+  // A party: its name or short label, the full id on hover and a button that copies it.
+  function party(id, label) {
+    var wrap = el('span', null, 'party-wrap');
+    var name = el('span', Object.prototype.hasOwnProperty.call(names, id) ? names[id] : label, 'party');
+    name.title = id;
+    name.dataset.id = id;
+    wrap.appendChild(name);
+    var copy = el('button', 'copy', 'copy');
+    copy.type = 'button';
+    copy.setAttribute('aria-label', 'copy the full id ' + id);
+    copy.title = 'copy ' + id;
+    copy.addEventListener('click', function () {
+      if (navigator.clipboard) navigator.clipboard.writeText(id).then(function () { copy.textContent = 'copied'; }, function () { copy.textContent = 'copy failed'; });
+    });
+    wrap.appendChild(copy);
+    return wrap;
+  }
+  function showError(where, err, guess) {
     var box = byId(where);
     clear(box);
+    if (guess) box.appendChild(el('p', guess.text, 'guess'));
     box.appendChild(el('span', err.code || 'INSPECTOR_ERROR', 'code'));
     box.appendChild(document.createTextNode(': ' + (err.message || 'failed')));
     if (typeof err.hop === 'number') box.appendChild(document.createTextNode(' (block ' + err.hop + ')'));
@@ -86,16 +150,16 @@ const SCRIPT = `
     var data = null;
     try { data = await res.json(); } catch (e) { data = null; }
     if (!res.ok || data === null) {
-      return { ok: false, error: (data && data.error) || { code: 'INSPECTOR_HTTP_' + res.status, message: 'the request failed' } };
+      return { ok: false, error: (data && data.error) || { code: 'INSPECTOR_HTTP_' + res.status, message: 'the request failed' }, guess: data && data.guess };
     }
     return { ok: true, data: data };
   }
 
-  function describeCap(c) {
-    var text = c.actions.join(',') + ' on ' + c.resource;
-    if (c.constraints && Object.keys(c.constraints).length > 0) text += ' where ' + JSON.stringify(c.constraints);
-    if (c.optional && c.optional.length > 0) text += ' (optional: ' + c.optional.join(',') + ')';
-    return text;
+  function rawBlock(title, value) {
+    var d = el('details', null, 'raw');
+    d.appendChild(el('summary', title));
+    d.appendChild(el('pre', JSON.stringify(value, null, 2)));
+    return d;
   }
 
   function renderView(view) {
@@ -103,79 +167,108 @@ const SCRIPT = `
     byId('view').hidden = false;
     byId('format').textContent = view.format;
     byId('subject').textContent = view.subject;
-    byId('last-holder').textContent = view.holder;
-    byId('root-issuer').textContent = view.hops.length > 0 ? view.hops[0].from : '';
+    var first = view.hops[0];
+    var last = view.hops[view.hops.length - 1];
+    clear(byId('root-issuer'));
+    clear(byId('last-holder'));
+    if (first) byId('root-issuer').appendChild(party(first.from, first.fromLabel));
+    if (last) byId('last-holder').appendChild(party(last.to, last.toLabel));
 
     var timeline = byId('timeline');
     clear(timeline);
-    if (view.hops.length > 0) {
-      var anchor = el('li', null, 'mono');
+    if (first) {
+      var anchor = el('li');
       anchor.appendChild(el('strong', 'anchor '));
-      anchor.appendChild(document.createTextNode(view.hops[0].from));
+      anchor.appendChild(party(first.from, first.fromLabel));
       timeline.appendChild(anchor);
     }
     view.hops.forEach(function (h) {
-      var li = el('li', null, 'mono');
+      var li = el('li');
       li.dataset.hop = String(h.hop);
       li.appendChild(el('strong', 'holder ' + h.hop + ' '));
-      li.appendChild(document.createTextNode(h.to));
+      li.appendChild(party(h.to, h.toLabel));
       timeline.appendChild(li);
     });
 
-    var body = byId('hops-body');
-    clear(body);
+    var list = byId('hops');
+    clear(list);
     view.hops.forEach(function (h) {
-      var tr = document.createElement('tr');
-      tr.dataset.hop = String(h.hop);
-      tr.className = 'hop';
-      tr.appendChild(el('td', h.hop + (h.kind === 'root' ? ' (root)' : '')));
+      var card = el('li', null, 'hop');
+      card.dataset.hop = String(h.hop);
+      var head = el('h3');
+      head.appendChild(document.createTextNode('hop ' + h.hop + (h.kind === 'root' ? ' (root): ' : ': ')));
+      var from = el('span', null, 'from'); from.appendChild(party(h.from, h.fromLabel));
+      var to = el('span', null, 'to'); to.appendChild(party(h.to, h.toLabel));
+      head.appendChild(from);
+      head.appendChild(document.createTextNode(' → '));
+      head.appendChild(to);
+      card.appendChild(head);
 
-      var who = el('td');
-      who.appendChild(el('div', 'from: ' + h.from, 'from'));
-      who.appendChild(el('div', 'to: ' + h.to, 'to'));
-      tr.appendChild(who);
-
-      var caps = el('td');
+      var facts = el('div', null, 'facts');
+      var left = el('div');
+      left.appendChild(el('strong', 'holds'));
       var capList = el('ul', null, 'notes caps');
-      if (h.capabilities.length === 0) capList.appendChild(el('li', 'no capabilities', 'same'));
-      h.capabilities.forEach(function (c) { capList.appendChild(el('li', describeCap(c))); });
-      caps.appendChild(capList);
-      tr.appendChild(caps);
-
-      var narrowing = el('td');
+      if (h.capabilityText.length === 0) capList.appendChild(el('li', 'no capabilities', 'same'));
+      h.capabilityText.forEach(function (c) { capList.appendChild(el('li', c)); });
+      left.appendChild(capList);
+      left.appendChild(el('strong', 'compared with its parent'));
       var notes = el('ul', null, 'notes narrowing');
       if (h.kind === 'root') notes.appendChild(el('li', 'the grant from the anchor', 'same'));
       h.narrowing.forEach(function (n) { notes.appendChild(el('li', n.text, n.kind)); });
-      narrowing.appendChild(notes);
-      tr.appendChild(narrowing);
+      left.appendChild(notes);
+      facts.appendChild(left);
 
-      var caveats = el('td');
-      caveats.appendChild(el('div', 'subject: ' + h.subject, 'hop-subject'));
-      caveats.appendChild(el('div', 'audience: ' + (h.audience ? h.audience.join(', ') : '(none)')));
-      caveats.appendChild(el('div', 'expires: ' + iso(h.expiresAt)));
-      if (typeof h.notBefore === 'number') caveats.appendChild(el('div', 'not before: ' + iso(h.notBefore)));
-      caveats.appendChild(el('div', 'depth: ' + h.depth + ' of max ' + h.maxDepth));
-      if (h.purpose !== undefined) caveats.appendChild(el('div', 'purpose: ' + h.purpose, 'purpose'));
-      tr.appendChild(caveats);
-
-      var ids = el('td');
-      ids.appendChild(el('div', h.id, 'block-id'));
-      if (h.revocationId !== undefined) ids.appendChild(el('div', 'revocation id: ' + h.revocationId, 'revocation-id'));
-      tr.appendChild(ids);
-      body.appendChild(tr);
+      var right = el('div', null, 'caveats');
+      right.appendChild(el('div', 'subject: ' + h.subject, 'hop-subject'));
+      right.appendChild(el('div', 'audience: ' + (h.audience ? h.audience.join(', ') : '(none)')));
+      right.appendChild(el('div', 'expires: ' + iso(h.expiresAt)));
+      if (typeof h.notBefore === 'number') right.appendChild(el('div', 'not before: ' + iso(h.notBefore)));
+      right.appendChild(el('div', 'depth: ' + h.depth + ' of max ' + h.maxDepth));
+      if (h.purpose !== undefined) right.appendChild(el('div', 'purpose: ' + h.purpose, 'purpose'));
+      var idLine = el('div', 'block id: ');
+      var id = el('span', h.id, 'id block-id'); id.title = h.id;
+      idLine.appendChild(id);
+      right.appendChild(idLine);
+      if (h.revocationId !== undefined) {
+        var rev = el('div', 'revocation id: ');
+        var rid = el('span', h.revocationId, 'id revocation-id'); rid.title = h.revocationId;
+        rev.appendChild(rid);
+        right.appendChild(rev);
+      }
+      facts.appendChild(right);
+      card.appendChild(facts);
+      if (h.raw.header !== undefined) card.appendChild(rawBlock('raw header', h.raw.header));
+      card.appendChild(rawBlock(h.raw.header !== undefined ? 'raw payload' : 'decoded block (Biscuit blocks are Datalog, not JSON)', h.raw.payload));
+      list.appendChild(card);
     });
-    if (!byId('audience').value && view.hops.length > 0 && view.hops[0].audience && view.hops[0].audience.length > 0) {
-      byId('audience').value = view.hops[0].audience[0];
+    // Counted, so a test (or a user script) can tell a fresh render from the previous one.
+    document.documentElement.dataset.renders = String(Number(document.documentElement.dataset.renders || '0') + 1);
+    if (!byId('audience').value && first && first.audience && first.audience.length > 0) {
+      byId('audience').value = first.audience[0];
     }
   }
 
-  function highlight(hop) {
-    var rows = document.querySelectorAll('#hops-body tr, #timeline li[data-hop]');
+  function highlight(hop, d) {
+    var old = document.querySelector('#hops .verdict');
+    if (old) old.remove();
+    var rows = document.querySelectorAll('#hops li.hop, #timeline li[data-hop]');
     rows.forEach(function (row) {
       var on = hop !== null && row.dataset.hop === String(hop);
       row.classList.toggle('failed', on);
       if (on) row.setAttribute('aria-current', 'true'); else row.removeAttribute('aria-current');
     });
+    if (hop === null) return;
+    var card = document.querySelector('#hops li.hop[data-hop="' + String(hop) + '"]');
+    if (!card) return;
+    // The verdict sits in the failing hop's card, where the eye already is.
+    var v = el('div', null, 'verdict');
+    v.setAttribute('role', 'status');
+    v.appendChild(el('strong', 'denied here: ', 'denied'));
+    v.appendChild(el('span', d.code, 'code'));
+    v.appendChild(document.createTextNode(' (rule ' + d.check + ') '));
+    v.appendChild(el('span', d.reason, 'verdict-reason'));
+    card.appendChild(v);
+    card.scrollIntoView({ block: 'center' });
   }
 
   async function inspect() {
@@ -183,9 +276,10 @@ const SCRIPT = `
     hideError('error');
     byId('result').hidden = true;
     byId('view').hidden = true;
-    clear(byId('hops-body'));
+    clear(byId('hops'));
     clear(byId('timeline'));
     var token = byId('token').value.trim();
+    if (example !== null && token !== example.token) { names = {}; example = null; byId('tries').hidden = true; }
     if (token === '') {
       showError('error', { code: 'INSPECTOR_BAD_REQUEST', message: 'paste a mandate first' });
       return false;
@@ -195,7 +289,7 @@ const SCRIPT = `
       current = null;
       currentToken = null;
       byId('view').hidden = true;
-      showError('error', r.error);
+      showError('error', r.error, r.guess);
       return false;
     }
     current = r.data;
@@ -259,26 +353,58 @@ const SCRIPT = `
       byId('grant-subject').textContent = d.subject;
       var chain = byId('grant-chain');
       clear(chain);
-      d.chain.forEach(function (p) { chain.appendChild(el('li', p, 'mono')); });
+      d.chain.forEach(function (p) {
+        var li = el('li');
+        var label = p;
+        if (current) current.hops.forEach(function (h) { if (h.to === p) label = h.toLabel; if (h.from === p) label = h.fromLabel; });
+        li.appendChild(party(p, label));
+        chain.appendChild(li);
+      });
       var caps = byId('grant-caps');
       clear(caps);
-      d.capabilities.forEach(function (c) { caps.appendChild(el('li', describeCap(c), 'mono')); });
+      d.capabilities.forEach(function (c) { caps.appendChild(el('li', c.actions.join(', ') + ' on ' + c.resource)); });
     } else {
       byId('decision-code').textContent = d.code;
       byId('decision-check').textContent = d.check;
       byId('decision-hop').textContent = String(d.hop) + (d.hop === 0 ? ' (root)' : '');
       byId('decision-reason').textContent = d.reason;
-      highlight(d.hop);
     }
     var notes = byId('verify-notes');
     clear(notes);
     result.notes.forEach(function (n) { notes.appendChild(el('li', n)); });
     byId('possession').textContent = result.possessionChecked ? 'checked' : 'NOT checked';
     byId('result').hidden = false;
+    if (!d.allowed) highlight(d.hop, d);
+  }
+
+  function fillRequest(a) {
+    byId('resource').value = a.resource;
+    byId('action').value = a.action;
+    byId('args').value = a.args ? JSON.stringify(a.args) : '';
+  }
+
+  async function loadExample() {
+    hideError('error');
+    var r = await post('/api/example', {});
+    if (!r.ok) { showError('error', r.error); return; }
+    example = r.data;
+    names = example.names;
+    byId('token').value = example.token;
+    byId('anchors').value = JSON.stringify(example.anchors, null, 1);
+    byId('audience').value = example.audience;
+    byId('proof').value = '';
+    byId('request').value = '';
+    byId('now').value = '';
+    fillRequest(example.requests.genuine);
+    byId('tries').hidden = false;
+    await inspect();
   }
 
   byId('inspect').addEventListener('click', function () { void inspect(); });
   byId('verify').addEventListener('click', function () { void verify(); });
+  byId('example').addEventListener('click', function () { void loadExample(); });
+  byId('try-genuine').addEventListener('click', function () { if (example) { fillRequest(example.requests.genuine); void verify(); } });
+  byId('try-denied').addEventListener('click', function () { if (example) { fillRequest(example.requests.denied); void verify(); } });
   document.documentElement.dataset.ready = 'true';
 })();
 `;
@@ -289,28 +415,33 @@ const BODY = `
   <p class="muted">Served from 127.0.0.1 only; nothing you paste leaves this machine.</p>
 </header>
 <main>
-  <section>
-    <h2>1. Paste a mandate</h2>
+  <section aria-labelledby="paste-h">
+    <h2 id="paste-h">1. Paste a mandate</h2>
     <label for="token">Token (JWS chain, AAT chain or Biscuit)</label>
     <textarea id="token" spellcheck="false" autocomplete="off"></textarea>
-    <button id="inspect" type="button">Inspect</button>
+    <div class="bar">
+      <button id="inspect" type="button">Inspect</button>
+      <button id="example" type="button">Load an example</button>
+      <span class="muted">a chain minted now with fresh keys: auth server → orchestrator → billing agent</span>
+    </div>
     <div id="error" class="error" role="alert" hidden></div>
   </section>
-  <section id="view" hidden>
+  <section id="view" hidden aria-labelledby="hops-h">
     <p id="unverified" class="banner"></p>
     <p>format <span id="format" class="code"></span> · originating user <span id="subject" class="mono"></span></p>
-    <p>root issuer (the trust anchor id to configure): <span id="root-issuer" class="mono"></span><br>
-       last holder: <span id="last-holder" class="mono"></span></p>
+    <p>root issuer (the trust anchor id to configure): <span id="root-issuer"></span><br>
+       last holder: <span id="last-holder"></span></p>
     <h2>Who delegated to whom</h2>
     <ol id="timeline" class="timeline"></ol>
-    <h2>What each hop holds</h2>
-    <table id="hops">
-      <thead><tr><th>hop</th><th>from → to</th><th>capabilities</th><th>narrowed relative to parent</th><th>caveats</th><th>block id</th></tr></thead>
-      <tbody id="hops-body"></tbody>
-    </table>
+    <h2 id="hops-h">What each hop holds</h2>
+    <ol id="hops" class="hops"></ol>
   </section>
-  <section>
-    <h2>2. Would a request be allowed?</h2>
+  <section aria-labelledby="verify-h">
+    <h2 id="verify-h">2. Would a request be allowed?</h2>
+    <div id="tries" class="bar" hidden>
+      <button id="try-genuine" type="button">Try the genuine request</button>
+      <button id="try-denied" type="button">Try the denied request</button>
+    </div>
     <div class="grid">
       <div>
         <label for="anchors">Trust anchors (JSON: [{"id", "publicJwk"}])</label>
@@ -339,7 +470,7 @@ const BODY = `
       <p>Decision: <span id="result-status"></span> · possession <span id="possession" class="code"></span></p>
       <div id="denial" hidden>
         <p>code <span id="decision-code" class="code"></span> · rule <span id="decision-check" class="code"></span>
-           · hop <span id="decision-hop" class="code"></span></p>
+           · hop <span id="decision-hop" class="code"></span> (marked above, in its card)</p>
         <p id="decision-reason" class="mono"></p>
       </div>
       <div id="grant" hidden>

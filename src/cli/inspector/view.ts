@@ -6,8 +6,9 @@
  * @module
  */
 import { findWidening } from '../../core/capability.js';
-import type { Capability, Format, Json } from '../../core/types.js';
+import type { BlockView, Capability, Format, Json } from '../../core/types.js';
 import { parseMandate } from '../../format/parse.js';
+import { describeCapability, describeConstraint, partyLabel } from './describe.js';
 
 /** One observation about a hop compared with its parent. */
 export interface NarrowingNote {
@@ -29,6 +30,13 @@ export interface HopView {
   readonly from: string;
   /** Principal id of this block's holder. */
   readonly to: string;
+  /** Short labels of `from` and `to` (the anchor's id, or `key …3mIq` for a key). */
+  readonly fromLabel: string;
+  readonly toLabel: string;
+  /** Each capability in one readable line (`pay on billing:x where amount ≤ 200`). */
+  readonly capabilityText: readonly string[];
+  /** The block as encoded: the JWS header and payload (JWS and AAT chains) or, for Biscuit, the decoded block. */
+  readonly raw: { readonly header?: Json; readonly payload: Json };
   readonly subject: string;
   readonly capabilities: readonly Capability[];
   readonly audience?: readonly string[];
@@ -43,6 +51,9 @@ export interface HopView {
   /** How this block differs from its parent; empty for the root. */
   readonly narrowing: readonly NarrowingNote[];
 }
+
+/** What {@link compareWithParent} reads of a hop: its facts, without the display text. */
+export type HopFacts = Omit<HopView, 'fromLabel' | 'toLabel' | 'capabilityText' | 'raw'>;
 
 /** The answer of `POST /api/inspect`. */
 export interface InspectView {
@@ -60,8 +71,6 @@ export interface InspectView {
 export const UNVERIFIED_NOTICE =
   'UNVERIFIED: decoded only. No signature, link, time, audience or revocation was checked; ' +
   'anyone can write a token that decodes like this.';
-
-const describeCapability = (c: Capability): string => `${c.actions.join(',')} on ${c.resource}`;
 
 const sameJson = (a: Json | object | undefined, b: Json | object | undefined): boolean =>
   JSON.stringify(a) === JSON.stringify(b);
@@ -100,12 +109,12 @@ function capabilityNotes(
       if (before === undefined) {
         notes.push({
           kind: 'narrowed',
-          text: `on ${c.resource}: argument ${arg} now constrained: ${JSON.stringify(constraint)}`,
+          text: `on ${c.resource}: now ${describeConstraint(arg, constraint)}`,
         });
       } else if (!sameJson(before, constraint)) {
         notes.push({
           kind: 'narrowed',
-          text: `on ${c.resource}: argument ${arg}: ${JSON.stringify(before)} → ${JSON.stringify(constraint)}`,
+          text: `on ${c.resource}: ${describeConstraint(arg, before)} → ${describeConstraint(arg, constraint)}`,
         });
       }
     }
@@ -124,8 +133,8 @@ const iso = (seconds: number): string => {
 
 /** Every way block `child` differs from `parent`, widenings first (they are what matters). */
 export function compareWithParent(
-  child: HopView,
-  parent: HopView,
+  child: HopFacts,
+  parent: HopFacts,
   format: Format,
 ): NarrowingNote[] {
   const widened: NarrowingNote[] = [];
@@ -199,6 +208,12 @@ export function compareWithParent(
     : notes;
 }
 
+/** A Biscuit block has no JSON form: its decoded fields stand in for the payload. */
+function biscuitRaw(block: BlockView): Json {
+  const { holderJwk, ...rest } = block;
+  return JSON.parse(JSON.stringify({ ...rest, holderKey: holderJwk })) as Json;
+}
+
 /** Biscuit revocation ids by block index; decoded separately because `parseMandate` hides them. */
 async function revocationIds(token: string): Promise<readonly string[] | undefined> {
   // Loaded only for Biscuit tokens: it pulls in the Biscuit decoder.
@@ -206,6 +221,16 @@ async function revocationIds(token: string): Promise<readonly string[] | undefin
   const { DEFAULT_LIMITS } = await import('../../core/limits.js');
   const blocks = await decodeBiscuitChain(token, DEFAULT_LIMITS);
   return blocks.map((b) => b.revocationId);
+}
+
+/** The JSON header and payload of each compact JWS of a `~`-joined chain (already decoded once). */
+function rawJwsBlocks(token: string): readonly { header: Json; payload: Json }[] {
+  const json = (segment: string): Json =>
+    JSON.parse(Buffer.from(segment, 'base64url').toString('utf8')) as Json;
+  return token.split('~').map((piece) => {
+    const [header = '', payload = ''] = piece.split('.');
+    return { header: json(header), payload: json(payload) };
+  });
 }
 
 /**
@@ -216,6 +241,7 @@ async function revocationIds(token: string): Promise<readonly string[] | undefin
 export async function inspectToken(token: string): Promise<InspectView> {
   const mandate = await parseMandate(token);
   const revocation = mandate.format === 'biscuit' ? await revocationIds(token) : undefined;
+  const raws = mandate.format === 'biscuit' ? undefined : rawJwsBlocks(token);
   const hops: HopView[] = [];
   for (const [hop, block] of mandate.blocks.entries()) {
     const revocationId = revocation?.[hop];
@@ -225,6 +251,10 @@ export async function inspectToken(token: string): Promise<InspectView> {
       id: block.id,
       from: block.issuer,
       to: block.holder,
+      fromLabel: partyLabel(block.issuer),
+      toLabel: partyLabel(block.holder),
+      capabilityText: block.capabilities.map(describeCapability),
+      raw: raws?.[hop] ?? { payload: biscuitRaw(block) },
       subject: block.subject,
       capabilities: block.capabilities,
       ...(block.audience === undefined ? {} : { audience: block.audience }),

@@ -18,7 +18,7 @@ import { thumbprintUriSync } from '../../identity/thumbprint.js';
 import type { ChainBlock } from '../../verify/chain.js';
 import type { PlannedBlock } from '../plan.js';
 import { parentHash } from '../jws/chain.js';
-import { parseHeader } from '../jws/compact.js';
+import { disallowedHeaderMember, parseHeader } from '../jws/compact.js';
 import {
   AAT_DETAIL_TYPE,
   TOOL_ACTION,
@@ -40,6 +40,8 @@ export interface AatBlock extends ChainBlock {
 
 const SIGNATURE_BYTES = 64;
 const ALGS: readonly string[] = ['Ed25519', 'ES256'];
+/** Header members an AAT block may carry besides `alg` and `typ`. */
+const AAT_HEADERS: readonly string[] = ['kid'];
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 function decodeSegmentJson(
@@ -165,8 +167,13 @@ function decodeToken(split: Split, hop: number, isLeaf: boolean, limits: Limits)
     bad('alg must be Ed25519 or ES256', step('3a', '4a'), 'header.alg');
   }
   if (typ !== TYP.aat) bad(`typ must be ${TYP.aat}`, step('3a', '4a'), 'header.typ');
-  // No critical extension is understood (RFC 7515 §4.1.11); other members are ignored.
-  if (Object.hasOwn(header, 'crit')) bad('crit is not supported', step('3a', '4a'), 'header.crit');
+  // The JWS blocks' allow-list: `alg`, `typ`, `kid` only. `crit` (no critical extension is
+  // understood, RFC 7515 §4.1.11), `jku`, `x5u`, `jwk`, `x5c`, `b64`, `zip` and the rest never
+  // reach key selection or the payload's reading.
+  const refused = disallowedHeaderMember(header, AAT_HEADERS);
+  if (refused !== undefined) {
+    bad(`header member "${refused}" is not allowed`, step('3a', '4a'), `header.${refused}`);
+  }
   if (kid !== undefined && (typeof kid !== 'string' || kid.length > 256)) {
     bad('kid must be a short string', step('3a', '4a'), 'header.kid');
   }

@@ -9,6 +9,7 @@ import { MandateError } from '../../core/errors.js';
 import { isInadmissibleNumber } from '../../core/numbers.js';
 import type { Limits } from '../../core/limits.js';
 import type { Action, Capability, Constraint, Json } from '../../core/types.js';
+import { deepFreeze } from '../../core/freeze.js';
 
 /** The RFC 9396 `authorization_details` type of an AAT capability entry. */
 export const AAT_DETAIL_TYPE = 'attenuating_agent_token';
@@ -20,7 +21,7 @@ export const TOOL_SCHEME = 'tool';
 export const TOOL_ACTION = 'call';
 
 /** The draft's core constraint types (section 3.4). Mandate's `glob` is not one of them. */
-export const AAT_CORE_TYPES = [
+export const AAT_CORE_TYPES = deepFreeze([
   'exact',
   'one_of',
   'not_one_of',
@@ -30,7 +31,7 @@ export const AAT_CORE_TYPES = [
   'wildcard',
   'all',
   'any',
-] as const;
+] as const);
 
 /** One of the draft's core constraint types. */
 export type AatCoreType = (typeof AAT_CORE_TYPES)[number];

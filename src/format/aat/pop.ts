@@ -22,6 +22,7 @@ import type {
   ChainProofSignatureContext,
   ProvenRequest,
 } from '../../verify/chain.js';
+import { disallowedHeaderMember } from '../jws/compact.js';
 import { verifyJwsSignature } from '../jws/signature.js';
 import { aatHash, encodeJcsSegment, type AatBlock } from './chain.js';
 import { TOOL_ACTION, toolResource } from './claims.js';
@@ -92,7 +93,12 @@ export function verifyAatPopSignature(
   if (header['alg'] !== alg || !ctx.algorithms.includes(alg)) {
     deny('7a', "proof algorithm is not the leaf key's", 'proof.header.alg');
   }
-  if (Object.hasOwn(header, 'crit')) deny('7a', 'proof crit is not supported', 'proof.header.crit');
+  // The allow-list every block and proof header passes: `crit`, `jku`, `x5u`, `jwk`, `x5c`,
+  // `b64`, `zip` and the rest never reach key selection or the payload's reading.
+  const refused = disallowedHeaderMember(header, ['kid']);
+  if (refused !== undefined) {
+    deny('7a', `proof header member "${refused}" is not allowed`, `proof.header.${refused}`);
+  }
 
   // 7b: signed by the leaf holder; claims are parsed only after the signature verifies.
   let signature: Buffer;

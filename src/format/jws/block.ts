@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { BoundedMap } from '../../core/bounded-map.js';
 import { normalizeCapabilities } from '../../core/capability.js';
 import { MandateError, isMandateError, rethrowAtBlock, type Check } from '../../core/errors.js';
-import type { Limits } from '../../core/limits.js';
+import { limitsKey, type Limits } from '../../core/limits.js';
 import { assertSafeText } from '../../core/names.js';
 import { TYP } from '../../core/typ.js';
 import type { BlockView, Capability } from '../../core/types.js';
@@ -157,20 +157,26 @@ export interface DecodedBlock extends BlockView {
 }
 
 /**
- * Normalised capabilities by the exact JSON of their entries. Normalising is a pure function
- * of that value, and the same capability sets recur on every request (a delegation per call,
- * the same grants): reusing the frozen result also reuses its prepared form in the algebra.
+ * Normalised capabilities by the limits they were checked under and the exact JSON of their
+ * entries. Normalising is a pure function of those two, and the same capability sets recur
+ * on every request (a delegation per call, the same grants): reusing the frozen result also
+ * reuses its prepared form in the algebra. The limits are part of the key, so a verifier
+ * with stricter limits never reuses a result another verifier's looser limits accepted.
  */
 const capabilityCache = new BoundedMap<string, Capability[]>(1024);
 
-function normalizedDetails(details: readonly Readonly<Record<string, unknown>>[]): Capability[] {
-  const key = JSON.stringify(details);
+function normalizedDetails(
+  details: readonly Readonly<Record<string, unknown>>[],
+  limits: Limits,
+): Capability[] {
+  const key = `${limitsKey(limits)}\n${JSON.stringify(details)}`;
   let capabilities = capabilityCache.get(key);
   if (capabilities === undefined) {
     capabilities = normalizeCapabilities(
       details.map((entry) =>
         Object.fromEntries(Object.entries(entry).filter(([member]) => member !== 'type')),
       ) as never,
+      { limits },
     );
     capabilityCache.set(key, capabilities);
   }
@@ -217,6 +223,14 @@ export function decodeBlock(jws: ParsedJws, hop: number, limits: Limits): Decode
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       const path = [label, ...(issue?.path ?? []).map(String)].join('.');
+      // A string or list past a configured limit is that limit's denial, as in every encoding.
+      if (issue?.code === 'too_big' && (issue.origin === 'string' || issue.origin === 'array')) {
+        throw new MandateError('MANDATE_LIMIT_EXCEEDED', `${path}: ${issue.message}`, {
+          check: 'limits',
+          hop,
+          detail: { path, limit: Number(issue.maximum) },
+        });
+      }
       malformed(`${path}: ${issue?.message ?? 'invalid claims'}`, hop, path);
     }
     claims = parsed.data;
@@ -261,7 +275,7 @@ export function decodeBlock(jws: ParsedJws, hop: number, limits: Limits): Decode
     const details = jws.payload['authorization_details'] as readonly Readonly<
       Record<string, unknown>
     >[];
-    capabilities = normalizedDetails(details);
+    capabilities = normalizedDetails(details, limits);
   } catch (error) {
     rethrowAtBlock(error, label, hop);
   }

@@ -6,6 +6,7 @@
 import { BoundedMap } from '../../core/bounded-map.js';
 import { decodeBase64url } from '../../core/encoding.js';
 import { MandateError, type Check } from '../../core/errors.js';
+import { deepFreeze } from '../../core/freeze.js';
 import { parseJsonObject } from '../../core/json-text.js';
 
 /** A compact JWS split and decoded, not yet verified. */
@@ -64,14 +65,6 @@ function malformedJws(
  */
 const headerCache = new BoundedMap<string, Readonly<Record<string, unknown>>>(256);
 
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const member of Object.values(value)) deepFreeze(member);
-  }
-  return value;
-}
-
 /**
  * Decode and parse a JWS header segment (cached by its exact text, deep-frozen). Throws
  * `MANDATE_MALFORMED` like `parseCompactJws`; the header's members are not checked here.
@@ -102,6 +95,22 @@ export function parseHeader(
   return header;
 }
 
+/**
+ * The header allow-list every block and proof header passes: `alg`, `typ` and the members in
+ * `extra`, nothing else. So `jku`, `x5u`, `jwk`, `x5c`, `b64`, `zip`, `crit` and any other
+ * member can never steer key selection or the payload's meaning. Returns the first other
+ * member's name (cut to 32 characters, for messages and paths), or `undefined`.
+ */
+export function disallowedHeaderMember(
+  header: Readonly<Record<string, unknown>>,
+  extra: readonly string[] = [],
+): string | undefined {
+  for (const key of Object.keys(header)) {
+    if (key !== 'alg' && key !== 'typ' && !extra.includes(key)) return key.slice(0, 32);
+  }
+  return undefined;
+}
+
 /** Split, decode and shape-check one compact JWS. Throws `MANDATE_MALFORMED`. */
 export function parseCompactJws(compact: string, options: ParseJwsOptions): ParsedJws {
   const { label, check, hop } = options;
@@ -115,16 +124,15 @@ export function parseCompactJws(compact: string, options: ParseJwsOptions): Pars
   const s = compact.slice(dot2 + 1);
   if (h === '' || p === '' || s === '') malformedJws(label, check, hop, 'empty JWS part');
   const header = parseHeader(h, label, check, hop);
-  const extra = options.extraHeaders;
-  for (const key of Object.keys(header)) {
-    if (key !== 'alg' && key !== 'typ' && (extra === undefined || !extra.includes(key)))
-      malformedJws(
-        label,
-        check,
-        hop,
-        `header member "${key.slice(0, 32)}" is not allowed`,
-        `${label}.header.${key.slice(0, 32)}`,
-      );
+  const refused = disallowedHeaderMember(header, options.extraHeaders);
+  if (refused !== undefined) {
+    malformedJws(
+      label,
+      check,
+      hop,
+      `header member "${refused}" is not allowed`,
+      `${label}.header.${refused}`,
+    );
   }
   if (typeof header.alg !== 'string')
     malformedJws(label, check, hop, 'header.alg must be a string', `${label}.header.alg`);

@@ -13,9 +13,10 @@
 import { canonicalJson } from '../../core/encoding.js';
 import type { AgentCard, FieldSpec, MessageSpec } from './schema.js';
 import { detectCardVersion, specFor } from './schema.js';
+import { deepFreeze } from '../../core/freeze.js';
 
 /** The canonicalisation profiles. */
-export const CANONICALIZATION_PROFILES = ['a2a-js', 'a2a-spec'] as const;
+export const CANONICALIZATION_PROFILES = deepFreeze(['a2a-js', 'a2a-spec'] as const);
 /**
  * How a card is canonicalised before signing: `'a2a-js'` (default) removes empty defaults as
  * @a2a-js/sdk does; `'a2a-spec'` follows the A2A §8.4.1 example.

@@ -14,14 +14,15 @@ import type { CanonicalizationProfile } from './canonical.js';
 import { agentOrigin } from './origin.js';
 import { CARD_LIMITS } from './schema.js';
 import { verifyAgentCard, type AgentCardAlg, type VerifiedAgentCard } from './verify.js';
+import { deepFreeze } from '../../core/freeze.js';
 
 export { agentOrigin };
 
 /** Where cards are looked for, in order (A2A v1.0, then the older v0.3 location). */
-export const AGENT_CARD_PATHS = [
+export const AGENT_CARD_PATHS = deepFreeze([
   '/.well-known/agent-card.json',
   '/.well-known/agent.json',
-] as const;
+] as const);
 
 /** What is trusted about one agent (keyed by its origin in `agents`). */
 export interface AgentTrust {

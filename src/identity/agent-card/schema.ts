@@ -9,6 +9,7 @@
  * Every other field is omitted when it holds its default value (spec §8.4.1).
  */
 import { z } from 'zod';
+import { deepFreeze } from '../../core/freeze.js';
 
 /** One field of a message. */
 export type FieldSpec =
@@ -148,7 +149,7 @@ const SKILL_FIELDS = {
 const PROVIDER_FIELDS = { url: reqStr, organization: reqStr } as const;
 
 /** A2A v1.0 `AgentCard` (a2a.proto). */
-export const AGENT_CARD_V1: MessageSpec = {
+export const AGENT_CARD_V1: MessageSpec = deepFreeze({
   name: 'AgentCard',
   fields: {
     name: reqStr,
@@ -198,13 +199,13 @@ export const AGENT_CARD_V1: MessageSpec = {
     signatures: { kind: 'messages', of: SIGNATURE_SPEC },
     iconUrl: optStr,
   },
-};
+});
 
 /**
  * A2A v0.3 `AgentCard` (JSON schema of the 0.3.0 specification). Security schemes are
  * OpenAPI objects there, taken as structs.
  */
-export const AGENT_CARD_V03: MessageSpec = {
+export const AGENT_CARD_V03: MessageSpec = deepFreeze({
   name: 'AgentCardV03',
   fields: {
     protocolVersion: reqStr,
@@ -254,22 +255,23 @@ export const AGENT_CARD_V03: MessageSpec = {
     supportsAuthenticatedExtendedCard: optBool,
     signatures: { kind: 'messages', of: SIGNATURE_SPEC },
   },
-};
+});
 
 // -------------------------------------------------------------------------------------
 // zod schemas, derived from the tables.
 // -------------------------------------------------------------------------------------
 
 /** Bounds on untrusted card input (checked before any crypto). */
-export const CARD_LIMITS = {
+export const CARD_LIMITS = deepFreeze({
   maxString: 8192,
   maxItems: 256,
   maxBytes: 256 * 1024,
-} as const;
+} as const);
 
-const jsonObject = z.record(z.string(), z.json());
+/** Schemas built so far, by their table: one set per caller, so no instance is shared. */
+type SchemaCache = Map<MessageSpec, z.ZodType>;
 
-function fieldSchema(field: FieldSpec): z.ZodType {
+function fieldSchema(field: FieldSpec, cache: SchemaCache): z.ZodType {
   switch (field.kind) {
     case 'string':
       return z.string().max(CARD_LIMITS.maxString);
@@ -278,29 +280,29 @@ function fieldSchema(field: FieldSpec): z.ZodType {
     case 'strings':
       return z.array(z.string().max(CARD_LIMITS.maxString)).max(CARD_LIMITS.maxItems);
     case 'message':
-      return messageSchema(field.of);
+      return messageSchema(field.of, cache);
     case 'messages':
-      return z.array(messageSchema(field.of)).max(CARD_LIMITS.maxItems);
+      return z.array(messageSchema(field.of, cache)).max(CARD_LIMITS.maxItems);
     case 'map':
       return z.record(
         z.string().max(256),
-        field.of === 'string' ? z.string().max(CARD_LIMITS.maxString) : messageSchema(field.of),
+        field.of === 'string'
+          ? z.string().max(CARD_LIMITS.maxString)
+          : messageSchema(field.of, cache),
       );
     case 'struct':
-      return jsonObject;
+      return z.record(z.string(), z.json());
   }
 }
 
-const schemas = new Map<MessageSpec, z.ZodType>();
-
-function messageSchema(spec: MessageSpec): z.ZodType {
-  const cached = schemas.get(spec);
+function messageSchema(spec: MessageSpec, cache: SchemaCache = new Map()): z.ZodType {
+  const cached = cache.get(spec);
   if (cached !== undefined) return cached;
   const shape: Record<string, z.ZodType> = {};
   for (const [name, field] of Object.entries(spec.fields)) {
     // Required fields may still be absent on the wire (proto3 JSON omits defaults); the
     // signature, not the schema, is what protects them.
-    shape[name] = fieldSchema(field).optional();
+    shape[name] = fieldSchema(field, cache).optional();
   }
   let schema: z.ZodType = z.strictObject(shape);
   if (spec.oneof === true) {
@@ -309,7 +311,7 @@ function messageSchema(spec: MessageSpec): z.ZodType {
       `${spec.name}: exactly one member must be set`,
     );
   }
-  schemas.set(spec, schema);
+  cache.set(spec, schema);
   return schema;
 }
 
@@ -332,10 +334,16 @@ export interface AgentCard {
   readonly [member: string]: unknown;
 }
 
-/** The zod schema of a v1.0 Agent Card. */
+/**
+ * The zod schema of a v1.0 Agent Card. A copy for callers: zod schemas cannot be frozen,
+ * so verification uses its own private instance, which nothing outside can reach.
+ */
 export const agentCardV1Schema = messageSchema(AGENT_CARD_V1) as z.ZodType<AgentCard>;
-/** The zod schema of a v0.3 Agent Card. */
+/** The zod schema of a v0.3 Agent Card (a copy for callers, like {@link agentCardV1Schema}). */
 export const agentCardV03Schema = messageSchema(AGENT_CARD_V03) as z.ZodType<AgentCard>;
+// The instances verification uses: private, so patching an exported schema changes nothing.
+const V1_SCHEMA = messageSchema(AGENT_CARD_V1) as z.ZodType<AgentCard>;
+const V03_SCHEMA = messageSchema(AGENT_CARD_V03) as z.ZodType<AgentCard>;
 
 /** Which version a card is: v0.3 cards carry a top-level `url` and `protocolVersion`. */
 export type AgentCardVersion = '1.0' | '0.3';
@@ -352,5 +360,5 @@ export function specFor(version: AgentCardVersion): MessageSpec {
 
 /** The schema of a version. */
 export function schemaFor(version: AgentCardVersion): z.ZodType<AgentCard> {
-  return version === '1.0' ? agentCardV1Schema : agentCardV03Schema;
+  return version === '1.0' ? V1_SCHEMA : V03_SCHEMA;
 }

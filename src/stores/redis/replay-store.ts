@@ -4,6 +4,7 @@ import { assertExpiresAt, assertId } from '../validate.js';
 import { RedisConnection } from './connection.js';
 import type { RedisStoreOptions } from './connection.js';
 import { grantKeys, keyFor, ttlMs } from './keys.js';
+import { deepFreeze } from '../../core/freeze.js';
 
 /** Options of `RedisReplayStore`. */
 export type RedisReplayStoreOptions = RedisStoreOptions & {
@@ -120,3 +121,5 @@ export class RedisReplayStore implements ReplayStore {
     return this.#connection.close();
   }
 }
+
+deepFreeze(RedisReplayStore);

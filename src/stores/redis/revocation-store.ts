@@ -4,6 +4,7 @@ import { assertExpiresAt, assertId, assertIds } from '../validate.js';
 import { RedisConnection } from './connection.js';
 import type { RedisStoreOptions } from './connection.js';
 import { revocationKeyFor, ttlMs } from './keys.js';
+import { deepFreeze } from '../../core/freeze.js';
 
 /** Default seconds a revocation outlives the block's expiry (covers verifiers' clock tolerance). */
 const DEFAULT_REVOCATION_GRACE_SECONDS = 300;
@@ -106,3 +107,5 @@ export class RedisRevocationStore implements RevocationStore {
     return this.#connection.close();
   }
 }
+
+deepFreeze(RedisRevocationStore);

@@ -17,6 +17,7 @@ import { z } from 'zod';
 
 import { TYP } from '../../core/typ.js';
 import { MAX_ID_LENGTH } from '../validate.js';
+import { deepFreeze } from '../../core/freeze.js';
 
 /** The list's JOSE `typ`. */
 export const REVOCATION_LIST_TYP = TYP.revocationList;
@@ -25,7 +26,7 @@ export const REVOCATION_LIST_TYP = TYP.revocationList;
 export const REVOCATION_LIST_MEDIA_TYPE = 'application/mandate-revocation-list+jwt';
 
 /** The only signature algorithms a list may use (the anchors' key types). */
-export const REVOCATION_LIST_ALGS = ['Ed25519', 'ES256'] as const;
+export const REVOCATION_LIST_ALGS = deepFreeze(['Ed25519', 'ES256'] as const);
 
 /** Most entries one list may hold (a reader refuses more; the publisher refuses to grow past). */
 export const MAX_LIST_ENTRIES = 1_000_000;

@@ -13,6 +13,7 @@ import { MAX_LIST_ENTRIES, REVOCATION_LIST_MEDIA_TYPE, etagOf } from './format.j
 import type { RevocationListPayload } from './format.js';
 import { signRevocationList } from './sign.js';
 import { readStateFile, revokeInStateFile, type RevocationListState } from './state.js';
+import { deepFreeze } from '../../core/freeze.js';
 
 /** Options of `RevocationListPublisher`. */
 export interface RevocationListPublisherOptions {
@@ -338,3 +339,5 @@ export class RevocationListPublisher implements RevocationStore {
     if (read.state !== undefined) this.#merge(read.state);
   }
 }
+
+deepFreeze(RevocationListPublisher);

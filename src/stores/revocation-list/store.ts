@@ -20,6 +20,7 @@ import {
   revocationListPayloadSchema,
   type RevocationListPayload,
 } from './format.js';
+import { deepFreeze } from '../../core/freeze.js';
 
 /** A trust anchor, as the verifier configures it, with the URL its revocation list is served at. */
 export type RevocationListAnchor = TrustAnchor & {
@@ -441,3 +442,5 @@ export class RevocationListStore implements RevocationStore {
     source.held = { version: payload.ver, issuedAt: payload.iat, entries };
   }
 }
+
+deepFreeze(RevocationListStore);

@@ -14,6 +14,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { startInspector, type InspectorServer } from '../../../src/cli/inspector/server.js';
+import type { ExampleView } from '../../../src/cli/inspector/example.js';
 import type { InspectView } from '../../../src/cli/inspector/view.js';
 import {
   delegate,
@@ -22,6 +23,7 @@ import {
   prove,
   type KeyPair,
   type Mandate,
+  TYP,
 } from '../../../src/index.js';
 
 const CHROMIUM = process.env.MANDATE_CHROMIUM ?? '/usr/bin/chromium';
@@ -188,6 +190,65 @@ describe('inspector API over HTTP', () => {
     const view = JSON.parse(reply.body);
     expect(view.format).toBe('biscuit');
     expect(view.hops[0].revocationId).toMatch(/^[0-9a-f]{64,}$/);
+    // Biscuit blocks are Datalog: the decoded block stands in for a JSON payload.
+    expect(view.hops[0].raw.header).toBeUndefined();
+    expect(view.hops[0].raw.payload).toMatchObject({ subject: 'alice' });
+  });
+
+  it('mints a fresh example on each request, whose genuine request is allowed and denied one is not', async () => {
+    const [first, second] = await Promise.all([
+      post(server, '/api/example', {}),
+      post(server, '/api/example', {}),
+    ]);
+    expect(first.status).toBe(200);
+    const example = JSON.parse(first.body) as ExampleView;
+    expect(example.token).not.toBe((JSON.parse(second.body) as ExampleView).token);
+    // Public keys only: no private member of any JWK reaches the page.
+    expect(first.body).not.toMatch(/"d"\s*:/);
+    const decide = async (action: object) => {
+      const reply = await post(server, '/api/verify', {
+        token: example.token,
+        anchors: example.anchors,
+        audience: example.audience,
+        action,
+      });
+      expect(reply.status).toBe(200);
+      return (JSON.parse(reply.body) as { decision: Record<string, unknown> }).decision;
+    };
+    expect(await decide(example.requests.genuine)).toMatchObject({
+      allowed: true,
+      subject: 'alice',
+    });
+    expect(await decide(example.requests.denied)).toMatchObject({
+      allowed: false,
+      code: 'MANDATE_FORBIDDEN',
+      hop: 1,
+      check: 'authorize',
+    });
+    const inspected = JSON.parse(
+      (await post(server, '/api/inspect', { token: example.token })).body,
+    ) as InspectView;
+    expect(inspected.hops.map((h) => example.names[h.to])).toEqual([
+      'orchestrator',
+      'billing agent',
+    ]);
+    expect(example.names[inspected.hops[0]!.from]).toBe('auth server');
+    // Takes no options: an unknown member is refused like everywhere else.
+    const extra = await post(server, '/api/example', { keys: 'mine' });
+    expect([extra.status, codeOf(extra)]).toEqual([400, 'INSPECTOR_BAD_REQUEST']);
+  });
+
+  it('says what undecodable input looks like: never a mandate format', async () => {
+    const guessOf = async (token: string) => {
+      const reply = await post(server, '/api/inspect', { token });
+      expect(reply.status).toBe(422);
+      return (JSON.parse(reply.body) as { guess: { kind: string; text: string } }).guess;
+    };
+    expect(await guessOf('garbage')).toMatchObject({ kind: 'unknown' });
+    expect((await guessOf('garbage')).text).toMatch(/^not a mandate/);
+    const jwt = `${Buffer.from('{"alg":"HS256","typ":"JWT"}').toString('base64url')}.${Buffer.from('{"sub":"x"}').toString('base64url')}.c2ln`;
+    expect(await guessOf(jwt)).toMatchObject({ kind: 'jwt' });
+    expect((await guessOf(jwt)).text).toMatch(/^a JWT \(HS256, typ JWT\), not a mandate/);
   });
 
   it('verifies with exactly the given anchors: allowed, forbidden at the right hop', async () => {
@@ -428,10 +489,14 @@ describe.skipIf(browserSkip !== undefined)('inspector page in chromium', () => {
   const requested: string[] = [];
   const problems: string[] = [];
   let dialogs = 0;
+  let shots: string;
 
   beforeAll(async () => {
     const { chromium } = await import('playwright-core');
     profile = await mkdtemp(join(tmpdir(), 'mandate-inspector-'));
+    // Screenshots of each state; MANDATE_INSPECTOR_SHOTS keeps them for a human to look at.
+    shots =
+      process.env.MANDATE_INSPECTOR_SHOTS ?? (await mkdtemp(join(tmpdir(), 'mandate-shots-')));
     const started = performance.now();
     // launchPersistentContext is how playwright takes a fresh --user-data-dir.
     context = await chromium.launchPersistentContext(profile, {
@@ -470,6 +535,9 @@ describe.skipIf(browserSkip !== undefined)('inspector page in chromium', () => {
   afterAll(async () => {
     await context?.close();
     if (profile !== undefined) await rm(profile, { recursive: true, force: true });
+    if (shots !== undefined && process.env.MANDATE_INSPECTOR_SHOTS === undefined) {
+      await rm(shots, { recursive: true, force: true });
+    }
   });
 
   /** Paste and inspect; resolves once the new view or error is shown (the page clears both first). */
@@ -489,64 +557,133 @@ describe.skipIf(browserSkip !== undefined)('inspector page in chromium', () => {
     await page.waitForSelector('#result:not([hidden])');
   }
 
-  it('shows the hops of a pasted 3-hop chain: who delegated what to whom', async () => {
+  /** Click the example button and wait for the freshly minted chain to be shown. */
+  async function loadExample(): Promise<void> {
+    const before = await page.evaluate(() => document.documentElement.dataset.renders ?? '0');
+    await page.click('#example');
+    await page.waitForFunction(
+      (n) => (document.documentElement.dataset.renders ?? '0') !== n,
+      before,
+    );
+    await page.waitForSelector('#view:not([hidden]) #hops li.hop[data-hop="1"]');
+  }
+
+  /** The full ids (title) and the shown labels of the parties inside `selector`. */
+  async function parties(selector: string): Promise<{ ids: string[]; labels: string[] }> {
+    const names = page.locator(`${selector} .party`);
+    const ids: string[] = [];
+    for (let i = 0; i < (await names.count()); i++) {
+      ids.push((await names.nth(i).getAttribute('title')) ?? '');
+    }
+    return { ids, labels: await names.allTextContents() };
+  }
+
+  /** A full-page PNG of the current state, checked to be a real image of a sensible size. */
+  async function screenshot(name: string): Promise<Buffer> {
+    const path = join(shots, `${name}.png`);
+    const png = await page.screenshot({ path, fullPage: true });
+    expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');
+    expect(png.byteLength).toBeGreaterThan(8_000);
+    const width = png.readUInt32BE(16);
+    const height = png.readUInt32BE(20);
+    expect(width).toBe(page.viewportSize()?.width);
+    expect(height).toBeGreaterThan(300);
+    return png;
+  }
+
+  it('empty state: a labelled form, and a screenshot', async () => {
+    expect(await page.isHidden('#view')).toBe(true);
+    expect(await page.isVisible('#example')).toBe(true);
+    await screenshot('empty');
+  });
+
+  it('shows the hops of a pasted 3-hop chain: who delegated what to whom, by short label', async () => {
     await inspect(world.chain.token);
     await page.waitForSelector('#view:not([hidden])');
     expect(await page.textContent('#unverified')).toMatch(/^UNVERIFIED/);
-    const rows = page.locator('#hops-body tr');
-    expect(await rows.count()).toBe(3);
-    const timeline = await page.locator('#timeline li').allTextContents();
-    expect(timeline).toEqual([
-      `anchor ${ANCHOR_ID}`,
-      ...world.agents.map((a, i) => `holder ${i} ${a.id}`),
+    expect(await page.locator('#hops li.hop').count()).toBe(3);
+    const timeline = await parties('#timeline');
+    expect(timeline.ids).toEqual([ANCHOR_ID, ...world.agents.map((a) => a.id)]);
+    expect(timeline.labels).toEqual([
+      ANCHOR_ID,
+      ...world.agents.map((a) => `key …${a.id.slice(-4)}`),
     ]);
     for (const [hop, agent] of world.agents.entries()) {
-      const row = page.locator(`#hops-body tr[data-hop="${hop}"]`);
-      expect(await row.locator('.to').textContent()).toBe(`to: ${agent.id}`);
-      expect(await row.locator('.from').textContent()).toBe(
-        `from: ${hop === 0 ? ANCHOR_ID : world.agents[hop - 1]!.id}`,
+      const card = page.locator(`#hops li.hop[data-hop="${hop}"]`);
+      expect(await card.locator('.to .party').getAttribute('title')).toBe(agent.id);
+      expect(await card.locator('.from .party').getAttribute('title')).toBe(
+        hop === 0 ? ANCHOR_ID : world.agents[hop - 1]!.id,
       );
+      // Raw header and payload, collapsed until asked for.
+      const raw = card.locator('details.raw');
+      expect(await raw.count()).toBe(2);
+      expect(await raw.first().getAttribute('open')).toBeNull();
+      const header = JSON.parse((await raw.first().locator('pre').textContent()) ?? '') as {
+        typ?: string;
+      };
+      expect(header.typ).toBe(hop === 0 ? TYP.root : TYP.delegation);
+      const payload = (await raw.nth(1).locator('pre').textContent()) ?? '';
+      expect(payload).toContain('"docs:');
     }
-    expect(await page.locator('#hops-body tr[data-hop="1"] .narrowing').textContent()).toContain(
+    expect(await page.locator('#hops li.hop[data-hop="0"] .caps').textContent()).toContain(
+      'size ≤ 100',
+    );
+    expect(await page.locator('#hops li.hop[data-hop="1"] .narrowing').textContent()).toContain(
       'actions read,write → read',
     );
-    expect(await page.locator('#hops-body tr[data-hop="2"] .narrowing').textContent()).toContain(
+    expect(await page.locator('#hops li.hop[data-hop="2"] .narrowing').textContent()).toContain(
       'resource docs:** → docs:a',
     );
+    // Every copy button names the id it copies, for a screen reader.
+    const copies = page.locator('#timeline button.copy');
+    expect(await copies.first().getAttribute('aria-label')).toBe(`copy the full id ${ANCHOR_ID}`);
   });
 
   it('says "allowed" for a genuine action, and that possession was not checked', async () => {
     await verify('docs:a', 'read', { size: 10 });
     expect(await page.textContent('#result-status')).toBe('allowed');
     expect(await page.textContent('#possession')).toBe('NOT checked');
-    expect(await page.locator('#grant-chain li').allTextContents()).toEqual([
+    expect((await parties('#grant-chain')).ids).toEqual([
       ANCHOR_ID,
       ...world.agents.map((a) => a.id),
     ]);
-    expect(await page.locator('tr.failed').count()).toBe(0);
+    expect(await page.locator('li.hop.failed').count()).toBe(0);
+    expect(await page.locator('#hops .verdict').count()).toBe(0);
+    await screenshot('allowed');
   });
 
-  it('shows MANDATE_FORBIDDEN at the hop that dropped the action, highlighted', async () => {
+  it('shows MANDATE_FORBIDDEN in the card of the hop that dropped the action', async () => {
     await verify('docs:a', 'write', { size: 10 });
     expect(await page.textContent('#result-status')).toBe('denied');
     expect(await page.textContent('#decision-code')).toBe('MANDATE_FORBIDDEN');
     expect(await page.textContent('#decision-check')).toBe('authorize');
     expect(await page.textContent('#decision-hop')).toBe('1');
-    expect(await page.locator('tr.failed').count()).toBe(1);
-    expect(await page.getAttribute('tr.failed', 'data-hop')).toBe('1');
+    expect(await page.locator('li.hop.failed').count()).toBe(1);
+    expect(await page.getAttribute('li.hop.failed', 'data-hop')).toBe('1');
+    const verdict = page.locator('li.hop.failed .verdict');
+    expect(await verdict.count()).toBe(1);
+    expect(await verdict.textContent()).toContain('MANDATE_FORBIDDEN');
+    // The verdict is on screen with its hop, not a page below it.
+    expect(await verdict.isVisible()).toBe(true);
+    const card = await page.locator('li.hop.failed').boundingBox();
+    const box = await verdict.boundingBox();
+    expect(box!.y).toBeGreaterThan(card!.y);
+    expect(box!.y + box!.height).toBeLessThanOrEqual(card!.y + card!.height);
+    await screenshot('denied');
     // The highlight follows the decision: docs:b was dropped one hop later.
     await verify('docs:b', 'read', { size: 10 });
     expect(await page.textContent('#decision-hop')).toBe('2');
-    expect(await page.locator('tr.failed').count()).toBe(1);
-    expect(await page.getAttribute('tr.failed', 'data-hop')).toBe('2');
+    expect(await page.locator('li.hop.failed').count()).toBe(1);
+    expect(await page.getAttribute('li.hop.failed', 'data-hop')).toBe('2');
+    expect(await page.locator('#hops .verdict').count()).toBe(1);
   });
 
   it('renders an HTML payload in a token literally, and runs none of it', async () => {
     await inspect(world.hostile.token);
-    await page.waitForSelector('#hops-body tr[data-hop="0"]');
+    await page.waitForSelector('#hops li.hop[data-hop="0"]');
     expect(await page.textContent('#subject')).toBe(XSS_SUBJECT);
-    expect(await page.textContent('#hops-body tr[data-hop="0"] .caps')).toContain(XSS_RESOURCE);
-    expect(await page.textContent('#hops-body tr[data-hop="0"] .purpose')).toBe(
+    expect(await page.textContent('#hops li.hop[data-hop="0"] .caps')).toContain(XSS_RESOURCE);
+    expect(await page.textContent('#hops li.hop[data-hop="0"] .purpose')).toBe(
       `purpose: ${XSS_PURPOSE}`,
     );
     await verify(XSS_RESOURCE, 'read', {});
@@ -559,11 +696,24 @@ describe.skipIf(browserSkip !== undefined)('inspector page in chromium', () => {
     expect(dialogs).toBe(0);
   });
 
-  it('shows a coded error for garbage input', async () => {
+  it('says "not a mandate" for a random string and "a JWT, not a mandate" for a JWT', async () => {
     await inspect('this is not a mandate');
     await page.waitForSelector('#error:not([hidden])');
     expect(await page.textContent('#error .code')).toBe('MANDATE_MALFORMED');
+    expect(await page.textContent('#error .guess')).toMatch(/^not a mandate/);
+    expect(await page.textContent('#error')).not.toMatch(/^Biscuit/i);
     expect(await page.isHidden('#view')).toBe(true);
+    await screenshot('not-a-mandate');
+    const jwt = [
+      Buffer.from('{"alg":"HS256","typ":"JWT"}').toString('base64url'),
+      Buffer.from('{"sub":"1234567890","name":"John Doe","iat":1516239022}').toString('base64url'),
+      'SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c',
+    ].join('.');
+    await inspect(jwt);
+    await page.waitForSelector('#error:not([hidden])');
+    expect(await page.textContent('#error .guess')).toMatch(
+      /^a JWT \(HS256, typ JWT\), not a mandate/,
+    );
     // Invalid JSON in the form is caught before it is sent.
     await inspect(world.chain.token);
     await page.waitForSelector('#view:not([hidden])');
@@ -571,6 +721,137 @@ describe.skipIf(browserSkip !== undefined)('inspector page in chromium', () => {
     await page.click('#verify');
     await page.waitForSelector('#verify-error:not([hidden])');
     expect(await page.textContent('#verify-error .code')).toBe('INSPECTOR_BAD_JSON');
+  });
+
+  it('loads an example: named parties, a genuine and a denied request', async () => {
+    await page.fill('#anchors', '');
+    await loadExample();
+    expect((await parties('#timeline')).labels).toEqual([
+      'auth server',
+      'orchestrator',
+      'billing agent',
+    ]);
+    expect(await page.textContent('#hops li.hop[data-hop="1"] .caps')).toContain(
+      'pay on billing:invoices/2026-03 where amount ≤ 200, currency = EUR',
+    );
+    expect(await page.textContent('#hops li.hop[data-hop="0"] .caps')).toContain(
+      'currency ∈ {EUR, USD}',
+    );
+    await screenshot('example');
+    await page.click('#try-genuine');
+    await page.waitForSelector('#result:not([hidden])');
+    expect(await page.textContent('#result-status')).toBe('allowed');
+    await page.click('#try-denied');
+    await page.waitForSelector('li.hop.failed .verdict');
+    expect(await page.textContent('#result-status')).toBe('denied');
+    expect(await page.textContent('#decision-code')).toBe('MANDATE_FORBIDDEN');
+    expect(await page.getAttribute('li.hop.failed', 'data-hop')).toBe('1');
+  });
+
+  it('is usable at 760 px: nothing overflows sideways, ids are cut with an ellipsis', async () => {
+    await page.setViewportSize({ width: 760, height: 900 });
+    try {
+      await loadExample();
+      await page.click('#try-denied');
+      await page.waitForSelector('li.hop.failed .verdict');
+      const overflow = await page.evaluate(
+        () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+      );
+      expect(overflow).toBe(0);
+      // Ids never wrap: one line each, ellipsis when they do not fit.
+      const ids = await page.$$eval('.party, .id', (nodes) =>
+        nodes
+          .filter((n) => (n as HTMLElement).offsetParent !== null)
+          .map((n) => {
+            const style = getComputedStyle(n);
+            return `${style.whiteSpace}/${style.textOverflow}/${(n as HTMLElement).getClientRects().length}`;
+          }),
+      );
+      expect(ids.length).toBeGreaterThan(5);
+      expect(new Set(ids)).toEqual(new Set(['nowrap/ellipsis/1']));
+      // Mid-token breaks only inside code blocks.
+      const anywhere = await page.$$eval('body *', (nodes) =>
+        nodes.filter((n) => getComputedStyle(n).overflowWrap === 'anywhere').map((n) => n.tagName),
+      );
+      expect(new Set(anywhere)).toEqual(new Set(['PRE']));
+      await screenshot('narrow-760');
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 720 });
+    }
+  });
+
+  it('is accessible: labels, keyboard order, names of controls, contrast in the page', async () => {
+    // Every form control has a label naming it.
+    const unlabelled = await page.$$eval('input, textarea, select', (nodes) =>
+      nodes
+        .filter(
+          (n) =>
+            !(n.id && document.querySelector(`label[for="${n.id}"]`)?.textContent?.trim()) &&
+            !n.getAttribute('aria-label'),
+        )
+        .map((n) => n.outerHTML),
+    );
+    expect(unlabelled).toEqual([]);
+    // Every button has an accessible name; ids are unique; the page has a language.
+    const unnamed = await page.$$eval(
+      'button',
+      (nodes) =>
+        nodes.filter((n) => !(n.getAttribute('aria-label') ?? n.textContent ?? '').trim()).length,
+    );
+    expect(unnamed).toBe(0);
+    const duplicates = await page.$$eval('[id]', (nodes) => {
+      const seen = new Set<string>();
+      return nodes.filter((n) => (seen.has(n.id) ? true : (seen.add(n.id), false))).length;
+    });
+    expect(duplicates).toBe(0);
+    expect(await page.getAttribute('html', 'lang')).toBe('en');
+    // Keyboard: Tab from the top reaches the main controls in reading order.
+    // Start from the heading, as a keyboard user arriving at the page does.
+    await page.evaluate(() => {
+      const h1 = document.querySelector('h1')!;
+      h1.tabIndex = -1;
+      h1.focus();
+    });
+    const order: string[] = [];
+    for (let i = 0; i < 200 && !order.includes('verify'); i++) {
+      await page.keyboard.press('Tab');
+      const id = await page.evaluate(() => document.activeElement?.id ?? '');
+      if (id !== '') order.push(id);
+    }
+    const main = ['token', 'inspect', 'example', 'anchors', 'audience', 'resource', 'action'];
+    const wanted = [...main, 'args', 'proof', 'request', 'now', 'verify'];
+    expect(order.filter((id) => wanted.includes(id))).toEqual(wanted);
+    // Contrast of every visible text node's colour against its effective background.
+    const low = await page.evaluate(() => {
+      const rgb = (c: string): number[] => (c.match(/[\d.]+/g) ?? []).map(Number);
+      const lum = ([r = 0, g = 0, b = 0]: number[]): number => {
+        const f = (v: number): number => {
+          const s = v / 255;
+          return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+        };
+        return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+      };
+      const background = (n: Element | null): number[] => {
+        for (let e = n; e !== null; e = e.parentElement) {
+          const c = rgb(getComputedStyle(e).backgroundColor);
+          if (c.length === 3 || (c.length === 4 && c[3]! > 0)) return c.slice(0, 3);
+        }
+        return [255, 255, 255];
+      };
+      const out: string[] = [];
+      for (const n of Array.from(document.querySelectorAll('body *'))) {
+        const own = Array.from(n.childNodes).some(
+          (c) => c.nodeType === Node.TEXT_NODE && (c.textContent ?? '').trim() !== '',
+        );
+        if (!own || (n as HTMLElement).offsetParent === null) continue;
+        const fg = lum(rgb(getComputedStyle(n).color));
+        const bg = lum(background(n));
+        const ratio = (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
+        if (ratio < 4.5) out.push(`${n.tagName}.${n.className}: ${ratio.toFixed(2)}`);
+      }
+      return out;
+    });
+    expect(low).toEqual([]);
   });
 
   it('made no request beyond its own server, and broke no policy', () => {

@@ -5,9 +5,9 @@
  */
 import { describe, expect, it } from 'vitest';
 
-import { compareWithParent, type HopView } from '../../../src/cli/inspector/view.js';
+import { compareWithParent, type HopFacts } from '../../../src/cli/inspector/view.js';
 
-const parent: HopView = {
+const parent: HopFacts = {
   hop: 0,
   kind: 'root',
   id: 'root',
@@ -30,7 +30,7 @@ const parent: HopView = {
   narrowing: [],
 };
 
-const child = (overrides: Partial<HopView>): HopView => ({
+const child = (overrides: Partial<HopFacts>): HopFacts => ({
   ...parent,
   hop: 1,
   kind: 'delegation',
@@ -61,7 +61,7 @@ describe('compareWithParent', () => {
     const text = notes.map((n) => n.text).join('\n');
     expect(text).toContain('resource docs:** → docs:a');
     expect(text).toContain('actions read,write → read');
-    expect(text).toContain('argument size');
+    expect(text).toContain('on docs:a: size ≤ 100 → size ≤ 50');
     expect(text).toContain('dropped: send on mail:**');
     expect(text).toContain('expires earlier');
     expect(text).toContain('max delegation depth 4 → 2');

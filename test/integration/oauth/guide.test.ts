@@ -7,11 +7,11 @@ import { describe, expect, it } from 'vitest';
 import { runGuideExample } from '../../helpers/guide.js';
 
 describe('docs/guides/oauth.md', () => {
-  it('the whole-flow example runs and is allowed for alice', async () => {
+  it('the whole-flow example (examples/oauth/main.ts) runs: allowed for alice, 300 refused', async () => {
     const stdout = await runGuideExample('docs/guides/oauth.md', '', {
       'mandate/oauth': 'src/oauth/index.ts',
       mandate: 'src/index.ts',
     });
-    expect(stdout.trim()).toBe('allowed for alice');
+    expect(stdout.trim().split('\n')).toEqual(['allowed for alice', 'MANDATE_FORBIDDEN at hop 1']);
   }, 60_000);
 });

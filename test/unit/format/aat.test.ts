@@ -6,6 +6,7 @@ import { createHmac, sign } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
   createVerifier,
+  delegate,
   detectFormat,
   generateKeyPair,
   mint,
@@ -15,6 +16,7 @@ import {
   toolResource,
   type KeyPair,
 } from '../../../src/index.js';
+import { reforgeBlock } from '../../helpers/forge.js';
 
 const NOW = 1_800_000_000;
 const ISSUER = 'https://auth.example.com';
@@ -156,10 +158,10 @@ describe('AAT tokens Mandate refuses (fail closed)', () => {
     }
   });
 
-  it('unknown header members and claims are ignored, as the draft requires', async () => {
+  it('unknown claims are ignored, as the draft requires', async () => {
     const w = await world();
     const token = signToken(
-      { alg: 'Ed25519', typ: 'aat+jwt', kid: 'k1', x_note: 1 },
+      { alg: 'Ed25519', typ: 'aat+jwt', kid: 'k1' },
       { ...w.claims({ read_file: {} }), sub: 'ignored', custom: { a: 1 } },
       w.issuer,
     );
@@ -331,16 +333,12 @@ describe('hostile AAT tokens: keys only from the trust configuration and the cha
     return `${input}.${sign(null, Buffer.from(input), signer.privateKey as never).toString('base64url')}`;
   }
 
-  it.each([
-    ['jku', 'https://evil.test/jwks.json'],
-    ['x5u', 'https://evil.test/cert.pem'],
-    ['kid', 'evil-key'],
-  ])(
+  it.each([['kid', 'evil-key']])(
     'a root signed by another key whose %s header points at it: MANDATE_SIGNATURE_INVALID',
     async (member, value) => {
       const w = await world();
       const attacker = await generateKeyPair();
-      const header = { alg: 'Ed25519', typ: 'aat+jwt', [member]: value, jwk: attacker.publicJwk };
+      const header = { alg: 'Ed25519', typ: 'aat+jwt', [member]: value };
       const token = signToken(header, w.claims({ read_file: {} }), attacker);
       expect(await w.verifyRoot(token)).toMatchObject({
         allowed: false,
@@ -379,7 +377,7 @@ describe('hostile AAT tokens: keys only from the trust configuration and the cha
     expect(decision.allowed ? '' : decision.reason).toMatch(/duplicate key/);
   });
 
-  it('a PoP signed by another key that names itself in a jwk header: denied at 7b', async () => {
+  it('a PoP signed by another key that names itself in a jwk header: denied at 7a', async () => {
     const w = await world();
     const token = signToken(
       { alg: 'Ed25519', typ: 'aat+jwt' },
@@ -400,7 +398,127 @@ describe('hostile AAT tokens: keys only from the trust configuration and the cha
     expect(await w.verifier.verify(token, { proof: forged, request })).toMatchObject({
       allowed: false,
       code: 'MANDATE_PROOF_INVALID',
-      detail: { step: '7b' },
+      check: 'possession',
+      detail: { step: '7a', path: 'proof.header.jwk' },
     });
   });
+});
+
+/**
+ * Issue 11, finding 11: AAT blocks accepted any JOSE header member though JWS blocks reject
+ * them. They share the JWS allow-list now: `alg`, `typ` and (root or not) `kid` only.
+ */
+describe('AAT header members are allow-listed like JWS blocks', () => {
+  const HOSTILE: readonly [string, unknown][] = [
+    ['jku', 'https://evil.test/jwks.json'],
+    ['x5u', 'https://evil.test/cert.pem'],
+    ['jwk', { kty: 'OKP', crv: 'Ed25519', x: 'A'.repeat(43) }],
+    ['x5c', ['MIIB']],
+    ['x5t', 'A'.repeat(27)],
+    ['x5t#S256', 'A'.repeat(43)],
+    ['b64', false],
+    ['zip', 'DEF'],
+    ['crit', ['b64']],
+    ['cty', 'JWT'],
+    ['x_note', 1],
+  ];
+
+  it.each(HOSTILE)('%s in a root: MANDATE_MALFORMED at 3a', async (member, value) => {
+    const w = await world();
+    const header = { alg: 'Ed25519', typ: 'aat+jwt', [member]: value };
+    const token = signToken(header, w.claims({ read_file: {} }), w.issuer);
+    expect(await w.verifyRoot(token)).toMatchObject({
+      allowed: false,
+      code: 'MANDATE_MALFORMED',
+      hop: 0,
+      check: 'limits',
+      detail: { step: '3a', path: `block 0.header.${member}` },
+    });
+  });
+
+  it.each(HOSTILE)(
+    '%s in a delegation signed by its genuine signer: MANDATE_MALFORMED at 4a',
+    async (member, value) => {
+      const w = await world();
+      const next = await generateKeyPair();
+      const root = await mint({
+        format: 'aat',
+        issuer: w.issuer,
+        issuerId: ISSUER,
+        holder: w.holder.publicJwk,
+        capabilities: [{ resource: toolResource('read_file'), actions: ['call'] }],
+        expiresIn: 600,
+        now: NOW,
+      });
+      const chain = await delegate(root, { signer: w.holder, holder: next.publicJwk, now: NOW });
+      const forged = reforgeBlock(chain.token, 1, w.holder, (parts) => {
+        parts.header[member] = value;
+      });
+      const request = { tool: 'read_file', args: {} };
+      const proof = await prove(forged, { signer: next, request, now: NOW }).catch(() => 'x.y.z');
+      expect(await w.verifier.verify(forged, { proof, request })).toMatchObject({
+        allowed: false,
+        code: 'MANDATE_MALFORMED',
+        hop: 1,
+        check: 'limits',
+        detail: { step: '4a', path: `block 1.header.${member}` },
+      });
+    },
+  );
+
+  it('the same block without the member verifies (control)', async () => {
+    const w = await world();
+    const token = signToken(
+      { alg: 'Ed25519', typ: 'aat+jwt', kid: 'k1' },
+      w.claims({ read_file: {} }),
+      w.issuer,
+    );
+    expect(await w.verifyRoot(token)).toMatchObject({ allowed: true });
+  });
+});
+
+/** Issue 11, finding 11: the PoP header passes the same allow-list (`alg`, `typ`, `kid`). */
+describe('AAT PoP header members are allow-listed like blocks', () => {
+  const HOSTILE: readonly [string, unknown][] = [
+    ['jku', 'https://evil.test/jwks.json'],
+    ['x5u', 'https://evil.test/cert.pem'],
+    ['x5c', ['MIIB']],
+    ['b64', false],
+    ['zip', 'DEF'],
+    ['crit', ['b64']],
+    ['x_note', 1],
+  ];
+
+  it.each(HOSTILE)(
+    '%s in a PoP signed by the genuine holder: denied at 7a',
+    async (member, value) => {
+      const w = await world();
+      const token = signToken(
+        { alg: 'Ed25519', typ: 'aat+jwt' },
+        w.claims({ read_file: {} }),
+        w.issuer,
+      );
+      const request = { tool: 'read_file', args: {} };
+      const genuine = await prove(token, { signer: w.holder, request, now: NOW });
+      const claims = JSON.parse(
+        Buffer.from(genuine.split('.')[1] ?? '', 'base64url').toString(),
+      ) as unknown;
+      const forged = signToken(
+        { alg: 'Ed25519', typ: 'aat-pop+jwt', [member]: value },
+        claims,
+        w.holder,
+      );
+      expect(await w.verifier.verify(token, { proof: forged, request })).toMatchObject({
+        allowed: false,
+        code: 'MANDATE_PROOF_INVALID',
+        check: 'possession',
+        detail: { step: '7a', path: `proof.header.${member}` },
+      });
+      // The same claims under a clean header are the genuine proof's: the header alone decides.
+      const clean = signToken({ alg: 'Ed25519', typ: 'aat-pop+jwt', kid: 'k1' }, claims, w.holder);
+      expect(await w.verifier.verify(token, { proof: clean, request })).toMatchObject({
+        allowed: true,
+      });
+    },
+  );
 });

@@ -47,9 +47,12 @@ describe('docs/guides/identity.md', () => {
     expect(await run(first ?? '', 1)).toEqual(['card-2026 1']);
   });
 
-  it('example 2 (resolver and expectHolder) runs', async () => {
+  it('example 2 (examples/identity/main.ts: resolver and expectHolder) runs', async () => {
     const [, second] = await blocks();
-    expect(await run(second ?? '', 2)).toEqual(['function']);
+    expect(await run(second ?? '', 2)).toEqual([
+      "agent's key: allowed for alice",
+      'another key: MANDATE_UNTRUSTED_ISSUER at hop 1 (holder-not-agent)',
+    ]);
   });
 
   it('every imported name of every example exists', async () => {

@@ -97,7 +97,7 @@ describe('rule 1 runs before any signature verification', () => {
     [
       'a 1025-character subject in the last block',
       () => rewrite(jws.token, 2, (c) => (c['sub'] = 'a'.repeat(1025))),
-      'MANDATE_MALFORMED',
+      'MANDATE_LIMIT_EXCEEDED',
     ],
     [
       'a control character in the last block resource',

@@ -1,0 +1,98 @@
+/**
+ * The request's bounds: its strings and arguments are within `limits` before it is matched
+ * against any capability (the authorization rule checks them first, after the proof's
+ * signature, so that a garbage proof costs no request-sized work). Only size is judged here;
+ * the request's shape is checked right after (a malformed action keeps its own denial).
+ */
+import { MandateError } from './errors.js';
+import type { Limits } from './limits.js';
+
+function exceeded(path: string, message: string, reason: string, limit: number): never {
+  throw new MandateError('MANDATE_LIMIT_EXCEEDED', `${path}: ${message}`, {
+    check: 'limits',
+    hop: 0,
+    detail: { path, reason, limit },
+  });
+}
+
+function checkString(value: unknown, path: string, limits: Limits): void {
+  if (typeof value === 'string' && value.length > limits.maxRequestStringLength) {
+    exceeded(
+      path,
+      `string longer than ${limits.maxRequestStringLength}`,
+      'request-string-length',
+      limits.maxRequestStringLength,
+    );
+  }
+}
+
+/**
+ * The size of `value` (one unit per value, plus the length of every string and member name),
+ * throwing once it passes `limits.maxRequestSize` or a string passes
+ * `limits.maxRequestStringLength`: the walk stops there, so its cost is bounded by the
+ * limits, not by the input. Accessors are not called (they are not JSON; the shape check
+ * that follows denies them).
+ */
+function checkSize(value: unknown, path: string, limits: Limits): void {
+  const max = limits.maxRequestSize;
+  let size = 0;
+  const grow = (units: number): void => {
+    size += units;
+    if (size > max) exceeded(path, `arguments larger than ${max}`, 'request-size', max);
+  };
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    grow(1);
+    if (typeof v === 'string') {
+      checkString(v, path, limits);
+      grow(v.length);
+    }
+    if (typeof v !== 'object' || v === null) continue;
+    if (Array.isArray(v)) {
+      // Each element costs at least one unit: a huge array is refused before it is read.
+      if (size + v.length > max) grow(v.length);
+      for (let i = 0; i < v.length; i++) stack.push(member(v, String(i)));
+      continue;
+    }
+    for (const key of Object.keys(v)) {
+      checkString(key, path, limits);
+      grow(key.length);
+      stack.push(member(v, key));
+    }
+  }
+}
+
+function member(value: unknown, key: string): unknown {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const d = Object.getOwnPropertyDescriptor(value, key);
+  return d !== undefined && 'value' in d ? d.value : undefined;
+}
+
+/**
+ * Checks the sizes of a verification's request: the action's resource, name and arguments,
+ * and the proven request's method, URL, tool and arguments. Denies
+ * `MANDATE_LIMIT_EXCEEDED` (check `limits`, hop 0) past `limits.maxRequestStringLength` or
+ * `limits.maxRequestSize`; `MANDATE_MALFORMED` when the request cannot be read at all (a
+ * throwing proxy).
+ */
+export function assertRequestWithin(action: unknown, request: unknown, limits: Limits): void {
+  try {
+    checkString(member(action, 'resource'), 'action.resource', limits);
+    checkString(member(action, 'action'), 'action.action', limits);
+    checkSize(member(action, 'args'), 'action.args', limits);
+    for (const key of ['method', 'url', 'tool']) {
+      checkString(member(request, key), `request.${key}`, limits);
+    }
+    const args = member(request, 'args');
+    // The same object as the action's arguments is measured once.
+    if (args !== member(action, 'args')) checkSize(args, 'request.args', limits);
+  } catch (error) {
+    if (error instanceof MandateError) throw error;
+    throw new MandateError('MANDATE_MALFORMED', 'the request could not be read', {
+      check: 'limits',
+      hop: 0,
+      detail: { path: 'request', reason: 'unreadable' },
+    });
+  }
+}

@@ -32,6 +32,8 @@ export interface AuditRecord {
   readonly transport?: string;
   /** The request's target (an HTTP URL without query, a tool name, an agent's task). */
   readonly target?: string;
+  /** The framework's id of the tool call, when it has one (agent framework adapters). */
+  readonly callId?: string;
 }
 
 /** What a logger receives: one record per decision. */
@@ -54,6 +56,8 @@ export interface AuditorOptions {
 export interface AuditContext {
   readonly transport?: string;
   readonly target?: string;
+  /** The framework's id of the tool call. */
+  readonly callId?: string;
 }
 
 /** Emits audit records. Adapters take one as their `audit` option. */
@@ -77,6 +81,7 @@ export function auditRecord(
   const where = {
     ...(context.transport === undefined ? {} : { transport: context.transport }),
     ...(context.target === undefined ? {} : { target: context.target }),
+    ...(context.callId === undefined ? {} : { callId: context.callId }),
   };
   if (decision.allowed) {
     return {
@@ -121,6 +126,7 @@ export function spanAttributes(
   if (record.check !== undefined) attributes['mandate.check'] = record.check;
   if (record.transport !== undefined) attributes['mandate.transport'] = record.transport;
   if (record.target !== undefined) attributes['mandate.target'] = record.target;
+  if (record.callId !== undefined) attributes['mandate.call_id'] = record.callId;
   return attributes;
 }
 

@@ -28,9 +28,15 @@ describe('the npm package', () => {
       join(dir, 'package.json'),
       JSON.stringify({ name: 'consumer', private: true, type: 'module' }),
     );
+    // `mandate/openai-agents` builds tools with the SDK's own `tool()`, so importing it needs
+    // its optional peer; every other entry loads none of its peers at import time.
+    const manifest = JSON.parse(await readFile('package.json', 'utf8')) as {
+      devDependencies: Record<string, string>;
+    };
+    const agentsCore = `@openai/agents-core@${manifest.devDependencies['@openai/agents-core']}`;
     await run(
       npm,
-      ['install', '--no-audit', '--no-fund', '--prefer-offline', join(dir, filename)],
+      ['install', '--no-audit', '--no-fund', '--prefer-offline', join(dir, filename), agentsCore],
       {
         cwd: dir,
         maxBuffer: 16 * 1024 * 1024,

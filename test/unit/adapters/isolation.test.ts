@@ -1,4 +1,7 @@
-/** Importing `mandate` or `mandate/http` loads neither the MCP nor the A2A SDK (nor OpenTelemetry). */
+/**
+ * Importing `mandate` or `mandate/http` loads neither the MCP nor the A2A SDK (nor OpenTelemetry,
+ * nor an agent framework); each framework sub-path loads at most its own framework.
+ */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -44,6 +47,10 @@ describe('optional peers stay behind their sub-paths', () => {
         '@opentelemetry',
         '/express/',
         '/hono/',
+        '/node_modules/ai/',
+        '@ai-sdk',
+        '@langchain',
+        '@openai',
       ]) {
         expect(
           loaded.filter((url) => url.includes(peer)),
@@ -62,4 +69,27 @@ describe('optional peers stay behind their sub-paths', () => {
       ).toEqual([]);
     }
   }, 30_000);
+
+  it.each([
+    ['./src/adapters/ai/index.ts', []],
+    ['./src/adapters/langchain/index.ts', []],
+    // The Agents SDK's own import of its MCP client packages comes with it.
+    [
+      './src/adapters/openai-agents/index.ts',
+      ['@openai/agents-core', '@modelcontextprotocol/client', '@modelcontextprotocol/core'],
+    ],
+  ] as const)(
+    '%s loads no framework but its own',
+    async (entry, own: readonly string[]) => {
+      const loaded = await loadedBy(entry);
+      expect(loaded.some((url) => url.includes('/src/adapters/'))).toBe(true);
+      const frameworks = loaded.filter((url) =>
+        ['/node_modules/ai/', '@ai-sdk', '@langchain', '@openai', '@modelcontextprotocol'].some(
+          (peer) => url.includes(peer),
+        ),
+      );
+      expect(frameworks.filter((url) => !own.some((peer) => url.includes(peer)))).toEqual([]);
+    },
+    30_000,
+  );
 });

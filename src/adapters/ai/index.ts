@@ -1,0 +1,35 @@
+/**
+ * `mandate/ai`: Mandate for the Vercel AI SDK (`ai`, an optional peer dependency; this module
+ * imports only its types, so loading it loads no SDK).
+ *
+ * - `guardTools(tools, { verifier, tools: { name: { resource, action } } })`: each execution
+ *   verifies the run's mandate and a fresh proof against the input the tool receives after the
+ *   SDK's schema parsing; a denial goes back to the model as a tool error with code and hop.
+ * - `createRunAuthority({ mandate, signer })` and `mandateContext(tools, authority)`: the
+ *   mandate travels in the tools' context (`toolsContext`), never in the prompt.
+ * - `delegateTo(context, subAgentTools, { narrow })`: a sub-agent's narrowed authority,
+ *   derived from the tools it declares, signed by this run's key.
+ * - `mandateMcpTools` and `mandateTransport`: MCP tools from `@ai-sdk/mcp` carry the mandate
+ *   and a proof to a `mandate/mcp` guarded server.
+ */
+export { guardTools, mandateContext, type AiGuardOptions, type ToolsContextOf } from './guard.js';
+export { mandateMcpTools, mandateTransport, type SendingTransport } from './mcp.js';
+export {
+  createRunAuthority,
+  isRunAuthority,
+  type AgentToolRequirement,
+  type RunAuthority,
+  type RunAuthorityOptions,
+} from '../run-authority.js';
+export {
+  allowedCallOf as mandateOf,
+  delegateTo,
+  declaredRequirements,
+  describeDenial,
+  ToolDeniedError,
+  type AllowedCall,
+  type DelegateToOptions,
+  type OnDenied,
+  type ToolDenial,
+  type ToolGuardOptions,
+} from '../tool-guard.js';

@@ -14,6 +14,7 @@
  * service's own (its audience, trust anchors and replay store).
  */
 import { isMandateError, MandateError, type Check, type MandateErrorCode } from '../core/errors.js';
+import { deepFreeze } from '../core/freeze.js';
 import { assertJson, cloneJson } from '../core/json.js';
 import { DEFAULT_LIMITS } from '../core/limits.js';
 import type { Action, Json } from '../core/types.js';
@@ -108,6 +109,7 @@ export class ToolDeniedError extends MandateError {
     this.denial = denial;
   }
 }
+deepFreeze(ToolDeniedError);
 
 /** The one line a model reads for a denial: `MANDATE_FORBIDDEN @ hop 1 (authorize): ...`. */
 export function describeDenial(denial: Omit<ToolDenial, 'denied' | 'tool'>): string {

@@ -1,6 +1,6 @@
 /**
  * Mandate: confused-deputy-safe delegation for multi-agent systems.
- * The main entry point (DESIGN.md section 5). Importing it loads neither biscuit-wasm
+ * The main entry point. Importing it loads neither biscuit-wasm
  * nor any store client.
  */
 export { generateKeyPair, type KeyAlg } from './identity/keys.js';

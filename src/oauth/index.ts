@@ -1,5 +1,5 @@
 /**
- * `mandate/oauth`: the OAuth bridge (DESIGN.md section 6). RFC 9068 access-token
+ * `mandate/oauth`: the OAuth bridge. RFC 9068 access-token
  * verification, client credentials and token exchange with `private_key_jwt` (oauth4webapi),
  * the RFC 8693 token-exchange handler that turns a user's token into a root mandate, nested
  * `act` claims for OAuth-only services, and a loopback authorization server for tests and the

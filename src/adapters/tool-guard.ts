@@ -158,14 +158,6 @@ function fromDecision(decision: Denied, call: GuardedCall): ToolDenial {
   return denial(decision.code, decision.check, decision.reason, call, decision.hop);
 }
 
-function deepFreeze<T extends Json>(value: T): T {
-  if (value !== null && typeof value === 'object') {
-    for (const inner of Object.values(value)) deepFreeze(inner);
-    Object.freeze(value);
-  }
-  return value;
-}
-
 /**
  * The parsed arguments as a frozen JSON snapshot, or why they cannot be verified: a parsed
  * value that is not plain JSON (a `Date`, a `Map`, a class instance a transform produced) has

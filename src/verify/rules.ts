@@ -3,8 +3,7 @@
  * pipeline runs them in this order and reports the first failure, so the order is
  * visible here and a test asserts it.
  */
-import { authorizeEach, findWidening, isSubset } from '../core/capability.js';
-import { explainWidening } from '../core/explain.js';
+import { authorizeEach, isSubset } from '../core/capability.js';
 import {
   MandateError,
   MandateUsageError,
@@ -12,6 +11,7 @@ import {
   type MandateErrorCode,
 } from '../core/errors.js';
 import { deepFreeze } from '../core/freeze.js';
+import { findBlockWidening, widenedError } from '../core/widening.js';
 import type { Action, Format, ProofRequest } from '../core/types.js';
 import { checkExpectedHolder } from './expect-holder.js';
 import { checkCertificateBinding, type MtlsContext } from '../proof/mtls/possession.js';
@@ -206,41 +206,12 @@ const narrowing: Rule = {
       const block = blocks[hop];
       const parent = blocks[hop - 1];
       if (block === undefined || parent === undefined) continue;
-      const widened = (reason: string, step: string): never =>
-        deny('MANDATE_WIDENED', 'narrowing', hop, `block ${hop}: ${reason}`, { step });
-      if (block.depth !== parent.depth + 1) widened('depth does not follow its parent', '4d');
-      if (parent.depth >= parent.maxDepth)
-        widened(`block ${hop - 1} allows no further delegation`, '4e');
-      if (maxDelegationDepth !== undefined && block.depth > maxDelegationDepth)
-        widened('is deeper than this verifier allows', '4f');
-      if (block.maxDepth > parent.maxDepth)
-        widened('allows deeper delegation than its parent', '4g');
-      if (block.expiresAt > parent.expiresAt) widened('expires after its parent', '4h');
-      if (block.issuedAt < parent.issuedAt) widened('issued before its parent', '4j');
-      if (block.depth > block.maxDepth) widened('depth exceeds its own maximum', '4m');
-      if (parent.notBefore !== undefined && (block.notBefore ?? 0) < parent.notBefore) {
-        widened('valid before its parent', '4i');
-      }
-      // AAT checks every `aud` at the enforcement point (6c) instead of narrowing per hop.
-      if (
-        chain.profile !== 'aat' &&
-        parent.audience !== undefined &&
-        block.audience !== undefined &&
-        !block.audience.every((aud) => parent.audience?.includes(aud))
-      ) {
-        widened('names an audience its parent does not', '4k');
-      }
       // The encoding's profile picks the subsumption rules ('aat': the draft's exactly).
-      const widening = findWidening(block.capabilities, parent.capabilities, {
-        profile: chain.profile,
+      const widening = findBlockWidening(parent, block, chain.profile, {
         limits: config.limits,
+        maxDelegationDepth,
       });
-      if (widening !== undefined) {
-        widened(
-          `grants more than its parent holds: ${explainWidening(widening, `block ${hop - 1}`)}`,
-          widening.reason === 'resource' ? '4p1' : (widening.failure?.step ?? '4p'),
-        );
-      }
+      if (widening !== undefined) throw widenedError(widening, hop);
     }
   },
 };

@@ -1,6 +1,7 @@
 /**
  * Retirement never breaks a call in flight, with the real biscuit-wasm: verifications, mints,
- * delegations and retirements of the live instance (asked for, and for memory size, with a low
+ * delegations, plain biscuit-wasm authorizations (test/helpers/biscuit-standard.ts, which use wasm
+ * whatever Mandate's own paths do) and retirements of the live instance (asked for, and for memory size, with a low
  * threshold) start in an order fast-check's scheduler chooses and run concurrently. Every genuine
  * verification is allowed, every mint and delegation succeeds, and once all have ended no instance
  * is leased or draining: each retired instance was unloaded.
@@ -27,6 +28,11 @@ import {
   setRetireMemoryBytes,
 } from '../../../src/format/biscuit/wasm.js';
 import { NUM_RUNS } from '../../../src/testing/config.js';
+import {
+  authorizeStandard,
+  mintStandardTokens,
+  type StandardTokens,
+} from '../../helpers/biscuit-standard.js';
 
 const NOW = 1_800_000_000;
 const ISSUER = 'https://as.retirement.test';
@@ -39,6 +45,7 @@ let anchor: KeyPair;
 let agents: KeyPair[];
 let mandates: Mandate[];
 let previousThreshold: number;
+let standard: StandardTokens;
 
 function mintRoot(): Promise<Mandate> {
   return mint({
@@ -69,6 +76,7 @@ beforeAll(async () => {
       }),
     );
   }
+  standard = await mintStandardTokens(4);
   previousThreshold = setRetireMemoryBytes(LOW_THRESHOLD);
 });
 
@@ -80,6 +88,7 @@ type Op =
   | { readonly kind: 'verify'; readonly token: number }
   | { readonly kind: 'mint' }
   | { readonly kind: 'delegate'; readonly token: number }
+  | { readonly kind: 'standard'; readonly token: number }
   | { readonly kind: 'retire' };
 
 const token = fc.integer({ min: 0, max: 3 });
@@ -87,6 +96,7 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   { weight: 5, arbitrary: fc.record({ kind: fc.constant('verify' as const), token }) },
   { weight: 1, arbitrary: fc.constant({ kind: 'mint' as const }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('delegate' as const), token }) },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('standard' as const), token }) },
   { weight: 2, arbitrary: fc.constant({ kind: 'retire' as const }) },
 );
 
@@ -108,6 +118,8 @@ describe('biscuit-wasm retirement under concurrency', () => {
               case 'retire':
                 retireBiscuitInstance();
                 return 'retired';
+              case 'standard':
+                return authorizeStandard(standard.tokens[o.token]!, standard.rootPublicKey);
               case 'mint':
                 return (await mintRoot()).format;
               case 'delegate': {
@@ -134,7 +146,11 @@ describe('biscuit-wasm retirement under concurrency', () => {
             ),
           );
           const expected = ops.map((o) =>
-            o.kind === 'retire' ? 'retired' : o.kind === 'verify' ? 'allowed' : 'biscuit',
+            o.kind === 'retire'
+              ? 'retired'
+              : o.kind === 'verify' || o.kind === 'standard'
+                ? 'allowed'
+                : 'biscuit',
           );
           expect(outcomes).toEqual(expected);
           const stats = biscuitInstanceStats();

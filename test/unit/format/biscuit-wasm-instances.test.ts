@@ -98,9 +98,9 @@ describe('the wasm instance lifecycle (model)', () => {
           }
 
           const running = ops.map((o, i) =>
-            s.schedule(Promise.resolve(), `start ${i} ${o.kind}`).then(() => {
+            s.schedule(Promise.resolve(), `start ${i} ${o.kind}`).then(async () => {
               if (o.kind === 'retire') pool.retire();
-              else return call(o.steps, o.fault);
+              else await call(o.steps, o.fault);
             }),
           );
           await s.waitFor(Promise.all(running));

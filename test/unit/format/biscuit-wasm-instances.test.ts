@@ -45,6 +45,18 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   { weight: 1, arbitrary: fc.constant({ kind: 'retire' as const }) },
 );
 
+/** A pool of instances numbered 1, 2, ... in load order, recording what it unloads. */
+function numberedPool() {
+  const unloaded: number[] = [];
+  let next = 0;
+  const pool = new InstancePool<number>({
+    load: () => Promise.resolve(++next),
+    unload: (instance) => unloaded.push(instance),
+    bloated: () => false,
+  });
+  return { pool, unloaded };
+}
+
 describe('the wasm instance lifecycle (model)', () => {
   it('no call in flight ever loses its instance; retired instances are all unloaded', async () => {
     await fc.assert(
@@ -121,13 +133,7 @@ describe('the wasm instance lifecycle (model)', () => {
   });
 
   it('a retired instance stays loaded while leased and is unloaded by its last release', async () => {
-    const unloaded: number[] = [];
-    let next = 0;
-    const pool = new InstancePool<number>({
-      load: () => Promise.resolve(++next),
-      unload: (instance) => unloaded.push(instance),
-      bloated: () => false,
-    });
+    const { pool, unloaded } = numberedPool();
     const a = await pool.lease();
     const b = await pool.lease();
     expect(b.instance).toBe(a.instance);
@@ -146,13 +152,7 @@ describe('the wasm instance lifecycle (model)', () => {
   });
 
   it('a fault unloads at once; the other leases on that instance become unusable', async () => {
-    const unloaded: number[] = [];
-    let next = 0;
-    const pool = new InstancePool<number>({
-      load: () => Promise.resolve(++next),
-      unload: (instance) => unloaded.push(instance),
-      bloated: () => false,
-    });
+    const { pool, unloaded } = numberedPool();
     const a = await pool.lease();
     const waiting = await pool.lease();
     a.release('broken');

@@ -17,8 +17,6 @@ import {
   createVerifier,
   delegate,
   generateKeyPair,
-  mint,
-  type Action,
   type KeyPair,
   type Mandate,
 } from '../../../src/index.js';
@@ -28,6 +26,7 @@ import {
   setRetireMemoryBytes,
 } from '../../../src/format/biscuit/wasm.js';
 import { NUM_RUNS } from '../../../src/testing/config.js';
+import { mintPayRoot, PAY } from '../../helpers/biscuit-pay.js';
 import {
   authorizeStandard,
   mintStandardTokens,
@@ -37,7 +36,6 @@ import {
 const NOW = 1_800_000_000;
 const ISSUER = 'https://as.retirement.test';
 const AUDIENCE = 'https://tool.retirement.test';
-const PAY: Action = { resource: 'billing:invoices/7', action: 'pay', args: { amount: 10 } };
 /** Low enough that an instance serves only a few calls before it is retired for its memory. */
 const LOW_THRESHOLD = 2 * 1024 * 1024;
 
@@ -48,19 +46,7 @@ let previousThreshold: number;
 let standard: StandardTokens;
 
 function mintRoot(): Promise<Mandate> {
-  return mint({
-    issuer: anchor,
-    issuerId: ISSUER,
-    subject: 'alice',
-    holder: agents[0]!.publicJwk,
-    capabilities: [
-      { resource: 'billing:invoices/**', actions: ['pay'], constraints: { amount: { max: 500 } } },
-    ],
-    audience: AUDIENCE,
-    expiresIn: 3600,
-    now: NOW,
-    format: 'biscuit',
-  });
+  return mintPayRoot({ anchor, issuer: ISSUER, audience: AUDIENCE, now: NOW }, agents[0]!, 'alice');
 }
 
 beforeAll(async () => {

@@ -11,44 +11,25 @@
  *
  * `MANDATE_STRESS_MANDATES` sets the count (default 3000).
  */
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
-
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import {
-  createVerifier,
-  delegate,
-  generateKeyPair,
-  mint,
-  type Action,
-  type KeyPair,
-} from '../../../src/index.js';
+import { createVerifier, delegate, generateKeyPair, type KeyPair } from '../../../src/index.js';
 import { biscuitInstanceStats, setRetireMemoryBytes } from '../../../src/format/biscuit/wasm.js';
+import { mintPayRoot, PAY } from '../../helpers/biscuit-pay.js';
 import { authorizeStandard, mintStandardTokens } from '../../helpers/biscuit-standard.js';
+import { collectGarbage } from '../../helpers/gc.js';
 
 const COUNT = Number(process.env['MANDATE_STRESS_MANDATES'] ?? 3000);
 const CONCURRENCY = 8;
 const NOW = 1_800_000_000;
 const ISSUER = 'https://as.stress.test';
 const AUDIENCE = 'https://tool.stress.test';
-const PAY: Action = { resource: 'billing:invoices/7', action: 'pay', args: { amount: 10 } };
 /** A fresh instance holds ~1.6 MiB; each verification leaves some behind: retire every few dozen. */
 const LOW_THRESHOLD = 4 * 1024 * 1024;
 
 let anchor: KeyPair;
 let agents: KeyPair[];
 let previousThreshold: number;
-
-/** A full garbage collection, outside the current job (WeakRefs hold their target until it ends). */
-async function collectGarbage(): Promise<void> {
-  setFlagsFromString('--expose-gc');
-  const gc = runInNewContext('gc') as () => void;
-  for (let i = 0; i < 3; i++) {
-    await new Promise((resolve) => setTimeout(resolve, 0));
-    gc();
-  }
-}
 
 beforeAll(async () => {
   if (!Number.isSafeInteger(COUNT) || COUNT < 1) throw new Error('MANDATE_STRESS_MANDATES');
@@ -65,23 +46,11 @@ describe('biscuit-wasm under concurrent load', () => {
   it(`${CONCURRENCY} concurrent verifications of ${COUNT} never-seen 2-block mandates: none denied`, async () => {
     const tokens: string[] = [];
     for (let i = 0; i < COUNT; i++) {
-      const root = await mint({
-        issuer: anchor,
-        issuerId: ISSUER,
-        subject: `user-${i}`,
-        holder: agents[0]!.publicJwk,
-        capabilities: [
-          {
-            resource: 'billing:invoices/**',
-            actions: ['pay'],
-            constraints: { amount: { max: 500 } },
-          },
-        ],
-        audience: AUDIENCE,
-        expiresIn: 3600,
-        now: NOW,
-        format: 'biscuit',
-      });
+      const root = await mintPayRoot(
+        { anchor, issuer: ISSUER, audience: AUDIENCE, now: NOW },
+        agents[0]!,
+        `user-${i}`,
+      );
       const child = await delegate(root, {
         signer: agents[0]!,
         holder: agents[1]!.publicJwk,

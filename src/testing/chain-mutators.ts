@@ -1,0 +1,1095 @@
+/**
+ * The attack mutators of the fuzzing campaign (`npm run fuzz`, docs/fuzzing.md): each reshapes a
+ * genuine chain the way one kind of attacker could, and says who presents the result and whether
+ * it can still mean what the genuine chain meant. Every mutator works on all three formats (JWS
+ * chain, AAT, Biscuit); where JSON has no Biscuit counterpart, the Biscuit variant works on the
+ * token's bytes and protobuf fields, whatever the encoder writes.
+ *
+ * Exported so users can run them against their own verifiers: build a {@link MutationTarget}
+ * with {@link mutationTarget}, apply any of {@link CHAIN_MUTATORS}, and check the verdict as
+ * `runFuzzCampaign` does.
+ *
+ * @module
+ */
+import { createHmac } from 'node:crypto';
+import { normalizeCapabilities } from '../core/capability.js';
+import { canonicalJson } from '../core/encoding.js';
+import type {
+  BlockView,
+  Capability,
+  CapabilityInput,
+  Constraint,
+  Format,
+  KeyPair,
+} from '../core/types.js';
+import { toolResource } from '../format/aat/claims.js';
+import { BLOCK_SEPARATOR } from '../format/jws/chain.js';
+import { parseMandate } from '../format/parse.js';
+import { TYP } from '../core/typ.js';
+import {
+  encodeChainUnchecked,
+  jsonBlocksOf,
+  planOf,
+  resignJsonChain,
+  signJsonBlock,
+  type JsonBlockText,
+} from './forge.js';
+import type { FuzzRandom } from './fuzz/random.js';
+import { flipCharacter, spliceBlocks } from './mutators.js';
+
+/** A genuine chain and the keys of everyone who took part in it, as the mutators attack it. */
+export interface MutationTarget {
+  readonly format: Format;
+  readonly token: string;
+  /** The decoded blocks, root first. */
+  readonly blocks: readonly BlockView[];
+  /** `signers[i]` signed block `i`: the trust anchor for the root, then each parent holder. */
+  readonly signers: readonly KeyPair[];
+  /** `holders[i]` holds block `i`; the last one holds the chain. */
+  readonly holders: readonly KeyPair[];
+  /** A key that no block of the chain names (a thief, or an outside colluder). */
+  readonly stranger: KeyPair;
+  /** Another genuine chain of the same format, with other block ids (for splicing). */
+  readonly partner?: MutationTarget;
+}
+
+/**
+ * Whether a mutant can still authorize what a genuine chain does:
+ * - `changed`: by construction it authorizes something no genuine chain grants its presenter
+ *   (or it breaks a documented bound, a signature, a link); a verifier must deny it;
+ * - `may-preserve`: it may mean exactly what a genuine chain means (a re-encoding, a genuine
+ *   prefix, bytes a lenient decoder maps to the same value); a verifier may allow it only with
+ *   the decision that genuine chain gets.
+ */
+export type Meaning = 'changed' | 'may-preserve';
+
+/** One mutated token, who presents it, and what it may mean. */
+export interface Mutant {
+  readonly token: string;
+  /** The key that signs the request's proof (the attacker presenting the token). */
+  readonly presenter: KeyPair;
+  readonly meaning: Meaning;
+  /** Which form of the attack this is (for the campaign's report and a failure's replay). */
+  readonly variant: string;
+}
+
+/** The names of the campaign's mutators. */
+export type MutatorName =
+  | 'flip'
+  | 'strip'
+  | 'reorder'
+  | 'duplicate'
+  | 'splice'
+  | 'widen-resign'
+  | 'stranger-resign'
+  | 'reencode'
+  | 'duplicate-keys'
+  | 'confusables'
+  | 'oversized'
+  | 'deep-nesting'
+  | 'edge-numbers'
+  | 'header-injection';
+
+/** An attack: one kind of reshaping, applied with the case's random draws. */
+export interface ChainMutator {
+  readonly name: MutatorName;
+  /** What the attacker does, in one line. */
+  readonly summary: string;
+  /** The mutant, or `undefined` when this chain offers the attack nothing (e.g. one block). */
+  mutate(target: MutationTarget, random: FuzzRandom): Promise<Mutant | undefined>;
+}
+
+// ---------------------------------------------------------------------------------------
+// Building blocks
+
+function at<T>(items: readonly T[], i: number): T {
+  const item = items[i];
+  if (item === undefined) throw new RangeError(`no item ${i}`);
+  return item;
+}
+
+function lastHolder(target: MutationTarget): KeyPair {
+  return at(target.holders, target.holders.length - 1);
+}
+
+/** The blocks of the token as the format's splicer exposes them (JWS pieces, Biscuit blocks). */
+async function blockTexts(token: string): Promise<string[]> {
+  let texts: string[] = [];
+  await spliceBlocks(token, (blocks) => (texts = blocks));
+  return texts;
+}
+
+const isJson = (format: Format): format is 'jws' | 'aat' => format !== 'biscuit';
+
+/** Bytes as token text, padded exactly when the original text is (Biscuit's text form). */
+function bytesAsTextLike(original: string, bytes: Uint8Array): string {
+  const text = Buffer.from(bytes).toString('base64url');
+  const padded = original.endsWith('=') || original.length % 4 === 0;
+  return padded ? text + '='.repeat((4 - (text.length % 4)) % 4) : text;
+}
+
+/** A capability for a resource no generated chain grants (a widening anywhere). */
+function unheldCapability(format: Format): Capability {
+  const input: CapabilityInput =
+    format === 'aat'
+      ? { resource: toolResource('fuzz_unheld'), actions: ['call'] }
+      : { resource: 'fuzz:**', actions: ['read'] };
+  return at(normalizeCapabilities([input]), 0);
+}
+
+/** Re-encode blocks `0..hop` through the encoder, block `hop` replaced by `plan`. */
+function reencodeUpTo(
+  target: MutationTarget,
+  hop: number,
+  plan: BlockView,
+  signer: KeyPair = at(target.signers, hop),
+): Promise<string> {
+  const plans = [...target.blocks.slice(0, hop).map(planOf), planOf(plan)];
+  const signers = [...target.signers.slice(0, hop), signer];
+  return encodeChainUnchecked(target.format, plans, signers);
+}
+
+/** Re-encode the whole chain with block `hop` replaced by `plan` (signed by its genuine signer). */
+function reencodeAll(target: MutationTarget, hop: number, plan: BlockView): Promise<string> {
+  const plans = target.blocks.map((block, i) => planOf(i === hop ? plan : block));
+  return encodeChainUnchecked(target.format, plans, target.signers);
+}
+
+/** A block for a new holder below the chain's last block, inheriting everything. */
+function appendedView(target: MutationTarget, holder: KeyPair): BlockView {
+  const parent = at(target.blocks, target.blocks.length - 1);
+  return {
+    ...parent,
+    id: `${parent.id}.x`,
+    issuer: parent.holder,
+    holder: holder.id,
+    holderJwk: holder.publicJwk,
+    depth: parent.depth + 1,
+  };
+}
+
+/** Edit block `hop`'s JSON text and re-sign the chain from there (JWS and AAT). */
+function resignEdited(
+  target: MutationTarget,
+  hop: number,
+  edit: (block: JsonBlockText) => JsonBlockText,
+  signer?: KeyPair,
+): string {
+  const format = target.format;
+  if (!isJson(format)) throw new TypeError('JSON edits apply to JWS and AAT chains');
+  const block = at(jsonBlocksOf(target.token), hop);
+  const signers =
+    signer === undefined ? target.signers : target.signers.map((s, i) => (i === hop ? signer : s));
+  return resignJsonChain(format, target.token, hop, edit(block), signers);
+}
+
+function editPayload(
+  target: MutationTarget,
+  edit: (payload: Record<string, unknown>) => void,
+): (block: JsonBlockText) => JsonBlockText {
+  return (block) => {
+    const payload = JSON.parse(block.payload) as Record<string, unknown>;
+    edit(payload);
+    const text = target.format === 'aat' ? canonicalJson(payload) : JSON.stringify(payload);
+    return { header: block.header, payload: text };
+  };
+}
+
+function editHeader(
+  edit: (header: Record<string, unknown>) => void,
+): (block: JsonBlockText) => JsonBlockText {
+  return (block) => {
+    const header = JSON.parse(block.header) as Record<string, unknown>;
+    edit(header);
+    return { header: JSON.stringify(header), payload: block.payload };
+  };
+}
+
+/** Insert `"member":valueText` as the first or the last member of an object's JSON text. */
+function insertMember(objectText: string, member: string, valueText: string, first: boolean) {
+  const entry = `${JSON.stringify(member)}:${valueText}`;
+  return first
+    ? `{${entry},${objectText.slice(1)}`
+    : `${objectText.slice(0, -1)},${entry}}`;
+}
+
+// Biscuit's protobuf, read generically: only the wire format is assumed, not the schema.
+interface RawField {
+  readonly key: number;
+  readonly wire: number;
+  readonly body: Uint8Array;
+}
+
+function readVarint(buf: Uint8Array, start: number): [number, number] | undefined {
+  let value = 0;
+  for (let i = 0; i < 10; i++) {
+    const byte = buf[start + i];
+    if (byte === undefined) return undefined;
+    value += (byte & 0x7f) * 2 ** (7 * i);
+    if ((byte & 0x80) === 0) return [value, start + i + 1];
+  }
+  return undefined;
+}
+
+function writeVarint(value: number, overlong = false): number[] {
+  const out: number[] = [];
+  let rest = value;
+  do {
+    let byte = rest % 128;
+    rest = Math.floor(rest / 128);
+    if (rest > 0 || overlong) byte |= 0x80;
+    out.push(byte);
+  } while (rest > 0);
+  if (overlong) out.push(0);
+  return out;
+}
+
+/** The top-level fields of a protobuf message, or `undefined` when the bytes are not one. */
+function rawFields(buf: Uint8Array): RawField[] | undefined {
+  const fields: RawField[] = [];
+  let pos = 0;
+  while (pos < buf.length) {
+    const tag = readVarint(buf, pos);
+    if (tag === undefined) return undefined;
+    const [key, afterTag] = tag;
+    const wire = key % 8;
+    let end: number;
+    let bodyStart = afterTag;
+    if (wire === 0) {
+      const v = readVarint(buf, afterTag);
+      if (v === undefined) return undefined;
+      end = v[1];
+    } else if (wire === 2) {
+      const len = readVarint(buf, afterTag);
+      if (len === undefined) return undefined;
+      bodyStart = len[1];
+      end = bodyStart + len[0];
+    } else if (wire === 1) end = afterTag + 8;
+    else if (wire === 5) end = afterTag + 4;
+    else return undefined;
+    if (end > buf.length) return undefined;
+    fields.push({ key, wire, body: buf.subarray(bodyStart, end) });
+    pos = end;
+  }
+  return fields;
+}
+
+function writeField(field: RawField, overlongTag = false): Uint8Array {
+  const length = field.wire === 2 ? writeVarint(field.body.length) : [];
+  return Uint8Array.from([...writeVarint(field.key, overlongTag), ...length, ...field.body]);
+}
+
+function writeFields(fields: readonly RawField[]): Uint8Array {
+  return Buffer.concat(fields.map((f) => writeField(f)));
+}
+
+function biscuitBytes(token: string): Uint8Array {
+  return new Uint8Array(Buffer.from(token, 'base64url'));
+}
+
+/** Edit a Biscuit token's top-level protobuf fields; `undefined` when they cannot be read. */
+function editBiscuitFields(
+  token: string,
+  edit: (fields: RawField[]) => Uint8Array | RawField[] | undefined,
+): string | undefined {
+  const fields = rawFields(biscuitBytes(token));
+  if (fields === undefined || fields.length === 0) return undefined;
+  const edited = edit(fields);
+  if (edited === undefined) return undefined;
+  return bytesAsTextLike(token, edited instanceof Uint8Array ? edited : writeFields(edited));
+}
+
+// ---------------------------------------------------------------------------------------
+// Look-alike names
+
+const CYRILLIC: Readonly<Record<string, string>> = {
+  a: '\u0430',
+  e: '\u0435',
+  o: '\u043e',
+  c: '\u0441',
+  p: '\u0440',
+  x: '\u0445',
+  i: '\u0456',
+  s: '\u0455',
+  y: '\u0443',
+};
+
+/** The ways a name can look like another (each gives a different string). */
+const LOOKALIKES: readonly (readonly [string, (s: string) => string])[] = [
+  [
+    'cyrillic',
+    (s) => {
+      const i = [...s].findIndex((ch) => CYRILLIC[ch] !== undefined);
+      return i < 0 ? `\u0430${s}` : s.slice(0, i) + (CYRILLIC[s[i] ?? ''] ?? '') + s.slice(i + 1);
+    },
+  ],
+  [
+    'fullwidth',
+    (s) => String.fromCharCode((s.charCodeAt(0) & 0x7f) + 0xfee0) + s.slice(1),
+  ],
+  ['combining-mark', (s) => `${s.slice(0, 1)}\u0301${s.slice(1)}`],
+  ['zero-width', (s) => `${s.slice(0, 1)}\u200b${s.slice(1)}`],
+  ['bidi-override', (s) => `\u202e${s}`],
+  ['upper-case', (s) => s.slice(0, 1).toUpperCase() + s.slice(1)],
+  ['nfd', (s) => `${s}\u0065\u0301`.normalize('NFD')],
+];
+
+function withScheme(resource: string, look: (s: string) => string): string {
+  const colon = resource.indexOf(':');
+  return `${look(resource.slice(0, colon))}${resource.slice(colon)}`;
+}
+
+/** `tool:name` with a look-alike tool name (the name percent-encoded as `toolResource` does). */
+function withToolName(resource: string, look: (s: string) => string): string {
+  const name = decodeURIComponent(resource.slice(resource.indexOf(':') + 1));
+  return toolResource(look(name));
+}
+
+// ---------------------------------------------------------------------------------------
+// The mutators
+
+const flip: ChainMutator = {
+  name: 'flip',
+  summary: 'change one character of the token (JWS, AAT) or one bit of its bytes (Biscuit)',
+  mutate(target, random) {
+    const { token } = target;
+    let mutated: string;
+    let variant: string;
+    if (isJson(target.format)) {
+      mutated = flipCharacter(token, random.int(token.length), random.int(64));
+      variant = 'character';
+    } else {
+      const bytes = biscuitBytes(token);
+      const i = random.int(bytes.length);
+      bytes[i] = (bytes[i] ?? 0) ^ (1 << random.int(8));
+      mutated = bytesAsTextLike(token, bytes);
+      variant = 'bit';
+    }
+    if (mutated === token) return Promise.resolve(undefined);
+    return Promise.resolve({
+      token: mutated,
+      presenter: lastHolder(target),
+      meaning: 'may-preserve',
+      variant,
+    });
+  },
+};
+
+const strip: ChainMutator = {
+  name: 'strip',
+  summary: 'remove one block (the last: the earlier holder presents a genuine prefix)',
+  async mutate(target, random) {
+    const n = target.blocks.length;
+    if (n < 2) return undefined;
+    const i = random.int(n);
+    const token = await spliceBlocks(target.token, (blocks) => blocks.filter((_, j) => j !== i));
+    const tail = i === n - 1;
+    return {
+      token,
+      presenter: at(target.holders, tail ? n - 2 : n - 1),
+      meaning: tail ? 'may-preserve' : 'changed',
+      variant: tail ? 'last' : i === 0 ? 'root' : 'middle',
+    };
+  },
+};
+
+const reorder: ChainMutator = {
+  name: 'reorder',
+  summary: 'swap two blocks; the holder of the block now last presents',
+  async mutate(target, random) {
+    const n = target.blocks.length;
+    if (n < 2) return undefined;
+    const a = random.int(n);
+    const b = (a + 1 + random.int(n - 1)) % n;
+    const order = target.blocks.map((_, i) => (i === a ? b : i === b ? a : i));
+    const token = await spliceBlocks(target.token, (blocks) => order.map((i) => blocks[i]));
+    return {
+      token,
+      presenter: at(target.holders, at(order, n - 1)),
+      meaning: 'changed',
+      variant: a === 0 || b === 0 ? 'with-root' : 'delegations',
+    };
+  },
+};
+
+const duplicate: ChainMutator = {
+  name: 'duplicate',
+  summary: 'repeat one block right after itself',
+  async mutate(target, random) {
+    const n = target.blocks.length;
+    const i = random.int(n);
+    const token = await spliceBlocks(target.token, (blocks) => [
+      ...blocks.slice(0, i + 1),
+      blocks[i],
+      ...blocks.slice(i + 1),
+    ]);
+    return {
+      token,
+      presenter: lastHolder(target),
+      meaning: 'changed',
+      variant: i === 0 ? 'root' : i === n - 1 ? 'last' : 'middle',
+    };
+  },
+};
+
+const splice: ChainMutator = {
+  name: 'splice',
+  summary: "the head of this chain joined to the tail of another chain; the tail's holder presents",
+  async mutate(target, random) {
+    const partner = target.partner;
+    if (partner === undefined || partner.token === target.token) return undefined;
+    const keep = 1 + random.int(target.blocks.length);
+    const from = random.int(partner.blocks.length);
+    const right = (await blockTexts(partner.token)).slice(from);
+    const token = await spliceBlocks(target.token, (blocks) => [
+      ...blocks.slice(0, keep),
+      ...right,
+    ]);
+    return {
+      token,
+      presenter: lastHolder(partner),
+      meaning: 'changed',
+      variant: from === 0 ? 'second-root' : 'tail',
+    };
+  },
+};
+
+const WIDENINGS = ['resource', 'action', 'expiry', 'depth', 'audience'] as const;
+
+const widenResign: ChainMutator = {
+  name: 'widen-resign',
+  summary: 'the parent holder re-signs (or appends) a block wider than its parent',
+  async mutate(target, random) {
+    const n = target.blocks.length;
+    const hop = 1 + random.int(n);
+    const parent = at(target.blocks, hop - 1);
+    const holder = hop < n ? at(target.holders, hop) : target.stranger;
+    const base = hop < n ? at(target.blocks, hop) : appendedView(target, holder);
+    const choices = WIDENINGS.filter(
+      (w) =>
+        (w !== 'action' || (target.format !== 'aat' && base.capabilities.length > 0)) &&
+        (w !== 'audience' || parent.audience !== undefined),
+    );
+    const how = random.pick(choices);
+    let view: BlockView;
+    switch (how) {
+      case 'resource':
+        view = { ...base, capabilities: [...base.capabilities, unheldCapability(target.format)] };
+        break;
+      case 'action':
+        view = {
+          ...base,
+          capabilities: base.capabilities.map((c) => ({ ...c, actions: [...c.actions, 'purge'] })),
+        };
+        break;
+      case 'expiry':
+        view = { ...base, expiresAt: parent.expiresAt + 3600 };
+        break;
+      case 'depth':
+        view = { ...base, maxDepth: parent.maxDepth + 1 };
+        break;
+      case 'audience':
+        view = { ...base, audience: [...(parent.audience ?? []), 'https://elsewhere.fuzz'] };
+        break;
+    }
+    return {
+      token: await reencodeUpTo(target, hop, view, at(target.holders, hop - 1)),
+      presenter: holder,
+      meaning: 'changed',
+      variant: `${how}${hop === n ? '-appended' : ''}`,
+    };
+  },
+};
+
+const strangerResign: ChainMutator = {
+  name: 'stranger-resign',
+  summary: 'a key that holds nothing signs a block in place of its genuine signer, or appends one',
+  async mutate(target, random) {
+    const n = target.blocks.length;
+    if (random.chance()) {
+      const view = appendedView(target, target.stranger);
+      return {
+        token: await reencodeUpTo(target, n, view, target.stranger),
+        presenter: target.stranger,
+        meaning: 'changed',
+        variant: 'append',
+      };
+    }
+    const hop = random.int(n);
+    const plans = target.blocks.map(planOf);
+    const signers = target.signers.map((s, i) => (i === hop ? target.stranger : s));
+    return {
+      token: await encodeChainUnchecked(target.format, plans, signers),
+      presenter: lastHolder(target),
+      meaning: 'changed',
+      variant: hop === 0 ? 'root' : 'delegation',
+    };
+  },
+};
+
+function reencodeJson(target: MutationTarget, random: FuzzRandom): Mutant {
+  const n = target.blocks.length;
+  const hop = random.int(n);
+  const presenter = lastHolder(target);
+  const pieces = target.token.split(BLOCK_SEPARATOR);
+  const variant = random.pick([
+    'padded-signature',
+    'standard-alphabet',
+    'whitespace',
+    'member-order',
+    'unicode-escapes',
+    'number-spelling',
+  ] as const);
+  if (variant === 'padded-signature' || variant === 'standard-alphabet') {
+    // Only the signature segment: the signing input, and so every par_hash, stay the same.
+    const piece = at(pieces, hop);
+    const dot = piece.lastIndexOf('.');
+    const signature = piece.slice(dot + 1);
+    const reencoded =
+      variant === 'padded-signature'
+        ? `${signature}${'='.repeat((4 - (signature.length % 4)) % 4 || 1)}`
+        : Buffer.from(signature, 'base64url').toString('base64');
+    pieces[hop] = `${piece.slice(0, dot + 1)}${reencoded}`;
+    return { token: pieces.join(BLOCK_SEPARATOR), presenter, meaning: 'may-preserve', variant };
+  }
+  const token = resignEdited(target, hop, (block) => {
+    const payload = JSON.parse(block.payload) as Record<string, unknown>;
+    switch (variant) {
+      case 'whitespace':
+        return { header: block.header, payload: JSON.stringify(payload, null, 1) };
+      case 'member-order':
+        return {
+          header: block.header,
+          payload: JSON.stringify(Object.fromEntries(Object.entries(payload).reverse())),
+        };
+      case 'unicode-escapes':
+        return {
+          header: block.header,
+          payload: block.payload.replace(
+            /"([a-z])/g,
+            (_m, c: string) => `"\\u00${c.charCodeAt(0).toString(16)}`,
+          ),
+        };
+      case 'number-spelling':
+        return {
+          header: block.header,
+          payload: block.payload.replace(/"exp":(\d+)/, (_m, d: string) => `"exp":${d}.0`),
+        };
+    }
+  });
+  return { token, presenter, meaning: 'may-preserve', variant };
+}
+
+const reencode: ChainMutator = {
+  name: 'reencode',
+  summary: 'the same content encoded another way (base64, JSON spelling, protobuf varints)',
+  mutate(target, random) {
+    if (isJson(target.format)) return Promise.resolve(reencodeJson(target, random));
+    const presenter = lastHolder(target);
+    const { token } = target;
+    const variant = random.pick([
+      'unpadded',
+      'standard-alphabet',
+      'overlong-tag',
+      'field-order',
+    ] as const);
+    let mutated: string | undefined;
+    switch (variant) {
+      case 'unpadded':
+        mutated = token.endsWith('=') ? token.replace(/=+$/, '') : `${token}=`;
+        break;
+      case 'standard-alphabet':
+        mutated = Buffer.from(biscuitBytes(token)).toString('base64');
+        break;
+      case 'overlong-tag':
+        mutated = editBiscuitFields(token, (fields) => {
+          const i = random.int(fields.length);
+          return Buffer.concat(fields.map((f, j) => writeField(f, j === i)));
+        });
+        break;
+      case 'field-order':
+        mutated = editBiscuitFields(token, (fields) =>
+          fields.length < 2 ? undefined : [...fields].reverse(),
+        );
+        break;
+    }
+    if (mutated === undefined || mutated === token) return Promise.resolve(undefined);
+    return Promise.resolve({ token: mutated, presenter, meaning: 'may-preserve', variant });
+  },
+};
+
+const duplicateKeys: ChainMutator = {
+  name: 'duplicate-keys',
+  summary: 'a signed block repeats a member with a conflicting value (Biscuit: a protobuf field)',
+  mutate(target, random) {
+    const n = target.blocks.length;
+    const hop = random.int(n);
+    const first = random.chance();
+    if (!isJson(target.format)) {
+      const mutated = editBiscuitFields(target.token, (fields) => {
+        const i = random.int(fields.length);
+        const copy = at(fields, i);
+        // The same field again: identical, or carrying another field's bytes.
+        const other = at(fields, random.int(fields.length));
+        const twin = random.chance() ? copy : { ...copy, body: other.body };
+        return first
+          ? [...fields.slice(0, i), twin, ...fields.slice(i)]
+          : [...fields.slice(0, i + 1), twin, ...fields.slice(i + 1)];
+      });
+      if (mutated === undefined || mutated === target.token) return Promise.resolve(undefined);
+      return Promise.resolve({
+        token: mutated,
+        presenter: lastHolder(target),
+        meaning: 'may-preserve',
+        variant: 'protobuf-field',
+      });
+    }
+    const block = at(target.blocks, hop);
+    const strangerJwk = JSON.stringify({ jwk: target.stranger.publicJwk });
+    const options: [string, string, boolean][] = [
+      ['cnf', strangerJwk, false],
+      ['exp', String(block.expiresAt + 86_400), false],
+      ['del_max_depth', String(block.maxDepth + 5), false],
+      ['aud', JSON.stringify('https://elsewhere.fuzz'), false],
+      ['jti', JSON.stringify(`${block.id}-twin`), false],
+      ['alg', JSON.stringify('none'), true],
+      ['typ', JSON.stringify(TYP.dpop), true],
+    ];
+    if (target.format === 'jws') options.push(['sub', JSON.stringify('mallory'), false]);
+    const [member, value, inHeader] = random.pick(options);
+    const token = resignEdited(target, hop, (text) =>
+      inHeader
+        ? { header: insertMember(text.header, member, value, first), payload: text.payload }
+        : { header: text.header, payload: insertMember(text.payload, member, value, first) },
+    );
+    const stolen = member === 'cnf' && hop === n - 1;
+    return Promise.resolve({
+      token,
+      presenter: stolen ? target.stranger : lastHolder(target),
+      meaning: 'changed',
+      variant: `${inHeader ? 'header' : 'payload'}-${member}-${first ? 'first' : 'last'}`,
+    });
+  },
+};
+
+const confusables: ChainMutator = {
+  name: 'confusables',
+  summary: "a block's names replaced by look-alikes (every scheme, action, tool or the subject)",
+  async mutate(target, random) {
+    const n = target.blocks.length;
+    const hop = random.int(n);
+    const block = at(target.blocks, hop);
+    const [look, transform] = random.pick(LOOKALIKES);
+    const fields = ['resource', ...(target.format === 'aat' ? [] : ['action'])];
+    if (hop > 0 && target.format !== 'aat') fields.push('subject');
+    const field = random.pick(fields);
+    if (field !== 'subject' && block.capabilities.length === 0) return undefined;
+    const capabilities = block.capabilities.map((c): Capability => {
+      if (field === 'action') return { ...c, actions: c.actions.map(transform) };
+      const resource =
+        target.format === 'aat'
+          ? withToolName(c.resource, transform)
+          : withScheme(c.resource, transform);
+      return { ...c, resource };
+    });
+    const view: BlockView =
+      field === 'subject'
+        ? { ...block, subject: transform(block.subject) }
+        : { ...block, capabilities };
+    let token: string;
+    if (isJson(target.format)) {
+      // Written as JSON directly: the names reach the verifier even where an encoder would balk.
+      const format = target.format;
+      token = resignEdited(
+        target,
+        hop,
+        editPayload(target, (payload) => {
+          if (field === 'subject') payload['sub'] = view.subject;
+          else payload['authorization_details'] = detailsOf(format, payload, capabilities);
+        }),
+      );
+    } else {
+      try {
+        token = await reencodeAll(target, hop, view);
+      } catch {
+        return undefined;
+      }
+    }
+    return { token, presenter: lastHolder(target), meaning: 'changed', variant: `${field}-${look}` };
+  },
+};
+
+/** `authorization_details` for `capabilities`, in the format's own shape. */
+function detailsOf(
+  format: 'jws' | 'aat',
+  payload: Record<string, unknown>,
+  capabilities: readonly Capability[],
+): unknown {
+  const original = payload['authorization_details'];
+  if (format === 'jws') {
+    const type = Array.isArray(original)
+      ? ((original[0] as { type?: unknown } | undefined)?.type ?? 'mandate')
+      : 'mandate';
+    return capabilities.map((c) => ({ type, ...c }));
+  }
+  // AAT: one entry whose `tools` map each tool name to its argument constraints.
+  const entry = (Array.isArray(original) ? original[0] : undefined) as
+    | { type?: unknown; tools?: Record<string, unknown> }
+    | undefined;
+  const tools = entry?.tools ?? {};
+  const renamed: Record<string, unknown> = {};
+  const names = Object.keys(tools);
+  capabilities.forEach((c, i) => {
+    const name = decodeURIComponent(c.resource.slice(c.resource.indexOf(':') + 1));
+    renamed[name] = tools[names[i] ?? ''] ?? {};
+  });
+  return [{ type: entry?.type, tools: renamed }];
+}
+
+let nested: Uint8Array | undefined;
+
+/** Field 1 holding field 1 holding ..., 2000 levels deep (built once). */
+function nestedProtobuf(): Uint8Array {
+  if (nested === undefined) {
+    const levels = 2000;
+    // Innermost first: each level is the tag 0x0a and the length of what it wraps.
+    const parts: number[][] = [];
+    let length = 0;
+    for (let i = 0; i < levels; i++) {
+      const head = [0x0a, ...writeVarint(length)];
+      parts.push(head);
+      length += head.length;
+    }
+    nested = Uint8Array.from(parts.reverse().flat());
+  }
+  return nested;
+}
+
+function nestedAll(depth: number): Constraint {
+  let c: Constraint = { constraint_type: 'wildcard' };
+  for (let i = 0; i < depth; i++) c = { constraint_type: 'all', constraints: [c] };
+  return c;
+}
+
+const OVERSIZE = ['long-id', 'many-capabilities', 'long-actions', 'huge-block', 'many-blocks'];
+
+const oversized: ChainMutator = {
+  name: 'oversized',
+  summary: 'a block beyond the documented limits (string, capability, array, block, chain size)',
+  async mutate(target, random) {
+    const n = target.blocks.length;
+    const hop = random.int(n);
+    const block = at(target.blocks, hop);
+    const how = random.pick(OVERSIZE);
+    const presenter = lastHolder(target);
+    if (how === 'many-blocks') {
+      const token = await spliceBlocks(target.token, (blocks) => [
+        ...blocks,
+        ...Array.from({ length: 17 }, () => blocks[blocks.length - 1]),
+      ]);
+      return { token, presenter, meaning: 'changed', variant: how };
+    }
+    const seed = block.capabilities[0] ?? unheldCapability(target.format);
+    let view: BlockView;
+    switch (how) {
+      case 'long-id':
+        view = { ...block, id: `${block.id}${'i'.repeat(2048)}` };
+        break;
+      case 'many-capabilities':
+        view = {
+          ...block,
+          capabilities: Array.from({ length: 65 }, (_, i) => ({
+            ...seed,
+            resource: target.format === 'aat' ? toolResource(`t${i}`) : `${seed.resource}${i}`,
+          })),
+        };
+        break;
+      case 'long-actions':
+        view = {
+          ...block,
+          capabilities: [
+            {
+              ...seed,
+              actions:
+                target.format === 'aat'
+                  ? seed.actions
+                  : Array.from({ length: 300 }, (_, i) => `a${i}`),
+              ...(target.format === 'aat'
+                ? {
+                    constraints: {
+                      x: { constraint_type: 'one_of', values: Array.from({ length: 300 }, (_, i) => i) },
+                    },
+                  }
+                : {}),
+            } as Capability,
+          ],
+        };
+        break;
+      default:
+        view = { ...block, id: `${block.id}${'h'.repeat(20_000)}` };
+        break;
+    }
+    try {
+      return {
+        token: await reencodeAll(target, hop, view),
+        presenter,
+        meaning: 'changed',
+        variant: how,
+      };
+    } catch {
+      return undefined;
+    }
+  },
+};
+
+const deepNesting: ChainMutator = {
+  name: 'deep-nesting',
+  summary: 'constraints nested past the limit, or JSON (protobuf) nested thousands deep',
+  async mutate(target, random) {
+    const n = target.blocks.length;
+    const hop = random.int(n);
+    const block = at(target.blocks, hop);
+    const presenter = lastHolder(target);
+    const json = isJson(target.format) && random.chance();
+    if (json) {
+      const depth = random.pick([65, 1000, 5000]);
+      const token = resignEdited(target, hop, (text) => ({
+        header: text.header,
+        payload: insertMember(text.payload, 'nest', `${'['.repeat(depth)}${']'.repeat(depth)}`, false),
+      }));
+      return { token, presenter, meaning: 'changed', variant: `json-${depth}` };
+    }
+    if (!isJson(target.format) && random.chance()) {
+      // A protobuf field nested 2000 deep, as an unknown field of the token message.
+      const mutated = editBiscuitFields(target.token, (fields) => [
+        ...fields,
+        { key: (15 << 3) | 2, wire: 2, body: nestedProtobuf() },
+      ]);
+      if (mutated === undefined) return undefined;
+      return { token: mutated, presenter, meaning: 'may-preserve', variant: 'protobuf-2000' };
+    }
+    const seed = block.capabilities[0] ?? unheldCapability(target.format);
+    const view: BlockView = {
+      ...block,
+      capabilities: [{ ...seed, constraints: { x: nestedAll(20) } } as Capability],
+    };
+    try {
+      return {
+        token: await reencodeAll(target, hop, view),
+        presenter,
+        meaning: 'changed',
+        variant: 'constraint-20',
+      };
+    } catch {
+      return undefined;
+    }
+  },
+};
+
+/** Numbers no time, depth or bound may take, as JSON text. */
+const INADMISSIBLE = ['1.5', '-1', '9007199254740992', '1e16', '1e308', '1e400', '-1e400', '0.1e1'];
+/** Numbers at the edge that a lenient reader may map to an admissible value. */
+const EDGE = ['-0', '9007199254740991', '0'];
+
+const edgeNumbers: ChainMutator = {
+  name: 'edge-numbers',
+  summary: 'times, depths at and past the edges of the admissible integers',
+  async mutate(target, random) {
+    const n = target.blocks.length;
+    const hop = random.int(n);
+    const block = at(target.blocks, hop);
+    const presenter = lastHolder(target);
+    const members = ['exp', 'iat', 'del_depth', 'del_max_depth'];
+    const member = random.pick(members);
+    const edge = random.chance(0.25);
+    const text = random.pick(edge ? EDGE : INADMISSIBLE);
+    const meaning: Meaning = edge ? 'may-preserve' : 'changed';
+    if (isJson(target.format)) {
+      const token = resignEdited(target, hop, (b) => ({
+        header: b.header,
+        payload: b.payload.replace(new RegExp(`"${member}":-?\\d+`), `"${member}":${text}`),
+      }));
+      return { token, presenter, meaning, variant: `${member}=${text}` };
+    }
+    const value = Number(text);
+    const field = ({ exp: 'expiresAt', iat: 'issuedAt', del_depth: 'depth' } as const)[
+      member as 'exp'
+    ];
+    const view = { ...block, [field ?? 'maxDepth']: value } as BlockView;
+    try {
+      return {
+        token: await reencodeAll(target, hop, view),
+        presenter,
+        meaning,
+        variant: `${member}=${text}`,
+      };
+    } catch {
+      return undefined;
+    }
+  },
+};
+
+const HEADER_ATTACKS = [
+  'jwk-stranger',
+  'jku-stranger',
+  'x5u-stranger',
+  'kid-stranger',
+  'alg-none',
+  'hs256-public-key',
+  'crit',
+  'b64-false',
+  'typ-confusion',
+  'kid-genuine',
+] as const;
+
+const headerInjection: ChainMutator = {
+  name: 'header-injection',
+  summary: 'JOSE header members that pick keys or algorithms (Biscuit: root key id, unknown fields)',
+  mutate(target, random) {
+    const n = target.blocks.length;
+    const hop = random.int(n);
+    const presenter = lastHolder(target);
+    if (!isJson(target.format)) {
+      const variant = random.pick(['root-key-id', 'unknown-field'] as const);
+      const mutated = editBiscuitFields(target.token, (fields) => {
+        const extra: RawField =
+          variant === 'root-key-id'
+            ? { key: (1 << 3) | 0, wire: 0, body: Uint8Array.from(writeVarint(random.int(1000))) }
+            : { key: (9 << 3) | 2, wire: 2, body: Uint8Array.from([1, 2, 3]) };
+        return [extra, ...fields.filter((f) => f.key !== extra.key)];
+      });
+      if (mutated === undefined || mutated === target.token) return Promise.resolve(undefined);
+      return Promise.resolve({ token: mutated, presenter, meaning: 'may-preserve', variant });
+    }
+    const attack = random.pick(HEADER_ATTACKS);
+    const stranger = target.stranger;
+    const url = 'https://stranger.example/.well-known/jwks.json';
+    let token: string;
+    let meaning: Meaning = 'changed';
+    switch (attack) {
+      case 'jwk-stranger':
+        token = resignEdited(target, hop, editHeader((h) => (h['jwk'] = stranger.publicJwk)), stranger);
+        break;
+      case 'jku-stranger':
+        token = resignEdited(target, hop, editHeader((h) => (h['jku'] = url)), stranger);
+        break;
+      case 'x5u-stranger':
+        token = resignEdited(target, hop, editHeader((h) => (h['x5u'] = url)), stranger);
+        break;
+      case 'kid-stranger':
+        token = resignEdited(
+          target,
+          hop,
+          editHeader((h) => (h['kid'] = `../../keys/${stranger.id}`)),
+          stranger,
+        );
+        break;
+      case 'kid-genuine':
+        token = resignEdited(target, hop, editHeader((h) => (h['kid'] = "' OR '1'='1")));
+        meaning = 'may-preserve';
+        break;
+      case 'crit':
+        token = resignEdited(
+          target,
+          hop,
+          editHeader((h) => {
+            h['crit'] = ['fuzz'];
+            h['fuzz'] = true;
+          }),
+        );
+        break;
+      case 'b64-false':
+        token = resignEdited(
+          target,
+          hop,
+          editHeader((h) => {
+            h['b64'] = false;
+            h['crit'] = ['b64'];
+          }),
+        );
+        break;
+      case 'typ-confusion': {
+        const typ = random.pick([TYP.root, TYP.delegation, TYP.aat, TYP.dpop, TYP.invocation, 'JWT']);
+        const current = (JSON.parse(at(jsonBlocksOf(target.token), hop).header) as { typ?: unknown })
+          .typ;
+        if (typ === current) return Promise.resolve(undefined);
+        token = resignEdited(target, hop, editHeader((h) => (h['typ'] = typ)));
+        break;
+      }
+      case 'alg-none':
+      case 'hs256-public-key': {
+        const pieces = target.token.split(BLOCK_SEPARATOR);
+        const block = at(jsonBlocksOf(target.token), hop);
+        const header = JSON.parse(block.header) as Record<string, unknown>;
+        header['alg'] = attack === 'alg-none' ? 'none' : 'HS256';
+        const signed = signJsonBlock({ header: JSON.stringify(header), payload: block.payload }, stranger);
+        const input = signed.slice(0, signed.lastIndexOf('.'));
+        const key = JSON.stringify(at(target.signers, hop).publicJwk);
+        const signature =
+          attack === 'alg-none' ? '' : createHmac('sha256', key).update(input).digest('base64url');
+        pieces[hop] = `${input}.${signature}`;
+        // Only the last block: a changed signing input would break the next block's par_hash.
+        token = pieces.slice(0, hop + 1).join(BLOCK_SEPARATOR);
+        return Promise.resolve({
+          token,
+          presenter: at(target.holders, hop),
+          meaning,
+          variant: attack,
+        });
+      }
+    }
+    return Promise.resolve({ token, presenter, meaning, variant: attack });
+  },
+};
+
+/** Every mutator of the campaign, in a fixed order (the campaign's round-robin follows it). */
+export const CHAIN_MUTATORS: readonly ChainMutator[] = Object.freeze([
+  flip,
+  strip,
+  reorder,
+  duplicate,
+  splice,
+  widenResign,
+  strangerResign,
+  reencode,
+  duplicateKeys,
+  confusables,
+  oversized,
+  deepNesting,
+  edgeNumbers,
+  headerInjection,
+]);
+
+/** The parties of a chain: the trust anchor, and every key that may hold a block. */
+export interface ChainParties {
+  readonly anchor: KeyPair;
+  readonly keys: readonly KeyPair[];
+  readonly stranger: KeyPair;
+}
+
+/**
+ * A mutation target for a genuine `token`: decodes its blocks (nothing is verified) and finds
+ * each block's holder among `parties.keys`. Throws `RangeError` when a holder is not among them.
+ */
+export async function mutationTarget(
+  token: string,
+  parties: ChainParties,
+  partner?: MutationTarget,
+): Promise<MutationTarget> {
+  const mandate = await parseMandate(token);
+  const byId = new Map(parties.keys.map((k) => [k.id, k]));
+  const holders = mandate.blocks.map((b) => {
+    const key = byId.get(b.holder);
+    if (key === undefined) throw new RangeError(`no key for holder ${b.holder}`);
+    return key;
+  });
+  return {
+    format: mandate.format,
+    token,
+    blocks: mandate.blocks,
+    signers: [parties.anchor, ...holders.slice(0, -1)],
+    holders,
+    stranger: parties.stranger,
+    ...(partner === undefined ? {} : { partner }),
+  };
+}

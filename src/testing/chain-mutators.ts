@@ -208,9 +208,7 @@ function editHeader(
 /** Insert `"member":valueText` as the first or the last member of an object's JSON text. */
 function insertMember(objectText: string, member: string, valueText: string, first: boolean) {
   const entry = `${JSON.stringify(member)}:${valueText}`;
-  return first
-    ? `{${entry},${objectText.slice(1)}`
-    : `${objectText.slice(0, -1)},${entry}}`;
+  return first ? `{${entry},${objectText.slice(1)}` : `${objectText.slice(0, -1)},${entry}}`;
 }
 
 // Biscuit's protobuf, read generically: only the wire format is assumed, not the schema.
@@ -323,10 +321,7 @@ const LOOKALIKES: readonly (readonly [string, (s: string) => string])[] = [
       return i < 0 ? `\u0430${s}` : s.slice(0, i) + (CYRILLIC[s[i] ?? ''] ?? '') + s.slice(i + 1);
     },
   ],
-  [
-    'fullwidth',
-    (s) => String.fromCharCode((s.charCodeAt(0) & 0x7f) + 0xfee0) + s.slice(1),
-  ],
+  ['fullwidth', (s) => String.fromCharCode((s.charCodeAt(0) & 0x7f) + 0xfee0) + s.slice(1)],
   ['combining-mark', (s) => `${s.slice(0, 1)}\u0301${s.slice(1)}`],
   ['zero-width', (s) => `${s.slice(0, 1)}\u200b${s.slice(1)}`],
   ['bidi-override', (s) => `\u202e${s}`],
@@ -468,7 +463,9 @@ const widenResign: ChainMutator = {
     const choices = WIDENINGS.filter(
       (w) =>
         (w !== 'action' || (target.format !== 'aat' && base.capabilities.length > 0)) &&
-        (w !== 'audience' || parent.audience !== undefined),
+        // AAT checks every block's `aud` at the enforcement point (draft step 6c) instead of
+        // narrowing it per hop: a wider `aud` grants nothing there, so it is no AAT widening.
+        (w !== 'audience' || (parent.audience !== undefined && target.format !== 'aat')),
     );
     const how = random.pick(choices);
     let view: BlockView;
@@ -715,7 +712,12 @@ const confusables: ChainMutator = {
         return undefined;
       }
     }
-    return { token, presenter: lastHolder(target), meaning: 'changed', variant: `${field}-${look}` };
+    return {
+      token,
+      presenter: lastHolder(target),
+      meaning: 'changed',
+      variant: `${field}-${look}`,
+    };
   },
 };
 
@@ -734,8 +736,7 @@ function detailsOf(
   }
   // AAT: one entry whose `tools` map each tool name to its argument constraints.
   const entry = (Array.isArray(original) ? original[0] : undefined) as
-    | { type?: unknown; tools?: Record<string, unknown> }
-    | undefined;
+    { type?: unknown; tools?: Record<string, unknown> } | undefined;
   const tools = entry?.tools ?? {};
   const renamed: Record<string, unknown> = {};
   const names = Object.keys(tools);
@@ -817,11 +818,14 @@ const oversized: ChainMutator = {
               ...(target.format === 'aat'
                 ? {
                     constraints: {
-                      x: { constraint_type: 'one_of', values: Array.from({ length: 300 }, (_, i) => i) },
+                      x: {
+                        constraint_type: 'one_of',
+                        values: Array.from({ length: 300 }, (_, i) => i),
+                      },
                     },
                   }
                 : {}),
-            } as Capability,
+            },
           ],
         };
         break;
@@ -855,7 +859,12 @@ const deepNesting: ChainMutator = {
       const depth = random.pick([65, 1000, 5000]);
       const token = resignEdited(target, hop, (text) => ({
         header: text.header,
-        payload: insertMember(text.payload, 'nest', `${'['.repeat(depth)}${']'.repeat(depth)}`, false),
+        payload: insertMember(
+          text.payload,
+          'nest',
+          `${'['.repeat(depth)}${']'.repeat(depth)}`,
+          false,
+        ),
       }));
       return { token, presenter, meaning: 'changed', variant: `json-${depth}` };
     }
@@ -871,7 +880,7 @@ const deepNesting: ChainMutator = {
     const seed = block.capabilities[0] ?? unheldCapability(target.format);
     const view: BlockView = {
       ...block,
-      capabilities: [{ ...seed, constraints: { x: nestedAll(20) } } as Capability],
+      capabilities: [{ ...seed, constraints: { x: nestedAll(20) } }],
     };
     try {
       return {
@@ -887,9 +896,9 @@ const deepNesting: ChainMutator = {
 };
 
 /** Numbers no time, depth or bound may take, as JSON text. */
-const INADMISSIBLE = ['1.5', '-1', '9007199254740992', '1e16', '1e308', '1e400', '-1e400', '0.1e1'];
-/** Numbers at the edge that a lenient reader may map to an admissible value. */
-const EDGE = ['-0', '9007199254740991', '0'];
+const INADMISSIBLE = ['1.5', '-1', '9007199254740992', '1e16', '1e308', '1e400', '-1e400'];
+/** Numbers at the edge, or admissible values spelt another way (`0.1e1` is 1). */
+const EDGE = ['-0', '9007199254740991', '0', '0.1e1', '1E0'];
 
 const edgeNumbers: ChainMutator = {
   name: 'edge-numbers',
@@ -944,7 +953,8 @@ const HEADER_ATTACKS = [
 
 const headerInjection: ChainMutator = {
   name: 'header-injection',
-  summary: 'JOSE header members that pick keys or algorithms (Biscuit: root key id, unknown fields)',
+  summary:
+    'JOSE header members that pick keys or algorithms (Biscuit: root key id, unknown fields)',
   mutate(target, random) {
     const n = target.blocks.length;
     const hop = random.int(n);
@@ -968,13 +978,28 @@ const headerInjection: ChainMutator = {
     let meaning: Meaning = 'changed';
     switch (attack) {
       case 'jwk-stranger':
-        token = resignEdited(target, hop, editHeader((h) => (h['jwk'] = stranger.publicJwk)), stranger);
+        token = resignEdited(
+          target,
+          hop,
+          editHeader((h) => (h['jwk'] = stranger.publicJwk)),
+          stranger,
+        );
         break;
       case 'jku-stranger':
-        token = resignEdited(target, hop, editHeader((h) => (h['jku'] = url)), stranger);
+        token = resignEdited(
+          target,
+          hop,
+          editHeader((h) => (h['jku'] = url)),
+          stranger,
+        );
         break;
       case 'x5u-stranger':
-        token = resignEdited(target, hop, editHeader((h) => (h['x5u'] = url)), stranger);
+        token = resignEdited(
+          target,
+          hop,
+          editHeader((h) => (h['x5u'] = url)),
+          stranger,
+        );
         break;
       case 'kid-stranger':
         token = resignEdited(
@@ -985,7 +1010,11 @@ const headerInjection: ChainMutator = {
         );
         break;
       case 'kid-genuine':
-        token = resignEdited(target, hop, editHeader((h) => (h['kid'] = "' OR '1'='1")));
+        token = resignEdited(
+          target,
+          hop,
+          editHeader((h) => (h['kid'] = "' OR '1'='1")),
+        );
         meaning = 'may-preserve';
         break;
       case 'crit':
@@ -1009,11 +1038,23 @@ const headerInjection: ChainMutator = {
         );
         break;
       case 'typ-confusion': {
-        const typ = random.pick([TYP.root, TYP.delegation, TYP.aat, TYP.dpop, TYP.invocation, 'JWT']);
-        const current = (JSON.parse(at(jsonBlocksOf(target.token), hop).header) as { typ?: unknown })
-          .typ;
+        const typ = random.pick([
+          TYP.root,
+          TYP.delegation,
+          TYP.aat,
+          TYP.dpop,
+          TYP.invocation,
+          'JWT',
+        ]);
+        const current = (
+          JSON.parse(at(jsonBlocksOf(target.token), hop).header) as { typ?: unknown }
+        ).typ;
         if (typ === current) return Promise.resolve(undefined);
-        token = resignEdited(target, hop, editHeader((h) => (h['typ'] = typ)));
+        token = resignEdited(
+          target,
+          hop,
+          editHeader((h) => (h['typ'] = typ)),
+        );
         break;
       }
       case 'alg-none':
@@ -1022,7 +1063,10 @@ const headerInjection: ChainMutator = {
         const block = at(jsonBlocksOf(target.token), hop);
         const header = JSON.parse(block.header) as Record<string, unknown>;
         header['alg'] = attack === 'alg-none' ? 'none' : 'HS256';
-        const signed = signJsonBlock({ header: JSON.stringify(header), payload: block.payload }, stranger);
+        const signed = signJsonBlock(
+          { header: JSON.stringify(header), payload: block.payload },
+          stranger,
+        );
         const input = signed.slice(0, signed.lastIndexOf('.'));
         const key = JSON.stringify(at(target.signers, hop).publicJwk);
         const signature =

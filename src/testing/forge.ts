@@ -18,7 +18,12 @@ import type { BlockView, Format, KeyPair } from '../core/types.js';
 import { encodeAatBlock } from '../format/aat/chain.js';
 import { BLOCK_SEPARATOR, encodeJwsBlock } from '../format/jws/chain.js';
 import type { PlannedBlock } from '../format/plan.js';
-import { requirePublicJwk, prepareSigner, signBytes, type PreparedSigner } from '../identity/keys.js';
+import {
+  requirePublicJwk,
+  prepareSigner,
+  signBytes,
+  type PreparedSigner,
+} from '../identity/keys.js';
 
 const signers = new WeakMap<KeyPair, PreparedSigner>();
 
@@ -51,6 +56,9 @@ export function planOf(view: BlockView): PlannedBlock {
   };
 }
 
+const FORGERY_CACHE_SIZE = 4096;
+const biscuitForgeries = new Map<string, string>();
+
 function signingInputOf(piece: string): string {
   return piece.slice(0, piece.lastIndexOf('.'));
 }
@@ -72,6 +80,11 @@ export async function encodeChainUnchecked(
     return preparedSigner(pair);
   };
   if (format === 'biscuit') {
+    // Biscuit blocks are compiled to Datalog by biscuit-wasm, by far the slowest step of a
+    // campaign: an identical forgery is encoded once (its ephemeral keys are then reused too).
+    const key = canonicalJson([plans, signerPairs.map((pair) => pair.id)]);
+    const cached = biscuitForgeries.get(key);
+    if (cached !== undefined) return cached;
     const { encodeBiscuitRoot, appendBiscuitBlock } = await import('../format/biscuit/encode.js');
     const [root, ...rest] = plans;
     if (root === undefined) throw new RangeError('a chain has a root');
@@ -79,12 +92,18 @@ export async function encodeChainUnchecked(
     for (const [i, plan] of rest.entries()) {
       token = await appendBiscuitBlock(token, plan, signerAt(i + 1));
     }
+    if (biscuitForgeries.size >= FORGERY_CACHE_SIZE) {
+      const oldest = biscuitForgeries.keys().next().value;
+      if (oldest !== undefined) biscuitForgeries.delete(oldest);
+    }
+    biscuitForgeries.set(key, token);
     return token;
   }
   const pieces: string[] = [];
   for (const [i, plan] of plans.entries()) {
     const previous = pieces[i - 1];
-    const extra = previous === undefined ? {} : { parHash: sha256Base64url(signingInputOf(previous)) };
+    const extra =
+      previous === undefined ? {} : { parHash: sha256Base64url(signingInputOf(previous)) };
     pieces.push(
       format === 'aat'
         ? encodeAatBlock(plan, signerAt(i), extra)

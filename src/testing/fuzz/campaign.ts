@@ -13,7 +13,8 @@ import { canonicalJson } from '../../core/encoding.js';
 import type { Action, Format, KeyPair } from '../../core/types.js';
 import type { Verifier } from '../../verify/verifier.js';
 import { CHAIN_MUTATORS, type Mutant, type MutatorName } from '../chain-mutators.js';
-import { buildCorpus, fuzzWorld, FUZZ_FORMATS, type Corpus, type CorpusChain } from './corpus.js';
+import { buildCorpus, type Corpus, type CorpusChain } from './corpus.js';
+import { fuzzWorld, FUZZ_FORMATS } from './world.js';
 import { authorityOf, judge, type Verdict } from './oracle.js';
 import { presentProof } from './present.js';
 import { caseRandom } from './random.js';
@@ -38,6 +39,19 @@ export interface FuzzOptions {
   readonly onCase?: (index: number) => void;
   /** Failures the report keeps in full (default 20; all are counted). */
   readonly keepFailures?: number;
+  /** Called after each verified case with everything about it (a replay's detail). */
+  readonly onResult?: (result: FuzzCaseResult) => void;
+}
+
+/** Everything about one verified case. */
+export interface FuzzCaseResult {
+  readonly index: number;
+  readonly format: Format;
+  readonly mutator: MutatorName;
+  readonly mutant: Mutant;
+  /** What the verifier resolved (or `undefined` when it threw or hung). */
+  readonly decision: unknown;
+  readonly verdict: Verdict;
 }
 
 /** One case the oracle rejected, with what replays it. */
@@ -273,7 +287,13 @@ export async function runFuzzCampaign(options: FuzzOptions): Promise<FuzzReport>
     const presented = mutant;
     const settled = await withinCap(
       (async () => {
-        const proof = await presentProof(format, presented.token, presented.presenter, request, `fuzz-${index}`);
+        const proof = await presentProof(
+          format,
+          presented.token,
+          presented.presenter,
+          request,
+          `fuzz-${index}`,
+        );
         return verifier.verify(presented.token, {
           action,
           ...(proof === undefined ? {} : { proof }),
@@ -305,6 +325,14 @@ export async function runFuzzCampaign(options: FuzzOptions): Promise<FuzzReport>
         genuine.allowedFor(format, presented.presenter, chain),
       );
     }
+    options.onResult?.({
+      index,
+      format,
+      mutator: name,
+      mutant: presented,
+      decision: typeof settled === 'object' && 'value' in settled ? settled.value : undefined,
+      verdict,
+    });
     mutations++;
     bump(perMutator, name);
     bump(perMutatorFormat, `${name}/${format}`);

@@ -1,6 +1,5 @@
 /**
- * The campaign's world and its genuine chains: fixed parties derived from the seed, a verifier
- * for them, and for each format a corpus of valid chains (one to four blocks, each hop keeping or
+ * The campaign's genuine chains: for each format, a corpus of valid chains (one to four blocks, each hop keeping or
  * narrowing its parent's capabilities), each with a request it is genuinely allowed (or, when the
  * generated capabilities allow nothing, denied) and every genuine prefix. Built once per process
  * and reused by every mutation: key generation and encoding are the slow part.
@@ -13,31 +12,11 @@ import { toolAction, toolResource } from '../../format/aat/claims.js';
 import { delegate } from '../../format/delegate.js';
 import { mint } from '../../format/mint.js';
 import type { ProofRequest } from '../../core/types.js';
-import { createVerifier, type Verifier } from '../../verify/verifier.js';
 import { arbAatConstraint } from '../aat-laws.js';
 import { arbAction, arbCapabilities, arbNarrowing } from '../arbitraries.js';
 import { mutationTarget, type MutationTarget } from '../chain-mutators.js';
-import { derivedKeyPair } from '../seeded-keys.js';
-
-/** The trust anchor's name in the campaign's world. */
-export const FUZZ_ISSUER = 'https://issuer.fuzz';
-/** The verifier's identity (and every chain's audience) in the campaign's world. */
-export const FUZZ_AUDIENCE = 'https://service.fuzz';
-/** The campaign's fixed clock (seconds since the epoch). */
-export const FUZZ_NOW = 1_900_000_000;
-/** The formats the campaign covers, in its round-robin order. */
-export const FUZZ_FORMATS: readonly Format[] = Object.freeze(['jws', 'aat', 'biscuit']);
-
-/** The parties of the campaign: derived from its seed, so a run replays with the same keys. */
-export interface FuzzWorld {
-  readonly anchor: KeyPair;
-  /** The keys that hold blocks. */
-  readonly keys: readonly KeyPair[];
-  /** A key no genuine chain names. */
-  readonly stranger: KeyPair;
-  /** The real verifier, configured for this world (it judges the genuine chains). */
-  readonly verifier: Verifier;
-}
+import { presentProof } from './present.js';
+import { FUZZ_AUDIENCE, FUZZ_FORMATS, FUZZ_ISSUER, FUZZ_NOW, type FuzzWorld } from './world.js';
 
 /** One genuine chain of the corpus. */
 export interface CorpusChain {
@@ -52,25 +31,6 @@ export interface CorpusChain {
 
 /** The genuine chains of each format. */
 export type Corpus = Readonly<Record<Format, readonly CorpusChain[]>>;
-
-/** A replay store that accepts every proof: the campaign mutates chains, not proofs' `jti`. */
-const FRESH_PROOFS = Object.freeze({ checkAndStore: () => Promise.resolve(true) });
-
-/** The parties and the real verifier for `seed`. */
-export function fuzzWorld(seed: number): FuzzWorld {
-  const anchor = derivedKeyPair(seed, 0, 'fuzz-anchor');
-  return {
-    anchor,
-    keys: Array.from({ length: 8 }, (_, i) => derivedKeyPair(seed, i, 'fuzz-holder')),
-    stranger: derivedKeyPair(seed, 0, 'fuzz-stranger'),
-    verifier: createVerifier({
-        trustAnchors: [{ id: FUZZ_ISSUER, publicJwk: anchor.publicJwk }],
-        audience: FUZZ_AUDIENCE,
-        clock: () => FUZZ_NOW,
-        replay: FRESH_PROOFS,
-      }),
-  };
-}
 
 const TOOLS = ['read_file', 'send_mail', 'pay_invoice'] as const;
 
@@ -112,7 +72,9 @@ function arbChainPlan(format: Format): fc.Arbitrary<ChainPlan> {
         // A hop keeps its parent's capabilities (undefined) or, for AAT, drops tools.
         hops: fc.array(
           fc.option(
-            format === 'aat' ? fc.subarray(capabilities, { minLength: 1 }) : arbNarrowing(capabilities),
+            format === 'aat'
+              ? fc.subarray(capabilities, { minLength: 1 })
+              : arbNarrowing(capabilities),
             { nil: undefined, freq: 2 },
           ),
           { minLength: 3, maxLength: 3 },
@@ -181,7 +143,8 @@ async function buildChain(
   let chosen = plan.actions[0] ?? toolAction(TOOLS[0]);
   for (const candidate of plan.actions) {
     // An AAT request names a tool: the action is the tool call's (`toolAction`).
-    const action = format === 'aat' ? toolAction(toolOf(candidate), candidate.args ?? {}) : candidate;
+    const action =
+      format === 'aat' ? toolAction(toolOf(candidate), candidate.args ?? {}) : candidate;
     chosen = action;
     const decision = await verifyGenuine(world, mandate.token, holder(hops - 1), action, format);
     if (decision) break;
@@ -196,7 +159,6 @@ async function verifyGenuine(
   action: Action,
   format: Format,
 ): Promise<boolean> {
-  const { presentProof } = await import('./present.js');
   const request = requestFor(format, action);
   const proof = await presentProof(format, token, presenter, request, 'genuine');
   const decision = await world.verifier.verify(token, {
@@ -225,7 +187,10 @@ export async function buildCorpus(
     const parties = { anchor: world.anchor, keys: world.keys, stranger: world.stranger };
     const bare = await Promise.all(built.map((b) => mutationTarget(b.token, parties)));
     corpus[format] = built.map((b, i) => ({
-      target: { ...(bare[i] as MutationTarget), partner: bare[(i + 1) % bare.length] as MutationTarget },
+      target: {
+        ...(bare[i] as MutationTarget),
+        partner: bare[(i + 1) % bare.length] as MutationTarget,
+      },
       action: b.action,
       request: b.request,
       prefixes: b.prefixes,

@@ -57,7 +57,12 @@ export async function judge(
   genuine: () => Promise<ReadonlySet<string>>,
 ): Promise<Verdict> {
   if (typeof decision !== 'object' || decision === null) {
-    return { ok: false, outcome: 'CRASH', failure: 'crash', reason: 'the decision is not an object' };
+    return {
+      ok: false,
+      outcome: 'CRASH',
+      failure: 'crash',
+      reason: 'the decision is not an object',
+    };
   }
   const d = decision as Readonly<Record<string, unknown>>;
   if (d['allowed'] === false) {

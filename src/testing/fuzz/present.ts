@@ -10,7 +10,9 @@ import { TYP } from '../../core/typ.js';
 import { prove, signProof } from '../../proof/prove.js';
 import { accessTokenHash, isHttpRequest, normalizeHtu } from '../../proof/request.js';
 import { preparedSigner } from '../forge.js';
-import { FUZZ_NOW } from './corpus.js';
+import { AAT_SEPARATOR, type AatBlock } from '../../format/aat/chain.js';
+import { createAatPop } from '../../format/aat/pop.js';
+import { FUZZ_AUDIENCE, FUZZ_NOW } from './world.js';
 
 /**
  * The proof `presenter` makes for `token` and `request`: a DPoP proof for HTTP (JWS and Biscuit
@@ -24,7 +26,33 @@ export async function presentProof(
   request: ProofRequest,
   jti: string,
 ): Promise<string | undefined> {
-  if (format === 'aat' || !isHttpRequest(request)) {
+  if (format === 'aat' && !isHttpRequest(request)) {
+    // The leaf as the proof binds it: its id and exact signing input, read leniently so that
+    // even a token the verifier will refuse comes with a proof.
+    const pieces = token.split(AAT_SEPARATOR);
+    const last = pieces[pieces.length - 1] ?? '';
+    const signingInput = last.slice(0, Math.max(0, last.lastIndexOf('.')));
+    let id: unknown;
+    try {
+      id = (
+        JSON.parse(Buffer.from(signingInput.split('.')[1] ?? '', 'base64url').toString()) as {
+          jti?: unknown;
+        }
+      ).jti;
+    } catch {
+      id = undefined;
+    }
+    const leaf = { id: typeof id === 'string' ? id : '', signingInput } as unknown as AatBlock;
+    return createAatPop(preparedSigner(presenter), {
+      leaf,
+      tool: request.tool,
+      args: request.args ?? {},
+      iat: FUZZ_NOW,
+      jti,
+      audience: FUZZ_AUDIENCE,
+    });
+  }
+  if (!isHttpRequest(request)) {
     try {
       return await prove(token, { signer: presenter, request, now: FUZZ_NOW, jti });
     } catch {

@@ -14,6 +14,7 @@
 import { createHmac } from 'node:crypto';
 import { normalizeCapabilities } from '../core/capability.js';
 import { canonicalJson } from '../core/encoding.js';
+import { deepFreeze } from '../core/freeze.js';
 import type {
   BlockView,
   Capability,
@@ -1087,7 +1088,7 @@ const headerInjection: ChainMutator = {
 };
 
 /** Every mutator of the campaign, in a fixed order (the campaign's round-robin follows it). */
-export const CHAIN_MUTATORS: readonly ChainMutator[] = Object.freeze([
+export const CHAIN_MUTATORS: readonly ChainMutator[] = deepFreeze([
   flip,
   strip,
   reorder,

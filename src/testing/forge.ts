@@ -15,8 +15,8 @@
  */
 import { canonicalJson, sha256Base64url } from '../core/encoding.js';
 import type { BlockView, Format, KeyPair } from '../core/types.js';
-import { encodeAatBlock } from '../format/aat/chain.js';
-import { BLOCK_SEPARATOR, encodeJwsBlock } from '../format/jws/chain.js';
+import { CODECS } from '../format/codec.js';
+import { BLOCK_SEPARATOR } from '../format/jws/chain.js';
 import type { PlannedBlock } from '../format/plan.js';
 import {
   requirePublicJwk,
@@ -64,10 +64,11 @@ function signingInputOf(piece: string): string {
 }
 
 /**
- * Encode `plans` as one chain of `format`, block `i` signed by `signers[i]` (the trust anchor
- * for the root, then each parent holder), with no narrowing, depth or validity check: the
- * verifier is the only judge of the result. Throws whatever the format's encoder throws for a
- * plan it cannot express at all (an AAT block with a purpose, say).
+ * Encode `plans` as one chain of `format` through the format's codec (`mint`, then `append`),
+ * block `i` signed by `signers[i]` (the trust anchor for the root, then each parent holder),
+ * with no narrowing, depth or validity check: the verifier is the only judge of the result.
+ * Throws whatever the codec throws for a plan it cannot express at all (an AAT block with a
+ * purpose, say).
  */
 export async function encodeChainUnchecked(
   format: Format,
@@ -79,38 +80,25 @@ export async function encodeChainUnchecked(
     if (pair === undefined) throw new RangeError(`no signer for block ${i}`);
     return preparedSigner(pair);
   };
+  // Biscuit blocks are compiled to Datalog by biscuit-wasm, by far the slowest step of a
+  // campaign: an identical Biscuit forgery is encoded once (its ephemeral keys then reused too).
+  const key = format === 'biscuit' ? canonicalJson([plans, signerPairs.map((p) => p.id)]) : '';
+  const cached = biscuitForgeries.get(key);
+  if (cached !== undefined) return cached;
+  const codec = CODECS.find((c) => c.format === format);
+  const [root, ...rest] = plans;
+  if (codec === undefined) throw new TypeError(`no codec for ${format}`);
+  if (root === undefined) throw new RangeError('a chain has a root');
+  let chain = await codec.mint(root, signerAt(0), {});
+  for (const [i, plan] of rest.entries()) chain = await chain.append(plan, signerAt(i + 1));
   if (format === 'biscuit') {
-    // Biscuit blocks are compiled to Datalog by biscuit-wasm, by far the slowest step of a
-    // campaign: an identical forgery is encoded once (its ephemeral keys are then reused too).
-    const key = canonicalJson([plans, signerPairs.map((pair) => pair.id)]);
-    const cached = biscuitForgeries.get(key);
-    if (cached !== undefined) return cached;
-    const { encodeBiscuitRoot, appendBiscuitBlock } = await import('../format/biscuit/encode.js');
-    const [root, ...rest] = plans;
-    if (root === undefined) throw new RangeError('a chain has a root');
-    let token = await encodeBiscuitRoot(root, signerAt(0));
-    for (const [i, plan] of rest.entries()) {
-      token = await appendBiscuitBlock(token, plan, signerAt(i + 1));
-    }
     if (biscuitForgeries.size >= FORGERY_CACHE_SIZE) {
       const oldest = biscuitForgeries.keys().next().value;
       if (oldest !== undefined) biscuitForgeries.delete(oldest);
     }
-    biscuitForgeries.set(key, token);
-    return token;
+    biscuitForgeries.set(key, chain.token);
   }
-  const pieces: string[] = [];
-  for (const [i, plan] of plans.entries()) {
-    const previous = pieces[i - 1];
-    const extra =
-      previous === undefined ? {} : { parHash: sha256Base64url(signingInputOf(previous)) };
-    pieces.push(
-      format === 'aat'
-        ? encodeAatBlock(plan, signerAt(i), extra)
-        : encodeJwsBlock(plan, i, signerAt(i), extra),
-    );
-  }
-  return pieces.join(BLOCK_SEPARATOR);
+  return chain.token;
 }
 
 /** One JWS block as text: its header and payload JSON exactly as they are signed. */

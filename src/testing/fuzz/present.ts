@@ -11,7 +11,7 @@ import { prove, signProof } from '../../proof/prove.js';
 import { accessTokenHash, isHttpRequest, normalizeHtu } from '../../proof/request.js';
 import { preparedSigner } from '../forge.js';
 import { AAT_SEPARATOR, type AatBlock } from '../../format/aat/chain.js';
-import { createAatPop } from '../../format/aat/pop.js';
+import { createAatPop } from '../../proof/aat-pop.js';
 import { FUZZ_AUDIENCE, FUZZ_NOW } from './world.js';
 
 /**

@@ -23,7 +23,8 @@ import type {
   Format,
   KeyPair,
 } from '../core/types.js';
-import { toolResource } from '../format/aat/claims.js';
+import { AAT_DETAIL_TYPE, capabilitiesToTools, toolResource } from '../format/aat/claims.js';
+import { CAPABILITY_DETAIL_TYPE } from '../format/jws/block.js';
 import { BLOCK_SEPARATOR } from '../format/jws/chain.js';
 import { parseMandate } from '../format/parse.js';
 import { TYP } from '../core/typ.js';
@@ -150,10 +151,60 @@ function reencodeUpTo(
   return encodeChainUnchecked(target.format, plans, signers);
 }
 
-/** Re-encode the whole chain with block `hop` replaced by `plan` (signed by its genuine signer). */
-function reencodeAll(target: MutationTarget, hop: number, plan: BlockView): Promise<string> {
-  const plans = target.blocks.map((block, i) => planOf(i === hop ? plan : block));
-  return encodeChainUnchecked(target.format, plans, target.signers);
+/**
+ * The chain with block `hop` rewritten as `view`, signed by its genuine signer. JWS and AAT: the
+ * view's claims written into the block's JSON and the later blocks re-linked, so the view
+ * reaches the verifier whatever it holds (past the limits, names no decoder accepts). Biscuit:
+ * through its encoder, the chain cut after `hop` when `last` (a block past the limits cannot be
+ * extended).
+ */
+async function rewriteBlock(
+  target: MutationTarget,
+  hop: number,
+  view: BlockView,
+  last = false,
+): Promise<string> {
+  const format = target.format;
+  if (isJson(format)) {
+    return resignEdited(
+      target,
+      hop,
+      editPayload(target, (payload) => writeClaims(format, payload, view)),
+    );
+  }
+  if (last) return reencodeUpTo(target, hop, view);
+  const plans = target.blocks.map((block, i) => planOf(i === hop ? view : block));
+  return encodeChainUnchecked(format, plans, target.signers);
+}
+
+/** Who holds the chain {@link rewriteBlock} returns with `last` (Biscuit's is cut after `hop`). */
+function holderAfterRewrite(target: MutationTarget, hop: number): KeyPair {
+  return isJson(target.format) ? lastHolder(target) : at(target.holders, hop);
+}
+
+/** Write a block view's claims into a JWS or AAT payload (other members are kept). */
+function writeClaims(
+  format: 'jws' | 'aat',
+  payload: Record<string, unknown>,
+  view: BlockView,
+): void {
+  payload['jti'] = view.id;
+  payload['iat'] = view.issuedAt;
+  payload['exp'] = view.expiresAt;
+  payload['del_depth'] = view.depth;
+  payload['del_max_depth'] = view.maxDepth;
+  if (format === 'jws') {
+    payload['sub'] = view.subject;
+    if (view.purpose !== undefined) payload['purpose'] = view.purpose;
+    payload['authorization_details'] = view.capabilities.map((c) => ({
+      type: CAPABILITY_DETAIL_TYPE,
+      ...c,
+    }));
+  } else {
+    payload['authorization_details'] = [
+      { type: AAT_DETAIL_TYPE, tools: capabilitiesToTools(view.capabilities) },
+    ];
+  }
 }
 
 /** A block for a new holder below the chain's last block, inheriting everything. */
@@ -695,23 +746,10 @@ const confusables: ChainMutator = {
         ? { ...block, subject: transform(block.subject) }
         : { ...block, capabilities };
     let token: string;
-    if (isJson(target.format)) {
-      // Written as JSON directly: the names reach the verifier even where an encoder would balk.
-      const format = target.format;
-      token = resignEdited(
-        target,
-        hop,
-        editPayload(target, (payload) => {
-          if (field === 'subject') payload['sub'] = view.subject;
-          else payload['authorization_details'] = detailsOf(format, payload, capabilities);
-        }),
-      );
-    } else {
-      try {
-        token = await reencodeAll(target, hop, view);
-      } catch {
-        return undefined;
-      }
+    try {
+      token = await rewriteBlock(target, hop, view);
+    } catch {
+      return undefined;
     }
     return {
       token,
@@ -721,32 +759,6 @@ const confusables: ChainMutator = {
     };
   },
 };
-
-/** `authorization_details` for `capabilities`, in the format's own shape. */
-function detailsOf(
-  format: 'jws' | 'aat',
-  payload: Record<string, unknown>,
-  capabilities: readonly Capability[],
-): unknown {
-  const original = payload['authorization_details'];
-  if (format === 'jws') {
-    const type = Array.isArray(original)
-      ? ((original[0] as { type?: unknown } | undefined)?.type ?? 'mandate')
-      : 'mandate';
-    return capabilities.map((c) => ({ type, ...c }));
-  }
-  // AAT: one entry whose `tools` map each tool name to its argument constraints.
-  const entry = (Array.isArray(original) ? original[0] : undefined) as
-    { type?: unknown; tools?: Record<string, unknown> } | undefined;
-  const tools = entry?.tools ?? {};
-  const renamed: Record<string, unknown> = {};
-  const names = Object.keys(tools);
-  capabilities.forEach((c, i) => {
-    const name = decodeURIComponent(c.resource.slice(c.resource.indexOf(':') + 1));
-    renamed[name] = tools[names[i] ?? ''] ?? {};
-  });
-  return [{ type: entry?.type, tools: renamed }];
-}
 
 let nested: Uint8Array | undefined;
 
@@ -836,8 +848,8 @@ const oversized: ChainMutator = {
     }
     try {
       return {
-        token: await reencodeAll(target, hop, view),
-        presenter,
+        token: await rewriteBlock(target, hop, view, true),
+        presenter: holderAfterRewrite(target, hop),
         meaning: 'changed',
         variant: how,
       };
@@ -885,8 +897,8 @@ const deepNesting: ChainMutator = {
     };
     try {
       return {
-        token: await reencodeAll(target, hop, view),
-        presenter,
+        token: await rewriteBlock(target, hop, view, true),
+        presenter: holderAfterRewrite(target, hop),
         meaning: 'changed',
         variant: 'constraint-20',
       };
@@ -928,7 +940,7 @@ const edgeNumbers: ChainMutator = {
     const view = { ...block, [field ?? 'maxDepth']: value } as BlockView;
     try {
       return {
-        token: await reencodeAll(target, hop, view),
+        token: await rewriteBlock(target, hop, view),
         presenter,
         meaning,
         variant: `${member}=${text}`,
@@ -952,6 +964,35 @@ const HEADER_ATTACKS = [
   'kid-genuine',
 ] as const;
 
+type HeaderEdit = (header: Record<string, unknown>) => void;
+
+/** Header edits signed by the stranger (keys it points to) and by the genuine signer. */
+function headerEdits(stranger: KeyPair): {
+  byStranger: Partial<Record<(typeof HEADER_ATTACKS)[number], HeaderEdit>>;
+  byGenuine: Partial<Record<(typeof HEADER_ATTACKS)[number], HeaderEdit>>;
+} {
+  const url = 'https://stranger.example/.well-known/jwks.json';
+  return {
+    byStranger: {
+      'jwk-stranger': (h) => (h['jwk'] = stranger.publicJwk),
+      'jku-stranger': (h) => (h['jku'] = url),
+      'x5u-stranger': (h) => (h['x5u'] = url),
+      'kid-stranger': (h) => (h['kid'] = `../../keys/${stranger.id}`),
+    },
+    byGenuine: {
+      'kid-genuine': (h) => (h['kid'] = "' OR '1'='1"),
+      crit: (h) => {
+        h['crit'] = ['fuzz'];
+        h['fuzz'] = true;
+      },
+      'b64-false': (h) => {
+        h['b64'] = false;
+        h['crit'] = ['b64'];
+      },
+    },
+  };
+}
+
 const headerInjection: ChainMutator = {
   name: 'header-injection',
   summary:
@@ -974,70 +1015,17 @@ const headerInjection: ChainMutator = {
     }
     const attack = random.pick(HEADER_ATTACKS);
     const stranger = target.stranger;
-    const url = 'https://stranger.example/.well-known/jwks.json';
     let token: string;
-    let meaning: Meaning = 'changed';
+    const headers = headerEdits(stranger);
+    const edit = headers.byStranger[attack] ?? headers.byGenuine[attack];
+    // `kid` under the genuine signature names no other key: it may be ignored, nothing more.
+    const meaning: Meaning = attack === 'kid-genuine' ? 'may-preserve' : 'changed';
+    if (edit !== undefined) {
+      const signer = headers.byStranger[attack] === undefined ? undefined : stranger;
+      token = resignEdited(target, hop, editHeader(edit), signer);
+      return Promise.resolve({ token, presenter, meaning, variant: attack });
+    }
     switch (attack) {
-      case 'jwk-stranger':
-        token = resignEdited(
-          target,
-          hop,
-          editHeader((h) => (h['jwk'] = stranger.publicJwk)),
-          stranger,
-        );
-        break;
-      case 'jku-stranger':
-        token = resignEdited(
-          target,
-          hop,
-          editHeader((h) => (h['jku'] = url)),
-          stranger,
-        );
-        break;
-      case 'x5u-stranger':
-        token = resignEdited(
-          target,
-          hop,
-          editHeader((h) => (h['x5u'] = url)),
-          stranger,
-        );
-        break;
-      case 'kid-stranger':
-        token = resignEdited(
-          target,
-          hop,
-          editHeader((h) => (h['kid'] = `../../keys/${stranger.id}`)),
-          stranger,
-        );
-        break;
-      case 'kid-genuine':
-        token = resignEdited(
-          target,
-          hop,
-          editHeader((h) => (h['kid'] = "' OR '1'='1")),
-        );
-        meaning = 'may-preserve';
-        break;
-      case 'crit':
-        token = resignEdited(
-          target,
-          hop,
-          editHeader((h) => {
-            h['crit'] = ['fuzz'];
-            h['fuzz'] = true;
-          }),
-        );
-        break;
-      case 'b64-false':
-        token = resignEdited(
-          target,
-          hop,
-          editHeader((h) => {
-            h['b64'] = false;
-            h['crit'] = ['b64'];
-          }),
-        );
-        break;
       case 'typ-confusion': {
         const typ = random.pick([
           TYP.root,
@@ -1082,6 +1070,8 @@ const headerInjection: ChainMutator = {
           variant: attack,
         });
       }
+      default:
+        return Promise.resolve(undefined);
     }
     return Promise.resolve({ token, presenter, meaning, variant: attack });
   },

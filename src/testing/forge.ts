@@ -80,25 +80,42 @@ export async function encodeChainUnchecked(
     if (pair === undefined) throw new RangeError(`no signer for block ${i}`);
     return preparedSigner(pair);
   };
-  // Biscuit blocks are compiled to Datalog by biscuit-wasm, by far the slowest step of a
-  // campaign: an identical Biscuit forgery is encoded once (its ephemeral keys then reused too).
-  const key = format === 'biscuit' ? canonicalJson([plans, signerPairs.map((p) => p.id)]) : '';
-  const cached = biscuitForgeries.get(key);
-  if (cached !== undefined) return cached;
+  if (format === 'biscuit') return encodeBiscuitUnchecked(plans, signerPairs, signerAt);
   const codec = CODECS.find((c) => c.format === format);
   const [root, ...rest] = plans;
   if (codec === undefined) throw new TypeError(`no codec for ${format}`);
   if (root === undefined) throw new RangeError('a chain has a root');
   let chain = await codec.mint(root, signerAt(0), {});
   for (const [i, plan] of rest.entries()) chain = await chain.append(plan, signerAt(i + 1));
-  if (format === 'biscuit') {
-    if (biscuitForgeries.size >= FORGERY_CACHE_SIZE) {
-      const oldest = biscuitForgeries.keys().next().value;
-      if (oldest !== undefined) biscuitForgeries.delete(oldest);
-    }
-    biscuitForgeries.set(key, chain.token);
-  }
   return chain.token;
+}
+
+/**
+ * Biscuit through its encoder directly: the codec decodes what it writes within the default
+ * limits, and a forgery may be meant to break them (or to carry names the decoder refuses).
+ * Blocks are compiled to Datalog by biscuit-wasm, the slowest step of a campaign, so an
+ * identical forgery is encoded once (its ephemeral keys then reused too).
+ */
+async function encodeBiscuitUnchecked(
+  plans: readonly PlannedBlock[],
+  signerPairs: readonly KeyPair[],
+  signerAt: (i: number) => PreparedSigner,
+): Promise<string> {
+  const key = canonicalJson([plans, signerPairs.map((pair) => pair.id)]);
+  const cached = biscuitForgeries.get(key);
+  if (cached !== undefined) return cached;
+  const { encodeBiscuitRoot, appendBiscuitBlock } = await import('../format/biscuit/encode.js');
+  const [root, ...rest] = plans;
+  if (root === undefined) throw new RangeError('a chain has a root');
+  let token = await encodeBiscuitRoot(root, signerAt(0));
+  for (const [i, plan] of rest.entries())
+    token = await appendBiscuitBlock(token, plan, signerAt(i + 1));
+  if (biscuitForgeries.size >= FORGERY_CACHE_SIZE) {
+    const oldest = biscuitForgeries.keys().next().value;
+    if (oldest !== undefined) biscuitForgeries.delete(oldest);
+  }
+  biscuitForgeries.set(key, token);
+  return token;
 }
 
 /** One JWS block as text: its header and payload JSON exactly as they are signed. */

@@ -38,6 +38,16 @@ import {
 } from './forge.js';
 import type { FuzzRandom } from './fuzz/random.js';
 import { flipCharacter, spliceBlocks } from './mutators.js';
+import { LOOKALIKES, withScheme, withToolName } from './lookalikes.js';
+import {
+  biscuitBytes,
+  bytesAsTextLike,
+  editBiscuitFields,
+  nestedProtobuf,
+  writeField,
+  writeVarint,
+  type RawField,
+} from './protobuf-bytes.js';
 
 /** A genuine chain and the keys of everyone who took part in it, as the mutators attack it. */
 export interface MutationTarget {
@@ -122,13 +132,6 @@ async function blockTexts(token: string): Promise<string[]> {
 }
 
 const isJson = (format: Format): format is 'jws' | 'aat' => format !== 'biscuit';
-
-/** Bytes as token text, padded exactly when the original text is (Biscuit's text form). */
-function bytesAsTextLike(original: string, bytes: Uint8Array): string {
-  const text = Buffer.from(bytes).toString('base64url');
-  const padded = original.endsWith('=') || original.length % 4 === 0;
-  return padded ? text + '='.repeat((4 - (text.length % 4)) % 4) : text;
-}
 
 /** A capability for a resource no generated chain grants (a widening anywhere). */
 function unheldCapability(format: Format): Capability {
@@ -261,135 +264,6 @@ function editHeader(
 function insertMember(objectText: string, member: string, valueText: string, first: boolean) {
   const entry = `${JSON.stringify(member)}:${valueText}`;
   return first ? `{${entry},${objectText.slice(1)}` : `${objectText.slice(0, -1)},${entry}}`;
-}
-
-// Biscuit's protobuf, read generically: only the wire format is assumed, not the schema.
-interface RawField {
-  readonly key: number;
-  readonly wire: number;
-  readonly body: Uint8Array;
-}
-
-function readVarint(buf: Uint8Array, start: number): [number, number] | undefined {
-  let value = 0;
-  for (let i = 0; i < 10; i++) {
-    const byte = buf[start + i];
-    if (byte === undefined) return undefined;
-    value += (byte & 0x7f) * 2 ** (7 * i);
-    if ((byte & 0x80) === 0) return [value, start + i + 1];
-  }
-  return undefined;
-}
-
-function writeVarint(value: number, overlong = false): number[] {
-  const out: number[] = [];
-  let rest = value;
-  do {
-    let byte = rest % 128;
-    rest = Math.floor(rest / 128);
-    if (rest > 0 || overlong) byte |= 0x80;
-    out.push(byte);
-  } while (rest > 0);
-  if (overlong) out.push(0);
-  return out;
-}
-
-/** The top-level fields of a protobuf message, or `undefined` when the bytes are not one. */
-function rawFields(buf: Uint8Array): RawField[] | undefined {
-  const fields: RawField[] = [];
-  let pos = 0;
-  while (pos < buf.length) {
-    const tag = readVarint(buf, pos);
-    if (tag === undefined) return undefined;
-    const [key, afterTag] = tag;
-    const wire = key % 8;
-    let end: number;
-    let bodyStart = afterTag;
-    if (wire === 0) {
-      const v = readVarint(buf, afterTag);
-      if (v === undefined) return undefined;
-      end = v[1];
-    } else if (wire === 2) {
-      const len = readVarint(buf, afterTag);
-      if (len === undefined) return undefined;
-      bodyStart = len[1];
-      end = bodyStart + len[0];
-    } else if (wire === 1) end = afterTag + 8;
-    else if (wire === 5) end = afterTag + 4;
-    else return undefined;
-    if (end > buf.length) return undefined;
-    fields.push({ key, wire, body: buf.subarray(bodyStart, end) });
-    pos = end;
-  }
-  return fields;
-}
-
-function writeField(field: RawField, overlongTag = false): Uint8Array {
-  const length = field.wire === 2 ? writeVarint(field.body.length) : [];
-  return Uint8Array.from([...writeVarint(field.key, overlongTag), ...length, ...field.body]);
-}
-
-function writeFields(fields: readonly RawField[]): Uint8Array {
-  return Buffer.concat(fields.map((f) => writeField(f)));
-}
-
-function biscuitBytes(token: string): Uint8Array {
-  return new Uint8Array(Buffer.from(token, 'base64url'));
-}
-
-/** Edit a Biscuit token's top-level protobuf fields; `undefined` when they cannot be read. */
-function editBiscuitFields(
-  token: string,
-  edit: (fields: RawField[]) => Uint8Array | RawField[] | undefined,
-): string | undefined {
-  const fields = rawFields(biscuitBytes(token));
-  if (fields === undefined || fields.length === 0) return undefined;
-  const edited = edit(fields);
-  if (edited === undefined) return undefined;
-  return bytesAsTextLike(token, edited instanceof Uint8Array ? edited : writeFields(edited));
-}
-
-// ---------------------------------------------------------------------------------------
-// Look-alike names
-
-const CYRILLIC: Readonly<Record<string, string>> = {
-  a: '\u0430',
-  e: '\u0435',
-  o: '\u043e',
-  c: '\u0441',
-  p: '\u0440',
-  x: '\u0445',
-  i: '\u0456',
-  s: '\u0455',
-  y: '\u0443',
-};
-
-/** The ways a name can look like another (each gives a different string). */
-const LOOKALIKES: readonly (readonly [string, (s: string) => string])[] = [
-  [
-    'cyrillic',
-    (s) => {
-      const i = [...s].findIndex((ch) => CYRILLIC[ch] !== undefined);
-      return i < 0 ? `\u0430${s}` : s.slice(0, i) + (CYRILLIC[s[i] ?? ''] ?? '') + s.slice(i + 1);
-    },
-  ],
-  ['fullwidth', (s) => String.fromCharCode((s.charCodeAt(0) & 0x7f) + 0xfee0) + s.slice(1)],
-  ['combining-mark', (s) => `${s.slice(0, 1)}\u0301${s.slice(1)}`],
-  ['zero-width', (s) => `${s.slice(0, 1)}\u200b${s.slice(1)}`],
-  ['bidi-override', (s) => `\u202e${s}`],
-  ['upper-case', (s) => s.slice(0, 1).toUpperCase() + s.slice(1)],
-  ['nfd', (s) => `${s}\u0065\u0301`.normalize('NFD')],
-];
-
-function withScheme(resource: string, look: (s: string) => string): string {
-  const colon = resource.indexOf(':');
-  return `${look(resource.slice(0, colon))}${resource.slice(colon)}`;
-}
-
-/** `tool:name` with a look-alike tool name (the name percent-encoded as `toolResource` does). */
-function withToolName(resource: string, look: (s: string) => string): string {
-  const name = decodeURIComponent(resource.slice(resource.indexOf(':') + 1));
-  return toolResource(look(name));
 }
 
 // ---------------------------------------------------------------------------------------
@@ -759,25 +633,6 @@ const confusables: ChainMutator = {
     };
   },
 };
-
-let nested: Uint8Array | undefined;
-
-/** Field 1 holding field 1 holding ..., 2000 levels deep (built once). */
-function nestedProtobuf(): Uint8Array {
-  if (nested === undefined) {
-    const levels = 2000;
-    // Innermost first: each level is the tag 0x0a and the length of what it wraps.
-    const parts: number[][] = [];
-    let length = 0;
-    for (let i = 0; i < levels; i++) {
-      const head = [0x0a, ...writeVarint(length)];
-      parts.push(head);
-      length += head.length;
-    }
-    nested = Uint8Array.from(parts.reverse().flat());
-  }
-  return nested;
-}
 
 function nestedAll(depth: number): Constraint {
   let c: Constraint = { constraint_type: 'wildcard' };

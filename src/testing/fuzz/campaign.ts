@@ -96,7 +96,8 @@ export interface FuzzReport {
   readonly slowestMs: number;
 }
 
-const ATTEMPTS = 8;
+/** Chains a case tries before it counts as skipped (its mutator found nothing to attack). */
+const ATTEMPTS = 64;
 
 function bump(counts: Record<string, number>, key: string, by = 1): void {
   counts[key] = (counts[key] ?? 0) + by;

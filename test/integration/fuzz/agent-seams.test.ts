@@ -182,15 +182,15 @@ const viaOpenAiAgents: CallTool = async (spec, args, authority) => {
     JSON.stringify(args),
     details,
   );
-  const denial = (output as { denied?: boolean } | undefined)?.denied === true ? output : undefined;
-  return {
-    ...(ran === undefined ? {} : { ran }),
-    ...(denial !== undefined
-      ? { denial: denial as unknown as Outcome['denial'] }
-      : ran === undefined
-        ? { invalid: String(output).slice(0, 80) }
-        : {}),
-  };
+  // `onDenied: 'return'`: a denial is the tool's output, a ToolDenial.
+  const denied = output as { denied?: boolean } | undefined;
+  if (denied?.denied === true) {
+    return {
+      ...(ran === undefined ? {} : { ran }),
+      denial: denied as NonNullable<Outcome['denial']>,
+    };
+  }
+  return ran === undefined ? { invalid: String(output).slice(0, 80) } : { ran };
 };
 
 const FRAMEWORKS: readonly (readonly [string, CallTool])[] = [

@@ -1,0 +1,116 @@
+/**
+ * Seam bugs the differential seam fuzz found (issue 18), one named regression test each, on
+ * every framework it was found on.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createVerifier, generateKeyPair, mint, type KeyPair } from '../../../src/index.js';
+import { routeQuery } from '../../../src/adapters/http/query.js';
+import { ARGS_FRAMEWORKS, sendSigned, startArgsApp, TRANSFER, type ArgsRun } from './args-apps.js';
+
+const AS = 'https://as.test';
+const SERVICE = 'https://bank.test';
+
+let agent: KeyPair;
+let token: string;
+let verifier: ReturnType<typeof createVerifier>;
+
+beforeAll(async () => {
+  let anchor: KeyPair;
+  [anchor, agent] = await Promise.all([generateKeyPair(), generateKeyPair()]);
+  verifier = createVerifier({
+    trustAnchors: [{ id: AS, publicJwk: anchor.publicJwk }],
+    audience: SERVICE,
+  });
+  const mandate = await mint({
+    issuer: anchor,
+    issuerId: AS,
+    subject: 'alice',
+    holder: agent.publicJwk,
+    capabilities: [
+      {
+        resource: TRANSFER.resource,
+        actions: [TRANSFER.action],
+        constraints: {
+          to: { constraint_type: 'not_one_of', excluded: ['mallory'] },
+          amount: { min: 0, max: 100 },
+        },
+      },
+    ],
+    audience: SERVICE,
+    expiresIn: '10m',
+  });
+  token = mandate.token;
+});
+
+describe.each(ARGS_FRAMEWORKS)('seam fuzz finding: repeated query names on %s', (framework) => {
+  let app: { origin: string; runs: ArgsRun[]; close: () => Promise<void> };
+  beforeAll(async () => {
+    app = await startArgsApp(framework, { verifier });
+  });
+  afterAll(() => app.close());
+
+  const get = (target: string) =>
+    sendSigned(app.origin, { token, signer: agent }, { method: 'GET', target });
+
+  it('regression: ?to=bob&to=mallory is 400 ambiguous, not verified as "bob" while Express hands the handler ["bob","mallory"]', async () => {
+    app.runs.length = 0;
+    const reply = await get('/transfer?to=bob&to=mallory&amount=1');
+    expect(reply.status).toBe(400);
+    expect(reply.body).toMatchObject({
+      error: 'invalid_request',
+      code: 'MANDATE_MALFORMED',
+      hop: 0,
+      check: 'limits',
+    });
+    expect(app.runs).toEqual([]);
+  });
+
+  it('regression: the shrunk counterexample ?to&to is 400 too', async () => {
+    app.runs.length = 0;
+    expect((await get('/transfer?to&to')).status).toBe(400);
+    expect(app.runs).toEqual([]);
+  });
+
+  it('regression: a qs bracket twin (?to=bob&to[]=mallory) is 400', async () => {
+    app.runs.length = 0;
+    expect((await get('/transfer?to=bob&to[]=mallory&amount=1')).status).toBe(400);
+    expect((await get('/transfer?to=bob&to%5B0%5D=mallory&amount=1')).status).toBe(400);
+    expect(app.runs).toEqual([]);
+  });
+
+  it('a query whose names occur once still runs, with exactly the verified arguments', async () => {
+    app.runs.length = 0;
+    expect((await get('/transfer?to=bob&amount=1&memo=x&memo=y')).status).toBe(200);
+    expect(app.runs).toHaveLength(1);
+    expect(app.runs[0]?.read).toEqual({ to: 'bob', amount: 1 });
+    expect(app.runs[0]?.verified?.args).toEqual({ to: 'bob', amount: 1 });
+  });
+});
+
+describe('routeQuery: what a route action may read', () => {
+  it('get of a repeated name throws the coded ambiguity; getAll of it does not', () => {
+    const query = routeQuery('?tag=a&tag=b&one=1');
+    expect(() => query.get('tag')).toThrow(
+      expect.objectContaining({
+        code: 'MANDATE_MALFORMED',
+        hop: 0,
+        check: 'limits',
+        detail: { reason: 'repeated-query', parameter: 'tag' },
+      }),
+    );
+    expect(query.getAll('tag')).toEqual(['a', 'b']);
+    expect(query.get('one')).toBe('1');
+    expect(query.has('one')).toBe(true);
+  });
+
+  it('a name also written with brackets is refused by get, getAll and has', () => {
+    const query = routeQuery('?to=bob&to[x]=mallory');
+    expect(() => query.get('to')).toThrow(/occurs more than once/);
+    expect(() => query.getAll('to')).toThrow(/occurs more than once/);
+    expect(() => query.has('to')).toThrow(/occurs more than once/);
+  });
+
+  it('names are compared decoded, as every framework decodes them (a%6Dount is amount)', () => {
+    expect(() => routeQuery('?amount=1&a%6Dount=5000').get('amount')).toThrow(/amount/);
+  });
+});

@@ -26,7 +26,14 @@ export const TRANSFER = { resource: 'bank:transfers', action: 'send' } as const;
 
 /** The transfer a query names, as every reader below computes it from its own reading. */
 function transferOf(to: unknown, amount: unknown): Record<string, Json> {
-  return { to: String(to ?? ''), amount: Number(amount ?? '0') };
+  return { to: text(to), amount: Number(text(amount) || '0') };
+}
+
+/** A query value as a handler would use it as text (Express's array joined, as `String` does). */
+function text(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (Array.isArray(value)) return value.map(text).join(',');
+  return value === undefined || value === null ? '' : JSON.stringify(value);
 }
 
 /** The guard's table: `GET /transfer?to=&amount=` and `POST /pay` with a JSON body. */

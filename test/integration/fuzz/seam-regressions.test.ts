@@ -114,3 +114,43 @@ describe('routeQuery: what a route action may read', () => {
     expect(() => routeQuery('?amount=1&a%6Dount=5000').get('amount')).toThrow(/amount/);
   });
 });
+
+describe.each(ARGS_FRAMEWORKS)(
+  'seam fuzz finding: invalid escapes in the query on %s',
+  (framework) => {
+    let app: { origin: string; runs: ArgsRun[]; close: () => Promise<void> };
+    beforeAll(async () => {
+      app = await startArgsApp(framework, { verifier });
+    });
+    afterAll(() => app.close());
+
+    it('regression: ?to=%E0 is 400 ambiguous, not verified as U+FFFD while Hono hands the handler "%E0"', async () => {
+      app.runs.length = 0;
+      const reply = await sendSigned(
+        app.origin,
+        { token, signer: agent },
+        { method: 'GET', target: '/transfer?to=%E0&amount=1' },
+      );
+      expect(reply.status).toBe(400);
+      expect(reply.body).toMatchObject({ code: 'MANDATE_MALFORMED', hop: 0, check: 'limits' });
+      expect(app.runs).toEqual([]);
+    });
+  },
+);
+
+describe('routeQuery: invalid escapes', () => {
+  it.each(['?to=%E0', '?to=%', '?to=%zz', '?to=%C0%AE', '?t%E0=1&to=bob', '?to=%ED%A0%80'])(
+    '%s: any read is refused (bad-query-encoding)',
+    (search) => {
+      expect(() => routeQuery(search).get('to')).toThrow(
+        expect.objectContaining({ detail: { reason: 'bad-query-encoding', parameter: 'to' } }),
+      );
+    },
+  );
+
+  it('valid escapes and + read as every framework reads them', () => {
+    const query = routeQuery('?to=b%C3%A9b+x&amount=%31');
+    expect(query.get('to')).toBe('béb x');
+    expect(query.get('amount')).toBe('1');
+  });
+});

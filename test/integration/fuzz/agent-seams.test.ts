@@ -13,7 +13,7 @@
  * - a call whose parsed arguments the capability forbids never runs and is denied with a code;
  * - a genuine call (the schema parses it to plain JSON the capability allows) runs.
  *
- * Size: `MANDATE_NUM_RUNS` (default 200 per framework; `npm run fuzz:seams` runs 5,000); a
+ * Size: `MANDATE_NUM_RUNS` (default 200 per framework; `npm run fuzz:seams` runs 2,000); a
  * failure prints fast-check's seed, replayed with `MANDATE_SEED=<seed>`.
  */
 import { beforeAll, describe, expect, it } from 'vitest';

@@ -10,7 +10,7 @@
  * - without credentials nothing protected runs;
  * - a canonical request in scope runs exactly its handler (200); one out of scope runs nothing.
  *
- * Size: `MANDATE_NUM_RUNS` (default 200; `npm run fuzz:seams` runs 5,000). A failure prints
+ * Size: `MANDATE_NUM_RUNS` (default 200; `npm run fuzz:seams` runs 2,000). A failure prints
  * fast-check's seed and path; replay with `MANDATE_SEED=<seed>`.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

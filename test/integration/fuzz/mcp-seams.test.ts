@@ -12,7 +12,7 @@
  * - a genuine call (the schema leaves the arguments as they are, the capability allows them)
  *   runs the tool.
  *
- * Size: `MANDATE_NUM_RUNS` (default 200; `npm run fuzz:seams` runs 5,000); a failure prints
+ * Size: `MANDATE_NUM_RUNS` (default 200; `npm run fuzz:seams` runs 2,000); a failure prints
  * fast-check's seed, replayed with `MANDATE_SEED=<seed>`.
  */
 import type { Server } from 'node:http';

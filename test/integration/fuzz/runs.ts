@@ -1,6 +1,6 @@
 /**
  * The size of the differential seam fuzz: `MANDATE_NUM_RUNS` runs per property (default
- * {@link NUM_RUNS}, 200; `npm run fuzz:seams` sets 5,000), and `MANDATE_SEED` to replay the
+ * {@link NUM_RUNS}, 200; `npm run fuzz:seams` sets 2,000), and `MANDATE_SEED` to replay the
  * seed fast-check printed for a failure.
  */
 import { NUM_RUNS } from '../../../src/testing/config.js';

@@ -15,6 +15,7 @@
  * `bad-query-encoding`), and only when the route actually reads the query.
  */
 import { MandateError } from '../../core/errors.js';
+import { deepFreeze } from '../../core/freeze.js';
 
 /** Why a query read is refused. */
 type QueryAmbiguity = 'repeated-query' | 'bad-query-encoding';
@@ -32,6 +33,8 @@ export class AmbiguousQueryError extends MandateError {
     );
   }
 }
+
+deepFreeze(AmbiguousQueryError);
 
 /**
  * Whether every name and value of a raw query decodes one way: each `%` starts a two-digit

@@ -36,15 +36,14 @@ import type { RunAuthority } from '../../../src/adapters/run-authority.js';
 import { scriptedModel } from '../ai/script.js';
 import {
   allows,
-  callFor,
   isPlainJson,
   objectSchemaOf,
   sameJson,
-  schemaSpec,
+  toolCall,
   TOOL_ACTION,
   type SchemaSpec,
 } from './tool-schemas.js';
-import { seamRuns, seamTimeout } from './runs.js';
+import { seamRuns, seamTimeout, Tally } from './runs.js';
 
 const AS = 'https://as.test';
 const TOOLS = 'https://tools.test';
@@ -227,73 +226,70 @@ describe.each(FRAMEWORKS)('differential seam fuzz: %s', (_name, callTool) => {
   it(
     'a tool runs only with the arguments that were verified, and genuine calls run',
     async () => {
-      const outcomes = new Map<string, number>();
-      const count = (key: string) => outcomes.set(key, (outcomes.get(key) ?? 0) + 1);
-      const property = fc.asyncProperty(
-        schemaSpec.chain((spec) => fc.tuple(fc.constant(spec), callFor(spec))),
-        async ([spec, [generated, capability]]) => {
-          // What a model sends: JSON text, parsed (an own `__proto__` key stays a member).
-          const args = JSON.parse(JSON.stringify(generated)) as Record<string, unknown>;
-          const outcome = await callTool(spec, args, await authorityFor(capability));
-          const what = `schema ${JSON.stringify(spec)}, sent ${JSON.stringify(args)}, capability ${JSON.stringify(capability)}, outcome ${JSON.stringify(outcome)}`;
-          const parsed = objectSchemaOf(spec).safeParse(args);
-          if (outcome.unsupported === true) {
-            count('unsupported schema');
+      const outcomes = new Tally();
+      const count = (key: string) => outcomes.add(key);
+      const property = fc.asyncProperty(toolCall, async ([spec, [generated, capability]]) => {
+        // What a model sends: JSON text, parsed (an own `__proto__` key stays a member).
+        const args = JSON.parse(JSON.stringify(generated)) as Record<string, unknown>;
+        const outcome = await callTool(spec, args, await authorityFor(capability));
+        const what = `schema ${JSON.stringify(spec)}, sent ${JSON.stringify(args)}, capability ${JSON.stringify(capability)}, outcome ${JSON.stringify(outcome)}`;
+        const parsed = objectSchemaOf(spec).safeParse(args);
+        if (outcome.unsupported === true) {
+          count('unsupported schema');
+          return;
+        }
+        if (outcome.ran !== undefined) {
+          count('ran');
+          const { args: received, verified } = outcome.ran;
+          expect(verified, `${what}: ran without a Decision`).toBeDefined();
+          expect(isPlainJson(received), `${what}: ran with non-JSON arguments`).toBe(true);
+          expect(
+            sameJson(received, verified),
+            `${what}: ran with other arguments than verified`,
+          ).toBe(true);
+          expect(
+            allows(capability, received),
+            `${what}: ran with arguments the mandate forbids`,
+          ).toBe(true);
+          expect(
+            parsed.success && sameJson(received, parsed.data),
+            `${what}: ran with other arguments than the schema makes of the input`,
+          ).toBe(true);
+        } else {
+          count(
+            outcome.denial === undefined
+              ? outcome.invalid !== undefined
+                ? 'invalid input'
+                : 'nothing'
+              : `${outcome.denial.code}/${outcome.denial.check}`,
+          );
+        }
+        if (outcome.denial !== undefined) {
+          expect(outcome.denial, what).toMatchObject({
+            code: expect.stringMatching(/^MANDATE_/),
+            hop: expect.any(Number),
+            check: expect.any(String),
+          });
+        }
+        if (parsed.success && !allows(capability, parsed.data)) {
+          expect(outcome.ran, `${what}: forbidden as parsed, yet it ran`).toBeUndefined();
+        }
+        if (parsed.success && isPlainJson(parsed.data) && allows(capability, parsed.data)) {
+          // The AI SDK's own JSON parser (secure-json-parse) refuses a `__proto__` member
+          // before any schema or guard: the framework's refusal, not the guard's.
+          if (outcome.invalid !== undefined && FRAMEWORK_REFUSES.test(outcome.invalid)) {
+            count('genuine, refused by the framework itself');
             return;
           }
-          if (outcome.ran !== undefined) {
-            count('ran');
-            const { args: received, verified } = outcome.ran;
-            expect(verified, `${what}: ran without a Decision`).toBeDefined();
-            expect(isPlainJson(received), `${what}: ran with non-JSON arguments`).toBe(true);
-            expect(
-              sameJson(received, verified),
-              `${what}: ran with other arguments than verified`,
-            ).toBe(true);
-            expect(
-              allows(capability, received),
-              `${what}: ran with arguments the mandate forbids`,
-            ).toBe(true);
-            expect(
-              parsed.success && sameJson(received, parsed.data),
-              `${what}: ran with other arguments than the schema makes of the input`,
-            ).toBe(true);
-          } else {
-            count(
-              outcome.denial === undefined
-                ? outcome.invalid !== undefined
-                  ? 'invalid input'
-                  : 'nothing'
-                : `${outcome.denial.code}/${outcome.denial.check}`,
-            );
-          }
-          if (outcome.denial !== undefined) {
-            expect(outcome.denial, what).toMatchObject({
-              code: expect.stringMatching(/^MANDATE_/),
-              hop: expect.any(Number),
-              check: expect.any(String),
-            });
-          }
-          if (parsed.success && !allows(capability, parsed.data)) {
-            expect(outcome.ran, `${what}: forbidden as parsed, yet it ran`).toBeUndefined();
-          }
-          if (parsed.success && isPlainJson(parsed.data) && allows(capability, parsed.data)) {
-            // The AI SDK's own JSON parser (secure-json-parse) refuses a `__proto__` member
-            // before any schema or guard: the framework's refusal, not the guard's.
-            if (outcome.invalid !== undefined && FRAMEWORK_REFUSES.test(outcome.invalid)) {
-              count('genuine, refused by the framework itself');
-              return;
-            }
-            expect(
-              outcome.ran,
-              `${what}: genuine (parsed to JSON the mandate allows), yet it did not run`,
-            ).toBeDefined();
-          }
-        },
-      );
+          expect(
+            outcome.ran,
+            `${what}: genuine (parsed to JSON the mandate allows), yet it did not run`,
+          ).toBeDefined();
+        }
+      });
       await fc.assert(property, seamRuns());
-      console.log(`${_name}: ${[...outcomes].map(([k, v]) => `${k}: ${v}`).join(', ')}`);
-      expect(outcomes.get('ran') ?? 0).toBeGreaterThan(0);
+      console.log(`${_name}: ${outcomes.toString()}`);
+      expect(outcomes.get('ran')).toBeGreaterThan(0);
     },
     seamTimeout(),
   );

@@ -9,7 +9,16 @@ import { request as httpRequest, type IncomingMessage, type RequestListener } fr
 import express, { type Request, type Response } from 'express';
 import { Hono } from 'hono';
 import { getRequestListener } from '@hono/node-server';
-import { prove, type Action, type Json, type KeyPair } from '../../../src/index.js';
+import {
+  createVerifier,
+  generateKeyPair,
+  mint,
+  prove,
+  type Action,
+  type Json,
+  type KeyPair,
+  type Verifier,
+} from '../../../src/index.js';
 import {
   mandateExpress,
   mandateHono,
@@ -219,4 +228,43 @@ export async function sendSigned(
     req.on('error', reject);
     req.end(payload);
   });
+}
+
+/** The bank's verifier, and a holder whose mandate sends to anyone but mallory, at most 100. */
+export interface BankHolder {
+  readonly verifier: Verifier;
+  readonly token: string;
+  readonly signer: KeyPair;
+}
+
+/** Make the bank's trust anchor, its verifier and one holder's mandate (a memo is optional). */
+export async function createBankHolder(): Promise<BankHolder> {
+  const AS = 'https://as.test';
+  const SERVICE = 'https://bank.test';
+  const [anchor, signer] = await Promise.all([generateKeyPair(), generateKeyPair()]);
+  const mandate = await mint({
+    issuer: anchor,
+    issuerId: AS,
+    subject: 'alice',
+    holder: signer.publicJwk,
+    capabilities: [
+      {
+        resource: TRANSFER.resource,
+        actions: [TRANSFER.action],
+        constraints: {
+          to: { constraint_type: 'not_one_of', excluded: ['mallory'] },
+          amount: { min: 0, max: 100 },
+          memo: { constraint_type: 'wildcard' },
+        },
+        optional: ['memo'],
+      },
+    ],
+    audience: SERVICE,
+    expiresIn: '10m',
+  });
+  const verifier = createVerifier({
+    trustAnchors: [{ id: AS, publicJwk: anchor.publicJwk }],
+    audience: SERVICE,
+  });
+  return { verifier, token: mandate.token, signer };
 }

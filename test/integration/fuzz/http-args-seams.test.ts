@@ -9,21 +9,18 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { createVerifier, generateKeyPair, mint, type KeyPair } from '../../../src/index.js';
 import {
   ARGS_FRAMEWORKS,
+  createBankHolder,
   sendSigned,
   startArgsApp,
-  TRANSFER,
   type ArgsFramework,
+  type BankHolder,
   type ArgsRun,
   type SignedRequest,
 } from './args-apps.js';
 import { sameJson } from './tool-schemas.js';
-import { seamRuns, seamTimeout } from './runs.js';
-
-const AS = 'https://as.test';
-const SERVICE = 'https://bank.test';
+import { seamRuns, seamTimeout, Tally } from './runs.js';
 
 interface App {
   readonly framework: ArgsFramework;
@@ -38,40 +35,13 @@ const apps: App[] = ARGS_FRAMEWORKS.map((framework) => ({
   runs: [],
   close: () => Promise.resolve(),
 }));
-let anchor: KeyPair;
-let agent: KeyPair;
-let token: string;
+let holder: BankHolder;
 
 beforeAll(async () => {
-  [anchor, agent] = await Promise.all([generateKeyPair(), generateKeyPair()]);
-  const verifier = createVerifier({
-    trustAnchors: [{ id: AS, publicJwk: anchor.publicJwk }],
-    audience: SERVICE,
-  });
-  // Never mallory, at most 100; a body may carry a memo too.
-  token = (
-    await mint({
-      issuer: anchor,
-      issuerId: AS,
-      subject: 'alice',
-      holder: agent.publicJwk,
-      capabilities: [
-        {
-          resource: TRANSFER.resource,
-          actions: [TRANSFER.action],
-          constraints: {
-            to: { constraint_type: 'not_one_of', excluded: ['mallory'] },
-            amount: { min: 0, max: 100 },
-            memo: { constraint_type: 'wildcard' },
-          },
-          optional: ['memo'],
-        },
-      ],
-      audience: SERVICE,
-      expiresIn: '10m',
-    })
-  ).token;
-  for (const app of apps) Object.assign(app, await startArgsApp(app.framework, { verifier }));
+  holder = await createBankHolder();
+  for (const app of apps) {
+    Object.assign(app, await startArgsApp(app.framework, { verifier: holder.verifier }));
+  }
 });
 
 afterAll(async () => {
@@ -191,7 +161,7 @@ const generated: fc.Arbitrary<Sent> = fc.oneof(
 );
 
 async function send(app: App, sent: Sent): Promise<number> {
-  return (await sendSigned(app.origin, { token, signer: agent }, sent)).status;
+  return (await sendSigned(app.origin, holder, sent)).status;
 }
 
 function allowedPlain(args: Record<string, unknown>): boolean {
@@ -207,14 +177,14 @@ describe('differential seam fuzz: HTTP query and body arguments', () => {
   it(
     'a handler reads exactly the arguments the guard verified',
     async () => {
-      const outcomes = new Map<string, number>();
+      const outcomes = new Tally();
       const property = fc.asyncProperty(generated, async (sent) => {
         for (const app of apps) {
           app.runs.length = 0;
           const status = await send(app, sent);
           const what = `${app.framework}: ${sent.method} ${sent.target} ${JSON.stringify(sent.body ?? '')} (${sent.contentType ?? 'no content type'}) -> ${status}`;
           const key = `${app.framework} ${status}`;
-          outcomes.set(key, (outcomes.get(key) ?? 0) + 1);
+          outcomes.add(key);
           expect(app.runs.length, what).toBeLessThanOrEqual(1);
           const run = app.runs[0];
           if (run !== undefined) {
@@ -230,12 +200,10 @@ describe('differential seam fuzz: HTTP query and body arguments', () => {
         }
       });
       await fc.assert(property, seamRuns(0.5));
-      console.log(
-        `http argument seams: ${[...outcomes]
-          .sort()
-          .map(([k, v]) => `${k}: ${v}`)
-          .join(', ')}`,
-      );
+      console.log(`http argument seams: ${outcomes.toString()}`);
+      // The fuzz is not vacuous: handlers ran, and ambiguous requests were refused.
+      expect(outcomes.get('hono 200')).toBeGreaterThan(0);
+      expect(outcomes.get('express-guard-first 400')).toBeGreaterThan(0);
     },
     seamTimeout(0.5),
   );

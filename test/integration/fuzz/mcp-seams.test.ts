@@ -39,16 +39,15 @@ import {
 import { serveMcp } from '../../../src/cli/processes/payment-tool.js';
 import {
   allows,
-  callFor,
   isPlainJson,
   objectSchemaOf,
   sameJson,
-  schemaSpec,
+  toolCall,
   shapeOf,
   TOOL_ACTION,
   type SchemaSpec,
 } from './tool-schemas.js';
-import { seamRuns, seamTimeout } from './runs.js';
+import { seamRuns, seamTimeout, Tally } from './runs.js';
 
 const AS = 'https://as.test';
 const SERVICE = 'https://tools.test/mcp';
@@ -103,86 +102,83 @@ describe('differential seam fuzz: MCP tool arguments through the official SDK', 
   it(
     'a tool runs only with the arguments that were verified, and genuine calls run',
     async () => {
-      const outcomes = new Map<string, number>();
-      const count = (key: string) => outcomes.set(key, (outcomes.get(key) ?? 0) + 1);
-      const property = fc.asyncProperty(
-        schemaSpec.chain((spec) => fc.tuple(fc.constant(spec), callFor(spec))),
-        async ([spec, [args, capability]]) => {
-          const mandate = await mint({
-            issuer: anchor,
-            issuerId: AS,
-            subject: 'alice',
-            holder: caller.publicJwk,
-            capabilities: [capability],
-            audience: SERVICE,
-            expiresIn: '10m',
+      const outcomes = new Tally();
+      const count = (key: string) => outcomes.add(key);
+      const property = fc.asyncProperty(toolCall, async ([spec, [args, capability]]) => {
+        const mandate = await mint({
+          issuer: anchor,
+          issuerId: AS,
+          subject: 'alice',
+          holder: caller.publicJwk,
+          capabilities: [capability],
+          audience: SERVICE,
+          expiresIn: '10m',
+        });
+        current = spec;
+        received = [];
+        const sent = JSON.parse(JSON.stringify(args)) as Record<string, never>;
+        let denial;
+        let isError = false;
+        try {
+          const result = await callToolWithMandate(
+            client,
+            { name: 'fz', arguments: sent },
+            { mandate, signer: caller },
+          );
+          isError = result.isError === true;
+        } catch (error) {
+          denial = mandateDenial(error);
+          if (denial === undefined) throw error;
+        }
+        const what = `schema ${JSON.stringify(spec)}, sent ${JSON.stringify(sent)}, capability ${JSON.stringify(capability)}`;
+        expect(received.length, what).toBeLessThanOrEqual(1);
+        const ran = received[0];
+        if (ran !== undefined) {
+          count('ran');
+          expect(ran.verified, `${what}: ran without a Decision`).toBeDefined();
+          expect(isPlainJson(ran.args), `${what}: ran with non-JSON arguments`).toBe(true);
+          expect(
+            sameJson(ran.args, ran.verified?.args),
+            `${what}: ran with other arguments than verified`,
+          ).toBe(true);
+          expect(sameJson(ran.args, sent), `${what}: ran with other arguments than sent`).toBe(
+            true,
+          );
+          expect(
+            allows(capability, ran.args),
+            `${what}: ran with arguments the mandate forbids`,
+          ).toBe(true);
+        } else {
+          count(
+            denial === undefined
+              ? isError
+                ? 'tool error (schema)'
+                : 'nothing'
+              : `${denial.code}/${denial.check}`,
+          );
+        }
+        if (denial !== undefined) {
+          expect(denial, what).toMatchObject({
+            code: expect.stringMatching(/^MANDATE_/),
+            hop: expect.any(Number),
+            check: expect.any(String),
           });
-          current = spec;
-          received = [];
-          const sent = JSON.parse(JSON.stringify(args)) as Record<string, never>;
-          let denial;
-          let isError = false;
-          try {
-            const result = await callToolWithMandate(
-              client,
-              { name: 'fz', arguments: sent },
-              { mandate, signer: caller },
-            );
-            isError = result.isError === true;
-          } catch (error) {
-            denial = mandateDenial(error);
-            if (denial === undefined) throw error;
-          }
-          const what = `schema ${JSON.stringify(spec)}, sent ${JSON.stringify(sent)}, capability ${JSON.stringify(capability)}`;
-          expect(received.length, what).toBeLessThanOrEqual(1);
-          const ran = received[0];
-          if (ran !== undefined) {
-            count('ran');
-            expect(ran.verified, `${what}: ran without a Decision`).toBeDefined();
-            expect(isPlainJson(ran.args), `${what}: ran with non-JSON arguments`).toBe(true);
-            expect(
-              sameJson(ran.args, ran.verified?.args),
-              `${what}: ran with other arguments than verified`,
-            ).toBe(true);
-            expect(sameJson(ran.args, sent), `${what}: ran with other arguments than sent`).toBe(
-              true,
-            );
-            expect(
-              allows(capability, ran.args),
-              `${what}: ran with arguments the mandate forbids`,
-            ).toBe(true);
-          } else {
-            count(
-              denial === undefined
-                ? isError
-                  ? 'tool error (schema)'
-                  : 'nothing'
-                : `${denial.code}/${denial.check}`,
-            );
-          }
-          if (denial !== undefined) {
-            expect(denial, what).toMatchObject({
-              code: expect.stringMatching(/^MANDATE_/),
-              hop: expect.any(Number),
-              check: expect.any(String),
-            });
-          }
-          if (!allows(capability, sent)) {
-            expect(ran, `${what}: forbidden as sent, yet it ran`).toBeUndefined();
-            expect(denial, `${what}: forbidden as sent, yet not denied`).toBeDefined();
-          }
-          const parsed = objectSchemaOf(spec).safeParse(sent);
-          if (parsed.success && sameJson(parsed.data, sent) && allows(capability, sent)) {
-            expect(
-              ran,
-              `${what}: genuine (the schema keeps it, the mandate allows it), yet denied ${JSON.stringify(denial)}`,
-            ).toBeDefined();
-          }
-        },
-      );
+        }
+        if (!allows(capability, sent)) {
+          expect(ran, `${what}: forbidden as sent, yet it ran`).toBeUndefined();
+          expect(denial, `${what}: forbidden as sent, yet not denied`).toBeDefined();
+        }
+        const parsed = objectSchemaOf(spec).safeParse(sent);
+        if (parsed.success && sameJson(parsed.data, sent) && allows(capability, sent)) {
+          expect(
+            ran,
+            `${what}: genuine (the schema keeps it, the mandate allows it), yet denied ${JSON.stringify(denial)}`,
+          ).toBeDefined();
+        }
+      });
       await fc.assert(property, seamRuns());
-      console.log(`mcp seams: ${[...outcomes].map(([k, v]) => `${k}: ${v}`).join(', ')}`);
-      expect(outcomes.get('ran') ?? 0).toBeGreaterThan(0);
+      console.log(`mcp seams: ${outcomes.toString()}`);
+      expect(outcomes.get('ran')).toBeGreaterThan(0);
     },
     seamTimeout(),
   );

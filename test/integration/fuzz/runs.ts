@@ -16,3 +16,23 @@ export function seamRuns(share = 1): { numRuns: number; seed?: number } {
 export function seamTimeout(share = 1, perRunMs = 100): number {
   return Math.max(30_000, seamRuns(share).numRuns * perRunMs + 10_000);
 }
+
+/** Counts of what the runs of a property did, printed after it so a vacuous run shows itself. */
+export class Tally {
+  readonly #counts = new Map<string, number>();
+
+  add(key: string): void {
+    this.#counts.set(key, (this.#counts.get(key) ?? 0) + 1);
+  }
+
+  get(key: string): number {
+    return this.#counts.get(key) ?? 0;
+  }
+
+  toString(): string {
+    return [...this.#counts]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([key, n]) => `${key}: ${n}`)
+      .join(', ');
+  }
+}

@@ -3,54 +3,30 @@
  * every framework it was found on.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createVerifier, generateKeyPair, mint, type KeyPair } from '../../../src/index.js';
 import { routeQuery } from '../../../src/adapters/http/query.js';
-import { ARGS_FRAMEWORKS, sendSigned, startArgsApp, TRANSFER, type ArgsRun } from './args-apps.js';
+import {
+  ARGS_FRAMEWORKS,
+  createBankHolder,
+  sendSigned,
+  startArgsApp,
+  type ArgsRun,
+  type BankHolder,
+} from './args-apps.js';
 
-const AS = 'https://as.test';
-const SERVICE = 'https://bank.test';
-
-let agent: KeyPair;
-let token: string;
-let verifier: ReturnType<typeof createVerifier>;
+let holder: BankHolder;
 
 beforeAll(async () => {
-  let anchor: KeyPair;
-  [anchor, agent] = await Promise.all([generateKeyPair(), generateKeyPair()]);
-  verifier = createVerifier({
-    trustAnchors: [{ id: AS, publicJwk: anchor.publicJwk }],
-    audience: SERVICE,
-  });
-  const mandate = await mint({
-    issuer: anchor,
-    issuerId: AS,
-    subject: 'alice',
-    holder: agent.publicJwk,
-    capabilities: [
-      {
-        resource: TRANSFER.resource,
-        actions: [TRANSFER.action],
-        constraints: {
-          to: { constraint_type: 'not_one_of', excluded: ['mallory'] },
-          amount: { min: 0, max: 100 },
-        },
-      },
-    ],
-    audience: SERVICE,
-    expiresIn: '10m',
-  });
-  token = mandate.token;
+  holder = await createBankHolder();
 });
 
 describe.each(ARGS_FRAMEWORKS)('seam fuzz finding: repeated query names on %s', (framework) => {
   let app: { origin: string; runs: ArgsRun[]; close: () => Promise<void> };
   beforeAll(async () => {
-    app = await startArgsApp(framework, { verifier });
+    app = await startArgsApp(framework, { verifier: holder.verifier });
   });
   afterAll(() => app.close());
 
-  const get = (target: string) =>
-    sendSigned(app.origin, { token, signer: agent }, { method: 'GET', target });
+  const get = (target: string) => sendSigned(app.origin, holder, { method: 'GET', target });
 
   it('regression: ?to=bob&to=mallory is 400 ambiguous, not verified as "bob" while Express hands the handler ["bob","mallory"]', async () => {
     app.runs.length = 0;
@@ -120,17 +96,16 @@ describe.each(ARGS_FRAMEWORKS)(
   (framework) => {
     let app: { origin: string; runs: ArgsRun[]; close: () => Promise<void> };
     beforeAll(async () => {
-      app = await startArgsApp(framework, { verifier });
+      app = await startArgsApp(framework, { verifier: holder.verifier });
     });
     afterAll(() => app.close());
 
     it('regression: ?to=%E0 is 400 ambiguous, not verified as U+FFFD while Hono hands the handler "%E0"', async () => {
       app.runs.length = 0;
-      const reply = await sendSigned(
-        app.origin,
-        { token, signer: agent },
-        { method: 'GET', target: '/transfer?to=%E0&amount=1' },
-      );
+      const reply = await sendSigned(app.origin, holder, {
+        method: 'GET',
+        target: '/transfer?to=%E0&amount=1',
+      });
       expect(reply.status).toBe(400);
       expect(reply.body).toMatchObject({ code: 'MANDATE_MALFORMED', hop: 0, check: 'limits' });
       expect(app.runs).toEqual([]);

@@ -206,6 +206,9 @@ export function argsFor(spec: SchemaSpec): fc.Arbitrary<Record<string, Json>> {
   return fc.oneof(fittingArgs(spec), any);
 }
 
+/** A generated tool and one call to it: its schema, the arguments sent, the capability held. */
+export const toolCall = schemaSpec.chain((spec) => fc.tuple(fc.constant(spec), callFor(spec)));
+
 /** A capability that allows `args` (each argument wildcarded, pinned or listed), or none. */
 function fittedCapability(args: Record<string, Json>): fc.Arbitrary<CapabilityInput> {
   const keys = Object.keys(args);

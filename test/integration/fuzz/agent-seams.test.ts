@@ -251,10 +251,15 @@ describe.each(FRAMEWORKS)('differential seam fuzz: %s', (_name, callTool) => {
             allows(capability, received),
             `${what}: ran with arguments the mandate forbids`,
           ).toBe(true);
-          expect(
-            parsed.success && sameJson(received, parsed.data),
-            `${what}: ran with other arguments than the schema makes of the input`,
-          ).toBe(true);
+          // What zod makes of the input, where zod alone accepts it (the OpenAI Agents SDK first
+          // reads a null optional member as absent, for its strict JSON Schema: it may run an
+          // input zod alone refuses, and then the guard verified what it ran with).
+          if (parsed.success) {
+            expect(
+              sameJson(received, parsed.data),
+              `${what}: ran with other arguments than the schema makes of the input`,
+            ).toBe(true);
+          }
         } else {
           count(
             outcome.denial === undefined

@@ -43,14 +43,16 @@ function isShortInteger(text: string, start: number, end: number): boolean {
 }
 
 /**
- * Scan `text` for duplicate object keys, nesting deeper than `maxDepth` and (unless
- * `numbers` is false) number literals that are not admissible. Returns a description of
+ * Scan `text` for duplicate object keys, nesting deeper than `maxDepth`, (unless
+ * `numbers` is false) number literals that are not admissible and (unless
+ * `allowProtoKeys`) members named `__proto__`. Returns a description of
  * the first problem, or undefined. Invalid JSON is left to `JSON.parse`.
  */
 export function findJsonProblem(
   text: string,
   maxDepth = MAX_TEXT_DEPTH,
   numbers = true,
+  allowProtoKeys = true,
 ): string | undefined {
   // One Set of seen keys per open object; `null` marks an open array.
   const stack: (Set<string> | null)[] = [];
@@ -81,6 +83,7 @@ export function findJsonProblem(
         }
         if (typeof key === 'string') {
           if (top.has(key)) return `duplicate key ${JSON.stringify(key.slice(0, 64))}`;
+          if (!allowProtoKeys && key === '__proto__') return 'a member named "__proto__"';
           top.add(key);
         }
         expectKey = false;
@@ -112,8 +115,8 @@ function inadmissible(literal: string): string {
 }
 
 /**
- * Parse untrusted JSON text that must be an object. Duplicate keys, excessive depth and
- * invalid JSON are `MANDATE_MALFORMED`, labelled with `label`; so is an inadmissible number
+ * Parse untrusted JSON text that must be an object. Duplicate keys, a member named
+ * `__proto__`, excessive depth and invalid JSON are `MANDATE_MALFORMED`, labelled with `label`; so is an inadmissible number
  * with `numbers` `'reject'` (the default), while `'mark'` parses losslessly: each
  * inadmissible number becomes an {@link InadmissibleNumber}, and
  * {@link writtenWithFraction} tells which numbers were written with a fraction or exponent.
@@ -132,7 +135,11 @@ export function parseJsonObject(
   // closer look). Anything else takes the full path below, whose verdicts and messages are
   // the reference.
   const keys = maxDepth <= 32 ? countKeysWithin(text, maxDepth, numbers) : -1;
-  if (keys >= 0) {
+  // A member named `__proto__` (however escaped) is refused: JSON.parse keeps it as an own
+  // member, but any later copy by assignment (Object.assign, a for-in merge) would make it a
+  // prototype, and nothing Mandate reads is named so (RFC 8725 vectors `*/proto-*`). Text
+  // that could name one takes the full path, which decodes every key.
+  if (keys >= 0 && !text.includes('__proto__') && !text.includes('\\u')) {
     let value: unknown;
     try {
       value = JSON.parse(text);
@@ -148,7 +155,7 @@ export function parseJsonObject(
       return value as Record<string, unknown>;
     }
   }
-  const problem = findJsonProblem(text, maxDepth, numbers === 'reject');
+  const problem = findJsonProblem(text, maxDepth, numbers === 'reject', false);
   if (problem !== undefined) malformedText(label, check, hop, problem);
   let value: unknown;
   try {

@@ -19,7 +19,7 @@ import {
   type JWTVerifyGetKey,
 } from 'jose';
 import { z } from 'zod';
-import { decodeBase64url } from '../core/encoding.js';
+import { decodeBase64url, isCanonicalBase64url } from '../core/encoding.js';
 import { DEFAULT_LIMITS } from '../core/limits.js';
 import {
   MandateError,
@@ -217,6 +217,22 @@ function decodeJson(segment: string, label: string): Record<string, unknown> {
   );
 }
 
+/**
+ * RFC 7515 §4.1.11: a `crit` extension the verifier does not implement must be refused, and
+ * Mandate implements none; `b64: false` (RFC 7797) would make the signature cover the payload
+ * text as-is while the claims are read from its base64url decoding (RFC 8725 vectors
+ * `access-token/crit-*` and `access-token/b64-*`).
+ */
+function rejectUnsupportedHeader(header: Readonly<Record<string, unknown>>): void {
+  for (const member of ['crit', 'b64']) {
+    if (Object.hasOwn(header, member)) {
+      deny('MANDATE_MALFORMED', 'limits', `header.${member} is not supported`, {
+        path: `header.${member}`,
+      });
+    }
+  }
+}
+
 /** `typ` per RFC 9068 §4: `at+jwt`, or `application/at+jwt`, compared case-insensitively. */
 function isAccessTokenTyp(typ: unknown): boolean {
   if (typeof typ !== 'string') return false;
@@ -310,7 +326,15 @@ export function createAccessTokenVerifier(
         path: 'header.typ',
       });
     }
+    rejectUnsupportedHeader(header);
     const payload = decodeJson(segments[1] ?? '', 'payload');
+    // jose decodes the signature leniently (padding, unused bits, whitespace): only the one
+    // canonical text of a token is accepted, as for the header and payload above.
+    if (!isCanonicalBase64url(segments[2] ?? '')) {
+      deny('MANDATE_MALFORMED', 'limits', 'signature: non-canonical base64url', {
+        path: 'signature',
+      });
+    }
     const parsed = claimsSchema.safeParse(payload);
     if (!parsed.success) {
       const { path, message } = firstIssue(parsed.error, 'payload');

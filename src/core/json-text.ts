@@ -116,10 +116,10 @@ function inadmissible(literal: string): string {
 
 /**
  * Parse untrusted JSON text that must be an object. Duplicate keys, a member named
- * `__proto__`, excessive depth and invalid JSON are `MANDATE_MALFORMED`, labelled with `label`; so is an inadmissible number
- * with `numbers` `'reject'` (the default), while `'mark'` parses losslessly: each
- * inadmissible number becomes an {@link InadmissibleNumber}, and
- * {@link writtenWithFraction} tells which numbers were written with a fraction or exponent.
+ * `__proto__`, excessive depth and invalid JSON are `MANDATE_MALFORMED`, labelled with
+ * `label`; so is an inadmissible number with `numbers` `'reject'` (the default), while
+ * `'mark'` parses losslessly: each inadmissible number becomes an
+ * {@link InadmissibleNumber}, and {@link writtenWithFraction} tells which numbers were written with a fraction or exponent.
  */
 export function parseJsonObject(
   text: string,
@@ -213,7 +213,7 @@ export function writtenWithFraction(holder: object, key: string): boolean {
  * Pass the result as `request.args` when the invocation arrives as text.
  *
  * @throws MandateError `MANDATE_MALFORMED` for text that is not a JSON object, has a
- *   duplicate key or nests deeper than `maxDepth`.
+ *   duplicate key, has a member named `__proto__` or nests deeper than `maxDepth`.
  */
 export function parseArguments(text: string, maxDepth = MAX_TEXT_DEPTH): Record<string, unknown> {
   if (typeof text !== 'string') throw new TypeError('parseArguments needs the JSON text');

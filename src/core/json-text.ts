@@ -119,7 +119,8 @@ function inadmissible(literal: string): string {
  * `__proto__`, excessive depth and invalid JSON are `MANDATE_MALFORMED`, labelled with
  * `label`; so is an inadmissible number with `numbers` `'reject'` (the default), while
  * `'mark'` parses losslessly: each inadmissible number becomes an
- * {@link InadmissibleNumber}, and {@link writtenWithFraction} tells which numbers were written with a fraction or exponent.
+ * {@link InadmissibleNumber}, and {@link writtenWithFraction} tells which numbers were
+ * written with a fraction or exponent.
  */
 export function parseJsonObject(
   text: string,

@@ -15,19 +15,19 @@ import { budgetRunning, withBudget } from './budget.js';
 import { MandateError, type ErrorDetail, type MandateErrorCode } from './errors.js';
 import { deepFreeze } from './freeze.js';
 import { assertRequestWithin } from './request-bounds.js';
+import { argMapNarrowerNormalized, normalizeArgMap } from './constraint/arg-map.js';
+import { checkNormalized } from './constraint/check.js';
 import {
-  argMapNarrowerNormalized,
-  checkNormalized,
-  constraintBounds,
   emptyConstraint,
-  intersectNormalized,
-  isUnsatisfiable,
-  normalizeArgMap,
   UNNAMED_ARGUMENTS,
+  WILDCARD,
   type ArgMap,
   type ArgMapFailure,
-  type NarrowingProfile,
-} from './constraint.js';
+} from './constraint/forms.js';
+import { intersectNormalized } from './constraint/intersection.js';
+import type { NarrowingProfile } from './constraint/narrowing.js';
+import { constraintBounds } from './constraint/parse.js';
+import { isUnsatisfiable } from './constraint/satisfiability.js';
 import { assertJson, jsonKey, joinPath, type JsonBounds } from './json.js';
 import { describeConstraint, explainMissing, explainUnknown, explainViolation } from './explain.js';
 import { MAX_JSON_NODES, limitsKey, resolveLimits, type Limits } from './limits.js';
@@ -62,8 +62,6 @@ interface Prepared {
   /** Unnamed arguments are allowed (no constraints, or `"*"`). */
   readonly open: boolean;
 }
-
-const WILDCARD: Constraint = Object.freeze({ constraint_type: 'wildcard' });
 
 function argMapOf(p: Prepared): ArgMap {
   return { named: p.args, optional: p.optional, open: p.open };

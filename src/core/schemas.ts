@@ -4,7 +4,7 @@
  *
  * The schemas check shape only. Before they run, `assertJson` has already bounded the
  * value (depth, sizes, finite numbers, plain objects), so zod never walks hostile nesting;
- * constraint trees are recursed by `constraint.ts` with an explicit depth limit rather than
+ * constraint trees are recursed by `constraint/parse.ts` with an explicit depth limit rather than
  * by `z.lazy`, for the same reason.
  */
 import { z } from 'zod';

@@ -4,7 +4,7 @@
  * rules themselves are format-independent.
  */
 import type { KeyObject } from 'node:crypto';
-import type { NarrowingProfile } from '../core/constraint.js';
+import type { NarrowingProfile } from '../core/constraint/narrowing.js';
 import type { MandateErrorCode } from '../core/errors.js';
 import type { Action, BlockView, Format, ProofRequest } from '../core/types.js';
 import type { PublicJwk, SigningAlg } from '../identity/jwk.js';

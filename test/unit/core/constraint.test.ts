@@ -1,12 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { MandateError } from '../../../src/core/errors.js';
-import {
-  checkConstraint,
-  intersectConstraints,
-  isArgMapNarrower,
-  isConstraintNarrower,
-  normalizeConstraint,
-} from '../../../src/core/constraint.js';
+import { isArgMapNarrower } from '../../../src/core/constraint/arg-map.js';
+import { checkConstraint } from '../../../src/core/constraint/check.js';
+import { intersectConstraints } from '../../../src/core/constraint/intersection.js';
+import { isConstraintNarrower } from '../../../src/core/constraint/narrowing.js';
+import { normalizeConstraint } from '../../../src/core/constraint/parse.js';
 import { InadmissibleNumber } from '../../../src/core/numbers.js';
 import type { Constraint, ConstraintInput, Json } from '../../../src/core/types.js';
 

@@ -14,7 +14,7 @@ import { findBlockWidening, widenedError } from '../core/widening.js';
 import { parseSpan, systemClock, type Span } from '../core/time.js';
 import type { BlockView, CapabilityInput, Format, KeyPair } from '../core/types.js';
 import { requirePublicJwk } from '../identity/keys.js';
-import { bindingFor, type CertificateInput } from '../proof/mtls/certificate.js';
+import { bindingFor, type CertificateInput } from '../identity/certificate.js';
 import type { PublicJwk } from '../identity/jwk.js';
 import { thumbprintUriSync } from '../identity/thumbprint.js';
 

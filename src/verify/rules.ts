@@ -12,13 +12,15 @@ import {
 } from '../core/errors.js';
 import { deepFreeze } from '../core/freeze.js';
 import { findBlockWidening, widenedError } from '../core/widening.js';
-import type { Action, ProofRequest } from '../core/types.js';
-import { checkExpectedHolder } from '../identity/expect-holder.js';
+import type { Action, Format, ProofRequest } from '../core/types.js';
+import { checkExpectedHolder } from './expect-holder.js';
 import { checkCertificateBinding, type MtlsContext } from '../proof/mtls/possession.js';
 import { proofMustNameAudience } from '../proof/audience.js';
 import { checkProof, sameArgs } from '../proof/check.js';
 import { isHttpRequest } from '../proof/request.js';
-import type { VerifiableChain } from './chain.js';
+import { aatCodec } from '../format/aat/codec.js';
+import { CODECS, type VerifiableChain } from '../format/codec.js';
+import { MANDATE_RULE_ORDER, type RuleStep } from '../format/rule-order.js';
 import { chainBounds, type VerifierConfig } from './config.js';
 import { acceptProof } from './proof-acceptance.js';
 import { askStore } from './store-call.js';
@@ -503,42 +505,73 @@ const authorization: Rule = {
   },
 };
 
+/** Every step by the name a codec's rule order uses. */
+const STEPS: Readonly<Record<RuleStep, Rule>> = {
+  limits,
+  anchor,
+  linkage,
+  narrowing,
+  window,
+  revocation,
+  audience,
+  possession,
+  'proof-signature': proofSignature,
+  authorize: authorization,
+};
+
+/**
+ * The rules in a codec's order (`Codec.ruleOrder`), deep-frozen. An order that does not run
+ * every rule of DESIGN.md section 3 exactly once, `limits` first (it decodes the chain, and
+ * so picks the codec), is a programming error: it throws, so no encoding can skip a rule.
+ */
+export function rulesInOrder(order: readonly RuleStep[]): readonly Rule[] {
+  const named = new Set(order);
+  if (
+    order[0] !== 'limits' ||
+    named.size !== order.length ||
+    MANDATE_RULE_ORDER.some((step) => !named.has(step))
+  ) {
+    throw new TypeError(`a rule order must run every rule once, limits first: ${order.join(', ')}`);
+  }
+  return deepFreeze(order.map((step) => STEPS[step]));
+}
+
 /**
  * The rules, in order (docs/format.md, "Verification"). Deep-frozen, rule objects included:
  * nothing outside this module can reorder, drop or replace a rule (a verifier also captures
  * its tables when it is created).
  */
-export const RULES: readonly Rule[] = deepFreeze([
-  limits,
-  anchor,
-  linkage,
-  narrowing,
-  window,
-  revocation,
-  audience,
-  possession,
-  authorization,
+export const RULES: readonly Rule[] = rulesInOrder(MANDATE_RULE_ORDER);
+
+/**
+ * The same rules in the AAT draft's order (the AAT codec's `ruleOrder`): the chain, then the
+ * request's authorization, then the proof, whose signature is checked before the
+ * authorization. Used for AAT chains; the verdict is the same in either order, only which
+ * failure is reported first differs. Deep-frozen.
+ */
+export const AAT_RULES: readonly Rule[] = rulesInOrder(aatCodec.ruleOrder);
+
+const ORDERED = new Map<readonly RuleStep[], readonly Rule[]>([
+  [MANDATE_RULE_ORDER, RULES],
+  [aatCodec.ruleOrder, AAT_RULES],
 ]);
 
 /**
- * The same rules in the AAT draft's order (section 7): the chain (steps 1-5), then the
- * leaf's authorization of the invocation and the chain audience (step 6), then the proof
- * of possession (step 7); the proof's signature (7a-7b) is checked just before step 6, so
- * no work proportional to the request precedes it. Used for chains whose profile is `'aat'`; the verdict is the
- * same in either order, only which failure is reported first differs. Deep-frozen.
+ * Each codec's rules in its own order, by format: a new map per call (a verifier captures one
+ * when it is created), of deep-frozen tables.
  */
-export const AAT_RULES: readonly Rule[] = deepFreeze([
-  limits,
-  anchor,
-  linkage,
-  narrowing,
-  window,
-  revocation,
-  proofSignature,
-  authorization,
-  audience,
-  possession,
-]);
+export function ruleTables(): ReadonlyMap<Format, readonly Rule[]> {
+  return new Map(
+    CODECS.map((codec) => {
+      let rules = ORDERED.get(codec.ruleOrder);
+      if (rules === undefined) {
+        rules = rulesInOrder(codec.ruleOrder);
+        ORDERED.set(codec.ruleOrder, rules);
+      }
+      return [codec.format, rules];
+    }),
+  );
+}
 
 // `possession` delegates to it: frozen like the rules that are listed.
 deepFreeze(holderProof);

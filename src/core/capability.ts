@@ -13,6 +13,7 @@
  */
 import { budgetRunning, withBudget } from './budget.js';
 import { MandateError, type ErrorDetail, type MandateErrorCode } from './errors.js';
+import { limitExceeded, malformed } from './failure.js';
 import { deepFreeze } from './freeze.js';
 import { assertRequestWithin } from './request-bounds.js';
 import { argMapNarrowerNormalized, normalizeArgMap } from './constraint/arg-map.js';
@@ -69,20 +70,6 @@ function argMapOf(p: Prepared): ArgMap {
 
 const byCodeUnit = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
-function limitExceeded(path: string, message: string, detail: ErrorDetail): never {
-  throw new MandateError('MANDATE_LIMIT_EXCEEDED', `${path}: ${message}`, {
-    check: 'limits',
-    detail: { path, ...detail },
-  });
-}
-
-function malformed(path: string, message: string, reason: string): never {
-  throw new MandateError('MANDATE_MALFORMED', `${path}: ${message}`, {
-    check: 'limits',
-    detail: { path, reason },
-  });
-}
-
 /**
  * The normal form: named constraints sorted, `"*"` only beside named ones (alone it is the
  * same as no constraints), `optional` sorted. `open` false with no named argument cannot
@@ -133,7 +120,10 @@ function prepareOne(input: unknown, path: string, limits: Limits): Prepared {
     // An optional argument that is not constrained would be meaningless (and, in an
     // unconstrained capability, suggest closed-world semantics that do not apply).
     if (!args.has(name))
-      malformed(p, `'${name}' is not a constrained argument`, 'optional-unconstrained');
+      malformed(`${p}: '${name}' is not a constrained argument`, {
+        path: p,
+        reason: 'optional-unconstrained',
+      });
     optional.add(name);
   });
   const open = map.open;
@@ -170,9 +160,10 @@ function prepareAll(input: unknown, options: AlgebraOptions | undefined): Prepar
   const hit = cachedPrepared(input, limits);
   if (hit !== undefined) return hit;
   const path = 'capabilities';
-  if (!Array.isArray(input)) malformed(path, 'must be an array', 'type');
+  if (!Array.isArray(input)) malformed(`${path}: must be an array`, { path, reason: 'type' });
   if (input.length > limits.maxCapabilities) {
-    limitExceeded(path, `more than ${limits.maxCapabilities} capabilities`, {
+    limitExceeded(`${path}: more than ${limits.maxCapabilities} capabilities`, {
+      path,
       reason: 'capabilities',
       limit: limits.maxCapabilities,
     });
@@ -343,7 +334,8 @@ function denial(
 function parseAction(action: Action, options: AlgebraOptions | undefined): ParsedAction {
   const limits = resolveLimits(options?.limits);
   const a = action as unknown;
-  if (a === null || typeof a !== 'object') malformed('action', 'must be an object', 'type');
+  if (a === null || typeof a !== 'object')
+    malformed(`action: must be an object`, { path: 'action', reason: 'type' });
   const { resource: r, action: name, args: rawArgs } = action;
   // Sizes first, so nothing below (names, shape, matching) works on an oversized request.
   assertRequestWithin(action, undefined, limits);
@@ -354,7 +346,7 @@ function parseAction(action: Action, options: AlgebraOptions | undefined): Parse
   else {
     assertJson(rawArgs, 'action.args', REQUEST_BOUNDS);
     if (rawArgs === null || typeof rawArgs !== 'object' || Array.isArray(rawArgs)) {
-      malformed('action.args', 'must be an object', 'type');
+      malformed(`action.args: must be an object`, { path: 'action.args', reason: 'type' });
     }
     args = rawArgs;
   }

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkConstraint } from '../../../../src/core/constraint/check.js';
 import type { ConstraintInput } from '../../../../src/core/types.js';
-import { failure } from '../../../helpers/constraint.js';
+import { failure } from '../../../helpers/failure.js';
 
 describe('checkConstraint', () => {
   it.each<[ConstraintInput, unknown, boolean]>([

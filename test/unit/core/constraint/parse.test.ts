@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { normalizeConstraint } from '../../../../src/core/constraint/parse.js';
 import { InadmissibleNumber } from '../../../../src/core/numbers.js';
 import type { Constraint } from '../../../../src/core/types.js';
-import { failure, exact, range } from '../../../helpers/constraint.js';
+import { failure } from '../../../helpers/failure.js';
+import { exact, range } from '../../../helpers/constraint.js';
 
 describe('normalizeConstraint', () => {
   it('maps the terse forms onto wire forms', () => {

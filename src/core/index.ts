@@ -12,19 +12,16 @@ export {
   type Authorization,
   type Widening,
 } from './capability.js';
+export { checkConstraint } from './constraint/check.js';
+export { intersectConstraints } from './constraint/intersection.js';
+export { isArgMapNarrower, type ArgConstraints, type ArgMapOptions } from './constraint/arg-map.js';
+export type { ArgMapFailure } from './constraint/forms.js';
 export {
-  checkConstraint,
-  intersectConstraints,
-  isArgMapNarrower,
   isConstraintNarrower,
-  normalizeConstraint,
-  type ArgConstraints,
-  type ArgMapFailure,
-  type ArgMapOptions,
-  type ConstraintParseOptions,
   type NarrowingOptions,
   type NarrowingProfile,
-} from './constraint.js';
+} from './constraint/narrowing.js';
+export { normalizeConstraint, type ConstraintParseOptions } from './constraint/parse.js';
 export { intersectPatterns, isPatternSubset, matchesResource } from './resource.js';
 export {
   validateActionName,

@@ -6,8 +6,8 @@
  * demo (oidc-provider, loaded only when started, or the smallest server on node:http when
  * oidc-provider is not installed).
  */
+export { createAccessTokenVerifier } from './access-token.js';
 export {
-  createAccessTokenVerifier,
   ACCESS_TOKEN_ALGORITHMS,
   DEFAULT_ACCESS_TOKEN_ALGORITHMS,
   type AccessTokenAlg,
@@ -17,7 +17,7 @@ export {
   type AccessTokenVerifierOptions,
   type VerifiedAccessToken,
   type VerifyAccessTokenOptions,
-} from './access-token.js';
+} from './access-token-contract.js';
 export {
   buildActClaim,
   mayActAllows,

@@ -30,6 +30,6 @@ export {
 } from './chain-laws.js';
 export { NUM_RUNS } from './config.js';
 // Types that the signatures above use.
-export type { NarrowingProfile } from '../core/constraint.js';
+export type { NarrowingProfile } from '../core/constraint/narrowing.js';
 export type { BlockList } from './mutators.js';
 export type { RunOptions } from './config.js';

@@ -7,10 +7,10 @@ import { parse as legacyParse } from 'node:url';
 import fc from 'fast-check';
 import { getPath as honoPath } from 'hono/utils/url';
 import { describe, expect, it } from 'vitest';
-import { isMandateError } from '../../../src/core/errors.js';
-import { readRequestTarget } from '../../../src/adapters/http/index.js';
-import { compileRoutes, matchRoute, routerParams } from '../../../src/adapters/http/routes.js';
-import { NUM_RUNS } from '../../../src/testing/config.js';
+import { isMandateError } from '../../../../src/core/errors.js';
+import { readRequestTarget } from '../../../../src/adapters/http/index.js';
+import { compileRoutes, matchRoute, routerParams } from '../../../../src/adapters/http/routes.js';
+import { NUM_RUNS } from '../../../../src/testing/config.js';
 
 function refusal(target: string): unknown {
   try {

@@ -4,7 +4,7 @@
  * RFC 7638 / RFC 8037 / RFC 9278 vectors live in test/vectors/rfc.test.ts (not repeated).
  */
 import { describe, expect, it } from 'vitest';
-import { canonicalJson } from '../../../src/core/encoding.js';
+import { canonicalJson } from '../../../../src/core/encoding.js';
 
 describe('RFC 8785 examples', () => {
   it('RFC 8785 §3.2.2: the sample input serialises to the sample output', () => {

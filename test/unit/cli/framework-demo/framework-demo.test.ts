@@ -4,8 +4,8 @@ import {
   FRAMEWORKS,
   isFramework,
   runFrameworkDemo,
-} from '../../../src/cli/framework-demo/index.js';
-import { FRAMEWORK_SCENARIOS } from '../../../src/cli/framework-demo/scenarios.js';
+} from '../../../../src/cli/framework-demo/index.js';
+import { FRAMEWORK_SCENARIOS } from '../../../../src/cli/framework-demo/scenarios.js';
 
 describe('mandate demo --framework', () => {
   it.each(FRAMEWORKS)(

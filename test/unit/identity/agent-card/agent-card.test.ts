@@ -17,10 +17,10 @@ import {
   signAgentCard,
   verifyAgentCard,
   type AgentCard,
-} from '../../../src/identity/agent-card/index.js';
-import { THUMBPRINT_URI_PREFIX } from '../../../src/identity/thumbprint.js';
-import { generateKeyPair, type KeyPair } from '../../../src/index.js';
-import { segment } from '../../helpers/forge.js';
+} from '../../../../src/identity/agent-card/index.js';
+import { THUMBPRINT_URI_PREFIX } from '../../../../src/identity/thumbprint.js';
+import { generateKeyPair, type KeyPair } from '../../../../src/index.js';
+import { segment } from '../../../helpers/forge.js';
 
 // RFC 8037 Appendix A.1/A.2 (the same key test/vectors/rfc.test.ts checks).
 const RFC8037_PUBLIC = {

@@ -8,15 +8,15 @@ import type { Server, Socket } from 'node:net';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
-import { StoreUnavailableError } from '../../../src/stores/errors.js';
+import { StoreUnavailableError } from '../../../../src/stores/errors.js';
 import {
   RedisReplayStore,
   RedisRevocationStore,
   createRedisClient,
   failClosedClusterOptions,
   failClosedRedisOptions,
-} from '../../../src/stores/redis/index.js';
-import { freePort } from '../../integration/redis/redis-server.js';
+} from '../../../../src/stores/redis/index.js';
+import { freePort } from '../../../integration/redis/redis-server.js';
 
 const unhandled: unknown[] = [];
 const onUnhandled = (reason: unknown): void => {

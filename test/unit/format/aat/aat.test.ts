@@ -15,8 +15,8 @@ import {
   toolFromResource,
   toolResource,
   type KeyPair,
-} from '../../../src/index.js';
-import { reforgeBlock } from '../../helpers/forge.js';
+} from '../../../../src/index.js';
+import { reforgeBlock } from '../../../helpers/forge.js';
 
 const NOW = 1_800_000_000;
 const ISSUER = 'https://auth.example.com';

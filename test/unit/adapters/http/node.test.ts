@@ -1,8 +1,8 @@
 /** mandate/http on node:http fails closed when the guard itself throws, whatever `next` does. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { mandateNode } from '../../../src/adapters/http/index.js';
-import type { Verifier } from '../../../src/verify/verifier.js';
+import { mandateNode } from '../../../../src/adapters/http/index.js';
+import type { Verifier } from '../../../../src/verify/verifier.js';
 
 describe('mandateNode', () => {
   it('answers 500 and never calls next when the guard throws (a throwing audit sink)', async () => {

@@ -2,7 +2,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { exportJWK, SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { parseSpiffeId, verifyJwtSvid } from '../../../src/proof/mtls/index.js';
+import { parseSpiffeId, verifyJwtSvid } from '../../../../src/proof/mtls/index.js';
 
 describe('parseSpiffeId', () => {
   it.each([

@@ -6,16 +6,16 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { MandateError } from '../../../src/core/errors.js';
+import { MandateError } from '../../../../src/core/errors.js';
 import {
   argMapNarrowerNormalized,
   normalizeArgMap,
-  type NarrowingProfile,
-} from '../../../src/core/constraint.js';
-import { DEFAULT_LIMITS } from '../../../src/core/limits.js';
-import { authorize } from '../../../src/core/capability.js';
-import type { CapabilityInput, Json } from '../../../src/core/types.js';
-import { vectorsOrReport } from '../../helpers/vectors.js';
+} from '../../../../src/core/constraint/arg-map.js';
+import type { NarrowingProfile } from '../../../../src/core/constraint/narrowing.js';
+import { DEFAULT_LIMITS } from '../../../../src/core/limits.js';
+import { authorize } from '../../../../src/core/capability.js';
+import type { CapabilityInput, Json } from '../../../../src/core/types.js';
+import { vectorsOrReport } from '../../../helpers/vectors.js';
 
 interface Vector {
   id: string;

@@ -9,14 +9,14 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { generateKeyPair, type KeyPair } from '../../../src/index.js';
+import { generateKeyPair, type KeyPair } from '../../../../src/index.js';
 import {
   RevocationListPublisher,
   RevocationListStore,
   revocationListPayloadSchema,
   revokeInStateFile,
-} from '../../../src/stores/revocation-list/index.js';
-import { NUM_RUNS } from '../../../src/testing/index.js';
+} from '../../../../src/stores/revocation-list/index.js';
+import { NUM_RUNS } from '../../../../src/testing/index.js';
 
 const ISSUER = 'https://as.unit.test';
 const NOW = 1_800_000_000;

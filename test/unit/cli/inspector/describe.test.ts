@@ -9,9 +9,9 @@ import {
   describeCapability,
   describeConstraint,
   partyLabel,
-} from '../../../src/cli/inspector/describe.js';
-import { guessForeign } from '../../../src/cli/inspector/guess.js';
-import type { Constraint } from '../../../src/core/types.js';
+} from '../../../../src/cli/inspector/describe.js';
+import { guessForeign } from '../../../../src/cli/inspector/guess.js';
+import type { Constraint } from '../../../../src/core/types.js';
 
 describe('describeConstraint', () => {
   const cases: [Constraint, string][] = [

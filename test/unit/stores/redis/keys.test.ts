@@ -6,7 +6,7 @@ import {
   keyFor,
   revocationKeyFor,
   ttlMs,
-} from '../../../src/stores/redis/keys.js';
+} from '../../../../src/stores/redis/keys.js';
 
 describe('redis keys', () => {
   const hostile = [

@@ -75,7 +75,7 @@ export {
   type DeputyTarget,
   type GrantOptions,
   type NarrowedCall,
-} from './adapters/deputy.js';
+} from './proof/deputy.js';
 export {
   createAuditor,
   auditRecord,
@@ -83,7 +83,7 @@ export {
   type AuditRecord,
   type Auditor,
   type AuditorOptions,
-} from './adapters/audit.js';
+} from './verify/audit.js';
 // Types that the signatures above use, exported so that callers (and the API reference) can name them.
 export type { ErrorDetail, MandateErrorInit } from './core/errors.js';
 export type { Clock } from './core/time.js';

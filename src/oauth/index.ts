@@ -2,9 +2,8 @@
  * `mandate/oauth`: the OAuth bridge. RFC 9068 access-token
  * verification, client credentials and token exchange with `private_key_jwt` (oauth4webapi),
  * the RFC 8693 token-exchange handler that turns a user's token into a root mandate, nested
- * `act` claims for OAuth-only services, and a loopback authorization server for tests and the
- * demo (oidc-provider, loaded only when started, or the smallest server on node:http when
- * oidc-provider is not installed).
+ * `act` claims for OAuth-only services, and `registerTokenExchange`, which adds that handler to
+ * an oidc-provider authorization server.
  */
 export {
   createAccessTokenVerifier,
@@ -37,23 +36,6 @@ export {
   type OAuthClientOptions,
   type TokenResponse,
 } from './client.js';
-export { startDemoAuthorizationServer } from './demo-authorization-server.js';
-export {
-  DEMO_REDIRECT_URI,
-  type DemoAgent,
-  type DemoAuthorizationServer,
-  type DemoAuthorizationServerOptions,
-  type DemoRevocationIssuer,
-  type DemoRevocationTarget,
-  type DemoServerImplementation,
-  type DemoUser,
-} from './demo-server-common.js';
-export {
-  obtainDemoRootMandate,
-  DEMO_SCOPES,
-  type DemoRootGrant,
-  type DemoRootGrantOptions,
-} from './demo-grant.js';
 export {
   registerTokenExchange,
   assertionSigningKey,

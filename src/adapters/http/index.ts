@@ -67,13 +67,13 @@ export {
   type AuditRecord,
   type Auditor,
   type AuditorOptions,
-} from '../audit.js';
+} from '../../verify/audit.js';
 export {
   createDeputy,
   type Deputy,
   type DeputyOptions,
   type DeputyTarget,
   type NarrowedCall,
-} from '../deputy.js';
+} from '../../proof/deputy.js';
 export { httpTarget, type HttpTargetOptions } from './target.js';
 export type { ExpressMiddleware } from './express.js';

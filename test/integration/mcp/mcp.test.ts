@@ -15,7 +15,7 @@ import {
   META_MANDATE,
   META_PROOF,
 } from '../../../src/adapters/mcp/index.js';
-import type { AuditRecord } from '../../../src/adapters/audit.js';
+import type { AuditRecord } from '../../../src/verify/audit.js';
 import { startPaymentTool, type PaymentToolServer } from './server.js';
 import { AS, aliceRoot, billingOwnOf, keyPairs, toBillingOf } from '../../helpers/billing.js';
 

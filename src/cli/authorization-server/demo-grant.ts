@@ -4,13 +4,13 @@
  * orchestrator gets its own client-credentials token (`private_key_jwt`), and exchanges both
  * (RFC 8693) for a root mandate naming alice as subject and its own key as holder.
  */
-import type { CapabilityInput, KeyPair, Mandate } from '../core/types.js';
-import { toMandate } from '../format/mint.js';
-import { createOAuthClient } from './client.js';
+import type { CapabilityInput, KeyPair, Mandate } from '../../core/types.js';
+import { toMandate } from '../../format/mint.js';
+import { createOAuthClient } from '../../oauth/client.js';
 import { startDemoAuthorizationServer } from './demo-authorization-server.js';
 import type { DemoServerImplementation } from './demo-server-common.js';
-import { TOKEN_TYPE } from './token-types.js';
-import { deepFreeze } from '../core/freeze.js';
+import { TOKEN_TYPE } from '../../oauth/token-types.js';
+import { deepFreeze } from '../../core/freeze.js';
 
 /** The scopes of the demo and what they allow. */
 export const DEMO_SCOPES: Readonly<Record<string, readonly CapabilityInput[]>> = deepFreeze({

@@ -7,8 +7,6 @@
  */
 export {
   createAccessTokenVerifier,
-  ACCESS_TOKEN_ALGORITHMS,
-  DEFAULT_ACCESS_TOKEN_ALGORITHMS,
   type AccessTokenAlg,
   type AccessTokenDecision,
   type AccessTokenJwksOptions,
@@ -17,14 +15,7 @@ export {
   type VerifiedAccessToken,
   type VerifyAccessTokenOptions,
 } from './access-token.js';
-export {
-  buildActClaim,
-  mayActAllows,
-  parseActClaim,
-  parseMayActClaim,
-  MAX_ACT_DEPTH,
-  type Actor,
-} from './act-claim.js';
+export { mayActAllows, parseActClaim, parseMayActClaim, type Actor } from './act-claim.js';
 export { issueActToken, type IssueActTokenOptions } from './act-token.js';
 export {
   createOAuthClient,
@@ -38,12 +29,10 @@ export {
 } from './client.js';
 export {
   registerTokenExchange,
-  assertionSigningKey,
-  TOKEN_EXCHANGE_PARAMETERS,
   type OidcProviderGrantContext,
   type OidcProviderLike,
 } from './oidc-provider.js';
-export { createScopeMap, splitScope, type ScopeMap } from './scope-map.js';
+export { createScopeMap, type ScopeMap } from './scope-map.js';
 export {
   createTokenExchangeHandler,
   type MayActContext,
@@ -54,9 +43,4 @@ export {
   type TokenExchangeResponse,
   type TokenExchangeResult,
 } from './token-exchange.js';
-export {
-  ACCESS_TOKEN_TYP,
-  GRANT_TYPE_TOKEN_EXCHANGE,
-  MANDATE_DETAIL_TYPE,
-  TOKEN_TYPE,
-} from './token-types.js';
+export { TOKEN_TYPE } from './token-types.js';

@@ -9,7 +9,7 @@
  */
 import { ClientFactory } from '@a2a-js/sdk/client';
 import type { AgentExecutor } from '@a2a-js/sdk/server';
-import { a2aDenial, createDeputy, sendWithGrant } from '../../adapters/a2a/index.js';
+import { a2aDenial, sendWithGrant } from '../../adapters/a2a/index.js';
 import { verifyAgentCard, type AgentCard } from '../../identity/agent-card/index.js';
 import { BoundedMap } from '../../core/bounded-map.js';
 import type { Mandate } from '../../core/types.js';
@@ -25,6 +25,7 @@ import {
   paymentAsked,
   subjectTokenOf,
 } from './messages.js';
+import { createDeputy } from '../../proof/deputy.js';
 
 const config = readConfig();
 const key = await keyPairOf(config.keyJwk);

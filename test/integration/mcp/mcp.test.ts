@@ -8,7 +8,6 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { createVerifier, prove, type KeyPair, type Mandate } from '../../../src/index.js';
 import {
   callToolWithMandate,
-  createDeputy,
   mandateDenial,
   mcpTarget,
   MANDATE_DENIED,
@@ -18,6 +17,7 @@ import {
 import type { AuditRecord } from '../../../src/verify/audit.js';
 import { startPaymentTool, type PaymentToolServer } from './server.js';
 import { AS, aliceRoot, billingOwnOf, keyPairs, toBillingOf } from '../../helpers/billing.js';
+import { createDeputy } from '../../../src/proof/deputy.js';
 
 const TOOL = 'https://payments.test/mcp';
 /** The invoice argument only picks the resource: any value is allowed through. */

@@ -72,6 +72,6 @@ export {
 export type { ErrorDetail, MandateErrorInit } from './core/errors.js';
 export type { Clock, Span } from './core/time.js';
 export type { PublicJwk, SigningAlg } from './identity/jwk.js';
-export type { ExpectHolder } from './identity/expect-holder.js';
+export type { ExpectHolder } from './verify/expect-holder.js';
 export type { AlgebraOptions } from './core/capability.js';
 export type { MemoryStoreOptions, MemoryReplayStoreOptions } from './stores/memory.js';

@@ -2,7 +2,7 @@
  * `mandate/mtls`: RFC 8705 certificate-bound holders, node:https helpers, and SPIFFE
  * identities (X.509-SVID, JWT-SVID) as agent names.
  */
-export { holderFromCertificate, type CertificateInput } from './certificate.js';
+export { holderFromCertificate, type CertificateInput } from '../../identity/certificate.js';
 export type { MtlsContext } from './possession.js';
 export {
   mtlsServerOptions,

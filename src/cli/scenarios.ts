@@ -31,8 +31,8 @@ export interface Cast {
   readonly billing: KeyPair;
   readonly runner: KeyPair;
   readonly attacker: KeyPair;
-  /** alice -> orchestrator: invoices, read and pay up to 500. */
-  readonly root: Mandate;
+  /** alice -> orchestrator: invoices, read and pay up to 500 (the token the server issued). */
+  readonly root: string;
   /** orchestrator -> billing: pay invoice 2026-03, up to 200. */
   readonly toBilling: Mandate;
   /** The billing agent's own grant, for its own work: pay any invoice up to 10,000. */

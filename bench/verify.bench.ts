@@ -11,6 +11,8 @@
  * with the root key, run an authorizer holding the request's facts: what a plain Biscuit
  * application does, without Mandate's per-hop checks or a proof of possession).
  * Medians of several rounds; ratios are what to read (these machines are noisy).
+ * First, the import cost and import → first decision (JWS) in fresh processes
+ * (bench/first-decision.ts).
  *
  * Run: npm run bench  (MANDATE_BENCH_QUICK=1 for a short smoke run)
  */
@@ -34,6 +36,7 @@ import {
 import { DATALOG_LIMITS, requestCode } from '../src/format/biscuit/verifiable.js';
 import { biscuitInstanceStats, withBiscuit } from '../src/format/biscuit/wasm.js';
 import { median, QUICK } from './common.js';
+import { firstDecisionReport } from './first-decision.js';
 
 const HOPS = [1, 3, 5, 10] as const;
 const TOKENS = QUICK ? 40 : 300; // distinct chains per hop count
@@ -246,6 +249,7 @@ async function biscuitTable(
 }
 
 async function main(): Promise<void> {
+  process.stdout.write(await firstDecisionReport());
   const anchor = await generateKeyPair();
   const agents = await Promise.all(Array.from({ length: 10 }, () => generateKeyPair()));
   const anchors = [{ id: ANCHOR, publicJwk: anchor.publicJwk }];

@@ -381,7 +381,10 @@ function decide(prepared: Prepared[], action: Action, parsed: ParsedAction): Aut
   });
 }
 
-/** True when {@link authorize} allows the action. Never throws. */
+/**
+ * True when the capabilities allow the action (resource, action and every argument), as the
+ * verifier's `authorize` rule decides it. Never throws.
+ */
 export function allows(
   capabilities: readonly CapabilityInput[],
   action: Action,

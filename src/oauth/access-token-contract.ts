@@ -53,7 +53,7 @@ export interface AccessTokenVerifierOptions {
   /** The issuer's keys, given directly (instead of `jwksUri`). */
   readonly jwks?: JSONWebKeySet;
   readonly jwksOptions?: AccessTokenJwksOptions;
-  /** Allowed algorithms (asymmetric only). Default {@link DEFAULT_ACCESS_TOKEN_ALGORITHMS}. */
+  /** Allowed algorithms (asymmetric only). Default: ES256, Ed25519, EdDSA, RS256, PS256. */
   readonly algorithms?: readonly AccessTokenAlg[];
   /** Seconds (or a span) of clock skew tolerated on exp/nbf/iat. Default 0. */
   readonly clockTolerance?: Span;

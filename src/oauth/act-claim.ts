@@ -68,7 +68,7 @@ function readActor(value: unknown, path: string): Actor {
  * Read an `act` claim into its actors, current actor first (the outermost object), the least
  * recent last (the most deeply nested). `undefined` (no claim) reads as no actors. A claim
  * that is not an object, an actor with no `sub`/`client_id`, or nesting deeper than
- * {@link MAX_ACT_DEPTH} throws `MANDATE_MALFORMED`.
+ * 32 levels throws `MANDATE_MALFORMED`.
  */
 export function parseActClaim(value: unknown): Actor[] {
   const actors: Actor[] = [];

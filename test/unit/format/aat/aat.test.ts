@@ -7,16 +7,16 @@ import { describe, expect, it } from 'vitest';
 import {
   createVerifier,
   delegate,
-  detectFormat,
   generateKeyPair,
   mint,
   prove,
   toolAction,
-  toolFromResource,
   toolResource,
   type KeyPair,
 } from '../../../../src/index.js';
 import { reforgeBlock } from '../../../helpers/forge.js';
+import { detectFormat } from '../../../../src/format/parse.js';
+import { toolFromResource } from '../../../../src/format/aat/claims.js';
 
 const NOW = 1_800_000_000;
 const ISSUER = 'https://auth.example.com';

@@ -12,7 +12,6 @@ import {
 import { exportJWK } from 'jose';
 import { describe, expect, it } from 'vitest';
 import {
-  canonicalizeAgentCard,
   holderKeysExtension,
   signAgentCard,
   verifyAgentCard,
@@ -21,6 +20,7 @@ import {
 import { THUMBPRINT_URI_PREFIX } from '../../../../src/identity/thumbprint.js';
 import { generateKeyPair, type KeyPair } from '../../../../src/index.js';
 import { segment } from '../../../helpers/forge.js';
+import { canonicalizeAgentCard } from '../../../../src/identity/agent-card/canonical.js';
 
 // RFC 8037 Appendix A.1/A.2 (the same key test/vectors/rfc.test.ts checks).
 const RFC8037_PUBLIC = {

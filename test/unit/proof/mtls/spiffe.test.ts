@@ -2,7 +2,8 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { exportJWK, SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { parseSpiffeId, verifyJwtSvid } from '../../../../src/proof/mtls/index.js';
+import { verifyJwtSvid } from '../../../../src/proof/mtls/index.js';
+import { parseSpiffeId } from '../../../../src/proof/mtls/spiffe.js';
 
 describe('parseSpiffeId', () => {
   it.each([

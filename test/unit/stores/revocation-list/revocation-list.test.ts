@@ -13,10 +13,10 @@ import { generateKeyPair, type KeyPair } from '../../../../src/index.js';
 import {
   RevocationListPublisher,
   RevocationListStore,
-  revocationListPayloadSchema,
-  revokeInStateFile,
 } from '../../../../src/stores/revocation-list/index.js';
 import { NUM_RUNS } from '../../../../src/testing/index.js';
+import { revokeInStateFile } from '../../../../src/stores/revocation-list/state.js';
+import { revocationListPayloadSchema } from '../../../../src/stores/revocation-list/format.js';
 
 const ISSUER = 'https://as.unit.test';
 const NOW = 1_800_000_000;

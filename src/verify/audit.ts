@@ -4,7 +4,7 @@
  * is installed (loaded lazily; absent, nothing is traced and nothing fails).
  */
 import type { Action } from '../core/types.js';
-import type { Decision } from '../verify/decision.js';
+import type { Decision } from './decision.js';
 
 /** One audited decision. Never holds the token, a proof, key material or argument values. */
 export interface AuditRecord {

@@ -10,16 +10,16 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair as generateJoseKeyPair, type JWK } from 'jose';
-import type { Span } from '../core/time.js';
-import type { CapabilityInput, KeyPair } from '../core/types.js';
-import type { TrustAnchor } from '../identity/anchors.js';
-import { generateKeyPair } from '../identity/keys.js';
-import { createAccessTokenVerifier } from './access-token.js';
+import type { Span } from '../../core/time.js';
+import type { CapabilityInput, KeyPair } from '../../core/types.js';
+import type { TrustAnchor } from '../../identity/anchors.js';
+import { generateKeyPair } from '../../identity/keys.js';
+import { createAccessTokenVerifier } from '../../oauth/access-token.js';
 import {
   createTokenExchangeHandler,
   type MayActContext,
   type TokenExchangeHandler,
-} from './token-exchange.js';
+} from '../../oauth/token-exchange.js';
 
 /** An agent: an OAuth client that authenticates with its key (`private_key_jwt`). */
 export interface DemoAgent {

@@ -31,8 +31,8 @@ import {
   type DemoAuthorizationServerOptions,
 } from './demo-server-common.js';
 import { startNodeHttpAuthorizationServer } from './node-http-authorization-server.js';
-import { registerTokenExchange, type OidcProviderLike } from './oidc-provider.js';
-import { GRANT_TYPE_TOKEN_EXCHANGE } from './token-types.js';
+import { registerTokenExchange, type OidcProviderLike } from '../../oauth/oidc-provider.js';
+import { GRANT_TYPE_TOKEN_EXCHANGE } from '../../oauth/token-types.js';
 
 /** The minimal shape of the oidc-provider module this file uses. */
 interface OidcProviderModule {

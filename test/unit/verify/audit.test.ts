@@ -16,7 +16,7 @@ import {
   createAuditor,
   spanAttributes,
   type AuditRecord,
-} from '../../../src/adapters/audit.js';
+} from '../../../src/verify/audit.js';
 import type { Decision } from '../../../src/index.js';
 
 const ALLOWED: Decision = {

@@ -8,7 +8,7 @@
  */
 import { delegate } from '../format/delegate.js';
 import { generateKeyPair } from '../identity/keys.js';
-import { proveSender, type SenderRequest } from '../proof/sender.js';
+import { proveSender, type SenderRequest } from './sender.js';
 import type { Span } from '../core/time.js';
 import type {
   Action,

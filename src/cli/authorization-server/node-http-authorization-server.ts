@@ -23,7 +23,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { decodeJwt, importJWK, SignJWT } from 'jose';
-import { systemClock } from '../core/time.js';
+import { systemClock } from '../../core/time.js';
 import {
   demoServerHandle,
   DEMO_REDIRECT_URI,
@@ -33,9 +33,9 @@ import {
   type DemoAuthorizationServer,
   type DemoAuthorizationServerOptions,
 } from './demo-server-common.js';
-import { assertionSigningKey } from './oidc-provider.js';
-import { splitScope } from './scope-map.js';
-import { GRANT_TYPE_TOKEN_EXCHANGE } from './token-types.js';
+import { assertionSigningKey } from '../../oauth/oidc-provider.js';
+import { splitScope } from '../../oauth/scope-map.js';
+import { GRANT_TYPE_TOKEN_EXCHANGE } from '../../oauth/token-types.js';
 
 const CLIENT_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 /** Largest form body the token endpoint reads. */

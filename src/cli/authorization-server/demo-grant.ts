@@ -4,13 +4,12 @@
  * orchestrator gets its own client-credentials token (`private_key_jwt`), and exchanges both
  * (RFC 8693) for a root mandate naming alice as subject and its own key as holder.
  */
-import type { CapabilityInput, KeyPair, Mandate } from '../core/types.js';
-import { toMandate } from '../format/mint.js';
-import { createOAuthClient } from './client.js';
+import type { CapabilityInput, KeyPair } from '../../core/types.js';
+import { createOAuthClient } from '../../oauth/client.js';
 import { startDemoAuthorizationServer } from './demo-authorization-server.js';
 import type { DemoServerImplementation } from './demo-server-common.js';
-import { TOKEN_TYPE } from './token-types.js';
-import { deepFreeze } from '../core/freeze.js';
+import { TOKEN_TYPE } from '../../oauth/token-types.js';
+import { deepFreeze } from '../../core/freeze.js';
 
 /** The scopes of the demo and what they allow. */
 export const DEMO_SCOPES: Readonly<Record<string, readonly CapabilityInput[]>> = deepFreeze({
@@ -40,7 +39,11 @@ export interface DemoRootGrantOptions {
 
 /** The root mandate and where it came from. */
 export interface DemoRootGrant {
-  readonly root: Mandate;
+  /**
+   * The root mandate's token as the authorization server issued it: received, not made here,
+   * so a token (every function re-decodes it) and never a `Mandate`.
+   */
+  readonly root: string;
   /** The authorization server's issuer identifier (the trust anchor id). */
   readonly issuer: string;
   /** Which authorization server issued it. */
@@ -93,7 +96,7 @@ export async function obtainDemoRootMandate(options: DemoRootGrantOptions): Prom
         options.format === 'biscuit' ? TOKEN_TYPE.mandateBiscuit : TOKEN_TYPE.mandateJws,
     });
     return {
-      root: await toMandate(exchanged.accessToken),
+      root: exchanged.accessToken,
       issuer: server.issuer,
       implementation: server.implementation,
     };

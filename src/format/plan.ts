@@ -7,6 +7,12 @@ import { randomUUID } from 'node:crypto';
 import type { JWK } from 'jose';
 import { findWidening, normalizeCapabilities } from '../core/capability.js';
 import { explainWidening } from '../core/explain.js';
+import {
+  findApprovalLoosening,
+  normalizeApprovalRequirements,
+  type ApprovalRequirement,
+  type ApprovalRequirementInput,
+} from '../core/approval-requirement.js';
 import type { NarrowingProfile } from '../core/constraint.js';
 import { MandateError } from '../core/errors.js';
 import { DEFAULT_LIMITS } from '../core/limits.js';
@@ -42,6 +48,11 @@ export interface MintOptions {
    */
   readonly holderCertificate?: CertificateInput;
   readonly capabilities: readonly CapabilityInput[];
+  /**
+   * Calls that need human approval before a verifier allows them (docs/guides/approvals.md):
+   * `threshold` of `approvers` must sign an approval of the exact call. Default: none.
+   */
+  readonly approvals?: readonly ApprovalRequirementInput[];
   /** Seconds, or a span such as `'15m'`. */
   readonly expiresIn: Span;
   /** Seconds from now before which the mandate is not valid (default 0). */
@@ -70,6 +81,13 @@ export interface DelegateOptions {
   readonly holderCertificate?: CertificateInput;
   /** Default: the parent's capabilities, unchanged. */
   readonly capabilities?: readonly CapabilityInput[];
+  /**
+   * The new block's approval requirements. Default: the parent's, unchanged. A list must keep
+   * each of the parent's requirements, as it is or tightened (a higher threshold, fewer
+   * approvers, a wider scope or trigger), and may add more: dropping or loosening one throws
+   * `MANDATE_WIDENED`. To add one: `[...parent.approvals ?? [], added]`.
+   */
+  readonly approvals?: readonly ApprovalRequirementInput[];
   /** Default: the parent's expiry. A later expiry throws `MANDATE_WIDENED`. */
   readonly expiresIn?: Span;
   /** Default: the parent's audience. A wider one throws `MANDATE_WIDENED`. */
@@ -113,6 +131,12 @@ function nowFrom(now: number | undefined): number {
   if (now === undefined) return systemClock();
   if (!Number.isSafeInteger(now) || now < 0) throw new RangeError('now must be whole seconds');
   return now;
+}
+
+function approvalsOf(requirements: readonly ApprovalRequirement[]): {
+  approvals?: readonly ApprovalRequirement[];
+} {
+  return requirements.length === 0 ? {} : { approvals: requirements };
 }
 
 function certificateBinding(
@@ -163,6 +187,7 @@ export function planRoot(options: MintOptions): PlannedBlock {
     ...certificateBinding(options.holderCertificate, holderJwk),
     subject,
     capabilities: normalizeCapabilities(options.capabilities),
+    ...approvalsOf(normalizeApprovalRequirements(options.approvals ?? [])),
     issuedAt: now,
     expiresAt: now + lifetime,
     ...(notBefore === undefined ? {} : { notBefore }),
@@ -230,6 +255,18 @@ export function planDelegation(
       },
     );
   }
+  const approvals =
+    options.approvals === undefined
+      ? (parent.approvals ?? [])
+      : normalizeApprovalRequirements(options.approvals);
+  const loosening = findApprovalLoosening(parent.approvals ?? [], approvals);
+  if (loosening !== undefined) {
+    widened(
+      hop,
+      `block ${hop} would have ${loosening.reason} approval requirement ${loosening.requirement} of block ${hop - 1}`,
+      { field: 'approvals', requirement: loosening.requirement, reason: loosening.reason },
+    );
+  }
   let expiresAt = parent.expiresAt;
   if (options.expiresIn !== undefined) {
     expiresAt = now + parseSpan(options.expiresIn, 'expiresIn');
@@ -260,6 +297,7 @@ export function planDelegation(
     ...certificateBinding(options.holderCertificate, holderJwk),
     subject: parent.subject,
     capabilities,
+    ...approvalsOf(approvals),
     issuedAt: now,
     expiresAt,
     ...(parent.notBefore === undefined ? {} : { notBefore: parent.notBefore }),

@@ -22,6 +22,8 @@ import type { VerifiableChain } from './chain.js';
 import { chainBounds, type VerifierConfig } from './config.js';
 import { acceptProof } from './proof-acceptance.js';
 import { askStore } from './store-call.js';
+import { checkApprovals } from './approval-rule.js';
+import { findApprovalLoosening } from '../core/approval-requirement.js';
 
 /** What one verification carries from rule to rule. */
 export interface VerifyState {
@@ -32,7 +34,11 @@ export interface VerifyState {
   readonly request?: ProofRequest | undefined;
   /** The TLS connection's authenticated client certificate (RFC 8705). */
   readonly mtls?: MtlsContext | undefined;
+  /** Signed approvals presented with the request (docs/guides/approvals.md). */
+  readonly approvals?: readonly unknown[] | undefined;
   chain?: VerifiableChain;
+  /** The approvers whose approvals rule 9 counted (set when a requirement applied). */
+  approvedBy?: readonly string[];
 }
 
 /** One rule: its name and what it checks. */
@@ -237,6 +243,19 @@ const narrowing: Rule = {
         widened(
           `grants more than its parent holds: ${explainWidening(widening, `block ${hop - 1}`)}`,
           widening.reason === 'resource' ? '4p1' : (widening.failure?.step ?? '4p'),
+        );
+      }
+      // Approval requirements: kept or tightened, never dropped or loosened.
+      const loosening = findApprovalLoosening(parent.approvals ?? [], block.approvals ?? [], {
+        limits: config.limits,
+      });
+      if (loosening !== undefined) {
+        deny(
+          'MANDATE_WIDENED',
+          'narrowing',
+          hop,
+          `block ${hop}: ${loosening.reason} approval requirement ${loosening.requirement} of block ${hop - 1}`,
+          { field: 'approvals', requirement: loosening.requirement, reason: loosening.reason },
         );
       }
     }
@@ -493,8 +512,8 @@ const proofSignature: Rule = {
   },
 };
 
-/** 9. The requested action is allowed by every block (the intersection, i.e. the last block). */
-const authorization: Rule = {
+/** 9, first part: the requested action is allowed by every block (the intersection). */
+const authorizeAction: Rule = {
   check: 'authorize',
   async run(state, config) {
     const chain = chainOf(state);
@@ -533,6 +552,27 @@ const authorization: Rule = {
 };
 
 /**
+ * 9, second part: every approval requirement that covers the request is met by valid approvals
+ * of this call, which are then used up. Last in either order, so that a request denied for any
+ * other reason never burns an approval.
+ */
+const approvals: Rule = {
+  check: 'authorize',
+  async run(state, config) {
+    state.approvedBy = await checkApprovals(state, config, chainOf(state));
+  },
+};
+
+/** 9. The action is allowed by every block, and the approvals it needs are present. */
+const authorization: Rule = {
+  check: 'authorize',
+  async run(state, config) {
+    await authorizeAction.run(state, config);
+    await approvals.run(state, config);
+  },
+};
+
+/**
  * The rules, in order (docs/format.md, "Verification"). Deep-frozen, rule objects included:
  * nothing outside this module can reorder, drop or replace a rule (a verifier also captures
  * its tables when it is created).
@@ -564,10 +604,12 @@ export const AAT_RULES: readonly Rule[] = deepFreeze([
   window,
   revocation,
   proofSignature,
-  authorization,
+  authorizeAction,
   audience,
   possession,
+  approvals,
 ]);
 
-// `possession` delegates to it: frozen like the rules that are listed.
+// `possession` and `authorization` delegate to them: frozen like the rules that are listed.
 deepFreeze(holderProof);
+deepFreeze(authorizeAction);

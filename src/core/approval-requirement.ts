@@ -105,7 +105,7 @@ function scopeInput(
       configurable: true,
     });
   }
-  constraints[UNNAMED] = WILDCARD as unknown as Json;
+  constraints[UNNAMED] = WILDCARD;
   return { resource, actions: [...actions], constraints, optional: names };
 }
 

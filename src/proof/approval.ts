@@ -128,11 +128,16 @@ export async function approvalCall(
  * @returns the approval (a compact JWS) to send beside the retried call.
  * @throws TypeError on misuse (a bad key, a call that is not a call).
  */
-export async function approve(
+export function approve(
   call: ApprovalCall,
   approver: KeyPair,
   options: ApproveOptions = {},
 ): Promise<string> {
+  // Asynchronous like `prove` (a signer may one day be remote); misuse rejects.
+  return Promise.resolve().then(() => signApproval(call, approver, options));
+}
+
+function signApproval(call: ApprovalCall, approver: KeyPair, options: ApproveOptions): string {
   if (typeof call !== 'object' || call === null) throw new TypeError('approve needs the call');
   const signer = prepareSigner(approver);
   for (const name of ['mandate', 'holder', 'audience', 'resource', 'action'] as const) {

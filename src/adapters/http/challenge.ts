@@ -5,6 +5,7 @@
 import type { MandateErrorCode } from '../../core/errors.js';
 import type { Denied } from '../../verify/decision.js';
 import { deepFreeze } from '../../core/freeze.js';
+import { approvalOf } from '../approval-transport.js';
 
 /** The OAuth error a challenge carries, or none (the request is not the client's fault). */
 export type OAuthError =
@@ -137,17 +138,7 @@ export function denialResponse(
       hop: denied.hop,
       check: denied.check,
       reason: denied.reason,
-      ...approvalBody(denied),
+      ...approvalOf(denied),
     }),
-  };
-}
-
-/** The part of a `MANDATE_APPROVAL_REQUIRED` detail a client needs to ask for approval. */
-export function approvalBody(denied: Denied): { approval?: Readonly<Record<string, unknown>> } {
-  if (denied.code !== 'MANDATE_APPROVAL_REQUIRED') return {};
-  const { requirement, approvers, threshold, approvedBy, missing, unmet, call, argsHash } =
-    denied.detail;
-  return {
-    approval: { requirement, approvers, threshold, approvedBy, missing, unmet, call, argsHash },
   };
 }

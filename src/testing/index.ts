@@ -7,6 +7,8 @@ export * from './laws.js';
 export * from './aat-laws.js';
 export * from './number-laws.js';
 export * from './mutators.js';
+export * from './approval-arbitraries.js';
+export * from './approval-laws.js';
 export {
   checkAttenuationNeverWidens,
   checkDelegateRefusesExactlyWidenings,

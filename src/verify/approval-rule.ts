@@ -36,7 +36,7 @@ import {
   type ReadApproval,
 } from '../proof/approval.js';
 import { argsHash } from '../proof/request.js';
-import type { VerifiableChain } from './chain.js';
+import type { VerifiableChain } from '../format/codec.js';
 import type { VerifierConfig } from './config.js';
 import type { VerifyState } from './rules.js';
 import { askStore } from './store-call.js';

@@ -10,7 +10,7 @@
 import { MandateError } from '../../core/errors.js';
 import type { Limits } from '../../core/limits.js';
 import { thumbprintUriSync } from '../../identity/thumbprint.js';
-import type { ChainBlock } from '../../verify/chain.js';
+import type { ChainBlock } from '../codec.js';
 import { checkTokenLimits } from '../jws/chain.js';
 import { readBlockFacts, viewOfFacts } from './datalog.js';
 import { ecdsaTwin } from './ecdsa-twin.js';

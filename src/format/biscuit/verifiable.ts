@@ -1,5 +1,5 @@
 /**
- * A Biscuit mandate's answers to the verifier's questions (src/verify/chain.ts).
+ * A Biscuit mandate's answers to the verifier's questions (src/format/codec.ts).
  *
  * What is verified where (docs/format.md, "Biscuit encoding"):
  * - `rootSignatureValid(key)`: the authority block's Biscuit signature verifies under `key` (the
@@ -29,7 +29,7 @@ import { MandateError } from '../../core/errors.js';
 import type { Limits } from '../../core/limits.js';
 import { assertSafeText, parseConcreteResource, parseResourcePattern } from '../../core/names.js';
 import type { Action } from '../../core/types.js';
-import type { DatalogContext, DatalogOutcome, VerifiableChain } from '../../verify/chain.js';
+import type { DatalogContext, DatalogOutcome, VerifiableChain } from '../codec.js';
 import { decodeBiscuit, type BiscuitChainBlock } from './chain.js';
 import {
   biscuitVerify,

@@ -20,6 +20,7 @@
 import { z } from 'zod';
 import { authorize, isSubset, normalizeCapabilities, type AlgebraOptions } from './capability.js';
 import { MandateError } from './errors.js';
+import { describeConstraint } from './explain.js';
 import { deepFreeze } from './freeze.js';
 import { jsonKey, joinPath } from './json.js';
 import { resolveLimits } from './limits.js';
@@ -277,13 +278,8 @@ export function describeRequirement(requirement: ApprovalRequirement): string {
         ? 'the user'
         : '1 named approver'
       : `${requirement.threshold} of ${requirement.approvers.length} approvers`;
-  const when =
-    requirement.when === undefined
-      ? ''
-      : ` when ${Object.keys(requirement.when)
-          .map((name) => name)
-          .join(
-            ', ',
-          )} match${Object.keys(requirement.when).length === 1 ? 'es' : ''} its condition`;
+  const when = Object.entries(requirement.when ?? {})
+    .map(([name, c], n) => `${n === 0 ? ' when' : ' and'} ${name} is ${describeConstraint(c)}`)
+    .join('');
   return `approval by ${who} for ${requirement.actions.join('/')} on ${requirement.resource}${when}`;
 }

@@ -24,11 +24,16 @@ export {
   normalizeApprovalRequirements,
   findApprovalLoosening,
   requirementApplies,
+  requirementImplies,
   type ApprovalLoosening,
   type ApprovalRequirement,
   type ApprovalRequirementInput,
 } from './core/approval-requirement.js';
-export { approvalNeeded, type ApprovalNeeded } from './verify/approval-needed.js';
+export {
+  approvalNeeded,
+  type ApprovalNeeded,
+  type UnmetRequirement,
+} from './verify/approval-needed.js';
 export { createVerifier, type Verifier, type VerifyRequest } from './verify/verifier.js';
 export type { VerifierOptions, NonceCheck, UserKeys } from './verify/config.js';
 export type { Decision, Allowed, Denied } from './verify/decision.js';

@@ -101,8 +101,9 @@ export const approve: Command = {
     'Mandate-Approval header over HTTP). Exit code 1 when not approved. The approval is worth\n' +
     'nothing for any other call, holder, service or mandate, nor after it expires, nor twice.',
   example:
-    'curl ... -o denial.json   # 403 {"code":"MANDATE_APPROVAL_REQUIRED","approval":{...}}\n' +
-    'mandate approve --call @denial.json --key @alice.jwk > approval.jwt',
+    'mandate verify ... > denial.json   # exit 3: "code": "MANDATE_APPROVAL_REQUIRED"\n' +
+    'mandate approve --call @denial.json --key @alice.jwk > approval.jwt\n' +
+    'mandate verify ... --approval @approval.jwt --user-key @alice.pub.jwk',
   async run(args) {
     const key = await privateKeyInput(args.string('key') ?? '', '--key');
     const { call, context } = callFrom(

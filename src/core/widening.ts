@@ -11,7 +11,7 @@
  */
 import { findWidening, type Widening } from './capability.js';
 import { findApprovalLoosening, type ApprovalLoosening } from './approval-requirement.js';
-import type { NarrowingProfile } from './constraint.js';
+import type { NarrowingProfile } from './constraint/narrowing.js';
 import { MandateError, type ErrorDetail } from './errors.js';
 import { explainWidening } from './explain.js';
 import type { Limits } from './limits.js';

@@ -11,7 +11,7 @@ import {
   type ApprovalRequirement,
   type ApprovalRequirementInput,
 } from '../core/approval-requirement.js';
-import type { NarrowingProfile } from '../core/constraint.js';
+import type { NarrowingProfile } from '../core/constraint/narrowing.js';
 import { MandateError } from '../core/errors.js';
 import { DEFAULT_LIMITS } from '../core/limits.js';
 import { assertSafeText } from '../core/names.js';

@@ -123,7 +123,7 @@ let proofCount = 0;
 /** Verify `action` with a fresh proof by `signer` and the given approvals. */
 export async function callWith(
   verifier: ReturnType<typeof createVerifier>,
-  mandate: Mandate,
+  mandate: Mandate | string,
   signer: KeyPair,
   action: Action,
   approvals?: readonly string[],

@@ -7,7 +7,7 @@ import type { Action } from '../../core/types.js';
 import type { Verifier } from '../../verify/verifier.js';
 import { deniedFrom, type Allowed, type Denied } from '../../verify/decision.js';
 import { isMandateError } from '../../core/errors.js';
-import { toAuditor, type AuditOption } from '../audit.js';
+import { toAuditor, type AuditOption } from '../../verify/audit.js';
 import {
   AMBIGUOUS_TARGET,
   denialResponse,
@@ -26,6 +26,7 @@ import {
   type RouteTable,
 } from './routes.js';
 import { readRequestTarget, type RequestTarget } from './request-target.js';
+import { AmbiguousQueryError, routeQuery } from './query.js';
 
 /** Options of every `mandate/http` server adapter. */
 export interface HttpGuardOptions {
@@ -219,7 +220,7 @@ export function createHttpGuard(options: HttpGuardOptions): HttpGuard {
         method,
         path: where.path,
         params: {},
-        query: new URLSearchParams(where.search),
+        query: routeQuery(where.search),
         async json() {
           if (!bodyRead) {
             body = await input.json(maxBodyBytes);
@@ -257,6 +258,10 @@ export function createHttpGuard(options: HttpGuardOptions): HttpGuard {
           action = await options.action(context);
         }
       } catch (error) {
+        // A query name frameworks read differently: refused like any ambiguous target.
+        if (error instanceof AmbiguousQueryError) {
+          return deny(deniedFrom(error), undefined, AMBIGUOUS_TARGET);
+        }
         // An unreadable body or a throwing mapper: the request names no action it may do.
         return deny(
           deniedBy(

@@ -382,7 +382,7 @@ describe('approvals: the narrowing law', () => {
     const block = encodeJwsBlock(stripped, 2, prepareSigner(holder), {
       parHash: parentHash(parent),
     });
-    const forged = await parseMandate(`${mandate.token}~${block}`);
+    const forged = `${mandate.token}~${block}`;
     const decision = await callWith(approvalVerifier(world), forged, world.agents[2], pay(250));
     expect(decision).toMatchObject({
       allowed: false,

@@ -13,8 +13,30 @@ export { parseMandate } from './format/parse.js';
 export { toolAction, toolResource } from './format/aat/claims.js';
 export type { MintOptions, DelegateOptions } from './format/plan.js';
 export { prove, type ProveOptions } from './proof/prove.js';
+export {
+  approve,
+  approvalCall,
+  describeCall,
+  type ApprovalCall,
+  type ApproveOptions,
+} from './proof/approval.js';
+export {
+  APPROVER_USER,
+  normalizeApprovalRequirements,
+  findApprovalLoosening,
+  requirementApplies,
+  requirementImplies,
+  type ApprovalLoosening,
+  type ApprovalRequirement,
+  type ApprovalRequirementInput,
+} from './core/approval-requirement.js';
+export {
+  approvalNeeded,
+  type ApprovalNeeded,
+  type UnmetRequirement,
+} from './verify/approval-needed.js';
 export { createVerifier, type Verifier, type VerifyRequest } from './verify/verifier.js';
-export type { VerifierOptions, NonceCheck } from './verify/config.js';
+export type { VerifierOptions, NonceCheck, UserKeys } from './verify/config.js';
 export type { Decision, Allowed, Denied } from './verify/decision.js';
 export { isSubset, intersect, allows } from './core/capability.js';
 export type { Limits } from './core/limits.js';

@@ -3,6 +3,7 @@
  */
 import type { KeyObject } from 'node:crypto';
 import type { JWK } from 'jose';
+import type { ApprovalRequirement } from './approval-requirement.js';
 
 /** A JSON value as it appears in arguments and constraints. */
 export type Json =
@@ -114,6 +115,11 @@ export interface BlockView {
   readonly depth: number;
   readonly maxDepth: number;
   readonly purpose?: string;
+  /**
+   * The approvals calls need at this hop (docs/guides/approvals.md); absent when none. Every
+   * hop's requirements apply to a request, and each block keeps its parent's (rule 4).
+   */
+  readonly approvals?: readonly ApprovalRequirement[];
 }
 
 /**

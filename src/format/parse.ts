@@ -33,6 +33,7 @@ function view(block: ChainBlock): BlockView {
     depth: block.depth,
     maxDepth: block.maxDepth,
     ...(block.purpose === undefined ? {} : { purpose: block.purpose }),
+    ...(block.approvals === undefined ? {} : { approvals: block.approvals }),
   };
 }
 

@@ -61,6 +61,19 @@ export {
   type Mutation,
 } from './mutators.js';
 export {
+  APPROVER_IDS,
+  arbApprovalRequirement,
+  arbLoosening,
+  arbTightening,
+} from './approval-arbitraries.js';
+export {
+  checkApprovalNarrowingSound,
+  checkLooseningRefused,
+  checkTighteningAccepted,
+  meetsAll,
+  type ApprovalLawOptions,
+} from './approval-laws.js';
+export {
   checkAttenuationNeverWidens,
   checkDelegateRefusesExactlyWidenings,
   checkSpliceIsDenied,

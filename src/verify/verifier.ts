@@ -31,6 +31,12 @@ export interface VerifyRequest {
    * possession for a holder bound to that certificate (RFC 8705) instead of `proof`.
    */
   readonly mtls?: MtlsContext;
+  /**
+   * Signed approvals of this call (`approve`), for the approval requirements the mandate
+   * carries (docs/guides/approvals.md): over HTTP the `Mandate-Approval` headers. At most 16;
+   * read only when a requirement applies, and each is used up once the request is allowed.
+   */
+  readonly approvals?: readonly string[];
 }
 
 /** A configured verifier. */
@@ -118,6 +124,7 @@ async function runRules(
     proof: request.proof,
     request: request.request,
     mtls: request.mtls,
+    approvals: request.approvals,
   };
   // Rule 1 (first in every order) decodes the chain; its codec then fixes the order of the rest.
   let rules = RULES;
@@ -161,6 +168,9 @@ async function runRules(
     holder: last.holder,
     blockIds: chain.blocks.map((block) => block.id),
     format: chain.format,
+    ...(state.approvedBy === undefined || state.approvedBy.length === 0
+      ? {}
+      : { approvedBy: state.approvedBy }),
   };
 }
 

@@ -12,6 +12,7 @@ export {
   mandateOf,
   A2A_META_MANDATE,
   A2A_META_PROOF,
+  A2A_META_APPROVALS,
   A2A_META_DENIAL,
   MANDATE_A2A_EXTENSION,
   type A2aGuardOptions,

@@ -3,7 +3,8 @@
  * `withMandateNode`), Fetch-API handlers and Hono (`withMandate`, `mandateHono`) and Express
  * (`mandateExpress`); a client `fetch` (`createMandateFetch`); RFC 9728 metadata.
  *
- * The mandate travels as `Authorization: DPoP <mandate>` and its proof as `DPoP` (RFC 9449).
+ * The mandate travels as `Authorization: DPoP <mandate>` and its proof as `DPoP` (RFC 9449);
+ * signed approvals of a call, when it needs them, as `Mandate-Approval` headers.
  * The URL a proof is checked against is `publicOrigin` + the request path: configure the
  * origin clients use; the `Host` header is never trusted for it.
  *
@@ -32,7 +33,7 @@ export {
   type HttpDenial,
   type OAuthError,
 } from './challenge.js';
-export type { HeaderValue } from './credentials.js';
+export { APPROVAL_HEADER, readApprovals, type HeaderValue } from './credentials.js';
 export type { RouteAction, RouteContext, RouteTable } from './routes.js';
 export { mandateNode, withMandateNode, mandateOf, type MandateContext } from './node.js';
 export { withMandate, mandateHono, type HonoLikeContext } from './fetch.js';

@@ -12,6 +12,7 @@ export {
   mandateOf,
   META_MANDATE,
   META_PROOF,
+  META_APPROVALS,
   MANDATE_DENIED,
   type McpGuardOptions,
   type MandateDenialData,

@@ -107,6 +107,7 @@ function decodeBlock(
     holderKey,
     subject: view.subject,
     capabilities: view.capabilities,
+    ...(view.approvals === undefined ? {} : { approvals: view.approvals }),
     issuedAt: view.issuedAt,
     expiresAt: view.expiresAt,
     ...(view.notBefore === undefined ? {} : { notBefore: view.notBefore }),

@@ -5,6 +5,10 @@
 import { z } from 'zod';
 import { BoundedMap } from '../../core/bounded-map.js';
 import { normalizeCapabilities } from '../../core/capability.js';
+import {
+  normalizeApprovalRequirements,
+  type ApprovalRequirement,
+} from '../../core/approval-requirement.js';
 import { MandateError, isMandateError, rethrowAtBlock } from '../../core/errors.js';
 import { malformed } from '../../core/failure.js';
 import { limitsKey, type Limits } from '../../core/limits.js';
@@ -51,6 +55,8 @@ function claimsSchema(limits: Limits) {
       .array(z.looseObject({ type: z.literal(CAPABILITY_DETAIL_TYPE) }))
       .max(limits.maxCapabilities),
     purpose: z.string().max(limits.maxStringLength).optional(),
+    // Approval requirements (docs/format.md): read by `normalizeApprovalRequirements`.
+    approval_requirements: z.array(z.unknown()).min(1).max(limits.maxCapabilities).optional(),
   });
 }
 
@@ -84,6 +90,7 @@ const CLAIM_NAMES = new Set([
   'cnf',
   'authorization_details',
   'purpose',
+  'approval_requirements',
 ]);
 
 function isStr(value: unknown, max: number): boolean {
@@ -141,6 +148,15 @@ export function claimsPlainlyValid(
     if (key === 'jwk') continue;
     const x5t = cnf[key];
     if (key !== 'x5t#S256' || typeof x5t !== 'string' || !B64U43.test(x5t)) return false;
+  }
+  if (Object.hasOwn(payload, 'approval_requirements')) {
+    const requirements = payload['approval_requirements'];
+    if (
+      !Array.isArray(requirements) ||
+      requirements.length < 1 ||
+      requirements.length > limits.maxCapabilities
+    )
+      return false;
   }
   if (!Array.isArray(details) || details.length > limits.maxCapabilities) return false;
   for (const entry of details as unknown[]) {
@@ -270,6 +286,17 @@ export function decodeBlock(jws: ParsedJws, hop: number, limits: Limits): Decode
   } catch (error) {
     rethrowAtBlock(error, label, hop);
   }
+  let approvals: ApprovalRequirement[] | undefined;
+  if (Object.hasOwn(jws.payload, 'approval_requirements')) {
+    try {
+      approvals = normalizeApprovalRequirements(jws.payload['approval_requirements'] as never, {
+        limits,
+        path: `${label}.approval_requirements`,
+      });
+    } catch (error) {
+      rethrowAtBlock(error, label, hop);
+    }
+  }
   if (hop === 0 && claims.par_hash !== undefined) {
     malformed(`${label}: a root block carries no par_hash`, { path: `${label}.par_hash`, hop });
   }
@@ -298,6 +325,7 @@ export function decodeBlock(jws: ParsedJws, hop: number, limits: Limits): Decode
     ...(claims.cnf['x5t#S256'] === undefined ? {} : { holderX5t: claims.cnf['x5t#S256'] }),
     subject: claims.sub,
     capabilities,
+    ...(approvals === undefined ? {} : { approvals }),
     issuedAt: claims.iat,
     expiresAt: claims.exp,
     ...(claims.nbf === undefined ? {} : { notBefore: claims.nbf }),
@@ -337,6 +365,9 @@ export function encodeClaims(
       ...capability,
     })),
     ...(block.purpose === undefined ? {} : { purpose: block.purpose }),
+    ...(block.approvals === undefined || block.approvals.length === 0
+      ? {}
+      : { approval_requirements: [...block.approvals] }),
   };
 }
 

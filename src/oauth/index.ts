@@ -5,8 +5,8 @@
  * `act` claims for OAuth-only services, and `registerTokenExchange`, which adds that handler to
  * an oidc-provider authorization server.
  */
+export { createAccessTokenVerifier } from './access-token.js';
 export {
-  createAccessTokenVerifier,
   type AccessTokenAlg,
   type AccessTokenDecision,
   type AccessTokenJwksOptions,
@@ -14,7 +14,7 @@ export {
   type AccessTokenVerifierOptions,
   type VerifiedAccessToken,
   type VerifyAccessTokenOptions,
-} from './access-token.js';
+} from './access-token-contract.js';
 export { mayActAllows, parseActClaim, parseMayActClaim, type Actor } from './act-claim.js';
 export { issueActToken, type IssueActTokenOptions } from './act-token.js';
 export {

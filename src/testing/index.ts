@@ -69,6 +69,27 @@ export {
   type ChainLawOptions,
   type LawWorld,
 } from './chain-laws.js';
+export {
+  CHAIN_MUTATORS,
+  mutationTarget,
+  type ChainMutator,
+  type ChainParties,
+  type Meaning,
+  type Mutant,
+  type MutationTarget,
+  type MutatorName,
+} from './chain-mutators.js';
+export {
+  formatFuzzReport,
+  mergeFuzzReports,
+  runFuzzCampaign,
+  type FuzzCaseResult,
+  type FuzzFailure,
+  type FuzzOptions,
+  type FuzzReport,
+} from './fuzz/campaign.js';
+export { caseRandom, type FuzzRandom } from './fuzz/random.js';
+export type { Verdict } from './fuzz/oracle.js';
 export { NUM_RUNS, type RunOptions } from './config.js';
 // Types that the signatures above use.
-export type { NarrowingProfile } from '../core/constraint.js';
+export type { NarrowingProfile } from '../core/constraint/narrowing.js';

@@ -19,13 +19,14 @@
 import { createHmac } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import { writeFileSync } from 'node:fs';
-import { canonicalizeAgentCard, signAgentCard } from '../src/identity/agent-card/index.js';
+import { canonicalizeAgentCard } from '../src/identity/agent-card/canonical.js';
+import { signAgentCard } from '../src/identity/agent-card/index.js';
+import { TYP } from '../src/core/typ.js';
 import {
   delegate,
   mint,
   prove,
   toolResource,
-  TYP,
   type CapabilityInput,
   type KeyPair,
   type Mandate,
@@ -430,6 +431,7 @@ const TYPS: readonly (string | null)[] = [
   TYP.dpop,
   TYP.invocation,
   TYP.sender,
+  TYP.approval,
   TYP.aat,
   TYP.aatPop,
   TYP.revocationList,

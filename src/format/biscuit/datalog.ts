@@ -25,6 +25,8 @@ import {
 } from './protobuf.js';
 import { fromJwk, type BiscuitAlgorithm } from './token.js';
 import type { BiscuitTerm } from './wasm.js';
+import { APPROVAL_FACT, approvalCode, readApprovals } from './approvals.js';
+import type { ApprovalRequirement } from '../../core/approval-requirement.js';
 
 /** Mandate's version of this mapping, carried by every block as `mandate({version})`. */
 export const MAPPING_VERSION = 1;
@@ -132,6 +134,7 @@ export function blockCode(plan: PlannedBlock, rootAlg?: 'Ed25519' | 'ES256'): Bl
     p['purpose'] = plan.purpose;
     lines.push('purpose({purpose});');
   }
+  approvalCode(plan.approvals, p, lines);
   const capabilities = normalizeCapabilities(plan.capabilities);
   capabilities.forEach((cap, i) => {
     p[`cap${i}`] = JSON.stringify(cap);
@@ -185,7 +188,8 @@ const PREDICATE: MessageSchema = { 1: { wire: 0, required: true }, 2: { wire: 2,
 
 /** Most facts a Mandate block may hold (its fixed facts, audiences and capabilities). */
 function maxFacts(limits: Limits): number {
-  return 16 + 2 * limits.maxCapabilities;
+  // Audiences and capabilities, and approval requirements: each at most maxCapabilities.
+  return 16 + 3 * limits.maxCapabilities;
 }
 
 /**
@@ -292,6 +296,7 @@ export interface FactView {
   readonly purpose?: string;
   readonly rootAlg?: 'Ed25519' | 'ES256';
   readonly capabilities: readonly Capability[];
+  readonly approvals?: readonly ApprovalRequirement[];
 }
 
 const seconds = z
@@ -320,6 +325,7 @@ const PREDICATES = {
   audience: { terms: ['string'], min: 0, max: Infinity },
   purpose: { terms: ['string'], min: 0, max: 1 },
   capability: { terms: ['string'], min: 0, max: Infinity },
+  [APPROVAL_FACT]: { terms: ['string'], min: 0, max: Infinity },
 } as const satisfies Record<
   string,
   { terms: readonly FactTerm['kind'][]; min: number; max: number }
@@ -432,6 +438,13 @@ export function viewOfFacts(facts: readonly BlockFact[], hop: number, limits: Li
     );
   }
   const capabilities = parseCapabilities(rawCaps, hop, limits);
+  const rawApprovals = (byName.get(APPROVAL_FACT) ?? []).map((terms) => {
+    const term = terms[0];
+    if (term?.kind !== 'string') return fail(APPROVAL_FACT, 'must be a string');
+    if (term.value.length > limits.maxTokenBytes) fail(APPROVAL_FACT, 'is too long');
+    return term.value;
+  });
+  const approvals = readApprovals(rawApprovals, hop, limits);
   const depth = num('depth', smallInt, 0);
   const maxDepth = num('depth', smallInt, 1);
   if (depth > maxDepth) fail('depth', 'exceeds the maximum depth');
@@ -450,6 +463,7 @@ export function viewOfFacts(facts: readonly BlockFact[], hop: number, limits: Li
     ...(byName.has('purpose') ? { purpose: text('purpose') } : {}),
     ...(rootAlg === undefined ? {} : { rootAlg }),
     capabilities,
+    ...(approvals === undefined ? {} : { approvals }),
   };
 }
 

@@ -50,6 +50,7 @@ import {
   type BiscuitRunLimits,
   type WasmScope,
 } from './wasm.js';
+import { ENFORCES_APPROVALS_FACT } from './approvals.js';
 
 /**
  * Run limits of the Datalog authorization. biscuit-wasm 0.6.0 honours only `max_time_micro` (its
@@ -149,6 +150,8 @@ export function requestCode(
     `resource_length(${parsed.segments.length});`,
     'operation({operation});',
     'service({service});',
+    // This authorizer enforces approval requirements (rule 9): see approvals.ts.
+    ENFORCES_APPROVALS_FACT,
   ];
   request.times.forEach((t, i) => {
     parameters[`t${i}`] = isoDate(t);

@@ -34,6 +34,26 @@ function coded(error: unknown): Outcome {
   };
 }
 
+/** A decision (`createVerifier`, `createAccessTokenVerifier`) reduced to an outcome. */
+function outcomeOf(
+  decision:
+    | { readonly allowed: true }
+    | {
+        readonly allowed: false;
+        readonly code: string;
+        readonly check: string;
+        readonly hop?: number;
+      },
+): Outcome {
+  if (decision.allowed) return { allowed: true };
+  return {
+    allowed: false,
+    code: decision.code,
+    check: decision.check,
+    ...(decision.hop === undefined ? {} : { hop: decision.hop }),
+  };
+}
+
 /** Run one vector through its target's real checker. */
 export async function runVector(f: Rfc8725File, v: Rfc8725Vector): Promise<Outcome> {
   const target = f.targets[v.target];
@@ -49,13 +69,7 @@ export async function runVector(f: Rfc8725File, v: Rfc8725Vector): Promise<Outco
       ...(input['proof'] === null ? {} : { proof: input['proof'] as string }),
       request: input['request'] as never,
     });
-    if (decision.allowed) return { allowed: true };
-    return {
-      allowed: false,
-      code: decision.code,
-      check: decision.check,
-      ...(decision.hop === undefined ? {} : { hop: decision.hop }),
-    };
+    return outcomeOf(decision);
   }
   if (target.kind === 'access-token') {
     const verifier = createAccessTokenVerifier({
@@ -63,13 +77,7 @@ export async function runVector(f: Rfc8725File, v: Rfc8725Vector): Promise<Outco
       clock: () => f.now,
     });
     const decision = await verifier.verify(input['accessToken'] as string);
-    if (decision.allowed) return { allowed: true };
-    return {
-      allowed: false,
-      code: decision.code,
-      check: decision.check,
-      ...(decision.hop === undefined ? {} : { hop: decision.hop }),
-    };
+    return outcomeOf(decision);
   }
   try {
     await verifyAgentCard(input['card'], target.config as VerifyAgentCardOptions);

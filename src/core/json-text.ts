@@ -46,9 +46,10 @@ function isShortInteger(text: string, start: number, end: number): boolean {
 /**
  * The one scanner of JSON text, in two modes. `exact`: a Set of keys per open object, and the
  * first problem in words (a duplicate key, nesting deeper than `maxDepth`, an inadmissible
- * number when `numbers` is `'reject'`, a member named `__proto__` unless `allowProtoKeys`). Counting (`exact` false, `maxDepth` at most 32): open
- * containers as bits of one int32, nothing allocated for keys or short integers, and -1 for
- * anything the exact mode must look at (too deep, a number that is not a short integer and
+ * number when `numbers` is `'reject'`, with `refuseProto` a member of the top-level object
+ * named `__proto__`). Counting (`exact` false, `maxDepth` at most 32): open containers as
+ * bits of one int32, nothing allocated for keys or short integers, and -1 for anything the
+ * exact mode must look at (too deep, a number that is not a short integer and
  * is inadmissible, or, under `'mark'`, any such number: the lossless parse must see it).
  * Otherwise it returns the number of keys (strings in key position). Invalid JSON is left to
  * `JSON.parse`.
@@ -58,7 +59,7 @@ function scanJsonText(
   maxDepth: number,
   numbers: NumberMode | 'ignore',
   exact: boolean,
-  allowProtoKeys = true,
+  refuseProto = false,
 ): number | string {
   // Exact: one Set of seen keys per open object, `null` for an open array.
   const sets: (Set<string> | null)[] | undefined = exact ? [] : undefined;
@@ -97,7 +98,8 @@ function scanJsonText(
           }
           if (typeof key === 'string') {
             if (seen.has(key)) return `duplicate key ${JSON.stringify(key.slice(0, 64))}`;
-            if (!allowProtoKeys && key === '__proto__') return 'a member named "__proto__"';
+            if (refuseProto && sets?.length === 1 && key === '__proto__')
+              return 'a top-level member named "__proto__"';
             seen.add(key);
           }
         }
@@ -138,17 +140,17 @@ function scanJsonText(
 
 /**
  * Scan `text` for duplicate object keys, nesting deeper than `maxDepth`, (unless
- * `numbers` is false) number literals that are not admissible and (unless
- * `allowProtoKeys`) members named `__proto__`. Returns a description of the first
- * problem, or undefined. Invalid JSON is left to `JSON.parse`.
+ * `numbers` is false) number literals that are not admissible and (with `refuseProto`) a
+ * top-level member named `__proto__`. Returns a description of the first problem, or
+ * undefined. Invalid JSON is left to `JSON.parse`.
  */
 export function findJsonProblem(
   text: string,
   maxDepth = MAX_TEXT_DEPTH,
   numbers = true,
-  allowProtoKeys = true,
+  refuseProto = false,
 ): string | undefined {
-  const found = scanJsonText(text, maxDepth, numbers ? 'reject' : 'ignore', true, allowProtoKeys);
+  const found = scanJsonText(text, maxDepth, numbers ? 'reject' : 'ignore', true, refuseProto);
   return typeof found === 'string' ? found : undefined;
 }
 
@@ -157,9 +159,9 @@ function inadmissible(literal: string): string {
 }
 
 /**
- * Parse untrusted JSON text that must be an object. Duplicate keys, a member named
- * `__proto__`, excessive depth and invalid JSON are `MANDATE_MALFORMED`, labelled with
- * `label`; so is an inadmissible number with `numbers` `'reject'` (the default), while
+ * Parse untrusted JSON text that must be an object. Duplicate keys, excessive depth, invalid
+ * JSON and (unless `protoMember` is `'keep'`) a top-level member named `__proto__` are
+ * `MANDATE_MALFORMED`, labelled with `label`; so is an inadmissible number with `numbers` `'reject'` (the default), while
  * `'mark'` parses losslessly: each inadmissible number becomes an
  * {@link InadmissibleNumber}, and {@link writtenWithFraction} tells which numbers were
  * written with a fraction or exponent.
@@ -171,6 +173,7 @@ export function parseJsonObject(
   hop?: number,
   maxDepth = MAX_TEXT_DEPTH,
   numbers: NumberMode = 'reject',
+  protoMember: 'refuse' | 'keep' = 'refuse',
 ): Record<string, unknown> {
   // The common case (no problem) skips building a Set of keys per object: the text's key
   // occurrences are counted, and a parse that kept as many own members dropped no
@@ -178,10 +181,12 @@ export function parseJsonObject(
   // closer look). Anything else takes the full path below, whose verdicts and messages are
   // the reference.
   const keys = maxDepth <= 32 ? scanJsonText(text, maxDepth, numbers, false) : -1;
-  // A member named `__proto__` (however escaped) is refused: JSON.parse keeps it as an own
-  // member, but any later copy by assignment (Object.assign, a for-in merge) would make it a
-  // prototype, and nothing Mandate reads is named so (RFC 8725 vectors `*/proto-*`). Text
-  // that could name one takes the full path, which decodes every key.
+  // A top-level `__proto__` member (however escaped) of a header or claim set is refused:
+  // JSON.parse keeps it as an own member, but a copy of the claims by assignment
+  // (Object.assign) would make it a prototype, and no header member or claim is named so
+  // (RFC 8725 vectors `*/proto-*`). Nested objects keep it as data: a tool argument may be
+  // named `__proto__`, and every reader defines members, never assigns them. Text that
+  // could name one takes the full path, which decodes every key.
   if (
     typeof keys === 'number' &&
     keys >= 0 &&
@@ -203,7 +208,7 @@ export function parseJsonObject(
       return value as Record<string, unknown>;
     }
   }
-  const problem = findJsonProblem(text, maxDepth, numbers === 'reject', false);
+  const problem = findJsonProblem(text, maxDepth, numbers === 'reject', protoMember === 'refuse');
   const at = { path: label, check, hop };
   if (problem !== undefined) malformed(`${label}: ${problem}`, at);
   let value: unknown;
@@ -262,11 +267,12 @@ export function writtenWithFraction(holder: object, key: string): boolean {
  * Pass the result as `request.args` when the invocation arrives as text.
  *
  * @throws MandateError `MANDATE_MALFORMED` for text that is not a JSON object, has a
- *   duplicate key, has a member named `__proto__` or nests deeper than `maxDepth`.
+ *   duplicate key or nests deeper than `maxDepth`. An argument named `__proto__` is kept as
+ *   data.
  */
 export function parseArguments(text: string, maxDepth = MAX_TEXT_DEPTH): Record<string, unknown> {
   if (typeof text !== 'string') throw new TypeError('parseArguments needs the JSON text');
-  return parseJsonObject(text, 'args', 'authorize', undefined, maxDepth, 'mark');
+  return parseJsonObject(text, 'args', 'authorize', undefined, maxDepth, 'mark', 'keep');
 }
 
 /** Own members of every object in a parsed JSON value (whose depth is already bounded). */

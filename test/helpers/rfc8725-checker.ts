@@ -23,7 +23,7 @@ export type Outcome =
       readonly hop?: number;
     };
 
-/** A thrown MandateError is a coded denial; anything else thrown is returned as-is (a bug). */
+/** A thrown MandateError is a coded denial; anything else is rethrown: an uncoded throw fails the vector. */
 function coded(error: unknown): Outcome {
   if (!(error instanceof MandateError)) throw error;
   return {
@@ -35,16 +35,7 @@ function coded(error: unknown): Outcome {
 }
 
 /** A decision (`createVerifier`, `createAccessTokenVerifier`) reduced to an outcome. */
-function outcomeOf(
-  decision:
-    | { readonly allowed: true }
-    | {
-        readonly allowed: false;
-        readonly code: string;
-        readonly check: string;
-        readonly hop?: number;
-      },
-): Outcome {
+function outcomeOf(decision: Outcome): Outcome {
   if (decision.allowed) return { allowed: true };
   return {
     allowed: false,

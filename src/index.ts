@@ -8,6 +8,7 @@ export { thumbprintUri } from './identity/thumbprint.js';
 export type { TrustAnchor } from './identity/anchors.js';
 export { mint } from './format/mint.js';
 export { delegate } from './format/delegate.js';
+export { sealMandate, type SealOptions } from './format/seal.js';
 export { parseMandate, detectFormat } from './format/parse.js';
 export { toolAction, toolResource, toolFromResource } from './format/aat/claims.js';
 export type { MintOptions, DelegateOptions } from './format/plan.js';

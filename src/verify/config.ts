@@ -15,6 +15,7 @@ import type { ReplayStore, RevocationStore } from '../stores/types.js';
 import type { DecodedBlock } from '../format/jws/block.js';
 import { AAT_DEFAULT_MAX_TOKEN_LIFETIME } from '../format/aat/claims.js';
 import type { VerifiableChain } from './chain.js';
+import type { BiscuitCache } from '../format/biscuit/chain.js';
 import { decodeForVerify } from './decode.js';
 
 /** Options of `createVerifier`. */
@@ -142,6 +143,8 @@ export function resolveConfig(options: VerifierOptions): VerifierConfig {
   if (!Number.isFinite(storeTimeoutMs) || storeTimeoutMs <= 0)
     throw new RangeError('storeTimeoutMs must be positive');
   const blockCache = new BoundedMap<string, DecodedBlock>(cacheSize);
+  // Decoded Biscuit prefixes (and their signature results), bounded like the JWS blocks.
+  const biscuitCache: BiscuitCache = new BoundedMap(cacheSize);
   const clockTolerance = parseSpan(options.clockTolerance ?? 0, 'clockTolerance');
   const maxDelegationDepth = options.maxDelegationDepth;
   if (
@@ -176,7 +179,7 @@ export function resolveConfig(options: VerifierOptions): VerifierConfig {
     requirePopAudience: options.requirePopAudience === true,
     nonce: resolveNonce(options.nonce),
     keys,
-    decode: (token) => decodeForVerify(token, limits, blockCache, cacheSize > 0),
+    decode: (token) => decodeForVerify(token, limits, blockCache, cacheSize > 0, biscuitCache),
   };
 }
 

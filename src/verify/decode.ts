@@ -6,25 +6,29 @@ import { aatVerifiableChain } from '../format/aat/verifiable.js';
 import type { DecodedBlock } from '../format/jws/block.js';
 import { checkTokenLimits, decodeCheckedJwsChain, looksLikeJwsChain } from '../format/jws/chain.js';
 import { jwsVerifiableChain } from '../format/jws/verifiable.js';
+import type { BiscuitCache } from '../format/biscuit/chain.js';
 import type * as BiscuitVerifiable from '../format/biscuit/verifiable.js';
 import type { VerifiableChain } from './chain.js';
 
 /**
- * Decode `token` within `limits`. The JWS path is synchronous; the Biscuit path loads
- * biscuit-wasm on first use, so JWS-only users never pay for it.
+ * Decode `token` within `limits`. The JWS path is synchronous; the Biscuit decoder is loaded on
+ * first use (it never loads biscuit-wasm), so JWS-only users never pay for it.
  */
 export function decodeForVerify(
   token: string,
   limits: Limits,
   cache: BoundedMap<string, DecodedBlock>,
   cacheSignatures: boolean,
+  biscuitCache?: BiscuitCache,
 ): VerifiableChain | Promise<VerifiableChain> {
   checkTokenLimits(token, limits);
   // An AAT chain is a JWS chain whose tokens are typed aat+jwt (docs/format.md).
   if (isAatChain(token)) return aatVerifiableChain(decodeAatChain(token, limits));
   if (looksLikeJwsChain(token))
     return jwsVerifiableChain(decodeCheckedJwsChain(token, limits, cache), cacheSignatures);
-  return loadBiscuit().then(({ biscuitVerifiableChain }) => biscuitVerifiableChain(token, limits));
+  return loadBiscuit().then(({ biscuitVerifiableChain }) =>
+    biscuitVerifiableChain(token, limits, biscuitCache),
+  );
 }
 
 type BiscuitModule = typeof BiscuitVerifiable;

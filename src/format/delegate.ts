@@ -8,6 +8,7 @@ import { prepareSigner } from '../identity/keys.js';
 import { DEFAULT_LIMITS } from '../core/limits.js';
 import { BLOCK_SEPARATOR, decodeJwsChain, encodeJwsBlock, parentHash } from './jws/chain.js';
 import { decodeAatChain, encodeAatBlock } from './aat/chain.js';
+import { biscuitEncode } from './biscuit-modules.js';
 import { decodeChain, detectFormat } from './parse.js';
 import { planDelegation, type DelegateOptions } from './plan.js';
 import { toMandate } from './mint.js';
@@ -39,7 +40,7 @@ export async function delegate(mandate: MandateLike, options: DelegateOptions): 
   // An AAT delegation narrows by the draft's exact rules, as AAT verifiers will check it.
   const plan = planDelegation(parent, hop, options, format === 'aat' ? 'aat' : 'mandate');
   if (format === 'biscuit') {
-    const { appendBiscuitBlock } = await import('./biscuit/encode.js');
+    const { appendBiscuitBlock } = await biscuitEncode();
     return toMandate(await appendBiscuitBlock(token, plan, signer));
   }
   const signedParent = (aatBlocks ?? jwsBlocks)?.[hop - 1];

@@ -2,6 +2,7 @@
 import type { Mandate } from '../core/types.js';
 import { prepareSigner } from '../identity/keys.js';
 import { encodeAatBlock } from './aat/chain.js';
+import { biscuitEncode } from './biscuit-modules.js';
 import { encodeJwsBlock } from './jws/chain.js';
 import { parseMandate } from './parse.js';
 import { planRoot, type MintOptions } from './plan.js';
@@ -16,7 +17,7 @@ export async function mint(options: MintOptions): Promise<Mandate> {
   const signer = prepareSigner(options.issuer);
   const format = options.format ?? 'jws';
   if (format === 'biscuit') {
-    const { encodeBiscuitRoot } = await import('./biscuit/encode.js');
+    const { encodeBiscuitRoot } = await biscuitEncode();
     return toMandate(await encodeBiscuitRoot(plan, signer));
   }
   if (format === 'aat') {

@@ -7,6 +7,7 @@ import type { PublicJwk } from '../identity/jwk.js';
 import type { ChainBlock } from '../verify/chain.js';
 import { decodeJwsChain, looksLikeJwsChain } from './jws/chain.js';
 import { decodeAatChain, isAatChain } from './aat/chain.js';
+import { biscuitChain } from './biscuit-modules.js';
 
 /** Which encoding a token uses, read from the token itself. */
 export function detectFormat(token: string): Format {
@@ -20,7 +21,7 @@ export async function decodeChain(mandate: MandateLike): Promise<readonly ChainB
   const format = detectFormat(token);
   if (format === 'aat') return decodeAatChain(token, DEFAULT_LIMITS);
   if (format === 'jws') return decodeJwsChain(token, DEFAULT_LIMITS);
-  const { decodeBiscuitChain } = await import('./biscuit/chain.js');
+  const { decodeBiscuitChain } = await biscuitChain();
   return decodeBiscuitChain(token, DEFAULT_LIMITS);
 }
 

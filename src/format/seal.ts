@@ -2,6 +2,7 @@
 import { tokenOf } from '../core/token-of.js';
 import type { KeyPair, Mandate, MandateLike } from '../core/types.js';
 import { prepareSigner } from '../identity/keys.js';
+import { biscuitEncode } from './biscuit-modules.js';
 import { toMandate } from './mint.js';
 import { detectFormat } from './parse.js';
 
@@ -24,6 +25,6 @@ export async function sealMandate(mandate: MandateLike, options: SealOptions): P
     throw new TypeError('sealMandate applies to Biscuit mandates only');
   }
   const signer = prepareSigner(options.signer);
-  const { sealBiscuitToken } = await import('./biscuit/encode.js');
+  const { sealBiscuitToken } = await biscuitEncode();
   return toMandate(sealBiscuitToken(token, signer));
 }

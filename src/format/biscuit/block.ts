@@ -19,18 +19,18 @@
 import { normalizeCapabilities } from '../../core/capability.js';
 import { MandateError, isMandateError, rethrowAtBlock } from '../../core/errors.js';
 import { parseJsonObject } from '../../core/json-text.js';
-import type { Limits } from '../../core/limits.js';
+import { BoundedMap } from '../../core/bounded-map.js';
+import { limitsKey, type Limits } from '../../core/limits.js';
 import { assertSafeText, parseResourcePattern } from '../../core/names.js';
 import type { Capability } from '../../core/types.js';
 import {
   allBytesOf,
   bytesOf,
   concatBytes,
-  lenField,
   ProtobufError,
+  ProtoWriter,
   readFields,
   readMessage,
-  varintField,
   varintOf,
   type MessageSchema,
 } from './protobuf.js';
@@ -53,6 +53,8 @@ export interface BlockContent {
   readonly subject?: string;
   /** Authority only, when the root is signed with ES256 (absent: Ed25519). */
   readonly rootAlg?: 'ES256';
+  /** The block's Mandate id (a UUID is carried as its 16 bytes, any other id as text). */
+  readonly id: string;
   readonly issuedAt: number;
   readonly expiresAt?: number;
   /** Authority only (a delegation keeps its parent's). */
@@ -73,6 +75,7 @@ type Term =
   | { readonly kind: 'integer'; readonly value: number }
   | { readonly kind: 'date'; readonly value: number }
   | { readonly kind: 'set'; readonly value: readonly string[] }
+  | { readonly kind: 'bytes'; readonly value: Uint8Array }
   | { readonly kind: 'variable'; readonly value: string }
   | { readonly kind: 'bool'; readonly value: boolean };
 
@@ -103,54 +106,58 @@ interface Query {
   readonly expressions: readonly Expression[];
 }
 
-function termBytes(term: Term, symbols: SymbolWriter): Uint8Array {
+function writeTerm(w: ProtoWriter, term: Term, symbols: SymbolWriter): void {
   switch (term.kind) {
     case 'variable':
-      return varintField(1, symbols.id(term.value));
+      w.uint(1, symbols.id(term.value));
+      return;
     case 'integer':
-      return varintField(2, term.value);
+      w.uint(2, term.value);
+      return;
     case 'string':
-      return varintField(3, symbols.id(term.value));
+      w.uint(3, symbols.id(term.value));
+      return;
     case 'date':
-      return varintField(4, term.value);
+      w.uint(4, term.value);
+      return;
+    case 'bytes':
+      w.bytes(5, term.value);
+      return;
     case 'bool':
-      return varintField(6, term.value ? 1 : 0);
+      w.uint(6, term.value ? 1 : 0);
+      return;
     case 'set':
-      return lenField(
-        7,
-        concatBytes(...term.value.map((v) => lenField(1, varintField(3, symbols.id(v))))),
-      );
+      w.message(7, () => {
+        for (const v of term.value) w.message(1, () => w.uint(3, symbols.id(v)));
+      });
   }
 }
 
-function predicateBytes(p: Predicate, symbols: SymbolWriter): Uint8Array {
-  return concatBytes(
-    varintField(1, symbols.id(p.name)),
-    ...p.terms.map((t) => lenField(2, termBytes(t, symbols))),
-  );
-}
-
-function expressionBytes(e: Expression, symbols: SymbolWriter): Uint8Array {
-  const ops = e.values.map((v) => lenField(1, lenField(1, termBytes(v, symbols))));
-  if (e.op !== undefined) ops.push(lenField(1, lenField(3, varintField(1, e.op))));
-  return concatBytes(...ops);
+function writePredicate(w: ProtoWriter, p: Predicate, symbols: SymbolWriter): void {
+  w.uint(1, symbols.id(p.name));
+  for (const t of p.terms) w.message(2, () => writeTerm(w, t, symbols));
 }
 
 /** A check (`CheckV2`, kind One) of one or more queries joined by `or`. */
-function checkBytes(queries: readonly Query[], symbols: SymbolWriter): Uint8Array {
-  return concatBytes(
-    ...queries.map((q) =>
-      lenField(
-        1,
-        concatBytes(
-          lenField(1, predicateBytes({ name: 'query', terms: [] }, symbols)),
-          ...q.body.map((p) => lenField(2, predicateBytes(p, symbols))),
-          ...q.expressions.map((e) => lenField(3, expressionBytes(e, symbols))),
-        ),
-      ),
-    ),
-  );
+function writeCheck(w: ProtoWriter, queries: readonly Query[], symbols: SymbolWriter): void {
+  for (const q of queries) {
+    w.message(1, () => {
+      w.message(1, () => writePredicate(w, QUERY_HEAD, symbols));
+      for (const p of q.body) w.message(2, () => writePredicate(w, p, symbols));
+      for (const e of q.expressions) {
+        w.message(3, () => {
+          for (const v of e.values) w.message(1, () => w.message(1, () => writeTerm(w, v, symbols)));
+          if (e.op !== undefined) {
+            const op = e.op;
+            w.message(1, () => w.message(3, () => w.uint(1, op)));
+          }
+        });
+      }
+    });
+  }
 }
+
+const QUERY_HEAD: Predicate = { name: 'query', terms: [] };
 
 // ---------------------------------------------------------------------------------------------
 // The layout: facts and checks of a block
@@ -162,6 +169,21 @@ function extrasOf(cap: Capability): string {
   return JSON.stringify(extras);
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** A block id as a term: a lowercase UUID as its 16 bytes (the common case), else text. */
+function idTerm(id: string): Term {
+  return UUID.test(id) ? { kind: 'bytes', value: Buffer.from(id.replaceAll('-', ''), 'hex') } : str(id);
+}
+
+/** The block id a term carries (the inverse of {@link idTerm}). */
+function idOf(term: Term): string | undefined {
+  if (term.kind === 'string') return term.value;
+  if (term.kind !== 'bytes' || term.value.length !== 16) return undefined;
+  const hex = Buffer.from(term.value).toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
 function factsOf(content: BlockContent, authority: boolean): Predicate[] {
   const facts: Predicate[] = [];
   if (authority) {
@@ -171,6 +193,7 @@ function factsOf(content: BlockContent, authority: boolean): Predicate[] {
     if (content.rootAlg !== undefined)
       facts.push({ name: 'root_alg', terms: [str(content.rootAlg)] });
   }
+  facts.push({ name: 'block_id', terms: [idTerm(content.id)] });
   facts.push({ name: 'issued_at', terms: [date(content.issuedAt)] });
   if (content.expiresAt !== undefined)
     facts.push({ name: 'expires_at', terms: [date(content.expiresAt)] });
@@ -269,18 +292,18 @@ export function encodeBlock(
   authority: boolean,
 ): { bytes: Uint8Array; table: SymbolTable } {
   const symbols = new SymbolWriter(table);
-  const facts = factsOf(content, authority).map((f) =>
-    lenField(4, lenField(1, predicateBytes(f, symbols))),
-  );
-  const checks = checksOf(content).map((c) => lenField(6, checkBytes(c, symbols)));
+  // Facts and checks first (they decide the new symbols), then the symbols in front of them.
+  const body = new ProtoWriter();
+  body.uint(3, DATALOG_VERSION);
+  for (const f of factsOf(content, authority)) {
+    body.message(4, () => body.message(1, () => writePredicate(body, f, symbols)));
+  }
+  for (const c of checksOf(content)) body.message(6, () => writeCheck(body, c, symbols));
   const added = symbols.added;
-  const bytes = concatBytes(
-    ...added.map((s) => lenField(1, Buffer.from(s, 'utf8'))),
-    varintField(3, DATALOG_VERSION),
-    ...facts,
-    ...checks,
-  );
-  return { bytes, table: table.extend(added) };
+  if (added.length === 0) return { bytes: body.finish(), table };
+  const head = new ProtoWriter();
+  for (const symbol of added) head.bytes(1, Buffer.from(symbol, 'utf8'));
+  return { bytes: concatBytes(head.finish(), body.finish()), table: table.extend(added) };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -313,6 +336,7 @@ function readTerm(bytes: Uint8Array, table: SymbolTable): Term {
   if (only.wire === 0 && only.field === 2) return int(only.value);
   if (only.wire === 0 && only.field === 3) return str(table.symbol(only.value));
   if (only.wire === 0 && only.field === 4) return date(only.value);
+  if (only.wire === 2 && only.field === 5) return { kind: 'bytes', value: only.bytes };
   if (only.wire === 2 && only.field === 7) {
     const values = readFields(only.bytes).map((f) => {
       if (f.field !== 1 || f.wire !== 2) throw new ProtobufError('a set holds terms');
@@ -327,12 +351,16 @@ function readTerm(bytes: Uint8Array, table: SymbolTable): Term {
 
 /** Each predicate a block may state: its term kinds, and whether it may repeat. */
 const PREDICATES: Readonly<
-  Record<string, { readonly terms: readonly Term['kind'][]; readonly many?: true; readonly root?: true }>
+  Record<
+    string,
+    { readonly terms: readonly (Term['kind'] | 'id')[]; readonly many?: true; readonly root?: true }
+  >
 > = {
   mandate: { terms: ['integer'], root: true },
   issuer: { terms: ['string'], root: true },
   subject: { terms: ['string'], root: true },
   root_alg: { terms: ['string'], root: true },
+  block_id: { terms: ['id'] },
   issued_at: { terms: ['date'] },
   expires_at: { terms: ['date'] },
   not_before: { terms: ['date'], root: true },
@@ -393,7 +421,9 @@ export function decodeBlock(
       }
       if (spec.root === true && hop > 0) malformed(hop, name, 'is stated by the authority block only');
       const terms = allBytesOf(pred, 2).map((t) => readTerm(t, after));
-      if (terms.length !== spec.terms.length || terms.some((t, i) => t.kind !== spec.terms[i])) {
+      const kindOk = (t: Term, i: number): boolean =>
+        spec.terms[i] === 'id' ? t.kind === 'string' || t.kind === 'bytes' : t.kind === spec.terms[i];
+      if (terms.length !== spec.terms.length || !terms.every(kindOk)) {
         malformed(hop, name, `must have terms (${spec.terms.join(', ')})`);
       }
       const list = facts.get(name) ?? [];
@@ -457,6 +487,14 @@ function contentOf(facts: Map<string, Term[][]>, hop: number, limits: Limits): B
       if (!facts.has(name)) malformed(hop, name, 'is missing');
     }
   }
+  const idTermRead = first('block_id');
+  const id = idTermRead === undefined ? undefined : idOf(idTermRead);
+  if (id === undefined) return malformed(hop, 'block_id', 'is missing or not an id');
+  try {
+    assertSafeText(id, `${label}.block_id`, 256);
+  } catch (error) {
+    rethrowAtBlock(error, label, hop);
+  }
   const issuedAt = seconds('issued_at');
   if (issuedAt === undefined) return malformed(hop, 'issued_at', 'is missing');
   const rootAlg = text('root_alg');
@@ -471,6 +509,7 @@ function contentOf(facts: Map<string, Term[][]>, hop: number, limits: Limits): B
     ...optional('issuer', authority ? text('issuer') : undefined),
     ...optional('subject', authority ? text('subject') : undefined),
     ...(rootAlg === undefined ? {} : { rootAlg: 'ES256' as const }),
+    id,
     issuedAt,
     ...optional('expiresAt', seconds('expires_at')),
     ...optional('notBefore', seconds('not_before')),
@@ -485,6 +524,9 @@ function contentOf(facts: Map<string, Term[][]>, hop: number, limits: Limits): B
 function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
   return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 }
+
+/** Normalized capabilities by their exact facts and the limits they were checked against. */
+const normalized = new BoundedMap<string, Capability[]>(256);
 
 function capabilitiesOf(
   facts: Map<string, Term[][]>,
@@ -503,6 +545,11 @@ function capabilitiesOf(
     return undefined;
   }
   if (list.length > limits.maxCapabilities) tooMany(hop, 'capabilities', limits.maxCapabilities);
+  // The same grants recur across tokens: their normal form (and the algebra's prepared form,
+  // cached on the returned array) is remembered by the exact facts and limits (bounded).
+  const memoKey = `${limitsKey(limits)}\u0000${JSON.stringify(list.map((terms) => terms.map((t) => t.value)))}`;
+  const known = normalized.get(memoKey);
+  if (known !== undefined) return known;
   try {
     const inputs = list.map((terms, i) => {
       const [resource, actions, extras] = terms;
@@ -513,7 +560,9 @@ function capabilitiesOf(
       const rest = parseJsonObject(extras.value, `${label}.capability.${i}`, 'limits', hop);
       return { ...rest, resource: resource.value, actions: [...actions.value] };
     });
-    return normalizeCapabilities(inputs as never, { limits });
+    const capabilities = normalizeCapabilities(inputs as never, { limits });
+    normalized.set(memoKey, capabilities);
+    return capabilities;
   } catch (error) {
     if (!isMandateError(error)) throw error;
     rethrowAtBlock(error, label, hop);

@@ -6,7 +6,8 @@
  *
  * A delegation block states only what it changes; its decoded view inherits the rest from its
  * parent (expiry, audience, depth, capabilities, not-before, subject), and its issuer is its
- * parent's holder. A block's id is its Biscuit revocation id (the hex of its signature).
+ * parent's holder. Besides its Mandate id (`block_id`), a block has its Biscuit revocation id
+ * (the hex of its signature); the revocation rule looks up both.
  *
  * Decoded prefixes are cached (bounded) by a hash chain over the blocks' exact bytes, so a token
  * seen again, or extended by one block, decodes only what is new — as the JWS path caches decoded
@@ -17,7 +18,8 @@
 import { createHash, type KeyObject } from 'node:crypto';
 
 import { BoundedMap } from '../../core/bounded-map.js';
-import { MandateError } from '../../core/errors.js';
+import { MandateError, rethrowAtBlock } from '../../core/errors.js';
+import { assertSafeText } from '../../core/names.js';
 import type { Limits } from '../../core/limits.js';
 import { thumbprintUriSync } from '../../identity/thumbprint.js';
 import type { ChainBlock } from '../../verify/chain.js';
@@ -36,7 +38,7 @@ import {
 
 /** A decoded Biscuit block: the rules' view plus what the signature checks need. */
 export interface BiscuitChainBlock extends ChainBlock {
-  /** Biscuit's revocation id of this block: the hex of its signature (also its Mandate id). */
+  /** Biscuit's revocation id of this block: the hex of its signature (as biscuit-auth reports it). */
   readonly revocationId: string;
   /** The block's signed structure. */
   readonly signed: SignedBlock;
@@ -107,6 +109,14 @@ function decodeOne(
     return malformed(`${label}: holder is not a valid public key`, hop, `${label}.nextKey`);
   }
   const up = parent?.block;
+  if (up !== undefined) {
+    // The JWS twin carries this name as its `iss` claim, under the same length limit.
+    try {
+      assertSafeText(up.holder, `${label}.iss`, limits.maxStringLength);
+    } catch (error) {
+      rethrowAtBlock(error, label, hop);
+    }
+  }
   // The root is signed by the anchor (ES256 when it says so); a delegation by its parent's holder.
   const alg =
     up === undefined ? (content.rootAlg ?? 'Ed25519') : signingAlg(up.signed.nextKey.algorithm);
@@ -116,7 +126,7 @@ function decodeOne(
   const block: BiscuitChainBlock = Object.freeze({
     kind: hop === 0 ? 'root' : 'delegation',
     alg,
-    id: revocationId,
+    id: content.id,
     issuer: up === undefined ? (content.issuer ?? '') : up.holder,
     holder: thumbprintUriSync(holderKey),
     holderJwk: Object.freeze({ ...holderKey }),
@@ -162,11 +172,11 @@ export function decodeBiscuit(
       entry = decodeOne(signed, hop, entries[hop - 1], limits);
       cache?.set(key, entry);
     }
-    // A repeated block is a cycle or a splice (as in the JWS encoding, AAT step 2c).
-    if (ids.has(entry.block.revocationId)) {
-      malformed(`block ${hop}: repeats an earlier block`, hop, `block ${hop}.signature`);
+    // A repeated block id is a cycle or a splice (as in the JWS encoding, AAT step 2c).
+    if (ids.has(entry.block.id)) {
+      malformed(`block ${hop}: block id repeats an earlier block`, hop, `block ${hop}.block_id`);
     }
-    ids.add(entry.block.revocationId);
+    ids.add(entry.block.id);
     entries.push(entry);
   }
   return { token: parsed, entries, blocks: entries.map((e) => e.block) };

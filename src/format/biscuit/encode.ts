@@ -62,6 +62,7 @@ export function encodeBiscuitRoot(plan: PlannedBlock, signer: PreparedSigner): s
     issuer: plan.issuer,
     subject: plan.subject,
     ...(signer.alg === 'ES256' ? { rootAlg: 'ES256' as const } : {}),
+    id: plan.id,
     issuedAt: plan.issuedAt,
     expiresAt: plan.expiresAt,
     ...(plan.notBefore === undefined ? {} : { notBefore: plan.notBefore }),
@@ -109,6 +110,7 @@ export function appendBiscuitBlock(
     throw new TypeError('a Biscuit delegation keeps its parent’s not-before');
   }
   const content: BlockContent = {
+    id: plan.id,
     issuedAt: plan.issuedAt,
     ...(plan.expiresAt === parent.expiresAt ? {} : { expiresAt: plan.expiresAt }),
     ...(sameList(plan.audience, parent.audience) || plan.audience === undefined

@@ -95,6 +95,20 @@ export type MessageSchema = Readonly<
   Record<number, { readonly wire: 0 | 2; readonly repeated?: boolean; readonly required?: boolean }>
 >;
 
+const required = new WeakMap<MessageSchema, readonly number[]>();
+
+/** The required field numbers of a schema (computed once per schema). */
+function requiredFields(schema: MessageSchema): readonly number[] {
+  let fields = required.get(schema);
+  if (fields === undefined) {
+    fields = Object.entries(schema).flatMap(([field, spec]) =>
+      spec.required === true ? [Number(field)] : [],
+    );
+    required.set(schema, fields);
+  }
+  return fields;
+}
+
 /** The fields of a message grouped by number, checked against `schema` (unknown fields refused). */
 export function readMessage(
   buf: Uint8Array,
@@ -119,10 +133,8 @@ export function readMessage(
     }
     list.push(f);
   }
-  for (const [field, spec] of Object.entries(schema)) {
-    if (spec.required === true && !out.has(Number(field))) {
-      throw new ProtobufError(`${name}: field ${field} is missing`);
-    }
+  for (const field of requiredFields(schema)) {
+    if (!out.has(field)) throw new ProtobufError(`${name}: field ${field} is missing`);
   }
   return out;
 }
@@ -185,4 +197,75 @@ export function concatBytes(...parts: readonly Uint8Array[]): Uint8Array {
     pos += part.length;
   }
   return out;
+}
+
+/**
+ * A protobuf writer into one growing buffer: the block encoder's hot path (a verifier re-encodes
+ * every block it reads), so no array is allocated per field. A nested message is written in
+ * place, then shifted right to make room for its tag and length.
+ */
+export class ProtoWriter {
+  #buf = new Uint8Array(512);
+  #pos = 0;
+
+  #room(n: number): void {
+    if (this.#pos + n <= this.#buf.length) return;
+    const bigger = new Uint8Array(Math.max(this.#buf.length * 2, this.#pos + n));
+    bigger.set(this.#buf.subarray(0, this.#pos));
+    this.#buf = bigger;
+  }
+
+  #varint(value: number): void {
+    if (!Number.isSafeInteger(value) || value < 0) throw new RangeError('varint out of range');
+    this.#room(10);
+    let v = value;
+    while (v >= 0x80) {
+      this.#buf[this.#pos++] = (v % 0x80) | 0x80;
+      v = Math.floor(v / 0x80);
+    }
+    this.#buf[this.#pos++] = v;
+  }
+
+  /** A varint field. */
+  uint(field: number, value: number): this {
+    this.#varint(field * 8);
+    this.#varint(value);
+    return this;
+  }
+
+  /** A LEN field holding `bytes`. */
+  bytes(field: number, bytes: Uint8Array): this {
+    this.#varint(field * 8 + 2);
+    this.#varint(bytes.length);
+    this.#room(bytes.length);
+    this.#buf.set(bytes, this.#pos);
+    this.#pos += bytes.length;
+    return this;
+  }
+
+  /** A LEN field holding the message `write` writes. */
+  message(field: number, write: (w: this) => void): this {
+    const start = this.#pos;
+    write(this);
+    const length = this.#pos - start;
+    const head: number[] = [];
+    for (const value of [field * 8 + 2, length]) {
+      let v = value;
+      while (v >= 0x80) {
+        head.push((v % 0x80) | 0x80);
+        v = Math.floor(v / 0x80);
+      }
+      head.push(v);
+    }
+    this.#room(head.length);
+    this.#buf.copyWithin(start + head.length, start, this.#pos);
+    this.#buf.set(head, start);
+    this.#pos += head.length;
+    return this;
+  }
+
+  /** The bytes written so far (a copy). */
+  finish(): Uint8Array {
+    return this.#buf.slice(0, this.#pos);
+  }
 }

@@ -60,7 +60,7 @@ const arbHops = (depth: number) =>
         fc
           .tuple(
             arbNarrowing(hops[hops.length - 1]!.capabilities),
-            fc.option(fc.integer({ min: 60, max: 3000 }), { nil: undefined }),
+            fc.option(fc.constantFrom(60, 600, 3000), { nil: undefined }),
           )
           .map(([caps, expiresIn]) => [...hops, { capabilities: unconstrained(caps), expiresIn }]),
       );
@@ -78,7 +78,8 @@ const arbScenario: fc.Arbitrary<Scenario> = fc
         resource,
         action,
       })),
-      clock: fc.constantFrom(NOW, NOW + 100, NOW + 2000, NOW + 4000),
+      // Expiry boundaries included: a block expires at its `exp` exactly (`$time < exp`).
+      clock: fc.constantFrom(NOW, NOW + 60, NOW + 600, NOW + 3000, NOW + 3600, NOW + 4000),
       service: fc.constantFrom(AUDIENCE, AUDIENCE, 'https://other.standard'),
     }),
   );

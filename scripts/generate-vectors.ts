@@ -1,7 +1,8 @@
 /**
  * Writes test/vectors/jws-chain.json: Mandate's own JWS-chain vectors for other
  * implementations (Wycheproof-like; docs/vectors.md describes the format), and
- * test/vectors/aat-revision.json (scripts/aat-revision-vectors.ts).
+ * test/vectors/aat-revision.json (scripts/aat-revision-vectors.ts), and
+ * test/vectors/biscuit-chain.json (scripts/biscuit-vectors.ts).
  *
  * Everything is fixed (Ed25519 seeds, block ids, proof ids, clocks), and Ed25519 signatures
  * are deterministic, so the output is byte-for-byte reproducible: the test suite re-runs
@@ -25,6 +26,7 @@ import {
 } from '../src/index.js';
 import { accessTokenHash } from '../src/proof/request.js';
 import { AAT_REVISION_PATH, generateAatRevisionVectors } from './aat-revision-vectors.js';
+import { BISCUIT_VECTORS_PATH, generateBiscuitVectors } from './biscuit-vectors.js';
 import {
   renderVectors,
   vectorPath,
@@ -733,4 +735,7 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
   const aat = generateAatRevisionVectors();
   writeFileSync(AAT_REVISION_PATH, renderVectors(aat));
   console.log(`wrote ${aat.numberOfTests} vectors to ${AAT_REVISION_PATH}`);
+  const biscuit = await generateBiscuitVectors();
+  writeFileSync(BISCUIT_VECTORS_PATH, renderVectors(biscuit));
+  console.log(`wrote ${biscuit.numberOfTests} vectors to ${BISCUIT_VECTORS_PATH}`);
 }

@@ -50,10 +50,12 @@ interface Scenario {
   readonly service: string;
 }
 
-const arbHops = (depth: number) =>
+type Hop = Scenario['hops'][number];
+
+const arbHops = (depth: number): fc.Arbitrary<Hop[]> =>
   arbCapabilities().chain((root) => {
-    let arb = fc.constant([
-      { capabilities: unconstrained(root), expiresIn: 3600 as number | undefined },
+    let arb: fc.Arbitrary<Hop[]> = fc.constant([
+      { capabilities: unconstrained(root), expiresIn: 3600 },
     ]);
     for (let i = 1; i < depth; i++) {
       arb = arb.chain((hops) =>
@@ -62,7 +64,10 @@ const arbHops = (depth: number) =>
             arbNarrowing(hops[hops.length - 1]!.capabilities),
             fc.option(fc.constantFrom(60, 600, 3000), { nil: undefined }),
           )
-          .map(([caps, expiresIn]) => [...hops, { capabilities: unconstrained(caps), expiresIn }]),
+          .map(([caps, expiresIn]): Hop[] => [
+            ...hops,
+            { capabilities: unconstrained(caps), expiresIn },
+          ]),
       );
     }
     return arb;
@@ -79,8 +84,8 @@ const arbScenario: fc.Arbitrary<Scenario> = fc
         action,
       })),
       // Expiry boundaries included: a block expires at its `exp` exactly (`$time < exp`).
-      clock: fc.constantFrom(NOW, NOW + 60, NOW + 600, NOW + 3000, NOW + 3600, NOW + 4000),
-      service: fc.constantFrom(AUDIENCE, AUDIENCE, 'https://other.standard'),
+      clock: fc.constantFrom<number>(NOW, NOW + 60, NOW + 600, NOW + 3000, NOW + 3600, NOW + 4000),
+      service: fc.constantFrom<string>(AUDIENCE, AUDIENCE, 'https://other.standard'),
     }),
   );
 

@@ -152,12 +152,14 @@ export async function generateBiscuitVectors(): Promise<BiscuitVectorFile> {
           decoded.blocks[hop - 1]?.signed.signature,
         ),
       ),
-      signer: signers[hop]!,
+      signer: signers[hop] ?? 'anchor',
       signature: hex(signed.signature),
       view,
     };
   });
-  const last = decoded.blocks[2]!.signed;
+  const lastBlock = decoded.blocks[2];
+  if (lastBlock === undefined) throw new Error('the vector chain has three blocks');
+  const last = lastBlock.signed;
   const sealedParsed = parseBiscuitToken(sealed.token, DEFAULT_LIMITS);
 
   // --- cases ---------------------------------------------------------------------------
@@ -221,7 +223,7 @@ export async function generateBiscuitVectors(): Promise<BiscuitVectorFile> {
   // Mallory, holding the token, appends a block naming herself, signed with her own key.
   const stolen = appendBiscuitBlock(
     grandchild.token,
-    planDelegation(decoded.blocks[2]!, 3, {
+    planDelegation(lastBlock, 3, {
       signer: k.mallory,
       holder: k.mallory.publicJwk,
       now: NOW,
@@ -248,7 +250,7 @@ export async function generateBiscuitVectors(): Promise<BiscuitVectorFile> {
   {
     const parsed = parseBiscuitToken(grandchild.token, DEFAULT_LIMITS);
     const raws = parsed.blocks.map((b) => Uint8Array.from(b.raw));
-    const raw1 = raws[1]!;
+    const raw1 = raws[1] ?? new Uint8Array(3);
     raw1[raw1.length - 3] = (raw1[raw1.length - 3] ?? 0) ^ 1; // inside the signature
     await add(
       'flipped-signature-bit',

@@ -90,6 +90,6 @@ export type { ErrorDetail, MandateErrorInit } from './core/errors.js';
 export type { Clock } from './core/time.js';
 export type { Span } from './core/time.js';
 export type { PublicJwk, SigningAlg } from './identity/jwk.js';
-export type { ExpectHolder } from './identity/expect-holder.js';
+export type { ExpectHolder } from './verify/expect-holder.js';
 export type { Authorization, AlgebraOptions } from './core/capability.js';
 export type { MemoryStoreOptions, MemoryReplayStoreOptions } from './stores/memory.js';

@@ -204,7 +204,7 @@ async function forgeProof(
   signer: KeyPair,
   request: { method: string; url: string },
 ) {
-  const { encodeSegment } = await import('../format/jws/compact.js');
+  const { encodeSegment } = await import('../core/jws/compact.js');
   const { signBytes } = await import('../identity/keys.js');
   const { accessTokenHash } = await import('../proof/request.js');
   const { randomUUID } = await import('node:crypto');

@@ -2,27 +2,19 @@
 import { tokenOf } from '../core/token-of.js';
 import { MandateError } from '../core/errors.js';
 import { DEFAULT_LIMITS } from '../core/limits.js';
-import type { BlockView, Format, MandateLike, UnverifiedMandate } from '../core/types.js';
+import type { BlockView, Format, Mandate, MandateLike, UnverifiedMandate } from '../core/types.js';
 import type { PublicJwk } from '../identity/jwk.js';
-import type { ChainBlock } from '../verify/chain.js';
-import { decodeJwsChain, looksLikeJwsChain } from './jws/chain.js';
-import { decodeAatChain, isAatChain } from './aat/chain.js';
-import { biscuitChain } from './biscuit-modules.js';
+import { codecFor, type ChainBlock, type DecodedChain } from './codec.js';
 
 /** Which encoding a token uses, read from the token itself. */
 export function detectFormat(token: string): Format {
-  if (isAatChain(token)) return 'aat';
-  return looksLikeJwsChain(token) ? 'jws' : 'biscuit';
+  return codecFor(token).format;
 }
 
-/** Decode every block of a token of either format (shape and limits only). */
+/** Decode every block of a token of any format (shape and limits only). */
 export async function decodeChain(mandate: MandateLike): Promise<readonly ChainBlock[]> {
   const token = tokenOf(mandate, 'decodeChain');
-  const format = detectFormat(token);
-  if (format === 'aat') return decodeAatChain(token, DEFAULT_LIMITS);
-  if (format === 'jws') return decodeJwsChain(token, DEFAULT_LIMITS);
-  const { decodeBiscuitChain } = await biscuitChain();
-  return decodeBiscuitChain(token, DEFAULT_LIMITS);
+  return (await codecFor(token).decode(token, DEFAULT_LIMITS)).blocks;
 }
 
 /** The public view of a block: exactly the `BlockView` members, nothing encoding-specific. */
@@ -45,16 +37,12 @@ function view(block: ChainBlock): BlockView {
 }
 
 /**
- * Decode a mandate to inspect it. NOTHING is verified: signatures, linkage, time and
- * audience are unchecked, so the result is an `UnverifiedMandate` that no authorization
- * function accepts. Throws `MandateError` (`MANDATE_MALFORMED`, `MANDATE_LIMIT_EXCEEDED`)
- * for a token that does not decode.
+ * The `Mandate` shape of a decoded chain (`mint` and `delegate` return it for the chain they
+ * built; nothing is decoded again). Throws `MANDATE_MALFORMED` for a chain without blocks.
  */
-export async function parseMandate(mandate: MandateLike): Promise<UnverifiedMandate> {
-  const token = tokenOf(mandate, 'parseMandate');
-  const blocks = await decodeChain(token);
-  const last = blocks[blocks.length - 1];
-  const root = blocks[0];
+export function mandateOf(chain: DecodedChain): Mandate {
+  const root = chain.blocks[0];
+  const last = chain.blocks[chain.blocks.length - 1];
   if (last === undefined || root === undefined) {
     throw new MandateError('MANDATE_MALFORMED', 'the mandate has no blocks', {
       check: 'limits',
@@ -62,13 +50,23 @@ export async function parseMandate(mandate: MandateLike): Promise<UnverifiedMand
     });
   }
   return {
-    token,
-    format: detectFormat(token),
+    token: chain.token,
+    format: chain.format,
     subject: root.subject,
     holder: last.holder,
-    blocks: blocks.map(view),
-    verified: false,
+    blocks: chain.blocks.map(view),
   };
+}
+
+/**
+ * Decode a mandate to inspect it. NOTHING is verified: signatures, linkage, time and
+ * audience are unchecked, so the result is an `UnverifiedMandate` that no authorization
+ * function accepts. Throws `MandateError` (`MANDATE_MALFORMED`, `MANDATE_LIMIT_EXCEEDED`)
+ * for a token that does not decode.
+ */
+export async function parseMandate(mandate: MandateLike): Promise<UnverifiedMandate> {
+  const token = tokenOf(mandate, 'parseMandate');
+  return { ...mandateOf(await codecFor(token).decode(token, DEFAULT_LIMITS)), verified: false };
 }
 
 /** The last holder's public key, for `prove`. */

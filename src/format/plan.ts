@@ -5,16 +5,16 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { JWK } from 'jose';
-import { findWidening, normalizeCapabilities } from '../core/capability.js';
-import { explainWidening } from '../core/explain.js';
+import { normalizeCapabilities } from '../core/capability.js';
 import type { NarrowingProfile } from '../core/constraint.js';
 import { MandateError } from '../core/errors.js';
 import { DEFAULT_LIMITS } from '../core/limits.js';
 import { assertSafeText } from '../core/names.js';
+import { findBlockWidening, widenedError } from '../core/widening.js';
 import { parseSpan, systemClock, type Span } from '../core/time.js';
 import type { BlockView, CapabilityInput, Format, KeyPair } from '../core/types.js';
 import { requirePublicJwk } from '../identity/keys.js';
-import { bindingFor, type CertificateInput } from '../proof/mtls/certificate.js';
+import { bindingFor, type CertificateInput } from '../identity/certificate.js';
 import type { PublicJwk } from '../identity/jwk.js';
 import { thumbprintUriSync } from '../identity/thumbprint.js';
 
@@ -173,10 +173,6 @@ export function planRoot(options: MintOptions): PlannedBlock {
   };
 }
 
-function widened(hop: number, message: string, detail: Record<string, unknown>): never {
-  throw new MandateError('MANDATE_WIDENED', message, { check: 'narrowing', hop, detail });
-}
-
 /**
  * Plan a delegation block below `parent` (the chain's last block, at index `hop - 1`).
  * Anything wider than the parent throws `MANDATE_WIDENED` naming the new block's hop.
@@ -201,58 +197,27 @@ export function planDelegation(
       },
     );
   }
-  const remaining = parent.maxDepth - parent.depth;
-  if (remaining <= 0) {
-    widened(hop, `block ${hop - 1} allows no further delegation`, { field: 'maxDepth' });
-  }
+  // Omitted options inherit the parent's; the block is then checked whole, by rule 4's own
+  // function, so `delegate` refuses exactly what a verifier would deny.
   const maxDepth =
-    options.maxDepth === undefined ? remaining - 1 : checkDepth(options.maxDepth, 'maxDepth');
-  if (maxDepth > remaining - 1) {
-    widened(hop, `maxDepth ${maxDepth} exceeds the ${remaining - 1} further delegations left`, {
-      field: 'maxDepth',
-    });
-  }
+    options.maxDepth === undefined
+      ? parent.maxDepth - parent.depth - 1
+      : checkDepth(options.maxDepth, 'maxDepth');
   const capabilities =
     options.capabilities === undefined
       ? [...parent.capabilities]
       : normalizeCapabilities(options.capabilities);
-  const widening = findWidening(capabilities, parent.capabilities, { profile });
-  if (widening !== undefined) {
-    widened(
-      hop,
-      `block ${hop} would grant more than block ${hop - 1} holds: ` +
-        explainWidening(widening, `block ${hop - 1}`),
-      {
-        field: 'capabilities',
-        resource: widening.resource,
-        action: widening.action,
-        ...(widening.failure === undefined ? {} : { argument: widening.failure.arg }),
-      },
-    );
-  }
-  let expiresAt = parent.expiresAt;
-  if (options.expiresIn !== undefined) {
-    expiresAt = now + parseSpan(options.expiresIn, 'expiresIn');
-    if (expiresAt > parent.expiresAt) {
-      widened(hop, `block ${hop} would expire after block ${hop - 1}`, { field: 'expiresIn' });
-    }
-  }
-  let audience = parent.audience;
-  if (options.audience !== undefined) {
-    const requested = normalizeAudience(options.audience, 'audience') ?? [];
-    if (
-      parent.audience !== undefined &&
-      !requested.every((aud) => parent.audience?.includes(aud))
-    ) {
-      widened(hop, `block ${hop} names an audience block ${hop - 1} does not`, {
-        field: 'audience',
-      });
-    }
-    audience = requested;
-  }
+  const expiresAt =
+    options.expiresIn === undefined
+      ? parent.expiresAt
+      : now + parseSpan(options.expiresIn, 'expiresIn');
+  const audience =
+    options.audience === undefined
+      ? parent.audience
+      : normalizeAudience(options.audience, 'audience');
   if (options.purpose !== undefined)
     assertSafeText(options.purpose, 'purpose', DEFAULT_LIMITS.maxStringLength);
-  return {
+  const planned: PlannedBlock = {
     id: blockId(options.id),
     issuer: parent.holder,
     holder: thumbprintUriSync(holderJwk),
@@ -268,4 +233,7 @@ export function planDelegation(
     maxDepth: parent.depth + 1 + maxDepth,
     ...(options.purpose === undefined ? {} : { purpose: options.purpose }),
   };
+  const widening = findBlockWidening(parent, planned, profile, { building: true });
+  if (widening !== undefined) throw widenedError(widening, hop);
+  return planned;
 }

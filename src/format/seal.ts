@@ -2,7 +2,7 @@
 import { tokenOf } from '../core/token-of.js';
 import type { KeyPair, Mandate, MandateLike } from '../core/types.js';
 import { prepareSigner } from '../identity/keys.js';
-import { biscuitEncode } from './biscuit-modules.js';
+import { biscuitEncoder } from './biscuit/codec.js';
 import { toMandate } from './mint.js';
 import { detectFormat } from './parse.js';
 
@@ -25,6 +25,6 @@ export async function sealMandate(mandate: MandateLike, options: SealOptions): P
     throw new TypeError('sealMandate applies to Biscuit mandates only');
   }
   const signer = prepareSigner(options.signer);
-  const { sealBiscuitToken } = await biscuitEncode();
+  const { sealBiscuitToken } = await biscuitEncoder();
   return toMandate(sealBiscuitToken(token, signer));
 }

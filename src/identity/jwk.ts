@@ -4,6 +4,7 @@
  * KeyObject exactly once per distinct key.
  */
 import { createPublicKey, type KeyObject } from 'node:crypto';
+import type { SigningAlg } from '../core/jws/signature.js';
 import { z } from 'zod';
 import { BoundedMap } from '../core/bounded-map.js';
 import { isCanonicalBase64url } from '../core/encoding.js';
@@ -39,8 +40,8 @@ export type PublicJwk =
   | { readonly kty: 'OKP'; readonly crv: 'Ed25519'; readonly x: string }
   | { readonly kty: 'EC'; readonly crv: 'P-256'; readonly x: string; readonly y: string };
 
-/** JWS algorithms Mandate signs and verifies with. `EdDSA` is never accepted (RFC 9864). */
-export type SigningAlg = 'Ed25519' | 'ES256';
+/** JWS algorithms Mandate signs and verifies with (defined with the JWS primitives in core). */
+export type { SigningAlg };
 
 /** The JWS algorithm that goes with a validated key. */
 export function algForJwk(jwk: PublicJwk): SigningAlg {

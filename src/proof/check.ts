@@ -8,8 +8,8 @@ import { MandateError, type MandateErrorCode } from '../core/errors.js';
 import { canonicalJson } from '../core/encoding.js';
 import { TYP, type Typ } from '../core/typ.js';
 import type { ProofRequest } from '../core/types.js';
-import { parseCompactJws } from '../format/jws/compact.js';
-import { verifyJwsSignature } from '../format/jws/signature.js';
+import { parseCompactJws } from '../core/jws/compact.js';
+import { verifyJwsSignature } from '../core/jws/signature.js';
 import {
   algForJwk,
   parsePublicJwk,

@@ -6,10 +6,10 @@ import { TYP, type Typ } from '../core/typ.js';
 import { systemClock } from '../core/time.js';
 import type { KeyPair, MandateLike, ProofRequest } from '../core/types.js';
 import { DEFAULT_LIMITS } from '../core/limits.js';
-import { decodeAatChain, isAatChain } from '../format/aat/chain.js';
-import { createAatPop } from '../format/aat/pop.js';
-import { encodeSegment } from '../format/jws/compact.js';
-import { decodeChain } from '../format/parse.js';
+import type { AatBlock } from '../format/aat/chain.js';
+import { codecFor } from '../format/codec.js';
+import { createAatPop } from './aat-pop.js';
+import { encodeSegment } from '../core/jws/compact.js';
 import { sameKey } from '../identity/jwk.js';
 import { prepareSigner, signBytes, type PreparedSigner } from '../identity/keys.js';
 import { proofAudience } from './audience.js';
@@ -45,7 +45,9 @@ export interface ProveOptions {
 export async function prove(mandate: MandateLike, options: ProveOptions): Promise<string> {
   const token = tokenOf(mandate, 'prove');
   const signer = prepareSigner(options.signer);
-  const blocks = await decodeChain(token);
+  // Decoded once, by the codec the token names, which also names the proof it is proven with.
+  const codec = codecFor(token);
+  const { blocks } = await codec.decode(token, DEFAULT_LIMITS);
   const holder = blocks.at(-1)?.holderKey;
   if (holder === undefined) throw new TypeError('the mandate has no blocks');
   if (!sameKey(holder, signer.publicJwk)) {
@@ -63,12 +65,13 @@ export async function prove(mandate: MandateLike, options: ProveOptions): Promis
     request === undefined || isHttpRequest(request)
       ? undefined
       : proofAudience(blocks, options.audience);
-  if (isAatChain(token)) {
+  if (codec.proof === 'aat-pop') {
     // An AAT chain is proven with an aat-pop+jwt over the leaf token and the tool call.
     if (request === undefined || isHttpRequest(request)) {
       throw new TypeError('an AAT proof binds a tool call: request must be { tool, args }');
     }
-    const leaf = decodeAatChain(token, DEFAULT_LIMITS).at(-1);
+    // The AAT codec's blocks are AAT tokens: the leaf carries the signing input it binds.
+    const leaf = blocks.at(-1) as AatBlock | undefined;
     if (leaf === undefined) throw new TypeError('the mandate has no blocks');
     return createAatPop(signer, {
       leaf,

@@ -8,13 +8,12 @@ import {
   resolveExpectHolder,
   type ExpectHolder,
   type ResolvedExpectHolder,
-} from '../identity/expect-holder.js';
+} from './expect-holder.js';
 import { KeyCache, type SigningAlg } from '../identity/jwk.js';
 import { MemoryReplayStore } from '../stores/memory.js';
 import type { ReplayStore, RevocationStore } from '../stores/types.js';
 import type { DecodedBlock } from '../format/jws/block.js';
-import { AAT_DEFAULT_MAX_TOKEN_LIFETIME } from '../format/aat/claims.js';
-import type { VerifiableChain } from './chain.js';
+import { codecOf, type ChainBounds, type VerifiableChain } from '../format/codec.js';
 import type { BiscuitCache } from '../format/biscuit/chain.js';
 import { decodeForVerify } from './decode.js';
 
@@ -179,7 +178,12 @@ export function resolveConfig(options: VerifierOptions): VerifierConfig {
     requirePopAudience: options.requirePopAudience === true,
     nonce: resolveNonce(options.nonce),
     keys,
-    decode: (token) => decodeForVerify(token, limits, blockCache, cacheSize > 0, biscuitCache),
+    decode: (token) =>
+      decodeForVerify(token, limits, {
+        blocks: blockCache,
+        signatures: cacheSize > 0,
+        biscuit: biscuitCache,
+      }),
   };
 }
 
@@ -194,19 +198,14 @@ export function resolveNonce(nonce: string | NonceCheck | undefined): NonceCheck
 }
 
 /**
- * The time and depth bounds that apply to `chain`: the configured ones, or for an AAT
- * chain (whose draft requires finite bounds) the draft's recommended lifetime and the
- * block limit.
+ * The time and depth bounds that apply to `chain`: the configured ones, or its codec's
+ * defaults (AAT, whose draft requires finite bounds: its recommended lifetime and the block
+ * limit).
  */
-export function chainBounds(
-  config: VerifierConfig,
-  chain: VerifiableChain,
-): { readonly maxTokenLifetime?: number; readonly maxDelegationDepth?: number } {
-  const aat = chain.profile === 'aat';
-  const maxTokenLifetime =
-    config.maxTokenLifetime ?? (aat ? AAT_DEFAULT_MAX_TOKEN_LIFETIME : undefined);
-  const maxDelegationDepth =
-    config.maxDelegationDepth ?? (aat ? config.limits.maxBlocks - 1 : undefined);
+export function chainBounds(config: VerifierConfig, chain: VerifiableChain): ChainBounds {
+  const defaults = codecOf(chain.format).bounds(config.limits);
+  const maxTokenLifetime = config.maxTokenLifetime ?? defaults.maxTokenLifetime;
+  const maxDelegationDepth = config.maxDelegationDepth ?? defaults.maxDelegationDepth;
   return {
     ...(maxTokenLifetime === undefined ? {} : { maxTokenLifetime }),
     ...(maxDelegationDepth === undefined ? {} : { maxDelegationDepth }),

@@ -1,45 +1,35 @@
-/** Rule 1's dispatch: decode a token of any encoding into a chain the rules can question. */
-import type { BoundedMap } from '../core/bounded-map.js';
+/** Rule 1: decode a token of any encoding, by its codec, into a chain the rules can question. */
 import type { Limits } from '../core/limits.js';
-import { decodeAatChain, isAatChain } from '../format/aat/chain.js';
-import { aatVerifiableChain } from '../format/aat/verifiable.js';
-import type { DecodedBlock } from '../format/jws/block.js';
-import { checkTokenLimits, decodeCheckedJwsChain, looksLikeJwsChain } from '../format/jws/chain.js';
-import { jwsVerifiableChain } from '../format/jws/verifiable.js';
-import type { BiscuitCache } from '../format/biscuit/chain.js';
-import type * as BiscuitVerifiable from '../format/biscuit/verifiable.js';
-import type { VerifiableChain } from './chain.js';
+import {
+  codecFor,
+  type DecodeCache,
+  type ProofKind,
+  type VerifiableChain,
+} from '../format/codec.js';
+import { checkTokenLimits } from '../format/jws/chain.js';
+import { withAatPop } from '../proof/aat-pop.js';
 
 /**
- * Decode `token` within `limits`. The JWS path is synchronous; the Biscuit decoder is loaded on
- * first use (it never loads biscuit-wasm), so JWS-only users never pay for it.
+ * The proofs of possession an encoding may name that it checks itself. Absent (`'dpop'`):
+ * the verifier's DPoP and invocation-proof check.
+ */
+const OWN_PROOFS: Readonly<
+  Partial<Record<ProofKind, (chain: VerifiableChain) => VerifiableChain>>
+> = Object.freeze({ 'aat-pop': withAatPop });
+
+/**
+ * Decode `token` within `limits`. The JWS and AAT paths are synchronous; the Biscuit decoder is
+ * loaded on first use (it never loads biscuit-wasm), so JWS-only users never pay for it.
  */
 export function decodeForVerify(
   token: string,
   limits: Limits,
-  cache: BoundedMap<string, DecodedBlock>,
-  cacheSignatures: boolean,
-  biscuitCache?: BiscuitCache,
+  cache: DecodeCache,
 ): VerifiableChain | Promise<VerifiableChain> {
   checkTokenLimits(token, limits);
-  // An AAT chain is a JWS chain whose tokens are typed aat+jwt (docs/format.md).
-  if (isAatChain(token)) return aatVerifiableChain(decodeAatChain(token, limits));
-  if (looksLikeJwsChain(token))
-    return jwsVerifiableChain(decodeCheckedJwsChain(token, limits, cache), cacheSignatures);
-  return loadBiscuit().then(({ biscuitVerifiableChain }) =>
-    biscuitVerifiableChain(token, limits, biscuitCache),
-  );
-}
-
-type BiscuitModule = typeof BiscuitVerifiable;
-let biscuitModule: Promise<BiscuitModule> | undefined;
-
-// One import per process: a dynamic import() per request costs ~0.1-0.2 ms. A failed load is
-// not kept, so a later request tries again (and is denied again if it fails again).
-function loadBiscuit(): Promise<BiscuitModule> {
-  biscuitModule ??= import('../format/biscuit/verifiable.js').catch((error: unknown) => {
-    biscuitModule = undefined;
-    throw error;
-  });
-  return biscuitModule;
+  const codec = codecFor(token);
+  const chain = codec.verifiable(token, limits, cache);
+  const ownProof = OWN_PROOFS[codec.proof];
+  if (ownProof === undefined) return chain;
+  return chain instanceof Promise ? chain.then(ownProof) : ownProof(chain);
 }

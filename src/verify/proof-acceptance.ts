@@ -7,7 +7,7 @@
 import { MandateError } from '../core/errors.js';
 import { replayExpiry } from '../proof/freshness.js';
 import type { ReplayStore } from '../stores/types.js';
-import type { ProvenRequest } from './chain.js';
+import type { ProvenRequest } from '../format/codec.js';
 import type { NonceCheck } from './config.js';
 import { askStore } from './store-call.js';
 

@@ -3,8 +3,7 @@
  * pipeline runs them in this order and reports the first failure, so the order is
  * visible here and a test asserts it.
  */
-import { authorizeEach, findWidening, isSubset } from '../core/capability.js';
-import { explainWidening } from '../core/explain.js';
+import { authorizeEach, isSubset } from '../core/capability.js';
 import {
   MandateError,
   MandateUsageError,
@@ -12,13 +11,16 @@ import {
   type MandateErrorCode,
 } from '../core/errors.js';
 import { deepFreeze } from '../core/freeze.js';
-import type { Action, ProofRequest } from '../core/types.js';
-import { checkExpectedHolder } from '../identity/expect-holder.js';
+import { findBlockWidening, widenedError } from '../core/widening.js';
+import type { Action, Format, ProofRequest } from '../core/types.js';
+import { checkExpectedHolder } from './expect-holder.js';
 import { checkCertificateBinding, type MtlsContext } from '../proof/mtls/possession.js';
 import { proofMustNameAudience } from '../proof/audience.js';
 import { checkProof, sameArgs } from '../proof/check.js';
 import { isHttpRequest } from '../proof/request.js';
-import type { VerifiableChain } from './chain.js';
+import { aatCodec } from '../format/aat/codec.js';
+import { CODECS, type VerifiableChain } from '../format/codec.js';
+import { MANDATE_RULE_ORDER, type RuleStep } from '../format/rule-order.js';
 import { chainBounds, type VerifierConfig } from './config.js';
 import { acceptProof } from './proof-acceptance.js';
 import { askStore } from './store-call.js';
@@ -204,41 +206,12 @@ const narrowing: Rule = {
       const block = blocks[hop];
       const parent = blocks[hop - 1];
       if (block === undefined || parent === undefined) continue;
-      const widened = (reason: string, step: string): never =>
-        deny('MANDATE_WIDENED', 'narrowing', hop, `block ${hop}: ${reason}`, { step });
-      if (block.depth !== parent.depth + 1) widened('depth does not follow its parent', '4d');
-      if (parent.depth >= parent.maxDepth)
-        widened(`block ${hop - 1} allows no further delegation`, '4e');
-      if (maxDelegationDepth !== undefined && block.depth > maxDelegationDepth)
-        widened('is deeper than this verifier allows', '4f');
-      if (block.maxDepth > parent.maxDepth)
-        widened('allows deeper delegation than its parent', '4g');
-      if (block.expiresAt > parent.expiresAt) widened('expires after its parent', '4h');
-      if (block.issuedAt < parent.issuedAt) widened('issued before its parent', '4j');
-      if (block.depth > block.maxDepth) widened('depth exceeds its own maximum', '4m');
-      if (parent.notBefore !== undefined && (block.notBefore ?? 0) < parent.notBefore) {
-        widened('valid before its parent', '4i');
-      }
-      // AAT checks every `aud` at the enforcement point (6c) instead of narrowing per hop.
-      if (
-        chain.profile !== 'aat' &&
-        parent.audience !== undefined &&
-        block.audience !== undefined &&
-        !block.audience.every((aud) => parent.audience?.includes(aud))
-      ) {
-        widened('names an audience its parent does not', '4k');
-      }
       // The encoding's profile picks the subsumption rules ('aat': the draft's exactly).
-      const widening = findWidening(block.capabilities, parent.capabilities, {
-        profile: chain.profile,
+      const widening = findBlockWidening(parent, block, chain.profile, {
         limits: config.limits,
+        maxDelegationDepth,
       });
-      if (widening !== undefined) {
-        widened(
-          `grants more than its parent holds: ${explainWidening(widening, `block ${hop - 1}`)}`,
-          widening.reason === 'resource' ? '4p1' : (widening.failure?.step ?? '4p'),
-        );
-      }
+      if (widening !== undefined) throw widenedError(widening, hop);
     }
   },
 };
@@ -496,7 +469,7 @@ const proofSignature: Rule = {
 /** 9. The requested action is allowed by every block (the intersection, i.e. the last block). */
 const authorization: Rule = {
   check: 'authorize',
-  async run(state, config) {
+  run(state, config) {
     const chain = chainOf(state);
     const { blocks } = chain;
     // Every block in order, the first refusal reported (the action is read once for all).
@@ -518,56 +491,76 @@ const authorization: Rule = {
       const check = result.code === 'MANDATE_LIMIT_EXCEEDED' ? 'limits' : 'authorize';
       deny(result.code, check, hop, reason, { ...result.detail, step: '6b' });
     }
-    // A format's own authorizer (Biscuit's Datalog checks) may only deny what the algebra allowed.
-    if (chain.authorizeDatalog !== undefined) {
-      const outcome = await chain.authorizeDatalog(state.action, {
-        now: state.now,
-        clockTolerance: config.clockTolerance,
-        audience: config.audience,
-      });
-      if (!outcome.allowed) {
-        deny(outcome.code, 'authorize', outcome.hop, outcome.reason, outcome.detail);
-      }
-    }
   },
 };
+
+/** Every step by the name a codec's rule order uses. */
+const STEPS: Readonly<Record<RuleStep, Rule>> = {
+  limits,
+  anchor,
+  linkage,
+  narrowing,
+  window,
+  revocation,
+  audience,
+  possession,
+  'proof-signature': proofSignature,
+  authorize: authorization,
+};
+
+/**
+ * The rules in a codec's order (`Codec.ruleOrder`), deep-frozen. An order that does not run
+ * every rule of DESIGN.md section 3 exactly once, `limits` first (it decodes the chain, and
+ * so picks the codec), is a programming error: it throws, so no encoding can skip a rule.
+ */
+export function rulesInOrder(order: readonly RuleStep[]): readonly Rule[] {
+  const named = new Set(order);
+  if (
+    order[0] !== 'limits' ||
+    named.size !== order.length ||
+    MANDATE_RULE_ORDER.some((step) => !named.has(step))
+  ) {
+    throw new TypeError(`a rule order must run every rule once, limits first: ${order.join(', ')}`);
+  }
+  return deepFreeze(order.map((step) => STEPS[step]));
+}
 
 /**
  * The rules, in order (docs/format.md, "Verification"). Deep-frozen, rule objects included:
  * nothing outside this module can reorder, drop or replace a rule (a verifier also captures
  * its tables when it is created).
  */
-export const RULES: readonly Rule[] = deepFreeze([
-  limits,
-  anchor,
-  linkage,
-  narrowing,
-  window,
-  revocation,
-  audience,
-  possession,
-  authorization,
+export const RULES: readonly Rule[] = rulesInOrder(MANDATE_RULE_ORDER);
+
+/**
+ * The same rules in the AAT draft's order (the AAT codec's `ruleOrder`): the chain, then the
+ * request's authorization, then the proof, whose signature is checked before the
+ * authorization. Used for AAT chains; the verdict is the same in either order, only which
+ * failure is reported first differs. Deep-frozen.
+ */
+export const AAT_RULES: readonly Rule[] = rulesInOrder(aatCodec.ruleOrder);
+
+const ORDERED = new Map<readonly RuleStep[], readonly Rule[]>([
+  [MANDATE_RULE_ORDER, RULES],
+  [aatCodec.ruleOrder, AAT_RULES],
 ]);
 
 /**
- * The same rules in the AAT draft's order (section 7): the chain (steps 1-5), then the
- * leaf's authorization of the invocation and the chain audience (step 6), then the proof
- * of possession (step 7); the proof's signature (7a-7b) is checked just before step 6, so
- * no work proportional to the request precedes it. Used for chains whose profile is `'aat'`; the verdict is the
- * same in either order, only which failure is reported first differs. Deep-frozen.
+ * Each codec's rules in its own order, by format: a new map per call (a verifier captures one
+ * when it is created), of deep-frozen tables.
  */
-export const AAT_RULES: readonly Rule[] = deepFreeze([
-  limits,
-  anchor,
-  linkage,
-  narrowing,
-  window,
-  revocation,
-  proofSignature,
-  authorization,
-  audience,
-  possession,
-]);
+export function ruleTables(): ReadonlyMap<Format, readonly Rule[]> {
+  return new Map(
+    CODECS.map((codec) => {
+      let rules = ORDERED.get(codec.ruleOrder);
+      if (rules === undefined) {
+        rules = rulesInOrder(codec.ruleOrder);
+        ORDERED.set(codec.ruleOrder, rules);
+      }
+      return [codec.format, rules];
+    }),
+  );
+}
 
 // `possession` delegates to it: frozen like the rules that are listed.
 deepFreeze(holderProof);

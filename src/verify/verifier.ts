@@ -1,12 +1,12 @@
 /** `createVerifier`: the service side. Every request's mandate is checked here. */
 import { MandateError, MandateUsageError, isMandateError } from '../core/errors.js';
-import type { Action, MandateLike, ProofRequest } from '../core/types.js';
+import type { Action, Format, MandateLike, ProofRequest } from '../core/types.js';
 import type { MtlsContext } from '../proof/mtls/possession.js';
 import { deniedFrom, type Decision, type Denied } from './decision.js';
-import { isAatChain } from '../format/aat/chain.js';
 import { resolveConfig, type VerifierConfig, type VerifierOptions } from './config.js';
 import { toolAction } from '../format/aat/claims.js';
-import { AAT_RULES, RULES, type Rule, type VerifyState } from './rules.js';
+import { codecFor, codecOf } from '../format/codec.js';
+import { RULES, ruleTables, type Rule, type VerifyState } from './rules.js';
 
 /** What a request presents besides the mandate. */
 export interface VerifyRequest {
@@ -49,18 +49,15 @@ export function createVerifier(options: VerifierOptions): Verifier {
   const config = resolveConfig(options);
   // The rule tables are captured now (they are frozen too): what this verifier enforces is
   // fixed when it is made.
-  const tables: RuleTables = { mandate: RULES, aat: AAT_RULES };
+  const tables = ruleTables();
   return Object.freeze({
     verify: (mandate: MandateLike, request: VerifyRequest) =>
       runRules(config, tables, mandate, request),
   });
 }
 
-/** The two rule orders a verifier runs: Mandate's (section 3) and the AAT draft's. */
-interface RuleTables {
-  readonly mandate: readonly Rule[];
-  readonly aat: readonly Rule[];
-}
+/** The rule orders a verifier runs, by format: each codec names its own (`Codec.ruleOrder`). */
+type RuleTables = ReadonlyMap<Format, readonly Rule[]>;
 
 async function runRules(
   config: VerifierConfig,
@@ -116,14 +113,14 @@ async function runRules(
     request: request.request,
     mtls: request.mtls,
   };
-  // Rule 1 decodes the chain; its encoding's profile then fixes the order of the rest.
-  let rules = tables.mandate;
+  // Rule 1 (first in every order) decodes the chain; its codec then fixes the order of the rest.
+  let rules = RULES;
   for (let index = 0; index < rules.length; index++) {
     const rule = rules[index];
     if (rule === undefined) break;
     try {
       await rule.run(state, config);
-      if (index === 0) rules = state.chain?.profile === 'aat' ? tables.aat : tables.mandate;
+      if (index === 0) rules = rulesFor(tables, state.chain?.format);
     } catch (error) {
       if (error instanceof MandateUsageError) throw error;
       const lastHop = Math.max(0, (state.chain?.blocks.length ?? 1) - 1);
@@ -161,14 +158,22 @@ async function runRules(
   };
 }
 
+/** The rules for a decoded chain's format; none (a format without a codec) fails closed. */
+function rulesFor(tables: RuleTables, format: Format | undefined): readonly Rule[] {
+  const rules = format === undefined ? undefined : tables.get(format);
+  if (rules === undefined) throw new Error(`no rule order for format ${String(format)}`);
+  return rules;
+}
+
 /**
  * The AAT draft's step labels (`detail.step`, e.g. "6b") mean something only for an AAT
- * chain; a JWS or Biscuit denial does not carry them (its `check` names the rule).
+ * chain (a codec with `draftSteps`); a JWS or Biscuit denial does not carry them (its
+ * `check` names the rule).
  */
 function draftStepsOnAatOnly(denied: Denied, state: VerifyState): Denied {
   if (!Object.hasOwn(denied.detail, 'step')) return denied;
-  const aat = state.chain === undefined ? isAatChain(state.token) : state.chain.format === 'aat';
-  if (aat) return denied;
+  const codec = state.chain === undefined ? codecFor(state.token) : codecOf(state.chain.format);
+  if (codec.draftSteps) return denied;
   const { step: _step, ...detail } = denied.detail;
   return { ...denied, detail };
 }

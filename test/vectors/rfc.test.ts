@@ -7,7 +7,7 @@ import { createHmac, createPrivateKey, createPublicKey, generateKeyPairSync } fr
 import fc from 'fast-check';
 import { calculateJwkThumbprint, exportJWK, type JWK } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { verifyJwsSignature } from '../../src/format/jws/signature.js';
+import { verifyJwsSignature } from '../../src/core/jws/signature.js';
 import { parsePublicJwk } from '../../src/identity/jwk.js';
 import { prepareSigner, signBytes } from '../../src/identity/keys.js';
 import {

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { mandateDenial, META_MANDATE, META_PROOF } from '../../adapters/mcp/index.js';
-import { encodeSegment } from '../../format/jws/compact.js';
+import { encodeSegment } from '../../core/jws/compact.js';
 import { prepareSigner, signBytes } from '../../identity/keys.js';
 import { accessTokenHash, argsHash } from '../../proof/request.js';
 import { TYP } from '../../core/typ.js';

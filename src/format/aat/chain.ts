@@ -15,10 +15,10 @@ import type { Capability, CapabilityInput, ConstraintInput } from '../../core/ty
 import { parsePublicJwk, type PublicJwk, type SigningAlg } from '../../identity/jwk.js';
 import { signBytes, type PreparedSigner } from '../../identity/keys.js';
 import { thumbprintUriSync } from '../../identity/thumbprint.js';
-import type { ChainBlock } from '../../verify/chain.js';
+import type { ChainBlock } from '../codec.js';
 import type { PlannedBlock } from '../plan.js';
 import { parentHash } from '../jws/chain.js';
-import { disallowedHeaderMember, parseHeader } from '../jws/compact.js';
+import { disallowedHeaderMember, parseHeader } from '../../core/jws/compact.js';
 import {
   AAT_DETAIL_TYPE,
   TOOL_ACTION,
@@ -102,34 +102,31 @@ interface Split {
 /** Step 2c: split every token and extract its `jti`; a repeated `jti` is a cycle. */
 function splitAll(pieces: readonly string[], limits: Limits): Split[] {
   const ids = new Set<string>();
-  return pieces.map((piece, hop) => {
-    const parts = piece.split('.');
-    const [header = '', payload = '', signature = ''] = parts;
-    const label = `block ${hop}`;
-    if (parts.length !== 3 || header === '' || payload === '') {
-      aatMalformed(`${label}: must be a compact JWS`, hop, '2c', label);
-    }
-    const claims = decodeSegmentJson(payload, `${label}.payload`, hop);
-    if (typeof claims === 'string') aatMalformed(claims, hop, '2c', `${label}.payload`);
-    const jti = claims['jti'];
-    if (typeof jti !== 'string' || jti.length === 0) {
-      aatMalformed(`${label}: no jti could be read`, hop, '2c', `${label}.jti`);
-    }
-    if (jti.length > limits.maxStringLength) {
-      aatMalformed(
-        `${label}: jti is too long`,
-        hop,
-        '2c',
-        `${label}.jti`,
-        'MANDATE_LIMIT_EXCEEDED',
-      );
-    }
-    if (ids.has(jti)) {
-      aatMalformed(`${label}: jti repeats an earlier token`, hop, '2c', `${label}.jti`);
-    }
-    ids.add(jti);
-    return { header, payload, signature, claims };
-  });
+  return pieces.map((piece, hop) => splitToken(piece, hop, ids, limits));
+}
+
+/** Step 2c for one token: split it and read its `jti`, which must not be in `ids` (then added). */
+function splitToken(piece: string, hop: number, ids: Set<string>, limits: Limits): Split {
+  const parts = piece.split('.');
+  const [header = '', payload = '', signature = ''] = parts;
+  const label = `block ${hop}`;
+  if (parts.length !== 3 || header === '' || payload === '') {
+    aatMalformed(`${label}: must be a compact JWS`, hop, '2c', label);
+  }
+  const claims = decodeSegmentJson(payload, `${label}.payload`, hop);
+  if (typeof claims === 'string') aatMalformed(claims, hop, '2c', `${label}.payload`);
+  const jti = claims['jti'];
+  if (typeof jti !== 'string' || jti.length === 0) {
+    aatMalformed(`${label}: no jti could be read`, hop, '2c', `${label}.jti`);
+  }
+  if (jti.length > limits.maxStringLength) {
+    aatMalformed(`${label}: jti is too long`, hop, '2c', `${label}.jti`, 'MANDATE_LIMIT_EXCEEDED');
+  }
+  if (ids.has(jti)) {
+    aatMalformed(`${label}: jti repeats an earlier token`, hop, '2c', `${label}.jti`);
+  }
+  ids.add(jti);
+  return { header, payload, signature, claims };
 }
 
 const isUint = (value: unknown): value is number =>
@@ -403,6 +400,22 @@ export function decodeAatChain(token: string, limits: Limits = DEFAULT_LIMITS): 
   );
   const subject = blocks[0]?.issuer ?? '';
   return blocks.map((block) => ({ ...block, subject }));
+}
+
+/**
+ * Decode `piece` as the new leaf below `parents` (decoded by {@link decodeAatChain} within the
+ * same limits): the same checks a decode of the whole chain makes of it, without decoding the
+ * parents again.
+ */
+export function decodeAatLeaf(
+  piece: string,
+  parents: readonly AatBlock[],
+  limits: Limits,
+): AatBlock {
+  const hop = parents.length;
+  assertBlockCount(hop + 1, limits, { step: '2a' });
+  const split = splitToken(piece, hop, new Set(parents.map((parent) => parent.id)), limits);
+  return { ...decodeToken(split, hop, true, limits), subject: parents[0]?.issuer ?? '' };
 }
 
 /**

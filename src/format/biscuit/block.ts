@@ -34,7 +34,8 @@ import {
   varintOf,
   type MessageSchema,
 } from './protobuf.js';
-import { SymbolTable, SymbolWriter } from './symbols.js';
+import type { SymbolTable } from './symbols.js';
+import { SymbolWriter } from './symbols.js';
 
 /** Mandate's Biscuit layout version, carried by the authority block as `mandate(2)`. */
 export const LAYOUT_VERSION = 2;
@@ -146,7 +147,8 @@ function writeCheck(w: ProtoWriter, queries: readonly Query[], symbols: SymbolWr
       for (const p of q.body) w.message(2, () => writePredicate(w, p, symbols));
       for (const e of q.expressions) {
         w.message(3, () => {
-          for (const v of e.values) w.message(1, () => w.message(1, () => writeTerm(w, v, symbols)));
+          for (const v of e.values)
+            w.message(1, () => w.message(1, () => writeTerm(w, v, symbols)));
           if (e.op !== undefined) {
             const op = e.op;
             w.message(1, () => w.message(3, () => w.uint(1, op)));
@@ -173,7 +175,9 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** A block id as a term: a lowercase UUID as its 16 bytes (the common case), else text. */
 function idTerm(id: string): Term {
-  return UUID.test(id) ? { kind: 'bytes', value: Buffer.from(id.replaceAll('-', ''), 'hex') } : str(id);
+  return UUID.test(id)
+    ? { kind: 'bytes', value: Buffer.from(id.replaceAll('-', ''), 'hex') }
+    : str(id);
 }
 
 /** The block id a term carries (the inverse of {@link idTerm}). */
@@ -253,14 +257,19 @@ function checksOf(content: BlockContent): Query[][] {
   const time = { name: 'time', terms: [variable('time')] };
   if (content.expiresAt !== undefined) {
     checks.push([
-      { body: [time], expressions: [{ values: [variable('time'), date(content.expiresAt)], op: LESS_THAN }] },
+      {
+        body: [time],
+        expressions: [{ values: [variable('time'), date(content.expiresAt)], op: LESS_THAN }],
+      },
     ]);
   }
   if (content.notBefore !== undefined) {
     checks.push([
       {
         body: [time],
-        expressions: [{ values: [variable('time'), date(content.notBefore)], op: GREATER_OR_EQUAL }],
+        expressions: [
+          { values: [variable('time'), date(content.notBefore)], op: GREATER_OR_EQUAL },
+        ],
       },
     ]);
   }
@@ -419,10 +428,13 @@ export function decodeBlock(
       if (spec === undefined || !Object.hasOwn(PREDICATES, name)) {
         return malformed(hop, name, 'is not a Mandate fact');
       }
-      if (spec.root === true && hop > 0) malformed(hop, name, 'is stated by the authority block only');
+      if (spec.root === true && hop > 0)
+        malformed(hop, name, 'is stated by the authority block only');
       const terms = allBytesOf(pred, 2).map((t) => readTerm(t, after));
       const kindOk = (t: Term, i: number): boolean =>
-        spec.terms[i] === 'id' ? t.kind === 'string' || t.kind === 'bytes' : t.kind === spec.terms[i];
+        spec.terms[i] === 'id'
+          ? t.kind === 'string' || t.kind === 'bytes'
+          : t.kind === spec.terms[i];
       if (terms.length !== spec.terms.length || !terms.every(kindOk)) {
         malformed(hop, name, `must have terms (${spec.terms.join(', ')})`);
       }
@@ -447,7 +459,11 @@ export function decodeBlock(
   // The one canonical encoding: same facts in the same order, the checks the facts imply.
   const again = encodeBlock(content, table, hop === 0);
   if (!sameBytes(again.bytes, bytes)) {
-    malformed(hop, 'block', 'is not in the canonical Mandate layout (its checks must restate its facts)');
+    malformed(
+      hop,
+      'block',
+      'is not in the canonical Mandate layout (its checks must restate its facts)',
+    );
   }
   return { content, table: after };
 }
@@ -471,7 +487,8 @@ function contentOf(facts: Map<string, Term[][]>, hop: number, limits: Limits): B
   const seconds = (name: string): number | undefined => {
     const term = first(name);
     if (term === undefined) return undefined;
-    if (term.kind !== 'date' || term.value > MAX_DATE) return malformed(hop, name, 'is out of range');
+    if (term.kind !== 'date' || term.value > MAX_DATE)
+      return malformed(hop, name, 'is out of range');
     return term.value;
   };
   const small = (name: string): number | undefined => {
@@ -537,7 +554,8 @@ function capabilitiesOf(
   const list = facts.get('capability') ?? [];
   const none = facts.get('capabilities');
   if (none !== undefined) {
-    if (list.length > 0 || none[0]?.[0]?.value !== 0) malformed(hop, 'capabilities', 'must be 0 and alone');
+    if (list.length > 0 || none[0]?.[0]?.value !== 0)
+      malformed(hop, 'capabilities', 'must be 0 and alone');
     return [];
   }
   if (list.length === 0) {
@@ -560,7 +578,7 @@ function capabilitiesOf(
       const rest = parseJsonObject(extras.value, `${label}.capability.${i}`, 'limits', hop);
       return { ...rest, resource: resource.value, actions: [...actions.value] };
     });
-    const capabilities = normalizeCapabilities(inputs as never, { limits });
+    const capabilities = normalizeCapabilities(inputs, { limits });
     normalized.set(memoKey, capabilities);
     return capabilities;
   } catch (error) {

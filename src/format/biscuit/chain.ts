@@ -22,7 +22,7 @@ import { MandateError, rethrowAtBlock } from '../../core/errors.js';
 import { assertSafeText } from '../../core/names.js';
 import type { Limits } from '../../core/limits.js';
 import { thumbprintUriSync } from '../../identity/thumbprint.js';
-import type { ChainBlock } from '../../verify/chain.js';
+import type { ChainBlock } from '../codec.js';
 import { checkTokenLimits } from '../jws/chain.js';
 import { decodeBlock } from './block.js';
 import { ecdsaTwin } from './ecdsa-twin.js';

@@ -1,5 +1,5 @@
 /**
- * A Biscuit mandate's answers to the verifier's questions (src/verify/chain.ts), every signature
+ * A Biscuit mandate's answers to the verifier's questions (src/format/codec.ts), every signature
  * checked once, in node:crypto, and no Datalog run (docs/format.md, "Biscuit encoding"):
  * - `rootSignatureValid(key)`: the authority block's signature verifies under `key` (the trust
  *   anchor's).
@@ -26,7 +26,7 @@
 import type { KeyObject } from 'node:crypto';
 
 import type { Limits } from '../../core/limits.js';
-import type { VerifiableChain } from '../../verify/chain.js';
+import type { VerifiableChain } from '../codec.js';
 import { decodeBiscuit, type BiscuitCache, type DecodedBiscuit } from './chain.js';
 import {
   biscuitVerify,

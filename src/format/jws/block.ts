@@ -13,7 +13,7 @@ import { TYP } from '../../core/typ.js';
 import type { BlockView, Capability } from '../../core/types.js';
 import { parsePublicJwk, type PublicJwk, type SigningAlg } from '../../identity/jwk.js';
 import { thumbprintUriSync } from '../../identity/thumbprint.js';
-import type { ParsedJws } from './compact.js';
+import type { ParsedJws } from '../../core/jws/compact.js';
 import { firstIssue } from '../../core/schemas.js';
 
 /** The `authorization_details` type of a Mandate capability (RFC 9396). */
@@ -37,7 +37,7 @@ function claimsSchema(limits: Limits) {
     del_max_depth: int.max(MAX_DEPTH),
     par_hash: z.string().regex(B64U43).optional(),
     // RFC 8705: a certificate-bound holder keeps cnf.jwk (the certificate's key, for
-    // linkage) and adds x5t#S256 pinning the certificate (see src/proof/mtls/certificate.ts).
+    // linkage) and adds x5t#S256 pinning the certificate (see src/identity/certificate.ts).
     cnf: z.strictObject({
       jwk: z.unknown(),
       'x5t#S256': z.string().regex(B64U43).optional(),

@@ -9,7 +9,7 @@ import { assertBlockCount, type Limits } from '../../core/limits.js';
 import { signBytes, type PreparedSigner } from '../../identity/keys.js';
 import type { PlannedBlock } from '../plan.js';
 import { decodeBlock, encodeClaims, typFor, type DecodedBlock } from './block.js';
-import { encodeSegment, parseCompactJws } from './compact.js';
+import { encodeSegment, parseCompactJws } from '../../core/jws/compact.js';
 import { TYP } from '../../core/typ.js';
 
 /** What a JWS block must be typed (its position is checked when the block is decoded). */
@@ -91,14 +91,7 @@ export function decodeCheckedJwsChain(
     if (block !== undefined && !isTextOf(block, piece, key)) block = undefined;
     // A cached decode holds only for the same position kind (the typ rule depends on it).
     if (block === undefined || block.kind !== (hop === 0 ? 'root' : 'delegation')) {
-      const jws = parseCompactJws(piece, {
-        label: `block ${hop}`,
-        check: 'limits',
-        hop,
-        extraHeaders: ['kid'],
-        expect: MANDATE_BLOCK,
-      });
-      block = decodeBlock(jws, hop, limits);
+      block = decodeJwsPiece(piece, hop, limits);
       cache?.set(key, block);
     }
     // A repeated block id is a cycle or a splice (AAT step 2c).
@@ -117,6 +110,21 @@ export function decodeCheckedJwsChain(
     blocks.push(block);
   }
   return blocks;
+}
+
+/**
+ * Decode one block, `piece`, as the block at position `hop` (its `typ` must match the
+ * position). Throws `MANDATE_MALFORMED` or `MANDATE_LIMIT_EXCEEDED` naming the block.
+ */
+export function decodeJwsPiece(piece: string, hop: number, limits: Limits): DecodedBlock {
+  const jws = parseCompactJws(piece, {
+    label: `block ${hop}`,
+    check: 'limits',
+    hop,
+    extraHeaders: ['kid'],
+    expect: MANDATE_BLOCK,
+  });
+  return decodeBlock(jws, hop, limits);
 }
 
 /**

@@ -1,9 +1,9 @@
 /** The JWS chain's answers to the verifier's signature and linkage questions. */
 import type { KeyObject } from 'node:crypto';
-import type { VerifiableChain } from '../../verify/chain.js';
+import type { VerifiableChain } from '../codec.js';
 import type { DecodedBlock } from './block.js';
 import { parentHash } from './chain.js';
-import { verifyJwsSignature } from './signature.js';
+import { verifyJwsSignature } from '../../core/jws/signature.js';
 
 /**
  * Signature results depend only on the block's exact bytes and the key, so they are

@@ -1,6 +1,6 @@
 /** `signAgentCard`: attach an A2A §8.4 signature (JWS, detached canonical payload). */
 import type { KeyPair } from '../../core/types.js';
-import { encodeSegment } from '../../format/jws/compact.js';
+import { encodeSegment } from '../../core/jws/compact.js';
 import { prepareSigner, signBytes } from '../keys.js';
 import {
   canonicalizeAgentCard,

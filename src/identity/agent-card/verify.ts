@@ -6,7 +6,7 @@ import { decodeBase64url } from '../../core/encoding.js';
 import { MandateError, isMandateError, type MandateErrorCode } from '../../core/errors.js';
 import { parseJsonObject } from '../../core/json-text.js';
 import type { JWK } from 'jose';
-import { verifyJwsSignature } from '../../format/jws/signature.js';
+import { verifyJwsSignature } from '../../core/jws/signature.js';
 import type { PublicJwk } from '../jwk.js';
 import {
   isKeyResolver,

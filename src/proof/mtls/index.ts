@@ -8,7 +8,7 @@ export {
   certificatePublicJwk,
   holderFromCertificate,
   type CertificateInput,
-} from './certificate.js';
+} from '../../identity/certificate.js';
 export { checkCertificateBinding, type MtlsContext } from './possession.js';
 export {
   mtlsServerOptions,

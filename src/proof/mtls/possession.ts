@@ -10,7 +10,7 @@ import {
   toX509,
   x5tS256,
   type CertificateInput,
-} from './certificate.js';
+} from '../../identity/certificate.js';
 
 /** What the transport says about the connection a request came on. */
 export interface MtlsContext {

@@ -11,7 +11,7 @@ import {
   type KeyResolver,
 } from '../../identity/key-resolver.js';
 import type { JWK } from 'jose';
-import { toX509, type CertificateInput } from './certificate.js';
+import { toX509, type CertificateInput } from '../../identity/certificate.js';
 
 /** A parsed SPIFFE ID. */
 export interface SpiffeId {

@@ -1,6 +1,6 @@
 /** Signing a revocation list: the issuer's side of the format in `format.ts`. */
 import type { KeyPair } from '../../core/types.js';
-import { encodeSegment } from '../../format/jws/compact.js';
+import { encodeSegment } from '../../core/jws/compact.js';
 import { prepareSigner, signBytes } from '../../identity/keys.js';
 import { REVOCATION_LIST_TYP, revocationListPayloadSchema } from './format.js';
 import type { RevocationListPayload } from './format.js';

@@ -3,8 +3,8 @@
  * anchor, a copy of the list that anchor publishes, fetched from the anchor's configured URL,
  * verified against that anchor's keys only, refreshed in the background.
  */
-import { parseCompactJws } from '../../format/jws/compact.js';
-import { verifyJwsSignature } from '../../format/jws/signature.js';
+import { parseCompactJws } from '../../core/jws/compact.js';
+import { verifyJwsSignature } from '../../core/jws/signature.js';
 import { readBounded } from '../../core/bounded-read.js';
 import { resolveAnchors, type ResolvedAnchor, type TrustAnchor } from '../../identity/anchors.js';
 import { KeyCache } from '../../identity/jwk.js';

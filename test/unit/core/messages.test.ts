@@ -127,7 +127,7 @@ describe('the closed-world rule, said where it bites', () => {
       detail: { argument: 'invoice', resource: 'billing:invoices/42', action: 'pay' },
     });
     const message = (error as Error).message;
-    expect(message).toContain('block 1 would grant more than block 0 holds');
+    expect(message).toContain('block 1: grants more than block 0 holds');
     expect(message).toContain("argument 'invoice'");
     expect(message).toContain('arguments are closed-world');
   });

@@ -151,7 +151,7 @@ describe.each(FORMATS)('delegate (%s)', (format, caps) => {
     refused({ capabilities: caps.widerResource }, 'capabilities'));
   it('a looser constraint: MANDATE_WIDENED', () =>
     refused({ capabilities: caps.looserConstraint }, 'capabilities'));
-  it('a later expiry: MANDATE_WIDENED', () => refused({ expiresIn: 601 }, 'expiresIn'));
+  it('a later expiry: MANDATE_WIDENED', () => refused({ expiresIn: 601 }, 'expiresAt'));
   it('a wider audience: MANDATE_WIDENED', () =>
     refused({ audience: [...AUD, 'https://c.example'] }, 'audience'));
   it('deeper delegation: MANDATE_WIDENED', () => refused({ maxDepth: 2 }, 'maxDepth'));

@@ -6,26 +6,27 @@
  * checks are the verifier's, after this one.
  */
 import { randomUUID } from 'node:crypto';
-import { decodeBase64url, canonicalJson } from '../../core/encoding.js';
-import { MandateError, type MandateErrorCode } from '../../core/errors.js';
-import { assertJson } from '../../core/json.js';
-import { parseJsonObject, writtenWithFraction, type NumberMode } from '../../core/json-text.js';
-import { TYP } from '../../core/typ.js';
-import type { Json } from '../../core/types.js';
-import { algForJwk } from '../../identity/jwk.js';
-import { signBytes, type PreparedSigner } from '../../identity/keys.js';
-import { isHttpRequest } from '../../proof/request.js';
-import { checkProofAudience } from '../../proof/check.js';
-import { isFresh } from '../../proof/freshness.js';
+import { decodeBase64url, canonicalJson } from '../core/encoding.js';
+import { MandateError, type MandateErrorCode } from '../core/errors.js';
+import { assertJson } from '../core/json.js';
+import { parseJsonObject, writtenWithFraction, type NumberMode } from '../core/json-text.js';
+import { TYP } from '../core/typ.js';
+import type { Json } from '../core/types.js';
+import { algForJwk } from '../identity/jwk.js';
+import { signBytes, type PreparedSigner } from '../identity/keys.js';
+import { isHttpRequest } from './request.js';
+import { checkProofAudience } from './check.js';
+import { isFresh } from './freshness.js';
 import type {
   ChainProofContext,
   ChainProofSignatureContext,
   ProvenRequest,
-} from '../../verify/chain.js';
-import { disallowedHeaderMember } from '../jws/compact.js';
-import { verifyJwsSignature } from '../jws/signature.js';
-import { aatHash, encodeJcsSegment, type AatBlock } from './chain.js';
-import { TOOL_ACTION, toolResource } from './claims.js';
+  VerifiableChain,
+} from '../format/codec.js';
+import { disallowedHeaderMember } from '../core/jws/compact.js';
+import { verifyJwsSignature } from '../core/jws/signature.js';
+import { aatHash, encodeJcsSegment, type AatBlock } from '../format/aat/chain.js';
+import { TOOL_ACTION, toolResource } from '../format/aat/claims.js';
 
 const MAX_PROOF_LENGTH = 16384;
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
@@ -231,4 +232,30 @@ export function createAatPop(signer: PreparedSigner, input: AatPopInput): string
   };
   const signingInput = `${encodeJcsSegment({ alg: signer.alg, typ: TYP.aatPop })}.${encodeJcsSegment(claims)}`;
   return `${signingInput}.${signBytes(signer, signingInput).toString('base64url')}`;
+}
+
+/**
+ * `chain` (an AAT chain) with its own proof of possession: `aat-pop+jwt` over its leaf, the
+ * signature (7a-7b) checked once, first, then the rest (7c-7g). The codec names the proof
+ * (`proof: 'aat-pop'`); the verifier attaches it here, since proofs live above the codecs.
+ */
+export function withAatPop(chain: VerifiableChain): VerifiableChain {
+  const leaf = chain.blocks[chain.blocks.length - 1] as Partial<AatBlock> | undefined;
+  const leafOf = (): AatBlock => {
+    if (leaf === undefined || typeof leaf.signingInput !== 'string') {
+      throw new Error('an AAT chain without a signed leaf token reached the proof');
+    }
+    return leaf as AatBlock;
+  };
+  // One verification checks one proof: its signature, checked first, is not checked twice.
+  let verifiedProof: SignedAatPop | undefined;
+  return {
+    ...chain,
+    checkProofSignature(proof, context) {
+      verifiedProof = verifyAatPopSignature(proof, leafOf(), context);
+    },
+    checkProof(proof, context) {
+      return checkAatPop(proof, leafOf(), context, verifiedProof);
+    },
+  };
 }

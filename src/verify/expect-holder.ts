@@ -4,13 +4,13 @@
  * X.509-SVID the TLS layer authenticated (a SPIFFE ID). Checked with rule 8 (`possession`).
  */
 import { MandateError, isMandateError } from '../core/errors.js';
-import type { AgentResolver } from './agent-card/resolve.js';
-import { agentOrigin } from './agent-card/origin.js';
-import { certificatePublicJwkSync, toX509 } from '../proof/mtls/certificate.js';
+import type { AgentResolver } from '../identity/agent-card/resolve.js';
+import { agentOrigin } from '../identity/agent-card/origin.js';
+import { certificatePublicJwkSync, toX509 } from '../identity/certificate.js';
 import type { MtlsContext } from '../proof/mtls/possession.js';
 import { parseSpiffeId, spiffeIdFromCertificate } from '../proof/mtls/spiffe.js';
-import { sameKey, type PublicJwk } from './jwk.js';
-import { thumbprintUriSync } from './thumbprint.js';
+import { sameKey, type PublicJwk } from '../identity/jwk.js';
+import { thumbprintUriSync } from '../identity/thumbprint.js';
 
 /** The `expectHolder` option of `createVerifier`. */
 export interface ExpectHolder {

@@ -9,8 +9,8 @@
  * handshake). Hence only Ed25519 and P-256 certificates can bind a holder.
  */
 import { timingSafeEqual, X509Certificate } from 'node:crypto';
-import { sha256Base64url } from '../../core/encoding.js';
-import { parsePublicJwk, sameKey, type PublicJwk } from '../../identity/jwk.js';
+import { sha256Base64url } from '../core/encoding.js';
+import { parsePublicJwk, sameKey, type PublicJwk } from './jwk.js';
 
 /** Anything a certificate arrives as: a parsed certificate, PEM text, DER bytes, or a
  * node:tls `PeerCertificate` (its `raw` DER). */

@@ -1,6 +1,8 @@
 /** Synchronous JWS signature verification with node:crypto: the verifier's hot path. */
 import { verify as cryptoVerify, type KeyObject } from 'node:crypto';
-import type { SigningAlg } from '../../identity/jwk.js';
+
+/** JWS algorithms Mandate signs and verifies with. `EdDSA` is never accepted (RFC 9864). */
+export type SigningAlg = 'Ed25519' | 'ES256';
 
 /** Verify a JWS signature. Never throws for a bad signature; returns false. */
 export function verifyJwsSignature(

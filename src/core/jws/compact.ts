@@ -3,11 +3,11 @@
  * members Mandate understands are allowed, so `jku`, `x5u`, `jwk`, `crit` and friends can
  * never steer key selection.
  */
-import { BoundedMap } from '../../core/bounded-map.js';
-import { decodeBase64url } from '../../core/encoding.js';
-import { MandateError, type Check } from '../../core/errors.js';
-import { deepFreeze } from '../../core/freeze.js';
-import { parseJsonObject } from '../../core/json-text.js';
+import { BoundedMap } from '../bounded-map.js';
+import { decodeBase64url } from '../encoding.js';
+import { MandateError, type Check } from '../errors.js';
+import { deepFreeze } from '../freeze.js';
+import { parseJsonObject } from '../json-text.js';
 
 /** A compact JWS split and decoded, not yet verified. */
 export interface ParsedJws {

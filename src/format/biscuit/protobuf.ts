@@ -153,7 +153,9 @@ export function varintOf(fields: Map<number, ProtoField[]>, field: number): numb
 
 /** Every LEN value of a repeated field, in order. */
 export function allBytesOf(fields: Map<number, ProtoField[]>, field: number): Uint8Array[] {
-  return (fields.get(field) ?? []).flatMap((f) => (f.wire === 2 ? [f.bytes] : []));
+  const out: Uint8Array[] = [];
+  for (const f of fields.get(field) ?? []) if (f.wire === 2) out.push(f.bytes);
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------

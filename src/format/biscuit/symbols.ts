@@ -26,20 +26,28 @@ const DEFAULT_IDS: ReadonlyMap<string, number> = new Map(DEFAULT_SYMBOLS.map((s,
  * table, so a decoded prefix can be cached and extended by different continuations).
  */
 export class SymbolTable {
-  readonly #own: readonly string[];
+  readonly #parent: SymbolTable | undefined;
+  /** The symbols this table adds to its parent's, by id (the initial table: the default ones). */
   readonly #ids: ReadonlyMap<string, number>;
+  readonly #own: readonly string[];
 
-  private constructor(own: readonly string[], ids: ReadonlyMap<string, number>) {
-    this.#own = own;
+  private constructor(
+    parent: SymbolTable | undefined,
+    ids: ReadonlyMap<string, number>,
+    own: readonly string[],
+  ) {
+    this.#parent = parent;
     this.#ids = ids;
+    this.#own = own;
   }
 
   /** The table before the authority block: the default symbols only. */
-  static readonly initial = new SymbolTable([], DEFAULT_IDS);
+  static readonly initial = new SymbolTable(undefined, DEFAULT_IDS, []);
 
   /** The id of `symbol`, or undefined when the table does not hold it. */
   id(symbol: string): number | undefined {
-    return this.#ids.get(symbol);
+    // A chain of at most one table per block: extending never copies the tables before it.
+    return this.#ids.get(symbol) ?? this.#parent?.id(symbol);
   }
 
   /** The symbol of `id`; throws a `ProtobufError` for an id the table does not hold. */
@@ -61,13 +69,15 @@ export class SymbolTable {
    */
   extend(symbols: readonly string[]): SymbolTable {
     if (symbols.length === 0) return this;
-    const ids = new Map(this.#ids);
+    const ids = new Map<string, number>();
     let next = this.nextId;
     for (const symbol of symbols) {
-      if (ids.has(symbol)) throw new ProtobufError('a block redefines a symbol');
+      if (ids.has(symbol) || this.id(symbol) !== undefined) {
+        throw new ProtobufError('a block redefines a symbol');
+      }
       ids.set(symbol, next++);
     }
-    return new SymbolTable([...this.#own, ...symbols], ids);
+    return new SymbolTable(this, ids, [...this.#own, ...symbols]);
   }
 }
 

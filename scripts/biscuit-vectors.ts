@@ -26,6 +26,7 @@ import { planDelegation } from '../src/format/plan.js';
 import { delegate, mint, prove, sealMandate } from '../src/index.js';
 import { prepareSigner } from '../src/identity/keys.js';
 import { keyPairFromSeed, TEST_SEEDS } from '../test/helpers/forge.js';
+import type { VectorCase } from './generate-vectors.js';
 import { vectorPath, VECTOR_ISSUER, VECTOR_NOW, type VectorFileHeader } from './vector-file.js';
 
 export const BISCUIT_VECTORS_PATH = vectorPath('biscuit-chain.json');
@@ -52,20 +53,8 @@ export interface BiscuitBlockBytes {
   readonly view: unknown;
 }
 
-export interface BiscuitVectorCase {
-  readonly tcId: number;
-  readonly name: string;
-  readonly comment: string;
-  readonly token: string;
-  readonly proof: string | null;
-  readonly request: typeof REQUEST;
-  readonly action: Action;
-  readonly now: number;
-  readonly result: 'valid' | 'invalid';
-  readonly expected:
-    | { readonly code: string; readonly hop: number }
-    | { readonly subject: string; readonly chain: readonly string[] };
-}
+/** A case: the JWS vector file's shape, without replays (docs/vectors.md). */
+export type BiscuitVectorCase = Omit<VectorCase, 'replayOf'>;
 
 export interface BiscuitVectorFile extends VectorFileHeader<Party> {
   readonly verifier: {

@@ -75,6 +75,18 @@ export function encodeBiscuitRoot(plan: PlannedBlock, signer: PreparedSigner): s
   return toTokenText(serializeToken([signBlock(bytes, plan, signer, undefined)]));
 }
 
+/** The last entry of a decoded token (a decoded token has at least its authority block). */
+function lastOf<T>(list: readonly T[]): T {
+  const last = list[list.length - 1];
+  if (last === undefined) {
+    throw new MandateError('MANDATE_MALFORMED', 'the mandate has no blocks', {
+      check: 'limits',
+      hop: 0,
+    });
+  }
+  return last;
+}
+
 function sameList<T>(a: readonly T[] | undefined, b: readonly T[] | undefined): boolean {
   if (a === undefined || b === undefined) return a === b;
   return a.length === b.length && a.every((x, i) => x === b[i]);
@@ -98,13 +110,7 @@ export function appendBiscuitBlock(
 ): string {
   refuseCertificateBinding(plan);
   const decoded = readBiscuit(token, DEFAULT_LIMITS);
-  const parentEntry = decoded.entries[decoded.entries.length - 1];
-  if (parentEntry === undefined) {
-    throw new MandateError('MANDATE_MALFORMED', 'the mandate has no blocks', {
-      check: 'limits',
-      hop: 0,
-    });
-  }
+  const parentEntry = lastOf(decoded.entries);
   const parent = parentEntry.block;
   if (plan.notBefore !== parent.notBefore) {
     throw new TypeError('a Biscuit delegation keeps its parent’s not-before');
@@ -125,7 +131,11 @@ export function appendBiscuitBlock(
   const { bytes } = encodeBlock(content, parentEntry.table, false);
   const raw = signBlock(bytes, plan, signer, parent.signed.signature);
   return toTokenText(
-    serializeToken([...decoded.token.blocks.map((b) => b.raw), raw], undefined, decoded.token.rootKeyId),
+    serializeToken(
+      [...decoded.token.blocks.map((b) => b.raw), raw],
+      undefined,
+      decoded.token.rootKeyId,
+    ),
   );
 }
 
@@ -136,13 +146,7 @@ export function appendBiscuitBlock(
  */
 export function sealBiscuitToken(token: string, signer: PreparedSigner): string {
   const decoded = readBiscuit(token, DEFAULT_LIMITS);
-  const last = decoded.blocks[decoded.blocks.length - 1];
-  if (last === undefined) {
-    throw new MandateError('MANDATE_MALFORMED', 'the mandate has no blocks', {
-      check: 'limits',
-      hop: 0,
-    });
-  }
+  const last = lastOf(decoded.blocks);
   const holder = fromJwk(signer.publicJwk);
   const nextKey = last.signed.nextKey;
   if (holder.algorithm !== nextKey.algorithm || Buffer.compare(holder.key, nextKey.key) !== 0) {

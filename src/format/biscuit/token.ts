@@ -88,12 +88,7 @@ const PROOF: MessageSchema = { 1: { wire: 2 }, 2: { wire: 2 } };
 /** The only signature version Mandate writes and accepts (Biscuit v3.3 `\0BLOCK\0` payloads). */
 export const SIGNATURE_VERSION = 1;
 
-function malformed(
-  message: string,
-  hop: number,
-  path: string,
-  reason?: string,
-): never {
+function malformed(message: string, hop: number, path: string, reason?: string): never {
   throw new MandateError('MANDATE_MALFORMED', message, {
     check: 'limits',
     hop,
@@ -266,7 +261,9 @@ export function blockSignaturePayload(
  * bytes, its next key's algorithm (u32 LE) and bytes, and its signature — the form biscuit-auth
  * writes and checks (verified against biscuit-wasm 0.6.0 in the tests).
  */
-export function sealPayload(last: Pick<SignedBlock, 'block' | 'nextKey' | 'signature'>): Uint8Array {
+export function sealPayload(
+  last: Pick<SignedBlock, 'block' | 'nextKey' | 'signature'>,
+): Uint8Array {
   return concatBytes(last.block, u32le(last.nextKey.algorithm), last.nextKey.key, last.signature);
 }
 

@@ -1,5 +1,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import { LAYERS } from './eslint-rules/layers.js';
+import mandate from './eslint-rules/one-way-imports.js';
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'bench/**/*.mjs'] },
@@ -18,6 +20,11 @@ export default tseslint.config(
         { argsIgnorePattern: '^_', varsIgnorePattern: '^_', ignoreRestSiblings: true },
       ],
     },
+  },
+  {
+    files: ['src/**/*.ts'],
+    plugins: { mandate },
+    rules: { 'mandate/one-way-imports': ['error', LAYERS] },
   },
   {
     files: ['test/**/*.ts', 'bench/**/*.ts'],

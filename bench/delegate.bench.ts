@@ -4,7 +4,7 @@
  * parent chain once and signs one block; its cost should not grow much with the chain's depth.
  * Medians of several rounds; ratios are what to read (these machines are noisy).
  *
- * Run: node --import tsx bench/delegate.bench.ts  (MANDATE_BENCH_QUICK=1 for a smoke run)
+ * Run: npm run bench:delegate  (MANDATE_BENCH_QUICK=1 for a smoke run)
  */
 import { generateKeyPairSync, sign as cryptoSign } from 'node:crypto';
 import { delegate, generateKeyPair, mint, type KeyPair, type Mandate } from '../src/index.js';

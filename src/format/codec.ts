@@ -53,14 +53,15 @@ export interface VerifiableChain {
   /** Whether block `hop` (> 0) commits to its parent's exact bytes. */
   parentHashValid(hop: number): boolean;
   /**
-   * The encoding's rule profile. `'aat'`: narrowing by the AAT draft's exact subsumption
-   * rules, and the draft's step order (request authorization, step 6, before the proof,
-   * step 7). Absent means `'mandate'`.
+   * The encoding's narrowing profile (its codec's `profile`). `'aat'`: narrowing by the AAT
+   * draft's exact subsumption rules. Absent means `'mandate'`. (The step order is the codec's
+   * `ruleOrder`.)
    */
   readonly profile?: NarrowingProfile;
   /**
-   * The encoding's own proof of possession (AAT: `aat-pop+jwt`). Absent: DPoP and Mandate
-   * invocation proofs. Throws a coded `MandateError` (check `possession`) on any failure.
+   * The encoding's own proof of possession (AAT: `aat-pop+jwt`), attached by the verifier
+   * from `proof/` for a codec whose `proof` names one. Absent: DPoP and Mandate invocation
+   * proofs. Throws a coded `MandateError` (check `possession`) on any failure.
    */
   checkProof?(proof: unknown, context: ChainProofContext): ProvenRequest | Promise<ProvenRequest>;
   /**

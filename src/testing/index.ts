@@ -7,6 +7,18 @@ export * from './laws.js';
 export * from './aat-laws.js';
 export * from './number-laws.js';
 export * from './mutators.js';
+export * from './chain-mutators.js';
+export {
+  formatFuzzReport,
+  mergeFuzzReports,
+  runFuzzCampaign,
+  type FuzzCaseResult,
+  type FuzzFailure,
+  type FuzzOptions,
+  type FuzzReport,
+} from './fuzz/campaign.js';
+export { caseRandom, type FuzzRandom } from './fuzz/random.js';
+export type { Verdict } from './fuzz/oracle.js';
 export {
   checkAttenuationNeverWidens,
   checkDelegateRefusesExactlyWidenings,

@@ -26,6 +26,7 @@ import {
   type RouteTable,
 } from './routes.js';
 import { readRequestTarget, type RequestTarget } from './request-target.js';
+import { AmbiguousQueryError, routeQuery } from './query.js';
 
 /** Options of every `mandate/http` server adapter. */
 export interface HttpGuardOptions {
@@ -217,7 +218,7 @@ export function createHttpGuard(options: HttpGuardOptions): HttpGuard {
         method,
         path: where.path,
         params: {},
-        query: new URLSearchParams(where.search),
+        query: routeQuery(where.search),
         async json() {
           if (!bodyRead) {
             body = await input.json(maxBodyBytes);
@@ -255,6 +256,10 @@ export function createHttpGuard(options: HttpGuardOptions): HttpGuard {
           action = await options.action(context);
         }
       } catch (error) {
+        // A query name frameworks read differently: refused like any ambiguous target.
+        if (error instanceof AmbiguousQueryError) {
+          return deny(deniedFrom(error), undefined, AMBIGUOUS_TARGET);
+        }
         // An unreadable body or a throwing mapper: the request names no action it may do.
         return deny(
           deniedBy(

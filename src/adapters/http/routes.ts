@@ -15,6 +15,13 @@ export interface RouteContext {
    * `/`); a trailing `*name` is one or more segments, each decoded, joined with `/`.
    */
   readonly params: Readonly<Record<string, string>>;
+  /**
+   * The query. Reading a name that frameworks read differently denies the request as ambiguous
+   * (400, `detail.reason` `repeated-query`): `get` of a repeated name (Express hands the
+   * handler an array, others the first or last value), or any read of a name that also occurs
+   * as `name[...]` (`qs` brackets), or any read of a query with an invalid `%`-escape or
+   * invalid UTF-8 (`bad-query-encoding`). `getAll` of a repeated name is allowed.
+   */
   readonly query: URLSearchParams;
   /** The JSON body (read once, bounded by `maxBodyBytes`); undefined when there is none. */
   json(): Promise<unknown>;

@@ -2,7 +2,6 @@
  * One block of a JWS chain: its claims (AAT names where the concepts coincide), their
  * schema, and the decoded view the verifier's rules work on.
  */
-import { createPublicKey } from 'node:crypto';
 import { z } from 'zod';
 import { BoundedMap } from '../../core/bounded-map.js';
 import { normalizeCapabilities } from '../../core/capability.js';
@@ -11,7 +10,12 @@ import { limitsKey, type Limits } from '../../core/limits.js';
 import { assertSafeText } from '../../core/names.js';
 import { TYP } from '../../core/typ.js';
 import type { BlockView, Capability } from '../../core/types.js';
-import { parsePublicJwk, type PublicJwk, type SigningAlg } from '../../identity/jwk.js';
+import {
+  importPublicJwk,
+  parsePublicJwk,
+  type PublicJwk,
+  type SigningAlg,
+} from '../../identity/jwk.js';
 import { thumbprintUriSync } from '../../identity/thumbprint.js';
 import type { ParsedJws } from '../../core/jws/compact.js';
 import { firstIssue } from '../../core/schemas.js';
@@ -265,7 +269,7 @@ export function decodeBlock(jws: ParsedJws, hop: number, limits: Limits): Decode
     // An EC point off the curve only shows when imported: find it here (rule 1), not at
     // the hop that would later need the key.
     try {
-      createPublicKey({ key: holderKey, format: 'jwk' });
+      importPublicJwk(holderKey);
     } catch {
       malformed(`${label}: cnf.jwk is not a valid P-256 public key`, hop, `${label}.cnf.jwk`);
     }

@@ -10,13 +10,12 @@ import {
   FRAMEWORKS,
   PROTECTED,
   createHolder,
-  performed,
+  expectVerifiedOrNothing,
   startRouted,
   type Framework,
   type Handler,
   type Holder,
   type RoutedApp,
-  type Run,
 } from './routed-apps.js';
 import { sendRaw, type RawReply } from './raw-request.js';
 
@@ -227,19 +226,6 @@ const GENUINE: readonly {
   { method: 'GET', target: '/files/caf%C3%A9%20menu', handler: 'files' },
   { method: 'POST', target: '/api/orders/1/cancel', handler: 'cancel' },
 ];
-
-/**
- * The law: every handler that ran for this request is the public one, or a protected one that
- * runs exactly the action the guard verified, computed from its own framework's params.
- */
-function expectVerifiedOrNothing(runs: readonly Run[], what: string): void {
-  expect(runs.length, what).toBeLessThanOrEqual(1);
-  for (const run of runs) {
-    if (run.handler === 'public') continue;
-    expect(run.verified, `${what}: ${run.handler} ran without a Decision`).toBeDefined();
-    expect(run.verified, `${what}: ${run.handler} ran another action`).toEqual(performed(run));
-  }
-}
 
 function expectAmbiguous(reply: RawReply, what: string): void {
   expect(reply.status, what).toBe(400);

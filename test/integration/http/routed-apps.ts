@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { Hono, type Context } from 'hono';
 import { getRequestListener } from '@hono/node-server';
+import { expect } from 'vitest';
 import {
   createVerifier,
   generateKeyPair,
@@ -129,6 +130,19 @@ export function performed(run: Run): Action | undefined {
       return { resource: `billing:orders/${one('id')}`, action: 'cancel' };
     case 'public':
       return undefined;
+  }
+}
+
+/**
+ * The law: every handler that ran for this request is the public one, or a protected one that
+ * runs exactly the action the guard verified, computed from its own framework's params.
+ */
+export function expectVerifiedOrNothing(runs: readonly Run[], what: string): void {
+  expect(runs.length, what).toBeLessThanOrEqual(1);
+  for (const run of runs) {
+    if (run.handler === 'public') continue;
+    expect(run.verified, `${what}: ${run.handler} ran without a Decision`).toBeDefined();
+    expect(run.verified, `${what}: ${run.handler} ran another action`).toEqual(performed(run));
   }
 }
 

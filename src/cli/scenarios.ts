@@ -16,8 +16,10 @@ import { MemoryRevocationStore } from '../stores/memory.js';
 import { MandateError } from '../core/errors.js';
 import type { Action, Format, KeyPair, Mandate } from '../core/types.js';
 import { createVerifier, type Verifier } from '../verify/verifier.js';
+import { approve } from '../proof/approval.js';
+import { approvalNeeded } from '../verify/approval-needed.js';
 import type { Decision } from '../verify/decision.js';
-import type { DemoServerImplementation } from '../oauth/demo-server-common.js';
+import type { DemoServerImplementation } from './authorization-server/demo-server-common.js';
 
 /** The parties of the demo. */
 export interface Cast {
@@ -31,12 +33,19 @@ export interface Cast {
   readonly billing: KeyPair;
   readonly runner: KeyPair;
   readonly attacker: KeyPair;
-  /** alice -> orchestrator: invoices, read and pay up to 500. */
-  readonly root: Mandate;
+  /** alice -> orchestrator: invoices, read and pay up to 500 (the token the server issued). */
+  readonly root: string;
   /** orchestrator -> billing: pay invoice 2026-03, up to 200. */
   readonly toBilling: Mandate;
   /** The billing agent's own grant, for its own work: pay any invoice up to 10,000. */
   readonly billingOwn: Mandate;
+  /** alice's own key (her device), with which she approves calls. */
+  readonly alice: KeyPair;
+  /**
+   * orchestrator -> billing: pay invoice 2026-05 up to 500, where a payment over 200 needs
+   * alice's approval (docs/guides/approvals.md).
+   */
+  readonly toBillingApproved: Mandate;
   readonly revocation: MemoryRevocationStore;
   readonly verifier: Verifier;
 }
@@ -90,9 +99,9 @@ export function describeServer(
 
 /** Set up the parties and the genuine chain. */
 export async function createCast(format: Format, options: CastOptions = {}): Promise<Cast> {
-  const [authServer, orchestrator, billing, runner, attacker] = (await Promise.all(
-    Array.from({ length: 5 }, () => generateKeyPair()),
-  )) as [KeyPair, KeyPair, KeyPair, KeyPair, KeyPair];
+  const [authServer, orchestrator, billing, runner, attacker, alice] = (await Promise.all(
+    Array.from({ length: 6 }, () => generateKeyPair()),
+  )) as [KeyPair, KeyPair, KeyPair, KeyPair, KeyPair, KeyPair];
   const rootCapabilities = [
     {
       resource: 'billing:invoices/**',
@@ -104,7 +113,7 @@ export async function createCast(format: Format, options: CastOptions = {}): Pro
   // RFC 8693 token exchange. oidc-provider when it is installed (a devDependency), else the
   // node:http server with the same exchange handler; never minted in process.
   const implementation = options.authorizationServer ?? 'auto';
-  const { obtainDemoRootMandate } = await import('../oauth/demo-grant.js');
+  const { obtainDemoRootMandate } = await import('./authorization-server/demo-grant.js');
   const granted = await obtainDemoRootMandate({
     format,
     mandateKey: authServer,
@@ -143,11 +152,33 @@ export async function createCast(format: Format, options: CastOptions = {}): Pro
     expiresIn: '1h',
     format,
   });
+  const toBillingApproved = await delegate(root, {
+    signer: orchestrator,
+    holder: billing.publicJwk,
+    capabilities: [
+      {
+        resource: 'billing:invoices/2026-05',
+        actions: ['pay'],
+        constraints: { amount: { max: 500 } },
+      },
+    ],
+    approvals: [
+      {
+        resource: 'billing:invoices/**',
+        actions: ['pay'],
+        when: { amount: { constraint_type: 'range', min: 200, min_inclusive: false } },
+        approvers: ['user'],
+      },
+    ],
+    expiresIn: '5m',
+  });
   const revocation = new MemoryRevocationStore();
   const verifier = createVerifier({
     trustAnchors: [{ id: issuerId, publicJwk: authServer.publicJwk }],
     audience: PAYMENTS,
     revocation,
+    // The payment service's registry of its users' keys: alice approves with her own.
+    userKeys: (subject) => (subject === toBillingApproved.subject ? [alice.publicJwk] : []),
   });
   return {
     format,
@@ -161,6 +192,8 @@ export async function createCast(format: Format, options: CastOptions = {}): Pro
     root,
     toBilling,
     billingOwn,
+    alice,
+    toBillingApproved,
     revocation,
     verifier,
   };
@@ -177,13 +210,14 @@ function payment(
   };
 }
 
-/** Pay `invoice` for `amount` with `mandate`, proving with `signer`. */
+/** Pay `invoice` for `amount` with `mandate`, proving with `signer` (and the approvals given). */
 async function pay(
   verifier: Verifier,
   mandate: Mandate | string,
   signer: KeyPair,
   invoice: string,
   amount: number,
+  approvals?: readonly string[],
 ): Promise<Decision> {
   const { request, action } = payment(invoice, amount);
   const token = typeof mandate === 'string' ? mandate : mandate.token;
@@ -195,7 +229,23 @@ async function pay(
     if (!(error instanceof MandateError)) throw error;
     proof = await forgeProof(token, signer, request);
   }
-  return verifier.verify(token, { action, proof, request });
+  return verifier.verify(token, {
+    action,
+    proof,
+    request,
+    ...(approvals === undefined ? {} : { approvals }),
+  });
+}
+
+/**
+ * The scripted human: pays `amount` on the approval-gated grant, and when the payment service
+ * answers MANDATE_APPROVAL_REQUIRED, alice approves exactly the call it names.
+ */
+async function approvedByAlice(c: Cast, amount: number): Promise<string> {
+  const refused = await pay(c.verifier, c.toBillingApproved, c.billing, '2026-05', amount);
+  const needed = approvalNeeded(refused);
+  if (needed === undefined) throw new Error(`expected MANDATE_APPROVAL_REQUIRED for ${amount}`);
+  return approve(needed.call, c.alice);
 }
 
 /** A proof signed by whoever holds `signer`, for a mandate it does not hold. */
@@ -363,6 +413,43 @@ export const SCENARIOS: readonly Scenario[] = [
     story: "billing agent pays invoice 2026-04 on alice's chain (its own grant would allow it)",
     expected: { code: 'MANDATE_FORBIDDEN', hop: 1 },
     run: (c) => pay(c.verifier, c.toBilling, c.billing, '2026-04', 120),
+  },
+  {
+    name: 'approval required',
+    story: "billing agent pays 300 on 2026-05, where over 200 needs alice's approval",
+    expected: { code: 'MANDATE_APPROVAL_REQUIRED', hop: 1 },
+    run: (c) => pay(c.verifier, c.toBillingApproved, c.billing, '2026-05', 300),
+  },
+  {
+    name: 'approved payment',
+    story: 'alice approves that exact call on her device; the retried call runs',
+    expected: { allowed: true },
+    async run(c) {
+      const approval = await approvedByAlice(c, 300);
+      return pay(c.verifier, c.toBillingApproved, c.billing, '2026-05', 300, [approval]);
+    },
+  },
+  {
+    name: 'replayed approval',
+    story: "alice's approval, already used, is sent with a second payment",
+    expected: { code: 'MANDATE_APPROVAL_REPLAYED', hop: 1 },
+    async run(c) {
+      const approval = await approvedByAlice(c, 300);
+      const first = await pay(c.verifier, c.toBillingApproved, c.billing, '2026-05', 300, [
+        approval,
+      ]);
+      if (!first.allowed) return first;
+      return pay(c.verifier, c.toBillingApproved, c.billing, '2026-05', 300, [approval]);
+    },
+  },
+  {
+    name: 'approval, other sum',
+    story: 'alice approved 300; the agent sends her approval with a payment of 450',
+    expected: { code: 'MANDATE_APPROVAL_MISMATCH', hop: 1 },
+    async run(c) {
+      const approval = await approvedByAlice(c, 300);
+      return pay(c.verifier, c.toBillingApproved, c.billing, '2026-05', 450, [approval]);
+    },
   },
 ];
 

@@ -15,6 +15,11 @@ export const TYP = deepFreeze({
    * whoever only saw the grant cannot send it.
    */
   sender: 'mandate-sender+jwt',
+  /**
+   * A human approval of one call: signed by an approver, bound to the mandate, its holder, the
+   * service, the action and the arguments (docs/guides/approvals.md).
+   */
+  approval: 'mandate-approval+jwt',
   /** An AAT token (draft-niyikiza-oauth-attenuating-agent-tokens-02). */
   aat: 'aat+jwt',
   /** An AAT proof of possession. */

@@ -3,6 +3,7 @@
  */
 import type { KeyObject } from 'node:crypto';
 import type { JWK } from 'jose';
+import type { ApprovalRequirement } from './approval-requirement.js';
 
 /** A JSON value as it appears in arguments and constraints. */
 export type Json =
@@ -114,21 +115,44 @@ export interface BlockView {
   readonly depth: number;
   readonly maxDepth: number;
   readonly purpose?: string;
+  /**
+   * The approvals calls need at this hop (docs/guides/approvals.md); absent when none. Every
+   * hop's requirements apply to a request, and each block keeps its parent's (rule 4).
+   */
+  readonly approvals?: readonly ApprovalRequirement[];
 }
 
-/** A mandate as `mint` and `delegate` return it. */
-export interface Mandate {
+/**
+ * The brand of a `Mandate`: a type-only, module-private symbol, so no code outside this
+ * package can write a `Mandate`, and inside it only `mandateOf` (format/parse.ts) makes one,
+ * for a chain `mint` or `delegate` has just built (a lint rule forbids `as Mandate`
+ * elsewhere). An `UnverifiedMandate` lacks it, so it is assignable to nothing that takes a
+ * `Mandate`.
+ */
+declare const MADE_BY_MANDATE: unique symbol;
+
+/**
+ * A mandate that has been decoded but not verified (`parseMandate`): its fields say what the
+ * token claims, nothing more. It is not a `Mandate`: no function that takes a `Mandate`
+ * accepts it (pass `token`, which every such function re-decodes, or verify it).
+ */
+export interface UnverifiedMandate {
   readonly token: string;
   readonly format: Format;
   readonly subject: string;
   /** Principal id of the last holder. */
   readonly holder: string;
   readonly blocks: readonly BlockView[];
+  readonly verified: false;
 }
 
-/** A mandate that has been decoded but not verified. No authorization function accepts it. */
-export interface UnverifiedMandate extends Mandate {
-  readonly verified: false;
+/**
+ * A mandate as `mint` and `delegate` return it: the chain this process has just signed, with
+ * the same fields as an `UnverifiedMandate` (without `verified`). Only `mint` and `delegate`
+ * make one.
+ */
+export interface Mandate extends Omit<UnverifiedMandate, 'verified'> {
+  readonly [MADE_BY_MANDATE]: true;
 }
 
 /** Wherever a mandate is taken: the `Mandate` or its `token` string. */

@@ -10,7 +10,8 @@
  * `capabilities` clause calls.
  */
 import { findWidening, type Widening } from './capability.js';
-import type { NarrowingProfile } from './constraint.js';
+import { findApprovalLoosening, type ApprovalLoosening } from './approval-requirement.js';
+import type { NarrowingProfile } from './constraint/narrowing.js';
 import { MandateError, type ErrorDetail } from './errors.js';
 import { explainWidening } from './explain.js';
 import type { Limits } from './limits.js';
@@ -19,12 +20,26 @@ import type { BlockView } from './types.js';
 /** The fields of a block that rule 4 compares with its parent's. */
 export type NarrowedBlock = Pick<
   BlockView,
-  'capabilities' | 'issuedAt' | 'expiresAt' | 'notBefore' | 'audience' | 'depth' | 'maxDepth'
+  | 'capabilities'
+  | 'issuedAt'
+  | 'expiresAt'
+  | 'notBefore'
+  | 'audience'
+  | 'depth'
+  | 'maxDepth'
+  | 'approvals'
 >;
 
 /** The block field a widening is about (`detail.field` of the `MANDATE_WIDENED` error). */
 export type WidenedField =
-  'depth' | 'maxDepth' | 'expiresAt' | 'issuedAt' | 'notBefore' | 'audience' | 'capabilities';
+  | 'depth'
+  | 'maxDepth'
+  | 'expiresAt'
+  | 'issuedAt'
+  | 'notBefore'
+  | 'audience'
+  | 'capabilities'
+  | 'approvals';
 
 /** The first way a block is wider than its parent. Data; {@link widenedError} words it. */
 export interface BlockWidening {
@@ -33,6 +48,8 @@ export interface BlockWidening {
   readonly step: string;
   /** For `capabilities`: the first (capability, action) no parent capability covers. */
   readonly capability?: Widening;
+  /** For `approvals`: the parent's requirement the child dropped or loosened. */
+  readonly approval?: ApprovalLoosening;
 }
 
 /** What a narrowing check may take besides the two blocks. */
@@ -131,7 +148,7 @@ const CLAUSES: readonly Clause[] = [
  * depth, remaining depth, expiry, issue time, not-before, audience (when verifying under the
  * `'aat'` profile, only {@link WideningOptions.building}: the draft checks every audience at
  * the enforcement point), then capabilities under
- * `profile`'s subsumption rules. Pure.
+ * `profile`'s subsumption rules, then approval requirements (none dropped or loosened). Pure.
  *
  * Not checked here: signatures, linkage and the subject (rule 3), time against now (rule 5).
  *
@@ -153,7 +170,15 @@ export function findBlockWidening(
     profile,
     limits: options.limits,
   });
-  if (capability === undefined) return undefined;
+  if (capability === undefined) {
+    // Approval requirements (Mandate's extension in every encoding): kept or tightened.
+    const approval = findApprovalLoosening(parent.approvals ?? [], child.approvals ?? [], {
+      limits: options.limits,
+    });
+    return approval === undefined
+      ? undefined
+      : { field: 'approvals', step: APPROVALS_STEP, approval };
+  }
   return {
     field: 'capabilities',
     step: capability.reason === 'resource' ? '4p1' : (capability.failure?.step ?? '4p'),
@@ -161,8 +186,19 @@ export function findBlockWidening(
   };
 }
 
+/** The step label of the approvals clause (an extension: the AAT draft has no such step). */
+const APPROVALS_STEP = 'mandate-approvals';
+
 /** The evidence of a widening: `{ field, step }`, and for capabilities what was uncovered. */
 export function wideningDetail(w: BlockWidening): ErrorDetail {
+  if (w.approval !== undefined) {
+    return {
+      field: w.field,
+      step: w.step,
+      requirement: w.approval.requirement,
+      reason: w.approval.reason,
+    };
+  }
   const c = w.capability;
   if (c === undefined) return { field: w.field, step: w.step };
   return {
@@ -179,6 +215,9 @@ export function explainBlockWidening(w: BlockWidening, hop: number): string {
   const parent = `block ${hop - 1}`;
   if (w.capability !== undefined) {
     return `block ${hop}: grants more than ${parent} holds: ${explainWidening(w.capability, parent)}`;
+  }
+  if (w.approval !== undefined) {
+    return `block ${hop}: ${w.approval.reason} approval requirement ${w.approval.requirement} of ${parent}`;
   }
   const clause = CLAUSES.find((c) => c.step === w.step);
   return `block ${hop}: ${clause === undefined ? 'is wider than its parent' : clause.words(parent)}`;

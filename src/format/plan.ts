@@ -6,7 +6,12 @@
 import { randomUUID } from 'node:crypto';
 import type { JWK } from 'jose';
 import { normalizeCapabilities } from '../core/capability.js';
-import type { NarrowingProfile } from '../core/constraint.js';
+import {
+  normalizeApprovalRequirements,
+  type ApprovalRequirement,
+  type ApprovalRequirementInput,
+} from '../core/approval-requirement.js';
+import type { NarrowingProfile } from '../core/constraint/narrowing.js';
 import { MandateError } from '../core/errors.js';
 import { DEFAULT_LIMITS } from '../core/limits.js';
 import { assertSafeText } from '../core/names.js';
@@ -42,6 +47,11 @@ export interface MintOptions {
    */
   readonly holderCertificate?: CertificateInput;
   readonly capabilities: readonly CapabilityInput[];
+  /**
+   * Calls that need human approval before a verifier allows them (docs/guides/approvals.md):
+   * `threshold` of `approvers` must sign an approval of the exact call. Default: none.
+   */
+  readonly approvals?: readonly ApprovalRequirementInput[];
   /** Seconds, or a span such as `'15m'`. */
   readonly expiresIn: Span;
   /** Seconds from now before which the mandate is not valid (default 0). */
@@ -70,6 +80,13 @@ export interface DelegateOptions {
   readonly holderCertificate?: CertificateInput;
   /** Default: the parent's capabilities, unchanged. */
   readonly capabilities?: readonly CapabilityInput[];
+  /**
+   * The new block's approval requirements. Default: the parent's, unchanged. A list must keep
+   * each of the parent's requirements, as it is or tightened (a higher threshold, fewer
+   * approvers, a wider scope or trigger), and may add more: dropping or loosening one throws
+   * `MANDATE_WIDENED`. To add one: `[...(parent.approvals ?? []), added]`.
+   */
+  readonly approvals?: readonly ApprovalRequirementInput[];
   /** Default: the parent's expiry. A later expiry throws `MANDATE_WIDENED`. */
   readonly expiresIn?: Span;
   /** Default: the parent's audience. A wider one throws `MANDATE_WIDENED`. */
@@ -113,6 +130,12 @@ function nowFrom(now: number | undefined): number {
   if (now === undefined) return systemClock();
   if (!Number.isSafeInteger(now) || now < 0) throw new RangeError('now must be whole seconds');
   return now;
+}
+
+function approvalsOf(requirements: readonly ApprovalRequirement[]): {
+  approvals?: readonly ApprovalRequirement[];
+} {
+  return requirements.length === 0 ? {} : { approvals: requirements };
 }
 
 function certificateBinding(
@@ -163,6 +186,7 @@ export function planRoot(options: MintOptions): PlannedBlock {
     ...certificateBinding(options.holderCertificate, holderJwk),
     subject,
     capabilities: normalizeCapabilities(options.capabilities),
+    ...approvalsOf(normalizeApprovalRequirements(options.approvals ?? [])),
     issuedAt: now,
     expiresAt: now + lifetime,
     ...(notBefore === undefined ? {} : { notBefore }),
@@ -215,6 +239,10 @@ export function planDelegation(
     options.audience === undefined
       ? parent.audience
       : normalizeAudience(options.audience, 'audience');
+  const approvals =
+    options.approvals === undefined
+      ? (parent.approvals ?? [])
+      : normalizeApprovalRequirements(options.approvals);
   if (options.purpose !== undefined)
     assertSafeText(options.purpose, 'purpose', DEFAULT_LIMITS.maxStringLength);
   const planned: PlannedBlock = {
@@ -225,6 +253,7 @@ export function planDelegation(
     ...certificateBinding(options.holderCertificate, holderJwk),
     subject: parent.subject,
     capabilities,
+    ...approvalsOf(approvals),
     issuedAt: now,
     expiresAt,
     ...(parent.notBefore === undefined ? {} : { notBefore: parent.notBefore }),

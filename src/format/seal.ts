@@ -3,8 +3,9 @@ import { tokenOf } from '../core/token-of.js';
 import type { KeyPair, Mandate, MandateLike } from '../core/types.js';
 import { prepareSigner } from '../identity/keys.js';
 import { biscuitEncoder } from './biscuit/codec.js';
-import { toMandate } from './mint.js';
-import { detectFormat } from './parse.js';
+import { DEFAULT_LIMITS } from '../core/limits.js';
+import { codecOf } from './codec.js';
+import { detectFormat, mandateOf } from './parse.js';
 
 /** Options of `sealMandate`. */
 export interface SealOptions {
@@ -26,5 +27,7 @@ export async function sealMandate(mandate: MandateLike, options: SealOptions): P
   }
   const signer = prepareSigner(options.signer);
   const { sealBiscuitToken } = await biscuitEncoder();
-  return toMandate(sealBiscuitToken(token, signer));
+  const sealed = sealBiscuitToken(token, signer);
+  // The sealed token is the holder's own mandate closed: a Mandate as `delegate` returns one.
+  return mandateOf(await codecOf('biscuit').decode(sealed, DEFAULT_LIMITS));
 }

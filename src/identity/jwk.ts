@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { BoundedMap } from '../core/bounded-map.js';
 import { isCanonicalBase64url } from '../core/encoding.js';
 import { MandateError, type Check } from '../core/errors.js';
-import { firstIssue } from '../core/schemas.js';
+import { parseWith } from '../core/schemas.js';
 
 const b64u32 = z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'must be 32 bytes of base64url');
 
@@ -77,16 +77,8 @@ export function parsePublicJwk(
       }
     }
   }
-  const parsed = publicJwkSchema.safeParse(value);
-  if (!parsed.success) {
-    const { path, message } = firstIssue(parsed.error, label);
-    throw new MandateError('MANDATE_MALFORMED', message, {
-      check,
-      hop,
-      detail: { path },
-    });
-  }
-  return assertCanonicalKey(minimalJwk(parsed.data), check, hop, label);
+  const parsed = parseWith(publicJwkSchema, value, label, { check, hop });
+  return assertCanonicalKey(minimalJwk(parsed), check, hop, label);
 }
 
 /**

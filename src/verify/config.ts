@@ -9,6 +9,7 @@ import {
   type ExpectHolder,
   type ResolvedExpectHolder,
 } from './expect-holder.js';
+import type { JWK } from 'jose';
 import { KeyCache, type SigningAlg } from '../identity/jwk.js';
 import { MemoryReplayStore } from '../stores/memory.js';
 import type { ReplayStore, RevocationStore } from '../stores/types.js';
@@ -89,7 +90,23 @@ export interface VerifierOptions {
    * denied while this is set. Default: no nonce required.
    */
   readonly nonce?: string | NonceCheck;
+  /**
+   * The originating user's registered public keys, for approval requirements that name the
+   * approver `'user'` (docs/guides/approvals.md): given the root's `sub`, the keys whose
+   * approvals count as the user's. Called only when such a requirement applies; bounded by
+   * `storeTimeoutMs`, and a failure denies (`MANDATE_STORE_UNAVAILABLE`). Without it, a
+   * `'user'` approver cannot be satisfied (the denial says so).
+   */
+  readonly userKeys?: UserKeys;
+  /**
+   * Longest an approval may live, `exp - iat`, in seconds (or a span). Default 900. A longer
+   * one is denied (`MANDATE_APPROVAL_INVALID`): an approval is for one call, now.
+   */
+  readonly maxApprovalLifetime?: Span;
 }
+
+/** Resolves the originating user's registered public keys (`VerifierOptions.userKeys`). */
+export type UserKeys = (subject: string) => readonly JWK[] | Promise<readonly JWK[]>;
 
 /** Whether a nonce is one this verifier issued and still accepts. */
 export type NonceCheck = (nonce: string) => boolean | Promise<boolean>;
@@ -114,6 +131,8 @@ export interface VerifierConfig {
   readonly maxDelegationDepth: number | undefined;
   readonly requirePopAudience: boolean;
   readonly nonce: NonceCheck | undefined;
+  readonly userKeys: UserKeys | undefined;
+  readonly maxApprovalLifetime: number;
   readonly keys: KeyCache;
   readonly decode: (token: string) => VerifiableChain | Promise<VerifiableChain>;
 }
@@ -178,6 +197,8 @@ export function resolveConfig(options: VerifierOptions): VerifierConfig {
     maxDelegationDepth,
     requirePopAudience: options.requirePopAudience === true,
     nonce: resolveNonce(options.nonce),
+    userKeys: resolveUserKeys(options.userKeys),
+    maxApprovalLifetime: parseSpan(options.maxApprovalLifetime ?? 900, 'maxApprovalLifetime'),
     keys,
     decode: (token) =>
       decodeForVerify(token, limits, {
@@ -186,6 +207,13 @@ export function resolveConfig(options: VerifierOptions): VerifierConfig {
         biscuit: biscuitCache,
       }),
   };
+}
+
+function resolveUserKeys(userKeys: UserKeys | undefined): UserKeys | undefined {
+  if (userKeys !== undefined && typeof userKeys !== 'function') {
+    throw new TypeError('userKeys must be a function (subject) => keys');
+  }
+  return userKeys;
 }
 
 /** A `nonce` option as a check (misuse throws `TypeError`). */

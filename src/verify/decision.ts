@@ -16,6 +16,11 @@ export interface Allowed {
   /** The block ids, root first (for audit and revocation). */
   readonly blockIds: readonly string[];
   readonly format: Format;
+  /**
+   * The approvers (principal ids) whose approvals of this call were counted and used up,
+   * when an approval requirement applied (docs/guides/approvals.md).
+   */
+  readonly approvedBy?: readonly string[];
 }
 
 /** A denied request: what failed, where, and why. */

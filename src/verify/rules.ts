@@ -4,12 +4,8 @@
  * visible here and a test asserts it.
  */
 import { authorizeEach, isSubset } from '../core/capability.js';
-import {
-  MandateError,
-  MandateUsageError,
-  type Check,
-  type MandateErrorCode,
-} from '../core/errors.js';
+// Every denial is the one coded failure (`fail`), named here for what a rule does with it.
+import { fail as deny, MandateUsageError, type Check } from '../core/errors.js';
 import { deepFreeze } from '../core/freeze.js';
 import { findBlockWidening, widenedError } from '../core/widening.js';
 import type { Action, Format, ProofRequest } from '../core/types.js';
@@ -24,6 +20,7 @@ import { MANDATE_RULE_ORDER, type RuleStep } from '../format/rule-order.js';
 import { chainBounds, type VerifierConfig } from './config.js';
 import { acceptProof } from './proof-acceptance.js';
 import { askStore } from './store-call.js';
+import { checkApprovals } from './approval-rule.js';
 
 /** What one verification carries from rule to rule. */
 export interface VerifyState {
@@ -34,23 +31,17 @@ export interface VerifyState {
   readonly request?: ProofRequest | undefined;
   /** The TLS connection's authenticated client certificate (RFC 8705). */
   readonly mtls?: MtlsContext | undefined;
+  /** Signed approvals presented with the request (docs/guides/approvals.md). */
+  readonly approvals?: readonly unknown[] | undefined;
   chain?: VerifiableChain;
+  /** The approvers whose approvals rule 9 counted (set when a requirement applied). */
+  approvedBy?: readonly string[];
 }
 
 /** One rule: its name and what it checks. */
 export interface Rule {
   readonly check: Exclude<Check, 'internal'>;
   run(state: VerifyState, config: VerifierConfig): void | Promise<void>;
-}
-
-function deny(
-  code: MandateErrorCode,
-  check: Check,
-  hop: number,
-  reason: string,
-  detail?: Record<string, unknown>,
-): never {
-  throw new MandateError(code, reason, { check, hop, detail });
 }
 
 function chainOf(state: VerifyState): VerifiableChain {
@@ -467,7 +458,7 @@ const proofSignature: Rule = {
 };
 
 /** 9. The requested action is allowed by every block (the intersection, i.e. the last block). */
-const authorization: Rule = {
+const authorizeAction: Rule = {
   check: 'authorize',
   run(state, config) {
     const chain = chainOf(state);
@@ -505,8 +496,35 @@ const STEPS: Readonly<Record<RuleStep, Rule>> = {
   audience,
   possession,
   'proof-signature': proofSignature,
-  authorize: authorization,
+  authorize: authorizeAction,
 };
+
+/**
+ * 9, second part: every approval requirement that covers the request is met by valid approvals
+ * of this call, which are then used up (docs/guides/approvals.md).
+ */
+const approvals: Rule = {
+  check: 'authorize',
+  async run(state, config) {
+    state.approvedBy = await checkApprovals(state, config, chainOf(state));
+  },
+};
+
+/**
+ * The last step of an order, followed by rule 9's approvals: they run after everything else
+ * in every order (in Mandate's, right after the action's authorization; in the AAT draft's,
+ * after the proof), so that a request denied for any other reason never burns an approval,
+ * and no approval is read for a request refused anyway. Their denials name check `authorize`.
+ */
+function thenApprovals(last: Rule): Rule {
+  return {
+    check: last.check,
+    async run(state, config) {
+      await last.run(state, config);
+      await approvals.run(state, config);
+    },
+  };
+}
 
 /**
  * The rules in a codec's order (`Codec.ruleOrder`), deep-frozen. An order that does not run
@@ -522,7 +540,10 @@ export function rulesInOrder(order: readonly RuleStep[]): readonly Rule[] {
   ) {
     throw new TypeError(`a rule order must run every rule once, limits first: ${order.join(', ')}`);
   }
-  return deepFreeze(order.map((step) => STEPS[step]));
+  const rules = order.map((step) => STEPS[step]);
+  const last = rules.pop();
+  if (last === undefined) throw new TypeError('a rule order must not be empty');
+  return deepFreeze([...rules, thenApprovals(last)]);
 }
 
 /**
@@ -564,3 +585,4 @@ export function ruleTables(): ReadonlyMap<Format, readonly Rule[]> {
 
 // `possession` delegates to it: frozen like the rules that are listed.
 deepFreeze(holderProof);
+deepFreeze(approvals);

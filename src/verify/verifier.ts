@@ -1,6 +1,12 @@
 /** `createVerifier`: the service side. Every request's mandate is checked here. */
 import { MandateError, MandateUsageError, isMandateError } from '../core/errors.js';
-import type { Action, Format, MandateLike, ProofRequest } from '../core/types.js';
+import type {
+  Action,
+  Format,
+  MandateLike,
+  ProofRequest,
+  UnverifiedMandate,
+} from '../core/types.js';
 import type { MtlsContext } from '../proof/mtls/possession.js';
 import { deniedFrom, type Decision, type Denied } from './decision.js';
 import { resolveConfig, type VerifierConfig, type VerifierOptions } from './config.js';
@@ -25,6 +31,12 @@ export interface VerifyRequest {
    * possession for a holder bound to that certificate (RFC 8705) instead of `proof`.
    */
   readonly mtls?: MtlsContext;
+  /**
+   * Signed approvals of this call (`approve`), for the approval requirements the mandate
+   * carries (docs/guides/approvals.md): over HTTP the `Mandate-Approval` headers. At most 16;
+   * read only when a requirement applies, and each is used up once the request is allowed.
+   */
+  readonly approvals?: readonly string[];
 }
 
 /** A configured verifier. */
@@ -38,7 +50,7 @@ export interface Verifier {
    * being served (map it from the request, never from the caller's claims), and, when
    * `requireProof` is off, that the transport proved possession.
    */
-  verify(mandate: MandateLike, request: VerifyRequest): Promise<Decision>;
+  verify(mandate: MandateLike | UnverifiedMandate, request: VerifyRequest): Promise<Decision>;
 }
 
 /**
@@ -112,6 +124,7 @@ async function runRules(
     proof: request.proof,
     request: request.request,
     mtls: request.mtls,
+    approvals: request.approvals,
   };
   // Rule 1 (first in every order) decodes the chain; its codec then fixes the order of the rest.
   let rules = RULES;
@@ -155,6 +168,9 @@ async function runRules(
     holder: last.holder,
     blockIds: chain.blocks.map((block) => block.id),
     format: chain.format,
+    ...(state.approvedBy === undefined || state.approvedBy.length === 0
+      ? {}
+      : { approvedBy: state.approvedBy }),
   };
 }
 

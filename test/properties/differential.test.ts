@@ -9,6 +9,9 @@
  * removal, reordering, duplication). Block ids and times are fixed, so both encodings carry exactly
  * the same semantic content.
  *
+ * Sometimes the root carries approval requirements (inherited by every hop) and no approval
+ * is presented: both encodings must then refuse a covered request alike.
+ *
  * Two documented differences are excluded from code equality. The token-size limit: a Biscuit
  * block is larger than its JWS twin, so a long chain can hit the limit one hop earlier. And
  * removing the LAST block. A truncated
@@ -36,6 +39,8 @@ import {
   arbNarrowing,
 } from '../../src/testing/arbitraries.js';
 import { NUM_RUNS } from '../../src/testing/config.js';
+import { arbApprovalRequirement } from '../../src/testing/approval-arbitraries.js';
+import type { ApprovalRequirementInput } from '../../src/core/approval-requirement.js';
 import { applyMutation, type Mutation } from '../../src/testing/mutators.js';
 import { createVerifier } from '../../src/verify/verifier.js';
 
@@ -59,6 +64,8 @@ interface Scenario {
   readonly mutation: Mutation | undefined;
   /** The verifier's configured capability limits (issue 11, finding 9), if any. */
   readonly limits: Partial<Limits> | undefined;
+  /** Approval requirements of the root (inherited by every hop), if any: none is presented. */
+  readonly approvals: ApprovalRequirementInput[] | undefined;
 }
 
 /** `value` one time in `n`, otherwise undefined. */
@@ -130,6 +137,8 @@ const arbScenario: fc.Arbitrary<Scenario> = fc
         ),
         3,
       ),
+      // Requirements over the same alphabets: a covered request is MANDATE_APPROVAL_REQUIRED.
+      approvals: sometimes(fc.array(arbApprovalRequirement(), { minLength: 1, maxLength: 2 }), 3),
     }),
   );
 
@@ -158,6 +167,7 @@ async function build(scenario: Scenario, format: Format, seed: string): Promise<
     subject: 'differential-user',
     holder: holder(0).publicJwk,
     capabilities: root.capabilities,
+    ...(scenario.approvals === undefined ? {} : { approvals: scenario.approvals }),
     expiresIn: root.expiresIn ?? 3600,
     audience: AUDIENCE,
     maxDepth: 7,

@@ -32,13 +32,16 @@ import type { ReplayStore } from '../../stores/types.js';
 import type { Allowed, Denied } from '../../verify/decision.js';
 import type { Verifier } from '../../verify/verifier.js';
 import { contentOf } from './content.js';
-import { toAuditor, type AuditOption } from '../audit.js';
-import { createDeputy, type Deputy } from '../deputy.js';
+import { toAuditor, type AuditOption } from '../../verify/audit.js';
+import { createDeputy, type Deputy } from '../../proof/deputy.js';
+import { approvalOf, approvalsIn, META_APPROVALS } from '../approval-transport.js';
 
 /** `metadata` key of the granted mandate on a message. */
 export const A2A_META_MANDATE = 'dev.mandate/mandate';
 /** `metadata` key of the sender proof (signed by the key that delegated the grant). */
 export const A2A_META_PROOF = 'dev.mandate/proof';
+/** `metadata` key of signed approvals of the message's action (a list of compact JWS). */
+export const A2A_META_APPROVALS = META_APPROVALS;
 /** `metadata` key of a denial on the agent's answer. */
 export const A2A_META_DENIAL = 'dev.mandate/denial';
 /** The A2A extension URI an Agent Card uses to advertise Mandate. */
@@ -107,6 +110,7 @@ function publishDenial(
         hop: denied.hop,
         check: denied.check,
         reason: denied.reason,
+        ...approvalOf(denied),
       },
     },
     extensions: [MANDATE_A2A_EXTENSION],
@@ -194,7 +198,12 @@ export function guardAgent(executor: AgentExecutor, options: A2aGuardOptions): A
       }
       let decision;
       try {
-        decision = await options.verifier.verify(token, { action, proof, request });
+        decision = await options.verifier.verify(token, {
+          action,
+          proof,
+          request,
+          ...approvalsIn(metadata),
+        });
       } catch {
         return deny(
           denial('MANDATE_INTERNAL', 'internal', 'the grant could not be verified'),

@@ -12,6 +12,7 @@ export {
   mandateOf,
   A2A_META_MANDATE,
   A2A_META_PROOF,
+  A2A_META_APPROVALS,
   A2A_META_DENIAL,
   MANDATE_A2A_EXTENSION,
   type A2aGuardOptions,
@@ -26,5 +27,4 @@ export {
   type ProveSenderOptions,
   type SenderRequest,
 } from '../../proof/sender.js';
-export { createDeputy, type Deputy, type DeputyOptions, type GrantOptions } from '../deputy.js';
 export type { OutgoingMessage } from './client.js';

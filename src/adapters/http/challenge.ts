@@ -5,10 +5,16 @@
 import type { MandateErrorCode } from '../../core/errors.js';
 import type { Denied } from '../../verify/decision.js';
 import { deepFreeze } from '../../core/freeze.js';
+import { approvalOf } from '../approval-transport.js';
 
 /** The OAuth error a challenge carries, or none (the request is not the client's fault). */
 export type OAuthError =
-  'invalid_request' | 'invalid_token' | 'invalid_dpop_proof' | 'insufficient_scope';
+  | 'invalid_request'
+  | 'invalid_token'
+  | 'invalid_dpop_proof'
+  | 'insufficient_scope'
+  | 'approval_required'
+  | 'invalid_approval';
 
 /** How one denial code is answered over HTTP. */
 export interface HttpDenial {
@@ -38,6 +44,13 @@ export const HTTP_DENIALS: Readonly<Record<MandateErrorCode, HttpDenial>> = deep
   MANDATE_PROOF_INVALID: { status: 401, error: 'invalid_dpop_proof' },
   MANDATE_REPLAYED: { status: 401, error: 'invalid_dpop_proof' },
   MANDATE_FORBIDDEN: { status: 403, error: 'insufficient_scope' },
+  // Mandate's own error values (docs/guides/approvals.md): the mandate allows the call, but
+  // a human must approve it first; or an approval presented is not valid for it.
+  MANDATE_APPROVAL_REQUIRED: { status: 403, error: 'approval_required' },
+  MANDATE_APPROVAL_INVALID: { status: 403, error: 'invalid_approval' },
+  MANDATE_APPROVAL_EXPIRED: { status: 403, error: 'invalid_approval' },
+  MANDATE_APPROVAL_MISMATCH: { status: 403, error: 'invalid_approval' },
+  MANDATE_APPROVAL_REPLAYED: { status: 403, error: 'invalid_approval' },
   MANDATE_STORE_UNAVAILABLE: { status: 503 },
   MANDATE_INTERNAL: { status: 500 },
 });
@@ -92,7 +105,9 @@ export function challengeFor(
 /**
  * The full response for a denial, answered as `HTTP_DENIALS` says for its code unless
  * `mapping` says otherwise (`AMBIGUOUS_TARGET`). The body never carries `detail`, the token or
- * the proof.
+ * the proof; the one exception is `MANDATE_APPROVAL_REQUIRED`, whose body carries `approval`:
+ * what the caller must get approved (the call, the approvers, how many are missing), all of it
+ * the caller's own request or read from its own mandate.
  */
 export function denialResponse(
   denied: Denied,
@@ -123,6 +138,7 @@ export function denialResponse(
       hop: denied.hop,
       check: denied.check,
       reason: denied.reason,
+      ...approvalOf(denied),
     }),
   };
 }

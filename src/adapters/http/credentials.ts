@@ -32,3 +32,23 @@ export function readCredentials(authorization: HeaderValue, dpop: HeaderValue): 
   }
   return { token, proof: single(dpop) };
 }
+
+/**
+ * The header that carries signed approvals (docs/guides/approvals.md), repeatable: one
+ * approval per header, or several joined by commas (a compact JWS holds none).
+ */
+export const APPROVAL_HEADER = 'mandate-approval';
+
+/**
+ * The approvals a request carries in `Mandate-Approval` headers, in order. Frameworks join
+ * repeated headers with `, `; each piece is one compact JWS. Empty pieces are dropped; the
+ * verifier bounds how many it reads.
+ */
+export function readApprovals(value: HeaderValue): string[] {
+  if (value === null || value === undefined) return [];
+  const values = typeof value === 'string' ? [value] : value;
+  return values
+    .flatMap((entry) => entry.split(','))
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+}

@@ -1,4 +1,5 @@
 /** `mandate/http` for Express (4 and 5). Express is not imported: the types are structural. */
+import { APPROVAL_HEADER } from './credentials.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readNodeJson } from './body.js';
 import {
@@ -102,6 +103,7 @@ function guardExpress(
         ...(route === undefined ? {} : { dispatched: route }),
         authorization: req.headers.authorization,
         dpop: req.headers.dpop,
+        approval: req.headers[APPROVAL_HEADER],
         async json(maxBytes) {
           if (req.body !== undefined) return req.body;
           const body = await readNodeJson(req, maxBytes);

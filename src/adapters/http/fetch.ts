@@ -2,6 +2,7 @@
  * `mandate/http` for Fetch-API handlers (`(Request) => Response`): Hono, Bun, Deno, Cloudflare
  * Workers, Next.js route handlers and any other Web-standard framework.
  */
+import { APPROVAL_HEADER } from './credentials.js';
 import { readFetchJson } from './body.js';
 import { createHttpGuard, type GuardResult, type HttpGuardOptions } from './guard.js';
 import type { MandateContext } from './node.js';
@@ -27,6 +28,7 @@ function checkRequest(
     ...(routerPath === undefined ? {} : { routerPath }),
     authorization: request.headers.get('authorization'),
     dpop: request.headers.get('dpop'),
+    approval: request.headers.get(APPROVAL_HEADER),
     json: (maxBytes) => readFetchJson(request, maxBytes),
   });
 }

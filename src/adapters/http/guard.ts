@@ -7,14 +7,14 @@ import type { Action } from '../../core/types.js';
 import type { Verifier } from '../../verify/verifier.js';
 import { deniedFrom, type Allowed, type Denied } from '../../verify/decision.js';
 import { isMandateError } from '../../core/errors.js';
-import { toAuditor, type AuditOption } from '../audit.js';
+import { toAuditor, type AuditOption } from '../../verify/audit.js';
 import {
   AMBIGUOUS_TARGET,
   denialResponse,
   type DenialResponse,
   type HttpDenial,
 } from './challenge.js';
-import { readCredentials, type HeaderValue } from './credentials.js';
+import { readApprovals, readCredentials, type HeaderValue } from './credentials.js';
 import {
   compileRoutes,
   matchRoute,
@@ -90,6 +90,8 @@ export interface GuardInput {
   };
   readonly authorization: HeaderValue;
   readonly dpop: HeaderValue;
+  /** The `Mandate-Approval` header(s): signed approvals of this call, when it needs them. */
+  readonly approval?: HeaderValue;
   /** Reads the JSON body, bounded; undefined when there is none. */
   readonly json: (maxBytes: number) => Promise<unknown>;
 }
@@ -301,6 +303,7 @@ export function createHttpGuard(options: HttpGuardOptions): HttpGuard {
           action,
           ...(proof === undefined ? {} : { proof }),
           request: { method, url },
+          approvals: readApprovals(input.approval),
         });
       } catch {
         // Misuse (a route mapping to a malformed action): the server's fault, fail closed.

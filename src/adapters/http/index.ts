@@ -3,7 +3,8 @@
  * `withMandateNode`), Fetch-API handlers and Hono (`withMandate`, `mandateHono`) and Express
  * (`mandateExpress`); a client `fetch` (`createMandateFetch`); RFC 9728 metadata.
  *
- * The mandate travels as `Authorization: DPoP <mandate>` and its proof as `DPoP` (RFC 9449).
+ * The mandate travels as `Authorization: DPoP <mandate>` and its proof as `DPoP` (RFC 9449);
+ * signed approvals of a call, when it needs them, as `Mandate-Approval` headers.
  * The URL a proof is checked against is `publicOrigin` + the request path: configure the
  * origin clients use; the `Host` header is never trusted for it.
  *
@@ -23,23 +24,16 @@ export {
   type HttpGuard,
   type HttpGuardOptions,
 } from './guard.js';
-export {
-  readRequestTarget,
-  /** @deprecated The same function as {@link readRequestTarget}, under its former name. */
-  readRequestTarget as pathOf,
-  type RequestTarget,
-} from './request-target.js';
+export { readRequestTarget, type RequestTarget } from './request-target.js';
 export {
   AMBIGUOUS_TARGET,
   HTTP_DENIALS,
-  challengeFor,
-  denialResponse,
   type ChallengeOptions,
   type DenialResponse,
   type HttpDenial,
   type OAuthError,
 } from './challenge.js';
-export { readCredentials, type Credentials, type HeaderValue } from './credentials.js';
+export { APPROVAL_HEADER, readApprovals, type HeaderValue } from './credentials.js';
 export type { RouteAction, RouteContext, RouteTable } from './routes.js';
 export { mandateNode, withMandateNode, mandateOf, type MandateContext } from './node.js';
 export { withMandate, mandateHono, type HonoLikeContext } from './fetch.js';
@@ -56,24 +50,5 @@ export {
   PROTECTED_RESOURCE_METADATA_PATH,
   type ProtectedResourceMetadataOptions,
 } from './metadata.js';
-export { BodyError } from './body.js';
-export {
-  createAuditor,
-  auditRecord,
-  spanAttributes,
-  type AuditContext,
-  type AuditLogger,
-  type AuditOption,
-  type AuditRecord,
-  type Auditor,
-  type AuditorOptions,
-} from '../audit.js';
-export {
-  createDeputy,
-  type Deputy,
-  type DeputyOptions,
-  type DeputyTarget,
-  type NarrowedCall,
-} from '../deputy.js';
 export { httpTarget, type HttpTargetOptions } from './target.js';
 export type { ExpressMiddleware } from './express.js';

@@ -1,4 +1,5 @@
 /** `mandate/http` for node:http: a middleware `(req, res, next)` and a request-listener wrapper. */
+import { APPROVAL_HEADER } from './credentials.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Action } from '../../core/types.js';
 import type { Allowed } from '../../verify/decision.js';
@@ -49,6 +50,7 @@ export function mandateNode(
         target: req.url ?? '/',
         authorization: req.headers.authorization,
         dpop: req.headers.dpop,
+        approval: req.headers[APPROVAL_HEADER],
         async json(maxBytes) {
           const carrier = req as BodyCarrier;
           if (carrier.body !== undefined) return carrier.body;

@@ -3,8 +3,9 @@ import { tokenOf } from '../../core/token-of.js';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { Json, KeyPair, MandateLike } from '../../core/types.js';
 import { prove } from '../../proof/prove.js';
-import type { DeputyTarget } from '../deputy.js';
+import type { DeputyTarget } from '../../proof/deputy.js';
 import { MANDATE_DENIED, META_MANDATE, META_PROOF, type MandateDenialData } from './guard.js';
+import { META_APPROVALS } from '../approval-transport.js';
 
 type CallResult = Awaited<ReturnType<Client['callTool']>>;
 
@@ -21,6 +22,8 @@ export async function callToolWithMandate(
     readonly signer: KeyPair;
     /** The tool server's identity; needed when the mandate's audience names several. */
     readonly audience?: string;
+    /** Signed approvals of this exact call (`approve`), when it needs them. */
+    readonly approvals?: readonly string[];
   },
 ): Promise<CallResult> {
   const token = tokenOf(credentials.mandate, 'callToolWithMandate');
@@ -32,7 +35,13 @@ export async function callToolWithMandate(
   return client.callTool({
     name: call.name,
     arguments: call.arguments,
-    _meta: { [META_MANDATE]: token, [META_PROOF]: proof },
+    _meta: {
+      [META_MANDATE]: token,
+      [META_PROOF]: proof,
+      ...(credentials.approvals === undefined
+        ? {}
+        : { [META_APPROVALS]: [...credentials.approvals] }),
+    },
   });
 }
 

@@ -13,11 +13,14 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { Action, Json } from '../../core/types.js';
 import type { Allowed, Denied } from '../../verify/decision.js';
 import type { Verifier } from '../../verify/verifier.js';
-import { toAuditor, type AuditOption } from '../audit.js';
+import { toAuditor, type AuditOption } from '../../verify/audit.js';
 import { changedArgument, type ChangedArgument } from './hand-off.js';
+import { approvalOf, approvalsIn } from '../approval-transport.js';
+import type { ApprovalNeeded } from '../../verify/approval-needed.js';
 
 /** `params._meta` key of the mandate. */
 export const META_MANDATE = 'dev.mandate/mandate';
+export { META_APPROVALS } from '../approval-transport.js';
 /** `params._meta` key of the invocation proof. */
 export const META_PROOF = 'dev.mandate/proof';
 /** JSON-RPC error code of a denial (server-defined range). `data` is `MandateDenialData`. */
@@ -29,6 +32,8 @@ export interface MandateDenialData {
   readonly hop: number;
   readonly check: Denied['check'];
   readonly reason: string;
+  /** For `MANDATE_APPROVAL_REQUIRED`: the approvals the call needs (docs/guides/approvals.md). */
+  readonly approval?: ApprovalNeeded;
 }
 
 /** A tool call's arguments. */
@@ -63,7 +68,13 @@ class DenialError extends Error {
   readonly data: MandateDenialData;
   constructor(denied: Denied) {
     super(`${denied.code}: ${denied.reason}`);
-    this.data = { code: denied.code, hop: denied.hop, check: denied.check, reason: denied.reason };
+    this.data = {
+      code: denied.code,
+      hop: denied.hop,
+      check: denied.check,
+      reason: denied.reason,
+      ...approvalOf(denied),
+    };
   }
 }
 
@@ -284,6 +295,7 @@ export function guardTools(server: McpServer, options: McpGuardOptions): void {
         action,
         ...(typeof proof === 'string' ? { proof } : {}),
         request: { tool: name, args: toolArgs },
+        ...approvalsIn(meta),
       });
     } catch {
       return fail(denied('MANDATE_INTERNAL', 'internal', 'the call could not be verified'), action);

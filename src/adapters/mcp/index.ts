@@ -12,6 +12,7 @@ export {
   mandateOf,
   META_MANDATE,
   META_PROOF,
+  META_APPROVALS,
   MANDATE_DENIED,
   type McpGuardOptions,
   type MandateDenialData,
@@ -24,6 +25,5 @@ export {
   PROTECTED_RESOURCE_METADATA_PATH,
   type ProtectedResourceMetadataOptions,
 } from '../http/metadata.js';
-export { createDeputy, type Deputy, type DeputyOptions, type NarrowedCall } from '../deputy.js';
 // Types that the signatures above use.
 export type { ToolArgs } from './guard.js';

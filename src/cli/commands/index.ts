@@ -3,6 +3,7 @@
  * module in this folder and one entry here.
  */
 import type { Command } from '../command.js';
+import { approve } from './approve.js';
 import { delegate } from './delegate.js';
 import { demo } from './demo.js';
 import { inspect } from './inspect.js';
@@ -20,6 +21,7 @@ export const COMMANDS: readonly Command[] = [
   delegate,
   prove,
   verify,
+  approve,
   inspect,
   revoke,
   inspector,

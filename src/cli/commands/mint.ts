@@ -1,10 +1,12 @@
 /** `mandate mint`: a root mandate, signed by the issuer for the first holder. */
 import { mint as mintMandate } from '../../format/mint.js';
+import type { ApprovalRequirementInput } from '../../core/approval-requirement.js';
 import { UsageError, type Command } from '../command.js';
 import {
   capabilitiesInput,
   formatInput,
   privateKeyInput,
+  jsonInput,
   publicKeyInput,
   wholeInput,
 } from '../inputs.js';
@@ -41,6 +43,11 @@ export const mint: Command = {
     'max-depth': MAX_DEPTH,
     now: NOW,
     format: { type: 'string', value: 'F', help: 'jws (the default), biscuit or aat' },
+    approvals: {
+      type: 'string',
+      value: 'JSON',
+      help: 'approval requirements: [{resource, actions, when?, approvers, threshold?}] (value, @file or -)',
+    },
   },
   missing(args) {
     const missing: string[] = [];
@@ -55,7 +62,8 @@ export const mint: Command = {
     'Prints the token on stdout. Arguments are closed-world: a capability that constrains any\n' +
     'argument denies calls with an argument it does not name, and calls without a constrained\n' +
     'one (unless it is listed in "optional"). An AAT root (--format aat) has no subject, and\n' +
-    'its --issuer-id must be a URI.',
+    'its --issuer-id must be a URI. --approvals makes calls need human approval\n' +
+    '(docs/guides/approvals.md; "user" approves as the originating user).',
   example:
     'mandate keygen --out as.jwk --public-out as.pub.jwk\n' +
     'mandate keygen --out agent.jwk --public-out agent.pub.jwk\n' +
@@ -73,12 +81,21 @@ export const mint: Command = {
     const audience = args.string('audience');
     const maxDepth = wholeInput(args.string('max-depth'), '--max-depth');
     const now = wholeInput(args.string('now'), '--now');
+    const approvalsArg = args.string('approvals');
+    const approvals =
+      approvalsArg === undefined
+        ? undefined
+        : await jsonInput(approvalsArg, '--approvals', 'a list of approval requirements');
+    if (approvals !== undefined && !Array.isArray(approvals)) {
+      throw new UsageError('--approvals must be a JSON list of approval requirements');
+    }
     const mandate = await mintMandate({
       issuer: await privateKeyInput(args.string('issuer') ?? '', '--issuer'),
       ...(issuerId === undefined ? {} : { issuerId }),
       ...(subject === undefined ? {} : { subject }),
       holder: await publicKeyInput(args.string('holder') ?? '', '--holder'),
       capabilities,
+      ...(approvals === undefined ? {} : { approvals: approvals as ApprovalRequirementInput[] }),
       expiresIn: args.string('expires') ?? '15m',
       ...(audience === undefined ? {} : { audience }),
       ...(maxDepth === undefined ? {} : { maxDepth }),

@@ -72,6 +72,18 @@ export const verify: Command = {
     tool: TOOL,
     args: ARGS,
     'no-proof': { type: 'boolean', help: 'check the mandate alone (rule 8 is skipped)' },
+    approval: {
+      type: 'string',
+      value: 'A',
+      multiple: true,
+      help: 'a signed approval of this call (mandate approve): the value or @file',
+    },
+    'user-key': {
+      type: 'string',
+      value: 'PUBJWK',
+      multiple: true,
+      help: "a public key of the originating user (approves as 'user'): the value or @file",
+    },
     redis: { ...REDIS, help: 'consult revocations in this Redis (or MANDATE_REDIS_URL)' },
     prefix: PREFIX,
     nonce: NONCE,
@@ -127,6 +139,12 @@ export const verify: Command = {
           )) as Action);
     // A tool call's action may be left out: the verifier derives it from the call.
     const request = proof !== undefined || args.has('tool') ? await requestInput(args) : undefined;
+    const approvals = await Promise.all(
+      args.strings('approval').map((a) => tokenInput(a, '--approval')),
+    );
+    const userKeys = await Promise.all(
+      args.strings('user-key').map((k) => publicKeyInput(k, '--user-key')),
+    );
     const stores = await openVerifierStores(args);
     try {
       const verifier = createVerifier({
@@ -144,11 +162,13 @@ export const verify: Command = {
         ...(maxIatSkew === undefined ? {} : { maxIatSkew }),
         ...(maxLifetime === undefined ? {} : { maxTokenLifetime: maxLifetime }),
         ...(now === undefined ? {} : { clock: () => now }),
+        ...(userKeys.length === 0 ? {} : { userKeys: () => userKeys }),
       });
       const decision = await verifier.verify(token, {
         ...(action === undefined ? {} : { action }),
         ...(proof === undefined ? {} : { proof }),
         ...(request === undefined ? {} : { request }),
+        ...(approvals.length === 0 ? {} : { approvals }),
       });
       process.stdout.write(`${JSON.stringify({ ...decision, stores: stores.used }, null, 2)}\n`);
       return decision.allowed ? 0 : 3;

@@ -27,6 +27,7 @@ import {
   findConstraintProblem,
   toolResource,
 } from './claims.js';
+import { AAT_APPROVALS_HEADER, approvalHeader, readApprovalHeader } from './approvals.js';
 
 /** Separator between tokens: the same as Mandate's JWS chain. */
 export const AAT_SEPARATOR = '~';
@@ -41,7 +42,7 @@ export interface AatBlock extends ChainBlock {
 const SIGNATURE_BYTES = 64;
 const ALGS: readonly string[] = ['Ed25519', 'ES256'];
 /** Header members an AAT block may carry besides `alg` and `typ`. */
-const AAT_HEADERS: readonly string[] = ['kid'];
+const AAT_HEADERS: readonly string[] = ['kid', 'crit', AAT_APPROVALS_HEADER];
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 function decodeSegmentJson(
@@ -164,9 +165,10 @@ function decodeToken(split: Split, hop: number, isLeaf: boolean, limits: Limits)
     bad('alg must be Ed25519 or ES256', step('3a', '4a'), 'header.alg');
   }
   if (typ !== TYP.aat) bad(`typ must be ${TYP.aat}`, step('3a', '4a'), 'header.typ');
-  // The JWS blocks' allow-list: `alg`, `typ`, `kid` only. `crit` (no critical extension is
-  // understood, RFC 7515 §4.1.11), `jku`, `x5u`, `jwk`, `x5c`, `b64`, `zip` and the rest never
-  // reach key selection or the payload's reading.
+  // The allow-list: `alg`, `typ`, `kid`, and `crit` only for Mandate's one critical extension
+  // (`mandate_approvals`, checked below; any other critical member is refused, RFC 7515
+  // §4.1.11). `jku`, `x5u`, `jwk`, `x5c`, `b64`, `zip` and the rest never reach key selection
+  // or the payload's reading.
   const refused = disallowedHeaderMember(header, AAT_HEADERS);
   if (refused !== undefined) {
     bad(`header member "${refused}" is not allowed`, step('3a', '4a'), `header.${refused}`);
@@ -174,6 +176,8 @@ function decodeToken(split: Split, hop: number, isLeaf: boolean, limits: Limits)
   if (kid !== undefined && (typeof kid !== 'string' || kid.length > 256)) {
     bad('kid must be a short string', step('3a', '4a'), 'header.kid');
   }
+  // Mandate's one critical extension: approval requirements (approvals.ts).
+  const approvals = readApprovalHeader(header, hop, limits);
   let signature: Buffer;
   try {
     signature = decodeBase64url(split.signature, `${label}.signature`, 'limits', hop);
@@ -376,6 +380,7 @@ function decodeToken(split: Split, hop: number, isLeaf: boolean, limits: Limits)
     // AAT has no `sub`: the authority is the trust anchor's own grant (docs/format.md).
     subject: '',
     capabilities,
+    ...(approvals === undefined ? {} : { approvals }),
     issuedAt: iat,
     expiresAt: exp,
     ...(audience === undefined ? {} : { audience }),
@@ -447,6 +452,7 @@ export function encodeAatBlock(
     alg: signer.alg,
     typ: TYP.aat,
     ...(extra.kid === undefined ? {} : { kid: extra.kid }),
+    ...approvalHeader(block.approvals),
   };
   const aud = block.audience;
   const claims = {

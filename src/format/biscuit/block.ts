@@ -17,12 +17,21 @@
  * @module
  */
 import { normalizeCapabilities } from '../../core/capability.js';
-import { MandateError, isMandateError, rethrowAtBlock } from '../../core/errors.js';
+import { isMandateError, rethrowAtBlock } from '../../core/errors.js';
+import { limitExceeded, malformed as fail } from '../../core/failure.js';
 import { parseJsonObject } from '../../core/json-text.js';
 import { BoundedMap } from '../../core/bounded-map.js';
 import { limitsKey, type Limits } from '../../core/limits.js';
 import { assertSafeText, parseResourcePattern } from '../../core/names.js';
 import type { Capability } from '../../core/types.js';
+import type { ApprovalRequirement } from '../../core/approval-requirement.js';
+import {
+  APPROVAL_FACT,
+  ENFORCES_APPROVALS,
+  ENFORCES_PREDICATE,
+  approvalTexts,
+  readApprovals,
+} from './approvals.js';
 import {
   allBytesOf,
   bytesOf,
@@ -65,6 +74,8 @@ export interface BlockContent {
   readonly maxDepth?: number;
   readonly purpose?: string;
   readonly capabilities?: readonly Capability[];
+  /** Approval requirements (absolute, normalized; never empty when present). */
+  readonly approvals?: readonly ApprovalRequirement[];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -216,6 +227,9 @@ function factsOf(content: BlockContent, authority: boolean): Predicate[] {
       });
     }
   }
+  for (const text of approvalTexts(content.approvals ?? [])) {
+    facts.push({ name: APPROVAL_FACT, terms: [str(text)] });
+  }
   return facts;
 }
 
@@ -287,6 +301,12 @@ function checksOf(content: BlockContent): Query[][] {
         ? [{ body: [], expressions: [{ values: [{ kind: 'bool', value: false }] }] }]
         : content.capabilities.map(rightQuery),
     );
+  }
+  if (content.approvals !== undefined && content.approvals.length > 0) {
+    // Only an authorizer that states it enforces approvals (Mandate's, rule 9) satisfies this.
+    checks.push([
+      { body: [{ name: ENFORCES_PREDICATE, terms: [str(ENFORCES_APPROVALS)] }], expressions: [] },
+    ]);
   }
   return checks;
 }
@@ -378,21 +398,18 @@ const PREDICATES: Readonly<
   purpose: { terms: ['string'] },
   capabilities: { terms: ['integer'] },
   capability: { terms: ['string', 'set', 'string'], many: true },
+  [APPROVAL_FACT]: { terms: ['string'], many: true },
 };
 
 function malformed(hop: number, path: string, message: string): never {
-  throw new MandateError('MANDATE_MALFORMED', `block ${hop}: ${path} ${message}`, {
-    check: 'limits',
-    hop,
-    detail: { path: `block ${hop}.${path}` },
-  });
+  return fail(`block ${hop}: ${path} ${message}`, { path: `block ${hop}.${path}`, hop });
 }
 
 function tooMany(hop: number, what: string, limit: number): never {
-  throw new MandateError('MANDATE_LIMIT_EXCEEDED', `block ${hop}: more than ${limit} ${what}`, {
-    check: 'limits',
+  return limitExceeded(`block ${hop}: more than ${limit} ${what}`, {
+    path: `block ${hop}`,
     hop,
-    detail: { limit },
+    limit,
   });
 }
 
@@ -418,7 +435,7 @@ export function decodeBlock(
     }
     after = table.extend(allBytesOf(fields, 1).map(decodeUtf8));
     const factFields = allBytesOf(fields, 4);
-    const maxFacts = 16 + 2 * limits.maxCapabilities;
+    const maxFacts = 16 + 3 * limits.maxCapabilities;
     if (factFields.length > maxFacts) tooMany(hop, 'facts', maxFacts);
     for (const factBytes of factFields) {
       const predicate = bytesOf(readMessage(factBytes, FACT, 'fact'), 1) ?? new Uint8Array();
@@ -446,11 +463,10 @@ export function decodeBlock(
   } catch (error) {
     if (error instanceof ProtobufError) {
       // The signature is checked later (rule 2): a changed byte usually shows up here first.
-      throw new MandateError(
-        'MANDATE_MALFORMED',
+      fail(
         `${label} is not a Mandate block as written (${error.message}): ` +
           'the token was changed or cut, or is not a Mandate Biscuit',
-        { check: 'limits', hop, detail: { path: `${label}.block` } },
+        { path: `${label}.block`, hop },
       );
     }
     throw error;
@@ -522,6 +538,19 @@ function contentOf(facts: Map<string, Term[][]>, hop: number, limits: Limits): B
     tooMany(hop, 'audiences', limits.maxCapabilities);
   }
   const capabilities = capabilitiesOf(facts, hop, limits);
+  const approvalTerms = facts.get(APPROVAL_FACT) ?? [];
+  if (approvalTerms.length > limits.maxCapabilities) {
+    tooMany(hop, 'approval requirements', limits.maxCapabilities);
+  }
+  const approvals = readApprovals(
+    approvalTerms.map(([term]) => {
+      if (term?.kind !== 'string') return malformed(hop, APPROVAL_FACT, 'must be a string');
+      if (term.value.length > limits.maxTokenBytes) malformed(hop, APPROVAL_FACT, 'is too long');
+      return term.value;
+    }),
+    hop,
+    limits,
+  );
   const content: BlockContent = {
     ...optional('issuer', authority ? text('issuer') : undefined),
     ...optional('subject', authority ? text('subject') : undefined),
@@ -534,6 +563,7 @@ function contentOf(facts: Map<string, Term[][]>, hop: number, limits: Limits): B
     ...optional('maxDepth', small('max_depth')),
     ...optional('purpose', text('purpose')),
     ...optional('capabilities', capabilities),
+    ...optional('approvals', approvals),
   };
   return content;
 }

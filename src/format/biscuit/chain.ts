@@ -18,12 +18,13 @@
 import { createHash, type KeyObject } from 'node:crypto';
 
 import { BoundedMap } from '../../core/bounded-map.js';
-import { MandateError, rethrowAtBlock } from '../../core/errors.js';
+import { rethrowAtBlock } from '../../core/errors.js';
+import { malformed } from '../../core/failure.js';
 import { assertSafeText } from '../../core/names.js';
 import type { Limits } from '../../core/limits.js';
 import { thumbprintUriSync } from '../../identity/thumbprint.js';
 import type { ChainBlock } from '../codec.js';
-import { checkTokenLimits } from '../jws/chain.js';
+import { checkTokenLimits } from '../token-limits.js';
 import { decodeBlock } from './block.js';
 import { ecdsaTwin } from './ecdsa-twin.js';
 import { SymbolTable } from './symbols.js';
@@ -85,10 +86,6 @@ function revocationTwin(
   return twin === undefined ? {} : { revocationIdTwin: biscuitRevocationId({ signature: twin }) };
 }
 
-function malformed(message: string, hop: number, path: string): never {
-  throw new MandateError('MANDATE_MALFORMED', message, { check: 'limits', hop, detail: { path } });
-}
-
 function decodeOne(
   signed: SignedBlock,
   hop: number,
@@ -106,7 +103,10 @@ function decodeOne(
   try {
     holderKey = toJwk(signed.nextKey);
   } catch {
-    return malformed(`${label}: holder is not a valid public key`, hop, `${label}.nextKey`);
+    return malformed(`${label}: holder is not a valid public key`, {
+      path: `${label}.nextKey`,
+      hop,
+    });
   }
   const up = parent?.block;
   if (up !== undefined) {
@@ -133,6 +133,7 @@ function decodeOne(
     holderKey: Object.freeze(holderKey),
     subject: up === undefined ? (content.subject ?? '') : up.subject,
     capabilities: content.capabilities ?? up?.capabilities ?? [],
+    ...optionalApprovals(content.approvals ?? up?.approvals),
     issuedAt: content.issuedAt,
     expiresAt: content.expiresAt ?? up?.expiresAt ?? 0,
     ...(notBefore === undefined ? {} : { notBefore }),
@@ -145,6 +146,12 @@ function decodeOne(
     signed,
   });
   return { block, table };
+}
+
+function optionalApprovals(
+  approvals: BiscuitChainBlock['approvals'],
+): Pick<BiscuitChainBlock, 'approvals'> {
+  return approvals === undefined ? {} : { approvals };
 }
 
 function prefixKey(previous: string, raw: Uint8Array): string {
@@ -174,7 +181,10 @@ export function decodeBiscuit(
     }
     // A repeated block id is a cycle or a splice (as in the JWS encoding, AAT step 2c).
     if (ids.has(entry.block.id)) {
-      malformed(`block ${hop}: block id repeats an earlier block`, hop, `block ${hop}.block_id`);
+      malformed(`block ${hop}: block id repeats an earlier block`, {
+        path: `block ${hop}.block_id`,
+        hop,
+      });
     }
     ids.add(entry.block.id);
     entries.push(entry);

@@ -70,6 +70,9 @@ export function encodeBiscuitRoot(plan: PlannedBlock, signer: PreparedSigner): s
     maxDepth: plan.maxDepth,
     ...(plan.purpose === undefined ? {} : { purpose: plan.purpose }),
     capabilities: plan.capabilities,
+    ...(plan.approvals === undefined || plan.approvals.length === 0
+      ? {}
+      : { approvals: plan.approvals }),
   };
   const { bytes } = encodeBlock(content, SymbolTable.initial, true);
   return toTokenText(serializeToken([signBlock(bytes, plan, signer, undefined)]));
@@ -94,6 +97,21 @@ function sameList<T>(a: readonly T[] | undefined, b: readonly T[] | undefined): 
 
 function sameCapabilities(a: readonly Capability[], b: readonly Capability[]): boolean {
   return a === b || JSON.stringify(a) === JSON.stringify(b);
+}
+
+/**
+ * A delegation's approval requirements when they differ from its parent's (absent: inherited).
+ * A block cannot drop inherited requirements; `planDelegation` refuses that as a widening.
+ */
+function changedApprovals(
+  planned: PlannedBlock['approvals'],
+  parent: PlannedBlock['approvals'],
+): { approvals?: NonNullable<PlannedBlock['approvals']> } {
+  if (JSON.stringify(planned ?? []) === JSON.stringify(parent ?? [])) return {};
+  if (planned === undefined || planned.length === 0) {
+    throw new TypeError('a Biscuit delegation cannot drop its parent’s approval requirements');
+  }
+  return { approvals: planned };
 }
 
 /**
@@ -127,6 +145,7 @@ export function appendBiscuitBlock(
     ...(sameCapabilities(plan.capabilities, parent.capabilities)
       ? {}
       : { capabilities: plan.capabilities }),
+    ...changedApprovals(plan.approvals, parent.approvals),
   };
   const { bytes } = encodeBlock(content, parentEntry.table, false);
   const raw = signBlock(bytes, plan, signer, parent.signed.signature);

@@ -23,7 +23,7 @@ import {
   type KeyObject,
 } from 'node:crypto';
 
-import { MandateError } from '../../core/errors.js';
+import { malformed as fail } from '../../core/failure.js';
 import { assertBlockCount, type Limits } from '../../core/limits.js';
 import type { PublicJwk, SigningAlg } from '../../identity/jwk.js';
 import type { PreparedSigner } from '../../identity/keys.js';
@@ -89,11 +89,7 @@ const PROOF: MessageSchema = { 1: { wire: 2 }, 2: { wire: 2 } };
 export const SIGNATURE_VERSION = 1;
 
 function malformed(message: string, hop: number, path: string, reason?: string): never {
-  throw new MandateError('MANDATE_MALFORMED', message, {
-    check: 'limits',
-    hop,
-    detail: { path, ...(reason === undefined ? {} : { reason }) },
-  });
+  return fail(message, { path, hop, reason });
 }
 
 /** The refusal of a token of the first Biscuit layout (third-party blocks, a next secret). */

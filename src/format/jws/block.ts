@@ -5,7 +5,12 @@
 import { z } from 'zod';
 import { BoundedMap } from '../../core/bounded-map.js';
 import { normalizeCapabilities } from '../../core/capability.js';
-import { MandateError, isMandateError, rethrowAtBlock, type Check } from '../../core/errors.js';
+import {
+  normalizeApprovalRequirements,
+  type ApprovalRequirement,
+} from '../../core/approval-requirement.js';
+import { MandateError, isMandateError, rethrowAtBlock } from '../../core/errors.js';
+import { malformed } from '../../core/failure.js';
 import { limitsKey, type Limits } from '../../core/limits.js';
 import { assertSafeText } from '../../core/names.js';
 import { TYP } from '../../core/typ.js';
@@ -18,7 +23,7 @@ import {
 } from '../../identity/jwk.js';
 import { thumbprintUriSync } from '../../identity/thumbprint.js';
 import type { ParsedJws } from '../../core/jws/compact.js';
-import { firstIssue } from '../../core/schemas.js';
+import { parseWith } from '../../core/schemas.js';
 
 /** The `authorization_details` type of a Mandate capability (RFC 9396). */
 export const CAPABILITY_DETAIL_TYPE = 'mandate';
@@ -50,6 +55,8 @@ function claimsSchema(limits: Limits) {
       .array(z.looseObject({ type: z.literal(CAPABILITY_DETAIL_TYPE) }))
       .max(limits.maxCapabilities),
     purpose: z.string().max(limits.maxStringLength).optional(),
+    // Approval requirements (docs/format.md): read by `normalizeApprovalRequirements`.
+    approval_requirements: z.array(z.unknown()).min(1).max(limits.maxCapabilities).optional(),
   });
 }
 
@@ -83,6 +90,7 @@ const CLAIM_NAMES = new Set([
   'cnf',
   'authorization_details',
   'purpose',
+  'approval_requirements',
 ]);
 
 function isStr(value: unknown, max: number): boolean {
@@ -141,6 +149,15 @@ export function claimsPlainlyValid(
     const x5t = cnf[key];
     if (key !== 'x5t#S256' || typeof x5t !== 'string' || !B64U43.test(x5t)) return false;
   }
+  if (Object.hasOwn(payload, 'approval_requirements')) {
+    const requirements = payload['approval_requirements'];
+    if (
+      !Array.isArray(requirements) ||
+      requirements.length < 1 ||
+      requirements.length > limits.maxCapabilities
+    )
+      return false;
+  }
   if (!Array.isArray(details) || details.length > limits.maxCapabilities) return false;
   for (const entry of details as unknown[]) {
     if (!isRecord(entry) || entry['type'] !== CAPABILITY_DETAIL_TYPE) return false;
@@ -188,10 +205,6 @@ function normalizedDetails(
   return capabilities;
 }
 
-function malformed(message: string, hop: number, path: string, check: Check = 'limits'): never {
-  throw new MandateError('MANDATE_MALFORMED', message, { check, hop, detail: { path } });
-}
-
 /** The `typ` a block at this position must carry. */
 export function typFor(hop: number): string {
   return hop === 0 ? TYP.root : TYP.delegation;
@@ -205,41 +218,26 @@ export function decodeBlock(jws: ParsedJws, hop: number, limits: Limits): Decode
   const label = `block ${hop}`;
   const expectedTyp = typFor(hop);
   if (jws.header.typ !== expectedTyp) {
-    malformed(`${label}: typ must be ${expectedTyp}`, hop, `${label}.header.typ`);
+    malformed(`${label}: typ must be ${expectedTyp}`, { path: `${label}.header.typ`, hop });
   }
   if (jws.header.alg !== 'Ed25519' && jws.header.alg !== 'ES256') {
     // Allow-listed before any crypto: `none`, HMAC and `EdDSA` never reach a key.
-    malformed(`${label}: alg must be Ed25519 or ES256`, hop, `${label}.header.alg`);
+    malformed(`${label}: alg must be Ed25519 or ES256`, { path: `${label}.header.alg`, hop });
   }
   const kid = jws.header.kid;
   if (kid !== undefined && (typeof kid !== 'string' || kid.length > 256 || hop !== 0)) {
-    malformed(
-      `${label}: kid is only allowed on the root, as a short string`,
+    malformed(`${label}: kid is only allowed on the root, as a short string`, {
+      path: `${label}.header.kid`,
       hop,
-      `${label}.header.kid`,
-    );
+    });
   }
   let claims: BlockClaims;
   if (claimsPlainlyValid(jws.payload, limits)) {
     // The schema would accept it and return the same values (its copy adds nothing read here).
     claims = jws.payload as BlockClaims;
   } else {
-    const parsed = schemaFor(limits).safeParse(jws.payload);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      // A string or list past a configured limit is that limit's denial, as in every encoding.
-      if (issue?.code === 'too_big' && (issue.origin === 'string' || issue.origin === 'array')) {
-        const path = [label, ...issue.path.map(String)].join('.');
-        throw new MandateError('MANDATE_LIMIT_EXCEEDED', `${path}: ${issue.message}`, {
-          check: 'limits',
-          hop,
-          detail: { path, limit: Number(issue.maximum) },
-        });
-      }
-      const { path, message } = firstIssue(parsed.error, label);
-      malformed(message, hop, path);
-    }
-    claims = parsed.data;
+    // A string or list past a configured limit is that limit's denial, as in every encoding.
+    claims = parseWith(schemaFor(limits), jws.payload, label, { hop, limits: true });
   }
   // Names a human reads (who, by whom, for whom) get the same look-alike rules as
   // resource names: no bidi, zero-width, control characters or lone surrogates; NFC.
@@ -271,7 +269,10 @@ export function decodeBlock(jws: ParsedJws, hop: number, limits: Limits): Decode
     try {
       importPublicJwk(holderKey);
     } catch {
-      malformed(`${label}: cnf.jwk is not a valid P-256 public key`, hop, `${label}.cnf.jwk`);
+      malformed(`${label}: cnf.jwk is not a valid P-256 public key`, {
+        path: `${label}.cnf.jwk`,
+        hop,
+      });
     }
   }
   let capabilities: Capability[];
@@ -285,14 +286,25 @@ export function decodeBlock(jws: ParsedJws, hop: number, limits: Limits): Decode
   } catch (error) {
     rethrowAtBlock(error, label, hop);
   }
+  let approvals: ApprovalRequirement[] | undefined;
+  if (Object.hasOwn(jws.payload, 'approval_requirements')) {
+    try {
+      approvals = normalizeApprovalRequirements(jws.payload['approval_requirements'] as never, {
+        limits,
+        path: `${label}.approval_requirements`,
+      });
+    } catch (error) {
+      rethrowAtBlock(error, label, hop);
+    }
+  }
   if (hop === 0 && claims.par_hash !== undefined) {
-    malformed(`${label}: a root block carries no par_hash`, hop, `${label}.par_hash`);
+    malformed(`${label}: a root block carries no par_hash`, { path: `${label}.par_hash`, hop });
   }
   if (hop > 0 && claims.par_hash === undefined) {
-    malformed(`${label}: a delegation block needs par_hash`, hop, `${label}.par_hash`);
+    malformed(`${label}: a delegation block needs par_hash`, { path: `${label}.par_hash`, hop });
   }
   if (claims.del_depth > claims.del_max_depth) {
-    malformed(`${label}: del_depth exceeds del_max_depth`, hop, `${label}.del_depth`);
+    malformed(`${label}: del_depth exceeds del_max_depth`, { path: `${label}.del_depth`, hop });
   }
   const audience =
     claims.aud === undefined
@@ -313,6 +325,7 @@ export function decodeBlock(jws: ParsedJws, hop: number, limits: Limits): Decode
     ...(claims.cnf['x5t#S256'] === undefined ? {} : { holderX5t: claims.cnf['x5t#S256'] }),
     subject: claims.sub,
     capabilities,
+    ...(approvals === undefined ? {} : { approvals }),
     issuedAt: claims.iat,
     expiresAt: claims.exp,
     ...(claims.nbf === undefined ? {} : { notBefore: claims.nbf }),
@@ -352,6 +365,9 @@ export function encodeClaims(
       ...capability,
     })),
     ...(block.purpose === undefined ? {} : { purpose: block.purpose }),
+    ...(block.approvals === undefined || block.approvals.length === 0
+      ? {}
+      : { approval_requirements: [...block.approvals] }),
   };
 }
 

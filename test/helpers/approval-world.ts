@@ -1,0 +1,144 @@
+/**
+ * A world for approval tests: a billing mandate whose payments over 200 need the user's
+ * approval, and whose deletions need 2 of 3 named approvers.
+ */
+import {
+  createVerifier,
+  delegate,
+  generateKeyPair,
+  mint,
+  prove,
+  type Action,
+  type ApprovalRequirementInput,
+  type Format,
+  type KeyPair,
+  type Mandate,
+  type VerifierOptions,
+} from '../../src/index.js';
+
+export const NOW = 1_800_000_000;
+export const ANCHOR_ID = 'https://as.test';
+export const AUDIENCE = 'https://billing.test';
+export const TOOL_REQUEST = (args: Record<string, string | number>) =>
+  ({ tool: 'pay', args }) as const;
+
+export interface ApprovalWorld {
+  readonly anchor: KeyPair;
+  readonly agents: readonly [KeyPair, KeyPair, KeyPair];
+  /** The originating user's own key (the `'user'` approver). */
+  readonly user: KeyPair;
+  /** Three named approvers. */
+  readonly approvers: readonly [KeyPair, KeyPair, KeyPair];
+  readonly stranger: KeyPair;
+}
+
+export async function createApprovalWorld(): Promise<ApprovalWorld> {
+  const keys = await Promise.all(Array.from({ length: 9 }, () => generateKeyPair()));
+  const [anchor, a, b, c, user, x, y, z, stranger] = keys as [
+    KeyPair,
+    KeyPair,
+    KeyPair,
+    KeyPair,
+    KeyPair,
+    KeyPair,
+    KeyPair,
+    KeyPair,
+    KeyPair,
+  ];
+  return { anchor, agents: [a, b, c], user, approvers: [x, y, z], stranger };
+}
+
+export const CAPABILITIES = [
+  {
+    resource: 'billing:invoices/**',
+    actions: ['pay', 'delete'],
+    constraints: { amount: { min: 0, max: 1000 } },
+  },
+];
+
+/** Payments over 200 need the user; deletions need 2 of the three approvers. */
+export function requirements(world: ApprovalWorld): ApprovalRequirementInput[] {
+  return [
+    {
+      resource: 'billing:invoices/**',
+      actions: ['pay'],
+      when: { amount: { constraint_type: 'range', min: 200, min_inclusive: false } },
+      approvers: ['user'],
+    },
+    {
+      resource: 'billing:invoices/**',
+      actions: ['delete'],
+      approvers: world.approvers.map((k) => k.id),
+      threshold: 2,
+    },
+  ];
+}
+
+export const pay = (amount: number, invoice = '2026-03'): Action => ({
+  resource: `billing:invoices/${invoice}`,
+  action: 'pay',
+  args: { amount },
+});
+
+/** A root held by agents[0] carrying the requirements, then `hops` plain delegations. */
+export async function approvalChain(
+  world: ApprovalWorld,
+  hops: 0 | 1 | 2 = 1,
+  format: Format = 'jws',
+): Promise<Mandate> {
+  let mandate = await mint({
+    issuer: world.anchor,
+    issuerId: ANCHOR_ID,
+    subject: 'alice',
+    holder: world.agents[0].publicJwk,
+    capabilities: CAPABILITIES,
+    approvals: requirements(world),
+    expiresIn: 600,
+    audience: AUDIENCE,
+    now: NOW,
+    format,
+  });
+  for (let i = 0; i < hops; i++) {
+    mandate = await delegate(mandate, {
+      signer: world.agents[i]!,
+      holder: world.agents[i + 1]!.publicJwk,
+      now: NOW,
+    });
+  }
+  return mandate;
+}
+
+export function approvalVerifier(world: ApprovalWorld, options: Partial<VerifierOptions> = {}) {
+  return createVerifier({
+    trustAnchors: [{ id: ANCHOR_ID, publicJwk: world.anchor.publicJwk }],
+    audience: AUDIENCE,
+    clock: () => NOW,
+    userKeys: (subject) => (subject === 'alice' ? [world.user.publicJwk] : []),
+    ...options,
+  });
+}
+
+let proofCount = 0;
+
+/** Verify `action` with a fresh proof by `signer` and the given approvals. */
+export async function callWith(
+  verifier: ReturnType<typeof createVerifier>,
+  mandate: Mandate | string,
+  signer: KeyPair,
+  action: Action,
+  approvals?: readonly string[],
+) {
+  const request = { method: 'POST', url: `${AUDIENCE}/pay` } as const;
+  const proof = await prove(mandate, {
+    signer,
+    request,
+    now: NOW,
+    jti: `proof-${++proofCount}`,
+  });
+  return verifier.verify(mandate, {
+    action,
+    proof,
+    request,
+    ...(approvals === undefined ? {} : { approvals }),
+  });
+}

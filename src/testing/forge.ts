@@ -107,8 +107,7 @@ async function encodeBiscuitUnchecked(
   const [root, ...rest] = plans;
   if (root === undefined) throw new RangeError('a chain has a root');
   let token = encodeBiscuitRoot(root, signerAt(0));
-  for (const [i, plan] of rest.entries())
-    token = appendBiscuitBlock(token, plan, signerAt(i + 1));
+  for (const [i, plan] of rest.entries()) token = appendBiscuitBlock(token, plan, signerAt(i + 1));
   if (biscuitForgeries.size >= FORGERY_CACHE_SIZE) {
     const oldest = biscuitForgeries.keys().next().value;
     if (oldest !== undefined) biscuitForgeries.delete(oldest);

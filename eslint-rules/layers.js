@@ -6,31 +6,19 @@
  */
 export const LAYERS = {
   root: 'src',
+  // `stores` sits below `format`: the stores need only core and identity, and the verifiers
+  // (verify/, oauth/) speak their contract and default to the in-memory replay store.
   layers: [
     'core',
     'identity',
+    'stores',
     'format',
     'proof',
     'verify',
     'oauth',
-    'stores',
     'adapters',
     'testing',
     'cli',
   ],
-  // The verifier (and the access-token verifier) defaults to the in-memory replay store and
-  // speaks the stores' contract (their interfaces and StoreUnavailableError): where that
-  // contract lives, given `stores/` below `verify/`, is a DESIGN.md decision still open.
-  allow: [
-    ...['stores/memory.js', 'stores/types.js', 'stores/errors.js'].map((to) => ({
-      from: 'verify',
-      to,
-      why: 'the default replay store and the store contract',
-    })),
-    ...['stores/memory.js', 'stores/types.js'].map((to) => ({
-      from: 'oauth',
-      to,
-      why: 'the default replay store and the store contract',
-    })),
-  ],
+  allow: [],
 };

@@ -34,9 +34,11 @@ import {
   prove,
   type KeyPair,
   type Mandate,
+  sealMandate,
   type Verifier,
 } from '../src/index.js';
-import { DATALOG_LIMITS, requestCode } from '../src/format/biscuit/verifiable.js';
+import { DATALOG_LIMITS, requestCode } from '../src/format/biscuit/request-facts.js';
+import { fromTokenText } from '../src/format/biscuit/token.js';
 import { biscuitInstanceStats, withBiscuit } from '../src/format/biscuit/wasm.js';
 import { coldStartTable } from './cold-start.js';
 import { median, QUICK } from './common.js';
@@ -45,7 +47,7 @@ import { firstDecisionReport } from './first-decision.js';
 
 const HOPS = [1, 3, 5, 10] as const;
 const TOKENS = QUICK ? 40 : 300; // distinct chains per hop count
-// Biscuit chains cost ~5-10× more to mint and to verify: fewer per cell keeps the run to minutes.
+// Biscuit chains: fewer per cell (their peer, biscuit-wasm, is slow) keeps the run short.
 const BISCUIT_TOKENS = QUICK ? 20 : 100;
 const ROUNDS = QUICK ? 3 : 7;
 const NOW = Math.floor(Date.now() / 1000);
@@ -68,6 +70,8 @@ async function measure(count: number, run: (i: number) => unknown): Promise<numb
 interface Fixture {
   readonly hops: number;
   readonly chains: Mandate[];
+  /** Biscuit only: each chain sealed by its last holder (what a standard Biscuit verifier reads). */
+  readonly sealed: Mandate[];
   /** Per chain, enough fresh proofs for every round of every measurement. */
   readonly proofs: string[][];
 }
@@ -166,7 +170,11 @@ async function buildFixture(
     }
     proofs.push(list);
   }
-  return { hops, chains, proofs };
+  const sealed =
+    format === 'biscuit'
+      ? await Promise.all(chains.map((c) => sealMandate(c, { signer: agents[hops - 1]! })))
+      : [];
+  return { hops, chains, sealed, proofs };
 }
 
 /** The peer: what an application writes with jose alone. */
@@ -225,11 +233,11 @@ async function biscuitTable(
     const verifier = make();
     for (let t = 0; t < BISCUIT_TOKENS; t++) {
       await verifyChain(verifier, warmup, used, t);
-      await biscuitWasmVerify(warmup.chains[t]!.token, rootKey);
+      await biscuitWasmVerify(warmup.sealed[t]!.token, rootKey);
     }
   }
   let table =
-    '| hops | bytes | bytes/hop | floor µs | Biscuit new token µs (×floor) | same token µs (×floor) | biscuit-wasm alone µs (×floor) | JWS new token µs | Biscuit ÷ JWS |\n' +
+    '| hops | chars | bytes | floor µs | Biscuit new token µs (×floor) | same token µs (×floor) | biscuit-wasm alone, sealed µs (×floor) | JWS new token µs | Biscuit ÷ JWS |\n' +
     '|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n';
   for (const hops of HOPS) {
     const fixture = await buildFixture(anchor, agents, hops, 'biscuit', BISCUIT_TOKENS);
@@ -237,12 +245,13 @@ async function biscuitTable(
     const used: number[] = [];
     const { newToken, sameToken } = await measureMandate(fixture, used, make, BISCUIT_TOKENS);
     const peer = await measure(BISCUIT_TOKENS, (i) =>
-      biscuitWasmVerify(fixture.chains[i]!.token, rootKey),
+      biscuitWasmVerify(fixture.sealed[i]!.token, rootKey),
     );
-    const bytes = fixture.chains[0]!.token.length;
+    const chars = fixture.chains[0]!.token.length;
+    const bytes = fromTokenText(fixture.chains[0]!.token).length;
     const jws = jwsNewToken.get(hops) ?? Number.NaN;
     const x = (t: number) => `${t.toFixed(0)} (${(t / floor).toFixed(2)}×)`;
-    table += `| ${hops} | ${bytes} | ${(bytes / hops).toFixed(0)} | ${floor.toFixed(0)} | ${x(newToken)} | ${x(sameToken)} | ${x(peer)} | ${jws.toFixed(0)} | ${(newToken / jws).toFixed(2)}× |\n`;
+    table += `| ${hops} | ${chars} | ${bytes} | ${floor.toFixed(0)} | ${x(newToken)} | ${x(sameToken)} | ${x(peer)} | ${jws.toFixed(0)} | ${(newToken / jws).toFixed(2)}× |\n`;
     process.stdout.write(`measured Biscuit ${hops} hop(s)\n`);
   }
   const stats = biscuitInstanceStats();
@@ -251,6 +260,69 @@ async function biscuitTable(
     `\nnode ${process.version}, ${ROUNDS} rounds × ${BISCUIT_TOKENS} Biscuit tokens per cell, medians; ` +
     `wasm instances retired for their memory during the run: ${stats.retired}.\n`
   );
+}
+
+/** A tool capability with one constraint: the delegation block the size goal is stated for. */
+const TOOL_CAPABILITY = {
+  resource: 'tool:search',
+  actions: ['call'],
+  constraints: { query: { glob: 'docs/*' } },
+} as const;
+
+/**
+ * Sizes and signing costs: bytes of one delegation block that narrows to a tool capability with
+ * one constraint, the 5-hop token, and mint / delegate against one Ed25519 signature.
+ */
+async function signingTable(anchor: KeyPair, agents: KeyPair[]): Promise<string> {
+  const { privateKey } = generateKeyPairSync('ed25519');
+  const message = Buffer.alloc(400, 7);
+  const oneSign = await measure(2000, () => cryptoSign(null, message, privateKey));
+  const count = QUICK ? 50 : 300;
+  let table =
+    `one Ed25519 signature: ${oneSign.toFixed(1)} µs\n\n` +
+    '| format | tool block bytes | 5-hop chars (bytes) | mint µs (×sign) | delegate µs (×sign) |\n' +
+    '|---|---:|---:|---:|---:|\n';
+  for (const format of ['jws', 'biscuit'] as const) {
+    const root = () =>
+      mint({
+        issuer: anchor,
+        issuerId: ANCHOR,
+        subject: 'alice',
+        holder: agents[0]!.publicJwk,
+        capabilities: [{ resource: 'tool:**', actions: ['call'] }],
+        expiresIn: 3600,
+        audience: AUD,
+        maxDepth: 10,
+        now: NOW,
+        format,
+      });
+    const parent = await root();
+    const narrowed = await delegate(parent, {
+      signer: agents[0]!,
+      holder: agents[1]!.publicJwk,
+      capabilities: [TOOL_CAPABILITY],
+      now: NOW,
+    });
+    const size = (m: Mandate) =>
+      format === 'biscuit' ? fromTokenText(m.token).length : m.token.length;
+    const toolBlock = size(narrowed) - size(parent) - (format === 'jws' ? 1 : 0);
+    let five = narrowed;
+    for (let h = 1; h < 5; h++) {
+      five = await delegate(five, {
+        signer: agents[h]!,
+        holder: agents[h + 1]!.publicJwk,
+        capabilities: [TOOL_CAPABILITY],
+        now: NOW,
+      });
+    }
+    const mintTime = await measure(count, () => root());
+    const delegateTime = await measure(count, () =>
+      delegate(parent, { signer: agents[0]!, holder: agents[1]!.publicJwk, now: NOW }),
+    );
+    const r = (t: number) => `${t.toFixed(0)} (${(t / oneSign).toFixed(1)}×)`;
+    table += `| ${format} | ${toolBlock} | ${five.token.length} (${size(five)}) | ${r(mintTime)} | ${r(delegateTime)} |\n`;
+  }
+  return `${table}\n5 hops = the root and 5 delegation blocks, each narrowing to a tool capability with one constraint.\n`;
 }
 
 async function main(): Promise<void> {
@@ -310,6 +382,8 @@ async function main(): Promise<void> {
   process.stdout.write(
     `\nnode ${process.version}, ${ROUNDS} rounds × ${TOKENS} tokens per cell, medians. Floor = (hops + 1) × one verification (blocks + proof).\n`,
   );
+  process.stdout.write('\nSize and signing cost\n\n');
+  process.stdout.write(await signingTable(anchor, agents));
   process.stdout.write('\nJWS, never-seen chains: keys repeat vs all keys new\n\n');
   process.stdout.write(await newKeysTable());
   if (process.env.MANDATE_BENCH_BISCUIT !== '0') {

@@ -9,6 +9,7 @@ export { generateKeyPair, type KeyAlg } from './identity/keys.js';
 export type { TrustAnchor } from './identity/anchors.js';
 export { mint } from './format/mint.js';
 export { delegate } from './format/delegate.js';
+export { sealMandate, type SealOptions } from './format/seal.js';
 export { parseMandate } from './format/parse.js';
 export { toolAction, toolResource } from './format/aat/claims.js';
 export type { MintOptions, DelegateOptions } from './format/plan.js';

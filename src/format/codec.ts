@@ -8,7 +8,6 @@
  */
 import type { KeyObject } from 'node:crypto';
 import type { NarrowingProfile } from '../core/constraint/narrowing.js';
-import type { MandateErrorCode } from '../core/errors.js';
 import type { Limits } from '../core/limits.js';
 import type { BoundedMap } from '../core/bounded-map.js';
 import type { Action, BlockView, Format, ProofRequest } from '../core/types.js';
@@ -17,6 +16,7 @@ import type { PreparedSigner } from '../identity/keys.js';
 import type { PlannedBlock } from './plan.js';
 import type { RuleStep } from './rule-order.js';
 import type { DecodedBlock } from './jws/block.js';
+import type { BiscuitCache } from './biscuit/chain.js';
 import { aatCodec } from './aat/codec.js';
 import { biscuitCodec } from './biscuit/codec.js';
 import { jwsCodec } from './jws/codec.js';
@@ -71,34 +71,7 @@ export interface VerifiableChain {
    * Throws a coded `MandateError` (check `possession`).
    */
   checkProofSignature?(proof: unknown, context: ChainProofSignatureContext): void;
-  /**
-   * Optional, format-specific authorization run by rule 9 after the format-independent check
-   * allowed the action (Biscuit: the blocks' Datalog checks, run by an authorizer holding the
-   * request's facts). It can only deny; a denial names the block whose check failed.
-   */
-  authorizeDatalog?(action: Action, context: DatalogContext): Promise<DatalogOutcome>;
 }
-
-/** What a format-specific authorizer learns about the request besides the action. */
-export interface DatalogContext {
-  /** Seconds since the epoch. */
-  readonly now: number;
-  /** Seconds of clock tolerance (the window rule's). */
-  readonly clockTolerance: number;
-  /** The verifier's own identity. */
-  readonly audience: string;
-}
-
-/** The outcome of {@link VerifiableChain.authorizeDatalog}. */
-export type DatalogOutcome =
-  | { readonly allowed: true }
-  | {
-      readonly allowed: false;
-      readonly code: MandateErrorCode;
-      readonly hop: number;
-      readonly reason: string;
-      readonly detail?: Readonly<Record<string, unknown>>;
-    };
 
 /** What an encoding's proof signature check is given. */
 export interface ChainProofSignatureContext {
@@ -140,6 +113,8 @@ export interface DecodeCache {
   readonly blocks: BoundedMap<string, DecodedBlock>;
   /** Whether signature results may be remembered per decoded block. */
   readonly signatures: boolean;
+  /** Biscuit token prefixes decoded before (and their signature results), by their bytes. */
+  readonly biscuit?: BiscuitCache;
 }
 
 /**

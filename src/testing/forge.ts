@@ -93,8 +93,7 @@ export async function encodeChainUnchecked(
 /**
  * Biscuit through its encoder directly: the codec decodes what it writes within the default
  * limits, and a forgery may be meant to break them (or to carry names the decoder refuses).
- * Blocks are compiled to Datalog by biscuit-wasm, the slowest step of a campaign, so an
- * identical forgery is encoded once (its ephemeral keys then reused too).
+ * An identical forgery is encoded once (its ephemeral keys then reused too).
  */
 async function encodeBiscuitUnchecked(
   plans: readonly PlannedBlock[],
@@ -107,9 +106,8 @@ async function encodeBiscuitUnchecked(
   const { encodeBiscuitRoot, appendBiscuitBlock } = await import('../format/biscuit/encode.js');
   const [root, ...rest] = plans;
   if (root === undefined) throw new RangeError('a chain has a root');
-  let token = await encodeBiscuitRoot(root, signerAt(0));
-  for (const [i, plan] of rest.entries())
-    token = await appendBiscuitBlock(token, plan, signerAt(i + 1));
+  let token = encodeBiscuitRoot(root, signerAt(0));
+  for (const [i, plan] of rest.entries()) token = appendBiscuitBlock(token, plan, signerAt(i + 1));
   if (biscuitForgeries.size >= FORGERY_CACHE_SIZE) {
     const oldest = biscuitForgeries.keys().next().value;
     if (oldest !== undefined) biscuitForgeries.delete(oldest);

@@ -15,6 +15,7 @@ import { MemoryReplayStore } from '../stores/memory.js';
 import type { ReplayStore, RevocationStore } from '../stores/types.js';
 import type { DecodedBlock } from '../format/jws/block.js';
 import { codecOf, type ChainBounds, type VerifiableChain } from '../format/codec.js';
+import type { BiscuitCache } from '../format/biscuit/chain.js';
 import { decodeForVerify } from './decode.js';
 
 /** Options of `createVerifier`. */
@@ -161,6 +162,8 @@ export function resolveConfig(options: VerifierOptions): VerifierConfig {
   if (!Number.isFinite(storeTimeoutMs) || storeTimeoutMs <= 0)
     throw new RangeError('storeTimeoutMs must be positive');
   const blockCache = new BoundedMap<string, DecodedBlock>(cacheSize);
+  // Decoded Biscuit prefixes (and their signature results), bounded like the JWS blocks.
+  const biscuitCache: BiscuitCache = new BoundedMap(cacheSize);
   const clockTolerance = parseSpan(options.clockTolerance ?? 0, 'clockTolerance');
   const maxDelegationDepth = options.maxDelegationDepth;
   if (
@@ -198,7 +201,11 @@ export function resolveConfig(options: VerifierOptions): VerifierConfig {
     maxApprovalLifetime: parseSpan(options.maxApprovalLifetime ?? 900, 'maxApprovalLifetime'),
     keys,
     decode: (token) =>
-      decodeForVerify(token, limits, { blocks: blockCache, signatures: cacheSize > 0 }),
+      decodeForVerify(token, limits, {
+        blocks: blockCache,
+        signatures: cacheSize > 0,
+        biscuit: biscuitCache,
+      }),
   };
 }
 

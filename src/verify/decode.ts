@@ -18,8 +18,8 @@ const OWN_PROOFS: Readonly<
 > = Object.freeze({ 'aat-pop': withAatPop });
 
 /**
- * Decode `token` within `limits`. The JWS and AAT paths are synchronous; the Biscuit path
- * loads biscuit-wasm on first use, so JWS-only users never pay for it.
+ * Decode `token` within `limits`. The JWS and AAT paths are synchronous; the Biscuit decoder is
+ * loaded on first use (it never loads biscuit-wasm), so JWS-only users never pay for it.
  */
 export function decodeForVerify(
   token: string,

@@ -460,7 +460,7 @@ const proofSignature: Rule = {
 /** 9. The requested action is allowed by every block (the intersection, i.e. the last block). */
 const authorizeAction: Rule = {
   check: 'authorize',
-  async run(state, config) {
+  run(state, config) {
     const chain = chainOf(state);
     const { blocks } = chain;
     // Every block in order, the first refusal reported (the action is read once for all).
@@ -481,17 +481,6 @@ const authorizeAction: Rule = {
       // here, after the proof's signature, so that a garbage proof costs no request-sized work.
       const check = result.code === 'MANDATE_LIMIT_EXCEEDED' ? 'limits' : 'authorize';
       deny(result.code, check, hop, reason, { ...result.detail, step: '6b' });
-    }
-    // A format's own authorizer (Biscuit's Datalog checks) may only deny what the algebra allowed.
-    if (chain.authorizeDatalog !== undefined) {
-      const outcome = await chain.authorizeDatalog(state.action, {
-        now: state.now,
-        clockTolerance: config.clockTolerance,
-        audience: config.audience,
-      });
-      if (!outcome.allowed) {
-        deny(outcome.code, 'authorize', outcome.hop, outcome.reason, outcome.detail);
-      }
     }
   },
 };

@@ -39,3 +39,14 @@ export function expectSeedKeys(
     expect(pair.id, name).toBe(key.id);
   }
 }
+
+/** A case list's shape: unique tcIds and names, a comment on each, and the declared count. */
+export function expectCaseList(file: {
+  readonly numberOfTests: number;
+  readonly tests: readonly { tcId: number; name: string; comment: string }[];
+}): void {
+  expect(file.numberOfTests).toBe(file.tests.length);
+  expect(new Set(file.tests.map((c) => c.tcId)).size).toBe(file.tests.length);
+  expect(new Set(file.tests.map((c) => c.name)).size).toBe(file.tests.length);
+  for (const c of file.tests) expect(c.comment.length, c.name).toBeGreaterThan(10);
+}

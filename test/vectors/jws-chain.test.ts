@@ -13,7 +13,7 @@ import {
   type VectorFile,
 } from '../../scripts/generate-vectors.js';
 import { createVerifier, type TrustAnchor, type Verifier } from '../../src/index.js';
-import { expectNoDrift, expectSeedKeys } from '../helpers/vector-file.js';
+import { expectCaseList, expectNoDrift, expectSeedKeys } from '../helpers/vector-file.js';
 
 const committedText = readFileSync(VECTORS_PATH, 'utf8');
 const file = JSON.parse(committedText) as VectorFile;
@@ -53,11 +53,8 @@ describe('jws-chain.json: the file', () => {
   });
 
   it('has unique tcIds and names, a comment on every case, and the count it declares', () => {
-    expect(file.numberOfTests).toBe(file.tests.length);
-    expect(new Set(file.tests.map((c) => c.tcId)).size).toBe(file.tests.length);
-    expect(new Set(file.tests.map((c) => c.name)).size).toBe(file.tests.length);
+    expectCaseList(file);
     for (const c of file.tests) {
-      expect(c.comment.length, c.name).toBeGreaterThan(10);
       expect(c.result === 'valid' ? 'subject' in c.expected : 'code' in c.expected, c.name).toBe(
         true,
       );

@@ -1,25 +1,38 @@
 /**
  * Decoding a Biscuit mandate into the chain the verifier's rules question — without verifying
- * anything, and without biscuit-wasm (it cannot open a token without the root key). Everything is
- * validated here before any signature check or wasm call sees it: token text and size, protobuf
- * structure, block kinds, fact shapes (zod, look-alike rules), capabilities (the algebra's normal
- * form), holder keys (on the curve), block-id uniqueness.
+ * anything, and without biscuit-wasm. Everything is validated here before any signature check
+ * sees it: token text and size, protobuf structure, the canonical layout of every block (block.ts),
+ * capabilities (the algebra's normal form), holder keys (on the curve), revocation-id uniqueness.
+ *
+ * A delegation block states only what it changes; its decoded view inherits the rest from its
+ * parent (expiry, audience, depth, capabilities, not-before, subject), and its issuer is its
+ * parent's holder. Besides its Mandate id (`block_id`), a block has its Biscuit revocation id
+ * (the hex of its signature); the revocation rule looks up both.
+ *
+ * Decoded prefixes are cached (bounded) by a hash chain over the blocks' exact bytes, so a token
+ * seen again, or extended by one block, decodes only what is new — as the JWS path caches decoded
+ * blocks by their exact text.
  *
  * @module
  */
+import { createHash, type KeyObject } from 'node:crypto';
+
+import { BoundedMap } from '../../core/bounded-map.js';
+import { rethrowAtBlock } from '../../core/errors.js';
 import { malformed } from '../../core/failure.js';
+import { assertSafeText } from '../../core/names.js';
 import type { Limits } from '../../core/limits.js';
 import { thumbprintUriSync } from '../../identity/thumbprint.js';
 import type { ChainBlock } from '../codec.js';
 import { checkTokenLimits } from '../token-limits.js';
-import { readBlockFacts, viewOfFacts } from './datalog.js';
+import { decodeBlock } from './block.js';
 import { ecdsaTwin } from './ecdsa-twin.js';
+import { SymbolTable } from './symbols.js';
 import {
-  biscuitAlgorithm,
   parseBiscuitToken,
   signingAlg,
-  type BiscuitAlgorithm,
   toJwk,
+  type BiscuitAlgorithm,
   type BiscuitToken,
   type SignedBlock,
 } from './token.js';
@@ -32,9 +45,23 @@ export interface BiscuitChainBlock extends ChainBlock {
   readonly signed: SignedBlock;
 }
 
-/** A decoded token: its structure and its blocks. */
+/** One decoded prefix of a token: its last block and the symbol table after it. */
+export interface PrefixEntry {
+  readonly block: BiscuitChainBlock;
+  readonly table: SymbolTable;
+  /** The key this block's signature verified under (set by the verifier; bytes-only result). */
+  verifiedWith?: KeyObject;
+  /** The final signature that verified over this block, when it closed a sealed token. */
+  sealVerified?: string;
+}
+
+/** A bounded cache of decoded prefixes, keyed by the hash chain of their blocks' bytes. */
+export type BiscuitCache = BoundedMap<string, PrefixEntry>;
+
+/** A decoded token: its structure and one entry per block. */
 export interface DecodedBiscuit {
   readonly token: BiscuitToken;
+  readonly entries: readonly PrefixEntry[];
   readonly blocks: readonly BiscuitChainBlock[];
 }
 
@@ -59,100 +86,126 @@ function revocationTwin(
   return twin === undefined ? {} : { revocationIdTwin: biscuitRevocationId({ signature: twin }) };
 }
 
-function decodeBlock(
+function decodeOne(
   signed: SignedBlock,
   hop: number,
+  parent: PrefixEntry | undefined,
   limits: Limits,
-  previousNextKey: BiscuitAlgorithm,
-): BiscuitChainBlock {
+): PrefixEntry {
   const label = `block ${hop}`;
-  // The block's kind is fixed by its position, as the JWS `typ` is: the authority block is signed
-  // by the root key alone; every later block must be a third-party block (signed by a holder).
-  if (hop === 0 && signed.external !== undefined) {
-    malformed(`${label}: the authority block cannot be a third-party block`, {
-      path: `${label}.externalSignature`,
-      hop,
-    });
-  }
-  if (hop > 0 && signed.external === undefined) {
-    malformed(`${label}: a delegation must be a third-party block`, {
-      path: `${label}.externalSignature`,
-      hop,
-    });
-  }
-  const view = viewOfFacts(readBlockFacts(signed.block, hop, limits), hop, limits);
-  if (hop === 0 && view.rootAlg === undefined)
-    malformed(`${label}: root_alg is missing`, { path: `${label}.root_alg`, hop });
-  if (hop > 0 && view.rootAlg !== undefined) {
-    malformed(`${label}: root_alg is only allowed on the root`, { path: `${label}.root_alg`, hop });
-  }
+  const { content, table } = decodeBlock(
+    signed.block,
+    parent?.table ?? SymbolTable.initial,
+    hop,
+    limits,
+  );
   let holderKey;
   try {
-    holderKey = toJwk(view.holder);
+    holderKey = toJwk(signed.nextKey);
   } catch {
     return malformed(`${label}: holder is not a valid public key`, {
-      path: `${label}.holder`,
+      path: `${label}.nextKey`,
       hop,
     });
   }
+  const up = parent?.block;
+  if (up !== undefined) {
+    // The JWS twin carries this name as its `iss` claim, under the same length limit.
+    try {
+      assertSafeText(up.holder, `${label}.iss`, limits.maxStringLength);
+    } catch (error) {
+      rethrowAtBlock(error, label, hop);
+    }
+  }
+  // The root is signed by the anchor (ES256 when it says so); a delegation by its parent's holder.
   const alg =
-    hop === 0 ? (view.rootAlg ?? 'Ed25519') : signingAlg(signed.external?.publicKey.algorithm ?? 0);
-  return {
+    up === undefined ? (content.rootAlg ?? 'Ed25519') : signingAlg(up.signed.nextKey.algorithm);
+  const notBefore = content.notBefore ?? up?.notBefore;
+  const audience = content.audience ?? up?.audience;
+  const revocationId = biscuitRevocationId(signed);
+  const block: BiscuitChainBlock = Object.freeze({
     kind: hop === 0 ? 'root' : 'delegation',
     alg,
-    id: view.id,
-    issuer: view.issuer,
+    id: content.id,
+    issuer: up === undefined ? (content.issuer ?? '') : up.holder,
     holder: thumbprintUriSync(holderKey),
-    holderJwk: { ...holderKey },
-    holderKey,
-    subject: view.subject,
-    capabilities: view.capabilities,
-    ...(view.approvals === undefined ? {} : { approvals: view.approvals }),
-    issuedAt: view.issuedAt,
-    expiresAt: view.expiresAt,
-    ...(view.notBefore === undefined ? {} : { notBefore: view.notBefore }),
-    ...(view.audience === undefined ? {} : { audience: view.audience }),
-    depth: view.depth,
-    maxDepth: view.maxDepth,
-    ...(view.purpose === undefined ? {} : { purpose: view.purpose }),
-    revocationId: biscuitRevocationId(signed),
-    // Block 0 is signed by the root key; every later block by the previous block's next key.
-    ...revocationTwin(signed, hop === 0 ? biscuitAlgorithm(alg) : previousNextKey),
+    holderJwk: Object.freeze({ ...holderKey }),
+    holderKey: Object.freeze(holderKey),
+    subject: up === undefined ? (content.subject ?? '') : up.subject,
+    capabilities: content.capabilities ?? up?.capabilities ?? [],
+    ...optionalApprovals(content.approvals ?? up?.approvals),
+    issuedAt: content.issuedAt,
+    expiresAt: content.expiresAt ?? up?.expiresAt ?? 0,
+    ...(notBefore === undefined ? {} : { notBefore }),
+    ...(audience === undefined ? {} : { audience }),
+    depth: hop,
+    maxDepth: content.maxDepth ?? up?.maxDepth ?? 0,
+    ...(content.purpose === undefined ? {} : { purpose: content.purpose }),
+    revocationId,
+    ...revocationTwin(signed, alg === 'ES256' ? 1 : 0),
     signed,
-  };
+  });
+  return { block, table };
 }
 
-/** Decodes a token and keeps its structure (for the signature checks). */
-export function decodeBiscuit(token: string, limits: Limits): DecodedBiscuit {
+function optionalApprovals(
+  approvals: BiscuitChainBlock['approvals'],
+): Pick<BiscuitChainBlock, 'approvals'> {
+  return approvals === undefined ? {} : { approvals };
+}
+
+function prefixKey(previous: string, raw: Uint8Array): string {
+  return createHash('sha256').update(previous).update(raw).digest('base64');
+}
+
+/**
+ * Decodes a token and keeps its structure (for the signature checks). `cache` (bounded) holds
+ * decoded prefixes: their entries are shared by every token that starts with the same blocks.
+ */
+export function decodeBiscuit(
+  token: string,
+  limits: Limits,
+  cache: BiscuitCache | undefined,
+): DecodedBiscuit {
   checkTokenLimits(token, limits);
   const parsed = parseBiscuitToken(token, limits);
+  const entries: PrefixEntry[] = [];
   const ids = new Set<string>();
-  const blocks = parsed.blocks.map((signed, hop) => {
-    const previousNextKey = parsed.blocks[hop - 1]?.nextKey.algorithm ?? 0;
-    const block = decodeBlock(signed, hop, limits, previousNextKey);
+  let key = '';
+  for (const [hop, signed] of parsed.blocks.entries()) {
+    key = prefixKey(key, signed.raw);
+    let entry = cache?.get(key);
+    if (entry === undefined) {
+      entry = decodeOne(signed, hop, entries[hop - 1], limits);
+      cache?.set(key, entry);
+    }
     // A repeated block id is a cycle or a splice (as in the JWS encoding, AAT step 2c).
-    if (ids.has(block.id)) {
+    if (ids.has(entry.block.id)) {
       malformed(`block ${hop}: block id repeats an earlier block`, {
         path: `block ${hop}.block_id`,
         hop,
       });
     }
-    ids.add(block.id);
-    return block;
-  });
-  return { token: parsed, blocks };
+    ids.add(entry.block.id);
+    entries.push(entry);
+  }
+  return { token: parsed, entries, blocks: entries.map((e) => e.block) };
 }
+
+/** Prefixes decoded by `parseMandate`, `delegate` and `prove` (never consulted by a verifier). */
+const readCache: BiscuitCache = new BoundedMap(256);
 
 /**
  * Decodes every block of a Biscuit mandate WITHOUT verifying it: no signature, linkage, time,
  * audience or revocation is checked (the verifier does that). For `parseMandate`, `delegate` and
  * `prove`. Throws `MANDATE_MALFORMED` / `MANDATE_LIMIT_EXCEEDED` naming the first bad block.
- *
- * Block ids are the Mandate ids carried in each block's `block_id` fact (the JWS `jti`); each block
- * also exposes its Biscuit revocation id (`revocationId`). The verifier's revocation rule looks up
- * both.
  */
 export function decodeBiscuitChain(token: string, limits: Limits): Promise<BiscuitChainBlock[]> {
   // A rejected promise, never a synchronous throw, whatever goes wrong.
-  return Promise.resolve().then(() => [...decodeBiscuit(token, limits).blocks]);
+  return Promise.resolve().then(() => [...decodeBiscuit(token, limits, readCache).blocks]);
+}
+
+/** Like {@link decodeBiscuitChain}, keeping the structure and symbol tables (for `delegate`). */
+export function readBiscuit(token: string, limits: Limits): DecodedBiscuit {
+  return decodeBiscuit(token, limits, readCache);
 }

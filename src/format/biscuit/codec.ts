@@ -1,17 +1,42 @@
 /**
- * The Biscuit codec. Everything Biscuit-specific is loaded on first use (biscuit-wasm, the
- * protobuf reader), so JWS-only users never pay for it: this module imports only types.
+ * The Biscuit codec (layout 2, docs/format.md "Biscuit encoding"). Everything Biscuit-specific is
+ * loaded on first use — the decoder and verifier (pure JavaScript and node:crypto) and the
+ * encoder — so JWS-only users never pay for it: this module imports only types. Nothing here
+ * loads biscuit-wasm.
+ *
+ * @module
  */
 import { DEFAULT_LIMITS, type Limits } from '../../core/limits.js';
 import type { PreparedSigner } from '../../identity/keys.js';
 import type { Codec, DecodedChain } from '../codec.js';
 import { MANDATE_RULE_ORDER } from '../rule-order.js';
 import type { PlannedBlock } from '../plan.js';
+import type * as BiscuitChain from './chain.js';
+import type * as BiscuitEncode from './encode.js';
 import type * as BiscuitVerifiable from './verifiable.js';
 
 /**
- * A decoded Biscuit chain that extends itself. (Today the appended token is decoded again;
- * the encoder may instead return the new block's view, which `append`'s shape allows.)
+ * A module imported on first use and then kept: a dynamic `import()` per call costs about
+ * 0.1-0.2 ms, the price of a signature. A failed load is not kept, so a later call tries again.
+ */
+function once<T>(load: () => Promise<T>): () => Promise<T> {
+  let loaded: Promise<T> | undefined;
+  return () =>
+    (loaded ??= load().catch((error: unknown) => {
+      loaded = undefined;
+      throw error;
+    }));
+}
+
+const chainModule = once<typeof BiscuitChain>(() => import('./chain.js'));
+const verifiableModule = once<typeof BiscuitVerifiable>(() => import('./verifiable.js'));
+
+/** The Biscuit encoder (`mint`, `delegate`, `sealMandate`), loaded once. */
+export const biscuitEncoder = once<typeof BiscuitEncode>(() => import('./encode.js'));
+
+/**
+ * A decoded Biscuit chain that extends itself. The appended token is decoded through the prefix
+ * cache (chain.ts), so only the new block is decoded.
  */
 function decodedBiscuitChain(
   token: string,
@@ -23,43 +48,33 @@ function decodedBiscuitChain(
     token,
     blocks,
     async append(plan: PlannedBlock, signer: PreparedSigner): Promise<DecodedChain> {
-      const { appendBiscuitBlock } = await import('./encode.js');
-      return decodeBiscuit(await appendBiscuitBlock(token, plan, signer), limits);
+      const { appendBiscuitBlock } = await biscuitEncoder();
+      return decodeBiscuit(appendBiscuitBlock(token, plan, signer), limits);
     },
   };
 }
 
 async function decodeBiscuit(token: string, limits: Limits): Promise<DecodedChain> {
-  const { decodeBiscuitChain } = await import('./chain.js');
+  const { decodeBiscuitChain } = await chainModule();
   return decodedBiscuitChain(token, await decodeBiscuitChain(token, limits), limits);
 }
 
-type VerifiableModule = typeof BiscuitVerifiable;
-let verifiableModule: Promise<VerifiableModule> | undefined;
-
-// One import per process: a dynamic import() per request costs ~0.1-0.2 ms. A failed load is
-// not kept, so a later request tries again (and is denied again if it fails again).
-function loadVerifiable(): Promise<VerifiableModule> {
-  verifiableModule ??= import('./verifiable.js').catch((error: unknown) => {
-    verifiableModule = undefined;
-    throw error;
-  });
-  return verifiableModule;
-}
-
 /**
- * Biscuit tokens (biscuit-wasm): Mandate's rules and order, plus the blocks' Datalog checks.
+ * Biscuit tokens: Mandate's rules and order, every signature checked in node:crypto, decided by
+ * the capability algebra (the blocks' checks are the canonical restatement of their facts).
  * Detection takes whatever the other codecs did not: the decoder refuses what is not a Biscuit.
  */
 export const biscuitCodec: Codec = Object.freeze<Codec>({
   format: 'biscuit',
   detect: () => true,
   decode: decodeBiscuit,
-  verifiable: (token, limits) =>
-    loadVerifiable().then(({ biscuitVerifiableChain }) => biscuitVerifiableChain(token, limits)),
+  verifiable: (token, limits, cache) =>
+    verifiableModule().then(({ biscuitVerifiableChain }) =>
+      biscuitVerifiableChain(token, limits, cache.biscuit),
+    ),
   async mint(plan, signer) {
-    const { encodeBiscuitRoot } = await import('./encode.js');
-    return decodeBiscuit(await encodeBiscuitRoot(plan, signer), DEFAULT_LIMITS);
+    const { encodeBiscuitRoot } = await biscuitEncoder();
+    return decodeBiscuit(encodeBiscuitRoot(plan, signer), DEFAULT_LIMITS);
   },
   profile: 'mandate',
   ruleOrder: MANDATE_RULE_ORDER,

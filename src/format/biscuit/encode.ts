@@ -1,44 +1,33 @@
 /**
- * Encoding mandates as Biscuit tokens (docs/format.md, "Biscuit encoding").
- *
- * - The root is the authority block, signed by the trust anchor's key.
- * - Each delegation is a third-party block whose external signature is by the previous holder's key
- *   (so a thief holding the token cannot append a block naming its own key), over the block's bytes
- *   and the previous block's signature.
- *
- * biscuit-wasm compiles each block's Datalog (from {@link blockCode}, parameters only) into the
- * block's protobuf bytes; node:crypto makes every key and signature (see token.ts for why).
+ * Encoding mandates as Biscuit tokens (docs/format.md, "Biscuit encoding", layout 2), in
+ * JavaScript with node:crypto — no wasm:
+ * - The root is the authority block, signed by the trust anchor's key; its next key is the first
+ *   holder's public key.
+ * - Each delegation is a first-party block signed by the previous holder's own key (the previous
+ *   block's next key); its next key is the new holder's public key. It states only what changes.
+ * - A token is written open (an empty `Proof`); its last holder may seal it ({@link sealBiscuit})
+ *   for a standard Biscuit verifier.
  *
  * @module
  */
 import { MandateError } from '../../core/errors.js';
 import { DEFAULT_LIMITS } from '../../core/limits.js';
+import type { Capability } from '../../core/types.js';
 import type { PreparedSigner } from '../../identity/keys.js';
 import type { PlannedBlock } from '../plan.js';
-import { blockCode } from './datalog.js';
-import { bytesOf, lenField, readFields, readMessage, type ProtoField } from './protobuf.js';
+import { encodeBlock, type BlockContent } from './block.js';
+import { readBiscuit } from './chain.js';
+import { SymbolTable } from './symbols.js';
 import {
   biscuitSign,
   blockSignaturePayload,
-  ephemeralKey,
-  externalSignaturePayload,
   fromJwk,
-  parseBiscuitToken,
-  secretKey,
-  secretMatches,
+  sealPayload,
   serializeSignedBlock,
   serializeToken,
   signerKey,
-  SIGNATURE_VERSION,
   toTokenText,
 } from './token.js';
-import { withBiscuit } from './wasm.js';
-
-/**
- * A fixed throwaway key for the signatures biscuit-wasm insists on making while it serializes a
- * block. Those signatures are discarded; Mandate re-signs the bytes with the real keys.
- */
-const THROWAWAY_SEED = new Uint8Array(32).fill(7);
 
 function refuseCertificateBinding(plan: PlannedBlock): void {
   if (plan.holderX5t !== undefined) {
@@ -46,117 +35,153 @@ function refuseCertificateBinding(plan: PlannedBlock): void {
   }
 }
 
-/** The authority block's bytes, as biscuit-wasm serializes `code`. */
-async function compileAuthority(plan: PlannedBlock, rootAlg: 'Ed25519' | 'ES256') {
-  const code = blockCode(plan, rootAlg);
-  const bytes = await withBiscuit((api, scope) => {
-    const builder = scope.own(api.Biscuit.builder());
-    builder.addCodeWithParameters(code.source, code.parameters, {});
-    const key = scope.own(api.PrivateKey.fromBytes(THROWAWAY_SEED, api.SignatureAlgorithm.Ed25519));
-    return scope.own(builder.build(key)).toBytes();
-  });
-  // Biscuit { authority = 2 } → SignedBlock { block = 1 }: only the block bytes are kept (wasm's
-  // signatures, made with the throwaway key and whatever signature version it picks, are dropped).
-  const authority = bytesOf(groupFields(bytes), 2);
-  const block = authority === undefined ? undefined : bytesOf(groupFields(authority), 1);
-  if (block === undefined) throw new Error('biscuit-wasm built a token without authority');
-  return block;
-}
-
-/** Groups any message's fields (wasm's own output: no schema to enforce). */
-function groupFields(bytes: Uint8Array) {
-  const grouped = new Map<number, ProtoField[]>();
-  for (const f of readFields(bytes)) grouped.set(f.field, [...(grouped.get(f.field) ?? []), f]);
-  return grouped;
-}
-
-/** A third-party block's bytes, as biscuit-wasm serializes `code` for a block after `previous`. */
-async function compileThirdParty(plan: PlannedBlock, previousSignature: Uint8Array) {
-  const code = blockCode(plan);
-  // ThirdPartyBlockRequest { previousSignature = 3 }: all createBlock needs, built by hand because
-  // biscuit-wasm can only produce one from a token it has verified.
-  const request = lenField(3, previousSignature);
-  const contents = await withBiscuit((api, scope) => {
-    const builder = scope.own(api.Biscuit.block_builder());
-    builder.addCodeWithParameters(code.source, code.parameters, {});
-    const key = scope.own(api.PrivateKey.fromBytes(THROWAWAY_SEED, api.SignatureAlgorithm.Ed25519));
-    const req = scope.own(api.ThirdPartyRequest.fromBytes(request));
-    return scope.own(req.createBlock(key, builder)).toBytes();
-  });
-  // ThirdPartyBlockContents { payload = 1, externalSignature = 2 }: keep the payload only.
-  const payload = bytesOf(readMessage(contents, { 1: { wire: 2 }, 2: { wire: 2 } }, 'contents'), 1);
-  if (payload === undefined)
-    throw new Error('biscuit-wasm returned a third-party block without payload');
-  return payload;
-}
-
-/**
- * Encodes a planned root as a one-block Biscuit token, signed by `signer` (the trust anchor).
- * The token string is the Biscuit bytes in URL-safe base64 with padding.
- */
-export async function encodeBiscuitRoot(
+/** Signs `block` (after `previousSignature`) and serializes the `SignedBlock`. */
+function signBlock(
+  block: Uint8Array,
   plan: PlannedBlock,
   signer: PreparedSigner,
-): Promise<string> {
-  refuseCertificateBinding(plan);
-  const block = await compileAuthority(plan, signer.alg);
-  const next = ephemeralKey();
-  const root = signerKey(signer);
+  previousSignature: Uint8Array | undefined,
+): Uint8Array {
+  const nextKey = fromJwk(plan.holderJwk);
+  const { key, algorithm } = signerKey(signer);
   const signature = biscuitSign(
-    root.key,
-    root.algorithm,
-    blockSignaturePayload(block, next.publicKey, undefined, undefined),
+    key,
+    algorithm,
+    blockSignaturePayload(block, nextKey, previousSignature),
   );
-  const raw = serializeSignedBlock({
-    block,
-    nextKey: next.publicKey,
-    signature,
-    version: SIGNATURE_VERSION,
-  });
-  return toTokenText(serializeToken([raw], next.secret));
+  return serializeSignedBlock({ block, nextKey, signature });
 }
 
 /**
- * Appends a planned delegation to a Biscuit token as a third-party block signed by `signer` (the
- * previous holder). Nothing about `plan` is checked here: `planDelegation` refuses widenings, and a
- * verifier re-checks everything. Throws `MANDATE_MALFORMED` for a token it cannot extend.
+ * Encodes a planned root as a one-block open Biscuit token, signed by `signer` (the trust anchor).
+ * The token string is the Biscuit bytes in URL-safe base64 with padding.
  */
-export async function appendBiscuitBlock(
+export function encodeBiscuitRoot(plan: PlannedBlock, signer: PreparedSigner): string {
+  refuseCertificateBinding(plan);
+  const content: BlockContent = {
+    issuer: plan.issuer,
+    subject: plan.subject,
+    ...(signer.alg === 'ES256' ? { rootAlg: 'ES256' as const } : {}),
+    id: plan.id,
+    issuedAt: plan.issuedAt,
+    expiresAt: plan.expiresAt,
+    ...(plan.notBefore === undefined ? {} : { notBefore: plan.notBefore }),
+    ...(plan.audience === undefined ? {} : { audience: plan.audience }),
+    maxDepth: plan.maxDepth,
+    ...(plan.purpose === undefined ? {} : { purpose: plan.purpose }),
+    capabilities: plan.capabilities,
+    ...(plan.approvals === undefined || plan.approvals.length === 0
+      ? {}
+      : { approvals: plan.approvals }),
+  };
+  const { bytes } = encodeBlock(content, SymbolTable.initial, true);
+  return toTokenText(serializeToken([signBlock(bytes, plan, signer, undefined)]));
+}
+
+/** The last entry of a decoded token (a decoded token has at least its authority block). */
+function lastOf<T>(list: readonly T[]): T {
+  const last = list[list.length - 1];
+  if (last === undefined) {
+    throw new MandateError('MANDATE_MALFORMED', 'the mandate has no blocks', {
+      check: 'limits',
+      hop: 0,
+    });
+  }
+  return last;
+}
+
+function sameList<T>(a: readonly T[] | undefined, b: readonly T[] | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+function sameCapabilities(a: readonly Capability[], b: readonly Capability[]): boolean {
+  return a === b || JSON.stringify(a) === JSON.stringify(b);
+}
+
+/**
+ * A delegation's approval requirements when they differ from its parent's (absent: inherited).
+ * A block cannot drop inherited requirements; `planDelegation` refuses that as a widening.
+ */
+function changedApprovals(
+  planned: PlannedBlock['approvals'],
+  parent: PlannedBlock['approvals'],
+): { approvals?: NonNullable<PlannedBlock['approvals']> } {
+  if (JSON.stringify(planned ?? []) === JSON.stringify(parent ?? [])) return {};
+  if (planned === undefined || planned.length === 0) {
+    throw new TypeError('a Biscuit delegation cannot drop its parent’s approval requirements');
+  }
+  return { approvals: planned };
+}
+
+/**
+ * Appends a planned delegation to a Biscuit token as a block signed by `signer` (the previous
+ * holder), stating only what differs from its parent. Nothing about `plan` is checked here:
+ * `planDelegation` refuses widenings, and a verifier re-checks everything. A sealed token is
+ * reopened (its seal only closes it for standard verifiers; the holder's key is what appends).
+ * Throws `MANDATE_MALFORMED` for a token it cannot read.
+ */
+export function appendBiscuitBlock(
   token: string,
   plan: PlannedBlock,
   signer: PreparedSigner,
-): Promise<string> {
+): string {
   refuseCertificateBinding(plan);
-  const parsed = parseBiscuitToken(token, DEFAULT_LIMITS);
-  const previous = parsed.blocks[parsed.blocks.length - 1];
-  if (previous === undefined || !secretMatches(parsed.nextSecret, previous.nextKey)) {
-    throw new MandateError('MANDATE_MALFORMED', "the token's proof does not match its last block", {
-      check: 'limits',
-      hop: parsed.blocks.length - 1,
-      detail: { path: 'proof' },
-    });
+  const decoded = readBiscuit(token, DEFAULT_LIMITS);
+  const parentEntry = lastOf(decoded.entries);
+  const parent = parentEntry.block;
+  if (plan.notBefore !== parent.notBefore) {
+    throw new TypeError('a Biscuit delegation keeps its parent’s not-before');
   }
-  const block = await compileThirdParty(plan, previous.signature);
-  const holder = signerKey(signer);
-  const externalSignature = biscuitSign(
-    holder.key,
-    holder.algorithm,
-    externalSignaturePayload(block, previous.signature),
-  );
-  const next = ephemeralKey();
-  const signature = biscuitSign(
-    secretKey(parsed.nextSecret),
-    0,
-    blockSignaturePayload(block, next.publicKey, previous.signature, externalSignature),
-  );
-  const raw = serializeSignedBlock({
-    block,
-    nextKey: next.publicKey,
-    signature,
-    external: { signature: externalSignature, publicKey: fromJwk(signer.publicJwk) },
-    version: SIGNATURE_VERSION,
-  });
+  const content: BlockContent = {
+    id: plan.id,
+    issuedAt: plan.issuedAt,
+    ...(plan.expiresAt === parent.expiresAt ? {} : { expiresAt: plan.expiresAt }),
+    ...(sameList(plan.audience, parent.audience) || plan.audience === undefined
+      ? {}
+      : { audience: plan.audience }),
+    ...(plan.maxDepth === parent.maxDepth ? {} : { maxDepth: plan.maxDepth }),
+    ...(plan.purpose === undefined ? {} : { purpose: plan.purpose }),
+    ...(sameCapabilities(plan.capabilities, parent.capabilities)
+      ? {}
+      : { capabilities: plan.capabilities }),
+    ...changedApprovals(plan.approvals, parent.approvals),
+  };
+  const { bytes } = encodeBlock(content, parentEntry.table, false);
+  const raw = signBlock(bytes, plan, signer, parent.signed.signature);
   return toTokenText(
-    serializeToken([...parsed.blocks.map((b) => b.raw), raw], next.secret, parsed.rootKeyId),
+    serializeToken(
+      [...decoded.token.blocks.map((b) => b.raw), raw],
+      undefined,
+      decoded.token.rootKeyId,
+    ),
+  );
+}
+
+/**
+ * Seals a Biscuit token with its last holder's key (`Proof.finalSignature`): the form a standard
+ * Biscuit verifier accepts given the root key. Mandate's verifier accepts open and sealed tokens.
+ * Throws `MANDATE_LINK_BROKEN` when `signer` is not the last holder.
+ */
+export function sealBiscuitToken(token: string, signer: PreparedSigner): string {
+  const decoded = readBiscuit(token, DEFAULT_LIMITS);
+  const last = lastOf(decoded.blocks);
+  const holder = fromJwk(signer.publicJwk);
+  const nextKey = last.signed.nextKey;
+  if (holder.algorithm !== nextKey.algorithm || Buffer.compare(holder.key, nextKey.key) !== 0) {
+    throw new MandateError(
+      'MANDATE_LINK_BROKEN',
+      `the signer does not hold block ${last.depth}: only the last holder can seal`,
+      { check: 'linkage', hop: last.depth },
+    );
+  }
+  const { key, algorithm } = signerKey(signer);
+  const seal = biscuitSign(key, algorithm, sealPayload(last.signed));
+  return toTokenText(
+    serializeToken(
+      decoded.token.blocks.map((b) => b.raw),
+      seal,
+      decoded.token.rootKeyId,
+    ),
   );
 }

@@ -2,8 +2,8 @@
  * Structural attacks on Biscuit mandates, for the tamper laws (src/testing/mutators.ts): a token's
  * `SignedBlock`s as strings that an attacker can remove, reorder, duplicate or splice with another
  * token's, and the token rebuilt from them. The protobuf is edited by hand (see protobuf.ts); the
- * result is re-serialized exactly as an attacker would, keeping the original proof secret and
- * root-key id (an attacker has nothing better to put there).
+ * result is re-serialized exactly as an attacker would, keeping the original proof (open, or the
+ * seal) and root-key id (an attacker has nothing better to put there).
  *
  * @module
  */
@@ -27,6 +27,6 @@ export function spliceBiscuitBlocks(
     const kept = edit(texts).filter((block): block is string => block !== undefined);
     if (kept.length === 0) return '';
     const raws = kept.map((text) => new Uint8Array(Buffer.from(text, 'base64url')));
-    return toTokenText(serializeToken(raws, parsed.nextSecret, parsed.rootKeyId));
+    return toTokenText(serializeToken(raws, parsed.seal, parsed.rootKeyId));
   });
 }

@@ -1,17 +1,21 @@
 /**
  * A minimal, strict protobuf (proto2 wire format) reader and writer for the few Biscuit messages
- * Mandate reads and assembles by hand (docs/format.md, "Biscuit encoding").
+ * Mandate reads and writes by hand (docs/format.md, "Biscuit encoding").
  *
- * Why by hand: biscuit-wasm 0.6.0 can only open a token it verifies with the root key, but
- * `parseMandate`, `delegate` and `prove` must read a token without it, and the verifier must be able to
- * check each block's signatures separately (to name the hop that fails). The messages involved are
- * small and fixed (`Biscuit`, `SignedBlock`, `PublicKey`, `ExternalSignature`, `Proof`, and the fact
- * part of `Block`), so a ~150-line reader is less code to trust than a protobuf dependency.
+ * Why by hand: Mandate writes and reads every byte of its Biscuit tokens in JavaScript (no wasm on
+ * the mint, delegate or verify path), and the messages involved are small and fixed (`Biscuit`,
+ * `SignedBlock`, `PublicKey`, `Proof`, and the parts of `Block` its layout uses), so a small reader
+ * is less code to trust than a protobuf dependency.
+ *
+ * Varints are read as JavaScript numbers: every varint Mandate's layout carries (field keys,
+ * lengths, symbol ids, dates, small integers) is far below 2^53, and a value at or above 2^53 is
+ * refused rather than read imprecisely (BigInt arithmetic made this reader the hot spot of a
+ * Biscuit verification).
  *
  * Strictness (every violation is a `ProtobufError`, mapped by callers to `MANDATE_MALFORMED`):
- * truncated input, a varint longer than 10 bytes or above 2^64, wire types 3/4 (groups) and 6/7, and
- * a length running past its message. Whether unknown or repeated fields are allowed is decided by the
- * caller, per message.
+ * truncated input, a varint longer than 10 bytes or at/above 2^53, wire types 3/4 (groups) and
+ * 6/7, and a length running past its message. Whether unknown or repeated fields are allowed is
+ * decided by the caller, per message.
  *
  * @module
  */
@@ -26,24 +30,26 @@ export class ProtobufError extends Error {
 
 /** One field as read: its number, wire type and value (a varint, or the raw bytes of a LEN field). */
 export type ProtoField =
-  | { readonly field: number; readonly wire: 0; readonly value: bigint }
+  | { readonly field: number; readonly wire: 0; readonly value: number }
   | { readonly field: number; readonly wire: 2; readonly bytes: Uint8Array }
   | { readonly field: number; readonly wire: 1 | 5; readonly bytes: Uint8Array };
 
 const MAX_VARINT_BYTES = 10;
+const TWO_POW_53 = 2 ** 53;
 
-function readVarint(buf: Uint8Array, start: number): { value: bigint; next: number } {
-  let value = 0n;
-  let shift = 0n;
+/** Reads one varint at `start`; `next` is the offset after it. */
+function readVarint(buf: Uint8Array, start: number): { value: number; next: number } {
+  let value = 0;
+  let scale = 1;
   for (let i = 0; i < MAX_VARINT_BYTES; i++) {
     const byte = buf[start + i];
     if (byte === undefined) throw new ProtobufError('truncated varint');
-    value |= BigInt(byte & 0x7f) << shift;
+    value += (byte & 0x7f) * scale;
     if ((byte & 0x80) === 0) {
-      if (value >= 1n << 64n) throw new ProtobufError('varint exceeds 64 bits');
+      if (value >= TWO_POW_53) throw new ProtobufError('varint exceeds 2^53');
       return { value, next: start + i + 1 };
     }
-    shift += 7n;
+    scale *= 128;
   }
   throw new ProtobufError('varint longer than 10 bytes');
 }
@@ -58,8 +64,8 @@ export function readFields(buf: Uint8Array): ProtoField[] {
   while (pos < buf.length) {
     const key = readVarint(buf, pos);
     pos = key.next;
-    const field = Number(key.value >> 3n);
-    const wire = Number(key.value & 7n);
+    const field = Math.floor(key.value / 8);
+    const wire = key.value % 8;
     if (field < 1 || field > 536_870_911) throw new ProtobufError('invalid field number');
     if (wire === 0) {
       const v = readVarint(buf, pos);
@@ -68,8 +74,8 @@ export function readFields(buf: Uint8Array): ProtoField[] {
     } else if (wire === 2) {
       const len = readVarint(buf, pos);
       pos = len.next;
-      if (len.value > BigInt(buf.length - pos)) throw new ProtobufError('length past end');
-      const end = pos + Number(len.value);
+      if (len.value > buf.length - pos) throw new ProtobufError('length past end');
+      const end = pos + len.value;
       fields.push({ field, wire, bytes: buf.subarray(pos, end) });
       pos = end;
     } else if (wire === 1 || wire === 5) {
@@ -89,6 +95,20 @@ export type MessageSchema = Readonly<
   Record<number, { readonly wire: 0 | 2; readonly repeated?: boolean; readonly required?: boolean }>
 >;
 
+const required = new WeakMap<MessageSchema, readonly number[]>();
+
+/** The required field numbers of a schema (computed once per schema). */
+function requiredFields(schema: MessageSchema): readonly number[] {
+  let fields = required.get(schema);
+  if (fields === undefined) {
+    fields = Object.entries(schema).flatMap(([field, spec]) =>
+      spec.required === true ? [Number(field)] : [],
+    );
+    required.set(schema, fields);
+  }
+  return fields;
+}
+
 /** The fields of a message grouped by number, checked against `schema` (unknown fields refused). */
 export function readMessage(
   buf: Uint8Array,
@@ -103,17 +123,18 @@ export function readMessage(
       throw new ProtobufError(
         `${name}: field ${f.field} has the wrong protobuf wire type (${f.wire}, expected ${spec.wire})`,
       );
-    const list = out.get(f.field) ?? [];
-    if (list.length > 0 && spec.repeated !== true) {
+    const list = out.get(f.field);
+    if (list === undefined) {
+      out.set(f.field, [f]);
+      continue;
+    }
+    if (spec.repeated !== true) {
       throw new ProtobufError(`${name}: field ${f.field} appears more than once`);
     }
     list.push(f);
-    out.set(f.field, list);
   }
-  for (const [field, spec] of Object.entries(schema)) {
-    if (spec.required === true && !out.has(Number(field))) {
-      throw new ProtobufError(`${name}: field ${field} is missing`);
-    }
+  for (const field of requiredFields(schema)) {
+    if (!out.has(field)) throw new ProtobufError(`${name}: field ${field} is missing`);
   }
   return out;
 }
@@ -125,50 +146,128 @@ export function bytesOf(fields: Map<number, ProtoField[]>, field: number): Uint8
 }
 
 /** The value of a varint field (or undefined when absent). */
-export function varintOf(fields: Map<number, ProtoField[]>, field: number): bigint | undefined {
+export function varintOf(fields: Map<number, ProtoField[]>, field: number): number | undefined {
   const f = fields.get(field)?.[0];
   return f !== undefined && f.wire === 0 ? f.value : undefined;
 }
 
 /** Every LEN value of a repeated field, in order. */
 export function allBytesOf(fields: Map<number, ProtoField[]>, field: number): Uint8Array[] {
-  return (fields.get(field) ?? []).flatMap((f) => (f.wire === 2 ? [f.bytes] : []));
+  const out: Uint8Array[] = [];
+  for (const f of fields.get(field) ?? []) if (f.wire === 2) out.push(f.bytes);
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------
 // Writing
 // ---------------------------------------------------------------------------------------------
 
-function varint(value: bigint | number): number[] {
-  let v = BigInt(value);
-  if (v < 0n || v >= 1n << 64n) throw new RangeError('varint out of range');
+function varint(value: number): number[] {
+  if (!Number.isSafeInteger(value) || value < 0) throw new RangeError('varint out of range');
   const out: number[] = [];
-  while (v >= 0x80n) {
-    out.push(Number(v & 0x7fn) | 0x80);
-    v >>= 7n;
+  let v = value;
+  while (v >= 0x80) {
+    out.push((v % 0x80) | 0x80);
+    v = Math.floor(v / 0x80);
   }
-  out.push(Number(v));
+  out.push(v);
   return out;
 }
 
 /** A varint field. */
-export function varintField(field: number, value: bigint | number): Uint8Array {
-  return Uint8Array.from([...varint(field << 3), ...varint(value)]);
+export function varintField(field: number, value: number): Uint8Array {
+  return Uint8Array.from([...varint(field * 8), ...varint(value)]);
 }
 
 /** A LEN field (bytes, string or embedded message). */
 export function lenField(field: number, bytes: Uint8Array): Uint8Array {
-  const head = Uint8Array.from([...varint((field << 3) | 2), ...varint(bytes.length)]);
-  return concatBytes(head, bytes);
+  const head = varint(field * 8 + 2).concat(varint(bytes.length));
+  const out = new Uint8Array(head.length + bytes.length);
+  out.set(head, 0);
+  out.set(bytes, head.length);
+  return out;
 }
 
 /** Concatenates byte arrays. */
 export function concatBytes(...parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let size = 0;
+  for (const part of parts) size += part.length;
+  const out = new Uint8Array(size);
   let pos = 0;
   for (const part of parts) {
     out.set(part, pos);
     pos += part.length;
   }
   return out;
+}
+
+/**
+ * A protobuf writer into one growing buffer: the block encoder's hot path (a verifier re-encodes
+ * every block it reads), so no array is allocated per field. A nested message is written in
+ * place, then shifted right to make room for its tag and length.
+ */
+export class ProtoWriter {
+  #buf = new Uint8Array(512);
+  #pos = 0;
+
+  #room(n: number): void {
+    if (this.#pos + n <= this.#buf.length) return;
+    const bigger = new Uint8Array(Math.max(this.#buf.length * 2, this.#pos + n));
+    bigger.set(this.#buf.subarray(0, this.#pos));
+    this.#buf = bigger;
+  }
+
+  #varint(value: number): void {
+    if (!Number.isSafeInteger(value) || value < 0) throw new RangeError('varint out of range');
+    this.#room(10);
+    let v = value;
+    while (v >= 0x80) {
+      this.#buf[this.#pos++] = (v % 0x80) | 0x80;
+      v = Math.floor(v / 0x80);
+    }
+    this.#buf[this.#pos++] = v;
+  }
+
+  /** A varint field. */
+  uint(field: number, value: number): this {
+    this.#varint(field * 8);
+    this.#varint(value);
+    return this;
+  }
+
+  /** A LEN field holding `bytes`. */
+  bytes(field: number, bytes: Uint8Array): this {
+    this.#varint(field * 8 + 2);
+    this.#varint(bytes.length);
+    this.#room(bytes.length);
+    this.#buf.set(bytes, this.#pos);
+    this.#pos += bytes.length;
+    return this;
+  }
+
+  /** A LEN field holding the message `write` writes. */
+  message(field: number, write: (w: this) => void): this {
+    const start = this.#pos;
+    write(this);
+    const length = this.#pos - start;
+    const head: number[] = [];
+    for (const value of [field * 8 + 2, length]) {
+      let v = value;
+      while (v >= 0x80) {
+        head.push((v % 0x80) | 0x80);
+        v = Math.floor(v / 0x80);
+      }
+      head.push(v);
+    }
+    this.#room(head.length);
+    this.#buf.copyWithin(start + head.length, start, this.#pos);
+    this.#buf.set(head, start);
+    this.#pos += head.length;
+    return this;
+  }
+
+  /** The bytes written so far (a copy). */
+  finish(): Uint8Array {
+    return this.#buf.slice(0, this.#pos);
+  }
 }

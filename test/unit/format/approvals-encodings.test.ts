@@ -28,7 +28,8 @@ import {
 import { createPublicKey } from 'node:crypto';
 import { withBiscuit } from '../../../src/format/biscuit/wasm.js';
 import { fromTokenText } from '../../../src/format/biscuit/token.js';
-import { requestCode } from '../../../src/format/biscuit/verifiable.js';
+import { requestCode } from '../../../src/format/biscuit/request-facts.js';
+import { sealMandate } from '../../../src/format/seal.js';
 import { ENFORCES_APPROVALS_FACT } from '../../../src/format/biscuit/approvals.js';
 
 const world = await createApprovalWorld();
@@ -156,7 +157,8 @@ describe('approval requirements in AAT', () => {
 
 describe('approval requirements in Biscuit', () => {
   it('a plain Biscuit authorizer that does not enforce them refuses the token; one that does allows it', async () => {
-    const mandate = await approvalChain(world, 1, 'biscuit');
+    // Layout 2: a standard Biscuit verifier reads a token its last holder has sealed.
+    const mandate = await sealMandate(await approvalChain(world, 1, 'biscuit'), { signer: a1 });
     const anchorKey = createPublicKey({ key: world.anchor.publicJwk, format: 'jwk' });
     const rootRaw = Buffer.from(anchorKey.export({ format: 'jwk' }).x ?? '', 'base64url');
     const run = (enforces: boolean) =>
@@ -173,7 +175,7 @@ describe('approval requirements in Biscuit', () => {
           },
           8,
         );
-        const source = enforces ? code.source : code.source.replace(ENFORCES_APPROVALS_FACT, '');
+        const source = enforces ? `${ENFORCES_APPROVALS_FACT}\n${code.source}` : code.source;
         builder.addCodeWithParameters(source, code.parameters, {});
         try {
           return scope

@@ -1,9 +1,9 @@
 /**
- * The Biscuit encoding end to end: mint / delegate / prove / verify round trips, parseMandate,
- * format detection, the mapping as other Biscuit libraries see it (biscuit-wasm opening the token
- * with the root key, its revocation ids, its authorizer running the blocks' checks), the signature
- * checks per hop and hostile tokens (the first verification in a fresh process is in
- * test/integration/format, since it spawns one).
+ * The Biscuit encoding (layout 2) end to end: mint / delegate / prove / verify round trips,
+ * parseMandate, format detection, the layout as other Biscuit libraries see it (biscuit-wasm opening
+ * the sealed token with the root key, its revocation ids, its authorizer running the blocks'
+ * checks), the signature checks per hop and hostile tokens (the first layout among them); the
+ * first verification in a fresh process is in test/integration/format, since it spawns one.
  */
 import { createPublicKey } from 'node:crypto';
 
@@ -16,6 +16,7 @@ import {
   mint,
   parseMandate,
   prove,
+  sealMandate,
   type Action,
   type KeyPair,
   type Mandate,
@@ -25,14 +26,21 @@ import { decodeBiscuitChain } from '../../../src/format/biscuit/chain.js';
 import { appendBiscuitBlock } from '../../../src/format/biscuit/encode.js';
 import { spliceBiscuitBlocks } from '../../../src/format/biscuit/mutate.js';
 import {
+  concatBytes,
+  lenField,
+  readFields,
+  varintField,
+} from '../../../src/format/biscuit/protobuf.js';
+import { requestCode } from '../../../src/format/biscuit/request-facts.js';
+import {
   fromTokenText,
   parseBiscuitToken,
-  secretMatches,
+  serializeSignedBlock,
+  serializeToken,
   toTokenText,
 } from '../../../src/format/biscuit/token.js';
-import { biscuitVerifiableChain, requestCode } from '../../../src/format/biscuit/verifiable.js';
-import { resourceBody } from '../../../src/format/biscuit/datalog.js';
-import { withBiscuit, type BiscuitTerm } from '../../../src/format/biscuit/wasm.js';
+import { biscuitVerifiableChain } from '../../../src/format/biscuit/verifiable.js';
+import { withBiscuit } from '../../../src/format/biscuit/wasm.js';
 import { detectFormat } from '../../../src/format/parse.js';
 import { planDelegation } from '../../../src/format/plan.js';
 import { prepareSigner } from '../../../src/identity/keys.js';
@@ -223,43 +231,83 @@ describe('Biscuit round trip through the verifier', () => {
   });
 });
 
-describe('the mapping, as biscuit-wasm sees it', () => {
-  it('opens with the root key, reports the same revocation ids, and prints the facts', async () => {
-    const anchorKey = createPublicKey({ key: p.anchor.publicJwk, format: 'jwk' });
-    const rootHex = Buffer.from(anchorKey.export({ format: 'jwk' }).x ?? '', 'base64url');
+/** The anchor's raw Ed25519 public key, as a Biscuit library takes a root key. */
+function rootRaw(): Uint8Array {
+  return Buffer.from(String(p.anchor.publicJwk.x), 'base64url');
+}
+
+describe('the layout, as biscuit-wasm sees it', () => {
+  it('opens the sealed token with the root key, reports the same revocation ids, and prints the blocks', async () => {
+    const sealed = await sealMandate(grandchild, { signer: p.c });
     const seen = await withBiscuit((api, scope) => {
-      const key = scope.own(api.PublicKey.fromBytes(rootHex, 0));
-      const token = scope.own(api.Biscuit.fromBytes(fromTokenText(grandchild.token), key));
+      const key = scope.own(api.PublicKey.fromBytes(rootRaw(), 0));
+      const token = scope.own(api.Biscuit.fromBytes(fromTokenText(sealed.token), key));
       return {
         count: token.countBlocks(),
         revocation: token.getRevocationIdentifiers(),
-        source0: token.getBlockSource(0),
-        source1: token.getBlockSource(1),
+        sources: [0, 1, 2].map((i) => token.getBlockSource(i)),
       };
     });
     const blocks = await decodeBiscuitChain(grandchild.token, DEFAULT_LIMITS);
     expect(seen.count).toBe(3);
     expect(seen.revocation).toEqual(blocks.map((b) => b.revocationId));
-    expect(seen.source0).toContain('subject("alice");');
-    expect(seen.source0).toContain('root_alg("Ed25519");');
-    expect(seen.source0).toContain('check if time($t), $t < ');
-    expect(seen.source0).toContain(
-      'check if service($s), {"https://tool.biscuit.test"}.contains($s);',
+    const date = (s: number) => new Date(s * 1000).toISOString().replace('.000Z', 'Z');
+    expect(seen.sources[0]).toBe(
+      [
+        'mandate(2);',
+        `issuer("${ISSUER}");`,
+        'subject("alice");',
+        `block_id(hex:${blocks[0]!.id.replaceAll('-', '')});`,
+        `issued_at(${date(NOW)});`,
+        `expires_at(${date(NOW + 3600)});`,
+        `audience("${AUDIENCE}");`,
+        'max_depth(4);',
+        'purpose("pay my March invoice");',
+        'capability("billing:invoices/**", {"read", "pay"}, "{"constraints":{"amount":{"constraint_type":"range","max":500}}}");',
+        `check if time($time), $time < ${date(NOW + 3600)};`,
+        `check if service($service), {"${AUDIENCE}"}.contains($service);`,
+        'check if operation($operation), resource_scheme("billing"), resource_segment(0, "invoices"), resource_length($n), {"read", "pay"}.contains($operation), $n >= 1;',
+        '',
+      ].join('\n'),
     );
-    expect(seen.source1).toContain(`issuer("${p.a.id}");`);
-    expect(seen.source1).toContain(
-      'check if operation($op), resource_scheme("billing"), resource_segment(0, "invoices"), ' +
-        'resource_segment(1, "2026-03"), resource_length(2), {"pay"}.contains($op);',
+    // A delegation states only what it narrows; the next one, nothing but its id and time.
+    expect(seen.sources[1]).toBe(
+      [
+        `block_id(hex:${blocks[1]!.id.replaceAll('-', '')});`,
+        `issued_at(${date(NOW)});`,
+        `expires_at(${date(NOW + 600)});`,
+        'capability("billing:invoices/2026-03", {"pay"}, "{"constraints":{"amount":{"constraint_type":"range","max":200}}}");',
+        `check if time($time), $time < ${date(NOW + 600)};`,
+        'check if operation("pay"), resource("billing:invoices/2026-03");',
+        '',
+      ].join('\n'),
+    );
+    expect(seen.sources[2]).toBe(
+      [`block_id(hex:${blocks[2]!.id.replaceAll('-', '')});`, `issued_at(${date(NOW)});`, ''].join(
+        '\n',
+      ),
     );
   });
 
+  it('refuses the open token (no proof): only its holder can close it', async () => {
+    const error = await withBiscuit((api, scope) => {
+      const key = scope.own(api.PublicKey.fromBytes(rootRaw(), 0));
+      try {
+        scope.own(api.Biscuit.fromBytes(fromTokenText(child.token), key));
+        return undefined;
+      } catch (e) {
+        return JSON.stringify(e);
+      }
+    });
+    expect(error).toMatch(/proof/);
+  });
+
   it("a plain Biscuit authorizer enforces the blocks' checks (what a Rust or Go verifier runs)", async () => {
-    const anchorKey = createPublicKey({ key: p.anchor.publicJwk, format: 'jwk' });
-    const rootRaw = Buffer.from(anchorKey.export({ format: 'jwk' }).x ?? '', 'base64url');
+    const sealed = await sealMandate(child, { signer: p.b });
     const run = (resource: string, operation: string, time: string, service: string) =>
       withBiscuit((api, scope) => {
-        const key = scope.own(api.PublicKey.fromBytes(rootRaw, 0));
-        const token = scope.own(api.Biscuit.fromBytes(fromTokenText(child.token), key));
+        const key = scope.own(api.PublicKey.fromBytes(rootRaw(), 0));
+        const token = scope.own(api.Biscuit.fromBytes(fromTokenText(sealed.token), key));
         const builder = scope.own(new api.AuthorizerBuilder());
         const code = requestCode(
           { resource, operation, service, times: [Date.parse(time) / 1000] },
@@ -304,15 +352,27 @@ describe('the mapping, as biscuit-wasm sees it', () => {
       'd.x+y:a(b)/c',
       'dZx+y:a(b)',
     ];
+    const anchor = await generateKeyPair();
+    const raw = Buffer.from(String(anchor.publicJwk.x), 'base64url');
+    const tokens = await Promise.all(
+      patterns.map(async (pattern) => {
+        const m = await mint({
+          issuer: anchor,
+          issuerId: ISSUER,
+          subject: 'alice',
+          holder: p.a.publicJwk,
+          capabilities: [{ resource: pattern, actions: ['read'] }],
+          expiresIn: 60,
+          now: NOW,
+          format: 'biscuit',
+        });
+        return (await sealMandate(m, { signer: p.a })).token;
+      }),
+    );
     const verdicts = await withBiscuit((api, scope) =>
-      patterns.flatMap((pattern) => {
-        const params: Record<string, BiscuitTerm> = {};
-        const body = resourceBody(pattern, 'r', params);
-        const builder = scope.own(api.Biscuit.builder());
-        builder.addCodeWithParameters(`check if ${body};`, params, {});
-        const token = scope.own(
-          builder.build(scope.own(api.PrivateKey.fromBytes(new Uint8Array(32).fill(1), 0))),
-        );
+      patterns.flatMap((pattern, i) => {
+        const key = scope.own(api.PublicKey.fromBytes(raw, 0));
+        const token = scope.own(api.Biscuit.fromBytes(fromTokenText(tokens[i]!), key));
         return resources.map((resource) => {
           const code = requestCode({ resource, operation: 'read', service: 's', times: [NOW] }, 8);
           const auth = scope.own(new api.AuthorizerBuilder());
@@ -336,36 +396,13 @@ describe('the mapping, as biscuit-wasm sees it', () => {
       ),
     );
   });
-
-  it('authorizeDatalog names the first block whose checks deny', async () => {
-    const chain = await biscuitVerifiableChain(grandchild.token, DEFAULT_LIMITS);
-    const context = { now: NOW, clockTolerance: 0, audience: AUDIENCE };
-    // Without a verified root key it refuses to run.
-    expect(await chain.authorizeDatalog?.(PAY, context)).toMatchObject({
-      allowed: false,
-      code: 'MANDATE_SIGNATURE_INVALID',
-    });
-    expect(
-      chain.rootSignatureValid(createPublicKey({ key: p.anchor.publicJwk, format: 'jwk' })),
-    ).toBe(true);
-    expect(await chain.authorizeDatalog?.(PAY, context)).toEqual({ allowed: true });
-    expect(
-      await chain.authorizeDatalog?.(
-        { resource: 'billing:invoices/2026-04', action: 'read' },
-        context,
-      ),
-    ).toMatchObject({ allowed: false, code: 'MANDATE_FORBIDDEN', hop: 1 });
-    expect(
-      await chain.authorizeDatalog?.({ resource: 'docs:x', action: 'pay' }, context),
-    ).toMatchObject({ allowed: false, code: 'MANDATE_FORBIDDEN', hop: 0 });
-  });
 });
 
 describe('signatures per hop', () => {
   const key = (pair: KeyPair) => createPublicKey({ key: pair.publicJwk, format: 'jwk' });
 
-  it('answers the three signature questions truthfully', async () => {
-    const chain = await biscuitVerifiableChain(grandchild.token, DEFAULT_LIMITS);
+  it('answers the three signature questions truthfully', () => {
+    const chain = biscuitVerifiableChain(grandchild.token, DEFAULT_LIMITS);
     expect(chain.rootSignatureValid(key(p.anchor))).toBe(true);
     expect(chain.rootSignatureValid(key(p.thief))).toBe(false);
     expect(chain.linkSignatureValid(1, key(p.a))).toBe(true);
@@ -375,6 +412,14 @@ describe('signatures per hop', () => {
     expect(chain.parentHashValid(2)).toBe(true);
   });
 
+  it('a block signed by anyone but its parent holder is refused, however it was built', () => {
+    const chain = biscuitVerifiableChain(grandchild.token, DEFAULT_LIMITS);
+    // Link 2 not yet verified: no commitment is claimed for it.
+    expect(chain.parentHashValid(2)).toBe(false);
+    expect(chain.linkSignatureValid(2, key(p.thief))).toBe(false);
+    expect(chain.parentHashValid(2)).toBe(false);
+  });
+
   it('a thief cannot append a block naming its own key: linkage fails at that hop', async () => {
     const parent = (await decodeBiscuitChain(child.token, DEFAULT_LIMITS))[1]!;
     const plan = planDelegation(parent, 2, {
@@ -382,7 +427,7 @@ describe('signatures per hop', () => {
       holder: p.thief.publicJwk,
       now: NOW,
     });
-    const stolen = await appendBiscuitBlock(child.token, plan, prepareSigner(p.thief));
+    const stolen = appendBiscuitBlock(child.token, plan, prepareSigner(p.thief));
     expect(await verifyAs(stolen, p.thief)).toMatchObject({
       allowed: false,
       code: 'MANDATE_SIGNATURE_INVALID',
@@ -392,8 +437,8 @@ describe('signatures per hop', () => {
   });
 
   it('a block moved under another parent breaks linkage', async () => {
-    // Same signer (a), same position, but minted under another root: its external signature
-    // covers that root's signature, not this one's.
+    // Same signer (a), same position, same vocabulary, but made under another root: its
+    // signature covers that root's signature, not this one's.
     const otherRoot = await mint({
       issuer: p.anchor,
       issuerId: ISSUER,
@@ -412,7 +457,7 @@ describe('signatures per hop', () => {
       return blocks;
     });
     const moved = await spliceBiscuitBlocks(child.token, (blocks) => [blocks[0], otherBlock]);
-    const chain = await biscuitVerifiableChain(moved, DEFAULT_LIMITS);
+    const chain = biscuitVerifiableChain(moved, DEFAULT_LIMITS);
     expect(chain.linkSignatureValid(1, key(p.a))).toBe(false);
     expect(chain.parentHashValid(1)).toBe(false);
     expect(await verifyAs(moved, p.b)).toMatchObject({
@@ -423,30 +468,40 @@ describe('signatures per hop', () => {
     });
   });
 
-  it('a truncated tail is no longer closed by the proof secret', async () => {
+  it("a truncated tail is the earlier holder's mandate: only that holder can use it", async () => {
     const cut = await spliceBiscuitBlocks(grandchild.token, (blocks) => blocks.slice(0, 2));
-    expect(await verifyAs(cut, p.b)).toMatchObject({
-      allowed: false,
-      code: 'MANDATE_LINK_BROKEN',
-      hop: 1,
+    // The thief holding the whole token cannot prove for block 1's holder.
+    await expect(prove(cut, { signer: p.c, request: REQUEST, now: NOW })).rejects.toMatchObject({
+      code: 'MANDATE_PROOF_INVALID',
     });
-    const rootOnly = await spliceBiscuitBlocks(grandchild.token, (blocks) => blocks.slice(0, 1));
-    expect(await verifyAs(rootOnly, p.a)).toMatchObject({
-      allowed: false,
-      code: 'MANDATE_SIGNATURE_INVALID',
-      hop: 0,
-    });
+    expect(await verifyAs(cut, p.b)).toMatchObject({ allowed: true });
   });
 
-  it('the proof secret matches its own next key only', () => {
-    const token = parseBiscuitToken(grandchild.token, DEFAULT_LIMITS);
-    const keys = token.blocks.map((b) => b.nextKey);
-    expect(secretMatches(token.nextSecret, keys[2]!)).toBe(true);
-    expect(secretMatches(token.nextSecret, keys[1]!)).toBe(false);
-    const flipped = Uint8Array.from(token.nextSecret);
-    flipped[0]! ^= 1;
-    expect(secretMatches(flipped, keys[2]!)).toBe(false);
-    expect(secretMatches(token.nextSecret.subarray(1), keys[2]!)).toBe(false);
+  it('a sealed token verifies, its seal by the last holder only', async () => {
+    const sealed = await sealMandate(grandchild, { signer: p.c });
+    expect(parseBiscuitToken(sealed.token, DEFAULT_LIMITS).seal).toHaveLength(64);
+    expect(await verifyAs(sealed.token, p.c)).toMatchObject({ allowed: true });
+    await expect(sealMandate(grandchild, { signer: p.b })).rejects.toMatchObject({
+      code: 'MANDATE_LINK_BROKEN',
+      hop: 2,
+    });
+    // A forged seal (another key's signature in its place) is a signature failure at the last hop.
+    const parsed = parseBiscuitToken(sealed.token, DEFAULT_LIMITS);
+    const forged = toTokenText(
+      serializeToken(
+        parsed.blocks.map((b) => b.raw),
+        Uint8Array.from(parsed.seal ?? [], (x, i) => (i === 0 ? x ^ 1 : x)),
+      ),
+    );
+    expect(await verifyAs(forged, p.c)).toMatchObject({
+      allowed: false,
+      code: 'MANDATE_SIGNATURE_INVALID',
+      hop: 2,
+      check: 'linkage',
+    });
+    // The holder of a sealed token still delegates (its key, not the open proof, appends).
+    const further = await delegate(sealed, { signer: p.c, holder: p.thief.publicJwk, now: NOW });
+    expect(await verifyAs(further.token, p.thief)).toMatchObject({ allowed: true });
   });
 });
 
@@ -468,9 +523,38 @@ describe('hostile Biscuit tokens are coded denials', () => {
       { code: 'MANDATE_MALFORMED', hop: 0 },
     ],
     [
-      'authority replaced by a third-party block',
+      'authority replaced by a delegation block',
       () => spliceBiscuitBlocks(child.token, (b) => [b[1], b[0]]),
       { code: 'MANDATE_MALFORMED', hop: 0 },
+    ],
+    [
+      'a first-layout token (its proof is a next secret)',
+      () => {
+        const parsed = parseBiscuitToken(child.token, DEFAULT_LIMITS);
+        const raws = parsed.blocks.map((b) => b.raw);
+        const open = serializeToken(raws);
+        // Replace the empty Proof with Proof { nextSecret }.
+        const proof = lenField(4, lenField(1, new Uint8Array(32).fill(3)));
+        return toTokenText(Uint8Array.from([...open.subarray(0, open.length - 2), ...proof]));
+      },
+      { code: 'MANDATE_MALFORMED', hop: 1 },
+    ],
+    [
+      'a block whose checks do not restate its facts (its check dropped)',
+      () => {
+        const parsed = parseBiscuitToken(child.token, DEFAULT_LIMITS);
+        const signed = parsed.blocks[1]!;
+        // The Datalog block without its checks (field 6); facts and signature kept.
+        const kept = readFields(signed.block).filter((f) => f.field !== 6);
+        const block = concatBytes(
+          ...kept.map((f) =>
+            f.wire === 0 ? varintField(f.field, f.value) : lenField(f.field, f.bytes),
+          ),
+        );
+        const raw = serializeSignedBlock({ ...signed, block });
+        return toTokenText(serializeToken([parsed.blocks[0]!.raw, raw]));
+      },
+      { code: 'MANDATE_MALFORMED', hop: 1 },
     ],
     [
       'duplicated block',
@@ -481,7 +565,8 @@ describe('hostile Biscuit tokens are coded denials', () => {
       'too many blocks',
       () =>
         spliceBiscuitBlocks(child.token, (b) => [b[0], ...Array.from({ length: 20 }, () => b[1])]),
-      { code: 'MANDATE_LIMIT_EXCEEDED', hop: 0 }, // the token-size limit speaks first
+      // Blocks are small now: the block-count limit speaks (before the token-size limit).
+      { code: 'MANDATE_LIMIT_EXCEEDED', hop: 16 },
     ],
   ];
   for (const [name, build, expected] of cases) {

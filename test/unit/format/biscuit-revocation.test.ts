@@ -10,6 +10,7 @@ import {
   createVerifier,
   generateKeyPair,
   MemoryRevocationStore,
+  sealMandate,
   type KeyPair,
   type Mandate,
   type RevocationStore,
@@ -59,9 +60,11 @@ beforeAll(async () => {
 describe('Biscuit revocation ids', () => {
   it('are the ids biscuit-wasm reports for the token, one per block, distinct from block ids', async () => {
     const root = anchor.publicJwk as { x: string };
+    // A standard Biscuit library reads the sealed form (the open one has no proof).
+    const sealed = await sealMandate(chain, { signer: agents[2]! });
     const reported = await withBiscuit((api, scope) => {
       const key = scope.own(api.PublicKey.fromBytes(Buffer.from(root.x, 'base64url'), 0));
-      const token = scope.own(api.Biscuit.fromBase64(chain.token, key));
+      const token = scope.own(api.Biscuit.fromBase64(sealed.token, key));
       return token.getRevocationIdentifiers();
     });
     expect(blocks.map((b) => b.revocationId)).toEqual(reported);

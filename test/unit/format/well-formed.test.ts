@@ -19,7 +19,14 @@ import {
   type KeyPair,
 } from '../../../src/index.js';
 import { DEFAULT_LIMITS } from '../../../src/core/limits.js';
-import { readBlockFacts, viewOfFacts } from '../../../src/format/biscuit/datalog.js';
+import { decodeBlock } from '../../../src/format/biscuit/block.js';
+import {
+  concatBytes,
+  lenField,
+  readFields,
+  varintField,
+} from '../../../src/format/biscuit/protobuf.js';
+import { SymbolTable } from '../../../src/format/biscuit/symbols.js';
 import { parseBiscuitToken } from '../../../src/format/biscuit/token.js';
 import {
   decodeJws,
@@ -271,27 +278,34 @@ describe('malformed constraints and inadmissible numbers in every format', () =>
     const root = await mintWith('biscuit', [
       { resource: 'files:docs/**', actions: ['read'], constraints: { n: { max: 1234 } } },
     ]);
-    const child = await delegate(root, { signer: alice, holder: bob.publicJwk, now: NOW });
+    const child = await delegate(root, {
+      signer: alice,
+      holder: bob.publicJwk,
+      capabilities: [
+        { resource: 'files:docs/a/**', actions: ['read'], constraints: { n: { max: 1000 } } },
+      ],
+      now: NOW,
+    });
     const parsed = parseBiscuitToken(child.token, DEFAULT_LIMITS);
+    let table = SymbolTable.initial;
     for (const hop of [0, 1]) {
       const block = parsed.blocks[hop];
       if (block === undefined) throw new Error('no block');
-      const facts = readBlockFacts(block.block, hop, DEFAULT_LIMITS);
-      expect(() => viewOfFacts(facts, hop, DEFAULT_LIMITS)).not.toThrow();
-      for (const replacement of ['"max":9007199254740993', '"min":2000,"max":1234']) {
-        const edited = facts.map((fact) =>
-          fact.name !== 'capability'
-            ? fact
-            : {
-                ...fact,
-                terms: fact.terms.map((term) =>
-                  term.kind === 'string'
-                    ? { ...term, value: term.value.replace('"max":1234', replacement) }
-                    : term,
-                ),
-              },
+      const before = table;
+      table = decodeBlock(block.block, before, hop, DEFAULT_LIMITS).table;
+      const max = hop === 0 ? '"max":1234' : '"max":1000';
+      for (const replacement of ['"max":9007199254740993', `"min":2000,${max}`]) {
+        // The block with its capability's JSON text edited (the symbol that holds it).
+        const edited = concatBytes(
+          ...readFields(block.block).map((f) => {
+            if (f.wire === 0) return varintField(f.field, f.value);
+            const text = Buffer.from(f.bytes).toString('utf8');
+            return f.field === 1 && text.includes(max)
+              ? lenField(1, Buffer.from(text.replace(max, replacement)))
+              : lenField(f.field, f.bytes);
+          }),
         );
-        expect(() => viewOfFacts(edited, hop, DEFAULT_LIMITS), replacement).toThrow(
+        expect(() => decodeBlock(edited, before, hop, DEFAULT_LIMITS), replacement).toThrow(
           expect.objectContaining({ code: 'MANDATE_MALFORMED', hop, check: 'limits' }),
         );
       }

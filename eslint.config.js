@@ -27,6 +27,22 @@ export default tseslint.config(
     rules: { 'mandate/one-way-imports': ['error', LAYERS] },
   },
   {
+    // A `Mandate` is made in one place only (format/parse.ts `mandateOf`, for a chain mint or
+    // delegate has just built): anywhere else, a cast to it would dress an unverified token up
+    // as one (issue 13, core/types.ts).
+    files: ['src/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector:
+            ':matches(TSAsExpression, TSTypeAssertion) > TSTypeReference > Identifier[name="Mandate"]',
+          message: 'Only mint and delegate make a Mandate (format/parse.ts mandateOf).',
+        },
+      ],
+    },
+  },
+  {
     files: ['test/**/*.ts', 'bench/**/*.ts'],
     rules: {
       '@typescript-eslint/no-unsafe-assignment': 'off',

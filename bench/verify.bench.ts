@@ -10,7 +10,12 @@
  * encoding's new-token time from this run; its peer is biscuit-wasm on its own (open the token
  * with the root key, run an authorizer holding the request's facts: what a plain Biscuit
  * application does, without Mandate's per-hop checks or a proof of possession).
+ * Then never-seen JWS chains whose keys are all new against ones whose keys repeat
+ * (bench/new-keys.ts), and import → first decision in a fresh process (bench/cold-start.ts, on
+ * the built dist/).
  * Medians of several rounds; ratios are what to read (these machines are noisy).
+ * First, the import cost and import → first decision (JWS) in fresh processes
+ * (bench/first-decision.ts).
  *
  * Run: npm run bench  (MANDATE_BENCH_QUICK=1 for a short smoke run)
  */
@@ -33,7 +38,10 @@ import {
 } from '../src/index.js';
 import { DATALOG_LIMITS, requestCode } from '../src/format/biscuit/verifiable.js';
 import { biscuitInstanceStats, withBiscuit } from '../src/format/biscuit/wasm.js';
+import { coldStartTable } from './cold-start.js';
 import { median, QUICK } from './common.js';
+import { newKeysTable } from './new-keys.js';
+import { firstDecisionReport } from './first-decision.js';
 
 const HOPS = [1, 3, 5, 10] as const;
 const TOKENS = QUICK ? 40 : 300; // distinct chains per hop count
@@ -246,6 +254,7 @@ async function biscuitTable(
 }
 
 async function main(): Promise<void> {
+  process.stdout.write(await firstDecisionReport());
   const anchor = await generateKeyPair();
   const agents = await Promise.all(Array.from({ length: 10 }, () => generateKeyPair()));
   const anchors = [{ id: ANCHOR, publicJwk: anchor.publicJwk }];
@@ -301,10 +310,14 @@ async function main(): Promise<void> {
   process.stdout.write(
     `\nnode ${process.version}, ${ROUNDS} rounds × ${TOKENS} tokens per cell, medians. Floor = (hops + 1) × one verification (blocks + proof).\n`,
   );
+  process.stdout.write('\nJWS, never-seen chains: keys repeat vs all keys new\n\n');
+  process.stdout.write(await newKeysTable());
   if (process.env.MANDATE_BENCH_BISCUIT !== '0') {
     process.stdout.write('\nBiscuit encoding\n\n');
     process.stdout.write(await biscuitTable(anchor, agents, make, oneVerify, jwsNewToken));
   }
+  process.stdout.write('\nCold start (import → first decision, fresh process on dist/)\n\n');
+  process.stdout.write(await coldStartTable());
 }
 
 await main();

@@ -11,9 +11,10 @@
  */
 import { canonicalJson } from '../src/core/encoding.js';
 import type { KeyPair } from '../src/index.js';
-import { TYP } from '../src/index.js';
+
 import { forgeJws, keyPairFromSeed, parHashOf, TEST_SEEDS } from '../test/helpers/forge.js';
 import { vectorPath, VECTOR_ISSUER, VECTOR_NOW, type VectorFileHeader } from './vector-file.js';
+import { TYP } from '../src/core/typ.js';
 
 export const AAT_REVISION_PATH = vectorPath('aat-revision.json');
 

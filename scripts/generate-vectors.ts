@@ -13,11 +13,9 @@ import { writeFileSync } from 'node:fs';
 import { createHmac } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import {
-  DEFAULT_LIMITS,
   delegate,
   mint,
   prove,
-  TYP,
   type Action,
   type CapabilityInput,
   type KeyPair,
@@ -44,6 +42,8 @@ import {
   TEST_SEEDS,
   type JwsParts,
 } from '../test/helpers/forge.js';
+import { DEFAULT_LIMITS } from '../src/core/limits.js';
+import { TYP } from '../src/core/typ.js';
 
 export const VECTORS_PATH = vectorPath('jws-chain.json');
 

@@ -9,11 +9,10 @@ import type { AgentCard as SdkAgentCard, Message } from '@a2a-js/sdk';
 import { ClientFactory } from '@a2a-js/sdk/client';
 import { DefaultRequestHandler, InMemoryTaskStore, type AgentExecutor } from '@a2a-js/sdk/server';
 import { jsonRpcHandler, UserBuilder } from '@a2a-js/sdk/server/express';
-import { createVerifier, generateKeyPair, mint, type Action } from 'mandate';
+import { createDeputy, createVerifier, generateKeyPair, mint, type Action } from 'mandate';
 import {
   a2aDenial,
   sendWithGrant,
-  createDeputy,
   guardAgent,
   MANDATE_A2A_EXTENSION,
   mandateExtension,

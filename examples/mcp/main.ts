@@ -4,15 +4,8 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
-import { createVerifier, delegate, generateKeyPair, mint } from 'mandate';
-import {
-  callToolWithMandate,
-  createDeputy,
-  guardTools,
-  mandateDenial,
-  mandateOf,
-  mcpTarget,
-} from 'mandate/mcp';
+import { createDeputy, createVerifier, delegate, generateKeyPair, mint } from 'mandate';
+import { callToolWithMandate, guardTools, mandateDenial, mandateOf, mcpTarget } from 'mandate/mcp';
 
 const TOOL_SERVER = 'https://payments.example/mcp'; // the tool server's identity (audience)
 const [authServer, orchestrator, billing] = await Promise.all([

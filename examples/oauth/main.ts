@@ -2,7 +2,11 @@
 // agent exchanging a user's token for a root mandate, and a payment tool verifying a
 // delegation of it. Run: npx tsx examples/oauth/main.ts
 import { createVerifier, delegate, generateKeyPair, prove } from 'mandate';
-import { createOAuthClient, startDemoAuthorizationServer } from 'mandate/oauth';
+import { createOAuthClient } from 'mandate/oauth';
+// The demo's authorization server is part of this repository's CLI, not of the package: in a
+// deployment, your own authorization server answers the exchange (registerTokenExchange adds
+// it to oidc-provider).
+import { startDemoAuthorizationServer } from '../../src/cli/authorization-server/demo-authorization-server.js';
 
 const PAYMENTS = 'https://payments.example';
 const [orchestratorKey, billingKey] = await Promise.all([generateKeyPair(), generateKeyPair()]);

@@ -22,7 +22,7 @@ import { parseMandate } from '../format/parse.js';
 import { prove } from '../proof/prove.js';
 import { deniedFrom, type Allowed, type Denied } from '../verify/decision.js';
 import type { Verifier } from '../verify/verifier.js';
-import { toAuditor, type AuditOption, type Auditor } from './audit.js';
+import { toAuditor, type AuditOption, type Auditor } from '../verify/audit.js';
 import {
   authorityIn,
   delegateAuthority,

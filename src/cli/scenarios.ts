@@ -17,7 +17,7 @@ import { MandateError } from '../core/errors.js';
 import type { Action, Format, KeyPair, Mandate } from '../core/types.js';
 import { createVerifier, type Verifier } from '../verify/verifier.js';
 import type { Decision } from '../verify/decision.js';
-import type { DemoServerImplementation } from '../oauth/demo-server-common.js';
+import type { DemoServerImplementation } from './authorization-server/demo-server-common.js';
 
 /** The parties of the demo. */
 export interface Cast {
@@ -31,8 +31,8 @@ export interface Cast {
   readonly billing: KeyPair;
   readonly runner: KeyPair;
   readonly attacker: KeyPair;
-  /** alice -> orchestrator: invoices, read and pay up to 500. */
-  readonly root: Mandate;
+  /** alice -> orchestrator: invoices, read and pay up to 500 (the token the server issued). */
+  readonly root: string;
   /** orchestrator -> billing: pay invoice 2026-03, up to 200. */
   readonly toBilling: Mandate;
   /** The billing agent's own grant, for its own work: pay any invoice up to 10,000. */
@@ -104,7 +104,7 @@ export async function createCast(format: Format, options: CastOptions = {}): Pro
   // RFC 8693 token exchange. oidc-provider when it is installed (a devDependency), else the
   // node:http server with the same exchange handler; never minted in process.
   const implementation = options.authorizationServer ?? 'auto';
-  const { obtainDemoRootMandate } = await import('../oauth/demo-grant.js');
+  const { obtainDemoRootMandate } = await import('./authorization-server/demo-grant.js');
   const granted = await obtainDemoRootMandate({
     format,
     mandateKey: authServer,

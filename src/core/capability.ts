@@ -13,21 +13,22 @@
  */
 import { budgetRunning, withBudget } from './budget.js';
 import { MandateError, type ErrorDetail, type MandateErrorCode } from './errors.js';
+import { limitExceeded, malformed } from './failure.js';
 import { deepFreeze } from './freeze.js';
 import { assertRequestWithin } from './request-bounds.js';
+import { argMapNarrowerNormalized, normalizeArgMap } from './constraint/arg-map.js';
+import { checkNormalized } from './constraint/check.js';
 import {
-  argMapNarrowerNormalized,
-  checkNormalized,
-  constraintBounds,
   emptyConstraint,
-  intersectNormalized,
-  isUnsatisfiable,
-  normalizeArgMap,
   UNNAMED_ARGUMENTS,
+  WILDCARD,
   type ArgMap,
   type ArgMapFailure,
-  type NarrowingProfile,
-} from './constraint.js';
+} from './constraint/forms.js';
+import { intersectNormalized } from './constraint/intersection.js';
+import type { NarrowingProfile } from './constraint/narrowing.js';
+import { constraintBounds } from './constraint/parse.js';
+import { isUnsatisfiable } from './constraint/satisfiability.js';
 import { assertJson, jsonKey, joinPath, type JsonBounds } from './json.js';
 import { describeConstraint, explainMissing, explainUnknown, explainViolation } from './explain.js';
 import { MAX_JSON_NODES, limitsKey, resolveLimits, type Limits } from './limits.js';
@@ -63,27 +64,11 @@ interface Prepared {
   readonly open: boolean;
 }
 
-const WILDCARD: Constraint = Object.freeze({ constraint_type: 'wildcard' });
-
 function argMapOf(p: Prepared): ArgMap {
   return { named: p.args, optional: p.optional, open: p.open };
 }
 
 const byCodeUnit = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-
-function limitExceeded(path: string, message: string, detail: ErrorDetail): never {
-  throw new MandateError('MANDATE_LIMIT_EXCEEDED', `${path}: ${message}`, {
-    check: 'limits',
-    detail: { path, ...detail },
-  });
-}
-
-function malformed(path: string, message: string, reason: string): never {
-  throw new MandateError('MANDATE_MALFORMED', `${path}: ${message}`, {
-    check: 'limits',
-    detail: { path, reason },
-  });
-}
 
 /**
  * The normal form: named constraints sorted, `"*"` only beside named ones (alone it is the
@@ -135,7 +120,10 @@ function prepareOne(input: unknown, path: string, limits: Limits): Prepared {
     // An optional argument that is not constrained would be meaningless (and, in an
     // unconstrained capability, suggest closed-world semantics that do not apply).
     if (!args.has(name))
-      malformed(p, `'${name}' is not a constrained argument`, 'optional-unconstrained');
+      malformed(`${p}: '${name}' is not a constrained argument`, {
+        path: p,
+        reason: 'optional-unconstrained',
+      });
     optional.add(name);
   });
   const open = map.open;
@@ -172,9 +160,10 @@ function prepareAll(input: unknown, options: AlgebraOptions | undefined): Prepar
   const hit = cachedPrepared(input, limits);
   if (hit !== undefined) return hit;
   const path = 'capabilities';
-  if (!Array.isArray(input)) malformed(path, 'must be an array', 'type');
+  if (!Array.isArray(input)) malformed(`${path}: must be an array`, { path, reason: 'type' });
   if (input.length > limits.maxCapabilities) {
-    limitExceeded(path, `more than ${limits.maxCapabilities} capabilities`, {
+    limitExceeded(`${path}: more than ${limits.maxCapabilities} capabilities`, {
+      path,
       reason: 'capabilities',
       limit: limits.maxCapabilities,
     });
@@ -345,7 +334,8 @@ function denial(
 function parseAction(action: Action, options: AlgebraOptions | undefined): ParsedAction {
   const limits = resolveLimits(options?.limits);
   const a = action as unknown;
-  if (a === null || typeof a !== 'object') malformed('action', 'must be an object', 'type');
+  if (a === null || typeof a !== 'object')
+    malformed(`action: must be an object`, { path: 'action', reason: 'type' });
   const { resource: r, action: name, args: rawArgs } = action;
   // Sizes first, so nothing below (names, shape, matching) works on an oversized request.
   assertRequestWithin(action, undefined, limits);
@@ -356,7 +346,7 @@ function parseAction(action: Action, options: AlgebraOptions | undefined): Parse
   else {
     assertJson(rawArgs, 'action.args', REQUEST_BOUNDS);
     if (rawArgs === null || typeof rawArgs !== 'object' || Array.isArray(rawArgs)) {
-      malformed('action.args', 'must be an object', 'type');
+      malformed(`action.args: must be an object`, { path: 'action.args', reason: 'type' });
     }
     args = rawArgs;
   }
@@ -391,7 +381,10 @@ function decide(prepared: Prepared[], action: Action, parsed: ParsedAction): Aut
   });
 }
 
-/** True when {@link authorize} allows the action. Never throws. */
+/**
+ * True when the capabilities allow the action (resource, action and every argument), as the
+ * verifier's `authorize` rule decides it. Never throws.
+ */
 export function allows(
   capabilities: readonly CapabilityInput[],
   action: Action,

@@ -6,7 +6,8 @@
  * was written (`9007199254740993`, AAT section 3.4) is an error, or, in a lossless parse,
  * becomes an {@link InadmissibleNumber} that every later check denies.
  */
-import { MandateError, type Check } from './errors.js';
+import type { Check } from './errors.js';
+import { malformed } from './failure.js';
 import { InadmissibleNumber, isAdmissibleNumberLiteral } from './numbers.js';
 
 /** Deepest nesting of objects and arrays accepted in a token's JSON text. */
@@ -43,6 +44,97 @@ function isShortInteger(text: string, start: number, end: number): boolean {
 }
 
 /**
+ * The one scanner of JSON text, in two modes. `exact`: a Set of keys per open object, and the
+ * first problem in words (a duplicate key, nesting deeper than `maxDepth`, an inadmissible
+ * number when `numbers` is `'reject'`). Counting (`exact` false, `maxDepth` at most 32): open
+ * containers as bits of one int32, nothing allocated for keys or short integers, and -1 for
+ * anything the exact mode must look at (too deep, a number that is not a short integer and
+ * is inadmissible, or, under `'mark'`, any such number: the lossless parse must see it).
+ * Otherwise it returns the number of keys (strings in key position). Invalid JSON is left to
+ * `JSON.parse`.
+ */
+function scanJsonText(
+  text: string,
+  maxDepth: number,
+  numbers: NumberMode | 'ignore',
+  exact: boolean,
+): number | string {
+  // Exact: one Set of seen keys per open object, `null` for an open array.
+  const sets: (Set<string> | null)[] | undefined = exact ? [] : undefined;
+  let depth = 0;
+  let objects = 0;
+  let keys = 0;
+  let expectKey = false;
+  const length = text.length;
+  for (let i = 0; i < length; i++) {
+    const ch = text.charCodeAt(i);
+    if (ch === 0x22 /* " */) {
+      let j = i + 1;
+      let escaped = false;
+      while (j < length) {
+        const c = text.charCodeAt(j);
+        if (c === 0x5c /* \ */) {
+          escaped = true;
+          j += 2;
+        } else if (c === 0x22) break;
+        else j++;
+      }
+      // In key position: `expectKey` is set only inside an object.
+      if (expectKey) {
+        keys++;
+        expectKey = false;
+        const seen = sets === undefined ? undefined : sets[sets.length - 1];
+        if (seen) {
+          let key: unknown = text.slice(i + 1, j);
+          if (escaped) {
+            // Only an escaped key needs decoding: "a" and "\u0061" are the same key.
+            try {
+              key = JSON.parse(text.slice(i, j + 1));
+            } catch {
+              return keys; // an invalid string: JSON.parse will say so
+            }
+          }
+          if (typeof key === 'string') {
+            if (seen.has(key)) return `duplicate key ${JSON.stringify(key.slice(0, 64))}`;
+            seen.add(key);
+          }
+        }
+      }
+      i = j;
+    } else if (ch === 0x7b /* { */ || ch === 0x5b /* [ */) {
+      if (depth >= maxDepth) return exact ? `nesting deeper than ${maxDepth}` : -1;
+      if (sets !== undefined) sets.push(ch === 0x7b ? new Set() : null);
+      else if (ch === 0x7b) objects |= 1 << depth;
+      else objects &= ~(1 << depth);
+      depth++;
+      expectKey = ch === 0x7b;
+    } else if (ch === 0x7d /* } */ || ch === 0x5d /* ] */) {
+      if (depth > 0) {
+        depth--;
+        sets?.pop();
+      }
+      expectKey = false;
+    } else if (ch === 0x2c /* , */) {
+      expectKey =
+        sets === undefined
+          ? depth > 0 && (objects & (1 << (depth - 1))) !== 0
+          : sets[sets.length - 1] instanceof Set;
+    } else if (isNumberStart(ch)) {
+      const end = numberEnd(text, i);
+      if (numbers !== 'ignore' && !isShortInteger(text, i, end)) {
+        const literal = text.slice(i, end);
+        if (exact) {
+          if (numbers === 'reject' && !isAdmissibleNumberLiteral(literal))
+            return inadmissible(literal);
+        } else if (numbers === 'mark' || !isAdmissibleNumberLiteral(literal)) return -1;
+      }
+      i = end - 1;
+    }
+  }
+  return keys;
+}
+
+/**
  * Scan `text` for duplicate object keys, nesting deeper than `maxDepth` and (unless
  * `numbers` is false) number literals that are not admissible. Returns a description of
  * the first problem, or undefined. Invalid JSON is left to `JSON.parse`.
@@ -52,59 +144,8 @@ export function findJsonProblem(
   maxDepth = MAX_TEXT_DEPTH,
   numbers = true,
 ): string | undefined {
-  // One Set of seen keys per open object; `null` marks an open array.
-  const stack: (Set<string> | null)[] = [];
-  let expectKey = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text.charCodeAt(i);
-    if (ch === 0x22 /* " */) {
-      let j = i + 1;
-      let escaped = false;
-      while (j < text.length) {
-        const c = text.charCodeAt(j);
-        if (c === 0x5c /* \ */) {
-          escaped = true;
-          j += 2;
-        } else if (c === 0x22) break;
-        else j++;
-      }
-      const top = stack[stack.length - 1];
-      if (expectKey && top) {
-        let key: unknown = text.slice(i + 1, j);
-        if (escaped) {
-          // Only an escaped key needs decoding: "a" and "\u0061" are the same key.
-          try {
-            key = JSON.parse(text.slice(i, j + 1));
-          } catch {
-            return undefined; // an invalid string: JSON.parse will say so
-          }
-        }
-        if (typeof key === 'string') {
-          if (top.has(key)) return `duplicate key ${JSON.stringify(key.slice(0, 64))}`;
-          top.add(key);
-        }
-        expectKey = false;
-      }
-      i = j;
-    } else if (ch === 0x7b /* { */ || ch === 0x5b /* [ */) {
-      if (stack.length >= maxDepth) return `nesting deeper than ${maxDepth}`;
-      stack.push(ch === 0x7b ? new Set() : null);
-      expectKey = ch === 0x7b;
-    } else if (ch === 0x7d /* } */ || ch === 0x5d /* ] */) {
-      stack.pop();
-      expectKey = false;
-    } else if (ch === 0x2c /* , */) {
-      expectKey = stack[stack.length - 1] instanceof Set;
-    } else if (isNumberStart(ch)) {
-      const end = numberEnd(text, i);
-      if (numbers && !isShortInteger(text, i, end)) {
-        const literal = text.slice(i, end);
-        if (!isAdmissibleNumberLiteral(literal)) return inadmissible(literal);
-      }
-      i = end - 1;
-    }
-  }
-  return undefined;
+  const found = scanJsonText(text, maxDepth, numbers ? 'reject' : 'ignore', true);
+  return typeof found === 'string' ? found : undefined;
 }
 
 function inadmissible(literal: string): string {
@@ -131,8 +172,8 @@ export function parseJsonObject(
   // duplicate (and the count saw no nesting beyond maxDepth, and no number that needs a
   // closer look). Anything else takes the full path below, whose verdicts and messages are
   // the reference.
-  const keys = maxDepth <= 32 ? countKeysWithin(text, maxDepth, numbers) : -1;
-  if (keys >= 0) {
+  const keys = maxDepth <= 32 ? scanJsonText(text, maxDepth, numbers, false) : -1;
+  if (typeof keys === 'number' && keys >= 0) {
     let value: unknown;
     try {
       value = JSON.parse(text);
@@ -149,15 +190,16 @@ export function parseJsonObject(
     }
   }
   const problem = findJsonProblem(text, maxDepth, numbers === 'reject');
-  if (problem !== undefined) malformedText(label, check, hop, problem);
+  const at = { path: label, check, hop };
+  if (problem !== undefined) malformed(`${label}: ${problem}`, at);
   let value: unknown;
   try {
     value = numbers === 'mark' ? parseMarkingNumbers(text) : JSON.parse(text);
   } catch {
-    return malformedText(label, check, hop, 'not valid JSON');
+    return malformed(`${label}: not valid JSON`, at);
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value))
-    malformedText(label, check, hop, 'must be a JSON object');
+    malformed(`${label}: must be a JSON object`, at);
   return value as Record<string, unknown>;
 }
 
@@ -213,59 +255,6 @@ export function parseArguments(text: string, maxDepth = MAX_TEXT_DEPTH): Record<
   return parseJsonObject(text, 'args', 'authorize', undefined, maxDepth, 'mark');
 }
 
-/**
- * The number of object keys in `text` (strings in key position, as `findJsonProblem` finds
- * them), or -1 when nesting goes deeper than `maxDepth` or a number literal needs a closer
- * look (inadmissible under `'reject'`; anything but a short integer under `'mark'`, whose
- * lossless parse must see it). Allocates nothing for short integers.
- */
-function countKeysWithin(text: string, maxDepth: number, numbers: NumberMode): number {
-  // Open containers as bits of one int32, 1 for an object (the caller keeps maxDepth <= 32).
-  let depth = 0;
-  let objects = 0;
-  let keys = 0;
-  let expectKey = false;
-  const length = text.length;
-  for (let i = 0; i < length; i++) {
-    const ch = text.charCodeAt(i);
-    if (ch === 0x22 /* " */) {
-      let j = i + 1;
-      while (j < length) {
-        const c = text.charCodeAt(j);
-        if (c === 0x5c /* \ */) j += 2;
-        else if (c === 0x22) break;
-        else j++;
-      }
-      if (expectKey && depth > 0 && (objects & (1 << (depth - 1))) !== 0) {
-        keys++;
-        expectKey = false;
-      }
-      i = j;
-    } else if (ch === 0x7b /* { */ || ch === 0x5b /* [ */) {
-      if (depth >= maxDepth) return -1;
-      if (ch === 0x7b) objects |= 1 << depth;
-      else objects &= ~(1 << depth);
-      depth++;
-      expectKey = ch === 0x7b;
-    } else if (ch === 0x7d /* } */ || ch === 0x5d /* ] */) {
-      if (depth > 0) depth--;
-      expectKey = false;
-    } else if (ch === 0x2c /* , */) {
-      expectKey = depth > 0 && (objects & (1 << (depth - 1))) !== 0;
-    } else if (isNumberStart(ch)) {
-      const end = numberEnd(text, i);
-      if (
-        !isShortInteger(text, i, end) &&
-        (numbers === 'mark' || !isAdmissibleNumberLiteral(text.slice(i, end)))
-      ) {
-        return -1;
-      }
-      i = end - 1;
-    }
-  }
-  return keys;
-}
-
 /** Own members of every object in a parsed JSON value (whose depth is already bounded). */
 function countOwnMembers(value: unknown): number {
   if (typeof value !== 'object' || value === null) return 0;
@@ -278,18 +267,4 @@ function countOwnMembers(value: unknown): number {
     count += 1 + countOwnMembers((value as Record<string, unknown>)[key]);
   }
   return count;
-}
-
-// Module-level rather than a closure per call: this runs for every segment of every token.
-function malformedText(
-  label: string,
-  check: Check,
-  hop: number | undefined,
-  problem: string,
-): never {
-  throw new MandateError('MANDATE_MALFORMED', `${label}: ${problem}`, {
-    check,
-    hop,
-    detail: { path: label },
-  });
 }

@@ -5,6 +5,7 @@
  */
 import canonicalize from 'canonicalize';
 import { MandateError } from './errors.js';
+import { limitExceeded, malformed } from './failure.js';
 import type { Json } from './types.js';
 import { MAX_JSON_DEPTH, MAX_JSON_NODES } from './limits.js';
 import { isInadmissibleNumber } from './numbers.js';
@@ -25,20 +26,6 @@ const IDENT = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 export function joinPath(path: string, key: string | number): string {
   if (typeof key === 'number') return `${path}[${key}]`;
   return IDENT.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`;
-}
-
-function malformed(path: string, message: string, reason: string): never {
-  throw new MandateError('MANDATE_MALFORMED', `${path}: ${message}`, {
-    check: 'limits',
-    detail: { path, reason },
-  });
-}
-
-function exceeded(path: string, message: string, reason: string, limit: number): never {
-  throw new MandateError('MANDATE_LIMIT_EXCEEDED', `${path}: ${message}`, {
-    check: 'limits',
-    detail: { path, reason, limit },
-  });
 }
 
 /**
@@ -62,69 +49,84 @@ export function assertJson(
       const item = stack.pop();
       if (item === undefined) break;
       const { v, path: p, depth } = item;
-      if (++nodes > MAX_JSON_NODES) exceeded(p, 'too many JSON values', 'nodes', MAX_JSON_NODES);
-      if (depth > MAX_JSON_DEPTH) exceeded(p, 'nested too deeply', 'depth', MAX_JSON_DEPTH);
+      if (++nodes > MAX_JSON_NODES)
+        limitExceeded(`${p}: too many JSON values`, {
+          path: p,
+          reason: 'nodes',
+          limit: MAX_JSON_NODES,
+        });
+      if (depth > MAX_JSON_DEPTH)
+        limitExceeded(`${p}: nested too deeply`, {
+          path: p,
+          reason: 'depth',
+          limit: MAX_JSON_DEPTH,
+        });
       if (v === null || typeof v === 'boolean') continue;
       if (typeof v === 'number') {
-        if (!Number.isFinite(v)) malformed(p, 'numbers must be finite', 'non-finite-number');
+        if (!Number.isFinite(v))
+          malformed(`${p}: numbers must be finite`, { path: p, reason: 'non-finite-number' });
         continue;
       }
       if (typeof v === 'string') {
         if (bounds.maxStringLength !== undefined && v.length > bounds.maxStringLength) {
-          exceeded(
-            p,
-            `string longer than ${bounds.maxStringLength}`,
-            'length',
-            bounds.maxStringLength,
-          );
+          limitExceeded(`${p}: string longer than ${bounds.maxStringLength}`, {
+            path: p,
+            reason: 'length',
+            limit: bounds.maxStringLength,
+          });
         }
         if (bounds.wellFormedStrings === true && LONE_SURROGATE.test(v)) {
-          malformed(p, 'string contains a lone surrogate', 'lone-surrogate');
+          malformed(`${p}: string contains a lone surrogate`, {
+            path: p,
+            reason: 'lone-surrogate',
+          });
         }
         continue;
       }
-      if (typeof v !== 'object') malformed(p, `${typeof v} is not a JSON value`, 'type');
+      if (typeof v !== 'object')
+        malformed(`${p}: ${typeof v} is not a JSON value`, { path: p, reason: 'type' });
       if (isInadmissibleNumber(v)) {
         // A lossless parse met a number whose double means something else (AAT 3.4).
-        malformed(
-          p,
-          `the number ${v.literal} does not survive RFC 8785 canonicalisation`,
-          'inadmissible-number',
-        );
+        malformed(`${p}: the number ${v.literal} does not survive RFC 8785 canonicalisation`, {
+          path: p,
+          reason: 'inadmissible-number',
+        });
       }
       if (Array.isArray(v)) {
         if (v.length > bounds.maxArrayLength) {
-          exceeded(
-            p,
-            `array longer than ${bounds.maxArrayLength}`,
-            'array-length',
-            bounds.maxArrayLength,
-          );
+          limitExceeded(`${p}: array longer than ${bounds.maxArrayLength}`, {
+            path: p,
+            reason: 'array-length',
+            limit: bounds.maxArrayLength,
+          });
         }
         for (let i = v.length - 1; i >= 0; i--) {
-          if (!Object.hasOwn(v, i)) malformed(joinPath(p, i), 'sparse array', 'sparse-array');
+          if (!Object.hasOwn(v, i)) {
+            const at = joinPath(p, i);
+            malformed(`${at}: sparse array`, { path: at, reason: 'sparse-array' });
+          }
           stack.push({ v: v[i] as unknown, path: joinPath(p, i), depth: depth + 1 });
         }
         continue;
       }
       const proto: unknown = Object.getPrototypeOf(v);
       if (proto !== Object.prototype && proto !== null) {
-        malformed(p, 'must be a plain object', 'not-plain-object');
+        malformed(`${p}: must be a plain object`, { path: p, reason: 'not-plain-object' });
       }
       const descriptors = Object.getOwnPropertyDescriptors(v);
       const keys = Object.keys(descriptors);
       if (keys.length > bounds.maxArrayLength) {
-        exceeded(
-          p,
-          `object has more than ${bounds.maxArrayLength} members`,
-          'object-size',
-          bounds.maxArrayLength,
-        );
+        limitExceeded(`${p}: object has more than ${bounds.maxArrayLength} members`, {
+          path: p,
+          reason: 'object-size',
+          limit: bounds.maxArrayLength,
+        });
       }
       for (const key of keys) {
         const d = descriptors[key];
         if (d === undefined || !('value' in d)) {
-          malformed(joinPath(p, key), 'accessor properties are not JSON', 'accessor');
+          const at = joinPath(p, key);
+          malformed(`${at}: accessor properties are not JSON`, { path: at, reason: 'accessor' });
         }
         stack.push({ v: d.value as unknown, path: joinPath(p, key), depth: depth + 1 });
       }
@@ -132,7 +134,7 @@ export function assertJson(
   } catch (err) {
     if (err instanceof MandateError) throw err;
     // A proxy trap or similar threw: the value cannot be read safely.
-    malformed(path, 'could not be read as JSON', 'unreadable');
+    malformed(`${path}: could not be read as JSON`, { path, reason: 'unreadable' });
   }
 }
 

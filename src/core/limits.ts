@@ -74,9 +74,23 @@ export function limitsKey(limits: Limits): string {
   return key;
 }
 
-/** Fills unspecified fields from {@link DEFAULT_LIMITS}. */
+/** Resolutions of frozen limits objects (a frozen object resolves the same way every time). */
+const resolvedFrozen = new WeakMap<Partial<Limits>, Limits>();
+
+/**
+ * Fills unspecified fields from {@link DEFAULT_LIMITS}. A frozen input (the verifier's limits)
+ * resolves to the same object on every call, so {@link limitsKey}'s memo keeps hitting; a fresh
+ * copy per call would re-serialise the limits on every request.
+ */
 export function resolveLimits(limits?: Partial<Limits>): Limits {
-  return limits === undefined ? DEFAULT_LIMITS : { ...DEFAULT_LIMITS, ...limits };
+  if (limits === undefined) return DEFAULT_LIMITS;
+  if (!Object.isFrozen(limits)) return { ...DEFAULT_LIMITS, ...limits };
+  let resolved = resolvedFrozen.get(limits);
+  if (resolved === undefined) {
+    resolved = Object.freeze({ ...DEFAULT_LIMITS, ...limits });
+    resolvedFrozen.set(limits, resolved);
+  }
+  return resolved;
 }
 
 /**

@@ -7,7 +7,7 @@
  * characters, lone surrogates) is rejected rather than repaired: a verifier must never
  * accept a name that a human reading it would take for another.
  */
-import { MandateError } from './errors.js';
+import { limitExceeded, malformed } from './failure.js';
 import { DEFAULT_LIMITS, MAX_NAME_LENGTH } from './limits.js';
 
 /** A resource pattern split into its parts. */
@@ -33,13 +33,6 @@ const PRINTABLE_ASCII = /^[\x20-\x7E]*$/;
 // In a `u` regex, \p{Cs} matches only unpaired surrogates.
 const LONE_SURROGATE = /\p{Cs}/u;
 
-function malformed(path: string, message: string, reason: string): never {
-  throw new MandateError('MANDATE_MALFORMED', `${path}: ${message}`, {
-    check: 'limits',
-    detail: { path, reason },
-  });
-}
-
 /**
  * Checks that `value` is a string free of look-alike tricks: at most `maxLength` UTF-16
  * code units, no lone surrogates, no control, bidi or invisible characters, and in NFC.
@@ -47,26 +40,28 @@ function malformed(path: string, message: string, reason: string): never {
  * @throws MandateError `MANDATE_LIMIT_EXCEEDED` when too long, `MANDATE_MALFORMED` otherwise.
  */
 export function assertSafeText(value: unknown, path: string, maxLength: number): string {
-  if (typeof value !== 'string') malformed(path, 'must be a string', 'type');
+  if (typeof value !== 'string') malformed(`${path}: must be a string`, { path, reason: 'type' });
   // Length first: everything after this is linear in the length.
   if (value.length > maxLength) {
-    throw new MandateError(
-      'MANDATE_LIMIT_EXCEEDED',
-      `${path}: longer than ${maxLength} characters`,
-      {
-        check: 'limits',
-        detail: { path, reason: 'length', limit: maxLength, length: value.length },
-      },
-    );
+    limitExceeded(`${path}: longer than ${maxLength} characters`, {
+      path,
+      reason: 'length',
+      limit: maxLength,
+      detail: { length: value.length },
+    });
   }
   // Printable ASCII has none of the characters below and is always NFC: one test decides.
   if (PRINTABLE_ASCII.test(value)) return value;
-  if (LONE_SURROGATE.test(value)) malformed(path, 'contains a lone surrogate', 'lone-surrogate');
-  if (CONTROL.test(value)) malformed(path, 'contains a control character', 'control-character');
-  if (BIDI.test(value)) malformed(path, 'contains a bidi control character', 'bidi-control');
+  if (LONE_SURROGATE.test(value))
+    malformed(`${path}: contains a lone surrogate`, { path, reason: 'lone-surrogate' });
+  if (CONTROL.test(value))
+    malformed(`${path}: contains a control character`, { path, reason: 'control-character' });
+  if (BIDI.test(value))
+    malformed(`${path}: contains a bidi control character`, { path, reason: 'bidi-control' });
   if (INVISIBLE.test(value))
-    malformed(path, 'contains an invisible character', 'invisible-character');
-  if (value !== value.normalize('NFC')) malformed(path, 'is not in Unicode NFC', 'not-nfc');
+    malformed(`${path}: contains an invisible character`, { path, reason: 'invisible-character' });
+  if (value !== value.normalize('NFC'))
+    malformed(`${path}: is not in Unicode NFC`, { path, reason: 'not-nfc' });
   return value;
 }
 
@@ -78,30 +73,43 @@ function parse(
 ): ParsedResource {
   const s = assertSafeText(value, path, maxLength);
   const colon = s.indexOf(':');
-  if (colon <= 0) malformed(path, 'must be scheme:path', 'missing-scheme');
+  if (colon <= 0) malformed(`${path}: must be scheme:path`, { path, reason: 'missing-scheme' });
   const scheme = s.slice(0, colon);
   if (!SCHEME.test(scheme)) {
-    malformed(path, 'scheme may only contain A-Z a-z 0-9 . _ + -', 'bad-scheme');
+    malformed(`${path}: scheme may only contain A-Z a-z 0-9 . _ + -`, {
+      path,
+      reason: 'bad-scheme',
+    });
   }
   const parts = s.slice(colon + 1).split('/');
   const segments: string[] = [];
   let rest = false;
   parts.forEach((seg, i) => {
-    if (seg === '') malformed(path, `segment ${i} is empty`, 'empty-segment');
-    if (seg === '.' || seg === '..') malformed(path, `segment ${i} is '${seg}'`, 'dot-segment');
+    if (seg === '') malformed(`${path}: segment ${i} is empty`, { path, reason: 'empty-segment' });
+    if (seg === '.' || seg === '..')
+      malformed(`${path}: segment ${i} is '${seg}'`, { path, reason: 'dot-segment' });
     if (seg.includes('*')) {
       if (!allowWildcards) {
-        malformed(path, 'a concrete resource may not contain wildcards', 'wildcard-in-concrete');
+        malformed(`${path}: a concrete resource may not contain wildcards`, {
+          path,
+          reason: 'wildcard-in-concrete',
+        });
       }
       if (seg === '**') {
         if (i !== parts.length - 1) {
-          malformed(path, "'**' is only allowed as the last segment", 'inner-double-star');
+          malformed(`${path}: '**' is only allowed as the last segment`, {
+            path,
+            reason: 'inner-double-star',
+          });
         }
         rest = true;
         return;
       }
       if (seg !== '*') {
-        malformed(path, `segment ${i} mixes '*' with other characters`, 'partial-wildcard');
+        malformed(`${path}: segment ${i} mixes '*' with other characters`, {
+          path,
+          reason: 'partial-wildcard',
+        });
       }
     }
     segments.push(seg);
@@ -162,9 +170,9 @@ export function validateConcreteResource(
  */
 export function validateActionName(value: unknown, path = 'action'): string {
   const s = assertSafeText(value, path, MAX_NAME_LENGTH);
-  if (s.length === 0) malformed(path, 'must not be empty', 'empty');
+  if (s.length === 0) malformed(`${path}: must not be empty`, { path, reason: 'empty' });
   if (!ACTION.test(s)) {
-    malformed(path, 'may only contain A-Z a-z 0-9 . _ + - : /', 'bad-action');
+    malformed(`${path}: may only contain A-Z a-z 0-9 . _ + - : /`, { path, reason: 'bad-action' });
   }
   return s;
 }
@@ -172,6 +180,6 @@ export function validateActionName(value: unknown, path = 'action'): string {
 /** Validates an argument name: 1 to 128 characters of safe text (see {@link assertSafeText}). */
 export function validateArgumentName(value: unknown, path = 'argument'): string {
   const s = assertSafeText(value, path, MAX_NAME_LENGTH);
-  if (s.length === 0) malformed(path, 'must not be empty', 'empty');
+  if (s.length === 0) malformed(`${path}: must not be empty`, { path, reason: 'empty' });
   return s;
 }

@@ -5,24 +5,17 @@
  * the request's shape is checked right after (a malformed action keeps its own denial).
  */
 import { MandateError } from './errors.js';
+import { limitExceeded, malformed } from './failure.js';
 import type { Limits } from './limits.js';
-
-function exceeded(path: string, message: string, reason: string, limit: number): never {
-  throw new MandateError('MANDATE_LIMIT_EXCEEDED', `${path}: ${message}`, {
-    check: 'limits',
-    hop: 0,
-    detail: { path, reason, limit },
-  });
-}
 
 function checkString(value: unknown, path: string, limits: Limits): void {
   if (typeof value === 'string' && value.length > limits.maxRequestStringLength) {
-    exceeded(
+    limitExceeded(`${path}: string longer than ${limits.maxRequestStringLength}`, {
       path,
-      `string longer than ${limits.maxRequestStringLength}`,
-      'request-string-length',
-      limits.maxRequestStringLength,
-    );
+      reason: 'request-string-length',
+      limit: limits.maxRequestStringLength,
+      hop: 0,
+    });
   }
 }
 
@@ -38,7 +31,13 @@ function checkSize(value: unknown, path: string, limits: Limits): void {
   let size = 0;
   const grow = (units: number): void => {
     size += units;
-    if (size > max) exceeded(path, `arguments larger than ${max}`, 'request-size', max);
+    if (size > max)
+      limitExceeded(`${path}: arguments larger than ${max}`, {
+        path,
+        reason: 'request-size',
+        limit: max,
+        hop: 0,
+      });
   };
   const stack: unknown[] = [value];
   while (stack.length > 0) {
@@ -89,10 +88,6 @@ export function assertRequestWithin(action: unknown, request: unknown, limits: L
     if (args !== member(action, 'args')) checkSize(args, 'request.args', limits);
   } catch (error) {
     if (error instanceof MandateError) throw error;
-    throw new MandateError('MANDATE_MALFORMED', 'the request could not be read', {
-      check: 'limits',
-      hop: 0,
-      detail: { path: 'request', reason: 'unreadable' },
-    });
+    malformed('the request could not be read', { path: 'request', reason: 'unreadable', hop: 0 });
   }
 }

@@ -4,11 +4,12 @@
  *
  * The schemas check shape only. Before they run, `assertJson` has already bounded the
  * value (depth, sizes, finite numbers, plain objects), so zod never walks hostile nesting;
- * constraint trees are recursed by `constraint.ts` with an explicit depth limit rather than
+ * constraint trees are recursed by `constraint/parse.ts` with an explicit depth limit rather than
  * by `z.lazy`, for the same reason.
  */
 import { z } from 'zod';
-import { MandateError } from './errors.js';
+import type { Check, MandateErrorCode } from './errors.js';
+import { failureAt, limitExceeded } from './failure.js';
 import { joinPath } from './json.js';
 import type { Json } from './types.js';
 
@@ -64,22 +65,50 @@ export const CAPABILITY_INPUT_SCHEMA = z.strictObject({
   optional: z.array(z.string()).optional(),
 });
 
+/** How {@link parseWith} reports a failure: the code, rule and block (default: rule 1). */
+export interface ParseSite {
+  /** Default `MANDATE_MALFORMED`. */
+  readonly code?: MandateErrorCode | undefined;
+  /** Default `limits`. */
+  readonly check?: Check | undefined;
+  readonly hop?: number | undefined;
+  /**
+   * The schema's maximum lengths are configured limits: a string or list past one is
+   * `MANDATE_LIMIT_EXCEEDED` with `detail.limit`, as in every encoding.
+   */
+  readonly limits?: boolean | undefined;
+}
+
 /**
- * Parses with `schema`, turning a failure into `MANDATE_MALFORMED` (check `limits`) whose
- * `detail.path` locates the first issue under `path`.
+ * Parses with `schema`: every zod boundary goes through here, so a failure is always a
+ * `MandateError` (never a `ZodError`) whose message words the first issue plainly and whose
+ * `detail` is `{ path, reason }`, `path` locating the issue under `path` in `joinPath`'s
+ * dialect (`payload.authorization_details[0].type`) and `reason` the zod issue code.
  */
-export function parseWith<T>(schema: z.ZodType<T>, value: unknown, path: string): T {
+export function parseWith<T>(
+  schema: z.ZodType<T>,
+  value: unknown,
+  path: string,
+  site: ParseSite = {},
+): T {
   const r = schema.safeParse(value);
   if (r.success) return r.data;
   const issue = r.error.issues[0];
-  let where = path;
-  for (const k of issue?.path ?? []) {
-    where = joinPath(where, typeof k === 'number' ? k : String(k));
+  const first = firstIssue(r.error, path);
+  const at = {
+    path: first.path,
+    reason: issue?.code ?? 'invalid',
+    check: site.check,
+    hop: site.hop,
+  };
+  if (
+    site.limits === true &&
+    issue?.code === 'too_big' &&
+    (issue.origin === 'string' || issue.origin === 'array')
+  ) {
+    limitExceeded(first.message, { ...at, limit: Number(issue.maximum) });
   }
-  throw new MandateError('MANDATE_MALFORMED', `${where}: ${plainIssue(issue)}`, {
-    check: 'limits',
-    detail: { path: where, reason: issue?.code ?? 'invalid' },
-  });
+  throw failureAt(site.code ?? 'MANDATE_MALFORMED', first.message, at);
 }
 
 /** One zod issue in plain words (`must not be empty`, `must be a string`), never zod's own. */
@@ -112,12 +141,16 @@ export function plainIssue(issue: z.core.$ZodIssue | undefined): string {
   }
 }
 
-/** Where the first issue of a failed parse is (under `base`), and what it is, in plain words. */
+/**
+ * Where the first issue of a failed parse is (under `base`, in `joinPath`'s dialect), and what
+ * it is, in plain words.
+ */
 export function firstIssue(
   error: z.ZodError,
   base: string,
 ): { readonly path: string; readonly message: string } {
   const issue = error.issues[0];
-  const path = [base, ...(issue?.path ?? []).map(String)].join('.');
+  let path = base;
+  for (const k of issue?.path ?? []) path = joinPath(path, typeof k === 'number' ? k : String(k));
   return { path, message: `${path}: ${plainIssue(issue)}` };
 }

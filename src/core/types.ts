@@ -116,19 +116,37 @@ export interface BlockView {
   readonly purpose?: string;
 }
 
-/** A mandate as `mint` and `delegate` return it. */
-export interface Mandate {
+/**
+ * The brand of a `Mandate`: a type-only, module-private symbol, so no code outside this
+ * package can write a `Mandate`, and inside it only `mandateOf` (format/parse.ts) makes one,
+ * for a chain `mint` or `delegate` has just built (a lint rule forbids `as Mandate`
+ * elsewhere). An `UnverifiedMandate` lacks it, so it is assignable to nothing that takes a
+ * `Mandate`.
+ */
+declare const MADE_BY_MANDATE: unique symbol;
+
+/**
+ * A mandate that has been decoded but not verified (`parseMandate`): its fields say what the
+ * token claims, nothing more. It is not a `Mandate`: no function that takes a `Mandate`
+ * accepts it (pass `token`, which every such function re-decodes, or verify it).
+ */
+export interface UnverifiedMandate {
   readonly token: string;
   readonly format: Format;
   readonly subject: string;
   /** Principal id of the last holder. */
   readonly holder: string;
   readonly blocks: readonly BlockView[];
+  readonly verified: false;
 }
 
-/** A mandate that has been decoded but not verified. No authorization function accepts it. */
-export interface UnverifiedMandate extends Mandate {
-  readonly verified: false;
+/**
+ * A mandate as `mint` and `delegate` return it: the chain this process has just signed, with
+ * the same fields as an `UnverifiedMandate` (without `verified`). Only `mint` and `delegate`
+ * make one.
+ */
+export interface Mandate extends Omit<UnverifiedMandate, 'verified'> {
+  readonly [MADE_BY_MANDATE]: true;
 }
 
 /** Wherever a mandate is taken: the `Mandate` or its `token` string. */

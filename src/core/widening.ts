@@ -10,7 +10,7 @@
  * `capabilities` clause calls.
  */
 import { findWidening, type Widening } from './capability.js';
-import type { NarrowingProfile } from './constraint.js';
+import type { NarrowingProfile } from './constraint/narrowing.js';
 import { MandateError, type ErrorDetail } from './errors.js';
 import { explainWidening } from './explain.js';
 import type { Limits } from './limits.js';

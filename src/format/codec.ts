@@ -7,7 +7,7 @@
  * narrowing profile, its rule order, its default bounds, its proof of possession).
  */
 import type { KeyObject } from 'node:crypto';
-import type { NarrowingProfile } from '../core/constraint.js';
+import type { NarrowingProfile } from '../core/constraint/narrowing.js';
 import type { MandateErrorCode } from '../core/errors.js';
 import type { Limits } from '../core/limits.js';
 import type { BoundedMap } from '../core/bounded-map.js';

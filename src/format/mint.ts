@@ -1,8 +1,7 @@
 /** `mint`: a trust anchor grants a user's authority to a first holder. */
-import { DEFAULT_LIMITS } from '../core/limits.js';
 import type { Mandate } from '../core/types.js';
 import { prepareSigner } from '../identity/keys.js';
-import { codecFor, codecOf } from './codec.js';
+import { codecOf } from './codec.js';
 import { mandateOf } from './parse.js';
 import { planRoot, type MintOptions } from './plan.js';
 
@@ -17,9 +16,4 @@ export async function mint(options: MintOptions): Promise<Mandate> {
   const codec = codecOf(options.format ?? 'jws');
   const encoding = options.kid === undefined ? {} : { kid: options.kid };
   return mandateOf(await codec.mint(plan, signer, encoding));
-}
-
-/** The `Mandate` shape of a token built elsewhere (decoded, not verified). */
-export async function toMandate(token: string): Promise<Mandate> {
-  return mandateOf(await codecFor(token).decode(token, DEFAULT_LIMITS));
 }

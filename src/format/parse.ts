@@ -36,11 +36,8 @@ function view(block: ChainBlock): BlockView {
   };
 }
 
-/**
- * The `Mandate` shape of a decoded chain (`mint` and `delegate` return it for the chain they
- * built; nothing is decoded again). Throws `MANDATE_MALFORMED` for a chain without blocks.
- */
-export function mandateOf(chain: DecodedChain): Mandate {
+/** The fields of a decoded chain, unbranded. Throws `MANDATE_MALFORMED` for no blocks. */
+function fieldsOf(chain: DecodedChain): Omit<UnverifiedMandate, 'verified'> {
   const root = chain.blocks[0];
   const last = chain.blocks[chain.blocks.length - 1];
   if (last === undefined || root === undefined) {
@@ -59,14 +56,26 @@ export function mandateOf(chain: DecodedChain): Mandate {
 }
 
 /**
+ * The `Mandate` of a chain that `mint` or `delegate` has just built (nothing is decoded
+ * again). The one place a `Mandate` is made: a token from anywhere else is an
+ * `UnverifiedMandate` (`parseMandate`) until a verifier allows it.
+ */
+export function mandateOf(chain: DecodedChain): Mandate {
+  // eslint-disable-next-line no-restricted-syntax -- the one producer of the brand (core/types.ts)
+  return fieldsOf(chain) as Mandate;
+}
+
+/**
  * Decode a mandate to inspect it. NOTHING is verified: signatures, linkage, time and
  * audience are unchecked, so the result is an `UnverifiedMandate` that no authorization
  * function accepts. Throws `MandateError` (`MANDATE_MALFORMED`, `MANDATE_LIMIT_EXCEEDED`)
  * for a token that does not decode.
  */
-export async function parseMandate(mandate: MandateLike): Promise<UnverifiedMandate> {
+export async function parseMandate(
+  mandate: MandateLike | UnverifiedMandate,
+): Promise<UnverifiedMandate> {
   const token = tokenOf(mandate, 'parseMandate');
-  return { ...mandateOf(await codecFor(token).decode(token, DEFAULT_LIMITS)), verified: false };
+  return { ...fieldsOf(await codecFor(token).decode(token, DEFAULT_LIMITS)), verified: false };
 }
 
 /** The last holder's public key, for `prove`. */

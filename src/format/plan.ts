@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { JWK } from 'jose';
 import { normalizeCapabilities } from '../core/capability.js';
-import type { NarrowingProfile } from '../core/constraint.js';
+import type { NarrowingProfile } from '../core/constraint/narrowing.js';
 import { MandateError } from '../core/errors.js';
 import { DEFAULT_LIMITS } from '../core/limits.js';
 import { assertSafeText } from '../core/names.js';

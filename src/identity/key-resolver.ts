@@ -8,7 +8,8 @@
  * only select among keys the resolver already trusts.
  */
 import { createPublicKey, KeyObject } from 'node:crypto';
-import { createRemoteJWKSet, customFetch, type JWK } from 'jose';
+import type { JWK } from 'jose';
+import { createRemoteJWKSet, customFetch } from 'jose/jwks/remote';
 import { MandateError } from '../core/errors.js';
 import { parsePublicJwk, type PublicJwk } from './jwk.js';
 import { deepFreeze } from '../core/freeze.js';

@@ -9,7 +9,9 @@ import {
   sign as cryptoSign,
   type JsonWebKey,
 } from 'node:crypto';
-import { exportJWK, type JWK } from 'jose';
+import type { JWK } from 'jose';
+// jose's sub-paths: importing Mandate loads only the jose modules it calls (issue 13).
+import { exportJWK } from 'jose/key/export';
 import type { KeyPair } from '../core/types.js';
 import { isCanonicalBase64url } from '../core/encoding.js';
 import { algForJwk, parsePublicJwk, type PublicJwk, type SigningAlg } from './jwk.js';

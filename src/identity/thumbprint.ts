@@ -4,7 +4,8 @@
  * form used by the verifier (node:crypto, synchronous) and is tested to agree with it.
  */
 import { createHash } from 'node:crypto';
-import { calculateJwkThumbprintUri, type JWK } from 'jose';
+import type { JWK } from 'jose';
+import { calculateJwkThumbprintUri } from 'jose/jwk/thumbprint';
 import { BoundedMap } from '../core/bounded-map.js';
 import type { PublicJwk } from './jwk.js';
 

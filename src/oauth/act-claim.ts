@@ -11,7 +11,7 @@
  * These functions read claims; they verify nothing. Call them on the claims of a token that
  * has been verified (`createAccessTokenVerifier`), or on payloads you only inspect.
  */
-import { MandateError } from '../core/errors.js';
+import { malformed } from '../core/failure.js';
 
 /** One actor, as an `act` / `may_act` object identifies it. */
 export interface Actor {
@@ -28,17 +28,9 @@ export interface Actor {
 /** Deepest `act` nesting read; a longer chain is refused as malformed. */
 export const MAX_ACT_DEPTH = 32;
 
-function malformed(message: string, path: string): never {
-  throw new MandateError('MANDATE_MALFORMED', message, {
-    check: 'limits',
-    hop: 0,
-    detail: { path },
-  });
-}
-
 function readActor(value: unknown, path: string): Actor {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    malformed(`${path} must be a JSON object`, path);
+    malformed(`${path} must be a JSON object`, { path, hop: 0 });
   }
   const record = value as Record<string, unknown>;
   const claims: Record<string, unknown> = {};
@@ -49,7 +41,10 @@ function readActor(value: unknown, path: string): Actor {
     if (name === 'act') continue;
     if (name === 'sub' || name === 'iss' || name === 'client_id') {
       if (typeof member !== 'string' || member.length === 0 || member.length > 1024) {
-        malformed(`${path}.${name} must be a non-empty string`, `${path}.${name}`);
+        malformed(`${path}.${name} must be a non-empty string`, {
+          path: `${path}.${name}`,
+          hop: 0,
+        });
       }
       if (name === 'sub') sub = member;
       else if (name === 'iss') iss = member;
@@ -59,7 +54,7 @@ function readActor(value: unknown, path: string): Actor {
     }
   }
   if (sub === undefined && clientId === undefined) {
-    malformed(`${path} must identify the actor (sub or client_id)`, path);
+    malformed(`${path} must identify the actor (sub or client_id)`, { path, hop: 0 });
   }
   return {
     ...(sub === undefined ? {} : { sub }),
@@ -73,14 +68,15 @@ function readActor(value: unknown, path: string): Actor {
  * Read an `act` claim into its actors, current actor first (the outermost object), the least
  * recent last (the most deeply nested). `undefined` (no claim) reads as no actors. A claim
  * that is not an object, an actor with no `sub`/`client_id`, or nesting deeper than
- * {@link MAX_ACT_DEPTH} throws `MANDATE_MALFORMED`.
+ * 32 levels throws `MANDATE_MALFORMED`.
  */
 export function parseActClaim(value: unknown): Actor[] {
   const actors: Actor[] = [];
   let current = value;
   let path = 'act';
   while (current !== undefined) {
-    if (actors.length === MAX_ACT_DEPTH) malformed(`act nests deeper than ${MAX_ACT_DEPTH}`, path);
+    if (actors.length === MAX_ACT_DEPTH)
+      malformed(`act nests deeper than ${MAX_ACT_DEPTH}`, { path, hop: 0 });
     actors.push(readActor(current, path));
     current = (current as { act?: unknown }).act;
     path += '.act';
@@ -95,7 +91,8 @@ export function parseActClaim(value: unknown): Actor[] {
 export function parseMayActClaim(value: unknown): Actor | undefined {
   if (value === undefined) return undefined;
   const actor = readActor(value, 'may_act');
-  if (Object.hasOwn(value as object, 'act')) malformed('may_act must not nest act', 'may_act.act');
+  if (Object.hasOwn(value as object, 'act'))
+    malformed('may_act must not nest act', { path: 'may_act.act', hop: 0 });
   return actor;
 }
 

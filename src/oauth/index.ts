@@ -2,14 +2,11 @@
  * `mandate/oauth`: the OAuth bridge. RFC 9068 access-token
  * verification, client credentials and token exchange with `private_key_jwt` (oauth4webapi),
  * the RFC 8693 token-exchange handler that turns a user's token into a root mandate, nested
- * `act` claims for OAuth-only services, and a loopback authorization server for tests and the
- * demo (oidc-provider, loaded only when started, or the smallest server on node:http when
- * oidc-provider is not installed).
+ * `act` claims for OAuth-only services, and `registerTokenExchange`, which adds that handler to
+ * an oidc-provider authorization server.
  */
+export { createAccessTokenVerifier } from './access-token.js';
 export {
-  createAccessTokenVerifier,
-  ACCESS_TOKEN_ALGORITHMS,
-  DEFAULT_ACCESS_TOKEN_ALGORITHMS,
   type AccessTokenAlg,
   type AccessTokenDecision,
   type AccessTokenJwksOptions,
@@ -17,15 +14,8 @@ export {
   type AccessTokenVerifierOptions,
   type VerifiedAccessToken,
   type VerifyAccessTokenOptions,
-} from './access-token.js';
-export {
-  buildActClaim,
-  mayActAllows,
-  parseActClaim,
-  parseMayActClaim,
-  MAX_ACT_DEPTH,
-  type Actor,
-} from './act-claim.js';
+} from './access-token-contract.js';
+export { mayActAllows, parseActClaim, parseMayActClaim, type Actor } from './act-claim.js';
 export { issueActToken, type IssueActTokenOptions } from './act-token.js';
 export {
   createOAuthClient,
@@ -37,31 +27,12 @@ export {
   type OAuthClientOptions,
   type TokenResponse,
 } from './client.js';
-export { startDemoAuthorizationServer } from './demo-authorization-server.js';
-export {
-  DEMO_REDIRECT_URI,
-  type DemoAgent,
-  type DemoAuthorizationServer,
-  type DemoAuthorizationServerOptions,
-  type DemoRevocationIssuer,
-  type DemoRevocationTarget,
-  type DemoServerImplementation,
-  type DemoUser,
-} from './demo-server-common.js';
-export {
-  obtainDemoRootMandate,
-  DEMO_SCOPES,
-  type DemoRootGrant,
-  type DemoRootGrantOptions,
-} from './demo-grant.js';
 export {
   registerTokenExchange,
-  assertionSigningKey,
-  TOKEN_EXCHANGE_PARAMETERS,
   type OidcProviderGrantContext,
   type OidcProviderLike,
 } from './oidc-provider.js';
-export { createScopeMap, splitScope, type ScopeMap } from './scope-map.js';
+export { createScopeMap, type ScopeMap } from './scope-map.js';
 export {
   createTokenExchangeHandler,
   type MayActContext,
@@ -72,9 +43,4 @@ export {
   type TokenExchangeResponse,
   type TokenExchangeResult,
 } from './token-exchange.js';
-export {
-  ACCESS_TOKEN_TYP,
-  GRANT_TYPE_TOKEN_EXCHANGE,
-  MANDATE_DETAIL_TYPE,
-  TOKEN_TYPE,
-} from './token-types.js';
+export { TOKEN_TYPE } from './token-types.js';

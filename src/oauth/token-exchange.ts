@@ -35,7 +35,7 @@ import type { PublicJwk } from '../identity/jwk.js';
 import { requirePublicJwk } from '../identity/keys.js';
 import { thumbprintSync } from '../identity/thumbprint.js';
 import { mayActAllows } from './act-claim.js';
-import type { AccessTokenVerifier, VerifiedAccessToken } from './access-token.js';
+import type { AccessTokenVerifier, VerifiedAccessToken } from './access-token-contract.js';
 import { createScopeMap, isScopeMap, splitScope, type ScopeMap } from './scope-map.js';
 import { GRANT_TYPE_TOKEN_EXCHANGE, MANDATE_DETAIL_TYPE, TOKEN_TYPE } from './token-types.js';
 

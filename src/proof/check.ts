@@ -19,7 +19,7 @@ import {
 } from '../identity/jwk.js';
 import { isFresh } from './freshness.js';
 import { accessTokenHash, argsHash, isHttpRequest, normalizeHtu } from './request.js';
-import { firstIssue } from '../core/schemas.js';
+import { parseWith } from '../core/schemas.js';
 
 /** What the verifier knows when it checks a proof. */
 export interface ProofContext {
@@ -162,12 +162,14 @@ export function checkProof(proof: unknown, request: ProofRequest, ctx: ProofCont
     // The schema would accept it as it is; the members read below are the same.
     claims = jws.payload as z.infer<typeof dpopClaims>;
   } else {
-    const parsed = (http ? dpopClaims : invocationClaims).safeParse(jws.payload);
-    if (!parsed.success) {
-      const { path, message } = firstIssue(parsed.error, 'proof');
-      return deny('MANDATE_PROOF_INVALID', message, { path });
-    }
-    claims = parsed.data;
+    const schema: z.ZodType<z.infer<typeof dpopClaims> | z.infer<typeof invocationClaims>> = http
+      ? dpopClaims
+      : invocationClaims;
+    claims = parseWith(schema, jws.payload, 'proof', {
+      code: 'MANDATE_PROOF_INVALID',
+      check: 'possession',
+      hop,
+    });
   }
   if (claims.ath !== accessTokenHash(ctx.token)) {
     deny('MANDATE_PROOF_INVALID', 'the proof is bound to another mandate (ath)', {

@@ -7,14 +7,10 @@
  */
 import fc from 'fast-check';
 import { allows } from '../core/capability.js';
-import {
-  checkConstraint,
-  isArgMapNarrower,
-  isConstraintNarrower,
-  type Mutable,
-  type NarrowingProfile,
-  type Range,
-} from '../core/constraint.js';
+import { isArgMapNarrower } from '../core/constraint/arg-map.js';
+import { checkConstraint } from '../core/constraint/check.js';
+import { isConstraintNarrower, type NarrowingProfile } from '../core/constraint/narrowing.js';
+import type { Mutable, Range } from '../core/constraint/range.js';
 import type { CapabilityInput, Constraint, Json } from '../core/types.js';
 import { ARG_NAMES, arbJsonValue, arbValueFor, arbWireConstraint } from './arbitraries.js';
 import { lawParams, type RunOptions } from './config.js';

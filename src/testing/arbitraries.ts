@@ -5,7 +5,8 @@
  * exercise both verdicts.
  */
 import fc from 'fast-check';
-import type { ArgConstraintInput, Mutable, Range } from '../core/constraint.js';
+import type { ArgConstraintInput } from '../core/constraint/arg-map.js';
+import type { Mutable, Range } from '../core/constraint/range.js';
 import type { Action, CapabilityInput, Constraint, ConstraintInput, Json } from '../core/types.js';
 import { deepFreeze } from '../core/freeze.js';
 

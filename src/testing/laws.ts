@@ -6,13 +6,10 @@
  */
 import fc from 'fast-check';
 import { allows, intersect, isSubset, normalizeCapabilities } from '../core/capability.js';
-import {
-  checkConstraint,
-  intersectConstraints,
-  isConstraintNarrower,
-  normalizeConstraint,
-  type NarrowingProfile,
-} from '../core/constraint.js';
+import { checkConstraint } from '../core/constraint/check.js';
+import { intersectConstraints } from '../core/constraint/intersection.js';
+import { isConstraintNarrower, type NarrowingProfile } from '../core/constraint/narrowing.js';
+import { normalizeConstraint } from '../core/constraint/parse.js';
 import type { Action, CapabilityInput, ConstraintInput } from '../core/types.js';
 import {
   arbAction,

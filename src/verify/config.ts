@@ -130,7 +130,8 @@ export function resolveConfig(options: VerifierOptions): VerifierConfig {
   if (algorithms.length === 0 || algorithms.some((alg) => !ALGORITHMS.includes(alg))) {
     throw new TypeError(`algorithms must be a non-empty subset of ${ALGORITHMS.join(', ')}`);
   }
-  const limits: Limits = { ...DEFAULT_LIMITS, ...options.limits };
+  // Frozen: resolved once, so the algebra's limit-keyed caches recognise it (core/limits.ts).
+  const limits: Limits = Object.freeze({ ...DEFAULT_LIMITS, ...options.limits });
   for (const [name, value] of Object.entries(limits)) {
     if (!Number.isSafeInteger(value) || value <= 0)
       throw new RangeError(`limits.${name} must be a positive integer`);

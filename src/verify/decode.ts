@@ -6,7 +6,7 @@ import {
   type ProofKind,
   type VerifiableChain,
 } from '../format/codec.js';
-import { checkTokenLimits } from '../format/jws/chain.js';
+import { checkTokenLimits } from '../format/token-limits.js';
 import { withAatPop } from '../proof/aat-pop.js';
 
 /**

@@ -4,12 +4,8 @@
  * visible here and a test asserts it.
  */
 import { authorizeEach, isSubset } from '../core/capability.js';
-import {
-  MandateError,
-  MandateUsageError,
-  type Check,
-  type MandateErrorCode,
-} from '../core/errors.js';
+// Every denial is the one coded failure (`fail`), named here for what a rule does with it.
+import { fail as deny, MandateUsageError, type Check } from '../core/errors.js';
 import { deepFreeze } from '../core/freeze.js';
 import { findBlockWidening, widenedError } from '../core/widening.js';
 import type { Action, Format, ProofRequest } from '../core/types.js';
@@ -41,16 +37,6 @@ export interface VerifyState {
 export interface Rule {
   readonly check: Exclude<Check, 'internal'>;
   run(state: VerifyState, config: VerifierConfig): void | Promise<void>;
-}
-
-function deny(
-  code: MandateErrorCode,
-  check: Check,
-  hop: number,
-  reason: string,
-  detail?: Record<string, unknown>,
-): never {
-  throw new MandateError(code, reason, { check, hop, detail });
 }
 
 function chainOf(state: VerifyState): VerifiableChain {

@@ -1,6 +1,12 @@
 /** `createVerifier`: the service side. Every request's mandate is checked here. */
 import { MandateError, MandateUsageError, isMandateError } from '../core/errors.js';
-import type { Action, Format, MandateLike, ProofRequest } from '../core/types.js';
+import type {
+  Action,
+  Format,
+  MandateLike,
+  ProofRequest,
+  UnverifiedMandate,
+} from '../core/types.js';
 import type { MtlsContext } from '../proof/mtls/possession.js';
 import { deniedFrom, type Decision, type Denied } from './decision.js';
 import { resolveConfig, type VerifierConfig, type VerifierOptions } from './config.js';
@@ -38,7 +44,7 @@ export interface Verifier {
    * being served (map it from the request, never from the caller's claims), and, when
    * `requireProof` is off, that the transport proved possession.
    */
-  verify(mandate: MandateLike, request: VerifyRequest): Promise<Decision>;
+  verify(mandate: MandateLike | UnverifiedMandate, request: VerifyRequest): Promise<Decision>;
 }
 
 /**

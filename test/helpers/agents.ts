@@ -11,7 +11,7 @@ import {
   type Mandate,
   type Verifier,
 } from '../../src/index.js';
-import type { AuditRecord } from '../../src/adapters/audit.js';
+import type { AuditRecord } from '../../src/verify/audit.js';
 import type { AgentToolRequirement } from '../../src/adapters/run-authority.js';
 import { AS, keyPairs } from './billing.js';
 

@@ -3,28 +3,12 @@
  * Everything here signs with real keys (`prepareSigner`/`signBytes`), so a forged block's
  * signature is valid and only the property under test is wrong.
  */
-import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { sha256Base64url } from '../../src/core/encoding.js';
 import type { KeyPair } from '../../src/core/types.js';
-import { parsePublicJwk } from '../../src/identity/jwk.js';
 import { prepareSigner, signBytes } from '../../src/identity/keys.js';
-import { thumbprintUriSync } from '../../src/identity/thumbprint.js';
+import { keyPairFromSeed } from '../../src/testing/seeded-keys.js';
 
-/** DER prefix of a PKCS#8 Ed25519 private key (RFC 8410); the 32-byte seed follows. */
-const ED25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
-
-/** An Ed25519 key pair from a fixed 32-byte seed (test keys only). */
-export function keyPairFromSeed(seedHex: string): KeyPair {
-  const seed = Buffer.from(seedHex, 'hex');
-  if (seed.length !== 32) throw new RangeError('an Ed25519 seed is 32 bytes');
-  const privateKey: KeyObject = createPrivateKey({
-    key: Buffer.concat([ED25519_PKCS8_PREFIX, seed]),
-    format: 'der',
-    type: 'pkcs8',
-  });
-  const publicJwk = parsePublicJwk(createPublicKey(privateKey).export({ format: 'jwk' }), 'anchor');
-  return { privateKey, publicJwk: { ...publicJwk }, id: thumbprintUriSync(publicJwk) };
-}
+export { keyPairFromSeed };
 
 /** base64url of a string's UTF-8 bytes, or of raw bytes. */
 export function b64(data: string | Uint8Array): string {

@@ -9,7 +9,6 @@ import { describe, expect, it } from 'vitest';
 import {
   delegate,
   mint,
-  normalizeCapabilities,
   parseMandate,
   toolResource,
   type Capability,
@@ -18,7 +17,6 @@ import {
   type Mandate,
 } from '../../src/index.js';
 import {
-  ARG_NAMES,
   NUM_RUNS,
   arbAatConstraint,
   arbCapabilities,
@@ -26,6 +24,8 @@ import {
   lawWorld,
   type LawWorld,
 } from '../../src/testing/index.js';
+import { normalizeCapabilities } from '../../src/core/capability.js';
+import { ARG_NAMES } from '../../src/testing/arbitraries.js';
 
 const ISSUER = 'https://issuer.laws';
 const AUDIENCE = 'https://service.laws';

@@ -161,7 +161,7 @@ describe('nothing mutable is exported (issue 11, finding 12)', () => {
   });
 
   it('regression: RULES[1].run = async () => {} cannot switch off the anchor check', async () => {
-    const { RULES } = await import('../../src/index.js');
+    const { RULES } = await import('../../src/verify/rules.js');
     expect(() => {
       (RULES[1] as { run: unknown }).run = async () => {};
     }).toThrow(TypeError);

@@ -89,7 +89,7 @@ describe('the vector locator', () => {
     const env = { ...process.env, AAT_VECTORS: '', CI: '', MANDATE_REQUIRE_VECTORS: '' };
     const hidden = { ...env, MANDATE_VECTORS_ROOT: clone() };
     const vitest = join(REPO_ROOT, 'node_modules', 'vitest', 'vitest.mjs');
-    const args = [vitest, 'run', 'test/unit/core/aat-subsumption.test.ts'];
+    const args = [vitest, 'run', 'test/unit/core/constraint/aat-profile.test.ts'];
     const skipped = await run(process.execPath, args, { cwd: REPO_ROOT, env: hidden });
     expect(skipped.stdout + skipped.stderr).toMatch(/SKIPPED: .*not found at/);
     const failed = await run(process.execPath, args, {

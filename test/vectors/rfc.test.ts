@@ -22,12 +22,12 @@ import {
   delegate,
   mint,
   prove,
-  TYP,
   type KeyPair,
   type Mandate,
   type Verifier,
 } from '../../src/index.js';
 import { b64, forgeJws, keyPairFromSeed, segment, TEST_SEEDS } from '../helpers/forge.js';
+import { TYP } from '../../src/core/typ.js';
 
 // RFC 7638 §3.1: the example RSA public key and its SHA-256 thumbprint.
 const RFC7638_RSA: JWK = {

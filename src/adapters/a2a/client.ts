@@ -5,7 +5,7 @@ import type { Client } from '@a2a-js/sdk/client';
 import type { JWK } from 'jose';
 import type { KeyPair, MandateLike } from '../../core/types.js';
 import { proveSender } from '../../proof/sender.js';
-import type { Deputy, GrantOptions } from '../deputy.js';
+import type { Deputy, GrantOptions } from '../../proof/deputy.js';
 import {
   A2A_META_DENIAL,
   A2A_META_MANDATE,

@@ -32,8 +32,8 @@ import type { ReplayStore } from '../../stores/types.js';
 import type { Allowed, Denied } from '../../verify/decision.js';
 import type { Verifier } from '../../verify/verifier.js';
 import { contentOf } from './content.js';
-import { toAuditor, type AuditOption } from '../audit.js';
-import { createDeputy, type Deputy } from '../deputy.js';
+import { toAuditor, type AuditOption } from '../../verify/audit.js';
+import { createDeputy, type Deputy } from '../../proof/deputy.js';
 
 /** `metadata` key of the granted mandate on a message. */
 export const A2A_META_MANDATE = 'dev.mandate/mandate';

@@ -26,5 +26,4 @@ export {
   type ProveSenderOptions,
   type SenderRequest,
 } from '../../proof/sender.js';
-export { createDeputy, type Deputy, type DeputyOptions, type GrantOptions } from '../deputy.js';
 export type { OutgoingMessage } from './client.js';

@@ -7,7 +7,7 @@ import type { Action } from '../../core/types.js';
 import type { Verifier } from '../../verify/verifier.js';
 import { deniedFrom, type Allowed, type Denied } from '../../verify/decision.js';
 import { isMandateError } from '../../core/errors.js';
-import { toAuditor, type AuditOption } from '../audit.js';
+import { toAuditor, type AuditOption } from '../../verify/audit.js';
 import {
   AMBIGUOUS_TARGET,
   denialResponse,

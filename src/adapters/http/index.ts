@@ -23,23 +23,16 @@ export {
   type HttpGuard,
   type HttpGuardOptions,
 } from './guard.js';
-export {
-  readRequestTarget,
-  /** @deprecated The same function as {@link readRequestTarget}, under its former name. */
-  readRequestTarget as pathOf,
-  type RequestTarget,
-} from './request-target.js';
+export { readRequestTarget, type RequestTarget } from './request-target.js';
 export {
   AMBIGUOUS_TARGET,
   HTTP_DENIALS,
-  challengeFor,
-  denialResponse,
   type ChallengeOptions,
   type DenialResponse,
   type HttpDenial,
   type OAuthError,
 } from './challenge.js';
-export { readCredentials, type Credentials, type HeaderValue } from './credentials.js';
+export type { HeaderValue } from './credentials.js';
 export type { RouteAction, RouteContext, RouteTable } from './routes.js';
 export { mandateNode, withMandateNode, mandateOf, type MandateContext } from './node.js';
 export { withMandate, mandateHono, type HonoLikeContext } from './fetch.js';
@@ -56,24 +49,5 @@ export {
   PROTECTED_RESOURCE_METADATA_PATH,
   type ProtectedResourceMetadataOptions,
 } from './metadata.js';
-export { BodyError } from './body.js';
-export {
-  createAuditor,
-  auditRecord,
-  spanAttributes,
-  type AuditContext,
-  type AuditLogger,
-  type AuditOption,
-  type AuditRecord,
-  type Auditor,
-  type AuditorOptions,
-} from '../audit.js';
-export {
-  createDeputy,
-  type Deputy,
-  type DeputyOptions,
-  type DeputyTarget,
-  type NarrowedCall,
-} from '../deputy.js';
 export { httpTarget, type HttpTargetOptions } from './target.js';
 export type { ExpressMiddleware } from './express.js';

@@ -1,6 +1,6 @@
 /** A deputy target over HTTP: the narrowed call is sent with `createMandateFetch`. */
 import type { Json } from '../../core/types.js';
-import type { DeputyTarget } from '../deputy.js';
+import type { DeputyTarget } from '../../proof/deputy.js';
 import { createMandateFetch } from './client.js';
 
 /** Options of `httpTarget`. */

@@ -3,7 +3,7 @@ import { tokenOf } from '../../core/token-of.js';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { Json, KeyPair, MandateLike } from '../../core/types.js';
 import { prove } from '../../proof/prove.js';
-import type { DeputyTarget } from '../deputy.js';
+import type { DeputyTarget } from '../../proof/deputy.js';
 import { MANDATE_DENIED, META_MANDATE, META_PROOF, type MandateDenialData } from './guard.js';
 
 type CallResult = Awaited<ReturnType<Client['callTool']>>;

@@ -13,7 +13,7 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { Action, Json } from '../../core/types.js';
 import type { Allowed, Denied } from '../../verify/decision.js';
 import type { Verifier } from '../../verify/verifier.js';
-import { toAuditor, type AuditOption } from '../audit.js';
+import { toAuditor, type AuditOption } from '../../verify/audit.js';
 import { changedArgument, type ChangedArgument } from './hand-off.js';
 
 /** `params._meta` key of the mandate. */

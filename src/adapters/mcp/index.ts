@@ -24,6 +24,5 @@ export {
   PROTECTED_RESOURCE_METADATA_PATH,
   type ProtectedResourceMetadataOptions,
 } from '../http/metadata.js';
-export { createDeputy, type Deputy, type DeputyOptions, type NarrowedCall } from '../deputy.js';
 // Types that the signatures above use.
 export type { ToolArgs } from './guard.js';

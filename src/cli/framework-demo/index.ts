@@ -3,7 +3,7 @@
  * framework. The framework (a devDependency, an optional peer of the package) is loaded only
  * here; without it the demo says what to install.
  */
-import type { AuditRecord } from '../../adapters/audit.js';
+import type { AuditRecord } from '../../verify/audit.js';
 import {
   createDemoCast,
   FRAMEWORK_SCENARIOS,

@@ -7,7 +7,7 @@
 import { generateKeyPair } from '../../identity/keys.js';
 import { mint } from '../../format/mint.js';
 import { createVerifier } from '../../verify/verifier.js';
-import type { AuditRecord } from '../../adapters/audit.js';
+import type { AuditRecord } from '../../verify/audit.js';
 import { createRunAuthority, type RunAuthority } from '../../adapters/run-authority.js';
 import type { AgentToolRequirement } from '../../adapters/run-authority.js';
 import type { ToolGuardOptions } from '../../adapters/tool-guard.js';

@@ -9,11 +9,9 @@
  */
 import { ClientFactory } from '@a2a-js/sdk/client';
 import type { AgentExecutor } from '@a2a-js/sdk/server';
-import { a2aDenial, createDeputy, sendWithGrant } from '../../adapters/a2a/index.js';
+import { a2aDenial, sendWithGrant } from '../../adapters/a2a/index.js';
 import { verifyAgentCard, type AgentCard } from '../../identity/agent-card/index.js';
 import { BoundedMap } from '../../core/bounded-map.js';
-import type { Mandate } from '../../core/types.js';
-import { toMandate } from '../../format/mint.js';
 import { createOAuthClient, OAuthRequestError } from '../../oauth/index.js';
 import { serveDemoAgent } from './a2a-server.js';
 import { keyPairOf, readConfig } from './common.js';
@@ -25,6 +23,8 @@ import {
   paymentAsked,
   subjectTokenOf,
 } from './messages.js';
+import { createDeputy } from '../../proof/deputy.js';
+import { parseMandate } from '../../format/parse.js';
 
 const config = readConfig();
 const key = await keyPairOf(config.keyJwk);
@@ -43,8 +43,10 @@ const oauth = await createOAuthClient({
  * authorization server accepted is what lets a user's later messages use it.
  */
 // Bounded (one entry per user token); a failed exchange is forgotten (set to undefined).
-const roots = new BoundedMap<string, Promise<Mandate> | undefined>(256);
-function rootFor(subjectToken: string): Promise<Mandate> {
+// The root is the token the authorization server issued (received, not made here: a token, never
+// a `Mandate`); every function that takes it decodes it again.
+const roots = new BoundedMap<string, Promise<string> | undefined>(256);
+function rootFor(subjectToken: string): Promise<string> {
   const held = roots.get(subjectToken);
   if (held !== undefined) return held;
   const exchanged = (async () => {
@@ -55,7 +57,7 @@ function rootFor(subjectToken: string): Promise<Mandate> {
       resource: [config.billingAudience, config.toolAudience],
       capabilities: config.rootCapabilities ?? [],
     });
-    return toMandate(response.accessToken);
+    return response.accessToken;
   })();
   roots.set(subjectToken, exchanged);
   exchanged.catch(() => {
@@ -107,7 +109,7 @@ const executor: AgentExecutor = {
       answer('refused', { refused: 'a payment request with the user access token is required' });
       return;
     }
-    let root: Mandate;
+    let root: string;
     try {
       root = await rootFor(subjectToken);
     } catch (error) {
@@ -140,7 +142,8 @@ const executor: AgentExecutor = {
       },
     });
     const denial = a2aDenial(billed);
-    const rootId = root.blocks[0]?.id;
+    // Inspected, not trusted: the id alice may revoke (the verifiers decide on the chain).
+    const rootId = (await parseMandate(root)).blocks[0]?.id;
     answer(
       'orchestrator done',
       denial === undefined

@@ -7,7 +7,7 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { z } from 'zod';
 import { guardTools, mandateOf } from '../../adapters/mcp/index.js';
-import type { AuditOption } from '../../adapters/audit.js';
+import type { AuditOption } from '../../verify/audit.js';
 import type { Verifier } from '../../verify/verifier.js';
 
 /** One payment the tool made, and for whom. */

@@ -20,11 +20,11 @@ import type { CapabilityInput, KeyPair } from '../../core/types.js';
 import { mint } from '../../format/mint.js';
 import { generateKeyPair } from '../../identity/keys.js';
 import { createOAuthClient } from '../../oauth/client.js';
-import { startDemoAuthorizationServer } from '../../oauth/demo-authorization-server.js';
+import { startDemoAuthorizationServer } from '../authorization-server/demo-authorization-server.js';
 import type {
   DemoAuthorizationServer,
   DemoServerImplementation,
-} from '../../oauth/demo-server-common.js';
+} from '../authorization-server/demo-server-common.js';
 import { describeServer } from '../scenarios.js';
 import { CONFIG_ENV, type CapturedCall, type DemoConfig, type Outcome } from './common.js';
 

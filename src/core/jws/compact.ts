@@ -6,6 +6,7 @@
 import { BoundedMap } from '../bounded-map.js';
 import { decodeBase64url } from '../encoding.js';
 import { MandateError, type Check } from '../errors.js';
+import { malformed } from '../failure.js';
 import { deepFreeze } from '../freeze.js';
 import { parseJsonObject } from '../json-text.js';
 
@@ -46,20 +47,6 @@ function decodeUtf8(bytes: Buffer, label: string, check: Check, hop: number | un
       detail: { path: label },
     });
   }
-}
-
-function malformedJws(
-  label: string,
-  check: Check,
-  hop: number | undefined,
-  message: string,
-  path = label,
-): never {
-  throw new MandateError('MANDATE_MALFORMED', `${label}: ${message}`, {
-    check,
-    hop,
-    detail: { path },
-  });
 }
 
 /**
@@ -124,11 +111,16 @@ export function parseCompactJws(compact: string, options: ParseJwsOptions): Pars
   const dot1 = compact.indexOf('.');
   const dot2 = dot1 === -1 ? -1 : compact.indexOf('.', dot1 + 1);
   if (dot2 === -1 || compact.indexOf('.', dot2 + 1) !== -1)
-    malformedJws(label, check, hop, 'must be a compact JWS (three dot-separated parts)');
+    malformed(`${label}: must be a compact JWS (three dot-separated parts)`, {
+      path: label,
+      check,
+      hop,
+    });
   const h = compact.slice(0, dot1);
   const p = compact.slice(dot1 + 1, dot2);
   const s = compact.slice(dot2 + 1);
-  if (h === '' || p === '' || s === '') malformedJws(label, check, hop, 'empty JWS part');
+  if (h === '' || p === '' || s === '')
+    malformed(`${label}: empty JWS part`, { path: label, check, hop });
   const header = parseHeader(h, label, check, hop);
   const expected = options.expect;
   if (expected !== undefined && !expected.typs.includes(header.typ as string)) {
@@ -136,29 +128,24 @@ export function parseCompactJws(compact: string, options: ParseJwsOptions): Pars
     const shown = (v: unknown): string =>
       typeof v === 'string' && /^[\x20-\x7E]{1,40}$/.test(v) ? JSON.stringify(v) : 'absent';
     const jwt = typeof header.typ !== 'string' || header.typ.toUpperCase() === 'JWT';
-    malformedJws(
-      label,
-      check,
-      hop,
-      `${jwt ? 'a JWT' : 'a JWS'} (typ ${shown(header.typ)}, alg ${shown(header.alg)}), not ${expected.what}: ` +
+    malformed(
+      `${label}: ${jwt ? 'a JWT' : 'a JWS'} (typ ${shown(header.typ)}, alg ${shown(header.alg)}), not ${expected.what}: ` +
         `expected typ ${expected.typs.join(' or ')}`,
-      `${label}.header.typ`,
+      { path: `${label}.header.typ`, check, hop },
     );
   }
   const refused = disallowedHeaderMember(header, options.extraHeaders);
   if (refused !== undefined) {
-    malformedJws(
-      label,
+    malformed(`${label}: header member "${refused}" is not allowed`, {
+      path: `${label}.header.${refused}`,
       check,
       hop,
-      `header member "${refused}" is not allowed`,
-      `${label}.header.${refused}`,
-    );
+    });
   }
   if (typeof header.alg !== 'string')
-    malformedJws(label, check, hop, 'header.alg must be a string', `${label}.header.alg`);
+    malformed(`${label}: header.alg must be a string`, { path: `${label}.header.alg`, check, hop });
   if (typeof header.typ !== 'string')
-    malformedJws(label, check, hop, 'header.typ must be a string', `${label}.header.typ`);
+    malformed(`${label}: header.typ must be a string`, { path: `${label}.header.typ`, check, hop });
   const payloadText = decodeUtf8(
     decodeBase64url(p, `${label}.payload`, check, hop),
     `${label}.payload`,
@@ -168,7 +155,11 @@ export function parseCompactJws(compact: string, options: ParseJwsOptions): Pars
   const payload = parseJsonObject(payloadText, `${label}.payload`, check, hop);
   const signature = decodeBase64url(s, `${label}.signature`, check, hop);
   if (signature.length !== SIGNATURE_BYTES)
-    malformedJws(label, check, hop, 'signature has the wrong length', `${label}.signature`);
+    malformed(`${label}: signature has the wrong length`, {
+      path: `${label}.signature`,
+      check,
+      hop,
+    });
   return { header, payload, signingInput: compact.slice(0, dot2), signature };
 }
 

@@ -7,11 +7,11 @@
  *
  * @module
  */
-import { MandateError } from '../../core/errors.js';
+import { malformed } from '../../core/failure.js';
 import type { Limits } from '../../core/limits.js';
 import { thumbprintUriSync } from '../../identity/thumbprint.js';
 import type { ChainBlock } from '../codec.js';
-import { checkTokenLimits } from '../jws/chain.js';
+import { checkTokenLimits } from '../token-limits.js';
 import { readBlockFacts, viewOfFacts } from './datalog.js';
 import { ecdsaTwin } from './ecdsa-twin.js';
 import {
@@ -59,10 +59,6 @@ function revocationTwin(
   return twin === undefined ? {} : { revocationIdTwin: biscuitRevocationId({ signature: twin }) };
 }
 
-function malformed(message: string, hop: number, path: string): never {
-  throw new MandateError('MANDATE_MALFORMED', message, { check: 'limits', hop, detail: { path } });
-}
-
 function decodeBlock(
   signed: SignedBlock,
   hop: number,
@@ -73,30 +69,31 @@ function decodeBlock(
   // The block's kind is fixed by its position, as the JWS `typ` is: the authority block is signed
   // by the root key alone; every later block must be a third-party block (signed by a holder).
   if (hop === 0 && signed.external !== undefined) {
-    malformed(
-      `${label}: the authority block cannot be a third-party block`,
+    malformed(`${label}: the authority block cannot be a third-party block`, {
+      path: `${label}.externalSignature`,
       hop,
-      `${label}.externalSignature`,
-    );
+    });
   }
   if (hop > 0 && signed.external === undefined) {
-    malformed(
-      `${label}: a delegation must be a third-party block`,
+    malformed(`${label}: a delegation must be a third-party block`, {
+      path: `${label}.externalSignature`,
       hop,
-      `${label}.externalSignature`,
-    );
+    });
   }
   const view = viewOfFacts(readBlockFacts(signed.block, hop, limits), hop, limits);
   if (hop === 0 && view.rootAlg === undefined)
-    malformed(`${label}: root_alg is missing`, hop, `${label}.root_alg`);
+    malformed(`${label}: root_alg is missing`, { path: `${label}.root_alg`, hop });
   if (hop > 0 && view.rootAlg !== undefined) {
-    malformed(`${label}: root_alg is only allowed on the root`, hop, `${label}.root_alg`);
+    malformed(`${label}: root_alg is only allowed on the root`, { path: `${label}.root_alg`, hop });
   }
   let holderKey;
   try {
     holderKey = toJwk(view.holder);
   } catch {
-    return malformed(`${label}: holder is not a valid public key`, hop, `${label}.holder`);
+    return malformed(`${label}: holder is not a valid public key`, {
+      path: `${label}.holder`,
+      hop,
+    });
   }
   const alg =
     hop === 0 ? (view.rootAlg ?? 'Ed25519') : signingAlg(signed.external?.publicKey.algorithm ?? 0);
@@ -134,7 +131,10 @@ export function decodeBiscuit(token: string, limits: Limits): DecodedBiscuit {
     const block = decodeBlock(signed, hop, limits, previousNextKey);
     // A repeated block id is a cycle or a splice (as in the JWS encoding, AAT step 2c).
     if (ids.has(block.id)) {
-      malformed(`block ${hop}: block id repeats an earlier block`, hop, `block ${hop}.block_id`);
+      malformed(`block ${hop}: block id repeats an earlier block`, {
+        path: `block ${hop}.block_id`,
+        hop,
+      });
     }
     ids.add(block.id);
     return block;

@@ -25,7 +25,7 @@ import {
   type KeyObject,
 } from 'node:crypto';
 
-import { MandateError } from '../../core/errors.js';
+import { malformed } from '../../core/failure.js';
 import { assertBlockCount, type Limits } from '../../core/limits.js';
 import type { PublicJwk, SigningAlg } from '../../identity/jwk.js';
 import type { PreparedSigner } from '../../identity/keys.js';
@@ -96,10 +96,6 @@ const PROOF: MessageSchema = { 1: { wire: 2 }, 2: { wire: 2 } };
 /** The only signature version Mandate writes and accepts (Biscuit v3.3 `\0BLOCK\0` payloads). */
 export const SIGNATURE_VERSION = 1;
 
-function malformed(message: string, hop: number, path: string): never {
-  throw new MandateError('MANDATE_MALFORMED', message, { check: 'limits', hop, detail: { path } });
-}
-
 function parsePublicKey(bytes: Uint8Array, hop: number, path: string): BiscuitPublicKey {
   const fields = readMessage(bytes, PUBLIC_KEY, path);
   const algorithm = varintOf(fields, 1);
@@ -108,7 +104,7 @@ function parsePublicKey(bytes: Uint8Array, hop: number, path: string): BiscuitPu
   if (algorithm === 1n && key.length === 33 && (key[0] === 2 || key[0] === 3)) {
     return { algorithm: 1, key };
   }
-  return malformed(`block ${hop}: ${path} is not an Ed25519 or P-256 public key`, hop, path);
+  return malformed(`block ${hop}: ${path} is not an Ed25519 or P-256 public key`, { path, hop });
 }
 
 function parseSignedBlock(raw: Uint8Array, hop: number): SignedBlock {
@@ -128,11 +124,10 @@ function parseSignedBlock(raw: Uint8Array, hop: number): SignedBlock {
   }
   const version = varintOf(fields, 5) ?? 0n;
   if (version !== BigInt(SIGNATURE_VERSION)) {
-    malformed(
-      `block ${hop}: signature version must be ${SIGNATURE_VERSION}`,
+    malformed(`block ${hop}: signature version must be ${SIGNATURE_VERSION}`, {
+      path: `block ${hop}.version`,
       hop,
-      `block ${hop}.version`,
-    );
+    });
   }
   return {
     raw,
@@ -155,11 +150,12 @@ export function toTokenText(bytes: Uint8Array): string {
 /** Decodes token text, accepting only the canonical encoding (what {@link toTokenText} writes). */
 export function fromTokenText(token: string): Uint8Array {
   if (!BASE64URL_PADDED.test(token) || token.length % 4 !== 0) {
-    malformed('the mandate is not Biscuit base64url text', 0, 'token');
+    malformed('the mandate is not Biscuit base64url text', { path: 'token', hop: 0 });
   }
   const bytes = Buffer.from(token, 'base64url');
   // Node skips what it does not understand; re-encoding proves this is the one canonical text.
-  if (toTokenText(bytes) !== token) malformed('the mandate is not canonical base64url', 0, 'token');
+  if (toTokenText(bytes) !== token)
+    malformed('the mandate is not canonical base64url', { path: 'token', hop: 0 });
   return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
@@ -182,15 +178,14 @@ export function parseBiscuitToken(token: string, limits: Limits): BiscuitToken {
     const nextSecret = bytesOf(proof, 1);
     if (nextSecret === undefined || proof.has(2)) {
       // A sealed token (finalSignature) can no longer be delegated; Mandate never writes one.
-      malformed(
-        'the Biscuit proof must be a next secret (sealed tokens are not mandates)',
-        blocks.length - 1,
-        'proof',
-      );
+      malformed('the Biscuit proof must be a next secret (sealed tokens are not mandates)', {
+        path: 'proof',
+        hop: blocks.length - 1,
+      });
     }
     const rootKeyId = varintOf(top, 1);
     if (rootKeyId !== undefined && rootKeyId > 0xffffffffn)
-      malformed('rootKeyId is not a u32', 0, 'rootKeyId');
+      malformed('rootKeyId is not a u32', { path: 'rootKeyId', hop: 0 });
     return {
       ...(rootKeyId === undefined ? {} : { rootKeyId: Number(rootKeyId) }),
       blocks,
@@ -198,7 +193,7 @@ export function parseBiscuitToken(token: string, limits: Limits): BiscuitToken {
     };
   } catch (error) {
     if (error instanceof ProtobufError)
-      malformed(`the Biscuit token does not decode: ${error.message}`, 0, 'token');
+      malformed(`the Biscuit token does not decode: ${error.message}`, { path: 'token', hop: 0 });
     throw error;
   }
 }

@@ -2,19 +2,24 @@
  * One block of a JWS chain: its claims (AAT names where the concepts coincide), their
  * schema, and the decoded view the verifier's rules work on.
  */
-import { createPublicKey } from 'node:crypto';
 import { z } from 'zod';
 import { BoundedMap } from '../../core/bounded-map.js';
 import { normalizeCapabilities } from '../../core/capability.js';
-import { MandateError, isMandateError, rethrowAtBlock, type Check } from '../../core/errors.js';
+import { MandateError, isMandateError, rethrowAtBlock } from '../../core/errors.js';
+import { malformed } from '../../core/failure.js';
 import { limitsKey, type Limits } from '../../core/limits.js';
 import { assertSafeText } from '../../core/names.js';
 import { TYP } from '../../core/typ.js';
 import type { BlockView, Capability } from '../../core/types.js';
-import { parsePublicJwk, type PublicJwk, type SigningAlg } from '../../identity/jwk.js';
+import {
+  importPublicJwk,
+  parsePublicJwk,
+  type PublicJwk,
+  type SigningAlg,
+} from '../../identity/jwk.js';
 import { thumbprintUriSync } from '../../identity/thumbprint.js';
 import type { ParsedJws } from '../../core/jws/compact.js';
-import { firstIssue } from '../../core/schemas.js';
+import { parseWith } from '../../core/schemas.js';
 
 /** The `authorization_details` type of a Mandate capability (RFC 9396). */
 export const CAPABILITY_DETAIL_TYPE = 'mandate';
@@ -184,10 +189,6 @@ function normalizedDetails(
   return capabilities;
 }
 
-function malformed(message: string, hop: number, path: string, check: Check = 'limits'): never {
-  throw new MandateError('MANDATE_MALFORMED', message, { check, hop, detail: { path } });
-}
-
 /** The `typ` a block at this position must carry. */
 export function typFor(hop: number): string {
   return hop === 0 ? TYP.root : TYP.delegation;
@@ -201,41 +202,26 @@ export function decodeBlock(jws: ParsedJws, hop: number, limits: Limits): Decode
   const label = `block ${hop}`;
   const expectedTyp = typFor(hop);
   if (jws.header.typ !== expectedTyp) {
-    malformed(`${label}: typ must be ${expectedTyp}`, hop, `${label}.header.typ`);
+    malformed(`${label}: typ must be ${expectedTyp}`, { path: `${label}.header.typ`, hop });
   }
   if (jws.header.alg !== 'Ed25519' && jws.header.alg !== 'ES256') {
     // Allow-listed before any crypto: `none`, HMAC and `EdDSA` never reach a key.
-    malformed(`${label}: alg must be Ed25519 or ES256`, hop, `${label}.header.alg`);
+    malformed(`${label}: alg must be Ed25519 or ES256`, { path: `${label}.header.alg`, hop });
   }
   const kid = jws.header.kid;
   if (kid !== undefined && (typeof kid !== 'string' || kid.length > 256 || hop !== 0)) {
-    malformed(
-      `${label}: kid is only allowed on the root, as a short string`,
+    malformed(`${label}: kid is only allowed on the root, as a short string`, {
+      path: `${label}.header.kid`,
       hop,
-      `${label}.header.kid`,
-    );
+    });
   }
   let claims: BlockClaims;
   if (claimsPlainlyValid(jws.payload, limits)) {
     // The schema would accept it and return the same values (its copy adds nothing read here).
     claims = jws.payload as BlockClaims;
   } else {
-    const parsed = schemaFor(limits).safeParse(jws.payload);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      // A string or list past a configured limit is that limit's denial, as in every encoding.
-      if (issue?.code === 'too_big' && (issue.origin === 'string' || issue.origin === 'array')) {
-        const path = [label, ...issue.path.map(String)].join('.');
-        throw new MandateError('MANDATE_LIMIT_EXCEEDED', `${path}: ${issue.message}`, {
-          check: 'limits',
-          hop,
-          detail: { path, limit: Number(issue.maximum) },
-        });
-      }
-      const { path, message } = firstIssue(parsed.error, label);
-      malformed(message, hop, path);
-    }
-    claims = parsed.data;
+    // A string or list past a configured limit is that limit's denial, as in every encoding.
+    claims = parseWith(schemaFor(limits), jws.payload, label, { hop, limits: true });
   }
   // Names a human reads (who, by whom, for whom) get the same look-alike rules as
   // resource names: no bidi, zero-width, control characters or lone surrogates; NFC.
@@ -265,9 +251,12 @@ export function decodeBlock(jws: ParsedJws, hop: number, limits: Limits): Decode
     // An EC point off the curve only shows when imported: find it here (rule 1), not at
     // the hop that would later need the key.
     try {
-      createPublicKey({ key: holderKey, format: 'jwk' });
+      importPublicJwk(holderKey);
     } catch {
-      malformed(`${label}: cnf.jwk is not a valid P-256 public key`, hop, `${label}.cnf.jwk`);
+      malformed(`${label}: cnf.jwk is not a valid P-256 public key`, {
+        path: `${label}.cnf.jwk`,
+        hop,
+      });
     }
   }
   let capabilities: Capability[];
@@ -282,13 +271,13 @@ export function decodeBlock(jws: ParsedJws, hop: number, limits: Limits): Decode
     rethrowAtBlock(error, label, hop);
   }
   if (hop === 0 && claims.par_hash !== undefined) {
-    malformed(`${label}: a root block carries no par_hash`, hop, `${label}.par_hash`);
+    malformed(`${label}: a root block carries no par_hash`, { path: `${label}.par_hash`, hop });
   }
   if (hop > 0 && claims.par_hash === undefined) {
-    malformed(`${label}: a delegation block needs par_hash`, hop, `${label}.par_hash`);
+    malformed(`${label}: a delegation block needs par_hash`, { path: `${label}.par_hash`, hop });
   }
   if (claims.del_depth > claims.del_max_depth) {
-    malformed(`${label}: del_depth exceeds del_max_depth`, hop, `${label}.del_depth`);
+    malformed(`${label}: del_depth exceeds del_max_depth`, { path: `${label}.del_depth`, hop });
   }
   const audience =
     claims.aud === undefined

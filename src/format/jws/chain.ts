@@ -5,6 +5,7 @@
 import type { BoundedMap } from '../../core/bounded-map.js';
 import { sha256Base64url } from '../../core/encoding.js';
 import { MandateError } from '../../core/errors.js';
+import { checkTokenLimits } from '../token-limits.js';
 import { assertBlockCount, type Limits } from '../../core/limits.js';
 import { signBytes, type PreparedSigner } from '../../identity/keys.js';
 import type { PlannedBlock } from '../plan.js';
@@ -21,37 +22,6 @@ export const BLOCK_SEPARATOR = '~';
 /** Whether a token looks like a JWS chain (as opposed to a Biscuit). */
 export function looksLikeJwsChain(token: string): boolean {
   return token.startsWith('eyJ');
-}
-
-const TOKEN_CHARS = /^[A-Za-z0-9_\-.~=+/]+$/;
-
-/** Enforce the token-level limits before anything is decoded (DESIGN.md rule 1). */
-export function checkTokenLimits(token: unknown, limits: Limits): asserts token is string {
-  if (typeof token !== 'string' || token.length === 0) {
-    throw new MandateError('MANDATE_MALFORMED', 'the mandate must be a non-empty string', {
-      check: 'limits',
-      hop: 0,
-    });
-  }
-  if (token.length > limits.maxTokenBytes) {
-    throw new MandateError(
-      'MANDATE_LIMIT_EXCEEDED',
-      `the mandate is longer than ${limits.maxTokenBytes} bytes`,
-      { check: 'limits', hop: 0, detail: { limit: limits.maxTokenBytes, length: token.length } },
-    );
-  }
-  // Both encodings are ASCII (base64url, `.`, `~`, base64 padding): anything else is
-  // garbage, denied here before any decoder (or biscuit-wasm) sees it.
-  if (!TOKEN_CHARS.test(token)) {
-    throw new MandateError(
-      'MANDATE_MALFORMED',
-      'the mandate contains characters no encoding uses',
-      {
-        check: 'limits',
-        hop: 0,
-      },
-    );
-  }
 }
 
 /**

@@ -5,10 +5,10 @@ import type { PreparedSigner } from '../../identity/keys.js';
 import type { Codec, DecodedChain } from '../codec.js';
 import { MANDATE_RULE_ORDER } from '../rule-order.js';
 import type { PlannedBlock } from '../plan.js';
+import { checkTokenLimits } from '../token-limits.js';
 import type { DecodedBlock } from './block.js';
 import {
   BLOCK_SEPARATOR,
-  checkTokenLimits,
   decodeCheckedJwsChain,
   decodeJwsChain,
   decodeJwsPiece,

@@ -2,34 +2,18 @@
  * `mandate/agent-card`: signed A2A Agent Cards (A2A §8.4), agent resolution from the
  * well-known location, and the holder-keys extension that binds an agent to its keys.
  */
-export {
-  AGENT_CARD_V1,
-  AGENT_CARD_V03,
-  agentCardV1Schema,
-  agentCardV03Schema,
-  detectCardVersion,
-  type AgentCard,
-  type AgentCardSignature,
-  type AgentCardVersion,
-} from './schema.js';
+export type { AgentCard, AgentCardSignature, AgentCardVersion } from './schema.js';
 export { parseAgentCard, type ParsedAgentCard } from './parse.js';
-export {
-  canonicalizeAgentCard,
-  CANONICALIZATION_PROFILES,
-  DEFAULT_PROFILE,
-  type CanonicalizationProfile,
-} from './canonical.js';
-export { signAgentCard, AGENT_CARD_TYP, type SignAgentCardOptions } from './sign.js';
+export type { CanonicalizationProfile } from './canonical.js';
+export { signAgentCard, type SignAgentCardOptions } from './sign.js';
 export {
   verifyAgentCard,
   type AgentCardAlg,
   type VerifiedAgentCard,
   type VerifyAgentCardOptions,
 } from './verify.js';
-export { HOLDER_KEYS_EXTENSION, holderKeysExtension, readHolderKeys } from './holder-keys.js';
+export { holderKeysExtension, readHolderKeys } from './holder-keys.js';
 export {
-  AGENT_CARD_PATHS,
-  agentOrigin,
   createAgentResolver,
   type AgentResolver,
   type AgentResolverOptions,
@@ -38,7 +22,6 @@ export {
 export {
   staticKeys,
   remoteJwks,
-  REMOTE_JWKS_DEFAULTS,
   type KeyResolver,
   type KeySelector,
   type ResolvedKey,

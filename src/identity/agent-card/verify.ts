@@ -4,6 +4,7 @@
  */
 import { decodeBase64url } from '../../core/encoding.js';
 import { MandateError, isMandateError, type MandateErrorCode } from '../../core/errors.js';
+import { malformed } from '../../core/failure.js';
 import { parseJsonObject } from '../../core/json-text.js';
 import type { JWK } from 'jose';
 import { verifyJwsSignature } from '../../core/jws/signature.js';
@@ -184,9 +185,6 @@ async function verifyOne(
   options: VerifyAgentCardOptions,
 ): Promise<Omit<VerifiedAgentCard, 'card' | 'version' | 'holderKeys'>> {
   const label = `card.signatures.${index}`;
-  const malformed = (message: string, path: string): never => {
-    throw denial('MANDATE_MALFORMED', `${label}: ${message}`, { path: `${label}.${path}` });
-  };
   const header = parseJsonObject(
     decodeBase64url(entry.protected, `${label}.protected`, 'anchor').toString('utf8'),
     `${label}.protected`,
@@ -197,11 +195,17 @@ async function verifyOne(
   // and every other member are refused, never ignored.
   for (const member of Object.keys(header)) {
     if (!HEADER_MEMBERS.has(member))
-      malformed(`protected header member "${member.slice(0, 32)}" is not allowed`, 'protected');
+      malformed(`${label}: protected header member "${member.slice(0, 32)}" is not allowed`, {
+        path: `${label}.protected`,
+        check: 'anchor',
+      });
   }
   for (const member of Object.keys(entry.header ?? {})) {
     if (HEADER_MEMBERS.has(member) || member === 'crit' || member === 'jwk' || member === 'x5u')
-      malformed(`"${member.slice(0, 32)}" must not appear in the unprotected header`, 'header');
+      malformed(`${label}: "${member.slice(0, 32)}" must not appear in the unprotected header`, {
+        path: `${label}.header`,
+        check: 'anchor',
+      });
   }
   const { alg, typ, kid, jku } = header;
   if (typeof alg !== 'string' || !prepared.algorithms.includes(alg as AgentCardAlg)) {
@@ -210,17 +214,31 @@ async function verifyOne(
       path: `${label}.protected.alg`,
     });
   }
-  if (typ !== AGENT_CARD_TYP) malformed(`typ must be ${AGENT_CARD_TYP}`, 'protected.typ');
+  if (typ !== AGENT_CARD_TYP)
+    malformed(`${label}: typ must be ${AGENT_CARD_TYP}`, {
+      path: `${label}.protected.typ`,
+      check: 'anchor',
+    });
   if (typeof kid !== 'string' || kid.length === 0 || kid.length > 256)
-    return malformed('kid must be a non-empty string', 'protected.kid');
+    return malformed(`${label}: kid must be a non-empty string`, {
+      path: `${label}.protected.kid`,
+      check: 'anchor',
+    });
   let resolver: KeyResolver | undefined = prepared.keys;
   let jkuUrl: string | undefined;
   if (jku !== undefined) {
-    if (typeof jku !== 'string') return malformed('jku must be a string', 'protected.jku');
+    if (typeof jku !== 'string')
+      return malformed(`${label}: jku must be a string`, {
+        path: `${label}.protected.jku`,
+        check: 'anchor',
+      });
     try {
       jkuUrl = new URL(jku).href;
     } catch {
-      return malformed('jku must be an absolute URL', 'protected.jku');
+      return malformed(`${label}: jku must be an absolute URL`, {
+        path: `${label}.protected.jku`,
+        check: 'anchor',
+      });
     }
     if (!prepared.jku.has(jkuUrl)) {
       throw denial('MANDATE_UNTRUSTED_ISSUER', `${label}: jku is not allow-listed`, {

@@ -2,7 +2,7 @@
  * SPIFFE identities as agent names: an X.509-SVID's single URI SAN, and a JWT-SVID's `sub`
  * (SPIFFE ID, X.509-SVID and JWT-SVID standards).
  */
-import { decodeProtectedHeader, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
+import type { JWTPayload } from 'jose';
 import { MandateError, type MandateErrorCode } from '../../core/errors.js';
 import {
   isKeyResolver,
@@ -124,6 +124,13 @@ export async function verifyJwtSvid(
   if (typeof token !== 'string' || token.length > 16_384) {
     throw svidError('MANDATE_MALFORMED', 'a JWT-SVID must be a compact JWT', 'malformed');
   }
+  // jose's JWT verification is loaded here, on first use: the verifier imports this module for
+  // X.509-SVID names, and importing Mandate should not load a JWT stack it may never use.
+  const [{ decodeProtectedHeader }, joseErrors, { jwtVerify }] = await Promise.all([
+    import('jose/decode/protected_header'),
+    import('jose/errors'),
+    import('jose/jwt/verify'),
+  ]);
   let header;
   try {
     header = decodeProtectedHeader(token);

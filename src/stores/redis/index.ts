@@ -1,12 +1,13 @@
 /**
  * `mandate/stores/redis`: revocation and replay stores shared by a fleet of verifiers, on one
  * Redis server or a Redis Cluster.
- * The only module that loads `ioredis`; the main entry point never imports it.
+ * The only module that loads `ioredis` (an optional peer dependency: install it to use this
+ * entry point); the main entry point never imports it. The stores' errors
+ * (`StoreUnavailableError`) are exported by the main entry point.
  */
 export { RedisRevocationStore } from './revocation-store.js';
 export { RedisReplayStore, type RedisReplayStoreOptions } from './replay-store.js';
 export {
-  DEFAULT_TIMEOUT_MS,
   createRedisClient,
   failClosedClusterOptions,
   failClosedRedisOptions,
@@ -21,6 +22,3 @@ export type {
   RedisStoreOptions,
   RedisStoreUrlOptions,
 } from './connection.js';
-export { DEFAULT_PREFIX } from './keys.js';
-export { StoreQuotaError, StoreUnavailableError } from '../errors.js';
-export type { StoreUnavailableReason } from '../errors.js';

@@ -13,16 +13,5 @@ export type {
   RevocationListStatus,
   RevocationListStoreOptions,
 } from './store.js';
-export { signRevocationList } from './sign.js';
-export {
-  MAX_LIST_ENTRIES,
-  REVOCATION_LIST_ALGS,
-  REVOCATION_LIST_MEDIA_TYPE,
-  REVOCATION_LIST_TYP,
-  revocationListPayloadSchema,
-} from './format.js';
 export type { RevocationListPayload } from './format.js';
-export { parseState, revokeInStateFile } from './state.js';
 export type { RevocationListState, RevocationListStateEntry } from './state.js';
-export { StoreUnavailableError } from '../errors.js';
-export type { StoreUnavailableReason } from '../errors.js';

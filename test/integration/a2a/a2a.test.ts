@@ -10,13 +10,13 @@ import {
   a2aDenial,
   A2A_META_MANDATE,
   A2A_META_PROOF,
-  createDeputy,
   MANDATE_A2A_EXTENSION,
   sendWithGrant,
   sendWithMandate,
 } from '../../../src/adapters/a2a/index.js';
 import { BILLING, payMessage, startBillingAgent, type RunningAgent } from './agent.js';
 import { AS, aliceRoot, keyPairs } from '../../helpers/billing.js';
+import { createDeputy } from '../../../src/proof/deputy.js';
 
 let anchor: KeyPair;
 let orchestrator: KeyPair;

@@ -18,7 +18,7 @@ import {
   mandateOf,
   type A2aMandateContext,
 } from '../../../src/adapters/a2a/index.js';
-import type { AuditOption } from '../../../src/adapters/audit.js';
+import type { AuditOption } from '../../../src/verify/audit.js';
 import { createVerifier, type Action, type KeyPair, type Verifier } from '../../../src/index.js';
 import { AS } from '../../helpers/billing.js';
 import { paymentAsked } from '../../../src/cli/processes/messages.js';

@@ -8,13 +8,12 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClientFactory, type Client } from '@a2a-js/sdk/client';
 import type { Message } from '@a2a-js/sdk';
-import { mint, TYP, type KeyPair, type Mandate } from '../../../src/index.js';
+import { mint, type KeyPair, type Mandate } from '../../../src/index.js';
 import {
   a2aDenial,
   A2A_META_MANDATE,
   A2A_META_PROOF,
   contentOf,
-  createDeputy,
   grantMetadata,
   MANDATE_A2A_EXTENSION,
   proveSender,
@@ -26,6 +25,8 @@ import { accessTokenHash, argsHash } from '../../../src/proof/request.js';
 import { prepareSigner } from '../../../src/identity/keys.js';
 import { BILLING, payMessage, startBillingAgent, type RunningAgent } from './agent.js';
 import { AS, aliceRoot, keyPairs } from '../../helpers/billing.js';
+import { TYP } from '../../../src/core/typ.js';
+import { createDeputy } from '../../../src/proof/deputy.js';
 
 let anchor: KeyPair;
 let orchestrator: KeyPair;

@@ -11,9 +11,10 @@ import {
   type KeyPair,
   type Mandate,
 } from '../../../src/index.js';
-import { createDeputy, httpTarget } from '../../../src/adapters/http/index.js';
+import { httpTarget } from '../../../src/adapters/http/index.js';
 import { ROUTES, start, type Running } from './servers.js';
 import { AS, aliceRoot, billingOwnOf, keyPairs, toBillingOf } from '../../helpers/billing.js';
+import { createDeputy } from '../../../src/proof/deputy.js';
 
 const SERVICE = 'https://payments.test';
 

@@ -6,7 +6,6 @@ import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createVerifier,
-  ERROR_CODES,
   generateKeyPair,
   mint,
   prove,
@@ -17,6 +16,7 @@ import {
 } from '../../../src/index.js';
 import { createMandateFetch, HTTP_DENIALS } from '../../../src/adapters/http/index.js';
 import { FRAMEWORKS, ROUTES, start, type Running } from './servers.js';
+import { ERROR_CODES } from '../../../src/core/errors.js';
 
 const AS = 'https://as.test';
 const SERVICE = 'https://payments.test';

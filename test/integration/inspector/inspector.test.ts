@@ -23,8 +23,8 @@ import {
   prove,
   type KeyPair,
   type Mandate,
-  TYP,
 } from '../../../src/index.js';
+import { TYP } from '../../../src/core/typ.js';
 
 const CHROMIUM = process.env.MANDATE_CHROMIUM ?? '/usr/bin/chromium';
 const ANCHOR_ID = 'https://as.test';

@@ -8,16 +8,16 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { createVerifier, prove, type KeyPair, type Mandate } from '../../../src/index.js';
 import {
   callToolWithMandate,
-  createDeputy,
   mandateDenial,
   mcpTarget,
   MANDATE_DENIED,
   META_MANDATE,
   META_PROOF,
 } from '../../../src/adapters/mcp/index.js';
-import type { AuditRecord } from '../../../src/adapters/audit.js';
+import type { AuditRecord } from '../../../src/verify/audit.js';
 import { startPaymentTool, type PaymentToolServer } from './server.js';
 import { AS, aliceRoot, billingOwnOf, keyPairs, toBillingOf } from '../../helpers/billing.js';
+import { createDeputy } from '../../../src/proof/deputy.js';
 
 const TOOL = 'https://payments.test/mcp';
 /** The invoice argument only picks the resource: any value is allowed through. */

@@ -9,7 +9,7 @@ import {
   PROTECTED_RESOURCE_METADATA_PATH,
 } from '../../../src/adapters/mcp/index.js';
 import { paymentTool, serveMcp, type Payment } from '../../../src/cli/processes/payment-tool.js';
-import type { AuditOption } from '../../../src/adapters/audit.js';
+import type { AuditOption } from '../../../src/verify/audit.js';
 import type { Verifier } from '../../../src/index.js';
 
 export type { Payment };

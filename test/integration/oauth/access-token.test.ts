@@ -8,12 +8,9 @@ import { SignJWT, calculateJwkThumbprint, decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateKeyPair } from '../../../src/identity/keys.js';
 import { prepareSigner } from '../../../src/identity/keys.js';
-import {
-  createAccessTokenVerifier,
-  createOAuthClient,
-  startDemoAuthorizationServer,
-  type DemoAuthorizationServer,
-} from '../../../src/oauth/index.js';
+import { createAccessTokenVerifier, createOAuthClient } from '../../../src/oauth/index.js';
+import { startDemoAuthorizationServer } from '../../../src/cli/authorization-server/demo-authorization-server.js';
+import type { DemoAuthorizationServer } from '../../../src/cli/authorization-server/demo-server-common.js';
 import { HR, PAYMENTS, startWorld, type World } from './world.js';
 
 let world: World;

@@ -10,6 +10,8 @@ describe('docs/guides/oauth.md', () => {
   it('the whole-flow example (examples/oauth/main.ts) runs: allowed for alice, 300 refused', async () => {
     const stdout = await runGuideExample('docs/guides/oauth.md', '', {
       'mandate/oauth': 'src/oauth/index.ts',
+      '../../src/cli/authorization-server/demo-authorization-server.js':
+        'src/cli/authorization-server/demo-authorization-server.ts',
       mandate: 'src/index.ts',
     });
     expect(stdout.trim().split('\n')).toEqual(['allowed for alice', 'MANDATE_FORBIDDEN at hop 1']);

@@ -14,14 +14,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KeyPair } from '../../../src/core/types.js';
 import { delegate } from '../../../src/format/delegate.js';
 import { generateKeyPair } from '../../../src/identity/keys.js';
-import {
-  createAccessTokenVerifier,
-  createOAuthClient,
-  GRANT_TYPE_TOKEN_EXCHANGE,
-} from '../../../src/oauth/index.js';
+import { createAccessTokenVerifier, createOAuthClient } from '../../../src/oauth/index.js';
 import { prove } from '../../../src/proof/prove.js';
 import { createVerifier } from '../../../src/verify/verifier.js';
 import { PAYMENTS, refusal, startWorld, type World } from './world.js';
+import { GRANT_TYPE_TOKEN_EXCHANGE } from '../../../src/oauth/token-types.js';
 
 const run = promisify(execFile);
 let world: World;

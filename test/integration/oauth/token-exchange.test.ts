@@ -365,7 +365,8 @@ describe("law: the exchanged mandate never grants more than the subject token's 
       ],
       'docs:write': [{ resource: 'docs:*', actions: ['read', 'write'] }],
     };
-    const { startDemoAuthorizationServer } = await import('../../../src/oauth/index.js');
+    const { startDemoAuthorizationServer } =
+      await import('../../../src/cli/authorization-server/demo-authorization-server.js');
     const agent = await generateKeyPair();
     const server = await startDemoAuthorizationServer({
       agents: { agent: { publicJwk: agent.publicJwk } },

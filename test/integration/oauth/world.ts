@@ -7,12 +7,14 @@ import { generateKeyPair } from '../../../src/identity/keys.js';
 import type { KeyPair } from '../../../src/core/types.js';
 import {
   createOAuthClient,
-  startDemoAuthorizationServer,
-  type DemoAuthorizationServer,
-  type DemoServerImplementation,
   OAuthRequestError,
   type OAuthClient,
 } from '../../../src/oauth/index.js';
+import { startDemoAuthorizationServer } from '../../../src/cli/authorization-server/demo-authorization-server.js';
+import type {
+  DemoAuthorizationServer,
+  DemoServerImplementation,
+} from '../../../src/cli/authorization-server/demo-server-common.js';
 
 export const PAYMENTS = 'https://payments.example';
 export const HR = 'https://hr.example';

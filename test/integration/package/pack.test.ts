@@ -1,6 +1,7 @@
 /**
- * The packed artifact, not the tree: `npm pack`, install the tarball into an empty project,
- * import every entry point and run the CLI from it.
+ * The packed artifact, not the tree: `npm pack`, lint the tarball (publint, and
+ * @arethetypeswrong/cli for its types), install it into an empty project, import every entry
+ * point and run the CLI from it.
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -12,6 +13,21 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 const run = promisify(execFile);
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 let dir = '';
+let tarball = '';
+let packed: readonly string[] = [];
+
+/** A devDependency's CLI, run from node_modules with this Node (offline: nothing is fetched). */
+function runBin(pkg: string, bin: string, args: readonly string[]) {
+  return run(process.execPath, [join(process.cwd(), 'node_modules', pkg, bin), ...args], {
+    maxBuffer: 16 * 1024 * 1024,
+  }).then(
+    ({ stdout, stderr }) => ({ ok: true, output: `${stdout}${stderr}` }),
+    (error: Error & { stdout?: string; stderr?: string }) => ({
+      ok: false,
+      output: `${error.stdout ?? ''}${error.stderr ?? error.message}`,
+    }),
+  );
+}
 
 describe('the npm package', () => {
   beforeAll(async () => {
@@ -23,29 +39,65 @@ describe('the npm package', () => {
         maxBuffer: 16 * 1024 * 1024,
       },
     );
-    const [{ filename }] = JSON.parse(stdout) as [{ filename: string }];
+    const [{ filename, files }] = JSON.parse(stdout) as [
+      { filename: string; files: readonly { path: string }[] },
+    ];
+    tarball = join(dir, filename);
+    packed = files.map((file) => file.path);
     await writeFile(
       join(dir, 'package.json'),
       JSON.stringify({ name: 'consumer', private: true, type: 'module' }),
     );
-    // `mandate/openai-agents` builds tools with the SDK's own `tool()`, so importing it needs
-    // its optional peer; every other entry loads none of its peers at import time.
+    // `mandate/openai-agents` builds tools with the SDK's own `tool()`, `mandate/testing` is
+    // fast-check arbitraries and `mandate/stores/redis` is ioredis clients, so importing each
+    // needs its optional peer (a user of that entry installs it); every other entry loads none
+    // of its peers at import time.
     const manifest = JSON.parse(await readFile('package.json', 'utf8')) as {
       devDependencies: Record<string, string>;
     };
-    const agentsCore = `@openai/agents-core@${manifest.devDependencies['@openai/agents-core']}`;
-    await run(
-      npm,
-      ['install', '--no-audit', '--no-fund', '--prefer-offline', join(dir, filename), agentsCore],
-      {
-        cwd: dir,
-        maxBuffer: 16 * 1024 * 1024,
-      },
+    const peers = ['@openai/agents-core', 'fast-check', 'ioredis'].map(
+      (name) => `${name}@${manifest.devDependencies[name]}`,
     );
+    await run(npm, ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball, ...peers], {
+      cwd: dir,
+      maxBuffer: 16 * 1024 * 1024,
+    });
   }, 240_000);
 
   afterAll(async () => {
     if (dir !== '') await rm(dir, { recursive: true, force: true });
+  });
+
+  it('publint finds nothing to report (warnings count as errors)', async () => {
+    const { ok, output } = await runBin('publint', 'src/cli.js', ['run', tarball, '--strict']);
+    expect(output).toContain('All good!');
+    expect(ok).toBe(true);
+  }, 60_000);
+
+  it('@arethetypeswrong/cli finds no problem in the types of any entry point', async () => {
+    // The esm-only profile: the package is ESM, and CommonJS consumers use require(esm)
+    // (tested below), which attw reports as node16-cjs and node10 "problems".
+    const { ok, output } = await runBin('@arethetypeswrong/cli', 'dist/index.js', [
+      tarball,
+      '--profile',
+      'esm-only',
+      '--format',
+      'json',
+    ]);
+    const { problems } = JSON.parse(output) as {
+      problems?: Record<string, readonly { entrypoint: string; resolutionKind?: string }[]>;
+    };
+    const counted = Object.values(problems ?? {})
+      .flat()
+      .filter((p) => p.resolutionKind !== 'node10' && p.resolutionKind !== 'node16-cjs');
+    expect(counted).toEqual([]);
+    expect(ok).toBe(true);
+  }, 60_000);
+
+  it('ships no source maps (they would point at src/, which is not shipped)', () => {
+    expect(packed).toContain('dist/index.js');
+    expect(packed.filter((path) => path.endsWith('.map'))).toEqual([]);
+    expect(packed.filter((path) => path.startsWith('src/'))).toEqual([]);
   });
 
   it('every "exports" entry imports', async () => {

@@ -6,14 +6,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import {
-  createVerifier,
-  generateKeyPair,
-  mint,
-  prove,
-  StoreQuotaError,
-  type KeyPair,
-} from '../../../src/index.js';
+import { createVerifier, generateKeyPair, mint, prove, type KeyPair } from '../../../src/index.js';
 import {
   RedisReplayStore,
   RedisRevocationStore,
@@ -22,6 +15,7 @@ import {
 import { tally } from '../../helpers/fixture.js';
 import { keyFor } from '../../../src/stores/redis/keys.js';
 import { RedisServer, skipWithoutRedis } from './redis-server.js';
+import { StoreQuotaError } from '../../../src/stores/errors.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const nowS = (): number => Date.now() / 1000;

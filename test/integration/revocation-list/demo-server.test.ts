@@ -15,11 +15,11 @@ import {
   prove,
   type KeyPair,
 } from '../../../src/index.js';
-import {
-  startDemoAuthorizationServer,
-  type DemoAuthorizationServer,
-  type DemoServerImplementation,
-} from '../../../src/oauth/index.js';
+import { startDemoAuthorizationServer } from '../../../src/cli/authorization-server/demo-authorization-server.js';
+import type {
+  DemoAuthorizationServer,
+  DemoServerImplementation,
+} from '../../../src/cli/authorization-server/demo-server-common.js';
 import {
   RevocationListPublisher,
   RevocationListStore,

@@ -13,7 +13,6 @@ import { generateKeyPair, type KeyPair, type Mandate } from '../../../src/index.
 import {
   RevocationListPublisher,
   RevocationListStore,
-  signRevocationList,
   type RevocationListAnchor,
   type RevocationListStoreOptions,
 } from '../../../src/stores/revocation-list/index.js';
@@ -27,6 +26,7 @@ import {
   type World,
 } from '../../helpers/fixture.js';
 import { forgeJws } from '../../helpers/forge.js';
+import { signRevocationList } from '../../../src/stores/revocation-list/sign.js';
 
 const OTHER_ID = 'https://other-as.test';
 

@@ -14,7 +14,6 @@ import {
   mtlsContext,
   mtlsServerOptions,
   spiffeIdFromCertificate,
-  x5tS256,
 } from '../../../src/proof/mtls/index.js';
 import {
   createVerifier,
@@ -29,6 +28,7 @@ import {
 } from '../../../src/index.js';
 import { decodeJws } from '../../helpers/forge.js';
 import { GOOD_SPIFFE_ID, generateTestPki, type Pem, type TestPki } from './certificates.js';
+import { x5tS256 } from '../../../src/identity/certificate.js';
 
 const AUDIENCE = 'https://tool.test';
 const ACTION = { resource: 'billing:invoices/2026-03', action: 'pay' } as const;

@@ -16,7 +16,7 @@ import {
   type KeyPair,
 } from '../../../src/index.js';
 import { describeConstraint, explainViolation } from '../../../src/core/explain.js';
-import { normalizeConstraint } from '../../../src/core/constraint.js';
+import { normalizeConstraint } from '../../../src/core/constraint/parse.js';
 
 const NOW = 1_800_000_000;
 const AUD = 'https://payments.example';

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { MandateError } from '../../../src/core/errors.js';
 import {
   parseResourcePattern,
   validateActionName,
@@ -7,22 +6,7 @@ import {
   validateConcreteResource,
   validateResourcePattern,
 } from '../../../src/core/names.js';
-
-function codeOf(fn: () => unknown): {
-  code: string;
-  check: string;
-  path: unknown;
-  reason: unknown;
-} {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(MandateError);
-    const e = err as MandateError;
-    return { code: e.code, check: e.check, path: e.detail['path'], reason: e.detail['reason'] };
-  }
-  throw new Error('expected a MandateError');
-}
+import { failure as codeOf } from '../../helpers/failure.js';
 
 describe('resource patterns', () => {
   it.each([

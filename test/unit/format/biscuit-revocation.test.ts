@@ -1,21 +1,15 @@
 /**
  * Rule 6 for the Biscuit encoding: a block is revoked by its Mandate block id (`block_id`) or by its
  * Biscuit revocation id (the hex of its signature), and either denies with `MANDATE_REVOKED` at that
- * hop. Also: the lookup is one batched store call, fail-closed, a JWS chain is unaffected, and
- * `mandate inspect` shows each Biscuit block's revocation id below its block id.
+ * hop. Also: the lookup is one batched store call, fail-closed, and a JWS chain is unaffected
+ * (`mandate inspect`, which shows each revocation id, is tested in test/integration/cli).
  */
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-
 import { beforeAll, describe, expect, it } from 'vitest';
 
 import {
   createVerifier,
-  delegate,
   generateKeyPair,
   MemoryRevocationStore,
-  mint,
-  type Action,
   type KeyPair,
   type Mandate,
   type RevocationStore,
@@ -23,11 +17,13 @@ import {
 import { DEFAULT_LIMITS } from '../../../src/core/limits.js';
 import { decodeBiscuitChain, type BiscuitChainBlock } from '../../../src/format/biscuit/chain.js';
 import { withBiscuit } from '../../../src/format/biscuit/wasm.js';
-
-const NOW = 1_800_000_000;
-const ISSUER = 'https://as.revocation.test';
-const AUDIENCE = 'https://tool.revocation.test';
-const READ: Action = { resource: 'docs:reports/q1', action: 'read' };
+import {
+  AUDIENCE,
+  ISSUER,
+  NOW,
+  READ,
+  threeBlocks as threeBlockChain,
+} from '../../helpers/revocation-chain.js';
 
 let anchor: KeyPair;
 let agents: KeyPair[];
@@ -37,27 +33,8 @@ let blocks: BiscuitChainBlock[];
 /** Another token from the same anchor and agents (same shape, other signatures). */
 let other: BiscuitChainBlock[];
 
-async function threeBlocks(format: 'biscuit' | 'jws'): Promise<Mandate> {
-  let mandate = await mint({
-    issuer: anchor,
-    issuerId: ISSUER,
-    subject: 'alice',
-    holder: agents[0]!.publicJwk,
-    capabilities: [{ resource: 'docs:**', actions: ['read'] }],
-    audience: AUDIENCE,
-    expiresIn: 3600,
-    now: NOW,
-    format,
-  });
-  for (const hop of [1, 2]) {
-    mandate = await delegate(mandate, {
-      signer: agents[hop - 1]!,
-      holder: agents[hop]!.publicJwk,
-      now: NOW,
-    });
-  }
-  return mandate;
-}
+const threeBlocks = (format: 'biscuit' | 'jws'): Promise<Mandate> =>
+  threeBlockChain(format, anchor, agents);
 
 function verify(mandate: Mandate, revocation: RevocationStore) {
   return createVerifier({
@@ -186,30 +163,5 @@ describe('Biscuit revocation ids', () => {
     };
     expect(await verify(jws, store)).toMatchObject({ allowed: true });
     expect(calls).toEqual([jws.blocks.map((b) => b.id)]);
-  });
-});
-
-describe('mandate inspect', () => {
-  const inspect = async (token: string) =>
-    (
-      await promisify(execFile)(
-        process.execPath,
-        ['--import', 'tsx', 'src/cli/main.ts', 'inspect', token],
-        { timeout: 30_000 },
-      )
-    ).stdout;
-
-  it("prints a Biscuit block's revocation id right below its block id", async () => {
-    const out = await inspect(chain.token);
-    const shown = [...out.matchAll(/^block (\d+) {2}id (\S+)\n {2}revocation id ([0-9a-f]+)$/gm)];
-    expect(shown.map((m) => [Number(m[1]), m[2], m[3]])).toEqual(
-      blocks.map((b, hop) => [hop, b.id, b.revocationId]),
-    );
-  });
-
-  it('prints no revocation id for a JWS chain', async () => {
-    const out = await inspect((await threeBlocks('jws')).token);
-    expect(out).toMatch(/^block 2 {2}id \S+$/m);
-    expect(out).not.toContain('revocation id');
   });
 });

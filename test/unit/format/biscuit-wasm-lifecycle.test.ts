@@ -5,9 +5,6 @@
  * - an instance retired for its memory size (biscuit-wasm 0.6.0's allocator never reuses some
  *   freed memory) is really released: once garbage collected, none of its linear memory remains.
  */
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
-
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 
 import {
@@ -21,6 +18,7 @@ import {
 } from '../../../src/index.js';
 import { fromTokenText } from '../../../src/format/biscuit/token.js';
 import * as wasm from '../../../src/format/biscuit/wasm.js';
+import { collectGarbage } from '../../helpers/gc.js';
 
 /** When set, the next `withBiscuit` call panics inside wasm instead of running its callback. */
 const trap = vi.hoisted(() => ({ panicOn: undefined as Uint8Array | undefined }));
@@ -58,16 +56,6 @@ function verify() {
     requireProof: false,
     clock: () => NOW,
   }).verify(mandate, { action: READ });
-}
-
-/** A full garbage collection, outside the current job (WeakRefs hold their target until it ends). */
-async function collectGarbage(): Promise<void> {
-  setFlagsFromString('--expose-gc');
-  const gc = runInNewContext('gc') as () => void;
-  for (let i = 0; i < 3; i++) {
-    await new Promise((resolve) => setTimeout(resolve, 0));
-    gc();
-  }
 }
 
 beforeAll(async () => {

@@ -10,7 +10,6 @@ import {
   createVerifier,
   delegate,
   mint,
-  TYP,
   type Decision,
   type KeyPair,
   type Mandate,
@@ -29,6 +28,7 @@ import {
   TEST_SEEDS,
   type JwsParts,
 } from '../../helpers/forge.js';
+import { TYP } from '../../../src/core/typ.js';
 
 const NOW = 1_800_000_000;
 const ISSUER = 'https://as.hostile.test';

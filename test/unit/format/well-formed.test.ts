@@ -12,7 +12,6 @@ import {
   delegate,
   intersect,
   mint,
-  normalizeCapabilities,
   prove,
   toolResource,
   type CapabilityInput,
@@ -29,6 +28,7 @@ import {
   parHashOf,
   TEST_SEEDS,
 } from '../../helpers/forge.js';
+import { normalizeCapabilities } from '../../../src/core/capability.js';
 
 const NOW = 1_800_000_000;
 const ISSUER = 'https://as.well-formed.test';

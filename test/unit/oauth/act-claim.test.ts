@@ -1,13 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { isMandateError } from '../../../src/core/errors.js';
 import {
-  MAX_ACT_DEPTH,
-  buildActClaim,
   createScopeMap,
   mayActAllows,
   parseActClaim,
   parseMayActClaim,
 } from '../../../src/oauth/index.js';
+import { MAX_ACT_DEPTH, buildActClaim } from '../../../src/oauth/act-claim.js';
 
 function malformedPath(run: () => unknown): unknown {
   try {

@@ -5,12 +5,8 @@
  */
 import { decodeJwt } from 'jose';
 import { describe, expect, it } from 'vitest';
-import {
-  buildActClaim,
-  mayActAllows,
-  parseActClaim,
-  parseMayActClaim,
-} from '../../../src/oauth/index.js';
+import { mayActAllows, parseActClaim, parseMayActClaim } from '../../../src/oauth/index.js';
+import { buildActClaim } from '../../../src/oauth/act-claim.js';
 
 /** RFC 8693 §4.1, the `act` claim example: admin@example.com acts for user@example.com. */
 const SECTION_4_1_ACT = {

@@ -8,12 +8,12 @@ import type { KeyPair } from '../../../src/core/types.js';
 import { parseMandate } from '../../../src/format/parse.js';
 import { generateKeyPair, prepareSigner } from '../../../src/identity/keys.js';
 import {
-  GRANT_TYPE_TOKEN_EXCHANGE,
   TOKEN_TYPE,
   createAccessTokenVerifier,
   createTokenExchangeHandler,
   type TokenExchangeHandler,
 } from '../../../src/oauth/index.js';
+import { GRANT_TYPE_TOKEN_EXCHANGE } from '../../../src/oauth/token-types.js';
 
 const AS = 'https://as.example';
 const PAYMENTS = 'https://payments.example';

@@ -14,7 +14,6 @@ import {
   MemoryReplayStore,
   mint,
   prove,
-  StoreQuotaError,
   StoreUnavailableError,
   type KeyPair,
   type Mandate,
@@ -30,6 +29,7 @@ import {
   tally,
   type World,
 } from '../../helpers/fixture.js';
+import { StoreQuotaError } from '../../../src/stores/errors.js';
 
 describe('MemoryReplayStore: per-grant quota', () => {
   const clock = { t: 1_700_000_000 };

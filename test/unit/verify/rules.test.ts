@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  CHECKS,
   MemoryRevocationStore,
-  RULES,
   prove,
   type ReplayStore,
   type RevocationStore,
@@ -18,6 +16,8 @@ import {
   verifierFor,
   verifyWith,
 } from '../../helpers/fixture.js';
+import { RULES } from '../../../src/verify/rules.js';
+import { CHECKS } from '../../../src/core/errors.js';
 
 const world = await createWorld();
 const [a0, a1, a2] = world.agents;

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createCast, SCENARIOS, type Cast } from '../../../src/cli/scenarios.js';
 import { isMandateError } from '../../../src/core/errors.js';
 import type { Format } from '../../../src/core/types.js';
+import { parseMandate } from '../../../src/format/parse.js';
 
 const FORMATS: readonly Format[] = ['jws', 'biscuit'];
 
@@ -13,7 +14,7 @@ describe.each(FORMATS)('demo scenarios (%s)', (format) => {
     expect(cast.toBilling.blocks).toHaveLength(2);
     // alice's root came from oidc-provider on loopback (a devDependency, installed here).
     expect(cast.rootSource).toMatch(/^RFC 8693 token exchange at .* \(oidc-provider\)$/);
-    expect(cast.root.blocks[0]?.issuer).toBe(cast.issuerId);
+    expect((await parseMandate(cast.root)).blocks[0]?.issuer).toBe(cast.issuerId);
   });
 
   for (const scenario of SCENARIOS) {

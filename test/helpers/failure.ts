@@ -1,0 +1,20 @@
+/** What a unit test reads of a coded failure. */
+import { expect } from 'vitest';
+import { MandateError } from '../../src/core/errors.js';
+
+/** The `{ code, check, path, reason }` of the `MandateError` that `fn` throws. */
+export function failure(fn: () => unknown): {
+  code: string;
+  check: string;
+  path: unknown;
+  reason: unknown;
+} {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(MandateError);
+    const e = err as MandateError;
+    return { code: e.code, check: e.check, path: e.detail['path'], reason: e.detail['reason'] };
+  }
+  throw new Error('expected a MandateError');
+}

@@ -7,7 +7,8 @@
  */
 import fc from 'fast-check';
 import { z } from 'zod';
-import { authorize, type CapabilityInput, type Json } from '../../../src/index.js';
+import type { CapabilityInput, Json } from '../../../src/index.js';
+import { authorize } from '../../../src/core/capability.js';
 
 /** The resource and action every generated tool needs. */
 export const TOOL_ACTION = { resource: 'fuzz:tools/fz', action: 'call' } as const;

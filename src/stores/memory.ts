@@ -1,7 +1,7 @@
 import { StoreFullError, StoreQuotaError } from './errors.js';
-import type { ReplayContext, ReplayStore, RevocationStore } from './types.js';
+import type { ReplayContext, ReplayEntry, ReplayStore, RevocationStore } from './types.js';
 import { settle } from './settle.js';
-import { assertExpiresAt, assertId, assertIds } from './validate.js';
+import { assertExpiresAt, assertId, assertIds, assertReplayEntries } from './validate.js';
 import { deepFreeze } from '../core/freeze.js';
 
 export { StoreFullError, StoreQuotaError } from './errors.js';
@@ -108,31 +108,52 @@ class ExpiringSet {
    * its share of entries in force.
    */
   add(key: string, expiresAt: number, grant?: string): void {
-    const until = expiresAt + this.#grace;
+    this.addAll([{ key, expiresAt }], grant);
+  }
+
+  /**
+   * Keeps every one of `entries` as `add` does, or none: the room for all the new ones (the
+   * store's cap and `grant`'s share) is checked before anything is written.
+   */
+  addAll(
+    entries: readonly { readonly key: string; readonly expiresAt: number }[],
+    grant?: string,
+  ): void {
+    const now = this.#now();
     // Nothing to remember past its end; storing it would only take a slot.
-    if (until <= this.#now()) return;
-    const held = this.#entries.get(key);
-    if (held !== undefined) {
-      // A second revocation with an earlier expiry must not cut the first one short.
-      if (until > held) this.#entries.set(key, until);
-      return;
-    }
-    if (grant !== undefined && (this.#held.get(grant) ?? 0) >= this.#perGrant) {
-      this.#sweep();
-      if ((this.#held.get(grant) ?? 0) >= this.#perGrant) {
+    const kept = entries
+      .map(({ key, expiresAt }) => ({ key, until: expiresAt + this.#grace }))
+      .filter(({ until }) => until > now);
+    const added = (): number => kept.filter(({ key }) => !this.#entries.has(key)).length;
+    if (grant !== undefined && (this.#held.get(grant) ?? 0) + added() > this.#perGrant) {
+      this.#sweep(added());
+      if ((this.#held.get(grant) ?? 0) + added() > this.#perGrant) {
         throw new StoreQuotaError(`one grant holds ${this.#perGrant} entries in force`);
       }
     }
-    if (this.#entries.size >= this.#max) this.#makeRoom();
-    this.#entries.set(key, until);
-    if (grant !== undefined) {
-      this.#grantOf.set(key, grant);
-      this.#held.set(grant, (this.#held.get(grant) ?? 0) + 1);
+    if (this.#entries.size + added() > this.#max) {
+      this.#sweep(added());
+      if (this.#entries.size + added() > this.#max) {
+        throw new StoreFullError(`memory store is full (${this.#max} entries in force)`);
+      }
+    }
+    for (const { key, until } of kept) {
+      const held = this.#entries.get(key);
+      if (held !== undefined) {
+        // A second revocation with an earlier expiry must not cut the first one short.
+        if (until > held) this.#entries.set(key, until);
+        continue;
+      }
+      this.#entries.set(key, until);
+      if (grant !== undefined) {
+        this.#grantOf.set(key, grant);
+        this.#held.set(grant, (this.#held.get(grant) ?? 0) + 1);
+      }
     }
   }
 
   /** Forgets expired entries: the front cheaply, everything at most once per second. */
-  #sweep(): void {
+  #sweep(needed: number): void {
     const now = this.#now();
     // Insertion order roughly follows expiry for proofs: sweep the front cheaply first.
     for (const [key, until] of this.#entries) {
@@ -141,18 +162,11 @@ class ExpiringSet {
     }
     // A full scan costs O(n); run it at most once per second so a flood cannot make
     // every request pay for it.
-    if (this.#entries.size >= this.#max && now >= this.#lastFullSweep + 1) {
+    if (this.#entries.size + needed > this.#max && now >= this.#lastFullSweep + 1) {
       this.#lastFullSweep = now;
       for (const [key, until] of this.#entries) {
         if (until <= now) this.#delete(key);
       }
-    }
-  }
-
-  #makeRoom(): void {
-    this.#sweep();
-    if (this.#entries.size >= this.#max) {
-      throw new StoreFullError(`memory store is full (${this.#max} entries in force)`);
     }
   }
 }
@@ -246,6 +260,29 @@ export class MemoryReplayStore implements ReplayStore {
       if (this.#set.has(jti)) return false;
       this.#set.add(jti, expiresAt, grant);
       return true;
+    });
+  }
+
+  /**
+   * Records every one of `entries` (charged to `context.grant`) when none is held, and
+   * resolves `undefined`; when one is held, records none and resolves its index. Rejects with
+   * `StoreFullError` or `StoreQuotaError`, recording none, when they do not all fit.
+   */
+  checkAndStoreAll(
+    entries: readonly ReplayEntry[],
+    context?: ReplayContext,
+  ): Promise<number | undefined> {
+    return settle(() => {
+      assertReplayEntries(entries);
+      const grant = context === undefined ? undefined : context.grant;
+      if (grant !== undefined) assertId(grant, 'context.grant');
+      const seen = entries.findIndex(({ jti }) => this.#set.has(jti));
+      if (seen !== -1) return seen;
+      this.#set.addAll(
+        entries.map(({ jti, expiresAt }) => ({ key: jti, expiresAt })),
+        grant,
+      );
+      return undefined;
     });
   }
 }

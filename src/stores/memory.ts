@@ -39,6 +39,7 @@ export interface MemoryReplayStoreOptions extends MemoryStoreOptions {
 const DEFAULT_MAX_ENTRIES = 100_000;
 const DEFAULT_REVOCATION_GRACE_SECONDS = 300;
 const wallClock = (): number => Date.now() / 1000;
+const ONE = (): number => 1;
 
 /**
  * A bounded map from key to expiry (seconds). Expired entries are swept lazily. Past the
@@ -108,7 +109,12 @@ class ExpiringSet {
    * its share of entries in force.
    */
   add(key: string, expiresAt: number, grant?: string): void {
-    this.addAll([{ key, expiresAt }], grant);
+    const until = expiresAt + this.#grace;
+    // Nothing to remember past its end; storing it would only take a slot.
+    if (until <= this.#now()) return;
+    if (this.#extend(key, until)) return;
+    this.#makeRoom(1, grant, ONE);
+    this.#insert(key, until, grant);
   }
 
   /**
@@ -120,34 +126,53 @@ class ExpiringSet {
     grant?: string,
   ): void {
     const now = this.#now();
-    // Nothing to remember past its end; storing it would only take a slot.
     const kept = entries
       .map(({ key, expiresAt }) => ({ key, until: expiresAt + this.#grace }))
       .filter(({ until }) => until > now);
-    const added = (): number => kept.filter(({ key }) => !this.#entries.has(key)).length;
-    if (grant !== undefined && (this.#held.get(grant) ?? 0) + added() > this.#perGrant) {
-      this.#sweep(added());
-      if ((this.#held.get(grant) ?? 0) + added() > this.#perGrant) {
+    // A sweep may turn a held but expired entry into a new one: count again after it.
+    const countNew = (): number => kept.filter(({ key }) => !this.#entries.has(key)).length;
+    this.#makeRoom(countNew(), grant, countNew);
+    for (const { key, until } of kept) {
+      if (!this.#extend(key, until)) this.#insert(key, until, grant);
+    }
+  }
+
+  /** Lengthens `key` to `until` if it is held (never shortens it); whether it was held. */
+  #extend(key: string, until: number): boolean {
+    const held = this.#entries.get(key);
+    if (held === undefined) return false;
+    // A second revocation with an earlier expiry must not cut the first one short.
+    if (until > held) this.#entries.set(key, until);
+    return true;
+  }
+
+  #insert(key: string, until: number, grant: string | undefined): void {
+    this.#entries.set(key, until);
+    if (grant !== undefined) {
+      this.#grantOf.set(key, grant);
+      this.#held.set(grant, (this.#held.get(grant) ?? 0) + 1);
+    }
+  }
+
+  /**
+   * Makes room for `added` new entries charged to `grant`, sweeping expired ones if needed;
+   * throws `StoreQuotaError` (the grant's share) or `StoreFullError` (the store's cap) when
+   * they do not fit. `recount` says how many are new after a sweep.
+   */
+  #makeRoom(added: number, grant: string | undefined, recount: () => number): void {
+    let count = added;
+    if (grant !== undefined && (this.#held.get(grant) ?? 0) + count > this.#perGrant) {
+      this.#sweep(count);
+      count = recount();
+      if ((this.#held.get(grant) ?? 0) + count > this.#perGrant) {
         throw new StoreQuotaError(`one grant holds ${this.#perGrant} entries in force`);
       }
     }
-    if (this.#entries.size + added() > this.#max) {
-      this.#sweep(added());
-      if (this.#entries.size + added() > this.#max) {
+    if (this.#entries.size + count > this.#max) {
+      this.#sweep(count);
+      count = recount();
+      if (this.#entries.size + count > this.#max) {
         throw new StoreFullError(`memory store is full (${this.#max} entries in force)`);
-      }
-    }
-    for (const { key, until } of kept) {
-      const held = this.#entries.get(key);
-      if (held !== undefined) {
-        // A second revocation with an earlier expiry must not cut the first one short.
-        if (until > held) this.#entries.set(key, until);
-        continue;
-      }
-      this.#entries.set(key, until);
-      if (grant !== undefined) {
-        this.#grantOf.set(key, grant);
-        this.#held.set(grant, (this.#held.get(grant) ?? 0) + 1);
       }
     }
   }

@@ -109,7 +109,10 @@ async function userApprovers(
 }
 
 /** The principal ids a requirement accepts (`'user'` stands for the user's resolved keys). */
-export function acceptedBy(requirement: ApprovalRequirement, user: ReadonlySet<string>): Set<string> {
+export function acceptedBy(
+  requirement: ApprovalRequirement,
+  user: ReadonlySet<string>,
+): Set<string> {
   const ids = new Set<string>();
   for (const approver of requirement.approvers) {
     if (approver === APPROVER_USER) for (const id of user) ids.add(id);

@@ -196,7 +196,11 @@ function signatureOf(read: ReadApproval): 'valid' | 'invalid' {
   }
 }
 
-function outcomeText(outcome: ApprovalOutcome, counts: readonly RequirementRef[], error?: CodedError): string {
+function outcomeText(
+  outcome: ApprovalOutcome,
+  counts: readonly RequirementRef[],
+  error?: CodedError,
+): string {
   switch (outcome) {
     case 'counted':
       return counts.length === 0
@@ -224,7 +228,9 @@ export async function approvalReport(input: ApprovalReportInput): Promise<Approv
   const users = userIds(input.userKeys);
   const label = (id: string): ApproverView => ({
     id,
-    label: users.has(id) ? `the originating user's key (${partyLabel(id)})` : approverLabel(id, names),
+    label: users.has(id)
+      ? `the originating user's key (${partyLabel(id)})`
+      : approverLabel(id, names),
   });
   const applying: Applying[] =
     input.blocks === undefined
@@ -318,9 +324,7 @@ export async function approvalReport(input: ApprovalReportInput): Promise<Approv
     const missing = unmet.get(`${ref.hop}:${jsonKey(requirement as unknown as Json)}`);
     // Where the verifier reported the requirement unmet, its own tally; otherwise the
     // approvals it counted one by one whose signer the requirement accepts.
-    const approvedBy = (missing?.approvedBy ?? counted.filter((id) => accepted.has(id))).map(
-      label,
-    );
+    const approvedBy = (missing?.approvedBy ?? counted.filter((id) => accepted.has(id))).map(label);
     return {
       ...ref,
       requirement,

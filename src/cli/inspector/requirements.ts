@@ -110,8 +110,7 @@ function tighteningText(child: ApprovalRequirement, parent: ApprovalRequirement)
   return changes.length === 0 ? 'same calls, same approvers' : changes.join('; ');
 }
 
-const keyOf = (requirement: ApprovalRequirement): string =>
-  jsonKey(requirement as unknown as Json);
+const keyOf = (requirement: ApprovalRequirement): string => jsonKey(requirement as unknown as Json);
 
 /**
  * The requirements of block `hop` (`own`), each with where it comes from, relative to the
@@ -175,6 +174,7 @@ export function approvalLooseningText(
   }
   if (loosening === undefined) return undefined;
   const requirement = parent[loosening.requirement];
-  const text = requirement === undefined ? 'a requirement' : describeRequirementText(requirement, names);
+  const text =
+    requirement === undefined ? 'a requirement' : describeRequirementText(requirement, names);
   return `${loosening.reason} the parent's approval requirement: ${text}`;
 }

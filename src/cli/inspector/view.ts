@@ -222,8 +222,14 @@ export function compareWithParent(
   }
   const loosened = approvalLooseningText(child.approvals ?? [], parent.approvals ?? [], names);
   if (loosened !== undefined) widened.push({ kind: 'widened', text: loosened });
-  for (const r of requirementViews(child.hop, child.approvals ?? [], parent.approvals ?? [], names)) {
-    if (r.origin === 'added') narrowed.push({ kind: 'narrowed', text: `approval added: ${r.text}` });
+  for (const r of requirementViews(
+    child.hop,
+    child.approvals ?? [],
+    parent.approvals ?? [],
+    names,
+  )) {
+    if (r.origin === 'added')
+      narrowed.push({ kind: 'narrowed', text: `approval added: ${r.text}` });
     if (r.origin === 'tightened') {
       narrowed.push({ kind: 'narrowed', text: `approval ${r.originText}: ${r.text}` });
     }

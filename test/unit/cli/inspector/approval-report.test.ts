@@ -40,9 +40,9 @@ let user: KeyPair;
 let chain: Mandate;
 
 beforeAll(async () => {
-  [issuer, agent, sub, user, ...approvers] = await Promise.all(
-    Array.from({ length: 7 }, () => generateKeyPair()),
-  );
+  const keys = await Promise.all(Array.from({ length: 7 }, () => generateKeyPair()));
+  [issuer, agent, sub, user] = keys as [KeyPair, KeyPair, KeyPair, KeyPair];
+  approvers = keys.slice(4);
   const root = await mint({
     issuer,
     issuerId: 'https://as.test',

@@ -14,11 +14,13 @@ import { isMandateError } from '../../core/errors.js';
 import { jsonKey } from '../../core/json.js';
 import { DEFAULT_LIMITS } from '../../core/limits.js';
 import type { Action, BlockView, Json } from '../../core/types.js';
-import { importPublicJwk, parsePublicJwk, type SigningAlg } from '../../identity/jwk.js';
+import { importPublicJwk, parsePublicJwk } from '../../identity/jwk.js';
 import { thumbprintUriSync } from '../../identity/thumbprint.js';
 import { approvalSignatureValid, readApproval, type ReadApproval } from '../../proof/approval.js';
 import { approvalNeeded, type ApprovalNeeded } from '../../verify/approval-needed.js';
 import { acceptedBy, applyingRequirements } from '../../verify/approval-rule.js';
+// The verifier's default algorithms: the Inspector's verifiers use the defaults too.
+import { ALGORITHMS } from '../../verify/config.js';
 import type { Decision } from '../../verify/decision.js';
 import { partyLabel } from './describe.js';
 import {
@@ -27,9 +29,6 @@ import {
   type ApproverView,
   type PartyNames,
 } from './requirements.js';
-
-/** The algorithms an approval's signature is checked with (the verifier's defaults). */
-const ALGORITHMS: readonly SigningAlg[] = ['Ed25519', 'ES256'];
 
 /** The approval codes that mean "this approval itself is refused". */
 const REFUSALS = new Set<string>([

@@ -58,7 +58,7 @@ interface Applying {
 /**
  * The requirements of every hop that cover the request, each once, lowest hop first. Reads
  * only the blocks' requirements, so decoded (unverified) blocks do too: the Inspector uses it
- * to say which requirements a call meets.
+ * to say which requirements cover a call.
  */
 export function applyingRequirements(
   chain: { readonly blocks: readonly Pick<VerifiableChain['blocks'][number], 'approvals'>[] },

@@ -228,9 +228,10 @@ export function compareWithParent(
     parent.approvals ?? [],
     names,
   )) {
-    if (r.origin === 'added')
+    // Adding or tightening a requirement narrows what the hop passes on.
+    if (r.origin === 'added') {
       narrowed.push({ kind: 'narrowed', text: `approval added: ${r.text}` });
-    if (r.origin === 'tightened') {
+    } else if (r.origin === 'tightened') {
       narrowed.push({ kind: 'narrowed', text: `approval ${r.originText}: ${r.text}` });
     }
   }

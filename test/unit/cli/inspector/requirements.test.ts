@@ -148,22 +148,26 @@ describe('requirementViews', () => {
 });
 
 describe('inspectToken shows requirements per hop', () => {
-  it.each(['jws', 'biscuit'] as const)('%s: root, inherited, tightened', async (format) => {
+  it.each(['jws', 'aat', 'biscuit'] as const)('%s: root, inherited, tightened', async (format) => {
     const [issuer, a, b, c, approver1, approver2] = await Promise.all(
       Array.from({ length: 6 }, () => generateKeyPair()),
     );
+    // AAT expresses tool capabilities only.
+    const [resource, action] = format === 'aat' ? ['tool:pay', 'call'] : ['billing:**', 'pay'];
+    const capabilities = [{ resource, actions: [action] }];
     const requirement = {
-      resource: 'billing:**',
-      actions: ['pay'],
+      resource,
+      actions: [action],
       when: { amount: { min: 200 } },
       approvers: [approver1!.id, approver2!.id],
     };
     let chain = await mint({
       issuer: issuer!,
       issuerId: 'https://as.test',
-      subject: 'alice',
+      // AAT tokens carry no subject (draft section 3.2).
+      ...(format === 'aat' ? {} : { subject: 'alice' }),
       holder: a!.publicJwk,
-      capabilities: [{ resource: 'billing:**', actions: ['pay'] }],
+      capabilities,
       approvals: [requirement],
       expiresIn: 600,
       format,
@@ -171,12 +175,12 @@ describe('inspectToken shows requirements per hop', () => {
     chain = await delegate(chain, {
       signer: a!,
       holder: b!.publicJwk,
-      capabilities: [{ resource: 'billing:**', actions: ['pay'] }],
+      capabilities,
     });
     chain = await delegate(chain, {
       signer: b!,
       holder: c!.publicJwk,
-      capabilities: [{ resource: 'billing:**', actions: ['pay'] }],
+      capabilities,
       approvals: [{ ...requirement, threshold: 2 }],
     });
     const view = await inspectToken(chain.token);

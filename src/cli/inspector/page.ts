@@ -170,6 +170,13 @@ const SCRIPT = `
   function approver(a) {
     return a.id === 'user' ? el('span', a.label, 'party') : party(a.id, a.label);
   }
+  // A requirement's sentence with its approvers' names, where an example gave them.
+  function named(text, approvers) {
+    approvers.forEach(function (a) {
+      if (Object.prototype.hasOwnProperty.call(names, a.id)) text = text.split(a.label).join(names[a.id]);
+    });
+    return text;
+  }
   function requirementList(requirements) {
     var wrap = el('div', null, 'requirements');
     wrap.appendChild(el('strong', 'approvals its calls need'));
@@ -177,7 +184,7 @@ const SCRIPT = `
     requirements.forEach(function (r) {
       var li = el('li', null, 'requirement');
       li.dataset.origin = r.origin;
-      li.appendChild(el('span', r.text, 'requirement-text'));
+      li.appendChild(el('span', named(r.text, r.approvers), 'requirement-text'));
       li.appendChild(el('span', ' (' + r.originText + ')', 'origin muted'));
       var who = el('div', 'approvers: ', 'approvers');
       r.approvers.forEach(function (a) { who.appendChild(approver(a)); });
@@ -199,7 +206,7 @@ const SCRIPT = `
       li.dataset.hop = String(r.hop);
       li.dataset.status = r.status;
       li.appendChild(el('strong', r.status + ': ', r.status === 'met' ? 'met' : 'unmet'));
-      li.appendChild(document.createTextNode('hop ' + r.hop + ', requirement ' + r.index + ': ' + r.text));
+      li.appendChild(document.createTextNode('hop ' + r.hop + ', requirement ' + r.index + ': ' + named(r.text, r.approvers)));
       if (typeof r.missing === 'number') li.appendChild(document.createTextNode('; ' + r.missing + ' more needed'));
       if (r.approvedBy.length > 0) {
         var by = el('div', 'approved by: ');

@@ -861,7 +861,7 @@ describe.skipIf(browserSkip !== undefined)('inspector page in chromium', () => {
       page.locator(`#hops li.hop[data-hop="${hop}"] .approvals li.requirement`);
     expect(await required(0).getAttribute('data-origin')).toBe('root');
     expect(await required(0).locator('.requirement-text').textContent()).toContain(
-      'pay on billing:invoices/** needs 1 approval',
+      "pay on billing:invoices/** needs 1 approval, by alice's phone",
     );
     expect(await required(0).locator('.requirement-text').textContent()).toContain(
       'when 150 ≤ amount',

@@ -561,6 +561,14 @@ function families(world: World, blockHeader: string): Family[] {
     },
     {
       stage: 'proof',
+      name: 'one argument of n characters, a genuine proof (past maxRequestStringLength above 65,536)',
+      sizes: [32768, 65536, 131072, 262144],
+      async prepare(n, v) {
+        return toolCall(world, await world.mintJws([EXPORT]), 'export', { memo: value(n, v) });
+      },
+    },
+    {
+      stage: 'proof',
       name: 'proof of n characters of noise',
       sizes: [1024, 2048, 4096, 8192],
       async prepare(n) {

@@ -35,6 +35,7 @@ import {
   type Verifier,
 } from '../src/index.js';
 import { readApprovals, readRequestTarget } from '../src/adapters/http/index.js';
+import { snapshotArgs } from '../src/adapters/tool-guard.js';
 import {
   parseAgentCard,
   signAgentCard,
@@ -649,14 +650,22 @@ function families(world: World, blockHeader: string): Family[] {
     },
     {
       stage: 'tool arguments',
-      name: 'arguments nested n objects deep (verify)',
-      sizes: [128, 256, 512, 1024],
-      async prepare(n) {
-        let args: Record<string, unknown> = { leaf: 1 };
+      name: 'arguments nested n objects deep, a genuine proof (MAX_JSON_DEPTH is 64)',
+      sizes: [8, 16, 32, 60],
+      async prepare(n, v) {
+        let args: Record<string, unknown> = { leaf: v };
         for (let i = 0; i < n; i++) args = { a: args };
-        const m = await world.mintJws([EXPORT]);
-        return () =>
-          verifier.verify(m, { action: { ...exportAction, args: args as Record<string, never> } });
+        return toolCall(world, await world.mintJws([EXPORT]), 'export', args);
+      },
+    },
+    {
+      stage: 'tool arguments',
+      name: 'arguments of n members through the tool guards (snapshotArgs; 4,096 at most)',
+      sizes: [512, 1024, 2048, 4096],
+      prepare: (n, v) => {
+        const args: Record<string, number> = {};
+        for (let i = 0; i < n; i++) args[`a${i}`] = i + v;
+        return () => snapshotArgs(args);
       },
     },
     // Access tokens (mandate/oauth).

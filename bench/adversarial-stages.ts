@@ -17,6 +17,8 @@
 import { randomBytes } from 'node:crypto';
 import { SignJWT } from 'jose';
 import {
+  approvalNeeded,
+  approve,
   createVerifier,
   delegate,
   generateKeyPair,
@@ -340,6 +342,7 @@ function families(world: World, blockHeader: string): Family[] {
     })),
   });
   const cardKeys = [{ ...anchor.publicJwk, kid: 'card-1' }];
+  const approverKeys = Promise.all(Array.from({ length: 16 }, () => generateKeyPair()));
 
   return [
     // Token envelope: the size and character limits, before any decoder runs.
@@ -581,12 +584,45 @@ function families(world: World, blockHeader: string): Family[] {
     // Approvals (rule 9) and their header (up to 16 KiB, as the request target).
     {
       stage: 'approvals',
-      name: 'n approvals of noise with a genuine call',
+      name: 'n approvals of noise with a genuine call, no requirement applies',
       sizes: [4, 8, 16, 32],
       async prepare(n) {
         const m = await world.mintJws([EXPORT]);
         const proof = await prove(m, { signer: holder, request: SMALL });
         const approvals = Array.from({ length: n }, () => garbageSigned('{"alg":"EdDSA"}', '{}'));
+        return () => verifier.verify(m, { proof, request: SMALL, approvals });
+      },
+    },
+    {
+      stage: 'approvals',
+      name: 'n genuine approvals, n of n approvers required (16 at most)',
+      sizes: [2, 4, 8, 16],
+      async prepare(n) {
+        const approvers = (await approverKeys).slice(0, n);
+        const m = await mint({
+          issuer: anchor,
+          issuerId: ANCHOR_ID,
+          subject: 'alice',
+          holder: holder.publicJwk,
+          capabilities: [EXPORT],
+          approvals: [
+            {
+              resource: toolResource('export'),
+              actions: ['call'],
+              approvers: approvers.map((k) => k.id),
+              threshold: n,
+            },
+          ],
+          audience: SERVICE,
+          expiresIn: 3600,
+        });
+        const ask = async () => prove(m, { signer: holder, request: SMALL });
+        const needed = approvalNeeded(
+          await verifier.verify(m, { proof: await ask(), request: SMALL }),
+        );
+        if (needed === undefined) throw new Error('no approval was asked for');
+        const approvals = await Promise.all(approvers.map((k) => approve(needed.call, k)));
+        const proof = await ask();
         return () => verifier.verify(m, { proof, request: SMALL, approvals });
       },
     },

@@ -548,6 +548,80 @@ function families(world: World, blockHeader: string): Family[] {
         return toolCall(world, await forgedPair(parent, child), `t${n - 1}`, { size: 1 });
       },
     },
+    {
+      stage: 'narrowing',
+      name: 'child any of n globs under parent any of n globs (reversed: each child clause matches the last parent clause tried)',
+      sizes: [8, 16, 32, 64],
+      async prepare(n, v) {
+        const clauses = (suffix: string, order: (i: number) => number) => ({
+          constraint_type: 'any' as const,
+          constraints: Array.from({ length: n }, (_, i) => ({
+            constraint_type: 'glob' as const,
+            pattern: `x${order(i)}${suffix}*`,
+          })),
+        });
+        const parent = clauses('', (i) => n - 1 - i);
+        const child = clauses(`a${v % 10}`, (i) => i);
+        const send = { resource: 'tool:send', actions: ['call'] };
+        const token = await forgedPair(
+          [{ ...send, constraints: { memo: parent } }],
+          [{ ...send, constraints: { memo: child } }],
+        );
+        return toolCall(world, token, 'send', { memo: `x0a${v % 10}` });
+      },
+    },
+    {
+      stage: 'narrowing',
+      name: 'child any of n globs a?a?… under parent any of n globs *a*a*…* (each pair exhausts the inclusion budget)',
+      sizes: [1, 2, 4, 8],
+      bound: {
+        ratio: 128,
+        why: "one hop's narrowing is bounded by the algebra's work budget (1,000,000 units, about five exhausted glob inclusions), not by the token's size",
+      },
+      async prepare(n, v) {
+        const clauses = (pattern: (i: number) => string) => ({
+          constraint_type: 'any' as const,
+          constraints: Array.from({ length: n }, (_, i) => ({
+            constraint_type: 'glob' as const,
+            pattern: pattern(i),
+          })),
+        });
+        const parent = clauses((i) => `*${'a*'.repeat(64)}${i}`);
+        const child = clauses((i) => `${'a?'.repeat(64)}${i}${v % 10}`);
+        const send = { resource: 'tool:send', actions: ['call'] };
+        const token = await forgedPair(
+          [{ ...send, constraints: { memo: parent } }],
+          [{ ...send, constraints: { memo: child } }],
+        );
+        return toolCall(world, token, 'send', { memo: 'a' });
+      },
+    },
+    {
+      stage: 'narrowing',
+      name: 'genuine chain of n hops, each narrowing 4 globs *a*a*… by one more star (each inclusion costly, within budget)',
+      sizes: [1, 2, 3, 5],
+      bound: {
+        ratio: 128,
+        why: 'every hop may spend the work budget on inclusions that hold, so a chain costs up to its hops × the budget; 5 hops of 4 such globs fill the 16 KiB token',
+      },
+      async prepare(n, v) {
+        const caps = (k: number) =>
+          Array.from({ length: 4 }, (_, i) => ({
+            resource: toolResource(`send${i}`),
+            actions: ['call'],
+            constraints: { memo: { glob: `v${v}*${'a*'.repeat(k)}` } },
+          }));
+        let m = await world.mintJws(caps(100), 15);
+        for (let hop = 1; hop <= n; hop++) {
+          m = await delegate(m, {
+            signer: holder,
+            holder: holder.publicJwk,
+            capabilities: caps(100 + hop),
+          });
+        }
+        return toolCall(world, m, 'send0', { memo: `v${v}${'a'.repeat(100 + n)}` });
+      },
+    },
     // The proof of possession.
     {
       stage: 'proof',

@@ -115,11 +115,6 @@ function cpuMicros(): number {
   return user + system;
 }
 
-/** A full collection, when node runs with --expose-gc (`npm run bench:adversarial` does). */
-function collect(): void {
-  (globalThis as { gc?: () => void }).gc?.();
-}
-
 function outcomeOf(value: unknown): string {
   if (typeof value === 'object' && value !== null && 'allowed' in value) {
     const d = value as { allowed: boolean; code?: string };
@@ -147,9 +142,6 @@ async function measureSize(family: Family, n: number, sweep: number) {
   const micros: number[] = [];
   let outcome = '';
   for (const call of timed) {
-    // Each call starts on a collected heap: the garbage of earlier (larger) inputs is not
-    // charged to it. What the call itself allocates and collects still is.
-    collect();
     const start = cpuMicros();
     outcome = await decide(call);
     micros.push(cpuMicros() - start);
@@ -861,7 +853,6 @@ export async function runStages(log: (line: string) => void = () => {}): Promise
     for (let i = 0; i < 2 * ROUNDS; i++) calls.push(await genuineCall(world));
     const times: number[] = [];
     for (const call of calls) {
-      collect();
       const start = cpuMicros();
       const decision = await decide(call);
       times.push(cpuMicros() - start);

@@ -1,0 +1,138 @@
+/**
+ * `npm run soak`: the verifier under sustained, realistic traffic, with memory watched.
+ *
+ * Three phases, one after the other, each on a fresh verifier with default caches and bounded
+ * stores: 1,000,000 JWS verifications and 100,000 Biscuit ones through `verifier.verify`, then
+ * 100,000 requests (four JWS batches to one Biscuit) through `mandate/http`'s node:http middleware
+ * over loopback keep-alive connections. The traffic (bench/soak/workload.ts) mixes repeated,
+ * never-seen, fresh-key and delegated-on-the-fly chains with eight kinds of attack, each with the
+ * exact decision it must get; it is generated in a worker thread, so the verifying thread's heap
+ * holds only what verification keeps.
+ *
+ * Every phase samples rss, heapUsed, external and arrayBuffers after a forced GC at fixed
+ * intervals, with the size of every bounded cache and store, and judges growth after warm-up
+ * (bench/soak/growth.ts). Exits 1 when any decision was not the expected one (a false denial or
+ * an unexpected allow), when memory grew, or when a cache passed its bound; 2 when it cannot
+ * judge (no forced GC). Sizes and knobs: bench/soak/settings.ts. Writes a JSON result (SOAK_OUT).
+ *
+ * Run: `npm run soak` (node --expose-gc); `SOAK_SCALE=0.1 npm run soak` for a tenth.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { cpus, loadavg } from 'node:os';
+import { biscuitInstanceStats } from '../src/format/biscuit/wasm.js';
+import { observeCaches } from './soak/caches.js';
+import { BatchSource } from './soak/generator.js';
+import { CAN_COLLECT } from './soak/memory.js';
+import { runPhase, type PhaseResult } from './soak/phase.js';
+import { formatPhase } from './soak/report.js';
+import { httpTarget, verifierTarget, type Target } from './soak/service.js';
+import { readSettings } from './soak/settings.js';
+
+const settings = readSettings();
+if (!CAN_COLLECT) {
+  console.error('the soak needs a forced GC: run it with node --expose-gc (npm run soak)');
+  process.exit(2);
+}
+observeCaches();
+const started = new Date();
+const load = { start: loadavg(), end: [] as number[] };
+console.log(
+  `soak: ${settings.jws} JWS, ${settings.biscuit} Biscuit, ${settings.http} HTTP verifications ` +
+    `(scale ${settings.scale}); seed ${settings.seed}; node ${process.version}; ` +
+    `${cpus().length} cores, load average ${load.start.map((l) => l.toFixed(1)).join(' ')}`,
+);
+
+const jwsSource = await BatchSource.start('jws', settings.seed);
+const biscuitSource = await BatchSource.start('biscuit', settings.seed + 1);
+const phases: PhaseResult[] = [];
+let httpConnections = 0;
+
+async function phase(
+  name: string,
+  count: number,
+  sources: BatchSource[],
+  target: Target,
+): Promise<void> {
+  if (count === 0) return;
+  try {
+    const result = await runPhase({
+      name,
+      count,
+      samples: settings.samples,
+      warmup: settings.warmup,
+      sources,
+      target,
+    });
+    phases.push(result);
+    console.log(`\n${formatPhase(result)}`);
+  } finally {
+    await target.close();
+  }
+}
+
+try {
+  await phase('jws', settings.jws, [jwsSource], verifierTarget([jwsSource.trustAnchor]));
+  await phase(
+    'biscuit',
+    settings.biscuit,
+    [biscuitSource],
+    verifierTarget([biscuitSource.trustAnchor]),
+  );
+  const http = await httpTarget(
+    [jwsSource.trustAnchor, biscuitSource.trustAnchor],
+    settings.connections,
+  );
+  await phase(
+    'http',
+    settings.http,
+    [jwsSource, jwsSource, jwsSource, jwsSource, biscuitSource],
+    http,
+  );
+  httpConnections = http.connectionsOpened();
+} finally {
+  await Promise.all([jwsSource.close(), biscuitSource.close()]);
+}
+load.end = loadavg();
+
+const wasm = biscuitInstanceStats();
+const mismatches = phases.reduce((sum, p) => sum + p.mismatches, 0);
+const grew = phases.filter((p) => p.growth.grew).map((p) => p.name);
+const unjudged = phases.filter((p) => !p.growth.judged).map((p) => p.name);
+const overBound = phases.flatMap((p) =>
+  p.caches.filter((c) => c.peak > c.capacity).map((c) => `${p.name}: ${c.name}`),
+);
+console.log(
+  `\nbiscuit-wasm instances loaded during the soak: ${wasm.loaded} (Biscuit verification runs in JS; ` +
+    `wasm is for minting checks and the standard-verifier tests)`,
+);
+if (httpConnections > 0)
+  console.log(
+    `HTTP connections opened: ${httpConnections} (keep-alive, ${settings.connections} at most at once)`,
+  );
+
+const verdict = mismatches > 0 || grew.length > 0 || overBound.length > 0 ? 'fail' : 'pass';
+const result = {
+  verdict,
+  started: started.toISOString(),
+  finished: new Date().toISOString(),
+  node: process.version,
+  cores: cpus().length,
+  loadAverage: load,
+  settings,
+  mismatches,
+  grew,
+  unjudged,
+  overBound,
+  httpConnections,
+  biscuitWasm: wasm,
+  phases,
+};
+await mkdir(dirname(settings.out), { recursive: true });
+await writeFile(settings.out, `${JSON.stringify(result, null, 2)}\n`);
+console.log(
+  `\nsoak ${verdict}: ${mismatches} decisions not as expected; memory grew in ${grew.length === 0 ? 'no phase' : grew.join(', ')}` +
+    `${unjudged.length > 0 ? ` (too few samples to judge: ${unjudged.join(', ')})` : ''}; ` +
+    `${overBound.length} caches past their bound. Result: ${settings.out}`,
+);
+process.exitCode = verdict === 'pass' ? 0 : 1;

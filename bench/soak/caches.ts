@@ -52,8 +52,8 @@ let installed = false;
 export function observeCaches(): void {
   if (installed) return;
   installed = true;
-  const prototype = BoundedMap.prototype as BoundedMap<unknown, unknown>;
-  const set = Reflect.get(prototype, 'set') as (this: object, key: unknown, value: unknown) => void;
+  const prototype: BoundedMap<unknown, unknown> = BoundedMap.prototype;
+  const set = Reflect.get<BoundedMap<unknown, unknown>, 'set'>(prototype, 'set');
   prototype.set = function (this: BoundedMap<unknown, unknown>, key: unknown, value: unknown) {
     if (!seen.has(this)) {
       seen.add(this);

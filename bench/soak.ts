@@ -26,7 +26,7 @@ import { BatchSource } from './soak/generator.js';
 import { CAN_COLLECT } from './soak/memory.js';
 import { runPhase, type PhaseResult } from './soak/phase.js';
 import { formatPhase } from './soak/report.js';
-import { httpTarget, verifierTarget, type Target } from './soak/service.js';
+import { httpTarget, leaking, verifierTarget, type Target } from './soak/service.js';
 import { readSettings } from './soak/settings.js';
 
 const settings = readSettings();
@@ -54,15 +54,15 @@ async function phase(
   sources: BatchSource[],
   target: Target,
 ): Promise<void> {
-  if (count === 0) return;
   try {
+    if (count === 0) return;
     const result = await runPhase({
       name,
       count,
       samples: settings.samples,
       warmup: settings.warmup,
       sources,
-      target,
+      target: leaking(target, settings.leak),
     });
     phases.push(result);
     console.log(`\n${formatPhase(result)}`);

@@ -197,3 +197,22 @@ export async function httpTarget(
     },
   };
 }
+
+/** What `leaking` retains: reachable for the rest of the process, as a leak would be. */
+const retained: number[][] = [];
+
+/**
+ * `target`, retaining `bytes` of heap per request sent: a deliberate leak, so that a test can
+ * check the soak's verdict fails when memory grows.
+ */
+export function leaking<T extends Target>(target: T, bytes: number): T {
+  if (bytes <= 0) return target;
+  return {
+    ...target,
+    send(request) {
+      // Doubles, 8 bytes each on the heap (a padded string would be a rope of shared pieces).
+      retained.push(new Array<number>(Math.ceil(bytes / 8)).fill(retained.length + 0.5));
+      return target.send(request);
+    },
+  };
+}

@@ -15,6 +15,11 @@ export interface SoakSettings {
   readonly out: string;
   /** Keep-alive connections of the HTTP phase. */
   readonly connections: number;
+  /**
+   * Bytes the soak itself retains per verification (0): a deliberate leak, so that a test can
+   * check the verdict fails when memory does grow.
+   */
+  readonly leak: number;
 }
 
 function number(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -29,7 +34,7 @@ function number(env: NodeJS.ProcessEnv, name: string, fallback: number): number 
  * `SOAK_JWS` (1,000,000), `SOAK_BISCUIT` (100,000), `SOAK_HTTP` (100,000) verifications, each
  * multiplied by `SOAK_SCALE` (1; `MANDATE_BENCH_QUICK=1` makes it 0.002); `SOAK_SAMPLES` (40),
  * `SOAK_WARMUP` (0.25), `SOAK_SEED` (random), `SOAK_OUT` (`.bench-out/soak.json`),
- * `SOAK_CONNECTIONS` (8).
+ * `SOAK_CONNECTIONS` (8), `SOAK_LEAK` (0 bytes retained per verification: a test's deliberate leak).
  */
 export function readSettings(env: NodeJS.ProcessEnv = process.env): SoakSettings {
   const scale = number(env, 'SOAK_SCALE', QUICK ? 0.002 : 1);
@@ -47,5 +52,6 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): SoakSettings
     seed: Math.floor(number(env, 'SOAK_SEED', Math.floor(Math.random() * 2 ** 31))),
     out: env.SOAK_OUT ?? '.bench-out/soak.json',
     connections: Math.max(1, Math.round(number(env, 'SOAK_CONNECTIONS', 8))),
+    leak: Math.round(number(env, 'SOAK_LEAK', 0)),
   };
 }

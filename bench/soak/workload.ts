@@ -237,16 +237,18 @@ export class Workload {
   }
 
   /** A request presenting `held` with a fresh proof by its holder. */
+  /** A request presenting `held`, with a fresh proof by `prover` (by default its own holder). */
   async #present(
     kind: SoakRequest['kind'],
     held: Held,
     now: number,
     amount: number,
     expect: Expected,
+    prover: Held = held,
   ): Promise<{ request: SoakRequest; hop: number }> {
     const invoice = `2026-${1 + this.#int(12)}`;
     const { http } = requestOf({ invoice, amount });
-    const proof = await prove(held.mandate, { signer: held.holder, request: http, now });
+    const proof = await prove(prover.mandate, { signer: prover.holder, request: http, now });
     const request = {
       kind,
       format: this.format,
@@ -332,25 +334,11 @@ export class Workload {
         return { request, hop: original.hop };
       }
       case 'stolen': {
+        // The thief presents a pooled chain with a proof by its own key (of its own mandate).
         const held = await this.#pooled(now);
         const thief = await this.#thiefAt(now);
-        const invoice = `2026-${1 + this.#int(12)}`;
-        const { http } = requestOf({ invoice, amount });
-        const proof = await prove(thief.mandate, { signer: thief.holder, request: http, now });
-        const hop = lastHop(held);
-        const expect = denied('MANDATE_PROOF_INVALID', hop, 'possession');
-        return {
-          request: {
-            kind,
-            format: this.format,
-            token: held.mandate.token,
-            proof,
-            invoice,
-            amount,
-            expect,
-          },
-          hop,
-        };
+        const expect = denied('MANDATE_PROOF_INVALID', lastHop(held), 'possession');
+        return this.#present(kind, held, now, amount, expect, thief);
       }
       case 'audience': {
         const held = await this.#chain([this.#agent()], now, {

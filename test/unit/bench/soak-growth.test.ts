@@ -115,19 +115,18 @@ describe('judgeMetric', () => {
 });
 
 describe('judgeGrowth laws', () => {
+  /** Noise on each of the 41 samples, up to half the heap's threshold. */
+  const noise = fc.array(fc.integer({ min: 0, max: THRESHOLDS.heapUsed.deltaBytes / 2 }), {
+    minLength: 41,
+    maxLength: 41,
+  });
+
   it('a flat series with noise below half the threshold never grows', () => {
     fc.assert(
-      fc.property(
-        fc.array(fc.integer({ min: 0, max: THRESHOLDS.heapUsed.deltaBytes / 2 }), {
-          minLength: 41,
-          maxLength: 41,
-        }),
-        fc.integer({ min: 1000, max: 10_000_000 }),
-        (noise, count) => {
-          const samples = series(count, (_, i) => BASE + noise[i]!);
-          expect(judgeGrowth(samples, count / 4).grew).toBe(false);
-        },
-      ),
+      fc.property(noise, fc.integer({ min: 1000, max: 10_000_000 }), (offsets, count) => {
+        const samples = series(count, (_, i) => BASE + offsets[i]!);
+        expect(judgeGrowth(samples, count / 4).grew).toBe(false);
+      }),
       { numRuns: NUM_RUNS },
     );
   });
@@ -135,19 +134,16 @@ describe('judgeGrowth laws', () => {
   it('any leak of at least 2 × (threshold / window) per verification, under that noise, grows', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.integer({ min: 0, max: THRESHOLDS.heapUsed.deltaBytes / 2 }), {
-          minLength: 41,
-          maxLength: 41,
-        }),
+        noise,
         fc.integer({ min: 40_000, max: 10_000_000 }),
         fc.double({ min: 1, max: 10, noNaN: true }),
-        (noise, count, factor) => {
+        (offsets, count, factor) => {
           // The quarters' medians are ~0.56 × count apart: 2 × threshold / (0.5 × count) covers it.
           const perVerification = Math.max(
             (factor * 2 * THRESHOLDS.heapUsed.deltaBytes) / (0.5 * count),
             (factor * THRESHOLDS.heapUsed.slopePer1k) / 1000 + 1,
           );
-          const samples = series(count, (at, i) => BASE + noise[i]! + perVerification * at);
+          const samples = series(count, (at, i) => BASE + offsets[i]! + perVerification * at);
           expect(judgeGrowth(samples, count / 4).grew).toBe(true);
         },
       ),

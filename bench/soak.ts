@@ -25,7 +25,7 @@ import { observeCaches } from './soak/caches.js';
 import { BatchSource } from './soak/generator.js';
 import { CAN_COLLECT } from './soak/memory.js';
 import { runPhase, type PhaseResult } from './soak/phase.js';
-import { formatPhase } from './soak/report.js';
+import { formatPhase, mib } from './soak/report.js';
 import { httpTarget, leaking, verifierTarget, type Target } from './soak/service.js';
 import { readSettings } from './soak/settings.js';
 
@@ -63,6 +63,11 @@ async function phase(
       warmup: settings.warmup,
       sources,
       target: leaking(target, settings.leak),
+      progress: (sample, interval) =>
+        console.log(
+          `${name} ${sample.at}/${count}: ${interval.perSecond.toFixed(0)}/s, ` +
+            `median ${interval.medianMicros.toFixed(0)} µs, heapUsed ${mib(sample.heapUsed)}, rss ${mib(sample.rss)}`,
+        ),
     });
     phases.push(result);
     console.log(`\n${formatPhase(result)}`);
@@ -135,4 +140,5 @@ console.log(
     `${unjudged.length > 0 ? ` (too few samples to judge: ${unjudged.join(', ')})` : ''}; ` +
     `${overBound.length} caches past their bound. Result: ${settings.out}`,
 );
-process.exitCode = verdict === 'pass' ? 0 : 1;
+// Exit now: the verdict is out, and nothing left running may hold the process open.
+process.exit(verdict === 'pass' ? 0 : 1);

@@ -28,6 +28,8 @@ export interface PhaseOptions {
   /** Generators, taken in turn batch by batch. */
   readonly sources: readonly BatchSource[];
   readonly target: Target;
+  /** Told after each sample (the soak prints a line). */
+  readonly progress?: (sample: PhaseSample, interval: Interval) => void;
 }
 
 /** A sample: memory after GC, and the caches' sizes. */
@@ -197,7 +199,9 @@ export async function runPhase(options: PhaseOptions): Promise<PhaseResult> {
       });
       inInterval = 0;
       intervalBusy = 0;
-      samples.push({ ...(await sampleMemory(done)), caches: stores() });
+      const sample = { ...(await sampleMemory(done)), caches: stores() };
+      samples.push(sample);
+      options.progress?.(sample, intervals.at(-1)!);
     }
   }
 

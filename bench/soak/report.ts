@@ -4,7 +4,8 @@ import type { PhaseResult } from './phase.js';
 
 const MiB = 1024 * 1024;
 
-function mib(bytes: number, signed = false): string {
+/** `bytes` in MiB, one decimal. */
+export function mib(bytes: number, signed = false): string {
   const text = `${(bytes / MiB).toFixed(1)} MiB`;
   return signed && bytes >= 0 ? `+${text}` : text;
 }

@@ -20,7 +20,13 @@ function soak(env: Readonly<Record<string, string>>, flags = ['--expose-gc']): P
   const child = spawn(
     process.execPath,
     [...flags, '--import', import.meta.resolve('tsx'), join(REPO_ROOT, 'bench', 'soak.ts')],
-    { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } },
+    // Killed if it hangs, so a broken run cannot outlive the test.
+    {
+      cwd: REPO_ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...env },
+      timeout: 240_000,
+    },
   );
   let stdout = '';
   let stderr = '';

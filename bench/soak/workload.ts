@@ -95,6 +95,11 @@ function lastHop(held: Held): number {
   return held.mandate.blocks.length - 1;
 }
 
+/** Whether a kept chain is still far enough from its expiry to be presented again. */
+function usable(held: Held | undefined, now: number): held is Held {
+  return held !== undefined && (held.mandate.blocks[0]?.expiresAt ?? 0) - REMINT_MARGIN > now;
+}
+
 /** Generates the soak's traffic for one format. */
 export class Workload {
   readonly format: Format;
@@ -221,22 +226,20 @@ export class Workload {
   async #pooled(now: number): Promise<Held> {
     const slot = this.#int(POOL);
     const held = this.#pool[slot];
-    if (held !== undefined && (held.mandate.blocks[0]?.expiresAt ?? 0) - REMINT_MARGIN > now)
-      return held;
+    if (usable(held, now)) return held;
     const fresh = await this.#chain(await this.#holders(2 + (slot % 3), false), now);
     this.#pool[slot] = fresh;
     return fresh;
   }
 
+  /** The thief's own mandate (a genuine one, for its own key), re-minted like the pool. */
   async #thiefAt(now: number): Promise<Held> {
     const held = this.#thief;
-    if (held !== undefined && (held.mandate.blocks[0]?.expiresAt ?? 0) - REMINT_MARGIN > now)
-      return held;
+    if (usable(held, now)) return held;
     this.#thief = await this.#chain([this.#stranger], now);
     return this.#thief;
   }
 
-  /** A request presenting `held` with a fresh proof by its holder. */
   /** A request presenting `held`, with a fresh proof by `prover` (by default its own holder). */
   async #present(
     kind: SoakRequest['kind'],

@@ -27,6 +27,8 @@ import { CAN_COLLECT } from './soak/memory.js';
 import { runPhase, type PhaseResult } from './soak/phase.js';
 import { formatPhase, mib } from './soak/report.js';
 import { httpTarget, leaking, verifierTarget, type Target } from './soak/service.js';
+import type { Share } from './soak/workload.js';
+import type { TrustAnchor } from '../src/index.js';
 import { readSettings } from './soak/settings.js';
 
 const settings = readSettings();
@@ -43,25 +45,29 @@ console.log(
     `${cpus().length} cores, load average ${load.start.map((l) => l.toFixed(1)).join(' ')}`,
 );
 
-const jwsSource = await BatchSource.start('jws', settings.seed);
-const biscuitSource = await BatchSource.start('biscuit', settings.seed + 1);
 const phases: PhaseResult[] = [];
 let httpConnections = 0;
 
+/**
+ * Runs one phase on its own traffic (a fresh generator: no replay or key crosses phases) and
+ * its own service, made by `serve` for the traffic's trust anchors.
+ */
 async function phase(
   name: string,
   count: number,
-  sources: BatchSource[],
-  target: Target,
+  shares: readonly Share[],
+  serve: (anchors: readonly TrustAnchor[]) => Promise<Target>,
 ): Promise<void> {
+  if (count === 0) return;
+  const source = await BatchSource.start(shares, settings.seed + phases.length);
+  const target = await serve(source.trustAnchors);
   try {
-    if (count === 0) return;
     const result = await runPhase({
       name,
       count,
       samples: settings.samples,
       warmup: settings.warmup,
-      sources,
+      source,
       target: leaking(target, settings.leak),
       progress: (sample, interval) =>
         console.log(
@@ -72,32 +78,31 @@ async function phase(
     phases.push(result);
     console.log(`\n${formatPhase(result)}`);
   } finally {
-    await target.close();
+    await Promise.all([target.close(), source.close()]);
   }
 }
 
-try {
-  await phase('jws', settings.jws, [jwsSource], verifierTarget([jwsSource.trustAnchor]));
-  await phase(
-    'biscuit',
-    settings.biscuit,
-    [biscuitSource],
-    verifierTarget([biscuitSource.trustAnchor]),
-  );
-  const http = await httpTarget(
-    [jwsSource.trustAnchor, biscuitSource.trustAnchor],
-    settings.connections,
-  );
-  await phase(
-    'http',
-    settings.http,
-    [jwsSource, jwsSource, jwsSource, jwsSource, biscuitSource],
-    http,
-  );
-  httpConnections = http.connectionsOpened();
-} finally {
-  await Promise.all([jwsSource.close(), biscuitSource.close()]);
-}
+await phase('jws', settings.jws, [{ format: 'jws', weight: 1 }], (anchors) =>
+  Promise.resolve(verifierTarget(anchors)),
+);
+await phase('biscuit', settings.biscuit, [{ format: 'biscuit', weight: 1 }], (anchors) =>
+  Promise.resolve(verifierTarget(anchors)),
+);
+// Four JWS requests to one Biscuit, mixed request by request.
+const HTTP_SHARES = [
+  { format: 'jws', weight: 4 },
+  { format: 'biscuit', weight: 1 },
+] as const;
+await phase('http', settings.http, HTTP_SHARES, async (anchors) => {
+  const target = await httpTarget(anchors, settings.connections);
+  return {
+    ...target,
+    close: async () => {
+      httpConnections = target.connectionsOpened();
+      await target.close();
+    },
+  };
+});
 load.end = loadavg();
 
 const wasm = biscuitInstanceStats();

@@ -22,6 +22,8 @@ export interface MemorySample {
   readonly heapUsed: number;
   readonly external: number;
   readonly arrayBuffers: number;
+  /** V8's committed heap: not judged, it explains rss. */
+  readonly heapTotal?: number;
 }
 
 /** The readings judged. */

@@ -16,6 +16,6 @@ export async function sampleMemory(at: number): Promise<MemorySample> {
     await nextTurn();
     gc?.();
   }
-  const { rss, heapUsed, external, arrayBuffers } = process.memoryUsage();
-  return { at, rss, heapUsed, external, arrayBuffers };
+  const { rss, heapUsed, heapTotal, external, arrayBuffers } = process.memoryUsage();
+  return { at, rss, heapUsed, external, arrayBuffers, heapTotal };
 }

@@ -11,7 +11,13 @@ import type { BatchSource } from './generator.js';
 import { judgeGrowth, type MemorySample, type MetricGrowth } from './growth.js';
 import { sampleMemory } from './memory.js';
 import type { Outcome, Target } from './service.js';
-import type { Batch, Expected, RequestKind, SoakRequest } from './types.js';
+import {
+  virtualTime,
+  type Batch,
+  type Expected,
+  type RequestKind,
+  type SoakRequest,
+} from './types.js';
 
 /** Requests per generated batch (a batch shares one virtual time). */
 const BATCH = 100;
@@ -25,8 +31,8 @@ export interface PhaseOptions {
   readonly samples: number;
   /** Fraction of `count` before which samples are not judged. */
   readonly warmup: number;
-  /** Generators, taken in turn batch by batch. */
-  readonly sources: readonly BatchSource[];
+  /** The traffic. */
+  readonly source: BatchSource;
   readonly target: Target;
   /** Told after each sample (the soak prints a line). */
   readonly progress?: (sample: PhaseSample, interval: Interval) => void;
@@ -120,7 +126,7 @@ function summarizeCaches(samples: readonly PhaseSample[]): CacheSummary[] {
 
 /** Runs a phase. */
 export async function runPhase(options: PhaseOptions): Promise<PhaseResult> {
-  const { count, target, sources } = options;
+  const { count, target, source } = options;
   const every = Math.max(1, Math.ceil(count / options.samples));
   const warmup = Math.floor(count * options.warmup);
   // Allocated before the first sample, so they are part of the baseline.
@@ -181,14 +187,13 @@ export async function runPhase(options: PhaseOptions): Promise<PhaseResult> {
   };
 
   let done = 0;
-  let turn = 0;
   const size = (from: number): number => Math.min(BATCH, count - from, every - (from % every));
-  let pending: Promise<Batch> | undefined = sources[0]!.next(size(0));
+  // The next batch is made while this one is verified.
+  let pending: Promise<Batch> | undefined = source.next(size(0), virtualTime(0));
   while (pending !== undefined) {
     const batch: Batch = await pending;
     const after: number = done + batch.requests.length;
-    turn++;
-    pending = after < count ? sources[turn % sources.length]!.next(size(after)) : undefined;
+    pending = after < count ? source.next(size(after), virtualTime(after)) : undefined;
     await run(batch, done);
     done = after;
     if (done % every === 0 || done === count) {

@@ -69,3 +69,18 @@ export function requestOf(request: Pick<SoakRequest, 'invoice' | 'amount'>): {
     },
   };
 }
+
+/** The virtual time the soak's traffic starts at (seconds since the epoch). */
+export const CLOCK_START = 1_800_000_000;
+
+/**
+ * Requests per virtual second: how fast the virtual clock runs with the traffic. Slow enough
+ * that a proof leaves the replay window (60 s) after ~300 requests, so the replay store reaches
+ * its steady state early; tokens (15 minutes) are re-minted every ~4,500 requests.
+ */
+export const RATE = 5;
+
+/** The virtual time after `done` requests. */
+export function virtualTime(done: number): number {
+  return CLOCK_START + Math.floor(done / RATE);
+}

@@ -25,6 +25,7 @@ import {
   type Format,
   type KeyPair,
   type Mandate,
+  type TrustAnchor,
 } from '../../src/index.js';
 import {
   AUDIENCE,
@@ -39,17 +40,13 @@ import {
 const LIMITS = [500, 400, 300, 200, 150, 120] as const;
 const POOL = 64;
 const AGENTS = 16;
-/**
- * Requests per virtual second: how fast the virtual clock runs. Slow enough that a proof leaves
- * the replay window (60 s) after ~300 requests, so the replay store reaches its steady state early.
- */
-export const RATE = 5;
 const LIFETIME = 900;
 /** A pooled chain is re-minted this many seconds before it expires. */
 const REMINT_MARGIN = 120;
 /** A revoked chain lives this long: its revocation lapses soon after. */
 const REVOKED_LIFETIME = 120;
-const START = 1_800_000_000;
+/** A proof is replayed only while it is this fresh (the verifier's window is 60 s). */
+const REPLAY_WITHIN = 45;
 
 const MIX = [
   ['repeated', 40],
@@ -65,6 +62,13 @@ const MIX = [
   ['expired', 2],
   ['revoked', 1],
 ] as const satisfies readonly (readonly [SoakRequest['kind'], number])[];
+
+/** An allowed request, its last hop, and when it was made. */
+interface Allowed {
+  readonly request: SoakRequest;
+  readonly hop: number;
+  readonly now: number;
+}
 
 /** A chain the workload can prove: its mandate and the key pair of its last holder. */
 interface Held {
@@ -110,10 +114,10 @@ export class Workload {
   readonly #random: () => number;
   readonly #pool: (Held | undefined)[] = [];
   #thief: Held | undefined;
-  #clock = START;
   #serial = 0;
-  /** Allowed requests of the previous batch: what a replay presents again. */
-  #previous: { readonly request: SoakRequest; readonly hop: number }[] = [];
+  /** Allowed requests of the batch before this one (verified by now): what a replay presents. */
+  #previous: Allowed[] = [];
+  #current: Allowed[] = [];
 
   private constructor(format: Format, seed: number, keys: readonly KeyPair[]) {
     this.format = format;
@@ -133,24 +137,21 @@ export class Workload {
   }
 
   /** The trust anchor a verifier of this traffic needs. */
-  get trustAnchor(): { readonly id: string; readonly publicJwk: KeyPair['publicJwk'] } {
+  get trustAnchor(): TrustAnchor {
     return { id: this.anchorId, publicJwk: this.#anchor.publicJwk };
   }
 
-  /** The next `size` requests, at the next virtual time. */
-  async batch(size: number): Promise<Batch> {
-    const now = Math.floor(this.#clock);
-    this.#clock += size / RATE;
-    const revocations: Revocation[] = [];
-    const requests: SoakRequest[] = [];
-    const allowed: { request: SoakRequest; hop: number }[] = [];
-    for (let i = 0; i < size; i++) {
-      const { request, hop } = await this.#request(this.#pick(), now, revocations);
-      requests.push(request);
-      if (request.expect.allowed) allowed.push({ request, hop });
-    }
-    this.#previous = allowed;
-    return { now, revocations, requests };
+  /** Starts a batch: the requests of the one before are now verified, and may be replayed. */
+  beginBatch(): void {
+    this.#previous = this.#current;
+    this.#current = [];
+  }
+
+  /** The next request of this batch, at `now`; a revocation it needs goes to `revocations`. */
+  async next(now: number, revocations: Revocation[]): Promise<SoakRequest> {
+    const { request, hop } = await this.#request(this.#pick(), now, revocations);
+    if (request.expect.allowed) this.#current.push({ request, hop, now });
+    return request;
   }
 
   #pick(): SoakRequest['kind'] {
@@ -328,7 +329,9 @@ export class Workload {
       }
       case 'replayed': {
         const original = this.#previous[this.#int(this.#previous.length)];
-        if (original === undefined) return this.#request('forbidden-root', now, revocations);
+        if (original === undefined || now - original.now > REPLAY_WITHIN) {
+          return this.#request('forbidden-root', now, revocations);
+        }
         const request = {
           ...original.request,
           kind,
@@ -372,5 +375,52 @@ export class Workload {
         return this.#present(kind, held, now, amount, denied('MANDATE_REVOKED', hop, 'revocation'));
       }
     }
+  }
+}
+
+/** One format's share of the traffic. */
+export interface Share {
+  readonly format: Format;
+  readonly weight: number;
+}
+
+/** The soak's traffic: one workload per format, mixed request by request by weight. */
+export class Traffic {
+  readonly #parts: readonly { readonly workload: Workload; readonly weight: number }[];
+  readonly #random: () => number;
+
+  private constructor(parts: readonly { workload: Workload; weight: number }[], seed: number) {
+    this.#parts = parts;
+    this.#random = seededRandom(seed ^ 0x5bd1e995);
+  }
+
+  /** Traffic of `shares`; the mix follows `seed`. */
+  static async create(shares: readonly Share[], seed: number): Promise<Traffic> {
+    const parts = await Promise.all(
+      shares.map(async ({ format, weight }, i) => ({
+        workload: await Workload.create(format, seed + i),
+        weight,
+      })),
+    );
+    return new Traffic(parts, seed);
+  }
+
+  /** The trust anchors a verifier of this traffic needs. */
+  get trustAnchors(): TrustAnchor[] {
+    return this.#parts.map((p) => p.workload.trustAnchor);
+  }
+
+  /** The next `size` requests, all at `now`. */
+  async batch(size: number, now: number): Promise<Batch> {
+    for (const { workload } of this.#parts) workload.beginBatch();
+    const total = this.#parts.reduce((sum, p) => sum + p.weight, 0);
+    const revocations: Revocation[] = [];
+    const requests: SoakRequest[] = [];
+    for (let i = 0; i < size; i++) {
+      let roll = this.#random() * total;
+      const part = this.#parts.find((p) => (roll -= p.weight) < 0) ?? this.#parts[0]!;
+      requests.push(await part.workload.next(now, revocations));
+    }
+    return { now, revocations, requests };
   }
 }

@@ -3,11 +3,11 @@
  *
  * Three phases, one after the other, each on a fresh verifier with default caches and bounded
  * stores: 1,000,000 JWS verifications and 100,000 Biscuit ones through `verifier.verify`, then
- * 100,000 requests (four JWS batches to one Biscuit) through `mandate/http`'s node:http middleware
+ * 100,000 requests (four JWS to one Biscuit, mixed) through `mandate/http`'s node:http middleware
  * over loopback keep-alive connections. The traffic (bench/soak/workload.ts) mixes repeated,
  * never-seen, fresh-key and delegated-on-the-fly chains with eight kinds of attack, each with the
- * exact decision it must get; it is generated in a worker thread, so the verifying thread's heap
- * holds only what verification keeps.
+ * exact decision it must get; it is generated in a child process (one per phase), so the verifying
+ * process's memory holds only what verification keeps.
  *
  * Every phase samples rss, heapUsed, external and arrayBuffers after a forced GC at fixed
  * intervals, with the size of every bounded cache and store, and judges growth after warm-up

@@ -76,7 +76,7 @@ export const CLOCK_START = 1_800_000_000;
 /**
  * Requests per virtual second: how fast the virtual clock runs with the traffic. Slow enough
  * that a proof leaves the replay window (60 s) after ~300 requests, so the replay store reaches
- * its steady state early; tokens (15 minutes) are re-minted every ~4,500 requests.
+ * its steady state early; pooled tokens (15 minutes) are re-minted every ~3,900 requests.
  */
 export const RATE = 5;
 

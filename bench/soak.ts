@@ -13,7 +13,7 @@
  * intervals, with the size of every bounded cache and store, and judges growth after warm-up
  * (bench/soak/growth.ts). Exits 1 when any decision was not the expected one (a false denial or
  * an unexpected allow), when memory grew, or when a cache passed its bound; 2 when it cannot
- * judge (no forced GC). Sizes and knobs: bench/soak/settings.ts. Writes a JSON result (SOAK_OUT).
+ * judge (no forced GC, or a phase too short for enough samples after its warm-up). Sizes and knobs: bench/soak/settings.ts. Writes a JSON result (SOAK_OUT).
  *
  * Run: `npm run soak` (node --expose-gc); `SOAK_SCALE=0.1 npm run soak` for a tenth.
  */
@@ -121,7 +121,13 @@ if (httpConnections > 0)
     `HTTP connections opened: ${httpConnections} (keep-alive, ${settings.connections} at most at once)`,
   );
 
-const verdict = mismatches > 0 || grew.length > 0 || overBound.length > 0 ? 'fail' : 'pass';
+// A phase too short to judge after its warm-up proves nothing either way: inconclusive (exit 2).
+const verdict =
+  mismatches > 0 || grew.length > 0 || overBound.length > 0
+    ? 'fail'
+    : unjudged.length > 0
+      ? 'inconclusive'
+      : 'pass';
 const result = {
   verdict,
   started: started.toISOString(),
@@ -146,4 +152,4 @@ console.log(
     `${overBound.length} caches past their bound. Result: ${settings.out}`,
 );
 // Exit now: the verdict is out, and nothing left running may hold the process open.
-process.exit(verdict === 'pass' ? 0 : 1);
+process.exit(verdict === 'pass' ? 0 : verdict === 'fail' ? 1 : 2);

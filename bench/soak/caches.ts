@@ -13,6 +13,8 @@ import { BoundedMap } from '../../src/core/bounded-map.js';
 export interface CacheReading {
   /** What it holds, named by the module that fills it. */
   readonly name: string;
+  /** A `BoundedMap` cache (evicts at its bound), or a store (sweeps expired entries when full). */
+  readonly kind: 'cache' | 'store';
   readonly size: number;
   readonly capacity: number;
 }
@@ -68,7 +70,8 @@ export function readCaches(): CacheReading[] {
   const readings: CacheReading[] = [];
   for (const { ref, name } of observed) {
     const cache = ref.deref();
-    if (cache !== undefined) readings.push({ name, size: cache.size, capacity: cache.capacity });
+    if (cache !== undefined)
+      readings.push({ name, kind: 'cache', size: cache.size, capacity: cache.capacity });
   }
   return readings.sort((a, b) => a.name.localeCompare(b.name) || b.capacity - a.capacity);
 }

@@ -76,9 +76,15 @@ class Service {
 
   stores(): CacheReading[] {
     return [
-      { name: 'replay store (proof ids)', size: this.#replay.size, capacity: REPLAY_ENTRIES },
+      {
+        name: 'replay store (proof ids)',
+        kind: 'store',
+        size: this.#replay.size,
+        capacity: REPLAY_ENTRIES,
+      },
       {
         name: 'revocation store',
+        kind: 'store',
         size: this.#revocation.size,
         capacity: REVOCATION_ENTRIES,
       },

@@ -13,7 +13,7 @@ import {
   THRESHOLDS,
   type MemorySample,
 } from '../../../bench/soak/growth.js';
-import { matches } from '../../../bench/soak/phase.js';
+import { matches, warmupEnd, type CacheSummary } from '../../../bench/soak/phase.js';
 import { NUM_RUNS } from '../../../src/testing/config.js';
 
 const MiB = 1024 * 1024;
@@ -184,5 +184,37 @@ describe('matches (each decision against the one it must be)', () => {
     expect(matches(denial, { ...denial, hop: 1 })).toBe(false);
     expect(matches(denial, { ...denial, check: 'authorize' })).toBe(false);
     expect(matches(denial, { ...denial, status: 403 })).toBe(false);
+  });
+});
+
+describe('warmupEnd (steady state: every cache that fills is full)', () => {
+  const cache = (kind: 'cache' | 'store', filledAt: number | undefined): CacheSummary => ({
+    name: kind,
+    kind,
+    size: 1024,
+    capacity: 1024,
+    peak: 1024,
+    filledAt,
+  });
+
+  it('is the configured warm-up, or the last cache reaching its bound if later', () => {
+    expect(warmupEnd(2500, [cache('cache', 1250), cache('cache', undefined)])).toBe(2500);
+    expect(warmupEnd(2500, [cache('cache', 1250), cache('cache', 4750)])).toBe(4750);
+  });
+
+  it('is not moved by a store (it sweeps expired entries when full)', () => {
+    expect(warmupEnd(2500, [cache('store', 9000)])).toBe(2500);
+  });
+
+  it('judged after it, a cache filling is no growth; judged across it, it is', () => {
+    // external rises 2 KiB per request while a cache fills (to 5,000), then stays.
+    const filling = series(10_000, () => BASE).map((s) => ({
+      ...s,
+      external: 5 * MiB + 2048 * Math.min(s.at, 5000),
+    }));
+    expect(judgeMetric(filling, 'external', 2500).grew).toBe(true);
+    expect(judgeMetric(filling, 'external', warmupEnd(2500, [cache('cache', 5000)])).grew).toBe(
+      false,
+    );
   });
 });

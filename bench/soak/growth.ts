@@ -13,7 +13,9 @@
  *
  * @module
  */
-import { median } from '../common.js';
+import { leastSquaresSlope, median } from '../common.js';
+
+export { leastSquaresSlope };
 
 /** One memory reading after a forced GC, `at` verifications into the phase. */
 export interface MemorySample {
@@ -68,23 +70,6 @@ export interface MetricGrowth {
   /** Whether there were enough samples to judge. */
   readonly judged: boolean;
   readonly grew: boolean;
-}
-
-/** The least-squares slope of `y` on `x` (0 when `x` does not vary). */
-export function leastSquaresSlope(
-  points: readonly { readonly x: number; readonly y: number }[],
-): number {
-  const n = points.length;
-  if (n < 2) return 0;
-  const meanX = points.reduce((sum, p) => sum + p.x, 0) / n;
-  const meanY = points.reduce((sum, p) => sum + p.y, 0) / n;
-  let covariance = 0;
-  let variance = 0;
-  for (const { x, y } of points) {
-    covariance += (x - meanX) * (y - meanY);
-    variance += (x - meanX) ** 2;
-  }
-  return variance === 0 ? 0 : covariance / variance;
 }
 
 /**

@@ -57,7 +57,7 @@ interface Applying {
 
 /** The requirements of every hop that cover the request, each once, lowest hop first. */
 export function applyingRequirements(
-  chain: VerifiableChain,
+  chain: { readonly blocks: readonly { readonly approvals?: readonly ApprovalRequirement[] }[] },
   state: Pick<VerifyState, 'action'>,
   config: Pick<VerifierConfig, 'limits'>,
 ): Applying[] {

@@ -6,6 +6,7 @@
 import {
   createVerifier,
   mint,
+  type ApprovalRequirementInput,
   type CapabilityInput,
   type KeyPair,
   type Mandate,
@@ -60,8 +61,12 @@ export interface World {
   readonly anchor: KeyPair;
   readonly orchestrator: KeyPair;
   readonly thief: KeyPair;
+  /** alice's own key: the `'user'` approver of her mandates (the verifier's `userKeys`). */
+  readonly user: KeyPair;
   /** alice: invoice 2026-03, up to 500. */
   readonly alice: Mandate;
+  /** alice's grant again, where paying over 200 needs her approval ({@link OVER_200}). */
+  readonly approving: Mandate;
   /** bob: invoice 2026-07, up to 50. */
   readonly bob: Mandate;
   readonly verifier: Verifier;
@@ -71,16 +76,30 @@ export interface World {
   readonly runs: ToolRun[];
 }
 
+/** Paying more than 200 needs the user's own approval (docs/guides/approvals.md). */
+export const OVER_200: ApprovalRequirementInput = {
+  resource: 'billing:invoices/**',
+  actions: ['pay'],
+  when: { amount: { constraint_type: 'range', min: 200, min_inclusive: false } },
+  approvers: ['user'],
+};
+
 /** Make the world: keys, alice's and bob's roots (for the local tools and the remote one). */
 export async function createWorld(): Promise<World> {
-  const [anchor, orchestrator, thief] = await keyPairs(3);
-  const root = (subject: string, invoice: string, max: number) =>
+  const [anchor, orchestrator, thief, user] = await keyPairs(4);
+  const root = (
+    subject: string,
+    invoice: string,
+    max: number,
+    approvals?: ApprovalRequirementInput[],
+  ) =>
     mint({
       issuer: anchor,
       issuerId: AS,
       subject,
       holder: orchestrator.publicJwk,
       capabilities: grantFor(invoice, max),
+      ...(approvals === undefined ? {} : { approvals }),
       audience: [TOOLS, REMOTE],
       expiresIn: '15m',
     });
@@ -88,11 +107,14 @@ export async function createWorld(): Promise<World> {
     anchor,
     orchestrator,
     thief,
+    user,
     alice: await root('alice', '2026-03', 500),
+    approving: await root('alice', '2026-03', 500, [OVER_200]),
     bob: await root('bob', '2026-07', 50),
     verifier: createVerifier({
       trustAnchors: [{ id: AS, publicJwk: anchor.publicJwk }],
       audience: TOOLS,
+      userKeys: (subject) => (subject === 'alice' ? [user.publicJwk] : []),
     }),
     audit: [],
     runs: [],

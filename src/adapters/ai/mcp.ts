@@ -16,7 +16,7 @@ import { proveRemoteCall, remoteDenial } from '../remote-call.js';
 interface Proven {
   readonly name: string;
   readonly args: Readonly<Record<string, Json>>;
-  readonly meta: Readonly<Record<string, string>>;
+  readonly meta: Readonly<Record<string, unknown>>;
 }
 
 const proven = new AsyncLocalStorage<Proven>();

@@ -11,13 +11,27 @@
  *   agents-as-tools that hand the receiving agent a mandate narrowed to its tools, signed by
  *   the handing-off run's key.
  * - `mcpTool({ client, name, ... })`: a remote `mandate/mcp` tool as a function tool.
+ * - `humanApproval: true` (on the guard, or `mcpTool`): a call whose mandate requires a human's
+ *   approval interrupts the run; `approvalRequests(result.state)` says what to show,
+ *   `approveCall(state, request, approvals)` / `rejectCall(state, request)` answer it, and
+ *   `resumeRunState(agent, saved, authority)` restores a serialized run.
  */
 export {
   createAgentsToolGuard,
   denialErrorFunction,
   type AgentsToolGuard,
+  type AgentsToolGuardOptions,
   type GuardedToolOptions,
 } from './guard.js';
+export {
+  APPROVALS_KEY,
+  approvalRequests,
+  approveCall,
+  rejectCall,
+  resumeRunState,
+  type PendingApproval,
+} from './approval.js';
+export type { ApprovalAnswer, ApprovalRequest } from '../approval-step.js';
 export { delegatingAgentTool, delegatingHandoff, type AgentDelegationOptions } from './delegate.js';
 export { mcpTool, type McpToolOptions } from './mcp.js';
 export {

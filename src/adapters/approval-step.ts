@@ -51,14 +51,17 @@ export interface ApprovalRequest {
  * the human's side), or a refusal. A refused call never runs.
  */
 export type ApprovalAnswer =
-  | { readonly approvals: readonly string[] }
-  | { readonly refused: true; readonly reason?: string };
+  { readonly approvals: readonly string[] } | { readonly refused: true; readonly reason?: string };
 
 /** Default most times one call asks a human before it is denied for good. */
 export const DEFAULT_APPROVAL_ROUNDS = 3;
 
 /** The request a `MANDATE_APPROVAL_REQUIRED` detail asks for. */
-export function requestFrom(tool: string, needed: ApprovalNeeded, callId?: string): ApprovalRequest {
+export function requestFrom(
+  tool: string,
+  needed: ApprovalNeeded,
+  callId?: string,
+): ApprovalRequest {
   return {
     tool,
     ...(callId === undefined ? {} : { callId }),
@@ -150,7 +153,7 @@ export function readAnswer(value: unknown, request: ApprovalRequest): ApprovalAn
       approvals.length <= MAX_APPROVALS &&
       approvals.every((a) => typeof a === 'string')
     ) {
-      return { approvals: [...(approvals as string[])] };
+      return { approvals: [...approvals] };
     }
   }
   throw new ToolDeniedError(
@@ -170,22 +173,28 @@ export interface ApprovalRounds {
   readonly maxRounds?: number;
 }
 
-/** One attempt's outcome: the result, or the denial that stopped it. */
-export type Attempt<Result> =
-  | { readonly ok: Result }
-  | { readonly denied: ToolDenial };
+/** Whether an attempt's outcome is a denial. */
+export function isToolDenial(value: unknown): value is ToolDenial {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as { denied?: unknown }).denied === true &&
+    typeof (value as { code?: unknown }).code === 'string'
+  );
+}
 
 /**
  * Make a call, and while it is denied with `MANDATE_APPROVAL_REQUIRED`, ask a human (`ask`,
  * the framework's pause) and retry it with every approval collected so far, at most
  * `maxRounds` times. A refusal, a malformed answer, any other denial, or running out of rounds
- * ends it with that denial: the call never ran.
+ * ends it with that denial: the call never ran. What `ask` throws (a framework's pause signal)
+ * goes through untouched.
  */
 export async function untilApproved<Result>(
-  attempt: (approvals: readonly string[] | undefined) => Promise<Attempt<Result>>,
+  attempt: (approvals: readonly string[] | undefined) => Promise<Result | ToolDenial>,
   ask: (request: ApprovalRequest) => unknown,
   options: ApprovalRounds = {},
-): Promise<Attempt<Result>> {
+): Promise<Result | ToolDenial> {
   const maxRounds = options.maxRounds ?? DEFAULT_APPROVAL_ROUNDS;
   if (!Number.isSafeInteger(maxRounds) || maxRounds < 1) {
     throw new TypeError('maxRounds must be a positive integer');
@@ -193,15 +202,19 @@ export async function untilApproved<Result>(
   let collected: string[] | undefined;
   for (let round = 0; ; round++) {
     const outcome = await attempt(collected);
-    if ('ok' in outcome) return outcome;
-    const needed = outcome.denied.approval;
-    if (outcome.denied.code !== 'MANDATE_APPROVAL_REQUIRED' || needed === undefined) {
-      return outcome;
-    }
+    if (!isToolDenial(outcome)) return outcome;
+    const needed = outcome.approval;
+    if (outcome.code !== 'MANDATE_APPROVAL_REQUIRED' || needed === undefined) return outcome;
     if (round >= maxRounds) return outcome;
-    const request = requestFrom(outcome.denied.tool, needed, outcome.denied.callId);
-    const answer = readAnswer(await ask(request), request);
-    if ('refused' in answer) return { denied: refusal(request, answer.reason) };
+    const request = requestFrom(outcome.tool, needed, outcome.callId);
+    let answer: ApprovalAnswer;
+    try {
+      answer = readAnswer(await ask(request), request);
+    } catch (error) {
+      if (error instanceof ToolDeniedError) return error.denial;
+      throw error;
+    }
+    if ('refused' in answer) return refusal(request, answer.reason);
     // Each round adds the newly signed approvals; the same one twice counts once anyway.
     collected = [...new Set([...(collected ?? []), ...answer.approvals])].slice(-MAX_APPROVALS);
   }

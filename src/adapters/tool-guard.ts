@@ -122,6 +122,14 @@ export function describeDenial(denial: Omit<ToolDenial, 'denied' | 'tool'>): str
   return `${denial.code} @ hop ${denial.hop} (${denial.check}): ${denial.reason}`;
 }
 
+/**
+ * How a framework gets a call approved by a human (its pause, its resume): given a way to
+ * verify the call with some approvals, it resolves the final outcome (`untilApproved`).
+ */
+export type ApprovalLoop = (
+  attempt: (approvals: readonly string[] | undefined) => Promise<AllowedCall | ToolDenial>,
+) => Promise<AllowedCall | ToolDenial>;
+
 /** The guard a framework adapter wraps each tool's execute function with. */
 export interface ToolGuard {
   /**
@@ -132,6 +140,7 @@ export interface ToolGuard {
     call: GuardedCall,
     requirement: AgentToolRequirement,
     body: (allowed: AllowedCall) => Result | Promise<Result>,
+    approval?: ApprovalLoop,
   ): Promise<Result | ToolDenial>;
   /** The verified decision alone (no body, no denial handling); every decision is audited. */
   decide(
@@ -342,8 +351,13 @@ export function createToolGuard(options: ToolGuardOptions, transport: string): T
 
   return {
     decide,
-    async run(call, requirement, body) {
-      let outcome = await decide(call, requirement);
+    async run(call, requirement, body, approval) {
+      let outcome =
+        approval === undefined
+          ? await decide(call, requirement)
+          : await approval((approvals) =>
+              decide(approvals === undefined ? call : { ...call, approvals }, requirement),
+            );
       if ('denied' in outcome && options.ask !== undefined) {
         const granted = await options.ask(outcome);
         if (granted !== undefined) outcome = await decide(call, requirement, granted);

@@ -25,7 +25,7 @@ export const REMOTE = 'https://payments.test/mcp';
 const ANY = { constraint_type: 'wildcard' } as const;
 
 /** A user's grant to the orchestrator: read and pay one invoice, up to `max`. */
-function grantFor(invoice: string, max: number): CapabilityInput[] {
+export function grantFor(invoice: string, max: number): CapabilityInput[] {
   return [
     {
       resource: `billing:invoices/${invoice}`,

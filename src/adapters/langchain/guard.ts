@@ -15,8 +15,11 @@ import {
   createToolGuard,
   declareTool,
   type AllowedCall,
+  type ApprovalLoop,
   type ToolGuardOptions,
 } from '../tool-guard.js';
+import { untilApproved } from '../approval-step.js';
+import { checkApprovalOptions, type LangGraphApprovalOptions } from './approval.js';
 
 /** Options of `guardTools`. */
 export interface LangChainGuardOptions extends ToolGuardOptions {
@@ -24,6 +27,13 @@ export interface LangChainGuardOptions extends ToolGuardOptions {
   readonly tools: Readonly<Record<string, AgentToolRequirement>>;
   /** Tools that need no authority at all (weakens the guard: listed by name only). */
   readonly publicTools?: readonly string[];
+  /**
+   * Pause the graph for a human when a call needs approval (`MANDATE_APPROVAL_REQUIRED`):
+   * `{ interrupt }` from `@langchain/langgraph`; the graph resumes with
+   * `new Command({ resume: { approvals: [...] } })` or `{ refused: true }`
+   * (docs/guides/approvals.md). Absent: such a call is denied for the model.
+   */
+  readonly humanApproval?: LangGraphApprovalOptions;
 }
 
 /** Where the allowed call rides in the config a guarded tool's body receives. */
@@ -57,6 +67,10 @@ export function guardTools<T extends StructuredToolInterface>(
     throw new TypeError('guardTools needs { tools: { [name]: { resource, action } } }');
   }
   const guard = createToolGuard(options, 'langchain');
+  checkApprovalOptions(options.humanApproval);
+  const human = options.humanApproval;
+  const approval: ApprovalLoop | undefined =
+    human === undefined ? undefined : (attempt) => untilApproved(attempt, human.interrupt, human);
   const publicTools = new Set(options.publicTools ?? []);
   return tools.map((candidate): T => {
     const original = candidate as unknown as ToolShape;
@@ -95,6 +109,7 @@ export function guardTools<T extends StructuredToolInterface>(
                 ...config,
                 configurable: { ...config?.configurable, [ALLOWED]: allowed },
               }),
+            approval,
           );
         },
       },

@@ -113,10 +113,16 @@ export function takeApprovals(context: unknown, callId: string | undefined): str
   return given === undefined ? undefined : [...given.approvals];
 }
 
-/** The SDK's `RunState`, or anything holding one (`RunResult`, `StreamedRunResult`). */
-type StateLike = RunState<any, any> | { readonly state: RunState<any, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
+// Any agent and any run state: the helpers read only what every one has.
+/* eslint-disable @typescript-eslint/no-explicit-any */
+type AnyAgent = Agent<any, any>;
+type AnyRunState = RunState<any, any>;
+/* eslint-enable @typescript-eslint/no-explicit-any */
 
-function stateOf(value: StateLike): RunState<any, any> { // eslint-disable-line @typescript-eslint/no-explicit-any
+/** The SDK's `RunState`, or anything holding one (`RunResult`, `StreamedRunResult`). */
+type StateLike = AnyRunState | { readonly state: AnyRunState };
+
+function stateOf(value: StateLike): AnyRunState {
   const state = value instanceof RunState ? value : (value as { state?: unknown })?.state;
   if (!(state instanceof RunState)) throw new TypeError('pass a RunState or a run result');
   return state;
@@ -196,7 +202,7 @@ export function rejectCall(run: StateLike, request: PendingApproval, reason?: st
  * authority put back into its context (a `RunAuthority` serializes to nothing): the approval
  * requests and approvals it carried are kept. Resume with `run(agent, state)`.
  */
-export async function resumeRunState<TAgent extends Agent<any, any>>( // eslint-disable-line @typescript-eslint/no-explicit-any
+export async function resumeRunState<TAgent extends AnyAgent>(
   agent: TAgent,
   serialized: string,
   authority: RunAuthority,

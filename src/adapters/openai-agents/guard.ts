@@ -112,9 +112,7 @@ export function createAgentsToolGuard(options: AgentsToolGuardOptions): AgentsTo
         execute: (input: unknown, runContext?: RunContext<unknown>, details?: Details) => {
           const callId = details?.toolCall?.callId;
           const approvals =
-            options.humanApproval === true
-              ? takeApprovals(runContext?.context, callId)
-              : undefined;
+            options.humanApproval === true ? takeApprovals(runContext?.context, callId) : undefined;
           return guard.run(
             {
               tool: name,

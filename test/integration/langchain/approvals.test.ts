@@ -1,0 +1,327 @@
+/**
+ * Human approval as a LangGraph interrupt (`interrupt()`, `new Command({ resume })`, a
+ * checkpointer), with real LangChain tools, the standard agent loop (`ToolNode`) and a scripted
+ * model: alice's mandate requires her approval for payments over 200. The human signs with her
+ * own key; the guard (or the remote server) verifies.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tool } from '@langchain/core/tools';
+import type { BaseMessage } from '@langchain/core/messages';
+import { Command, interrupt, MemorySaver } from '@langchain/langgraph';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { z } from 'zod';
+import { approve, createVerifier, mint, type KeyPair, type Mandate } from '../../../src/index.js';
+import {
+  approvalInterrupts,
+  callMcpToolWithApproval,
+  createRunAuthority,
+  guardTools,
+  mandateOf,
+  resultText,
+  withMandate,
+  type ApprovalRequest,
+  type LangGraphApprovalOptions,
+} from '../../../src/adapters/langchain/index.js';
+import {
+  AS,
+  createWorld,
+  grantFor,
+  REMOTE,
+  REQUIREMENTS,
+  TOOLS,
+  type World,
+} from '../../helpers/agents.js';
+import { keyPairs } from '../../helpers/billing.js';
+import { startPaymentTool, type PaymentToolServer } from '../mcp/server.js';
+import { agentGraph, ScriptedChatModel, type Step } from './script.js';
+
+let world: World;
+let server: PaymentToolServer;
+let client: Client;
+/** Two named approvers, and a mandate whose payments need both of them. */
+let approvers: readonly [KeyPair, KeyPair];
+let twoOfTwo: Mandate;
+
+beforeAll(async () => {
+  world = await createWorld();
+  approvers = await keyPairs(2);
+  twoOfTwo = await mint({
+    issuer: world.anchor,
+    issuerId: AS,
+    subject: 'alice',
+    holder: world.orchestrator.publicJwk,
+    capabilities: grantFor('2026-03', 500),
+    approvals: [
+      {
+        resource: 'billing:invoices/**',
+        actions: ['pay'],
+        approvers: approvers.map((k) => k.id),
+        threshold: 2,
+      },
+    ],
+    audience: [TOOLS, REMOTE],
+    expiresIn: '15m',
+  });
+  server = await startPaymentTool(
+    createVerifier({
+      trustAnchors: [{ id: AS, publicJwk: world.anchor.publicJwk }],
+      audience: REMOTE,
+      userKeys: (subject) => (subject === 'alice' ? [world.user.publicJwk] : []),
+    }),
+    { audience: REMOTE, authorizationServers: [AS] },
+  );
+  client = new Client({ name: 'agent', version: '1.0.0' });
+  await client.connect(new StreamableHTTPClientTransport(new URL(server.url)));
+});
+
+afterAll(async () => {
+  await client?.close();
+  await server?.close();
+});
+
+const payment = z.object({ invoice: z.string(), amount: z.number() });
+const pay = (invoice: string, amount: number): Step => ({
+  calls: [{ tool: 'pay_invoice', args: { invoice, amount } }],
+});
+const human: LangGraphApprovalOptions = { interrupt: (request) => interrupt(request) };
+
+/** The guarded pay tool; every body run is recorded. */
+function payTools(humanApproval: LangGraphApprovalOptions | 'none' = human) {
+  const body = (args: Record<string, unknown>, config: unknown) => {
+    world.runs.push({ tool: 'pay_invoice', args, user: mandateOf(config)?.decision.subject });
+    return 'pay_invoice done';
+  };
+  return guardTools(
+    [tool(body, { name: 'pay_invoice', description: 'Pay an invoice', schema: payment })],
+    {
+      verifier: world.verifier,
+      audience: TOOLS,
+      tools: { pay_invoice: REQUIREMENTS.pay_invoice },
+      audit: (record) => world.audit.push(record),
+      ...(humanApproval === 'none' ? {} : { humanApproval }),
+    },
+  );
+}
+
+let threads = 0;
+
+/** A graph run on its own thread, with a checkpointer: start, then resume with answers. */
+function session(
+  steps: readonly Step[],
+  options: {
+    tools?: ReturnType<typeof payTools>;
+    mandate?: Mandate;
+    saver?: MemorySaver;
+  } = {},
+) {
+  const saver = options.saver ?? new MemorySaver();
+  const graph = agentGraph(new ScriptedChatModel(steps), options.tools ?? payTools(), saver);
+  const authority = createRunAuthority({
+    mandate: options.mandate ?? world.approving,
+    signer: world.orchestrator,
+  });
+  const config = withMandate({ configurable: { thread_id: `thread-${++threads}` } }, authority);
+  return {
+    saver,
+    config,
+    start: () => graph.invoke({ messages: [{ role: 'user', content: 'Pay my invoice.' }] }, config),
+    resume: (answer: unknown) => graph.invoke(new Command({ resume: answer }), config),
+  };
+}
+
+/** The one approval request a paused run shows. */
+function requestOf(paused: unknown): ApprovalRequest {
+  const found = approvalInterrupts(paused);
+  expect(found).toHaveLength(1);
+  return found[0]!.request;
+}
+
+const toolTexts = (state: { messages: BaseMessage[] }): string[] =>
+  state.messages
+    .filter((m) => m.getType() === 'tool')
+    .map((m) => (typeof m.content === 'string' ? m.content : JSON.stringify(m.content)));
+
+describe('mandate/langchain: human approval as a LangGraph interrupt', () => {
+  it('pauses a call that needs approval; resumed with the approval, the tool runs once', async () => {
+    const runs = world.runs.length;
+    const run = session([pay('2026-03', 300)]);
+    const request = requestOf(await run.start());
+    expect(world.runs.length).toBe(runs);
+    expect(request).toMatchObject({
+      tool: 'pay_invoice',
+      approvers: ['user'],
+      threshold: 1,
+      missing: 1,
+      hop: 0,
+      call: { resource: 'billing:invoices/2026-03', action: 'pay', audience: TOOLS },
+    });
+    expect(request.description).toContain('amount = 300');
+    const done = await run.resume({ approvals: [await approve(request.call, world.user)] });
+    expect(approvalInterrupts(done)).toEqual([]);
+    expect(toolTexts(done)).toEqual(['pay_invoice done']);
+    expect(world.runs.slice(runs)).toEqual([
+      { tool: 'pay_invoice', args: { invoice: '2026-03', amount: 300 }, user: 'alice' },
+    ]);
+    expect(world.audit.at(-1)).toMatchObject({ result: 'allowed', target: 'pay_invoice' });
+  });
+
+  it('a refused call never runs; the model reads the code', async () => {
+    const runs = world.runs.length;
+    const run = session([pay('2026-03', 300)]);
+    requestOf(await run.start());
+    const done = await run.resume({ refused: true, reason: 'not this month' });
+    expect(toolTexts(done)[0]).toContain(
+      'MANDATE_APPROVAL_REQUIRED @ hop 0 (authorize): the approver refused pay on billing:invoices/2026-03: not this month',
+    );
+    expect(world.runs.length).toBe(runs);
+  });
+
+  it('an approval of another call (another amount) is denied with its code; the tool never runs', async () => {
+    const runs = world.runs.length;
+    const run = session([pay('2026-03', 300)]);
+    const request = requestOf(await run.start());
+    const other = { ...request.call, args: { ...request.call.args, amount: 250 } };
+    const done = await run.resume({ approvals: [await approve(other, world.user)] });
+    expect(toolTexts(done)[0]).toContain('MANDATE_APPROVAL_MISMATCH @ hop 0 (authorize)');
+    expect(world.audit.at(-1)).toMatchObject({
+      result: 'denied',
+      code: 'MANDATE_APPROVAL_MISMATCH',
+      hop: 0,
+      check: 'authorize',
+    });
+    expect(world.runs.length).toBe(runs);
+  });
+
+  it.each([
+    ['a bare yes', 'yes'],
+    ['no approvals', { approvals: [] }],
+    ['approvals that are not strings', { approvals: [1] }],
+    ['too many approvals', { approvals: Array(17).fill('x') }],
+    ['a refusal that is not one', { refused: 'yes' }],
+    ['one approval not in a list', { approvals: 'eyJ...' }],
+  ])('a resume value that is not an answer (%s) is denied, never run', async (_name, answer) => {
+    const runs = world.runs.length;
+    const run = session([pay('2026-03', 300)]);
+    requestOf(await run.start());
+    const done = await run.resume(answer);
+    expect(toolTexts(done)[0]).toContain('MANDATE_APPROVAL_INVALID @ hop 0 (authorize)');
+    expect(world.runs.length).toBe(runs);
+  });
+
+  it('a forged approval (signed by a stranger) is denied with its code', async () => {
+    const runs = world.runs.length;
+    const run = session([pay('2026-03', 300)]);
+    const request = requestOf(await run.start());
+    const done = await run.resume({ approvals: [await approve(request.call, world.thief)] });
+    expect(toolTexts(done)[0]).toContain('MANDATE_APPROVAL_INVALID @ hop 0 (authorize)');
+    expect(world.runs.length).toBe(runs);
+  });
+
+  it('two approvers: one approval asks again for the missing one; both run the tool once', async () => {
+    const runs = world.runs.length;
+    const run = session([pay('2026-03', 100)], { mandate: twoOfTwo });
+    const first = requestOf(await run.start());
+    expect(first).toMatchObject({ threshold: 2, missing: 2 });
+    const a = await approve(first.call, approvers[0]);
+    const second = requestOf(await run.resume({ approvals: [a] }));
+    expect(second).toMatchObject({ threshold: 2, missing: 1 });
+    expect(world.runs.length).toBe(runs);
+    const done = await run.resume({ approvals: [await approve(second.call, approvers[1])] });
+    expect(toolTexts(done)).toEqual(['pay_invoice done']);
+    expect(world.runs.length).toBe(runs + 1);
+  });
+
+  it('asking is bounded: after maxRounds the denial stands and the tool never runs', async () => {
+    const runs = world.runs.length;
+    const run = session([pay('2026-03', 100)], {
+      mandate: twoOfTwo,
+      tools: payTools({ ...human, maxRounds: 1 }),
+    });
+    const first = requestOf(await run.start());
+    // The same approver twice counts once.
+    const a = await approve(first.call, approvers[0]);
+    const done = await run.resume({ approvals: [a, a] });
+    expect(approvalInterrupts(done)).toEqual([]);
+    expect(toolTexts(done)[0]).toContain('MANDATE_APPROVAL_REQUIRED @ hop 0 (authorize)');
+    expect(world.runs.length).toBe(runs);
+  });
+
+  it('without humanApproval the call is denied for the model, as before', async () => {
+    const runs = world.runs.length;
+    const run = session([pay('2026-03', 300)], { tools: payTools('none') });
+    const done = await run.start();
+    expect(approvalInterrupts(done)).toEqual([]);
+    expect(toolTexts(done)[0]).toContain('MANDATE_APPROVAL_REQUIRED @ hop 0 (authorize)');
+    expect(world.runs.length).toBe(runs);
+    expect(() => payTools({} as never)).toThrow(TypeError);
+  });
+
+  it('resumes from a checkpoint serialized to a string (fresh saver, graph, tools)', async () => {
+    const runs = world.runs.length;
+    const first = session([pay('2026-03', 300)]);
+    const request = requestOf(await first.start());
+    const saved = saveCheckpoints(first.saver);
+    expect(saved).not.toContain(world.approving.token);
+    // Another process: the graph and tools are rebuilt, the checkpoint loaded from the string,
+    // and the run's authority given again (it was never saved).
+    const graph = agentGraph(new ScriptedChatModel([]), payTools(), loadCheckpoints(saved));
+    const config = withMandate(
+      { configurable: { thread_id: first.config.configurable?.['thread_id'] } },
+      createRunAuthority({ mandate: world.approving, signer: world.orchestrator }),
+    );
+    const done = await graph.invoke(
+      new Command({ resume: { approvals: [await approve(request.call, world.user)] } }),
+      config,
+    );
+    expect(toolTexts(done)).toEqual(['pay_invoice done']);
+    expect(world.runs.slice(runs)).toEqual([
+      { tool: 'pay_invoice', args: { invoice: '2026-03', amount: 300 }, user: 'alice' },
+    ]);
+  });
+
+  it('a remote mandate/mcp call interrupts too; the server checks the approval sent in _meta', async () => {
+    const remote = tool(
+      async (args, config) =>
+        resultText(
+          await callMcpToolWithApproval(client, 'pay_invoice', args, config.configurable, {
+            ...human,
+            audience: REMOTE,
+          }),
+        ),
+      { name: 'pay_invoice', description: 'Pay an invoice', schema: payment },
+    );
+    const paid = server.payments.length;
+    const run = session([pay('2026-03', 300)], { tools: [remote] });
+    const request = requestOf(await run.start());
+    expect(request.call.audience).toBe(REMOTE);
+    expect(server.payments.length).toBe(paid);
+    const done = await run.resume({ approvals: [await approve(request.call, world.user)] });
+    expect(toolTexts(done)[0]).toContain('paid 2026-03: 300 for alice');
+    expect(server.payments.length).toBe(paid + 1);
+    const refused = session([pay('2026-03', 300)], { tools: [remote] });
+    requestOf(await refused.start());
+    const none = await refused.resume({ refused: true });
+    expect(toolTexts(none)[0]).toContain('MANDATE_APPROVAL_REQUIRED @ hop 0 (authorize)');
+    expect(server.payments.length).toBe(paid + 1);
+  });
+});
+
+/** A MemorySaver's checkpoints and writes as one string (bytes as base64), as a process saves them. */
+function saveCheckpoints(saver: MemorySaver): string {
+  return JSON.stringify({ storage: saver.storage, writes: saver.writes }, (_key, value: unknown) =>
+    value instanceof Uint8Array ? { $bytes: Buffer.from(value).toString('base64') } : value,
+  );
+}
+
+/** A fresh MemorySaver holding what `saveCheckpoints` saved. */
+function loadCheckpoints(saved: string): MemorySaver {
+  const parsed = JSON.parse(saved, (_key, value: unknown) => {
+    const bytes = (value as { $bytes?: unknown } | null)?.$bytes;
+    return typeof bytes === 'string' ? new Uint8Array(Buffer.from(bytes, 'base64')) : value;
+  }) as Pick<MemorySaver, 'storage' | 'writes'>;
+  const saver = new MemorySaver();
+  saver.storage = parsed.storage;
+  saver.writes = parsed.writes;
+  return saver;
+}

@@ -23,6 +23,8 @@ import { prove } from '../proof/prove.js';
 import { deniedFrom, type Allowed, type Denied } from '../verify/decision.js';
 import type { Verifier } from '../verify/verifier.js';
 import { toAuditor, type AuditOption, type Auditor } from '../verify/audit.js';
+import type { ApprovalNeeded } from '../verify/approval-needed.js';
+import { approvalOf } from './approval-transport.js';
 import {
   authorityIn,
   delegateAuthority,
@@ -51,6 +53,11 @@ export interface ToolDenial {
   readonly tool: string;
   /** The framework's id of the call, when it has one. */
   readonly callId?: string;
+  /**
+   * For `MANDATE_APPROVAL_REQUIRED`: the approvals the call needs and the call to show the
+   * human (docs/guides/approvals.md). Carries the call's arguments, never a token or key.
+   */
+  readonly approval?: ApprovalNeeded;
 }
 
 /** Options of `createToolGuard` (each framework adapter takes these). */
@@ -85,6 +92,8 @@ export interface GuardedCall {
   readonly callId?: string;
   /** The run context the framework passed (the handle is read from its `mandate`). */
   readonly context: unknown;
+  /** Signed approvals of this exact call (`approve`), sent to the verifier when given. */
+  readonly approvals?: readonly string[];
 }
 
 /** What the tool body gets when the call is allowed. */
@@ -155,7 +164,10 @@ export function denial(
 }
 
 function fromDecision(decision: Denied, call: GuardedCall): ToolDenial {
-  return denial(decision.code, decision.check, decision.reason, call, decision.hop);
+  return {
+    ...denial(decision.code, decision.check, decision.reason, call, decision.hop),
+    ...approvalOf(decision),
+  };
 }
 
 /**
@@ -267,7 +279,12 @@ export function createToolGuard(options: ToolGuardOptions, transport: string): T
     }
     let decision;
     try {
-      decision = await verifier.verify(token, { action, proof, request });
+      decision = await verifier.verify(token, {
+        action,
+        proof,
+        request,
+        ...(call.approvals === undefined ? {} : { approvals: call.approvals }),
+      });
     } catch {
       return denial('MANDATE_INTERNAL', 'internal', 'the call could not be verified', call);
     }

@@ -57,7 +57,7 @@ interface Applying {
 
 /** The requirements of every hop that cover the request, each once, lowest hop first. */
 export function applyingRequirements(
-  chain: { readonly blocks: readonly { readonly approvals?: readonly ApprovalRequirement[] }[] },
+  chain: Pick<VerifiableChain, 'blocks'>,
   state: Pick<VerifyState, 'action'>,
   config: Pick<VerifierConfig, 'limits'>,
 ): Applying[] {

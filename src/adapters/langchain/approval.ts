@@ -5,40 +5,48 @@
  * `interrupt(request)`: the graph pauses (its checkpointer keeps the run), the application
  * shows `request.description` to the human, who signs the call with their own key
  * (`approve(request.call, key)`), and the graph resumes with
- * `new Command({ resume: { approvals: [approval] } })` (or `{ refused: true }`). The node
- * re-runs, `interrupt` returns the answer, and the call is verified again with the approvals:
- * the tool runs only when the verifier allows it.
+ * `new Command({ resume: [approval, ...] })` (or `{ refused: true }`). The node runs again,
+ * `interrupt` returns the answer, which is read fail-closed and checked to cover the call
+ * (`retryWithApprovals`, at most one retry per requirement), and the call is verified again
+ * with the approvals: the tool runs only when the verifier allows it.
  *
  * `interrupt` is passed in (from `@langchain/langgraph`) so that this module loads no
- * LangChain. As with any LangGraph interrupt, what a node did before it runs again on resume:
- * a guarded tool's body runs only after the approval, once.
+ * LangChain. As with any LangGraph interrupt, what the node did before it runs again on
+ * resume: a guarded tool's body runs only after the approval, once.
  */
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import {
-  isToolDenial,
-  untilApproved,
-  type ApprovalRequest,
-  type ApprovalRounds,
-} from '../approval-step.js';
+import { isMandateError } from '../../core/errors.js';
+import { retryWithApprovals, type AskHuman, type HumanApprovalRequest } from '../human-approval.js';
+import { readHumanAnswer } from '../human-answer.js';
 import { callMcpTool } from '../remote-call.js';
-import { ToolDeniedError, type ToolDenial } from '../tool-guard.js';
+import { denial, ToolDeniedError, type ApprovalLoop } from '../tool-guard.js';
 
-/** How a guarded LangChain tool asks a human: LangGraph's `interrupt`, at most `maxRounds` times. */
-export interface LangGraphApprovalOptions extends ApprovalRounds {
+/** How a guarded LangChain tool asks a human: LangGraph's `interrupt`. */
+export interface LangGraphApprovalOptions {
   /**
    * LangGraph's `interrupt` (`import { interrupt } from '@langchain/langgraph'`): called with
-   * the `ApprovalRequest`; the graph's resume value is the human's answer,
-   * `{ approvals: [...] }` or `{ refused: true }`. Needs a checkpointer on the graph.
+   * the `HumanApprovalRequest`; the graph's resume value is the human's answer, a list of
+   * signed approvals or `{ refused: true }`. Needs a checkpointer on the graph.
    */
-  readonly interrupt: (request: ApprovalRequest) => unknown;
+  readonly interrupt: (request: HumanApprovalRequest) => unknown;
+  /** Seconds since the epoch (default: the wall clock), for checking the answers. */
+  readonly now?: number;
 }
 
-/** Check the options once, where the tools are guarded. */
-export function checkApprovalOptions(options: LangGraphApprovalOptions | undefined): void {
-  if (options === undefined) return;
+/** The `AskHuman` of a graph: interrupt, and read the resume value fail-closed. */
+function askByInterrupt(options: LangGraphApprovalOptions | undefined): AskHuman {
   if (typeof options?.interrupt !== 'function') {
     throw new TypeError("humanApproval needs { interrupt } from '@langchain/langgraph'");
   }
+  const { interrupt } = options;
+  return (request) => readHumanAnswer(interrupt(request), request.needed);
+}
+
+/** The approval step of `guardTools`' tools, from its `humanApproval` option. */
+export function interruptLoop(options: LangGraphApprovalOptions): ApprovalLoop {
+  const ask = askByInterrupt(options);
+  const check = options.now === undefined ? {} : { now: options.now };
+  return (attempt) => retryWithApprovals(attempt, ask, check);
 }
 
 type CallResult = Awaited<ReturnType<Client['callTool']>>;
@@ -54,8 +62,8 @@ export interface McpApprovalCallOptions extends LangGraphApprovalOptions {
  * call with `MANDATE_APPROVAL_REQUIRED`, the graph is interrupted with what the server asked
  * for, and the call is sent again with the human's signed approvals in `_meta`.
  *
- * @throws ToolDeniedError on a refusal, a malformed answer, too many rounds, or any other
- * denial (the server never ran the tool).
+ * @throws ToolDeniedError on a refusal (`MANDATE_APPROVAL_REFUSED`), an answer that cannot
+ * cover the call, or any other denial: the server never ran the tool.
  */
 export async function callMcpToolWithApproval(
   client: Client,
@@ -64,47 +72,53 @@ export async function callMcpToolWithApproval(
   context: unknown,
   options: McpApprovalCallOptions,
 ): Promise<CallResult> {
-  checkApprovalOptions(options);
-  const outcome = await untilApproved<CallResult>(
-    async (approvals): Promise<CallResult | ToolDenial> => {
-      try {
-        return await callMcpTool(client, name, input, context, options.audience, approvals);
-      } catch (error) {
-        if (error instanceof ToolDeniedError) return error.denial;
-        throw error;
-      }
-    },
-    options.interrupt,
-    options,
-  );
-  if (isToolDenial(outcome)) throw new ToolDeniedError(outcome);
-  return outcome;
+  const ask = askByInterrupt(options);
+  try {
+    return await retryWithApprovals(
+      (approvals) =>
+        callMcpTool(
+          client,
+          name,
+          input,
+          context,
+          options.audience,
+          approvals.length === 0 ? undefined : approvals,
+        ),
+      ask,
+      options.now === undefined ? {} : { now: options.now },
+    );
+  } catch (error) {
+    if (!isMandateError(error) || error instanceof ToolDeniedError) throw error;
+    throw new ToolDeniedError(
+      denial(error.code, error.check, error.message, { tool: name, args: {}, context }, error.hop),
+    );
+  }
 }
 
 /** The approval requests among the interrupts of a paused graph, each with its interrupt id. */
 export function approvalInterrupts(
   /** `graph.invoke(...)`'s result (its `__interrupt__`), or the interrupts list itself. */
   paused: unknown,
-): { readonly id?: string; readonly request: ApprovalRequest }[] {
+): { readonly id?: string; readonly request: HumanApprovalRequest }[] {
   const list: unknown = Array.isArray(paused)
     ? paused
     : (paused as { __interrupt__?: unknown } | null)?.__interrupt__;
   if (!Array.isArray(list)) return [];
-  const out: { readonly id?: string; readonly request: ApprovalRequest }[] = [];
+  const out: { readonly id?: string; readonly request: HumanApprovalRequest }[] = [];
   for (const entry of list as { id?: unknown; value?: unknown }[]) {
-    const value = entry?.value as Partial<ApprovalRequest> | undefined;
+    const value = entry?.value as Partial<HumanApprovalRequest> | undefined;
     if (
       typeof value !== 'object' ||
       value === null ||
       typeof value.call !== 'object' ||
       typeof value.description !== 'string' ||
-      typeof value.argsHash !== 'string'
+      typeof value.needed !== 'object'
     ) {
       continue;
     }
     out.push({
       ...(typeof entry.id === 'string' ? { id: entry.id } : {}),
-      request: value as ApprovalRequest,
+      request: value as HumanApprovalRequest,
     });
   }
   return out;

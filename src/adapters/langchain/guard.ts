@@ -18,8 +18,7 @@ import {
   type ApprovalLoop,
   type ToolGuardOptions,
 } from '../tool-guard.js';
-import { untilApproved } from '../approval-step.js';
-import { checkApprovalOptions, type LangGraphApprovalOptions } from './approval.js';
+import { interruptLoop, type LangGraphApprovalOptions } from './approval.js';
 
 /** Options of `guardTools`. */
 export interface LangChainGuardOptions extends ToolGuardOptions {
@@ -30,7 +29,7 @@ export interface LangChainGuardOptions extends ToolGuardOptions {
   /**
    * Pause the graph for a human when a call needs approval (`MANDATE_APPROVAL_REQUIRED`):
    * `{ interrupt }` from `@langchain/langgraph`; the graph resumes with
-   * `new Command({ resume: { approvals: [...] } })` or `{ refused: true }`
+   * `new Command({ resume: [approval, ...] })` or `{ refused: true }`
    * (docs/guides/approvals.md). Absent: such a call is denied for the model.
    */
   readonly humanApproval?: LangGraphApprovalOptions;
@@ -67,10 +66,8 @@ export function guardTools<T extends StructuredToolInterface>(
     throw new TypeError('guardTools needs { tools: { [name]: { resource, action } } }');
   }
   const guard = createToolGuard(options, 'langchain');
-  checkApprovalOptions(options.humanApproval);
-  const human = options.humanApproval;
   const approval: ApprovalLoop | undefined =
-    human === undefined ? undefined : (attempt) => untilApproved(attempt, human.interrupt, human);
+    options.humanApproval === undefined ? undefined : interruptLoop(options.humanApproval);
   const publicTools = new Set(options.publicTools ?? []);
   return tools.map((candidate): T => {
     const original = candidate as unknown as ToolShape;

@@ -12,8 +12,8 @@
  * - `callMcpTool(client, name, input, config.configurable)`: call a remote `mandate/mcp` tool
  *   as the current run (from a tool's body).
  * - `humanApproval: { interrupt }` (on `guardTools`) and `callMcpToolWithApproval`: a call
- *   that needs a human's approval interrupts the graph with an `ApprovalRequest`
- *   (`approvalInterrupts(result)`); resume with `new Command({ resume: { approvals } })`.
+ *   that needs a human's approval interrupts the graph with a `HumanApprovalRequest`
+ *   (`approvalInterrupts(result)`); resume with `new Command({ resume: approvals })`.
  */
 export { guardTools, mandateOf, withMandate, type LangChainGuardOptions } from './guard.js';
 export { delegatingNode, type DelegatingNodeOptions, type Invocable } from './graph.js';
@@ -24,7 +24,12 @@ export {
   type LangGraphApprovalOptions,
   type McpApprovalCallOptions,
 } from './approval.js';
-export type { ApprovalAnswer, ApprovalRequest, ApprovalRounds } from '../approval-step.js';
+export {
+  assertApprovalsCover,
+  type HumanAnswer,
+  type HumanApprovalRequest,
+  type HumanRefusal,
+} from '../human-approval.js';
 export {
   createRunAuthority,
   isRunAuthority,

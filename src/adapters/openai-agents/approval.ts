@@ -3,45 +3,76 @@
  * guarded tool (or `mcpTool`) made with `humanApproval: true` declares `needsApproval` from the
  * requirements its mandate carries, so a call that needs a human's approval interrupts the run
  * (`result.interruptions`) instead of being denied. The application shows each
- * `approvalRequests(result.state)` entry's `description` to the human, who signs the call with
- * their own key (`approve(request.call, key)`, on their side); `approveCall` records the signed
- * approvals and approves the interruption, `rejectCall` refuses it, and the resumed run
- * (`run(agent, result.state)`) sends the approvals with the call. The verifier decides: an
- * approval of another call, or none, is denied with its code and the tool never runs.
+ * `pendingApprovals(result)` entry's `request.description` to the human, who signs the call
+ * with their own key (`approve(request.call, key)`, on their side); `answerApproval` checks the
+ * answer covers the call and approves the interruption with the signed approvals, or rejects
+ * it (a refusal, approvals of another call) with the code for the model; the resumed run
+ * (`run(agent, result.state)`) sends the approvals with the call. The verifier decides: a call
+ * approved in the SDK without a signed approval is still denied, and the tool never runs.
  *
- * The approval requests and the signed approvals ride in the run's context under
- * `mandateApprovals` (plain JSON), so they survive `state.toString()`; `resumeRunState` puts
- * the run's authority back, which serializes to nothing.
+ * The requests and the signed approvals ride in the run's context under `mandateApprovals`
+ * (plain JSON), so they survive `state.toString()`; `resumeRunState` puts the run's authority
+ * back, which serializes to nothing.
  */
 import { RunContext, RunState, type Agent, type RunToolApprovalItem } from '@openai/agents-core';
+import { isMandateError, type Check, type MandateErrorCode } from '../../core/errors.js';
 import type { Json } from '../../core/types.js';
-import { MAX_APPROVALS } from '../../verify/approval-rule.js';
-import { expectedApproval, refusal, type ApprovalRequest } from '../approval-step.js';
+import {
+  approvalNeededFor,
+  askForApprovals,
+  humanApprovalRequest,
+  type AskHuman,
+  type HumanAnswer,
+  type HumanApprovalRequest,
+} from '../human-approval.js';
 import {
   AUTHORITY_KEY,
   authorityIn,
+  unsealAuthority,
   type AgentToolRequirement,
   type RunAuthority,
 } from '../run-authority.js';
 import { describeDenial, snapshotArgs } from '../tool-guard.js';
-
+import { readHumanAnswer } from '../human-answer.js';
 /** The run-context key of the pending requests and the approvals given. */
 export const APPROVALS_KEY = 'mandateApprovals';
 
+/** A call waiting for a human: which tool call, and what to ask. */
+interface Waiting {
+  readonly callId: string;
+  readonly toolName: string;
+  readonly request: HumanApprovalRequest;
+}
+
 /** What the run context holds under {@link APPROVALS_KEY}. */
 interface Stash {
-  /** The requests of the calls waiting for a human, one per call id. */
-  requests: ApprovalRequest[];
+  /** The calls waiting for a human, one per call id. */
+  waiting: Waiting[];
   /** The signed approvals given for each call id, sent with its resumed call. */
   given: { readonly callId: string; readonly approvals: readonly string[] }[];
 }
 
-/** An approval request of a paused run, with the SDK's interruption it answers. */
-export interface PendingApproval extends ApprovalRequest {
+/** A paused call of a guarded tool, with the SDK's interruption it answers. */
+export interface PendingApproval {
   readonly callId: string;
+  readonly toolName: string;
+  /** What to show and sign: the call in plain words and exactly as the verifier binds it. */
+  readonly request: HumanApprovalRequest;
   /** The SDK's interruption (`result.interruptions`) this request belongs to. */
   readonly item: RunToolApprovalItem;
 }
+
+/** How `answerApproval` answered a paused call. */
+export type ApprovalOutcome =
+  | { readonly approved: true }
+  | {
+      readonly approved: false;
+      /** Why the call will not run (`MANDATE_APPROVAL_REFUSED`, `..._MISMATCH`, ...). */
+      readonly code: MandateErrorCode;
+      readonly hop: number;
+      readonly check: Check;
+      readonly reason: string;
+    };
 
 function stashIn(context: unknown, create: boolean): Stash | undefined {
   if (typeof context !== 'object' || context === null) return undefined;
@@ -50,24 +81,29 @@ function stashIn(context: unknown, create: boolean): Stash | undefined {
   if (
     typeof value === 'object' &&
     value !== null &&
-    Array.isArray(value.requests) &&
+    Array.isArray(value.waiting) &&
     Array.isArray(value.given)
   ) {
     return value as Stash;
   }
   if (!create) return undefined;
-  const stash: Stash = { requests: [], given: [] };
+  const stash: Stash = { waiting: [], given: [] };
   holder[APPROVALS_KEY] = stash;
   return stash;
 }
 
+function forget(stash: Stash, callId: string): void {
+  stash.waiting = stash.waiting.filter((w) => w.callId !== callId);
+  stash.given = stash.given.filter((g) => g.callId !== callId);
+}
+
 /**
- * A tool's `needsApproval`: true when its mandate asks a human to approve this call (the
- * request is kept for `approvalRequests`), or when the tool's own policy says so. A call it
- * cannot read is not held here: the guard then denies it with its code.
+ * A tool's `needsApproval`: true when its mandate asks a human to approve this call (what to
+ * ask is kept for `pendingApprovals`), or when the tool's own policy says so. A call it cannot
+ * read is not held here: the guard (or the server) then denies it with its code.
  */
 export function approvalPolicy(
-  tool: string,
+  toolName: string,
   requirement: AgentToolRequirement,
   audience: string | undefined,
   own: unknown,
@@ -81,21 +117,33 @@ export function approvalPolicy(
     const context = runContext.context;
     const authority = authorityIn(context);
     if (authority === undefined || typeof callId !== 'string') return false;
-    let request: ApprovalRequest | undefined;
+    let request: HumanApprovalRequest | undefined;
     try {
       const args = snapshotArgs(input);
-      request = await expectedApproval(authority, requirement, tool, args, {
-        callId,
-        ...(audience === undefined ? {} : { audience }),
-      });
-    } catch {
+      const resource =
+        typeof requirement.resource === 'function'
+          ? requirement.resource(args)
+          : requirement.resource;
+      if (typeof resource !== 'string') return false;
+      const needed = await approvalNeededFor(
+        unsealAuthority(authority).token,
+        { resource, action: requirement.action, args },
+        audience === undefined ? {} : { audience },
+      );
+      request = needed === undefined ? undefined : humanApprovalRequest(needed);
+    } catch (error) {
       // Not readable here: the guard verifies the call and denies it with its code.
-      return false;
+      if (isMandateError(error) || error instanceof TypeError) return false;
+      throw error;
     }
     if (request === undefined) return false;
     const stash = stashIn(context, true);
     if (stash === undefined) return false;
-    stash.requests = [...stash.requests.filter((r) => r.callId !== callId), request];
+    // Evaluated again when a restored run resumes: the approvals given are kept.
+    stash.waiting = [
+      ...stash.waiting.filter((w) => w.callId !== callId),
+      { callId, toolName, request },
+    ];
     return true;
   };
 }
@@ -108,8 +156,7 @@ export function takeApprovals(context: unknown, callId: string | undefined): str
   const stash = stashIn(context, false);
   if (stash === undefined || callId === undefined) return undefined;
   const given = stash.given.find((g) => g.callId === callId);
-  stash.given = stash.given.filter((g) => g.callId !== callId);
-  stash.requests = stash.requests.filter((r) => r.callId !== callId);
+  forget(stash, callId);
   return given === undefined ? undefined : [...given.approvals];
 }
 
@@ -134,73 +181,93 @@ function callIdOfItem(item: RunToolApprovalItem): string | undefined {
 }
 
 /**
- * The approval requests of a paused run: one per interruption of a guarded tool whose mandate
- * asks a human to approve the call. Show each one's `description` (the call in plain words)
- * to the approver; other interruptions (a tool's own `needsApproval`) are not listed.
+ * The paused calls of a run that a guarded tool's mandate asks a human to approve, one per
+ * interruption. Show each one's `request.description` (the call in plain words) to the
+ * approver; other interruptions (a tool's own `needsApproval`) are not listed.
  */
-export function approvalRequests(run: StateLike): PendingApproval[] {
+export function pendingApprovals(run: StateLike): PendingApproval[] {
   const state = stateOf(run);
   const stash = stashIn(state._context.context, false);
   if (stash === undefined) return [];
   const out: PendingApproval[] = [];
   for (const item of state.getInterruptions()) {
     const callId = callIdOfItem(item);
-    const request = stash.requests.find((r) => r.callId === callId && r.tool === item.name);
-    if (callId !== undefined && request !== undefined) out.push({ ...request, callId, item });
+    const waiting = stash.waiting.find((w) => w.callId === callId && w.toolName === item.name);
+    if (waiting !== undefined) out.push({ ...waiting, item });
   }
   return out;
 }
 
 /**
- * Approve a paused call with the approvals the human signed (`approve(request.call, key)`):
- * they are kept in the run context and sent with the call when the run resumes. Nothing is
- * signed here, and the verifier decides whether they count.
+ * Answer a paused call with the human's answer: the approvals they signed
+ * (`approve(request.call, key)`), or a refusal (`{ refused: true }`, or no approval). Approvals
+ * that cover the call (`assertApprovalsCover`) approve the interruption and are sent with the
+ * call when the run resumes; a refusal, an answer that is not one, or approvals that cannot
+ * cover the call (another call, too few, expired, forged) reject it, and the model reads the
+ * code (`MANDATE_APPROVAL_REFUSED @ hop 0 (authorize): ...`). Nothing is signed here, and the
+ * service's verifier still decides.
  *
- * @throws TypeError when `approvals` is not 1 to 16 strings, or `request` is not this run's.
+ * @throws TypeError when `pending` is not a paused call of this run.
  */
-export function approveCall(
+export async function answerApproval(
   run: StateLike,
-  request: PendingApproval,
-  approvals: readonly string[],
-): void {
+  pending: PendingApproval,
+  answer: HumanAnswer,
+  options: { readonly now?: number } = {},
+): Promise<ApprovalOutcome> {
   const state = stateOf(run);
-  if (
-    !Array.isArray(approvals) ||
-    approvals.length === 0 ||
-    approvals.length > MAX_APPROVALS ||
-    !approvals.every((a) => typeof a === 'string')
-  ) {
-    throw new TypeError(`approvals must be 1 to ${MAX_APPROVALS} signed approvals (strings)`);
-  }
   const stash = stashIn(state._context.context, false);
-  if (stash === undefined || !stash.requests.some((r) => r.callId === request?.callId)) {
-    throw new TypeError('not an approval request of this run (use approvalRequests)');
+  const waiting = stash?.waiting.find((w) => w.callId === pending?.callId);
+  if (stash === undefined || waiting === undefined) {
+    throw new TypeError('not a paused call of this run (use pendingApprovals)');
+  }
+  const { needed } = waiting.request;
+  let approvals: readonly string[];
+  try {
+    approvals = await askForApprovals(needed, () => readHumanAnswer(answer, needed), options);
+  } catch (error) {
+    if (!isMandateError(error)) throw error;
+    const denied = {
+      approved: false as const,
+      code: error.code,
+      hop: error.hop ?? needed.hop,
+      check: error.check,
+      reason: error.message,
+    };
+    forget(stash, waiting.callId);
+    state.reject(pending.item, { message: describeDenial(denied) });
+    return denied;
   }
   stash.given = [
-    ...stash.given.filter((g) => g.callId !== request.callId),
-    { callId: request.callId, approvals: [...approvals] },
+    ...stash.given.filter((g) => g.callId !== waiting.callId),
+    { callId: waiting.callId, approvals: [...approvals] },
   ];
-  state.approve(request.item);
+  state.approve(pending.item);
+  return { approved: true };
 }
 
 /**
- * Refuse a paused call: it never runs, and the model reads
- * `MANDATE_APPROVAL_REQUIRED @ hop N (authorize): the approver refused ...`.
+ * Ask the human about every paused call of the run (`askHuman` shows `request.description`
+ * and resolves their signed approvals or a refusal), and answer each (`answerApproval`).
+ * Resume the run afterwards: `run(agent, result.state)`.
  */
-export function rejectCall(run: StateLike, request: PendingApproval, reason?: string): void {
-  const state = stateOf(run);
-  const stash = stashIn(state._context.context, false);
-  if (stash !== undefined) {
-    stash.requests = stash.requests.filter((r) => r.callId !== request.callId);
-    stash.given = stash.given.filter((g) => g.callId !== request.callId);
+export async function answerApprovals(
+  run: StateLike,
+  askHuman: AskHuman,
+  options: { readonly now?: number } = {},
+): Promise<ApprovalOutcome[]> {
+  if (typeof askHuman !== 'function') throw new TypeError('askHuman must be a function');
+  const out: ApprovalOutcome[] = [];
+  for (const pending of pendingApprovals(run)) {
+    out.push(await answerApproval(run, pending, await askHuman(pending.request), options));
   }
-  state.reject(request.item, { message: describeDenial(refusal(request, reason)) });
+  return out;
 }
 
 /**
  * A run state saved with `state.toString()` (in another process, say), with the run's
- * authority put back into its context (a `RunAuthority` serializes to nothing): the approval
- * requests and approvals it carried are kept. Resume with `run(agent, state)`.
+ * authority put back into its context (a `RunAuthority` serializes to nothing): the paused
+ * calls and the approvals it carried are kept. Resume with `run(agent, state)`.
  */
 export async function resumeRunState<TAgent extends AnyAgent>(
   agent: TAgent,

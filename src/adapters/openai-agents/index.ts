@@ -12,9 +12,10 @@
  *   the handing-off run's key.
  * - `mcpTool({ client, name, ... })`: a remote `mandate/mcp` tool as a function tool.
  * - `humanApproval: true` (on the guard, or `mcpTool`): a call whose mandate requires a human's
- *   approval interrupts the run; `approvalRequests(result.state)` says what to show,
- *   `approveCall(state, request, approvals)` / `rejectCall(state, request)` answer it, and
- *   `resumeRunState(agent, saved, authority)` restores a serialized run.
+ *   approval interrupts the run; `pendingApprovals(result)` says what to show,
+ *   `answerApproval(result, pending, approvals | { refused: true })` (or `answerApprovals`
+ *   with an `askHuman`) answers it, and `resumeRunState(agent, saved, authority)` restores a
+ *   serialized run (docs/guides/approvals.md).
  */
 export {
   createAgentsToolGuard,
@@ -25,13 +26,20 @@ export {
 } from './guard.js';
 export {
   APPROVALS_KEY,
-  approvalRequests,
-  approveCall,
-  rejectCall,
+  answerApproval,
+  answerApprovals,
+  pendingApprovals,
   resumeRunState,
+  type ApprovalOutcome,
   type PendingApproval,
 } from './approval.js';
-export type { ApprovalAnswer, ApprovalRequest } from '../approval-step.js';
+export {
+  assertApprovalsCover,
+  type AskHuman,
+  type HumanAnswer,
+  type HumanApprovalRequest,
+  type HumanRefusal,
+} from '../human-approval.js';
 export { delegatingAgentTool, delegatingHandoff, type AgentDelegationOptions } from './delegate.js';
 export { mcpTool, type McpToolOptions } from './mcp.js';
 export {

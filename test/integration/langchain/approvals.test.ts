@@ -20,7 +20,7 @@ import {
   mandateOf,
   resultText,
   withMandate,
-  type ApprovalRequest,
+  type HumanApprovalRequest,
   type LangGraphApprovalOptions,
 } from '../../../src/adapters/langchain/index.js';
 import {
@@ -131,7 +131,7 @@ function session(
 }
 
 /** The one approval request a paused run shows. */
-function requestOf(paused: unknown): ApprovalRequest {
+function requestOf(paused: unknown): HumanApprovalRequest {
   const found = approvalInterrupts(paused);
   expect(found).toHaveLength(1);
   return found[0]!.request;
@@ -148,16 +148,15 @@ describe('mandate/langchain: human approval as a LangGraph interrupt', () => {
     const run = session([pay('2026-03', 300)]);
     const request = requestOf(await run.start());
     expect(world.runs.length).toBe(runs);
-    expect(request).toMatchObject({
-      tool: 'pay_invoice',
-      approvers: ['user'],
-      threshold: 1,
-      missing: 1,
-      hop: 0,
-      call: { resource: 'billing:invoices/2026-03', action: 'pay', audience: TOOLS },
+    expect(request.needed).toMatchObject({ approvers: ['user'], threshold: 1, missing: 1, hop: 0 });
+    expect(request.call).toMatchObject({
+      resource: 'billing:invoices/2026-03',
+      action: 'pay',
+      audience: TOOLS,
+      args: { invoice: '2026-03', amount: 300 },
     });
     expect(request.description).toContain('amount = 300');
-    const done = await run.resume({ approvals: [await approve(request.call, world.user)] });
+    const done = await run.resume([await approve(request.call, world.user)]);
     expect(approvalInterrupts(done)).toEqual([]);
     expect(toolTexts(done)).toEqual(['pay_invoice done']);
     expect(world.runs.slice(runs)).toEqual([
@@ -172,8 +171,15 @@ describe('mandate/langchain: human approval as a LangGraph interrupt', () => {
     requestOf(await run.start());
     const done = await run.resume({ refused: true, reason: 'not this month' });
     expect(toolTexts(done)[0]).toContain(
-      'MANDATE_APPROVAL_REQUIRED @ hop 0 (authorize): the approver refused pay on billing:invoices/2026-03: not this month',
+      'MANDATE_APPROVAL_REFUSED @ hop 0 (authorize): the approver refused: not this month',
     );
+    expect(world.audit.at(-1)).toMatchObject({
+      result: 'denied',
+      code: 'MANDATE_APPROVAL_REFUSED',
+      hop: 0,
+      check: 'authorize',
+      action: { resource: 'billing:invoices/2026-03', action: 'pay' },
+    });
     expect(world.runs.length).toBe(runs);
   });
 
@@ -182,7 +188,7 @@ describe('mandate/langchain: human approval as a LangGraph interrupt', () => {
     const run = session([pay('2026-03', 300)]);
     const request = requestOf(await run.start());
     const other = { ...request.call, args: { ...request.call.args, amount: 250 } };
-    const done = await run.resume({ approvals: [await approve(other, world.user)] });
+    const done = await run.resume([await approve(other, world.user)]);
     expect(toolTexts(done)[0]).toContain('MANDATE_APPROVAL_MISMATCH @ hop 0 (authorize)');
     expect(world.audit.at(-1)).toMatchObject({
       result: 'denied',
@@ -194,56 +200,70 @@ describe('mandate/langchain: human approval as a LangGraph interrupt', () => {
   });
 
   it.each([
-    ['a bare yes', 'yes'],
-    ['no approvals', { approvals: [] }],
-    ['approvals that are not strings', { approvals: [1] }],
-    ['too many approvals', { approvals: Array(17).fill('x') }],
-    ['a refusal that is not one', { refused: 'yes' }],
-    ['one approval not in a list', { approvals: 'eyJ...' }],
-  ])('a resume value that is not an answer (%s) is denied, never run', async (_name, answer) => {
-    const runs = world.runs.length;
-    const run = session([pay('2026-03', 300)]);
-    requestOf(await run.start());
-    const done = await run.resume(answer);
-    expect(toolTexts(done)[0]).toContain('MANDATE_APPROVAL_INVALID @ hop 0 (authorize)');
-    expect(world.runs.length).toBe(runs);
-  });
+    ['a bare yes', 'yes', 'MANDATE_APPROVAL_INVALID @ hop 0 (authorize)'],
+    [
+      'approvals in an object',
+      { approvals: ['x'] },
+      'MANDATE_APPROVAL_INVALID @ hop 0 (authorize)',
+    ],
+    ['approvals that are not strings', [1], 'MANDATE_APPROVAL_INVALID @ hop 0 (authorize)'],
+    [
+      'a refusal that is not one',
+      { refused: 'yes' },
+      'MANDATE_APPROVAL_INVALID @ hop 0 (authorize)',
+    ],
+    ['too many approvals', Array(17).fill('x'), 'MANDATE_LIMIT_EXCEEDED @ hop 0 (limits)'],
+    ['no approval at all', [], 'MANDATE_APPROVAL_REFUSED @ hop 0 (authorize)'],
+  ])(
+    'a resume value that is not approvals of the call (%s) is denied, never run',
+    async (_name, answer, said) => {
+      const runs = world.runs.length;
+      const run = session([pay('2026-03', 300)]);
+      requestOf(await run.start());
+      const done = await run.resume(answer);
+      expect(approvalInterrupts(done)).toEqual([]);
+      expect(toolTexts(done)[0]).toContain(said);
+      expect(world.runs.length).toBe(runs);
+    },
+  );
 
-  it('a forged approval (signed by a stranger) is denied with its code', async () => {
+  it("the verifier decides: a stranger's approval passes the courtesy check, and is denied", async () => {
     const runs = world.runs.length;
     const run = session([pay('2026-03', 300)]);
     const request = requestOf(await run.start());
-    const done = await run.resume({ approvals: [await approve(request.call, world.thief)] });
+    const done = await run.resume([await approve(request.call, world.thief)]);
     expect(toolTexts(done)[0]).toContain('MANDATE_APPROVAL_INVALID @ hop 0 (authorize)');
+    expect(world.audit.at(-1)).toMatchObject({
+      result: 'denied',
+      code: 'MANDATE_APPROVAL_INVALID',
+      hop: 0,
+      check: 'authorize',
+    });
     expect(world.runs.length).toBe(runs);
   });
 
-  it('two approvers: one approval asks again for the missing one; both run the tool once', async () => {
+  it('two approvers: both approvals in one answer run the tool once', async () => {
     const runs = world.runs.length;
     const run = session([pay('2026-03', 100)], { mandate: twoOfTwo });
-    const first = requestOf(await run.start());
-    expect(first).toMatchObject({ threshold: 2, missing: 2 });
-    const a = await approve(first.call, approvers[0]);
-    const second = requestOf(await run.resume({ approvals: [a] }));
-    expect(second).toMatchObject({ threshold: 2, missing: 1 });
-    expect(world.runs.length).toBe(runs);
-    const done = await run.resume({ approvals: [await approve(second.call, approvers[1])] });
+    const request = requestOf(await run.start());
+    expect(request.needed).toMatchObject({ threshold: 2, missing: 2 });
+    const done = await run.resume(
+      await Promise.all(approvers.map((k) => approve(request.call, k))),
+    );
     expect(toolTexts(done)).toEqual(['pay_invoice done']);
     expect(world.runs.length).toBe(runs + 1);
   });
 
-  it('asking is bounded: after maxRounds the denial stands and the tool never runs', async () => {
+  it('asking is bounded: one approval of two (or the same twice) is denied, not asked again', async () => {
     const runs = world.runs.length;
-    const run = session([pay('2026-03', 100)], {
-      mandate: twoOfTwo,
-      tools: payTools({ ...human, maxRounds: 1 }),
-    });
-    const first = requestOf(await run.start());
-    // The same approver twice counts once.
-    const a = await approve(first.call, approvers[0]);
-    const done = await run.resume({ approvals: [a, a] });
-    expect(approvalInterrupts(done)).toEqual([]);
-    expect(toolTexts(done)[0]).toContain('MANDATE_APPROVAL_REQUIRED @ hop 0 (authorize)');
+    for (const twice of [false, true]) {
+      const run = session([pay('2026-03', 100)], { mandate: twoOfTwo });
+      const request = requestOf(await run.start());
+      const a = await approve(request.call, approvers[0]);
+      const done = await run.resume(twice ? [a, a] : [a]);
+      expect(approvalInterrupts(done)).toEqual([]);
+      expect(toolTexts(done)[0]).toContain('MANDATE_APPROVAL_REQUIRED @ hop 0 (authorize)');
+    }
     expect(world.runs.length).toBe(runs);
   });
 
@@ -271,7 +291,7 @@ describe('mandate/langchain: human approval as a LangGraph interrupt', () => {
       createRunAuthority({ mandate: world.approving, signer: world.orchestrator }),
     );
     const done = await graph.invoke(
-      new Command({ resume: { approvals: [await approve(request.call, world.user)] } }),
+      new Command({ resume: [await approve(request.call, world.user)] }),
       config,
     );
     expect(toolTexts(done)).toEqual(['pay_invoice done']);
@@ -296,13 +316,17 @@ describe('mandate/langchain: human approval as a LangGraph interrupt', () => {
     const request = requestOf(await run.start());
     expect(request.call.audience).toBe(REMOTE);
     expect(server.payments.length).toBe(paid);
-    const done = await run.resume({ approvals: [await approve(request.call, world.user)] });
+    const done = await run.resume([await approve(request.call, world.user)]);
     expect(toolTexts(done)[0]).toContain('paid 2026-03: 300 for alice');
     expect(server.payments.length).toBe(paid + 1);
     const refused = session([pay('2026-03', 300)], { tools: [remote] });
     requestOf(await refused.start());
     const none = await refused.resume({ refused: true });
-    expect(toolTexts(none)[0]).toContain('MANDATE_APPROVAL_REQUIRED @ hop 0 (authorize)');
+    expect(toolTexts(none)[0]).toContain('MANDATE_APPROVAL_REFUSED @ hop 0 (authorize)');
+    const forged = session([pay('2026-03', 300)], { tools: [remote] });
+    const asked = requestOf(await forged.start());
+    const denied = await forged.resume([await approve(asked.call, world.thief)]);
+    expect(toolTexts(denied)[0]).toContain('MANDATE_APPROVAL_INVALID @ hop 0 (authorize)');
     expect(server.payments.length).toBe(paid + 1);
   });
 });

@@ -11,13 +11,13 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { z } from 'zod';
 import { approve, createVerifier } from '../../../src/index.js';
 import {
-  approvalRequests,
-  approveCall,
+  answerApproval,
+  answerApprovals,
   createAgentsToolGuard,
   createRunAuthority,
   mandateOf,
   mcpTool,
-  rejectCall,
+  pendingApprovals,
   resumeRunState,
   type PendingApproval,
 } from '../../../src/adapters/openai-agents/index.js';
@@ -101,42 +101,45 @@ function outputsOf(items: readonly RunItem[]): string[] {
 async function paused(agent: ReturnType<typeof billingAgent>, amount = 300) {
   const result = await runner.run(agent, `pay ${amount}`, { context: { mandate: alice() } });
   expect(result.interruptions).toHaveLength(1);
-  const requests = approvalRequests(result);
-  expect(requests).toHaveLength(1);
-  return { result, request: requests[0]! };
+  const pending = pendingApprovals(result);
+  expect(pending).toHaveLength(1);
+  return { result, pending: pending[0]! };
 }
 
-/** What the human does: read the call, sign it with their own key. */
-async function humanSigns(request: PendingApproval, amount?: number): Promise<string> {
-  const call =
-    amount === undefined
-      ? request.call
-      : { ...request.call, args: { ...request.call.args, amount } };
-  return approve(call, world.user);
+/** What the human does: read the call, sign it with their own key (another amount: misread). */
+async function humanSigns(
+  pending: PendingApproval,
+  amount?: number,
+  key = world.user,
+): Promise<string> {
+  const { call } = pending.request;
+  return approve(amount === undefined ? call : { ...call, args: { ...call.args, amount } }, key);
 }
 
 describe('mandate/openai-agents: human approval as SDK interruptions', () => {
   it('pauses a call that needs approval; the approved, resumed run runs the tool once', async () => {
     const runs = world.runs.length;
     const agent = billingAgent([pay('2026-03', 300)]);
-    const { result, request } = await paused(agent);
+    const { result, pending } = await paused(agent);
     expect(world.runs.length).toBe(runs);
-    expect(request).toMatchObject({
-      tool: 'pay_invoice',
+    expect(pending.toolName).toBe('pay_invoice');
+    expect(pending.request.needed).toMatchObject({
       approvers: ['user'],
       threshold: 1,
       missing: 1,
       hop: 0,
-      call: {
-        resource: 'billing:invoices/2026-03',
-        action: 'pay',
-        audience: TOOLS,
-        args: { invoice: '2026-03', amount: 300 },
-      },
     });
-    expect(request.description).toContain('pay on billing:invoices/2026-03');
-    expect(request.description).toContain('amount = 300');
-    approveCall(result, request, [await humanSigns(request)]);
+    expect(pending.request.call).toMatchObject({
+      resource: 'billing:invoices/2026-03',
+      action: 'pay',
+      audience: TOOLS,
+      args: { invoice: '2026-03', amount: 300 },
+    });
+    expect(pending.request.description).toContain('pay on billing:invoices/2026-03');
+    expect(pending.request.description).toContain('amount = 300');
+    expect(await answerApproval(result, pending, [await humanSigns(pending)])).toEqual({
+      approved: true,
+    });
     const resumed = await runner.run(agent, result.state);
     expect(resumed.interruptions).toEqual([]);
     expect(outputsOf(resumed.newItems)).toEqual(['pay_invoice done']);
@@ -159,27 +162,53 @@ describe('mandate/openai-agents: human approval as SDK interruptions', () => {
   it('a refused call never runs; the model reads the code', async () => {
     const runs = world.runs.length;
     const agent = billingAgent([pay('2026-03', 300)]);
-    const { result, request } = await paused(agent);
-    rejectCall(result, request, 'not this month');
+    const { result, pending } = await paused(agent);
+    expect(
+      await answerApproval(result, pending, { refused: true, reason: 'not this month' }),
+    ).toMatchObject({
+      approved: false,
+      code: 'MANDATE_APPROVAL_REFUSED',
+      hop: 0,
+      check: 'authorize',
+    });
     const resumed = await runner.run(agent, result.state);
-    const [output] = outputsOf(resumed.newItems);
-    expect(output).toContain('MANDATE_APPROVAL_REQUIRED @ hop 0 (authorize): the approver refused');
-    expect(output).toContain('not this month');
+    expect(outputsOf(resumed.newItems)[0]).toBe(
+      'MANDATE_APPROVAL_REFUSED @ hop 0 (authorize): the approver refused: not this month',
+    );
     expect(world.runs.length).toBe(runs);
   });
 
-  it('an approval of another call (another amount) is denied with its code; the tool never runs', async () => {
+  it('an approval of another call (another amount) is refused with its code; the tool never runs', async () => {
     const runs = world.runs.length;
     const agent = billingAgent([pay('2026-03', 300)]);
-    const { result, request } = await paused(agent);
-    approveCall(result, request, [await humanSigns(request, 250)]);
+    const { result, pending } = await paused(agent);
+    expect(await answerApproval(result, pending, [await humanSigns(pending, 250)])).toMatchObject({
+      approved: false,
+      code: 'MANDATE_APPROVAL_MISMATCH',
+      hop: 0,
+      check: 'authorize',
+    });
     const resumed = await runner.run(agent, result.state);
     expect(outputsOf(resumed.newItems)[0]).toContain(
       'MANDATE_APPROVAL_MISMATCH @ hop 0 (authorize)',
     );
+    expect(world.runs.length).toBe(runs);
+  });
+
+  it("the verifier decides: a stranger's approval passes the courtesy check, and is denied", async () => {
+    const runs = world.runs.length;
+    const agent = billingAgent([pay('2026-03', 300)]);
+    const { result, pending } = await paused(agent);
+    // Only the service knows alice's registered keys: any key looks like a 'user' approval here.
+    const forged = await humanSigns(pending, undefined, world.thief);
+    expect(await answerApproval(result, pending, [forged])).toEqual({ approved: true });
+    const resumed = await runner.run(agent, result.state);
+    expect(outputsOf(resumed.newItems)[0]).toContain(
+      'MANDATE_APPROVAL_INVALID @ hop 0 (authorize)',
+    );
     expect(world.audit.at(-1)).toMatchObject({
       result: 'denied',
-      code: 'MANDATE_APPROVAL_MISMATCH',
+      code: 'MANDATE_APPROVAL_INVALID',
       hop: 0,
       check: 'authorize',
     });
@@ -189,8 +218,8 @@ describe('mandate/openai-agents: human approval as SDK interruptions', () => {
   it("the SDK's approval alone (no signed approval) is not enough: denied, never run", async () => {
     const runs = world.runs.length;
     const agent = billingAgent([pay('2026-03', 300)]);
-    const { result, request } = await paused(agent);
-    result.state.approve(request.item);
+    const { result, pending } = await paused(agent);
+    result.state.approve(pending.item);
     const resumed = await runner.run(agent, result.state);
     expect(outputsOf(resumed.newItems)[0]).toContain(
       'MANDATE_APPROVAL_REQUIRED @ hop 0 (authorize)',
@@ -203,7 +232,7 @@ describe('mandate/openai-agents: human approval as SDK interruptions', () => {
     expect(world.runs.length).toBe(runs);
   });
 
-  it('the run resumes from a serialized RunState (fresh agent, fresh tools), approved before or after', async () => {
+  it('the run resumes from a serialized RunState (fresh agent, fresh tools), approved in between', async () => {
     const runs = world.runs.length;
     // Paused in one "process", approved in another, resumed in a third.
     const first = await paused(billingAgent([pay('2026-03', 300)]));
@@ -212,9 +241,9 @@ describe('mandate/openai-agents: human approval as SDK interruptions', () => {
     expect(saved).toContain('"mandate":"[mandate authority]"');
     expect(saved).not.toContain(world.approving.token);
     const approver = await resumeRunState(billingAgent([]), saved, alice());
-    const [request] = approvalRequests(approver);
-    expect(request?.call.args).toEqual({ invoice: '2026-03', amount: 300 });
-    approveCall(approver, request!, [await humanSigns(request!)]);
+    const [pending] = pendingApprovals(approver);
+    expect(pending?.request.call.args).toEqual({ invoice: '2026-03', amount: 300 });
+    await answerApproval(approver, pending!, [await humanSigns(pending!)]);
     const approvedState = approver.toString();
     const agent = billingAgent([]);
     const resumed = await runner.run(agent, await resumeRunState(agent, approvedState, alice()));
@@ -229,13 +258,48 @@ describe('mandate/openai-agents: human approval as SDK interruptions', () => {
     expect(world.runs.length).toBe(runs + 1);
   });
 
-  it('approveCall refuses what is not signed approvals of this run', async () => {
-    const { result, request } = await paused(billingAgent([pay('2026-03', 300)]));
-    expect(() => approveCall(result, request, [])).toThrow(TypeError);
-    expect(() => approveCall(result, request, [42 as never])).toThrow(TypeError);
-    expect(() => approveCall(result, request, Array(17).fill('x'))).toThrow(TypeError);
-    expect(() => approveCall(result, { ...request, callId: 'other' }, ['x'])).toThrow(TypeError);
-    expect(() => approvalRequests({} as never)).toThrow(TypeError);
+  it.each([
+    ['a bare yes', 'yes', 'MANDATE_APPROVAL_INVALID'],
+    ['approvals that are not strings', [42], 'MANDATE_APPROVAL_INVALID'],
+    ['an approval that is not a JWS', ['x'], 'MANDATE_APPROVAL_INVALID'],
+    ['too many approvals', Array(17).fill('x'), 'MANDATE_LIMIT_EXCEEDED'],
+    ['no approval at all', [], 'MANDATE_APPROVAL_REFUSED'],
+  ])(
+    'an answer that is not approvals of the call (%s) is refused: %s',
+    async (_name, answer, code) => {
+      const runs = world.runs.length;
+      const agent = billingAgent([pay('2026-03', 300)]);
+      const { result, pending } = await paused(agent);
+      expect(await answerApproval(result, pending, answer as never)).toMatchObject({
+        approved: false,
+        code,
+        hop: 0,
+      });
+      const resumed = await runner.run(agent, result.state);
+      expect(outputsOf(resumed.newItems)[0]).toContain(`${code} @ hop 0`);
+      expect(world.runs.length).toBe(runs);
+    },
+  );
+
+  it('answerApprovals asks the human about each paused call; misuse throws', async () => {
+    const runs = world.runs.length;
+    const agent = billingAgent([pay('2026-03', 300)]);
+    const { result, pending } = await paused(agent);
+    const shown: string[] = [];
+    const outcomes = await answerApprovals(result, async (request) => {
+      shown.push(request.description);
+      return [await approve(request.call, world.user)];
+    });
+    expect(outcomes).toEqual([{ approved: true }]);
+    expect(shown).toEqual([pending.request.description]);
+    expect(outputsOf((await runner.run(agent, result.state)).newItems)).toEqual([
+      'pay_invoice done',
+    ]);
+    expect(world.runs.length).toBe(runs + 1);
+    await expect(answerApproval(result, { ...pending, callId: 'other' }, [])).rejects.toThrow(
+      TypeError,
+    );
+    expect(() => pendingApprovals({} as never)).toThrow(TypeError);
   });
 
   it('a remote mcpTool pauses too; the server checks the approval sent in _meta', async () => {
@@ -251,20 +315,20 @@ describe('mandate/openai-agents: human approval as SDK interruptions', () => {
       });
     const paidBefore = server.payments.length;
     const agent = billingAgent([pay('2026-03', 300)], remote());
-    const { result, request } = await paused(agent);
-    expect(request.call.audience).toBe(REMOTE);
-    approveCall(result, request, [await humanSigns(request)]);
+    const { result, pending } = await paused(agent);
+    expect(pending.request.call.audience).toBe(REMOTE);
+    await answerApproval(result, pending, [await humanSigns(pending)]);
     const resumed = await runner.run(agent, result.state);
     expect(outputsOf(resumed.newItems)[0]).toContain('paid 2026-03: 300 for alice');
     expect(server.payments.length).toBe(paidBefore + 1);
-    // Another amount approved: the server denies it, nothing is paid.
+    // A stranger's key passes the courtesy check: the server denies it, nothing is paid.
     const other = billingAgent([pay('2026-03', 300)], remote());
     const second = await paused(other);
-    approveCall(second.result, second.request, [await humanSigns(second.request, 250)]);
+    await answerApproval(second.result, second.pending, [
+      await humanSigns(second.pending, undefined, world.thief),
+    ]);
     const denied = await runner.run(other, second.result.state);
-    expect(outputsOf(denied.newItems)[0]).toContain(
-      'MANDATE_APPROVAL_MISMATCH @ hop 0 (authorize)',
-    );
+    expect(outputsOf(denied.newItems)[0]).toContain('MANDATE_APPROVAL_INVALID @ hop 0 (authorize)');
     expect(server.payments.length).toBe(paidBefore + 1);
     expect(() =>
       mcpTool({ client, name: 'x', description: 'x', parameters: payment, humanApproval: true }),

@@ -12,7 +12,10 @@ import {
   type Mandate,
   type Verifier,
 } from '../../src/index.js';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { AuditRecord } from '../../src/verify/audit.js';
+import { startPaymentTool, type PaymentToolServer } from '../integration/mcp/server.js';
 import type { AgentToolRequirement } from '../../src/adapters/run-authority.js';
 import { AS, keyPairs } from './billing.js';
 
@@ -158,4 +161,36 @@ export function expectEachPaidOwn(
     args: { invoice: '2026-07', amount: 40 },
     user: 'bob',
   });
+}
+
+/** The remote payment tool (in this process, on loopback) and an MCP client connected to it. */
+export interface RemoteTool {
+  readonly server: PaymentToolServer;
+  readonly client: Client;
+  close(): Promise<void>;
+}
+
+/**
+ * Start the `mandate/mcp` payment tool as the service {@link REMOTE}, whose verifier knows
+ * alice's own key (`userKeys`, for approvals), and connect an MCP client to it.
+ */
+export async function startRemoteTool(world: World): Promise<RemoteTool> {
+  const server = await startPaymentTool(
+    createVerifier({
+      trustAnchors: [{ id: AS, publicJwk: world.anchor.publicJwk }],
+      audience: REMOTE,
+      userKeys: (subject) => (subject === 'alice' ? [world.user.publicJwk] : []),
+    }),
+    { audience: REMOTE, authorizationServers: [AS] },
+  );
+  const client = new Client({ name: 'agent', version: '1.0.0' });
+  await client.connect(new StreamableHTTPClientTransport(new URL(server.url)));
+  return {
+    server,
+    client,
+    async close() {
+      await client.close();
+      await server.close();
+    },
+  };
 }

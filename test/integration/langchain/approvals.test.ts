@@ -8,10 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tool } from '@langchain/core/tools';
 import type { BaseMessage } from '@langchain/core/messages';
 import { Command, interrupt, MemorySaver } from '@langchain/langgraph';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { z } from 'zod';
-import { approve, createVerifier, mint, type KeyPair, type Mandate } from '../../../src/index.js';
+import { approve, mint, type KeyPair, type Mandate } from '../../../src/index.js';
 import {
   approvalInterrupts,
   callMcpToolWithApproval,
@@ -29,16 +27,16 @@ import {
   grantFor,
   REMOTE,
   REQUIREMENTS,
+  startRemoteTool,
   TOOLS,
+  type RemoteTool,
   type World,
 } from '../../helpers/agents.js';
 import { keyPairs } from '../../helpers/billing.js';
-import { startPaymentTool, type PaymentToolServer } from '../mcp/server.js';
 import { agentGraph, ScriptedChatModel, type Step } from './script.js';
 
 let world: World;
-let server: PaymentToolServer;
-let client: Client;
+let remote: RemoteTool;
 /** Two named approvers, and a mandate whose payments need both of them. */
 let approvers: readonly [KeyPair, KeyPair];
 let twoOfTwo: Mandate;
@@ -63,21 +61,11 @@ beforeAll(async () => {
     audience: [TOOLS, REMOTE],
     expiresIn: '15m',
   });
-  server = await startPaymentTool(
-    createVerifier({
-      trustAnchors: [{ id: AS, publicJwk: world.anchor.publicJwk }],
-      audience: REMOTE,
-      userKeys: (subject) => (subject === 'alice' ? [world.user.publicJwk] : []),
-    }),
-    { audience: REMOTE, authorizationServers: [AS] },
-  );
-  client = new Client({ name: 'agent', version: '1.0.0' });
-  await client.connect(new StreamableHTTPClientTransport(new URL(server.url)));
+  remote = await startRemoteTool(world);
 });
 
 afterAll(async () => {
-  await client?.close();
-  await server?.close();
+  await remote?.close();
 });
 
 const payment = z.object({ invoice: z.string(), amount: z.number() });
@@ -142,6 +130,46 @@ const toolTexts = (state: { messages: BaseMessage[] }): string[] =>
     .filter((m) => m.getType() === 'tool')
     .map((m) => (typeof m.content === 'string' ? m.content : JSON.stringify(m.content)));
 
+/** Resume values that do not approve the call: [what, what the model reads, the answer]. */
+const REFUSED: [string, string, (request: HumanApprovalRequest) => unknown][] = [
+  [
+    'a refusal',
+    'MANDATE_APPROVAL_REFUSED @ hop 0 (authorize): the approver refused: not this month',
+    () => ({ refused: true, reason: 'not this month' }),
+  ],
+  ['no approval at all', 'MANDATE_APPROVAL_REFUSED @ hop 0 (authorize)', () => []],
+  [
+    'an approval of another amount',
+    'MANDATE_APPROVAL_MISMATCH @ hop 0 (authorize)',
+    async ({ call }) => [
+      await approve({ ...call, args: { ...call.args, amount: 250 } }, world.user),
+    ],
+  ],
+  [
+    // Only the service knows alice's registered keys: the verifier refuses this one.
+    "a stranger's approval",
+    'MANDATE_APPROVAL_INVALID @ hop 0 (authorize)',
+    async ({ call }) => [await approve(call, world.thief)],
+  ],
+  ['a bare yes', 'MANDATE_APPROVAL_INVALID @ hop 0 (authorize)', () => 'yes'],
+  [
+    'approvals in an object',
+    'MANDATE_APPROVAL_INVALID @ hop 0 (authorize)',
+    () => ({ approvals: ['x'] }),
+  ],
+  ['approvals that are not strings', 'MANDATE_APPROVAL_INVALID @ hop 0 (authorize)', () => [1]],
+  [
+    'a refusal that is not one',
+    'MANDATE_APPROVAL_INVALID @ hop 0 (authorize)',
+    () => ({ refused: 'yes' }),
+  ],
+  [
+    'too many approvals',
+    'MANDATE_LIMIT_EXCEEDED @ hop 0 (limits)',
+    () => Array<string>(17).fill('x'),
+  ],
+];
+
 describe('mandate/langchain: human approval as a LangGraph interrupt', () => {
   it('pauses a call that needs approval; resumed with the approval, the tool runs once', async () => {
     const runs = world.runs.length;
@@ -165,82 +193,25 @@ describe('mandate/langchain: human approval as a LangGraph interrupt', () => {
     expect(world.audit.at(-1)).toMatchObject({ result: 'allowed', target: 'pay_invoice' });
   });
 
-  it('a refused call never runs; the model reads the code', async () => {
-    const runs = world.runs.length;
-    const run = session([pay('2026-03', 300)]);
-    requestOf(await run.start());
-    const done = await run.resume({ refused: true, reason: 'not this month' });
-    expect(toolTexts(done)[0]).toContain(
-      'MANDATE_APPROVAL_REFUSED @ hop 0 (authorize): the approver refused: not this month',
-    );
-    expect(world.audit.at(-1)).toMatchObject({
-      result: 'denied',
-      code: 'MANDATE_APPROVAL_REFUSED',
-      hop: 0,
-      check: 'authorize',
-      action: { resource: 'billing:invoices/2026-03', action: 'pay' },
-    });
-    expect(world.runs.length).toBe(runs);
-  });
-
-  it('an approval of another call (another amount) is denied with its code; the tool never runs', async () => {
-    const runs = world.runs.length;
-    const run = session([pay('2026-03', 300)]);
-    const request = requestOf(await run.start());
-    const other = { ...request.call, args: { ...request.call.args, amount: 250 } };
-    const done = await run.resume([await approve(other, world.user)]);
-    expect(toolTexts(done)[0]).toContain('MANDATE_APPROVAL_MISMATCH @ hop 0 (authorize)');
-    expect(world.audit.at(-1)).toMatchObject({
-      result: 'denied',
-      code: 'MANDATE_APPROVAL_MISMATCH',
-      hop: 0,
-      check: 'authorize',
-    });
-    expect(world.runs.length).toBe(runs);
-  });
-
-  it.each([
-    ['a bare yes', 'yes', 'MANDATE_APPROVAL_INVALID @ hop 0 (authorize)'],
-    [
-      'approvals in an object',
-      { approvals: ['x'] },
-      'MANDATE_APPROVAL_INVALID @ hop 0 (authorize)',
-    ],
-    ['approvals that are not strings', [1], 'MANDATE_APPROVAL_INVALID @ hop 0 (authorize)'],
-    [
-      'a refusal that is not one',
-      { refused: 'yes' },
-      'MANDATE_APPROVAL_INVALID @ hop 0 (authorize)',
-    ],
-    ['too many approvals', Array(17).fill('x'), 'MANDATE_LIMIT_EXCEEDED @ hop 0 (limits)'],
-    ['no approval at all', [], 'MANDATE_APPROVAL_REFUSED @ hop 0 (authorize)'],
-  ])(
-    'a resume value that is not approvals of the call (%s) is denied, never run',
-    async (_name, answer, said) => {
+  it.each(REFUSED)(
+    'a resume value that does not approve the call (%s) is denied and audited; never run',
+    async (_name, said, answerTo) => {
       const runs = world.runs.length;
       const run = session([pay('2026-03', 300)]);
-      requestOf(await run.start());
-      const done = await run.resume(answer);
+      const done = await run.resume(await answerTo(requestOf(await run.start())));
       expect(approvalInterrupts(done)).toEqual([]);
       expect(toolTexts(done)[0]).toContain(said);
+      const [, code, check] = /^(\S+) @ hop 0 \((\w+)\)/.exec(said) ?? [];
+      expect(world.audit.at(-1)).toMatchObject({
+        result: 'denied',
+        code,
+        hop: 0,
+        check,
+        action: { resource: 'billing:invoices/2026-03', action: 'pay' },
+      });
       expect(world.runs.length).toBe(runs);
     },
   );
-
-  it("the verifier decides: a stranger's approval passes the courtesy check, and is denied", async () => {
-    const runs = world.runs.length;
-    const run = session([pay('2026-03', 300)]);
-    const request = requestOf(await run.start());
-    const done = await run.resume([await approve(request.call, world.thief)]);
-    expect(toolTexts(done)[0]).toContain('MANDATE_APPROVAL_INVALID @ hop 0 (authorize)');
-    expect(world.audit.at(-1)).toMatchObject({
-      result: 'denied',
-      code: 'MANDATE_APPROVAL_INVALID',
-      hop: 0,
-      check: 'authorize',
-    });
-    expect(world.runs.length).toBe(runs);
-  });
 
   it('two approvers: both approvals in one answer run the tool once', async () => {
     const runs = world.runs.length;
@@ -301,33 +272,33 @@ describe('mandate/langchain: human approval as a LangGraph interrupt', () => {
   });
 
   it('a remote mandate/mcp call interrupts too; the server checks the approval sent in _meta', async () => {
-    const remote = tool(
+    const remotePay = tool(
       async (args, config) =>
         resultText(
-          await callMcpToolWithApproval(client, 'pay_invoice', args, config.configurable, {
+          await callMcpToolWithApproval(remote.client, 'pay_invoice', args, config.configurable, {
             ...human,
             audience: REMOTE,
           }),
         ),
       { name: 'pay_invoice', description: 'Pay an invoice', schema: payment },
     );
-    const paid = server.payments.length;
-    const run = session([pay('2026-03', 300)], { tools: [remote] });
+    const paid = remote.server.payments.length;
+    const run = session([pay('2026-03', 300)], { tools: [remotePay] });
     const request = requestOf(await run.start());
     expect(request.call.audience).toBe(REMOTE);
-    expect(server.payments.length).toBe(paid);
+    expect(remote.server.payments.length).toBe(paid);
     const done = await run.resume([await approve(request.call, world.user)]);
     expect(toolTexts(done)[0]).toContain('paid 2026-03: 300 for alice');
-    expect(server.payments.length).toBe(paid + 1);
-    const refused = session([pay('2026-03', 300)], { tools: [remote] });
+    expect(remote.server.payments.length).toBe(paid + 1);
+    const refused = session([pay('2026-03', 300)], { tools: [remotePay] });
     requestOf(await refused.start());
     const none = await refused.resume({ refused: true });
     expect(toolTexts(none)[0]).toContain('MANDATE_APPROVAL_REFUSED @ hop 0 (authorize)');
-    const forged = session([pay('2026-03', 300)], { tools: [remote] });
+    const forged = session([pay('2026-03', 300)], { tools: [remotePay] });
     const asked = requestOf(await forged.start());
     const denied = await forged.resume([await approve(asked.call, world.thief)]);
     expect(toolTexts(denied)[0]).toContain('MANDATE_APPROVAL_INVALID @ hop 0 (authorize)');
-    expect(server.payments.length).toBe(paid + 1);
+    expect(remote.server.payments.length).toBe(paid + 1);
   });
 });
 

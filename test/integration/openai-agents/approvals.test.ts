@@ -5,11 +5,9 @@
  * 200. The human signs with her own key; the guard (or the remote server) verifies.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Agent, Runner, type RunItem } from '@openai/agents-core';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { Agent, Runner } from '@openai/agents-core';
 import { z } from 'zod';
-import { approve, createVerifier } from '../../../src/index.js';
+import { approve } from '../../../src/index.js';
 import {
   answerApproval,
   answerApprovals,
@@ -21,31 +19,27 @@ import {
   resumeRunState,
   type PendingApproval,
 } from '../../../src/adapters/openai-agents/index.js';
-import { AS, createWorld, REMOTE, REQUIREMENTS, TOOLS, type World } from '../../helpers/agents.js';
-import { startPaymentTool, type PaymentToolServer } from '../mcp/server.js';
-import { ScriptedModel, type Step } from './script.js';
+import {
+  createWorld,
+  REMOTE,
+  REQUIREMENTS,
+  startRemoteTool,
+  TOOLS,
+  type RemoteTool,
+  type World,
+} from '../../helpers/agents.js';
+import { outputsOf, ScriptedModel, type Step } from './script.js';
 
 let world: World;
-let server: PaymentToolServer;
-let client: Client;
+let remote: RemoteTool;
 
 beforeAll(async () => {
   world = await createWorld();
-  server = await startPaymentTool(
-    createVerifier({
-      trustAnchors: [{ id: AS, publicJwk: world.anchor.publicJwk }],
-      audience: REMOTE,
-      userKeys: (subject) => (subject === 'alice' ? [world.user.publicJwk] : []),
-    }),
-    { audience: REMOTE, authorizationServers: [AS] },
-  );
-  client = new Client({ name: 'agent', version: '1.0.0' });
-  await client.connect(new StreamableHTTPClientTransport(new URL(server.url)));
+  remote = await startRemoteTool(world);
 });
 
 afterAll(async () => {
-  await client?.close();
-  await server?.close();
+  await remote?.close();
 });
 
 const runner = new Runner({ tracingDisabled: true });
@@ -88,15 +82,6 @@ function billingAgent(
 
 const alice = () => createRunAuthority({ mandate: world.approving, signer: world.orchestrator });
 
-function outputsOf(items: readonly RunItem[]): string[] {
-  return items
-    .filter((item) => item.type === 'tool_call_output_item')
-    .map((item) => {
-      const out = (item as { output: unknown }).output;
-      return typeof out === 'string' ? out : JSON.stringify(out);
-    });
-}
-
 /** Run until the first interruption; the run must pause on exactly one approval request. */
 async function paused(agent: ReturnType<typeof billingAgent>, amount = 300) {
   const result = await runner.run(agent, `pay ${amount}`, { context: { mandate: alice() } });
@@ -114,6 +99,35 @@ async function humanSigns(
 ): Promise<string> {
   const { call } = pending.request;
   return approve(amount === undefined ? call : { ...call, args: { ...call.args, amount } }, key);
+}
+
+/** Answers that do not approve the call: [what, what the model reads, the answer]. */
+const REFUSED: [string, string, (pending: PendingApproval) => unknown][] = [
+  [
+    'a refusal',
+    'MANDATE_APPROVAL_REFUSED @ hop 0 (authorize): the approver refused: not this month',
+    () => ({ refused: true, reason: 'not this month' }),
+  ],
+  ['no approval at all', 'MANDATE_APPROVAL_REFUSED @ hop 0 (authorize)', () => []],
+  [
+    'an approval of another amount',
+    'MANDATE_APPROVAL_MISMATCH @ hop 0 (authorize)',
+    async (pending) => [await humanSigns(pending, 250)],
+  ],
+  ['a bare yes', 'MANDATE_APPROVAL_INVALID @ hop 0 (authorize)', () => 'yes'],
+  ['approvals that are not strings', 'MANDATE_APPROVAL_INVALID @ hop 0 (authorize)', () => [42]],
+  ['an approval that is not a JWS', 'MANDATE_APPROVAL_INVALID @ hop 0 (authorize)', () => ['x']],
+  [
+    'too many approvals',
+    'MANDATE_LIMIT_EXCEEDED @ hop 0 (limits)',
+    () => Array<string>(17).fill('x'),
+  ],
+];
+
+/** The code and check a model-facing denial line names. */
+function codeOf(said: string): { code: string; check: string } {
+  const [, code = '', check = ''] = /^(\S+) @ hop \d+ \((\w+)\)/.exec(said) ?? [];
+  return { code, check };
 }
 
 describe('mandate/openai-agents: human approval as SDK interruptions', () => {
@@ -157,42 +171,6 @@ describe('mandate/openai-agents: human approval as SDK interruptions', () => {
     expect(result.interruptions).toEqual([]);
     expect(outputsOf(result.newItems)).toEqual(['pay_invoice done']);
     expect(world.runs.length).toBe(runs + 1);
-  });
-
-  it('a refused call never runs; the model reads the code', async () => {
-    const runs = world.runs.length;
-    const agent = billingAgent([pay('2026-03', 300)]);
-    const { result, pending } = await paused(agent);
-    expect(
-      await answerApproval(result, pending, { refused: true, reason: 'not this month' }),
-    ).toMatchObject({
-      approved: false,
-      code: 'MANDATE_APPROVAL_REFUSED',
-      hop: 0,
-      check: 'authorize',
-    });
-    const resumed = await runner.run(agent, result.state);
-    expect(outputsOf(resumed.newItems)[0]).toBe(
-      'MANDATE_APPROVAL_REFUSED @ hop 0 (authorize): the approver refused: not this month',
-    );
-    expect(world.runs.length).toBe(runs);
-  });
-
-  it('an approval of another call (another amount) is refused with its code; the tool never runs', async () => {
-    const runs = world.runs.length;
-    const agent = billingAgent([pay('2026-03', 300)]);
-    const { result, pending } = await paused(agent);
-    expect(await answerApproval(result, pending, [await humanSigns(pending, 250)])).toMatchObject({
-      approved: false,
-      code: 'MANDATE_APPROVAL_MISMATCH',
-      hop: 0,
-      check: 'authorize',
-    });
-    const resumed = await runner.run(agent, result.state);
-    expect(outputsOf(resumed.newItems)[0]).toContain(
-      'MANDATE_APPROVAL_MISMATCH @ hop 0 (authorize)',
-    );
-    expect(world.runs.length).toBe(runs);
   });
 
   it("the verifier decides: a stranger's approval passes the courtesy check, and is denied", async () => {
@@ -258,25 +236,16 @@ describe('mandate/openai-agents: human approval as SDK interruptions', () => {
     expect(world.runs.length).toBe(runs + 1);
   });
 
-  it.each([
-    ['a bare yes', 'yes', 'MANDATE_APPROVAL_INVALID'],
-    ['approvals that are not strings', [42], 'MANDATE_APPROVAL_INVALID'],
-    ['an approval that is not a JWS', ['x'], 'MANDATE_APPROVAL_INVALID'],
-    ['too many approvals', Array(17).fill('x'), 'MANDATE_LIMIT_EXCEEDED'],
-    ['no approval at all', [], 'MANDATE_APPROVAL_REFUSED'],
-  ])(
-    'an answer that is not approvals of the call (%s) is refused: %s',
-    async (_name, answer, code) => {
+  it.each(REFUSED)(
+    'an answer that does not approve the call (%s) rejects it; the tool never runs',
+    async (_name, said, answerTo) => {
       const runs = world.runs.length;
       const agent = billingAgent([pay('2026-03', 300)]);
       const { result, pending } = await paused(agent);
-      expect(await answerApproval(result, pending, answer as never)).toMatchObject({
-        approved: false,
-        code,
-        hop: 0,
-      });
+      const outcome = await answerApproval(result, pending, (await answerTo(pending)) as never);
+      expect(outcome).toMatchObject({ approved: false, hop: 0, ...codeOf(said) });
       const resumed = await runner.run(agent, result.state);
-      expect(outputsOf(resumed.newItems)[0]).toContain(`${code} @ hop 0`);
+      expect(outputsOf(resumed.newItems)[0]).toContain(said);
       expect(world.runs.length).toBe(runs);
     },
   );
@@ -303,9 +272,9 @@ describe('mandate/openai-agents: human approval as SDK interruptions', () => {
   });
 
   it('a remote mcpTool pauses too; the server checks the approval sent in _meta', async () => {
-    const remote = () =>
+    const remoteTool = () =>
       mcpTool({
-        client,
+        client: remote.client,
         name: 'pay_invoice',
         description: 'Pay an invoice',
         parameters: payment,
@@ -313,25 +282,31 @@ describe('mandate/openai-agents: human approval as SDK interruptions', () => {
         requirement: REQUIREMENTS.pay_invoice,
         humanApproval: true,
       });
-    const paidBefore = server.payments.length;
-    const agent = billingAgent([pay('2026-03', 300)], remote());
+    const paidBefore = remote.server.payments.length;
+    const agent = billingAgent([pay('2026-03', 300)], remoteTool());
     const { result, pending } = await paused(agent);
     expect(pending.request.call.audience).toBe(REMOTE);
     await answerApproval(result, pending, [await humanSigns(pending)]);
     const resumed = await runner.run(agent, result.state);
     expect(outputsOf(resumed.newItems)[0]).toContain('paid 2026-03: 300 for alice');
-    expect(server.payments.length).toBe(paidBefore + 1);
+    expect(remote.server.payments.length).toBe(paidBefore + 1);
     // A stranger's key passes the courtesy check: the server denies it, nothing is paid.
-    const other = billingAgent([pay('2026-03', 300)], remote());
+    const other = billingAgent([pay('2026-03', 300)], remoteTool());
     const second = await paused(other);
     await answerApproval(second.result, second.pending, [
       await humanSigns(second.pending, undefined, world.thief),
     ]);
     const denied = await runner.run(other, second.result.state);
     expect(outputsOf(denied.newItems)[0]).toContain('MANDATE_APPROVAL_INVALID @ hop 0 (authorize)');
-    expect(server.payments.length).toBe(paidBefore + 1);
+    expect(remote.server.payments.length).toBe(paidBefore + 1);
     expect(() =>
-      mcpTool({ client, name: 'x', description: 'x', parameters: payment, humanApproval: true }),
+      mcpTool({
+        client: remote.client,
+        name: 'x',
+        description: 'x',
+        parameters: payment,
+        humanApproval: true,
+      }),
     ).toThrow(TypeError);
   });
 });

@@ -4,7 +4,7 @@
  * agents-as-tools.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Agent, Runner, type RunItem } from '@openai/agents-core';
+import { Agent, Runner } from '@openai/agents-core';
 import { z } from 'zod';
 import {
   createAgentsToolGuard,
@@ -24,7 +24,7 @@ import {
   TOOLS,
   type World,
 } from '../../helpers/agents.js';
-import { ScriptedModel, type Step } from './script.js';
+import { outputsOf, ScriptedModel, type Step } from './script.js';
 
 let world: World;
 
@@ -73,16 +73,6 @@ function billingTools(extra: Partial<ToolGuardOptions> = {}) {
 }
 
 const alice = () => createRunAuthority({ mandate: world.alice, signer: world.orchestrator });
-
-/** The tool outputs of one run. */
-function outputsOf(items: readonly RunItem[]): string[] {
-  return items
-    .filter((item) => item.type === 'tool_call_output_item')
-    .map((item) => {
-      const out = (item as { output: unknown }).output;
-      return typeof out === 'string' ? out : JSON.stringify(out);
-    });
-}
 
 async function agent(
   tools: ReturnType<typeof billingTools>,

@@ -91,6 +91,8 @@ async function paused(agent: ReturnType<typeof billingAgent>, amount = 300) {
   return { result, pending: pending[0]! };
 }
 
+type Paused = Awaited<ReturnType<typeof paused>>;
+
 /** What the human does: read the call, sign it with their own key (another amount: misread). */
 async function humanSigns(
   pending: PendingApproval,
@@ -173,42 +175,39 @@ describe('mandate/openai-agents: human approval as SDK interruptions', () => {
     expect(world.runs.length).toBe(runs + 1);
   });
 
-  it("the verifier decides: a stranger's approval passes the courtesy check, and is denied", async () => {
-    const runs = world.runs.length;
-    const agent = billingAgent([pay('2026-03', 300)]);
-    const { result, pending } = await paused(agent);
-    // Only the service knows alice's registered keys: any key looks like a 'user' approval here.
-    const forged = await humanSigns(pending, undefined, world.thief);
-    expect(await answerApproval(result, pending, [forged])).toEqual({ approved: true });
-    const resumed = await runner.run(agent, result.state);
-    expect(outputsOf(resumed.newItems)[0]).toContain(
-      'MANDATE_APPROVAL_INVALID @ hop 0 (authorize)',
-    );
-    expect(world.audit.at(-1)).toMatchObject({
-      result: 'denied',
-      code: 'MANDATE_APPROVAL_INVALID',
-      hop: 0,
-      check: 'authorize',
-    });
-    expect(world.runs.length).toBe(runs);
-  });
-
-  it("the SDK's approval alone (no signed approval) is not enough: denied, never run", async () => {
-    const runs = world.runs.length;
-    const agent = billingAgent([pay('2026-03', 300)]);
-    const { result, pending } = await paused(agent);
-    result.state.approve(pending.item);
-    const resumed = await runner.run(agent, result.state);
-    expect(outputsOf(resumed.newItems)[0]).toContain(
-      'MANDATE_APPROVAL_REQUIRED @ hop 0 (authorize)',
-    );
-    expect(world.audit.at(-1)).toMatchObject({
-      code: 'MANDATE_APPROVAL_REQUIRED',
-      hop: 0,
-      check: 'authorize',
-    });
-    expect(world.runs.length).toBe(runs);
-  });
+  it.each([
+    [
+      // Only the service knows alice's registered keys: any key passes the courtesy check.
+      "a stranger's approval",
+      'MANDATE_APPROVAL_INVALID',
+      async ({ result, pending }: Paused) => {
+        const forged = await humanSigns(pending, undefined, world.thief);
+        expect(await answerApproval(result, pending, [forged])).toEqual({ approved: true });
+      },
+    ],
+    [
+      "the SDK's approval alone (no signed approval)",
+      'MANDATE_APPROVAL_REQUIRED',
+      ({ result, pending }: Paused) => Promise.resolve(result.state.approve(pending.item)),
+    ],
+  ])(
+    'the verifier decides: approved in the SDK with %s, the call is denied (%s), never run',
+    async (_name, code, approveIt) => {
+      const runs = world.runs.length;
+      const agent = billingAgent([pay('2026-03', 300)]);
+      const run = await paused(agent);
+      await approveIt(run);
+      const resumed = await runner.run(agent, run.result.state);
+      expect(outputsOf(resumed.newItems)[0]).toContain(`${code} @ hop 0 (authorize)`);
+      expect(world.audit.at(-1)).toMatchObject({
+        result: 'denied',
+        code,
+        hop: 0,
+        check: 'authorize',
+      });
+      expect(world.runs.length).toBe(runs);
+    },
+  );
 
   it('the run resumes from a serialized RunState (fresh agent, fresh tools), approved in between', async () => {
     const runs = world.runs.length;

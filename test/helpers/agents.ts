@@ -140,6 +140,58 @@ export const SUB_AGENT_NARROW: CapabilityInput[] = [
   },
 ];
 
+/** The scripted model step that pays `amount` on `invoice` (every framework's script plays it). */
+export function payStep(invoice: string, amount: number) {
+  return { calls: [{ tool: 'pay_invoice', args: { invoice, amount } }] } as const;
+}
+
+/** What `expect` the shared assertions need (vitest's, passed in as `expectEachPaidOwn` takes it). */
+type Expect = (value: unknown) => {
+  toEqual(v: unknown): void;
+  toMatchObject(v: object): void;
+  toMatch(v: RegExp): void;
+};
+
+/**
+ * The tool runs since `since` are exactly alice's payment of `amount` on 2026-03, and the last
+ * audit record allowed it for alice through `transport`, with the framework's call id.
+ */
+export function expectAlicePaid(
+  world: World,
+  since: number,
+  transport: string,
+  expect: Expect,
+  amount = 120,
+): void {
+  expect(world.runs.slice(since)).toEqual([
+    { tool: 'pay_invoice', args: { invoice: '2026-03', amount }, user: 'alice' },
+  ]);
+  expect(world.audit.at(-1)).toMatchObject({
+    result: 'allowed',
+    user: 'alice',
+    transport,
+    target: 'pay_invoice',
+    action: { resource: 'billing:invoices/2026-03', action: 'pay' },
+  });
+  expect(world.audit.at(-1)?.callId).toMatch(/^call-/);
+}
+
+/** No tool ran since `since`, and the last audit record denied `target` with this code and hop. */
+export function expectDeniedUnrun(
+  world: World,
+  since: number,
+  denied: {
+    readonly code: string;
+    readonly hop: number;
+    readonly check: string;
+    readonly target?: string;
+  },
+  expect: Expect,
+): void {
+  expect(world.runs.length).toEqual(since);
+  expect(world.audit.at(-1)).toMatchObject({ result: 'denied', ...denied });
+}
+
 /** The tool runs since `since` are exactly alice's 2026-03 (120) and bob's 2026-07 (40). */
 export function expectEachPaidOwn(
   world: World,

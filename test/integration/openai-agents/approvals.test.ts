@@ -21,6 +21,9 @@ import {
 } from '../../../src/adapters/openai-agents/index.js';
 import {
   createWorld,
+  expectAlicePaid,
+  expectDeniedUnrun,
+  payStep,
   REMOTE,
   REQUIREMENTS,
   startRemoteTool,
@@ -44,9 +47,7 @@ afterAll(async () => {
 
 const runner = new Runner({ tracingDisabled: true });
 const payment = z.object({ invoice: z.string(), amount: z.number() });
-const pay = (invoice: string, amount: number): Step => ({
-  calls: [{ tool: 'pay_invoice', args: { invoice, amount } }],
-});
+const pay = payStep;
 
 /** The guarded pay tool with human approval; every body run is recorded. */
 function payTool() {
@@ -159,10 +160,7 @@ describe('mandate/openai-agents: human approval as SDK interruptions', () => {
     const resumed = await runner.run(agent, result.state);
     expect(resumed.interruptions).toEqual([]);
     expect(outputsOf(resumed.newItems)).toEqual(['pay_invoice done']);
-    expect(world.runs.slice(runs)).toEqual([
-      { tool: 'pay_invoice', args: { invoice: '2026-03', amount: 300 }, user: 'alice' },
-    ]);
-    expect(world.audit.at(-1)).toMatchObject({ result: 'allowed', target: 'pay_invoice' });
+    expectAlicePaid(world, runs, 'openai-agents', expect, 300);
   });
 
   it('a call the mandate does not hold for approval runs without pausing', async () => {
@@ -199,13 +197,7 @@ describe('mandate/openai-agents: human approval as SDK interruptions', () => {
       await approveIt(run);
       const resumed = await runner.run(agent, run.result.state);
       expect(outputsOf(resumed.newItems)[0]).toContain(`${code} @ hop 0 (authorize)`);
-      expect(world.audit.at(-1)).toMatchObject({
-        result: 'denied',
-        code,
-        hop: 0,
-        check: 'authorize',
-      });
-      expect(world.runs.length).toBe(runs);
+      expectDeniedUnrun(world, runs, { code, hop: 0, check: 'authorize' }, expect);
     },
   );
 

@@ -108,12 +108,23 @@ export function approvalPolicy(
   audience: string | undefined,
   own: unknown,
 ): (runContext: RunContext<unknown>, input: unknown, callId?: string) => Promise<boolean> {
+  const ownPolicy = async (runContext: RunContext<unknown>, input: unknown, callId?: string) => {
+    if (typeof own !== 'function') return own === true;
+    const policy = own as (c: unknown, i: unknown, id?: string) => Promise<boolean> | boolean;
+    return (await policy(runContext, input, callId)) === true;
+  };
   return async (runContext, input, callId) => {
-    if (own === true) return true;
-    if (typeof own === 'function') {
-      const policy = own as (c: unknown, i: unknown, id?: string) => Promise<boolean> | boolean;
-      if (await policy(runContext, input, callId)) return true;
-    }
+    // The mandate's requirement first, so that its request is kept even when the tool's own
+    // policy would pause the call too.
+    if (await mandateAsks(runContext, input, callId)) return true;
+    return ownPolicy(runContext, input, callId);
+  };
+
+  async function mandateAsks(
+    runContext: RunContext<unknown>,
+    input: unknown,
+    callId: string | undefined,
+  ): Promise<boolean> {
     const context = runContext.context;
     const authority = authorityIn(context);
     if (authority === undefined || typeof callId !== 'string') return false;
@@ -145,7 +156,7 @@ export function approvalPolicy(
       { callId, toolName, request },
     ];
     return true;
-  };
+  }
 }
 
 /**

@@ -50,7 +50,7 @@ const payment = z.object({ invoice: z.string(), amount: z.number() });
 const pay = payStep;
 
 /** The guarded pay tool with human approval; every body run is recorded. */
-function payTool() {
+function payTool(own: { needsApproval?: boolean } = {}) {
   const guard = createAgentsToolGuard({
     verifier: world.verifier,
     audience: TOOLS,
@@ -66,6 +66,7 @@ function payTool() {
       return 'pay_invoice done';
     },
     requirement: REQUIREMENTS.pay_invoice,
+    ...own,
   });
 }
 
@@ -240,6 +241,21 @@ describe('mandate/openai-agents: human approval as SDK interruptions', () => {
       expect(world.runs.length).toBe(runs);
     },
   );
+
+  it("the tool's own needsApproval still pauses; only the mandate's calls are listed", async () => {
+    const own = payTool({ needsApproval: true });
+    const over = await runner.run(billingAgent([pay('2026-03', 300)], own), 'pay', {
+      context: { mandate: alice() },
+    });
+    expect(pendingApprovals(over).map((p) => p.request.call.args)).toEqual([
+      { invoice: '2026-03', amount: 300 },
+    ]);
+    const under = await runner.run(billingAgent([pay('2026-03', 150)], own), 'pay', {
+      context: { mandate: alice() },
+    });
+    expect(under.interruptions).toHaveLength(1);
+    expect(pendingApprovals(under)).toEqual([]);
+  });
 
   it('answerApprovals asks the human about each paused call; misuse throws', async () => {
     const runs = world.runs.length;

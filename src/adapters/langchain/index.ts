@@ -26,6 +26,7 @@ export {
 } from './approval.js';
 export {
   assertApprovalsCover,
+  type ApprovalCheckOptions,
   type HumanAnswer,
   type HumanApprovalRequest,
   type HumanRefusal,

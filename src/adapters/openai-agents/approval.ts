@@ -178,9 +178,10 @@ type AnyRunState = RunState<any, any>;
 /* eslint-enable @typescript-eslint/no-explicit-any */
 
 /** The SDK's `RunState`, or anything holding one (`RunResult`, `StreamedRunResult`). */
-type StateLike = AnyRunState | { readonly state: AnyRunState };
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type RunStateLike = RunState<any, any> | { readonly state: RunState<any, any> };
 
-function stateOf(value: StateLike): AnyRunState {
+function stateOf(value: RunStateLike): AnyRunState {
   const state = value instanceof RunState ? value : (value as { state?: unknown })?.state;
   if (!(state instanceof RunState)) throw new TypeError('pass a RunState or a run result');
   return state;
@@ -196,7 +197,7 @@ function callIdOfItem(item: RunToolApprovalItem): string | undefined {
  * interruption. Show each one's `request.description` (the call in plain words) to the
  * approver; other interruptions (a tool's own `needsApproval`) are not listed.
  */
-export function pendingApprovals(run: StateLike): PendingApproval[] {
+export function pendingApprovals(run: RunStateLike): PendingApproval[] {
   const state = stateOf(run);
   const stash = stashIn(state._context.context, false);
   if (stash === undefined) return [];
@@ -221,7 +222,7 @@ export function pendingApprovals(run: StateLike): PendingApproval[] {
  * @throws TypeError when `pending` is not a paused call of this run.
  */
 export async function answerApproval(
-  run: StateLike,
+  run: RunStateLike,
   pending: PendingApproval,
   answer: HumanAnswer,
   options: { readonly now?: number } = {},
@@ -263,7 +264,7 @@ export async function answerApproval(
  * Resume the run afterwards: `run(agent, result.state)`.
  */
 export async function answerApprovals(
-  run: StateLike,
+  run: RunStateLike,
   askHuman: AskHuman,
   options: { readonly now?: number } = {},
 ): Promise<ApprovalOutcome[]> {

@@ -32,9 +32,11 @@ export {
   resumeRunState,
   type ApprovalOutcome,
   type PendingApproval,
+  type RunStateLike,
 } from './approval.js';
 export {
   assertApprovalsCover,
+  type ApprovalCheckOptions,
   type AskHuman,
   type HumanAnswer,
   type HumanApprovalRequest,

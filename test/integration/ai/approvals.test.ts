@@ -1,0 +1,396 @@
+/**
+ * Human approval through the Vercel AI SDK's own tool approval (`toolApproval`,
+ * `tool-approval-request` / `tool-approval-response`), with the real SDK and its offline test
+ * model: a payment over 200 pauses before the tool runs, the human signs that exact call, the
+ * resumed run sends the approval with the retried call and the tool pays once. Local tools
+ * (`guardTools`) and a remote `mandate/mcp` server on loopback (`mandateMcpTools`).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  generateText,
+  isStepCount,
+  tool,
+  type ModelMessage,
+  type ToolApprovalResponse,
+  type ToolSet,
+} from 'ai';
+import { z } from 'zod';
+import type { MCPTransport } from '@ai-sdk/mcp';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import {
+  approvalCall,
+  approve,
+  createVerifier,
+  mint,
+  type KeyPair,
+  type Mandate,
+} from '../../../src/index.js';
+import {
+  answerApprovals,
+  approvalReason,
+  approvalResponse,
+  createRunAuthority,
+  guardTools,
+  mandateContext,
+  mandateMcpTools,
+  mandateOf,
+  mandateToolApproval,
+  mandateTransport,
+  pendingApprovals,
+  ToolDeniedError,
+  type AskHuman,
+} from '../../../src/adapters/ai/index.js';
+import { REQUIREMENTS, REMOTE, TOOLS } from '../../helpers/agents.js';
+import { AS, keyPairs } from '../../helpers/billing.js';
+import { startPaymentTool, type PaymentToolServer } from '../mcp/server.js';
+import { promptsOf, scriptedModel, type Step } from './script.js';
+
+const ANY = { constraint_type: 'wildcard' } as const;
+
+let agentKey: KeyPair;
+let user: KeyPair;
+let mandate: Mandate;
+let anchor: KeyPair;
+let remote: PaymentToolServer;
+const runs: { args: Record<string, unknown>; approvedBy: readonly string[] | undefined }[] = [];
+
+const verifierFor = (audience: string) =>
+  createVerifier({
+    trustAnchors: [{ id: AS, publicJwk: anchor.publicJwk }],
+    audience,
+    userKeys: (subject) => (subject === 'alice' ? [user.publicJwk] : []),
+  });
+
+beforeAll(async () => {
+  [anchor, agentKey, user] = await keyPairs(3);
+  mandate = await mint({
+    issuer: anchor,
+    issuerId: AS,
+    subject: 'alice',
+    holder: agentKey.publicJwk,
+    capabilities: [
+      {
+        resource: 'billing:invoices/*',
+        actions: ['pay'],
+        constraints: { invoice: ANY, amount: { max: 1000 } },
+      },
+    ],
+    approvals: [
+      {
+        resource: 'billing:invoices/**',
+        actions: ['pay'],
+        when: { amount: { constraint_type: 'range', min: 200, min_inclusive: false } },
+        approvers: ['user'],
+      },
+    ],
+    audience: [TOOLS, REMOTE],
+    expiresIn: '15m',
+  });
+  remote = await startPaymentTool(verifierFor(REMOTE), {
+    audience: REMOTE,
+    authorizationServers: [AS],
+  });
+});
+
+afterAll(async () => {
+  await remote?.close();
+});
+
+function localTools() {
+  return guardTools(
+    {
+      pay_invoice: tool({
+        description: 'Pay an invoice',
+        inputSchema: z.object({ invoice: z.string(), amount: z.number() }),
+        execute: (args, execution) => {
+          runs.push({ args, approvedBy: mandateOf(execution)?.decision.approvedBy });
+          return `paid ${args.invoice}: ${args.amount}`;
+        },
+      }),
+    },
+    {
+      verifier: verifierFor(TOOLS),
+      audience: TOOLS,
+      tools: { pay_invoice: REQUIREMENTS.pay_invoice },
+    },
+  );
+}
+
+const pay = (invoice: string, amount: number): Step => ({
+  calls: [{ tool: 'pay_invoice', args: { invoice, amount } }],
+});
+
+/** The user's side: sign exactly the call shown. */
+const userApproves: AskHuman = async (request) => [await approve(request.call, user)];
+
+/**
+ * An agent session over `tools`: the first run (which may pause for approval), then the
+ * resumed run with the given approval responses. One model, scripted across both runs.
+ */
+function session(tools: ToolSet, steps: readonly Step[], options: { approval?: boolean } = {}) {
+  const model = scriptedModel([...steps, { text: 'done' }, { text: 'done' }]);
+  const toolsContext = mandateContext(tools, createRunAuthority({ mandate, signer: agentKey }));
+  const toolApproval = options.approval === false ? {} : mandateToolApproval(tools);
+  let messages: ModelMessage[] = [{ role: 'user', content: 'Pay my March invoice.' }];
+  const generate = async () => {
+    const errors: unknown[] = [];
+    const result = await generateText({
+      model,
+      tools,
+      toolsContext,
+      toolApproval,
+      messages,
+      stopWhen: isStepCount(4),
+      // Tool errors, wherever the SDK ran the tool (a resumed call runs before the first step).
+      onToolExecutionEnd: (event) => {
+        if (event.toolOutput.type === 'tool-error') errors.push(event.toolOutput.error);
+      },
+    });
+    messages = [...messages, ...result.response.messages];
+    return Object.assign(result, { errors });
+  };
+  return {
+    model,
+    toolsContext,
+    start: generate,
+    resume: (content: ToolApprovalResponse[]) => {
+      messages = [...messages, { role: 'tool', content }];
+      return generate();
+    },
+    /** The history so far (to resubmit it, as a client may). */
+    history: () => messages,
+    replay: (history: ModelMessage[]) => {
+      messages = history;
+      return generate();
+    },
+  };
+}
+
+const errorsOf = (result: { readonly errors: readonly unknown[] }) => result.errors;
+function denialOf(error: unknown) {
+  expect(error).toBeInstanceOf(ToolDeniedError);
+  return (error as ToolDeniedError).denial;
+}
+
+describe('mandate/ai: a call that needs approval pauses in the SDK, then runs once', () => {
+  it('pause -> the human approves the exact call -> the retried call runs, once', async () => {
+    const tools = localTools();
+    const before = runs.length;
+    const agent = session(tools, [pay('2026-03', 250)]);
+    const first = await agent.start();
+    const requests = first.content.filter((p) => p.type === 'tool-approval-request');
+    expect(requests).toHaveLength(1);
+    expect(requests[0]).toMatchObject({ toolCall: { toolName: 'pay_invoice' } });
+    // The SDK shows the call in plain words; nothing ran.
+    expect((requests[0] as { reason?: string }).reason).toContain('amount = 250');
+    expect(runs.length).toBe(before);
+
+    const asked: string[] = [];
+    const responses = await answerApprovals(first.content, {
+      tools,
+      toolsContext: agent.toolsContext,
+      askHuman: async (request) => {
+        asked.push(request.description);
+        expect(request.call).toEqual(
+          await approvalCall(mandate, {
+            action: {
+              resource: 'billing:invoices/2026-03',
+              action: 'pay',
+              args: { invoice: '2026-03', amount: 250 },
+            },
+            audience: TOOLS,
+          }),
+        );
+        return userApproves(request);
+      },
+    });
+    expect(asked).toHaveLength(1);
+    expect(responses).toMatchObject([{ approved: true }]);
+    const second = await agent.resume(responses);
+    expect(errorsOf(second)).toEqual([]);
+    expect(runs.slice(before)).toEqual([
+      { args: { invoice: '2026-03', amount: 250 }, approvedBy: [user.id] },
+    ]);
+    expect(second.text).toBe('done');
+  });
+
+  it('a call no requirement covers runs without pausing', async () => {
+    const before = runs.length;
+    const agent = session(localTools(), [pay('2026-03', 120)]);
+    const first = await agent.start();
+    expect(first.content.filter((p) => p.type === 'tool-approval-request')).toEqual([]);
+    expect(runs.slice(before)).toEqual([
+      { args: { invoice: '2026-03', amount: 120 }, approvedBy: undefined },
+    ]);
+  });
+
+  it('the human refuses: the tool never runs, and the model is told why', async () => {
+    const tools = localTools();
+    const before = runs.length;
+    const agent = session(tools, [pay('2026-03', 250)]);
+    const first = await agent.start();
+    const responses = await answerApprovals(first.content, {
+      tools,
+      toolsContext: agent.toolsContext,
+      askHuman: () => ({ refused: true, reason: 'not this one' }),
+    });
+    expect(responses).toMatchObject([{ approved: false }]);
+    expect(responses[0]?.reason).toMatch(/^MANDATE_APPROVAL_REFUSED: the approver refused: not/);
+    await agent.resume(responses);
+    expect(runs.length).toBe(before);
+    expect(promptsOf(agent.model)).toContain('MANDATE_APPROVAL_REFUSED');
+  });
+
+  it('an approval of another amount is refused before the retry (MANDATE_APPROVAL_MISMATCH)', async () => {
+    const tools = localTools();
+    const before = runs.length;
+    const agent = session(tools, [pay('2026-03', 250)]);
+    const first = await agent.start();
+    const [pending] = await pendingApprovals(first.content, {
+      tools,
+      toolsContext: agent.toolsContext,
+    });
+    const other = await approve(
+      { ...pending!.request.call, args: { invoice: '2026-03', amount: 900 } },
+      user,
+    );
+    const response = approvalResponse(pending!, [other]);
+    expect(response).toMatchObject({ approved: false });
+    expect(response.reason).toMatch(/^MANDATE_APPROVAL_MISMATCH: /);
+    await agent.resume([response]);
+    expect(runs.length).toBe(before);
+  });
+
+  it("an approval of another amount forced through is denied by the tool's verifier", async () => {
+    const tools = localTools();
+    const before = runs.length;
+    const agent = session(tools, [pay('2026-03', 250)]);
+    const first = await agent.start();
+    const [pending] = await pendingApprovals(first.content, {
+      tools,
+      toolsContext: agent.toolsContext,
+    });
+    const other = await approve(
+      { ...pending!.request.call, args: { invoice: '2026-03', amount: 900 } },
+      user,
+    );
+    // A compromised UI that skips the helper's check: the verifier still refuses.
+    const second = await agent.resume([
+      {
+        type: 'tool-approval-response',
+        approvalId: pending!.approvalId,
+        approved: true,
+        reason: approvalReason([other]),
+      },
+    ]);
+    expect(denialOf(errorsOf(second)[0])).toMatchObject({
+      code: 'MANDATE_APPROVAL_MISMATCH',
+      hop: 0,
+      check: 'authorize',
+      tool: 'pay_invoice',
+    });
+    expect(runs.length).toBe(before);
+  });
+
+  it('a plain SDK approval (no signed approval) is not an approval: MANDATE_APPROVAL_REQUIRED', async () => {
+    const tools = localTools();
+    const before = runs.length;
+    const agent = session(tools, [pay('2026-03', 250)]);
+    const first = await agent.start();
+    const [pending] = await pendingApprovals(first.content, {
+      tools,
+      toolsContext: agent.toolsContext,
+    });
+    const second = await agent.resume([
+      { type: 'tool-approval-response', approvalId: pending!.approvalId, approved: true },
+    ]);
+    const denial = denialOf(errorsOf(second)[0]);
+    expect(denial).toMatchObject({ code: 'MANDATE_APPROVAL_REQUIRED', hop: 0, check: 'authorize' });
+    // The denial says what to get approved: this call.
+    expect(denial.approval?.call).toEqual(pending!.request.call);
+    expect(runs.length).toBe(before);
+  });
+
+  it('an agent that skips the approval step is refused by the tool', async () => {
+    const before = runs.length;
+    const agent = session(localTools(), [pay('2026-03', 250)], { approval: false });
+    const first = await agent.start();
+    expect(denialOf(errorsOf(first)[0])).toMatchObject({
+      code: 'MANDATE_APPROVAL_REQUIRED',
+      hop: 0,
+      check: 'authorize',
+    });
+    expect(runs.length).toBe(before);
+    expect(promptsOf(agent.model)).toContain('MANDATE_APPROVAL_REQUIRED @ hop 0 (authorize)');
+  });
+
+  it('a resumed history submitted twice never pays twice (MANDATE_APPROVAL_REPLAYED)', async () => {
+    const tools = localTools();
+    const before = runs.length;
+    const agent = session(tools, [pay('2026-03', 250)]);
+    const first = await agent.start();
+    const responses = await answerApprovals(first.content, {
+      tools,
+      toolsContext: agent.toolsContext,
+      askHuman: userApproves,
+    });
+    const resumed: ModelMessage[] = [...agent.history(), { role: 'tool', content: responses }];
+    await agent.replay(resumed);
+    expect(runs.length).toBe(before + 1);
+    const again = await agent.replay(resumed);
+    expect(denialOf(errorsOf(again)[0])).toMatchObject({
+      code: 'MANDATE_APPROVAL_REPLAYED',
+      hop: 0,
+      check: 'authorize',
+    });
+    expect(runs.length).toBe(before + 1);
+  });
+});
+
+describe('mandate/ai: a remote mandate/mcp tool pauses the same way; the approval rides in _meta', () => {
+  it('pause -> approve -> the server pays once; without the approval the server refuses', async () => {
+    const { createMCPClient } = await import('@ai-sdk/mcp');
+    const client = await createMCPClient({
+      transport: mandateTransport(
+        new StreamableHTTPClientTransport(new URL(remote.url)),
+      ) as unknown as MCPTransport,
+    });
+    try {
+      const tools = mandateMcpTools(await client.tools(), {
+        audience: REMOTE,
+        tools: { pay_invoice: REQUIREMENTS.pay_invoice },
+      });
+      const before = remote.payments.length;
+      const agent = session(tools, [pay('2026-03', 250)]);
+      const first = await agent.start();
+      expect(first.content.filter((p) => p.type === 'tool-approval-request')).toHaveLength(1);
+      expect(remote.payments.length).toBe(before);
+      const responses = await answerApprovals(first.content, {
+        tools,
+        toolsContext: agent.toolsContext,
+        askHuman: async (request) => {
+          expect(request.call.audience).toBe(REMOTE);
+          return userApproves(request);
+        },
+      });
+      const second = await agent.resume(responses);
+      expect(errorsOf(second)).toEqual([]);
+      expect(remote.payments.slice(before)).toMatchObject([
+        { invoice: '2026-03', amount: 250, user: 'alice' },
+      ]);
+
+      // The same tools in a run that skips the approval step: the server refuses.
+      const skipping = session(tools, [pay('2026-03', 250)], { approval: false });
+      const refused = await skipping.start();
+      expect(denialOf(errorsOf(refused)[0])).toMatchObject({
+        code: 'MANDATE_APPROVAL_REQUIRED',
+        hop: 0,
+        check: 'authorize',
+        tool: 'pay_invoice',
+      });
+      expect(remote.payments.length).toBe(before + 1);
+    } finally {
+      await client.close();
+    }
+  }, 30_000);
+});

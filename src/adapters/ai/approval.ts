@@ -130,7 +130,7 @@ export interface PendingApprovalsOptions {
 
 /**
  * The `tool-approval-request` parts among `parts` (`result.content`, or the content of
- * `result.response.messages`) that are calls of guarded tools needing a Mandate approval,
+ * `result.responseMessages`) that are calls of guarded tools needing a Mandate approval,
  * with what to ask the human. Other approval requests (your own tools') are left to you.
  */
 export async function pendingApprovals(
@@ -241,7 +241,7 @@ export interface AnswerApprovalsOptions extends PendingApprovalsOptions {
 /**
  * Ask the human about every paused guarded call among `parts` (one question per call) and
  * resolve the `tool-approval-response` parts to send back, in a tool message, to resume the
- * run: `messages: [...messages, ...result.response.messages, { role: 'tool', content }]`.
+ * run: `messages: [...messages, ...result.responseMessages, { role: 'tool', content }]`.
  * A refusal, or an answer that does not cover its call, is a response that does not approve
  * (see `approvalResponse`).
  */

@@ -146,7 +146,7 @@ function session(tools: ToolSet, steps: readonly Step[], options: { approval?: b
         if (event.toolOutput.type === 'tool-error') errors.push(event.toolOutput.error);
       },
     });
-    messages = [...messages, ...result.response.messages];
+    messages = [...messages, ...result.responseMessages];
     return Object.assign(result, { errors });
   };
   return {

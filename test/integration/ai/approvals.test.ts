@@ -21,7 +21,6 @@ import {
   approvalCall,
   approve,
   createVerifier,
-  mint,
   type KeyPair,
   type Mandate,
 } from '../../../src/index.js';
@@ -39,13 +38,13 @@ import {
   pendingApprovals,
   ToolDeniedError,
   type AskHuman,
+  type PendingApproval,
 } from '../../../src/adapters/ai/index.js';
 import { REQUIREMENTS, REMOTE, TOOLS } from '../../helpers/agents.js';
 import { AS, keyPairs } from '../../helpers/billing.js';
+import { agentPaymentMandate } from '../../helpers/approval-world.js';
 import { startPaymentTool, type PaymentToolServer } from '../mcp/server.js';
 import { promptsOf, scriptedModel, type Step } from './script.js';
-
-const ANY = { constraint_type: 'wildcard' } as const;
 
 let agentKey: KeyPair;
 let user: KeyPair;
@@ -63,29 +62,7 @@ const verifierFor = (audience: string) =>
 
 beforeAll(async () => {
   [anchor, agentKey, user] = await keyPairs(3);
-  mandate = await mint({
-    issuer: anchor,
-    issuerId: AS,
-    subject: 'alice',
-    holder: agentKey.publicJwk,
-    capabilities: [
-      {
-        resource: 'billing:invoices/*',
-        actions: ['pay'],
-        constraints: { invoice: ANY, amount: { max: 1000 } },
-      },
-    ],
-    approvals: [
-      {
-        resource: 'billing:invoices/**',
-        actions: ['pay'],
-        when: { amount: { constraint_type: 'range', min: 200, min_inclusive: false } },
-        approvers: ['user'],
-      },
-    ],
-    audience: [TOOLS, REMOTE],
-    expiresIn: '15m',
-  });
+  mandate = await agentPaymentMandate(anchor, agentKey, [TOOLS, REMOTE]);
   remote = await startPaymentTool(verifierFor(REMOTE), {
     audience: REMOTE,
     authorizationServers: [AS],
@@ -172,6 +149,26 @@ function denialOf(error: unknown) {
   return (error as ToolDeniedError).denial;
 }
 
+/** A session over the local tools paused on a payment of 250, and its pending approval. */
+async function pausedPayment() {
+  const tools = localTools();
+  const agent = session(tools, [pay('2026-03', 250)]);
+  const first = await agent.start();
+  const [pending] = await pendingApprovals(first.content, {
+    tools,
+    toolsContext: agent.toolsContext,
+  });
+  if (pending === undefined) throw new Error('the payment did not pause');
+  /** Ask the human about the paused call; resolve the responses to resume with. */
+  const answer = (askHuman: AskHuman) =>
+    answerApprovals(first.content, { tools, toolsContext: agent.toolsContext, askHuman });
+  return { agent, pending, answer, before: runs.length };
+}
+
+/** The user's approval of the paused call, but for another amount. */
+const otherAmount = (pending: PendingApproval) =>
+  approve({ ...pending.request.call, args: { invoice: '2026-03', amount: 900 } }, user);
+
 describe('mandate/ai: a call that needs approval pauses in the SDK, then runs once', () => {
   it('pause -> the human approves the exact call -> the retried call runs, once', async () => {
     const tools = localTools();
@@ -225,15 +222,8 @@ describe('mandate/ai: a call that needs approval pauses in the SDK, then runs on
   });
 
   it('the human refuses: the tool never runs, and the model is told why', async () => {
-    const tools = localTools();
-    const before = runs.length;
-    const agent = session(tools, [pay('2026-03', 250)]);
-    const first = await agent.start();
-    const responses = await answerApprovals(first.content, {
-      tools,
-      toolsContext: agent.toolsContext,
-      askHuman: () => ({ refused: true, reason: 'not this one' }),
-    });
+    const { agent, answer, before } = await pausedPayment();
+    const responses = await answer(() => ({ refused: true, reason: 'not this one' }));
     expect(responses).toMatchObject([{ approved: false }]);
     expect(responses[0]?.reason).toMatch(/^MANDATE_APPROVAL_REFUSED: the approver refused: not/);
     await agent.resume(responses);
@@ -242,19 +232,8 @@ describe('mandate/ai: a call that needs approval pauses in the SDK, then runs on
   });
 
   it('an approval of another amount is refused before the retry (MANDATE_APPROVAL_MISMATCH)', async () => {
-    const tools = localTools();
-    const before = runs.length;
-    const agent = session(tools, [pay('2026-03', 250)]);
-    const first = await agent.start();
-    const [pending] = await pendingApprovals(first.content, {
-      tools,
-      toolsContext: agent.toolsContext,
-    });
-    const other = await approve(
-      { ...pending!.request.call, args: { invoice: '2026-03', amount: 900 } },
-      user,
-    );
-    const response = approvalResponse(pending!, [other]);
+    const { agent, pending, before } = await pausedPayment();
+    const response = approvalResponse(pending, [await otherAmount(pending)]);
     expect(response).toMatchObject({ approved: false });
     expect(response.reason).toMatch(/^MANDATE_APPROVAL_MISMATCH: /);
     await agent.resume([response]);
@@ -262,25 +241,14 @@ describe('mandate/ai: a call that needs approval pauses in the SDK, then runs on
   });
 
   it("an approval of another amount forced through is denied by the tool's verifier", async () => {
-    const tools = localTools();
-    const before = runs.length;
-    const agent = session(tools, [pay('2026-03', 250)]);
-    const first = await agent.start();
-    const [pending] = await pendingApprovals(first.content, {
-      tools,
-      toolsContext: agent.toolsContext,
-    });
-    const other = await approve(
-      { ...pending!.request.call, args: { invoice: '2026-03', amount: 900 } },
-      user,
-    );
+    const { agent, pending, before } = await pausedPayment();
     // A compromised UI that skips the helper's check: the verifier still refuses.
     const second = await agent.resume([
       {
         type: 'tool-approval-response',
-        approvalId: pending!.approvalId,
+        approvalId: pending.approvalId,
         approved: true,
-        reason: approvalReason([other]),
+        reason: approvalReason([await otherAmount(pending)]),
       },
     ]);
     expect(denialOf(errorsOf(second)[0])).toMatchObject({
@@ -293,21 +261,14 @@ describe('mandate/ai: a call that needs approval pauses in the SDK, then runs on
   });
 
   it('a plain SDK approval (no signed approval) is not an approval: MANDATE_APPROVAL_REQUIRED', async () => {
-    const tools = localTools();
-    const before = runs.length;
-    const agent = session(tools, [pay('2026-03', 250)]);
-    const first = await agent.start();
-    const [pending] = await pendingApprovals(first.content, {
-      tools,
-      toolsContext: agent.toolsContext,
-    });
+    const { agent, pending, before } = await pausedPayment();
     const second = await agent.resume([
-      { type: 'tool-approval-response', approvalId: pending!.approvalId, approved: true },
+      { type: 'tool-approval-response', approvalId: pending.approvalId, approved: true },
     ]);
     const denial = denialOf(errorsOf(second)[0]);
     expect(denial).toMatchObject({ code: 'MANDATE_APPROVAL_REQUIRED', hop: 0, check: 'authorize' });
     // The denial says what to get approved: this call.
-    expect(denial.approval?.call).toEqual(pending!.request.call);
+    expect(denial.approval?.call).toEqual(pending.request.call);
     expect(runs.length).toBe(before);
   });
 
@@ -325,15 +286,8 @@ describe('mandate/ai: a call that needs approval pauses in the SDK, then runs on
   });
 
   it('a resumed history submitted twice never pays twice (MANDATE_APPROVAL_REPLAYED)', async () => {
-    const tools = localTools();
-    const before = runs.length;
-    const agent = session(tools, [pay('2026-03', 250)]);
-    const first = await agent.start();
-    const responses = await answerApprovals(first.content, {
-      tools,
-      toolsContext: agent.toolsContext,
-      askHuman: userApproves,
-    });
+    const { agent, answer, before } = await pausedPayment();
+    const responses = await answer(userApproves);
     const resumed: ModelMessage[] = [...agent.history(), { role: 'tool', content: responses }];
     await agent.replay(resumed);
     expect(runs.length).toBe(before + 1);

@@ -19,9 +19,10 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportJWK } from 'jose';
-import { mint, type KeyPair, type Mandate } from '../../../src/index.js';
+import type { KeyPair, Mandate } from '../../../src/index.js';
 import type { ApprovalNeeded } from '../../../src/verify/approval-needed.js';
 import { AS, keyPairs } from '../../helpers/billing.js';
+import { agentPaymentMandate } from '../../helpers/approval-world.js';
 import { REMOTE } from '../../helpers/agents.js';
 import { spawnToolProcess, type ToolProcess } from '../../helpers/tool-process.js';
 
@@ -43,29 +44,7 @@ let dir: string;
 beforeAll(async () => {
   if (CLI[0] !== BUILT_CLI) console.warn('NOTE: no dist/ build: running the CLI from src via tsx');
   [anchor, agentKey, alice] = await keyPairs(3);
-  mandate = await mint({
-    issuer: anchor,
-    issuerId: AS,
-    subject: 'alice',
-    holder: agentKey.publicJwk,
-    capabilities: [
-      {
-        resource: 'billing:invoices/*',
-        actions: ['pay'],
-        constraints: { invoice: { constraint_type: 'wildcard' }, amount: { max: 1000 } },
-      },
-    ],
-    approvals: [
-      {
-        resource: 'billing:invoices/**',
-        actions: ['pay'],
-        when: { amount: { constraint_type: 'range', min: 200, min_inclusive: false } },
-        approvers: ['user'],
-      },
-    ],
-    audience: REMOTE,
-    expiresIn: '10m',
-  });
+  mandate = await agentPaymentMandate(anchor, agentKey, REMOTE);
   tool = await spawnToolProcess(AS, anchor, REMOTE, { userKeys: { alice: [alice.publicJwk] } });
   dir = await mkdtemp(join(tmpdir(), 'mandate-approval-e2e-'));
 }, 60_000);

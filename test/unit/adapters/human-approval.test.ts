@@ -39,6 +39,18 @@ const [x, y] = world.approvers;
 const mandate = await approvalChain(world, 1);
 const at = { now: NOW };
 
+/** A further hop that adds a requirement: every payment also needs approver x. */
+const withSecondApprover = () =>
+  delegate(mandate, {
+    signer: holder,
+    holder: world.agents[2].publicJwk,
+    approvals: [
+      ...(mandate.blocks.at(-1)?.approvals ?? []),
+      { resource: 'billing:**', actions: ['pay'], approvers: [x.id] },
+    ],
+    now: NOW,
+  });
+
 /** The verifier's own `MANDATE_APPROVAL_REQUIRED` detail for a payment of `amount`. */
 async function neededFor(amount: number): Promise<ApprovalNeeded> {
   const decision = await callWith(approvalVerifier(world), mandate, holder, pay(amount));
@@ -75,15 +87,7 @@ describe('approvalNeededFor: what to ask before anything is sent', () => {
   });
 
   it('names every requirement of every hop that covers the call', async () => {
-    const stricter = await delegate(mandate, {
-      signer: holder,
-      holder: world.agents[2].publicJwk,
-      approvals: [
-        ...(mandate.blocks.at(-1)?.approvals ?? []),
-        { resource: 'billing:**', actions: ['pay'], approvers: [x.id] },
-      ],
-      now: NOW,
-    });
+    const stricter = await withSecondApprover();
     const predicted = await approvalNeededFor(stricter, pay(250));
     expect(predicted?.unmet.map((u) => [u.hop, u.requirement.approvers])).toEqual([
       [0, ['user']],
@@ -316,15 +320,7 @@ describe('retryWithApprovals: at most one retry per requirement', () => {
   });
 
   it('two requirements at two hops: both approvers asked in one question, one retry', async () => {
-    const stricter = await delegate(mandate, {
-      signer: holder,
-      holder: world.agents[2].publicJwk,
-      approvals: [
-        ...(mandate.blocks.at(-1)?.approvals ?? []),
-        { resource: 'billing:**', actions: ['pay'], approvers: [x.id] },
-      ],
-      now: NOW,
-    });
+    const stricter = await withSecondApprover();
     const verifier = approvalVerifier(world);
     let attempts = 0;
     const decision = await retryWithApprovals(

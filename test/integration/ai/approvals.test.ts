@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   generateText,
   isStepCount,
+  streamText,
   tool,
   type ModelMessage,
   type ToolApprovalResponse,
@@ -44,7 +45,7 @@ import { REQUIREMENTS, REMOTE, TOOLS } from '../../helpers/agents.js';
 import { AS, keyPairs } from '../../helpers/billing.js';
 import { agentPaymentMandate } from '../../helpers/approval-world.js';
 import { startPaymentTool, type PaymentToolServer } from '../mcp/server.js';
-import { promptsOf, scriptedModel, type Step } from './script.js';
+import { promptsOf, scriptedModel, streamingModel, type Step } from './script.js';
 
 let agentKey: KeyPair;
 let user: KeyPair;
@@ -298,6 +299,81 @@ describe('mandate/ai: a call that needs approval pauses in the SDK, then runs on
       check: 'authorize',
     });
     expect(runs.length).toBe(before + 1);
+  });
+});
+
+describe('mandate/ai: hostile approval responses and streamText', () => {
+  it('more approvals than a request may carry: MANDATE_LIMIT_EXCEEDED, nothing runs', async () => {
+    const { agent, pending, before } = await pausedPayment();
+    const one = await approve(pending.request.call, user);
+    const second = await agent.resume([
+      {
+        type: 'tool-approval-response',
+        approvalId: pending.approvalId,
+        approved: true,
+        reason: approvalReason(Array.from({ length: 40 }, () => one)),
+      },
+    ]);
+    expect(denialOf(errorsOf(second)[0])).toMatchObject({
+      code: 'MANDATE_LIMIT_EXCEEDED',
+      hop: 0,
+      check: 'limits',
+    });
+    expect(runs.length).toBe(before);
+  });
+
+  it('a response that answers no request of the run is refused by the SDK; nothing runs', async () => {
+    const { agent, pending, before } = await pausedPayment();
+    const approval = await approve(pending.request.call, user);
+    const second = await agent
+      .resume([
+        // A response that names no request of this call: the SDK refuses the history.
+        {
+          type: 'tool-approval-response',
+          approvalId: 'another-approval',
+          approved: true,
+          reason: approvalReason([approval]),
+        },
+      ])
+      .catch((error: unknown) => error);
+    expect(second).toMatchObject({ name: 'AI_InvalidToolApprovalError' });
+    expect(runs.length).toBe(before);
+  });
+
+  it('streamText: the streamed call pauses, the approval resumes it, the tool runs once', async () => {
+    const tools = localTools();
+    const before = runs.length;
+    const model = streamingModel([pay('2026-03', 250), { text: 'done' }]);
+    const toolsContext = mandateContext(tools, createRunAuthority({ mandate, signer: agentKey }));
+    const options = {
+      model,
+      tools,
+      toolsContext,
+      toolApproval: mandateToolApproval(tools),
+      stopWhen: isStepCount(4),
+    };
+    const messages: ModelMessage[] = [{ role: 'user', content: 'Pay my March invoice.' }];
+    const first = streamText({ ...options, messages });
+    const content = await first.content;
+    expect(content.filter((p) => p.type === 'tool-approval-request')).toHaveLength(1);
+    expect(runs.length).toBe(before);
+    const responses = await answerApprovals(content, {
+      tools,
+      toolsContext,
+      askHuman: userApproves,
+    });
+    const second = streamText({
+      ...options,
+      messages: [
+        ...messages,
+        ...(await first.responseMessages),
+        { role: 'tool', content: responses },
+      ],
+    });
+    expect(await second.text).toBe('done');
+    expect(runs.slice(before)).toEqual([
+      { args: { invoice: '2026-03', amount: 250 }, approvedBy: [user.id] },
+    ]);
   });
 });
 

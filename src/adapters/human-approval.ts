@@ -88,6 +88,13 @@ function isRefusal(answer: unknown): answer is HumanRefusal | readonly [] {
   return typeof answer === 'object' && answer !== null && (answer as HumanRefusal).refused === true;
 }
 
+/** Every requirement a need names (a detail without the list names its first). */
+function unmetOf(needed: ApprovalNeeded): ApprovalNeeded['unmet'] {
+  // A detail from another process is data: anything but a list names only its first.
+  const unmet: unknown = needed.unmet;
+  return Array.isArray(unmet) && unmet.length > 0 ? needed.unmet : [needed];
+}
+
 /** The identity of a requirement at its block (what "the same requirement again" means). */
 function requirementKey(hop: number, requirement: ApprovalRequirement): string {
   return `${hop}:${jsonKey(requirement as unknown as Json)}`;
@@ -121,7 +128,7 @@ export function assertApprovalsCover(
   }
   const { call } = needed;
   const now = options.now ?? systemClock();
-  const unmet = needed.unmet.length > 0 ? needed.unmet : [needed];
+  const unmet = unmetOf(needed);
   const anyUser = unmet.some(({ requirement }) => requirement.approvers.includes(APPROVER_USER));
   const named = new Set(unmet.flatMap(({ requirement }) => requirement.approvers));
   const digest = argsHash(call.args);
@@ -256,7 +263,7 @@ export async function retryWithApprovals<T>(
       if ('value' in outcome) return outcome.value;
       throw outcome.error;
     }
-    const unmet = needed.unmet.length > 0 ? needed.unmet : [needed];
+    const unmet = unmetOf(needed);
     const again = unmet.find((entry) => asked.has(requirementKey(entry.hop, entry.requirement)));
     if (again !== undefined) {
       fail(
@@ -288,7 +295,8 @@ export interface ApprovalNeededForOptions {
  * A prediction from the unverified mandate, to ask early: the service's verifier still
  * decides, and a call it refuses for want of approval is reported with its own detail.
  *
- * @throws TypeError on misuse (an ambiguous audience, a token that does not decode).
+ * @throws MandateError when the mandate does not decode; TypeError on misuse (no audience to
+ * bind when the mandate names several or none).
  */
 export async function approvalNeededFor(
   mandate: MandateLike,

@@ -191,19 +191,19 @@ export function assertApprovalsCover(
 }
 
 /**
- * Ask the human once for the approvals `needed` describes, and check the answer covers the
- * call (`assertApprovalsCover`). Resolves the approvals to send with the retried call.
+ * The approvals a human's answer gives for `needed`, checked (`assertApprovalsCover`): what a
+ * framework that collects the answer itself (a UI, another process, an interrupt resumed
+ * later) calls before the retry.
  *
- * @throws MandateError `MANDATE_APPROVAL_REFUSED` (check `authorize`) when the human refuses
- * (or answers with no approval), or the codes of `assertApprovalsCover`.
+ * @throws MandateError `MANDATE_APPROVAL_REFUSED` (check `authorize`) when the answer is a
+ * refusal (or holds no approval), or the codes of `assertApprovalsCover`; TypeError when it
+ * is neither a list nor a refusal.
  */
-export async function askForApprovals(
+export function approvalsFromAnswer(
   needed: ApprovalNeeded,
-  askHuman: AskHuman,
+  answer: HumanAnswer,
   options: ApprovalCheckOptions = {},
-): Promise<readonly string[]> {
-  if (typeof askHuman !== 'function') throw new TypeError('askHuman must be a function');
-  const answer: unknown = await askHuman(humanApprovalRequest(needed));
+): readonly string[] {
   if (isRefusal(answer)) {
     const reason = Array.isArray(answer) ? undefined : (answer as HumanRefusal).reason;
     fail(
@@ -215,9 +215,25 @@ export async function askForApprovals(
     );
   }
   if (!Array.isArray(answer)) {
-    throw new TypeError('askHuman must resolve a list of approvals or { refused: true }');
+    throw new TypeError('a human answer is a list of approvals or { refused: true }');
   }
   return assertApprovalsCover(needed, answer, options);
+}
+
+/**
+ * Ask the human once for the approvals `needed` describes, and check the answer covers the
+ * call (`approvalsFromAnswer`). Resolves the approvals to send with the retried call.
+ *
+ * @throws MandateError `MANDATE_APPROVAL_REFUSED` (check `authorize`) when the human refuses
+ * (or answers with no approval), or the codes of `assertApprovalsCover`.
+ */
+export async function askForApprovals(
+  needed: ApprovalNeeded,
+  askHuman: AskHuman,
+  options: ApprovalCheckOptions = {},
+): Promise<readonly string[]> {
+  if (typeof askHuman !== 'function') throw new TypeError('askHuman must be a function');
+  return approvalsFromAnswer(needed, await askHuman(humanApprovalRequest(needed)), options);
 }
 
 /**

@@ -19,8 +19,7 @@ import type { Json } from '../../core/types.js';
 import { META_APPROVALS } from '../approval-transport.js';
 import {
   approvalNeededFor,
-  askForApprovals,
-  assertApprovalsCover,
+  approvalsFromAnswer,
   humanApprovalRequest,
   type AskHuman,
   type HumanAnswer,
@@ -204,30 +203,24 @@ export function approvalResponse(
   answer: HumanAnswer,
   options: { readonly now?: number } = {},
 ): ToolApprovalResponse {
-  const denied = (reason: string): ToolApprovalResponse => ({
-    type: 'tool-approval-response',
-    approvalId: pending.approvalId,
-    approved: false,
-    reason,
-  });
-  if (!Array.isArray(answer) || answer.length === 0) {
-    const why = Array.isArray(answer) ? undefined : (answer as { reason?: unknown }).reason;
-    return denied(
-      `MANDATE_APPROVAL_REFUSED: the approver refused${typeof why === 'string' && why !== '' ? `: ${why.slice(0, 200)}` : ''}`,
-    );
-  }
+  let approvals: readonly string[];
   try {
-    const approvals = assertApprovalsCover(pending.request.needed, answer, options);
+    approvals = approvalsFromAnswer(pending.request.needed, answer, options);
+  } catch (error) {
+    if (!isMandateError(error)) throw error;
     return {
       type: 'tool-approval-response',
       approvalId: pending.approvalId,
-      approved: true,
-      reason: approvalReason(approvals),
+      approved: false,
+      reason: `${error.code}: ${error.message}`,
     };
-  } catch (error) {
-    if (!isMandateError(error)) throw error;
-    return denied(`${error.code}: ${error.message}`);
   }
+  return {
+    type: 'tool-approval-response',
+    approvalId: pending.approvalId,
+    approved: true,
+    reason: approvalReason(approvals),
+  };
 }
 
 /** Options of `answerApprovals`. */
@@ -252,21 +245,7 @@ export async function answerApprovals(
   if (typeof options?.askHuman !== 'function') throw new TypeError('askHuman must be a function');
   const out: ToolApprovalResponse[] = [];
   for (const pending of await pendingApprovals(parts, options)) {
-    let answer: HumanAnswer;
-    try {
-      answer = await askForApprovals(pending.request.needed, options.askHuman, {
-        ...(options.now === undefined ? {} : { now: options.now }),
-      });
-    } catch (error) {
-      if (!isMandateError(error)) throw error;
-      out.push({
-        type: 'tool-approval-response',
-        approvalId: pending.approvalId,
-        approved: false,
-        reason: `${error.code}: ${error.message}`,
-      });
-      continue;
-    }
+    const answer = await options.askHuman(pending.request);
     out.push(approvalResponse(pending, answer, options));
   }
   return out;

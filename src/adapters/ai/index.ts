@@ -34,6 +34,7 @@ export {
   type PendingApprovalsOptions,
 } from './approval.js';
 export {
+  approvalsFromAnswer,
   askForApprovals,
   retryWithApprovals,
   type AskHuman,

@@ -17,6 +17,7 @@ import {
 import {
   approvalNeededFor,
   approvalNeededOf,
+  approvalsFromAnswer,
   askForApprovals,
   assertApprovalsCover,
   retryWithApprovals,
@@ -132,6 +133,9 @@ describe('askForApprovals: one question, the answer checked before any retry', (
       hop: 0,
       check: 'authorize',
     });
+    // An answer that is neither approvals nor a refusal is misuse, never an approval.
+    expect(() => approvalsFromAnswer(needed, 'yes' as never)).toThrow(TypeError);
+    expect(() => approvalsFromAnswer(needed, { refused: false } as never)).toThrow(TypeError);
   });
 
   it('an approval of another amount is MANDATE_APPROVAL_MISMATCH (args_hash)', async () => {

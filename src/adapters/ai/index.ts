@@ -37,6 +37,7 @@ export {
   approvalsFromAnswer,
   askForApprovals,
   retryWithApprovals,
+  type ApprovalCheckOptions,
   type AskHuman,
   type HumanAnswer,
   type HumanApprovalRequest,

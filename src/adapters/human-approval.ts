@@ -88,6 +88,13 @@ function isRefusal(answer: unknown): answer is HumanRefusal | readonly [] {
   return typeof answer === 'object' && answer !== null && (answer as HumanRefusal).refused === true;
 }
 
+/** Every requirement a need names (a detail without the list names its first). */
+function unmetOf(needed: ApprovalNeeded): ApprovalNeeded['unmet'] {
+  // A detail from another process is data: anything but a list names only its first.
+  const unmet: unknown = needed.unmet;
+  return Array.isArray(unmet) && unmet.length > 0 ? needed.unmet : [needed];
+}
+
 /** The identity of a requirement at its block (what "the same requirement again" means). */
 function requirementKey(hop: number, requirement: ApprovalRequirement): string {
   return `${hop}:${jsonKey(requirement as unknown as Json)}`;
@@ -121,7 +128,7 @@ export function assertApprovalsCover(
   }
   const { call } = needed;
   const now = options.now ?? systemClock();
-  const unmet = needed.unmet.length > 0 ? needed.unmet : [needed];
+  const unmet = unmetOf(needed);
   const anyUser = unmet.some(({ requirement }) => requirement.approvers.includes(APPROVER_USER));
   const named = new Set(unmet.flatMap(({ requirement }) => requirement.approvers));
   const digest = argsHash(call.args);
@@ -184,19 +191,19 @@ export function assertApprovalsCover(
 }
 
 /**
- * Ask the human once for the approvals `needed` describes, and check the answer covers the
- * call (`assertApprovalsCover`). Resolves the approvals to send with the retried call.
+ * The approvals a human's answer gives for `needed`, checked (`assertApprovalsCover`): what a
+ * framework that collects the answer itself (a UI, another process, an interrupt resumed
+ * later) calls before the retry.
  *
- * @throws MandateError `MANDATE_APPROVAL_REFUSED` (check `authorize`) when the human refuses
- * (or answers with no approval), or the codes of `assertApprovalsCover`.
+ * @throws MandateError `MANDATE_APPROVAL_REFUSED` (check `authorize`) when the answer is a
+ * refusal (or holds no approval), or the codes of `assertApprovalsCover`; TypeError when it
+ * is neither a list nor a refusal.
  */
-export async function askForApprovals(
+export function approvalsFromAnswer(
   needed: ApprovalNeeded,
-  askHuman: AskHuman,
+  answer: HumanAnswer,
   options: ApprovalCheckOptions = {},
-): Promise<readonly string[]> {
-  if (typeof askHuman !== 'function') throw new TypeError('askHuman must be a function');
-  const answer: unknown = await askHuman(humanApprovalRequest(needed));
+): readonly string[] {
   if (isRefusal(answer)) {
     const reason = Array.isArray(answer) ? undefined : (answer as HumanRefusal).reason;
     fail(
@@ -208,9 +215,25 @@ export async function askForApprovals(
     );
   }
   if (!Array.isArray(answer)) {
-    throw new TypeError('askHuman must resolve a list of approvals or { refused: true }');
+    throw new TypeError('a human answer is a list of approvals or { refused: true }');
   }
   return assertApprovalsCover(needed, answer, options);
+}
+
+/**
+ * Ask the human once for the approvals `needed` describes, and check the answer covers the
+ * call (`approvalsFromAnswer`). Resolves the approvals to send with the retried call.
+ *
+ * @throws MandateError `MANDATE_APPROVAL_REFUSED` (check `authorize`) when the human refuses
+ * (or answers with no approval), or the codes of `assertApprovalsCover`.
+ */
+export async function askForApprovals(
+  needed: ApprovalNeeded,
+  askHuman: AskHuman,
+  options: ApprovalCheckOptions = {},
+): Promise<readonly string[]> {
+  if (typeof askHuman !== 'function') throw new TypeError('askHuman must be a function');
+  return approvalsFromAnswer(needed, await askHuman(humanApprovalRequest(needed)), options);
 }
 
 /**
@@ -256,7 +279,7 @@ export async function retryWithApprovals<T>(
       if ('value' in outcome) return outcome.value;
       throw outcome.error;
     }
-    const unmet = needed.unmet.length > 0 ? needed.unmet : [needed];
+    const unmet = unmetOf(needed);
     const again = unmet.find((entry) => asked.has(requirementKey(entry.hop, entry.requirement)));
     if (again !== undefined) {
       fail(
@@ -288,7 +311,8 @@ export interface ApprovalNeededForOptions {
  * A prediction from the unverified mandate, to ask early: the service's verifier still
  * decides, and a call it refuses for want of approval is reported with its own detail.
  *
- * @throws TypeError on misuse (an ambiguous audience, a token that does not decode).
+ * @throws MandateError when the mandate does not decode; TypeError on misuse (no audience to
+ * bind when the mandate names several or none).
  */
 export async function approvalNeededFor(
   mandate: MandateLike,

@@ -19,7 +19,7 @@ import { isMandateError, type Check, type MandateErrorCode } from '../../core/er
 import type { Json } from '../../core/types.js';
 import {
   approvalNeededFor,
-  askForApprovals,
+  approvalsFromAnswer,
   humanApprovalRequest,
   type AskHuman,
   type HumanAnswer,
@@ -221,12 +221,22 @@ export function pendingApprovals(run: RunStateLike): PendingApproval[] {
  *
  * @throws TypeError when `pending` is not a paused call of this run.
  */
-export async function answerApproval(
+export function answerApproval(
   run: RunStateLike,
   pending: PendingApproval,
   answer: HumanAnswer,
   options: { readonly now?: number } = {},
 ): Promise<ApprovalOutcome> {
+  // Asynchronous like `approve` (a check may one day ask a remote key registry); misuse rejects.
+  return Promise.resolve().then(() => answerNow(run, pending, answer, options));
+}
+
+function answerNow(
+  run: RunStateLike,
+  pending: PendingApproval,
+  answer: HumanAnswer,
+  options: { readonly now?: number },
+): ApprovalOutcome {
   const state = stateOf(run);
   const stash = stashIn(state._context.context, false);
   const waiting = stash?.waiting.find((w) => w.callId === pending?.callId);
@@ -236,7 +246,7 @@ export async function answerApproval(
   const { needed } = waiting.request;
   let approvals: readonly string[];
   try {
-    approvals = await askForApprovals(needed, () => readHumanAnswer(answer, needed), options);
+    approvals = approvalsFromAnswer(needed, readHumanAnswer(answer, needed), options);
   } catch (error) {
     if (!isMandateError(error)) throw error;
     const denied = {

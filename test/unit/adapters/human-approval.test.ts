@@ -17,6 +17,7 @@ import {
 import {
   approvalNeededFor,
   approvalNeededOf,
+  approvalsFromAnswer,
   askForApprovals,
   assertApprovalsCover,
   retryWithApprovals,
@@ -38,6 +39,18 @@ const [, holder] = world.agents;
 const [x, y] = world.approvers;
 const mandate = await approvalChain(world, 1);
 const at = { now: NOW };
+
+/** A further hop that adds a requirement: every payment also needs approver x. */
+const withSecondApprover = () =>
+  delegate(mandate, {
+    signer: holder,
+    holder: world.agents[2].publicJwk,
+    approvals: [
+      ...(mandate.blocks.at(-1)?.approvals ?? []),
+      { resource: 'billing:**', actions: ['pay'], approvers: [x.id] },
+    ],
+    now: NOW,
+  });
 
 /** The verifier's own `MANDATE_APPROVAL_REQUIRED` detail for a payment of `amount`. */
 async function neededFor(amount: number): Promise<ApprovalNeeded> {
@@ -75,15 +88,7 @@ describe('approvalNeededFor: what to ask before anything is sent', () => {
   });
 
   it('names every requirement of every hop that covers the call', async () => {
-    const stricter = await delegate(mandate, {
-      signer: holder,
-      holder: world.agents[2].publicJwk,
-      approvals: [
-        ...(mandate.blocks.at(-1)?.approvals ?? []),
-        { resource: 'billing:**', actions: ['pay'], approvers: [x.id] },
-      ],
-      now: NOW,
-    });
+    const stricter = await withSecondApprover();
     const predicted = await approvalNeededFor(stricter, pay(250));
     expect(predicted?.unmet.map((u) => [u.hop, u.requirement.approvers])).toEqual([
       [0, ['user']],
@@ -128,6 +133,9 @@ describe('askForApprovals: one question, the answer checked before any retry', (
       hop: 0,
       check: 'authorize',
     });
+    // An answer that is neither approvals nor a refusal is misuse, never an approval.
+    expect(() => approvalsFromAnswer(needed, 'yes' as never)).toThrow(TypeError);
+    expect(() => approvalsFromAnswer(needed, { refused: false } as never)).toThrow(TypeError);
   });
 
   it('an approval of another amount is MANDATE_APPROVAL_MISMATCH (args_hash)', async () => {
@@ -316,15 +324,7 @@ describe('retryWithApprovals: at most one retry per requirement', () => {
   });
 
   it('two requirements at two hops: both approvers asked in one question, one retry', async () => {
-    const stricter = await delegate(mandate, {
-      signer: holder,
-      holder: world.agents[2].publicJwk,
-      approvals: [
-        ...(mandate.blocks.at(-1)?.approvals ?? []),
-        { resource: 'billing:**', actions: ['pay'], approvers: [x.id] },
-      ],
-      now: NOW,
-    });
+    const stricter = await withSecondApprover();
     const verifier = approvalVerifier(world);
     let attempts = 0;
     const decision = await retryWithApprovals(

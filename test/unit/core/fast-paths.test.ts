@@ -377,7 +377,7 @@ function referencePublicJwk(value: unknown): PublicJwk {
       }
     }
   }
-  const parsed = publicJwkSchema.safeParse(value);
+  const parsed = publicJwkSchema().safeParse(value);
   if (!parsed.success) {
     // The message in plain words, as every schema failure is worded (core/schemas.ts).
     const { path, message } = firstIssue(parsed.error, label);

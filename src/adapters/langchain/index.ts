@@ -5,31 +5,14 @@
  *
  * - `guardTools(tools, { verifier, tools: { name: { resource, action } } })`: each call
  *   verifies the run's mandate and a fresh proof against the input after schema parsing.
- * - `createRunAuthority({ mandate, signer })` and `withMandate(config, authority)`: the
- *   mandate travels in the run's `configurable`, never in a message.
+ * - `withMandate(config, authority)` (an authority from `createRunAuthority` of
+ *   `mandate/agents`): the mandate travels in the run's `configurable`, never in a message.
  * - `delegatingNode(subgraph, { tools, narrow })`: a LangGraph node handing a sub-graph or a
  *   tool node a mandate narrowed to its tools, signed by this run's key.
- * - `callMcpTool(client, name, input, config.configurable)`: call a remote `mandate/mcp` tool
- *   as the current run (from a tool's body).
+ * - `mandateOf(config)`: the verified call a guarded tool serves.
+ *
+ * What every framework entry shares (`createRunAuthority`, `delegateTo`, `ToolDeniedError`,
+ * `callMcpTool`, …) is exported once, from `mandate/agents`.
  */
 export { guardTools, mandateOf, withMandate, type LangChainGuardOptions } from './guard.js';
 export { delegatingNode, type DelegatingNodeOptions, type Invocable } from './graph.js';
-export { callMcpTool, resultText } from '../remote-call.js';
-export {
-  createRunAuthority,
-  isRunAuthority,
-  type AgentToolRequirement,
-  type RunAuthority,
-  type RunAuthorityOptions,
-} from '../run-authority.js';
-export {
-  delegateTo,
-  declaredRequirements,
-  describeDenial,
-  ToolDeniedError,
-  type AllowedCall,
-  type DelegateToOptions,
-  type OnDenied,
-  type ToolDenial,
-  type ToolGuardOptions,
-} from '../tool-guard.js';

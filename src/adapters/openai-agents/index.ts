@@ -5,12 +5,16 @@
  *
  * - `createAgentsToolGuard({ verifier }).tool({ ..., requirement })`: function tools whose
  *   every call verifies the run's mandate and a fresh proof against the parsed input.
- * - `createRunAuthority({ mandate, signer })`: put it in the run's context as
- *   `run(agent, input, { context: { mandate } })`; never in the prompt.
+ * - Put the run's authority (`createRunAuthority` of `mandate/agents`) in the run's context
+ *   as `run(agent, input, { context: { mandate } })`; never in the prompt.
  * - `delegatingHandoff(agent)` and `delegatingAgentTool(agent, asToolOptions)`: handoffs and
  *   agents-as-tools that hand the receiving agent a mandate narrowed to its tools, signed by
  *   the handing-off run's key.
  * - `mcpTool({ client, name, ... })`: a remote `mandate/mcp` tool as a function tool.
+ * - `mandateOf(details)`: the verified call a guarded tool serves.
+ *
+ * What every framework entry shares (`createRunAuthority`, `delegateTo`, `ToolDeniedError`, …)
+ * is exported once, from `mandate/agents`.
  */
 export {
   createAgentsToolGuard,
@@ -20,22 +24,5 @@ export {
 } from './guard.js';
 export { delegatingAgentTool, delegatingHandoff, type AgentDelegationOptions } from './delegate.js';
 export { mcpTool, type McpToolOptions } from './mcp.js';
-export {
-  createRunAuthority,
-  isRunAuthority,
-  type AgentToolRequirement,
-  type RunAuthority,
-  type RunAuthorityOptions,
-} from '../run-authority.js';
-export {
-  allowedCallOf as mandateOf,
-  delegateTo,
-  declaredRequirements,
-  describeDenial,
-  ToolDeniedError,
-  type AllowedCall,
-  type DelegateToOptions,
-  type OnDenied,
-  type ToolDenial,
-  type ToolGuardOptions,
-} from '../tool-guard.js';
+// The verified call a tool serves, by the per-call object this framework passes it.
+export { allowedCallOf as mandateOf } from '../tool-guard.js';

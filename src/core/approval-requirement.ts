@@ -24,7 +24,7 @@ import { describeConstraint } from './explain.js';
 import { deepFreeze } from './freeze.js';
 import { jsonKey, joinPath } from './json.js';
 import { resolveLimits } from './limits.js';
-import { isString, listOf, plainRecord, strictMembers } from './quick-parse.js';
+import { isString, listOf, optionalMembers, plainRecord, scopeMembers } from './quick-parse.js';
 import { parseShape, type Shape } from './schemas.js';
 import { lazySchema } from './zod.js';
 import type { Action, Capability, Constraint, ConstraintInput, Json } from './types.js';
@@ -89,32 +89,22 @@ const REQUIREMENT_MEMBERS = new Set(['resource', 'actions', 'when', 'approvers',
 export const REQUIREMENT_SHAPE: Shape<z.output<ReturnType<typeof requirementSchema>>> = {
   schema: requirementSchema,
   quick: (value) => {
-    const m = strictMembers(value, REQUIREMENT_MEMBERS);
-    if (m === undefined) return undefined;
-    const resource = m['resource'];
-    const actions = listOf(m['actions'], isString, 1);
-    const approvers = listOf(m['approvers'], isString, 1, MAX_APPROVERS);
-    if (typeof resource !== 'string' || actions === undefined || approvers === undefined)
-      return undefined;
+    const scope = scopeMembers(value, REQUIREMENT_MEMBERS);
+    const approvers = scope && listOf(scope.m['approvers'], isString, 1, MAX_APPROVERS);
+    if (scope === undefined || approvers === undefined) return undefined;
     const out: {
       resource: string;
       actions: string[];
       when?: Record<string, unknown>;
       approvers: string[];
       threshold?: number;
-    } = { resource, actions, approvers };
-    if (Object.hasOwn(m, 'when')) {
-      const when = plainRecord(m['when']);
-      if (when === undefined) return undefined;
-      out.when = when;
-    }
-    if (Object.hasOwn(m, 'threshold')) {
-      const threshold = m['threshold'];
-      if (!Number.isInteger(threshold) || (threshold as number) < 1) return undefined;
-      if ((threshold as number) > MAX_APPROVERS) return undefined;
-      out.threshold = threshold as number;
-    }
-    return out;
+    } = { resource: scope.resource, actions: scope.actions, approvers };
+    const parsed = optionalMembers(scope.m, out, {
+      when: plainRecord,
+      threshold: (v) =>
+        Number.isInteger(v) && (v as number) >= 1 && (v as number) <= MAX_APPROVERS ? v : undefined,
+    });
+    return parsed ? out : undefined;
   },
 };
 

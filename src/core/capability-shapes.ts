@@ -14,12 +14,16 @@
  */
 import type { z } from 'zod';
 import {
+  isBoolean,
   isDefined,
   isFiniteNumber,
   isString,
   listOf,
+  optionalMembers,
   plainRecord,
+  scopeMembers,
   strictMembers,
+  when,
   type Members,
 } from './quick-parse.js';
 import type { Shape } from './schemas.js';
@@ -129,22 +133,6 @@ function wireJunction<T extends 'all' | 'any'>(type: T): Shape<WireOut<T>> {
   };
 }
 
-/** Optional members that must each pass `test` when present, copied in order. */
-function optionalMembers(
-  m: Members,
-  names: readonly string[],
-  test: (v: unknown) => boolean,
-): Record<string, unknown> | undefined {
-  const out: Record<string, unknown> = {};
-  for (const name of names) {
-    if (!Object.hasOwn(m, name)) continue;
-    const v = m[name];
-    if (!test(v)) return undefined;
-    out[name] = v;
-  }
-  return out;
-}
-
 /** Wire constraint shapes, keyed by `constraint_type`; nested clauses are parsed separately. */
 export const WIRE_CONSTRAINT_SHAPES: ShapesOf<Wire> = {
   exact: {
@@ -161,16 +149,16 @@ export const WIRE_CONSTRAINT_SHAPES: ShapesOf<Wire> = {
     schema: () => wireSchemas().range,
     quick: (value) => {
       const m = wireMembers(value, 'range', ['min', 'max', 'min_inclusive', 'max_inclusive']);
-      if (m === undefined) return undefined;
-      const bounds = optionalMembers(m, ['min', 'max'], isFiniteNumber);
-      const flags = optionalMembers(
-        m,
-        ['min_inclusive', 'max_inclusive'],
-        (v) => typeof v === 'boolean',
-      );
-      return bounds === undefined || flags === undefined
-        ? undefined
-        : { constraint_type: 'range', ...bounds, ...flags };
+      const out: Record<string, unknown> = { constraint_type: 'range' };
+      const parsed =
+        m !== undefined &&
+        optionalMembers(m, out, {
+          min: when(isFiniteNumber),
+          max: when(isFiniteNumber),
+          min_inclusive: when(isBoolean),
+          max_inclusive: when(isBoolean),
+        });
+      return parsed ? (out as WireOut<'range'>) : undefined;
     },
   },
   contains: wireList('contains', 'required'),
@@ -226,9 +214,11 @@ export const TERSE_CONSTRAINT_SHAPES: ShapesOf<Terse> = {
     schema: () => terseSchemas().range,
     quick: (value) => {
       const m = strictMembers(value, MIN_MAX);
-      const bounds =
-        m === undefined ? undefined : optionalMembers(m, ['min', 'max'], isFiniteNumber);
-      return bounds === undefined || Object.keys(bounds).length === 0 ? undefined : bounds;
+      const out: { min?: number; max?: number } = {};
+      const parsed =
+        m !== undefined &&
+        optionalMembers(m, out, { min: when(isFiniteNumber), max: when(isFiniteNumber) });
+      return parsed && Object.keys(out).length > 0 ? out : undefined;
     },
   },
 };
@@ -239,27 +229,18 @@ const CAPABILITY_MEMBERS = new Set(['resource', 'actions', 'constraints', 'optio
 export const CAPABILITY_INPUT_SHAPE: Shape<z.output<ReturnType<typeof capabilitySchema>>> = {
   schema: capabilitySchema,
   quick: (value) => {
-    const m = strictMembers(value, CAPABILITY_MEMBERS);
-    if (m === undefined) return undefined;
-    const resource = m['resource'];
-    const actions = listOf(m['actions'], isString, 1);
-    if (typeof resource !== 'string' || actions === undefined) return undefined;
+    const scope = scopeMembers(value, CAPABILITY_MEMBERS);
+    if (scope === undefined) return undefined;
     const out: {
       resource: string;
       actions: string[];
       constraints?: Record<string, unknown>;
       optional?: string[];
-    } = { resource, actions };
-    if (Object.hasOwn(m, 'constraints')) {
-      const constraints = plainRecord(m['constraints']);
-      if (constraints === undefined) return undefined;
-      out.constraints = constraints;
-    }
-    if (Object.hasOwn(m, 'optional')) {
-      const optional = listOf(m['optional'], isString);
-      if (optional === undefined) return undefined;
-      out.optional = optional;
-    }
-    return out;
+    } = { resource: scope.resource, actions: scope.actions };
+    const parsed = optionalMembers(scope.m, out, {
+      constraints: plainRecord,
+      optional: (v) => listOf(v, isString),
+    });
+    return parsed ? out : undefined;
   },
 };

@@ -65,7 +65,52 @@ export function isString(value: unknown): value is string {
   return typeof value === 'string';
 }
 
+/** A boolean. */
+export function isBoolean(value: unknown): value is boolean {
+  return typeof value === 'boolean';
+}
+
 /** A finite number (zod 4 numbers reject NaN and ±Infinity). */
 export function isFiniteNumber(value: unknown): value is number {
   return typeof value === 'number' && Number.isFinite(value);
+}
+
+/**
+ * Parses each optional member of `m` named in `parsers` that is present, into `out`; false
+ * as soon as one does not parse (`undefined`).
+ */
+export function optionalMembers(
+  m: Members,
+  out: Record<string, unknown>,
+  parsers: Readonly<Record<string, (v: unknown) => unknown>>,
+): boolean {
+  for (const [name, parse] of Object.entries(parsers)) {
+    if (!Object.hasOwn(m, name)) continue;
+    const v = parse(m[name]);
+    if (v === undefined) return false;
+    out[name] = v;
+  }
+  return true;
+}
+
+/**
+ * The members of a strict object scoped like a capability: `value`'s members (all in
+ * `allowed`), its `resource` (a string) and its `actions` (a non-empty list of strings).
+ */
+export function scopeMembers(
+  value: unknown,
+  allowed: ReadonlySet<string>,
+): { readonly m: Members; readonly resource: string; readonly actions: string[] } | undefined {
+  const m = strictMembers(value, allowed);
+  if (m === undefined) return undefined;
+  const resource = m['resource'];
+  const actions = listOf(m['actions'], isString, 1);
+  return typeof resource === 'string' && actions !== undefined
+    ? { m, resource, actions }
+    : undefined;
+}
+
+/** `value` when it passes `test`, else `undefined` (a test as a parser). */
+export function when<T>(test: (v: unknown) => v is T): (v: unknown) => T | undefined {
+  return (v) => (test(v) ? v : undefined);
 }

@@ -14,8 +14,6 @@
  * (bench/new-keys.ts), and import → first decision in a fresh process (bench/cold-start.ts, on
  * the built dist/).
  * Medians of several rounds; ratios are what to read (these machines are noisy).
- * First, the import cost and import → first decision (JWS) in fresh processes
- * (bench/first-decision.ts).
  *
  * Run: npm run bench  (MANDATE_BENCH_QUICK=1 for a short smoke run)
  */
@@ -43,7 +41,6 @@ import { biscuitInstanceStats, withBiscuit } from '../src/format/biscuit/wasm.js
 import { coldStartTable } from './cold-start.js';
 import { median, QUICK } from './common.js';
 import { newKeysTable } from './new-keys.js';
-import { firstDecisionReport } from './first-decision.js';
 
 const HOPS = [1, 3, 5, 10] as const;
 const TOKENS = QUICK ? 40 : 300; // distinct chains per hop count
@@ -326,7 +323,6 @@ async function signingTable(anchor: KeyPair, agents: KeyPair[]): Promise<string>
 }
 
 async function main(): Promise<void> {
-  process.stdout.write(await firstDecisionReport());
   const anchor = await generateKeyPair();
   const agents = await Promise.all(Array.from({ length: 10 }, () => generateKeyPair()));
   const anchors = [{ id: ANCHOR, publicJwk: anchor.publicJwk }];

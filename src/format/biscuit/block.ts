@@ -36,8 +36,11 @@ import {
   allBytesOf,
   bytesOf,
   concatBytes,
+  NotCanonical,
   ProtobufError,
+  ProtoMatcher,
   ProtoWriter,
+  type ProtoSink,
   readFields,
   readMessage,
   varintOf,
@@ -118,7 +121,7 @@ interface Query {
   readonly expressions: readonly Expression[];
 }
 
-function writeTerm(w: ProtoWriter, term: Term, symbols: SymbolWriter): void {
+function writeTerm(w: ProtoSink, term: Term, symbols: SymbolWriter): void {
   switch (term.kind) {
     case 'variable':
       w.uint(1, symbols.id(term.value));
@@ -139,34 +142,56 @@ function writeTerm(w: ProtoWriter, term: Term, symbols: SymbolWriter): void {
       w.uint(6, term.value ? 1 : 0);
       return;
     case 'set':
-      w.message(7, () => {
-        for (const v of term.value) w.message(1, () => w.uint(3, symbols.id(v)));
-      });
+      w.begin(7);
+      for (const v of term.value) {
+        w.begin(1);
+        w.uint(3, symbols.id(v));
+        w.end();
+      }
+      w.end();
   }
 }
 
-function writePredicate(w: ProtoWriter, p: Predicate, symbols: SymbolWriter): void {
+function writePredicate(w: ProtoSink, p: Predicate, symbols: SymbolWriter): void {
   w.uint(1, symbols.id(p.name));
-  for (const t of p.terms) w.message(2, () => writeTerm(w, t, symbols));
+  for (const t of p.terms) {
+    w.begin(2);
+    writeTerm(w, t, symbols);
+    w.end();
+  }
 }
 
 /** A check (`CheckV2`, kind One) of one or more queries joined by `or`. */
-function writeCheck(w: ProtoWriter, queries: readonly Query[], symbols: SymbolWriter): void {
+function writeCheck(w: ProtoSink, queries: readonly Query[], symbols: SymbolWriter): void {
   for (const q of queries) {
-    w.message(1, () => {
-      w.message(1, () => writePredicate(w, QUERY_HEAD, symbols));
-      for (const p of q.body) w.message(2, () => writePredicate(w, p, symbols));
-      for (const e of q.expressions) {
-        w.message(3, () => {
-          for (const v of e.values)
-            w.message(1, () => w.message(1, () => writeTerm(w, v, symbols)));
-          if (e.op !== undefined) {
-            const op = e.op;
-            w.message(1, () => w.message(3, () => w.uint(1, op)));
-          }
-        });
+    w.begin(1);
+    w.begin(1);
+    writePredicate(w, QUERY_HEAD, symbols);
+    w.end();
+    for (const p of q.body) {
+      w.begin(2);
+      writePredicate(w, p, symbols);
+      w.end();
+    }
+    for (const e of q.expressions) {
+      w.begin(3);
+      for (const v of e.values) {
+        w.begin(1);
+        w.begin(1);
+        writeTerm(w, v, symbols);
+        w.end();
+        w.end();
       }
-    });
+      if (e.op !== undefined) {
+        w.begin(1);
+        w.begin(3);
+        w.uint(1, e.op);
+        w.end();
+        w.end();
+      }
+      w.end();
+    }
+    w.end();
   }
 }
 
@@ -311,6 +336,33 @@ function checksOf(content: BlockContent): Query[][] {
   return checks;
 }
 
+/** A block's own symbols (`Block.symbols`, field 1), which come first in its encoding. */
+function writeSymbols(w: ProtoSink, symbols: readonly string[]): void {
+  for (const symbol of symbols) w.bytes(1, Buffer.from(symbol, 'utf8'));
+}
+
+/** Everything after the symbols: the version, the facts, and the checks the facts imply. */
+function writeBody(
+  w: ProtoSink,
+  content: BlockContent,
+  authority: boolean,
+  symbols: SymbolWriter,
+): void {
+  w.uint(3, DATALOG_VERSION);
+  for (const f of factsOf(content, authority)) {
+    w.begin(4);
+    w.begin(1);
+    writePredicate(w, f, symbols);
+    w.end();
+    w.end();
+  }
+  for (const c of checksOf(content)) {
+    w.begin(6);
+    writeCheck(w, c, symbols);
+    w.end();
+  }
+}
+
 /**
  * The serialized `Block` of `content`, given the symbol table of the blocks before it. Also
  * returns the table after it. `authority`: the block is the token's first.
@@ -321,18 +373,41 @@ export function encodeBlock(
   authority: boolean,
 ): { bytes: Uint8Array; table: SymbolTable } {
   const symbols = new SymbolWriter(table);
-  // Facts and checks first (they decide the new symbols), then the symbols in front of them.
+  // The body first (it decides the new symbols), then the symbols in front of it.
   const body = new ProtoWriter();
-  body.uint(3, DATALOG_VERSION);
-  for (const f of factsOf(content, authority)) {
-    body.message(4, () => body.message(1, () => writePredicate(body, f, symbols)));
-  }
-  for (const c of checksOf(content)) body.message(6, () => writeCheck(body, c, symbols));
+  writeBody(body, content, authority, symbols);
   const added = symbols.added;
   if (added.length === 0) return { bytes: body.finish(), table };
   const head = new ProtoWriter();
-  for (const symbol of added) head.bytes(1, Buffer.from(symbol, 'utf8'));
+  writeSymbols(head, added);
   return { bytes: concatBytes(head.finish(), body.finish()), table: table.extend(added) };
+}
+
+/**
+ * Whether `bytes` is exactly what {@link encodeBlock} writes for `content` after `table`, given
+ * the symbols the block declares: the same traversal, compared byte by byte as it goes, with
+ * nothing written (cheaper than encoding and comparing, and the same answer by construction).
+ */
+function isCanonical(
+  bytes: Uint8Array,
+  content: BlockContent,
+  table: SymbolTable,
+  declared: readonly string[],
+  authority: boolean,
+): boolean {
+  const symbols = new SymbolWriter(table);
+  const match = new ProtoMatcher(bytes);
+  try {
+    writeSymbols(match, declared);
+    writeBody(match, content, authority, symbols);
+    match.finish();
+  } catch (error) {
+    if (error instanceof NotCanonical) return false;
+    throw error;
+  }
+  // The writer puts in front exactly the symbols the body added, in order.
+  const added = symbols.added;
+  return added.length === declared.length && added.every((symbol, i) => symbol === declared[i]);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -428,12 +503,14 @@ export function decodeBlock(
   const label = `block ${hop}`;
   const facts = new Map<string, Term[][]>();
   let after: SymbolTable;
+  let declared: string[];
   try {
     const fields = readMessage(bytes, BLOCK, 'the Datalog block');
     if (varintOf(fields, 3) !== DATALOG_VERSION) {
       throw new ProtobufError(`the Datalog version must be ${DATALOG_VERSION}`);
     }
-    after = table.extend(allBytesOf(fields, 1).map(decodeUtf8));
+    declared = allBytesOf(fields, 1).map(decodeUtf8);
+    after = table.extend(declared);
     const factFields = allBytesOf(fields, 4);
     const maxFacts = 16 + 3 * limits.maxCapabilities;
     if (factFields.length > maxFacts) tooMany(hop, 'facts', maxFacts);
@@ -473,8 +550,7 @@ export function decodeBlock(
   }
   const content = contentOf(facts, hop, limits);
   // The one canonical encoding: same facts in the same order, the checks the facts imply.
-  const again = encodeBlock(content, table, hop === 0);
-  if (!sameBytes(again.bytes, bytes)) {
+  if (!isCanonical(bytes, content, table, declared, hop === 0)) {
     malformed(
       hop,
       'block',
@@ -482,10 +558,6 @@ export function decodeBlock(
     );
   }
   return { content, table: after };
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && Buffer.compare(a, b) === 0;
 }
 
 function contentOf(facts: Map<string, Term[][]>, hop: number, limits: Limits): BlockContent {

@@ -12,6 +12,7 @@ import type { Codec, DecodedChain } from '../codec.js';
 import { MANDATE_RULE_ORDER } from '../rule-order.js';
 import type { PlannedBlock } from '../plan.js';
 import type * as BiscuitChain from './chain.js';
+import type { DecodedBiscuit } from './chain.js';
 import type * as BiscuitEncode from './encode.js';
 import type * as BiscuitVerifiable from './verifiable.js';
 
@@ -35,28 +36,25 @@ const verifiableModule = once<typeof BiscuitVerifiable>(() => import('./verifiab
 export const biscuitEncoder = once<typeof BiscuitEncode>(() => import('./encode.js'));
 
 /**
- * A decoded Biscuit chain that extends itself. The appended token is decoded through the prefix
- * cache (chain.ts), so only the new block is decoded.
+ * A decoded Biscuit chain that extends itself: the new block is encoded, signed and decoded alone
+ * (chain.ts), so a delegation never decodes its parents again.
  */
-function decodedBiscuitChain(
-  token: string,
-  blocks: DecodedChain['blocks'],
-  limits: Limits,
-): DecodedChain {
+function decodedBiscuitChain(decoded: DecodedBiscuit, limits: Limits): DecodedChain {
   return {
     format: 'biscuit',
-    token,
-    blocks,
+    token: decoded.text,
+    blocks: decoded.blocks,
     async append(plan: PlannedBlock, signer: PreparedSigner): Promise<DecodedChain> {
-      const { appendBiscuitBlock } = await biscuitEncoder();
-      return decodeBiscuit(appendBiscuitBlock(token, plan, signer), limits);
+      const { appendBiscuit } = await biscuitEncoder();
+      return decodedBiscuitChain(appendBiscuit(decoded, plan, signer, limits), limits);
     },
   };
 }
 
 async function decodeBiscuit(token: string, limits: Limits): Promise<DecodedChain> {
-  const { decodeBiscuitChain } = await chainModule();
-  return decodedBiscuitChain(token, await decodeBiscuitChain(token, limits), limits);
+  const { readBiscuit } = await chainModule();
+  // A rejected promise, never a synchronous throw (the caller awaits it).
+  return decodedBiscuitChain(readBiscuit(token, limits), limits);
 }
 
 /**
@@ -73,8 +71,8 @@ export const biscuitCodec: Codec = Object.freeze<Codec>({
       biscuitVerifiableChain(token, limits, cache.biscuit),
     ),
   async mint(plan, signer) {
-    const { encodeBiscuitRoot } = await biscuitEncoder();
-    return decodeBiscuit(encodeBiscuitRoot(plan, signer), DEFAULT_LIMITS);
+    const { mintBiscuit } = await biscuitEncoder();
+    return decodedBiscuitChain(mintBiscuit(plan, signer), DEFAULT_LIMITS);
   },
   profile: 'mandate',
   ruleOrder: MANDATE_RULE_ORDER,

@@ -15,7 +15,7 @@
  *
  * @module
  */
-import { createHash, type KeyObject } from 'node:crypto';
+import { hash, type KeyObject } from 'node:crypto';
 
 import { BoundedMap } from '../../core/bounded-map.js';
 import { rethrowAtBlock } from '../../core/errors.js';
@@ -161,8 +161,21 @@ function optionalApprovals(
   return approvals === undefined ? {} : { approvals };
 }
 
+/** The previous key of the authority block: 32 zero bytes, so every hashed input has one shape. */
+const NO_PARENT = '\0'.repeat(32);
+
+/**
+ * The cache key of a prefix: SHA-256 over the previous prefix's key (32 bytes; zeros before the
+ * authority block) and this block's exact bytes, as a 32-character latin1 string. A hash chain
+ * whose inputs all start with exactly 32 bytes of key, so equal keys mean equal prefixes (a block
+ * cannot pose as a parent's key followed by another block). One-shot hashing: a hash object per
+ * block cost more than the digest itself.
+ */
 function prefixKey(previous: string, raw: Uint8Array): string {
-  return createHash('sha256').update(previous).update(raw).digest('base64');
+  const input = Buffer.allocUnsafe(32 + raw.length);
+  input.write(previous, 0, 32, 'latin1');
+  input.set(raw, 32);
+  return hash('sha256', input, 'binary'); // 'binary' is latin1: one character per byte
 }
 
 /** The entry of `signed` at `hop` after `parent`: from `cache`, or decoded (and then cached). */
@@ -173,7 +186,7 @@ function entryOf(
   limits: Limits,
   cache: BiscuitCache | undefined,
 ): PrefixEntry {
-  const key = prefixKey(parent?.key ?? '', signed.raw);
+  const key = prefixKey(parent?.key ?? NO_PARENT, signed.raw);
   let entry = cache?.get(key);
   if (entry === undefined) {
     entry = decodeOne(signed, hop, parent, limits, key);

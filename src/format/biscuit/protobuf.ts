@@ -90,6 +90,83 @@ export function readFields(buf: Uint8Array): ProtoField[] {
   return fields;
 }
 
+/**
+ * A cursor over a message, for readers that know the order fields come in (the block layout):
+ * no field objects or maps are built. Every read is bounded by the end of the message it is in;
+ * a violation is a {@link ProtobufError}.
+ */
+export class ProtoReader {
+  readonly #buf: Uint8Array;
+  #pos: number;
+  readonly #end: number;
+
+  constructor(buf: Uint8Array, start = 0, end = buf.length) {
+    this.#buf = buf;
+    this.#pos = start;
+    this.#end = end;
+  }
+
+  /** Whether every byte of the message has been read. */
+  get done(): boolean {
+    return this.#pos >= this.#end;
+  }
+
+  /** The next field's key (`field * 8 + wire`), without consuming it; -1 at the end. */
+  peekKey(): number {
+    if (this.done) return -1;
+    const byte = this.#buf[this.#pos] ?? 0;
+    if ((byte & 0x80) === 0) return byte;
+    const start = this.#pos;
+    const key = this.varint();
+    this.#pos = start;
+    return key;
+  }
+
+  /** A varint (below 2^53, at most 10 bytes). */
+  varint(): number {
+    let value = 0;
+    let scale = 1;
+    for (let i = 0; i < MAX_VARINT_BYTES; i++) {
+      if (this.#pos >= this.#end) throw new ProtobufError('truncated varint');
+      const byte = this.#buf[this.#pos++] ?? 0;
+      value += (byte & 0x7f) * scale;
+      if ((byte & 0x80) === 0) {
+        if (value >= TWO_POW_53) throw new ProtobufError('varint exceeds 2^53');
+        return value;
+      }
+      scale *= 128;
+    }
+    throw new ProtobufError('varint longer than 10 bytes');
+  }
+
+  /** Consumes a key, which must be `key`. */
+  expect(key: number, what: string): void {
+    if (this.varint() !== key) throw new ProtobufError(`${what} is not where the layout puts it`);
+  }
+
+  /** The value of a LEN field whose key was just read, as a reader of its own. */
+  message(): ProtoReader {
+    const end = this.#lenEnd();
+    const inner = new ProtoReader(this.#buf, this.#pos, end);
+    this.#pos = end;
+    return inner;
+  }
+
+  /** The bytes of a LEN field whose key was just read. */
+  bytes(): Uint8Array {
+    const end = this.#lenEnd();
+    const bytes = this.#buf.subarray(this.#pos, end);
+    this.#pos = end;
+    return bytes;
+  }
+
+  #lenEnd(): number {
+    const length = this.varint();
+    if (length > this.#end - this.#pos) throw new ProtobufError('length past end');
+    return this.#pos + length;
+  }
+}
+
 /** Schema of one message: for each known field, its wire type and whether it may repeat. */
 export type MessageSchema = Readonly<
   Record<number, { readonly wire: 0 | 2; readonly repeated?: boolean; readonly required?: boolean }>
@@ -211,11 +288,15 @@ export interface ProtoSink {
   uint(field: number, value: number): void;
   /** A LEN field holding `bytes`. */
   bytes(field: number, bytes: Uint8Array): void;
+  /** A LEN field holding the UTF-8 of `text`. */
+  string(field: number, text: string): void;
   /** Opens a LEN field holding a message, closed by {@link ProtoSink.end}. */
   begin(field: number): void;
   /** Closes the message the last {@link ProtoSink.begin} opened. */
   end(): void;
 }
+
+const UTF8_ENCODER = new TextEncoder();
 
 /** The number of bytes of `value` as a varint. */
 function varintSize(value: number): number {
@@ -264,6 +345,15 @@ export class ProtoWriter implements ProtoSink {
     this.#room(bytes.length);
     this.#buf.set(bytes, this.#pos);
     this.#pos += bytes.length;
+  }
+
+  string(field: number, text: string): void {
+    const length = Buffer.byteLength(text, 'utf8');
+    this.#varint(field * 8 + 2);
+    this.#varint(length);
+    this.#room(length);
+    UTF8_ENCODER.encodeInto(text, this.#buf.subarray(this.#pos, this.#pos + length));
+    this.#pos += length;
   }
 
   begin(field: number): void {
@@ -357,6 +447,24 @@ export class ProtoMatcher implements ProtoSink {
     if (end > this.#limit()) throw new NotCanonical();
     for (let i = 0; i < bytes.length; i++) {
       if (this.#buf[this.#pos + i] !== bytes[i]) throw new NotCanonical();
+    }
+    this.#pos = end;
+  }
+
+  string(field: number, text: string): void {
+    // ASCII (nearly every symbol) compares code by code; anything else as its UTF-8 bytes.
+    for (let i = 0; i < text.length; i++) {
+      if (text.charCodeAt(i) >= 0x80) {
+        this.bytes(field, Buffer.from(text, 'utf8'));
+        return;
+      }
+    }
+    this.#varint(field * 8 + 2);
+    this.#varint(text.length);
+    const end = this.#pos + text.length;
+    if (end > this.#limit()) throw new NotCanonical();
+    for (let i = 0; i < text.length; i++) {
+      if (this.#buf[this.#pos + i] !== text.charCodeAt(i)) throw new NotCanonical();
     }
     this.#pos = end;
   }

@@ -16,6 +16,7 @@ import { delegate, mint, type CapabilityInput, type KeyPair } from '../../src/in
 import { decodeBlock, encodeBlock } from '../../src/format/biscuit/block.js';
 import { readBiscuit } from '../../src/format/biscuit/chain.js';
 import { SymbolTable } from '../../src/format/biscuit/symbols.js';
+import { fromTokenText, toTokenText } from '../../src/format/biscuit/token.js';
 import { arbCapabilities, arbNarrowing } from '../../src/testing/arbitraries.js';
 import { lawParams, NUM_RUNS } from '../../src/testing/config.js';
 import {
@@ -183,6 +184,45 @@ function checkVerdict(bytes: Uint8Array, table: SymbolTable, hop: number): 'acce
   expect(again.table.nextId).toBe(decoded.table.nextId);
   return 'accepted';
 }
+
+describe('Biscuit token text: only the canonical base64url', () => {
+  /** The definition: the alphabet, padding to four, and re-encoding gives the same text. */
+  function canonical(text: string): boolean {
+    return (
+      /^[A-Za-z0-9_-]+={0,2}$/.test(text) &&
+      text.length % 4 === 0 &&
+      toTokenText(Buffer.from(text, 'base64url')) === text
+    );
+  }
+  const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_=+/';
+  const arbText = fc.oneof(
+    fc.string({ unit: fc.constantFrom(...BASE64), minLength: 1, maxLength: 16 }),
+    // A genuine text with one character replaced: mostly the last ones, where the bits hide.
+    fc
+      .tuple(fc.uint8Array({ minLength: 1, maxLength: 12 }), fc.nat(), fc.constantFrom(...BASE64))
+      .map(([bytes, at, c]) => {
+        const text = toTokenText(bytes);
+        const i = text.length - 1 - (at % Math.min(4, text.length));
+        return text.slice(0, i) + c + text.slice(i + 1);
+      }),
+  );
+
+  it('accepts exactly the texts that re-encode to themselves, and decodes them', () => {
+    fc.assert(
+      fc.property(arbText, (text) => {
+        let decoded: Uint8Array | undefined;
+        try {
+          decoded = fromTokenText(text);
+        } catch (error) {
+          expect(error).toMatchObject({ code: 'MANDATE_MALFORMED', hop: 0, check: 'limits' });
+        }
+        expect(decoded !== undefined).toBe(canonical(text));
+        if (decoded !== undefined) expect(toTokenText(decoded)).toBe(text);
+      }),
+      lawParams({ numRuns: Math.max(1000, NUM_RUNS * 10) }),
+    );
+  });
+});
 
 describe('Biscuit blocks: canonical encoding, checked while reading', () => {
   it('genuine blocks decode, and re-encode to their own bytes', async () => {

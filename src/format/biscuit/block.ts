@@ -253,8 +253,23 @@ function factsOf(content: BlockContent, authority: boolean): Predicate[] {
   return facts;
 }
 
+/**
+ * The queries of capabilities seen before. Normal-form capabilities are deep-frozen and shared
+ * (the decoder remembers them by their facts), so a grant that recurs is turned into Datalog once.
+ */
+const rightQueries = new WeakMap<Capability, Query>();
+
 /** The query that holds when the request's operation and resource are within `cap`. */
 function rightQuery(cap: Capability): Query {
+  let query = rightQueries.get(cap);
+  if (query === undefined) {
+    query = buildRightQuery(cap);
+    if (Object.isFrozen(cap)) rightQueries.set(cap, query);
+  }
+  return query;
+}
+
+function buildRightQuery(cap: Capability): Query {
   const body: Predicate[] = [];
   const expressions: Expression[] = [];
   const [only, ...more] = cap.actions;

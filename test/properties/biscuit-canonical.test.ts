@@ -262,6 +262,27 @@ describe('Biscuit blocks: canonical encoding, checked while reading', () => {
     expect(refused).toBeGreaterThan(0);
   });
 
+  it('block ids round-trip: a lowercase UUID as its 16 bytes, any other id as text', () => {
+    const hex = fc.constantFrom(...'0123456789abcdefABCDEF-g');
+    const arbId = fc.oneof(
+      fc.uuid(),
+      fc.uuid().map((u) => u.toUpperCase()),
+      fc.tuple(fc.uuid(), fc.nat(35), hex).map(([u, i, c]) => u.slice(0, i) + c + u.slice(i + 1)),
+      fc.string({ unit: hex, minLength: 30, maxLength: 40 }),
+    );
+    fc.assert(
+      fc.property(arbId, (id) => {
+        const { bytes } = encodeBlock({ id, issuedAt: NOW }, SymbolTable.initial, false);
+        const asBytes = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id);
+        // The id's symbol is in the block's symbols exactly when it is carried as text.
+        expect(Buffer.from(bytes).includes(Buffer.from(id))).toBe(!asBytes);
+        const { content } = decodeBlock(bytes, SymbolTable.initial, 1, DEFAULT_LIMITS);
+        expect(content.id).toBe(id);
+      }),
+      lawParams({ numRuns: Math.max(300, NUM_RUNS * 3) }),
+    );
+  });
+
   it.each<[string, (fields: RawField[]) => RawField[] | Uint8Array]>([
     ['a check dropped', (f) => f.filter((x, i) => !(x.key === 6 * 8 + 2 && i === f.length - 1))],
     [

@@ -196,27 +196,67 @@ const QUERY_HEAD: Predicate = { name: 'query', terms: [] };
 // The layout: facts and checks of a block
 // ---------------------------------------------------------------------------------------------
 
+/** The JSON text of each normal-form capability's other members (frozen, shared: see rightQuery). */
+const extrasTexts = new WeakMap<Capability, string>();
+
 /** A capability's members other than resource and actions, as canonical JSON text. */
 function extrasOf(cap: Capability): string {
-  const { resource: _resource, actions: _actions, ...extras } = cap;
-  return JSON.stringify(extras);
+  let text = extrasTexts.get(cap);
+  if (text === undefined) {
+    const { resource: _resource, actions: _actions, ...extras } = cap;
+    text = JSON.stringify(extras);
+    if (Object.isFrozen(cap)) extrasTexts.set(cap, text);
+  }
+  return text;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** Lowercase hex digits' values by character code (-1: not one). */
+const HEX_VALUE = (() => {
+  const table = new Int8Array(128).fill(-1);
+  for (let i = 0; i < 16; i++) table['0123456789abcdef'.charCodeAt(i)] = i;
+  return table;
+})();
+/** Each byte's two lowercase hex digits. */
+const HEX_BYTE = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
+/** Where a UUID's dashes are (8-4-4-4-12). */
+const isDashAt = (i: number): boolean => i === 8 || i === 13 || i === 18 || i === 23;
+
+/** The 16 bytes of a lowercase UUID, or undefined for any other text. */
+function uuidBytes(id: string): Uint8Array | undefined {
+  if (id.length !== 36) return undefined;
+  const out = new Uint8Array(16);
+  let j = 0;
+  for (let i = 0; i < 36;) {
+    if (isDashAt(i)) {
+      if (id.charCodeAt(i) !== 0x2d) return undefined;
+      i++;
+      continue;
+    }
+    const hi = HEX_VALUE[id.charCodeAt(i)] ?? -1;
+    const lo = HEX_VALUE[id.charCodeAt(i + 1)] ?? -1;
+    if (hi < 0 || lo < 0) return undefined;
+    out[j++] = hi * 16 + lo;
+    i += 2;
+  }
+  return out;
+}
 
 /** A block id as a term: a lowercase UUID as its 16 bytes (the common case), else text. */
 function idTerm(id: string): Term {
-  return UUID.test(id)
-    ? { kind: 'bytes', value: Buffer.from(id.replaceAll('-', ''), 'hex') }
-    : str(id);
+  const bytes = uuidBytes(id);
+  return bytes === undefined ? str(id) : { kind: 'bytes', value: bytes };
 }
 
 /** The block id a term carries (the inverse of {@link idTerm}). */
 function idOf(term: Term): string | undefined {
   if (term.kind === 'string') return term.value;
   if (term.kind !== 'bytes' || term.value.length !== 16) return undefined;
-  const hex = Buffer.from(term.value).toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  let id = '';
+  for (let i = 0; i < 16; i++) {
+    if (i === 4 || i === 6 || i === 8 || i === 10) id += '-';
+    id += HEX_BYTE[term.value[i] ?? 0] ?? '';
+  }
+  return id;
 }
 
 function factsOf(content: BlockContent, authority: boolean): Predicate[] {

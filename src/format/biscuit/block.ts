@@ -492,8 +492,12 @@ function decodeUtf8(bytes: Uint8Array): string {
       break;
     }
   }
-  if (ascii)
-    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+  if (ascii) {
+    // Short ones (the vocabulary, names, ids) without a Buffer view; long ones (JSON) with one.
+    return bytes.length <= 64
+      ? String.fromCharCode(...bytes)
+      : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+  }
   try {
     return UTF8.decode(bytes);
   } catch {

@@ -55,9 +55,13 @@ interface Applying {
   readonly requirement: ApprovalRequirement;
 }
 
-/** The requirements of every hop that cover the request, each once, lowest hop first. */
+/**
+ * The requirements of every hop that cover the request, each once, lowest hop first. Reads
+ * only the blocks' requirements, so decoded (unverified) blocks do too: the Inspector uses it
+ * to say which requirements cover a call.
+ */
 export function applyingRequirements(
-  chain: VerifiableChain,
+  chain: { readonly blocks: readonly Pick<VerifiableChain['blocks'][number], 'approvals'>[] },
   state: Pick<VerifyState, 'action'>,
   config: Pick<VerifierConfig, 'limits'>,
 ): Applying[] {
@@ -104,8 +108,11 @@ async function userApprovers(
   return ids;
 }
 
-/** The principal ids a requirement accepts. */
-function acceptedBy(requirement: ApprovalRequirement, user: ReadonlySet<string>): Set<string> {
+/** The principal ids a requirement accepts (`'user'` stands for the user's resolved keys). */
+export function acceptedBy(
+  requirement: ApprovalRequirement,
+  user: ReadonlySet<string>,
+): Set<string> {
   const ids = new Set<string>();
   for (const approver of requirement.approvers) {
     if (approver === APPROVER_USER) for (const id of user) ids.add(id);

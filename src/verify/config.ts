@@ -137,7 +137,8 @@ export interface VerifierConfig {
   readonly decode: (token: string) => VerifiableChain | Promise<VerifiableChain>;
 }
 
-const ALGORITHMS: readonly SigningAlg[] = ['Ed25519', 'ES256'];
+/** The signature algorithms a verifier allows unless told otherwise (`algorithms`). */
+export const ALGORITHMS: readonly SigningAlg[] = Object.freeze(['Ed25519', 'ES256']);
 
 /** Validate options; misuse throws TypeError/RangeError at construction, never at verify time. */
 export function resolveConfig(options: VerifierOptions): VerifierConfig {

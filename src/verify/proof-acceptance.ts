@@ -28,6 +28,18 @@ export interface ProofAcceptance {
   readonly storeTimeoutMs: number;
   /** The server nonce check, when this server requires one. */
   readonly nonce: NonceCheck | undefined;
+  /**
+   * The AAT draft's labels of these checks (`detail.step`), given only for an AAT chain by its
+   * codec (`AAT_ACCEPTANCE_STEPS`): a JWS or Biscuit chain, an access token or an A2A sender
+   * proof is not checked under the draft's step numbering, so its denials carry no step.
+   */
+  readonly steps?: AcceptanceSteps;
+}
+
+/** Step labels of the nonce and replay checks, in an encoding that numbers its steps. */
+export interface AcceptanceSteps {
+  readonly nonce: string;
+  readonly replay: string;
 }
 
 /** The replay-store key of a proof: its signer's principal id and its `jti`. */
@@ -61,7 +73,10 @@ export async function acceptProof(proven: ProvenRequest, options: ProofAcceptanc
         nonce === undefined
           ? 'the proof carries no nonce and this verifier requires one'
           : 'the proof carries a nonce this verifier did not issue or no longer accepts',
-        { step: '7h', path: 'proof.nonce' },
+        {
+          ...(options.steps === undefined ? {} : { step: options.steps.nonce }),
+          path: 'proof.nonce',
+        },
       );
     }
   }
@@ -75,5 +90,11 @@ export async function acceptProof(proven: ProvenRequest, options: ProofAcceptanc
   if (typeof fresh !== 'boolean') {
     deny('MANDATE_STORE_UNAVAILABLE', 'the replay store gave no yes-or-no answer', {});
   }
-  if (!fresh) deny('MANDATE_REPLAYED', 'this proof has been used before', { step: '7i' });
+  if (!fresh) {
+    deny(
+      'MANDATE_REPLAYED',
+      'this proof has been used before',
+      options.steps === undefined ? {} : { step: options.steps.replay },
+    );
+  }
 }

@@ -14,7 +14,7 @@ import { checkCertificateBinding, type MtlsContext } from '../proof/mtls/possess
 import { proofMustNameAudience } from '../proof/audience.js';
 import { checkProof, sameArgs } from '../proof/check.js';
 import { isHttpRequest } from '../proof/request.js';
-import { aatCodec } from '../format/aat/codec.js';
+import { AAT_ACCEPTANCE_STEPS, aatCodec } from '../format/aat/codec.js';
 import { CODECS, type VerifiableChain } from '../format/codec.js';
 import { MANDATE_RULE_ORDER, type RuleStep } from '../format/rule-order.js';
 import { chainBounds, type VerifierConfig } from './config.js';
@@ -420,6 +420,8 @@ const holderProof: Rule = {
       replay: config.replay,
       storeTimeoutMs: config.storeTimeoutMs,
       nonce: config.nonce,
+      // The draft's step labels come from the AAT codec, for an AAT chain only.
+      ...(chain.format === aatCodec.format ? { steps: AAT_ACCEPTANCE_STEPS } : {}),
     });
   },
 };

@@ -8,9 +8,14 @@
 import { z } from 'zod';
 import { isMandateError } from '../../core/errors.js';
 import { findJsonProblem } from '../../core/json-text.js';
-import type { Action, Json } from '../../core/types.js';
+import { systemClock } from '../../core/time.js';
+import type { Action, BlockView, Json } from '../../core/types.js';
+import { parseMandate } from '../../format/parse.js';
+import { MAX_APPROVALS } from '../../verify/approval-rule.js';
 import type { Decision } from '../../verify/decision.js';
-import { createVerifier } from '../../verify/verifier.js';
+import { createVerifier, type Verifier } from '../../verify/verifier.js';
+import type { JWK } from 'jose';
+import { approvalReport, type ApprovalReport } from './approval-report.js';
 import { exampleChain } from './example.js';
 import { guessForeign } from './guess.js';
 import { inspectToken, type InspectView } from './view.js';
@@ -96,6 +101,11 @@ const VERIFY_SCHEMA = z.strictObject({
     ])
     .optional(),
   now: z.number().int().nonnegative().max(1e11).optional(),
+  // Approvals of this call (`approve`); each is read by the verifier's own reader, which
+  // refuses one longer than MAX_APPROVAL_LENGTH with a coded denial.
+  approvals: z.array(z.string().min(1).max(MAX_BODY_BYTES)).max(MAX_APPROVALS).optional(),
+  // The originating user's registered keys: what `'user'` approvers resolve to.
+  userKeys: z.array(jwkSchema).max(8).optional(),
 });
 
 /** The answer of `POST /api/verify`. */
@@ -105,6 +115,11 @@ export interface VerifyView {
   readonly possessionChecked: boolean;
   /** What this verification did not cover, for the page to say plainly. */
   readonly notes: readonly string[];
+  /**
+   * The approval requirements that cover the call and what the verifier made of each pasted
+   * approval; present when approvals were given or a requirement covers the call.
+   */
+  readonly approvals?: ApprovalReport;
 }
 
 /** A coded error response, thrown from deep in a handler and answered by `handleApi`. */
@@ -198,48 +213,97 @@ async function verify(body: unknown): Promise<ApiResponse> {
     });
   }
   const possessionChecked = input.proof !== undefined;
-  let verifier;
-  try {
-    const { now } = input;
-    verifier = createVerifier({
-      trustAnchors: input.anchors,
-      audience: input.audience,
-      // Without a proof the Inspector can only answer "would this chain allow it": the page
-      // says that possession of the last holder's key was not checked.
-      requireProof: possessionChecked,
-      ...(now === undefined ? {} : { clock: () => now }),
-    });
-  } catch (error) {
-    // createVerifier validates anchors eagerly and throws TypeError on a bad key or id.
-    return apiError(
-      400,
-      'INSPECTOR_BAD_ANCHORS',
-      error instanceof Error ? error.message : 'invalid trust anchors',
-    );
-  }
-  let decision: Decision;
-  try {
-    decision = await verifier.verify(input.token, {
-      action: input.action as Action,
-      ...(input.proof === undefined ? {} : { proof: input.proof }),
-      ...(input.request === undefined ? {} : { request: input.request }),
-    });
-  } catch (error) {
-    // verify throws only on misuse (TypeError); anything else is a bug, reported as internal.
-    if (error instanceof TypeError) {
-      return apiError(400, 'INSPECTOR_BAD_REQUEST', error.message);
+  // One instant for every verification of this request, so their answers agree.
+  const now = input.now ?? systemClock();
+  const userKeys = (input.userKeys ?? []) as readonly JWK[];
+  // A fresh verifier per verification: each has its own replay store, so verifying the same
+  // proof and approvals again (each approval alone, below) is not a replay.
+  const freshVerifier = (): Verifier => {
+    try {
+      return createVerifier({
+        trustAnchors: input.anchors,
+        audience: input.audience,
+        // Without a proof the Inspector can only answer "would this chain allow it": the
+        // page says that possession of the last holder's key was not checked.
+        requireProof: possessionChecked,
+        clock: () => now,
+        ...(input.userKeys === undefined ? {} : { userKeys: () => userKeys }),
+      });
+    } catch (error) {
+      // createVerifier validates anchors eagerly and throws TypeError on a bad key or id.
+      failWith(
+        400,
+        'INSPECTOR_BAD_ANCHORS',
+        error instanceof Error ? error.message : 'invalid trust anchors',
+      );
     }
-    throw error;
-  }
+  };
+  const decide = async (approvals: readonly string[] | undefined): Promise<Decision> => {
+    try {
+      return await freshVerifier().verify(input.token, {
+        action: input.action as Action,
+        ...(input.proof === undefined ? {} : { proof: input.proof }),
+        ...(input.request === undefined ? {} : { request: input.request }),
+        ...(approvals === undefined ? {} : { approvals }),
+      });
+    } catch (error) {
+      // verify throws only on misuse (TypeError); anything else is a bug, reported as internal.
+      if (error instanceof TypeError) failWith(400, 'INSPECTOR_BAD_REQUEST', error.message);
+      throw error;
+    }
+  };
+  const decision = await decide(input.approvals);
+  const report = await reportApprovals(input, decision, now, userKeys, decide);
   const notes = [
     possessionChecked
       ? 'Possession was checked: the proof must be signed by the last holder for this request.'
       : 'Possession was NOT checked: no proof was given, so anyone holding this token would get this answer.',
     'Revocation was not checked: the Inspector has no revocation store.',
     'Replay is not tracked across requests: each verification uses a fresh verifier.',
+    ...(input.approvals === undefined
+      ? []
+      : [
+          'Approvals are checked with a fresh replay store: one already used at a service still shows as unused here.',
+        ]),
   ];
-  const view: VerifyView = { decision, possessionChecked, notes };
+  const view: VerifyView = {
+    decision,
+    possessionChecked,
+    notes,
+    ...(report === undefined ? {} : { approvals: report }),
+  };
   return { status: 200, body: view };
+}
+
+/**
+ * The approvals report, when approvals were pasted or a requirement of the (decoded) chain
+ * covers the call; undefined otherwise.
+ */
+async function reportApprovals(
+  input: z.infer<typeof VERIFY_SCHEMA>,
+  decision: Decision,
+  now: number,
+  userKeys: readonly JWK[],
+  decide: (approvals: readonly string[]) => Promise<Decision>,
+): Promise<ApprovalReport | undefined> {
+  let blocks: readonly BlockView[] | undefined;
+  try {
+    blocks = (await parseMandate(input.token)).blocks;
+  } catch (error) {
+    // The verifier's decision already names why the token does not decode.
+    if (!isMandateError(error)) throw error;
+  }
+  const anyRequirement = (blocks ?? []).some((block) => (block.approvals ?? []).length > 0);
+  if (input.approvals === undefined && !anyRequirement) return undefined;
+  return approvalReport({
+    blocks,
+    action: input.action as Action,
+    approvals: input.approvals ?? [],
+    userKeys,
+    now,
+    decision,
+    decide,
+  });
 }
 
 const EXAMPLE_SCHEMA = z.strictObject({});

@@ -82,6 +82,10 @@ ul.notes { margin: 0.2rem 0; padding-left: 1.1rem; }
 li.widened { color: ${C.bad}; font-weight: 700; }
 li.same { color: ${C.muted}; }
 details summary { cursor: pointer; color: ${C.link}; }
+ul.approvals li, ol.presented li { margin: 0.3rem 0; }
+ol.presented li[data-outcome="refused"] { border-left: 4px solid ${C.bad}; padding-left: 0.4rem; }
+.met { color: ${C.ok}; }
+.unmet { color: ${C.bad}; }
 .allowed { color: ${C.ok}; font-weight: 700; font-size: 1.15rem; }
 .denied { color: ${C.bad}; font-weight: 700; font-size: 1.15rem; }
 [hidden] { display: none !important; }
@@ -162,6 +166,86 @@ const SCRIPT = `
     return d;
   }
 
+  // An approver: a key as a party (name, hover, copy); the user keyword as its label.
+  function approver(a) {
+    return a.id === 'user' ? el('span', a.label, 'party') : party(a.id, a.label);
+  }
+  // A requirement's sentence with its approvers' names, where an example gave them.
+  function named(text, approvers) {
+    approvers.forEach(function (a) {
+      if (Object.prototype.hasOwnProperty.call(names, a.id)) text = text.split(a.label).join(names[a.id]);
+    });
+    return text;
+  }
+  function requirementList(requirements) {
+    var wrap = el('div', null, 'requirements');
+    wrap.appendChild(el('strong', 'approvals its calls need'));
+    var list = el('ul', null, 'notes approvals');
+    requirements.forEach(function (r) {
+      var li = el('li', null, 'requirement');
+      li.dataset.origin = r.origin;
+      li.appendChild(el('span', named(r.text, r.approvers), 'requirement-text'));
+      li.appendChild(el('span', ' (' + r.originText + ')', 'origin muted'));
+      var who = el('div', 'approvers: ', 'approvers');
+      r.approvers.forEach(function (a) { who.appendChild(approver(a)); });
+      li.appendChild(who);
+      list.appendChild(li);
+    });
+    wrap.appendChild(list);
+    return wrap;
+  }
+  function renderApprovals(report) {
+    var box = byId('approval-report');
+    clear(box);
+    if (!report) { box.hidden = true; return; }
+    box.appendChild(el('h3', 'Approvals'));
+    box.appendChild(el('p', report.summary, 'approval-summary'));
+    var reqs = el('ul', null, 'notes applying');
+    report.applying.forEach(function (r) {
+      var li = el('li', null, 'applying');
+      li.dataset.hop = String(r.hop);
+      li.dataset.status = r.status;
+      li.appendChild(el('strong', r.status + ': ', r.status === 'met' ? 'met' : 'unmet'));
+      li.appendChild(document.createTextNode('hop ' + r.hop + ', requirement ' + r.index + ': ' + named(r.text, r.approvers)));
+      if (typeof r.missing === 'number') li.appendChild(document.createTextNode('; ' + r.missing + ' more needed'));
+      if (r.approvedBy.length > 0) {
+        var by = el('div', 'approved by: ');
+        r.approvedBy.forEach(function (a) { by.appendChild(approver(a)); });
+        li.appendChild(by);
+      }
+      reqs.appendChild(li);
+    });
+    box.appendChild(reqs);
+    var list = el('ol', null, 'presented');
+    report.approvals.forEach(function (a) {
+      var li = el('li', null, 'approval');
+      li.dataset.index = String(a.index);
+      li.dataset.outcome = a.outcome;
+      var head = el('div', null, 'approval-head');
+      head.appendChild(el('strong', 'approval ' + a.index + (a.approver ? ' by ' : '')));
+      if (a.approver) head.appendChild(approver(a.approver));
+      li.appendChild(head);
+      if (a.call) li.appendChild(el('div', 'approves: ' + a.call.text, 'approval-call'));
+      if (typeof a.expiresAt === 'number') {
+        li.appendChild(el('div', 'expires: ' + iso(a.expiresAt) + (a.expiresIn <= 0 ? ' (expired ' + (-a.expiresIn) + ' s ago)' : ' (in ' + a.expiresIn + ' s)'), 'approval-expiry'));
+      }
+      li.appendChild(el('div', 'signature: ' + (a.signature === 'valid' ? 'verifies' : a.signature === 'invalid' ? 'does NOT verify' : 'not checked (the approval does not parse)'), 'approval-signature'));
+      if (a.readError) {
+        var bad = el('div', null, 'approval-read-error');
+        bad.appendChild(el('span', a.readError.code, 'code'));
+        bad.appendChild(document.createTextNode(': ' + a.readError.message));
+        li.appendChild(bad);
+      }
+      var out = el('div', null, 'approval-outcome');
+      if (a.error) out.appendChild(el('span', a.error.code + ' ', 'code'));
+      out.appendChild(document.createTextNode(a.text));
+      li.appendChild(out);
+      list.appendChild(li);
+    });
+    box.appendChild(list);
+    box.hidden = false;
+  }
+
   function renderView(view) {
     byId('unverified').textContent = view.notice;
     byId('view').hidden = false;
@@ -216,6 +300,7 @@ const SCRIPT = `
       if (h.kind === 'root') notes.appendChild(el('li', 'the grant from the anchor', 'same'));
       h.narrowing.forEach(function (n) { notes.appendChild(el('li', n.text, n.kind)); });
       left.appendChild(notes);
+      if (h.approvalRequirements.length > 0) left.appendChild(requirementList(h.approvalRequirements));
       facts.appendChild(left);
 
       var right = el('div', null, 'caveats');
@@ -327,6 +412,10 @@ const SCRIPT = `
       if (proof !== '') body.proof = proof;
       var request = jsonField('request', 'request', true);
       if (request !== undefined) body.request = request;
+      var approvals = byId('approvals').value.split(/\\s+/).filter(function (a) { return a !== ''; });
+      if (approvals.length > 0) body.approvals = approvals;
+      var userKeys = jsonField('user-keys', "the user's keys", true);
+      if (userKeys !== undefined) body.userKeys = userKeys;
       var now = byId('now').value.trim();
       if (now !== '') {
         if (!/^[0-9]{1,12}$/.test(now)) throw { code: 'INSPECTOR_BAD_REQUEST', message: 'now must be whole seconds since the epoch' };
@@ -373,6 +462,7 @@ const SCRIPT = `
     clear(notes);
     result.notes.forEach(function (n) { notes.appendChild(el('li', n)); });
     byId('possession').textContent = result.possessionChecked ? 'checked' : 'NOT checked';
+    renderApprovals(result.approvals);
     byId('result').hidden = false;
     if (!d.allowed) highlight(d.hop, d);
   }
@@ -395,6 +485,8 @@ const SCRIPT = `
     byId('proof').value = '';
     byId('request').value = '';
     byId('now').value = '';
+    byId('approvals').value = '';
+    byId('user-keys').value = '';
     fillRequest(example.requests.genuine);
     byId('tries').hidden = false;
     await inspect();
@@ -403,8 +495,9 @@ const SCRIPT = `
   byId('inspect').addEventListener('click', function () { void inspect(); });
   byId('verify').addEventListener('click', function () { void verify(); });
   byId('example').addEventListener('click', function () { void loadExample(); });
-  byId('try-genuine').addEventListener('click', function () { if (example) { fillRequest(example.requests.genuine); void verify(); } });
-  byId('try-denied').addEventListener('click', function () { if (example) { fillRequest(example.requests.denied); void verify(); } });
+  byId('try-genuine').addEventListener('click', function () { if (example) { fillRequest(example.requests.genuine); byId('approvals').value = ''; void verify(); } });
+  byId('try-denied').addEventListener('click', function () { if (example) { fillRequest(example.requests.denied); byId('approvals').value = ''; void verify(); } });
+  byId('try-approval').addEventListener('click', function () { if (example) { fillRequest(example.requests.needsApproval); byId('approvals').value = example.approvals.join('\\n'); void verify(); } });
   document.documentElement.dataset.ready = 'true';
 })();
 `;
@@ -441,6 +534,7 @@ const BODY = `
     <div id="tries" class="bar" hidden>
       <button id="try-genuine" type="button">Try the genuine request</button>
       <button id="try-denied" type="button">Try the denied request</button>
+      <button id="try-approval" type="button">Try a request that needs approval</button>
     </div>
     <div class="grid">
       <div>
@@ -462,6 +556,10 @@ const BODY = `
         <textarea id="request" spellcheck="false" placeholder='{"method": "POST", "url": "https://payments.example/pay"}'></textarea>
         <label for="now">Now (seconds since the epoch, optional)</label>
         <input id="now" spellcheck="false" inputmode="numeric">
+        <label for="approvals">Approvals of this call (compact JWS, one per line, optional)</label>
+        <textarea id="approvals" spellcheck="false" autocomplete="off"></textarea>
+        <label for="user-keys">The user's registered keys (JSON: [JWK], optional: whose approval counts as the user's)</label>
+        <textarea id="user-keys" spellcheck="false" placeholder='[{"kty": "OKP", "crv": "Ed25519", "x": "..."}]'></textarea>
       </div>
     </div>
     <button id="verify" type="button">Verify</button>
@@ -479,6 +577,7 @@ const BODY = `
         <p>effective capabilities:</p>
         <ul id="grant-caps"></ul>
       </div>
+      <div id="approval-report" hidden></div>
       <ul id="verify-notes" class="notes muted"></ul>
     </div>
   </section>

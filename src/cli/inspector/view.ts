@@ -5,10 +5,17 @@
  *
  * @module
  */
+import type { ApprovalRequirement } from '../../core/approval-requirement.js';
 import { findWidening } from '../../core/capability.js';
 import type { BlockView, Capability, Format, Json } from '../../core/types.js';
 import { parseMandate } from '../../format/parse.js';
 import { describeCapability, describeConstraint, partyLabel } from './describe.js';
+import {
+  approvalLooseningText,
+  requirementViews,
+  type PartyNames,
+  type RequirementView,
+} from './requirements.js';
 
 /** One observation about a hop compared with its parent. */
 export interface NarrowingNote {
@@ -50,10 +57,17 @@ export interface HopView {
   readonly revocationId?: string;
   /** How this block differs from its parent; empty for the root. */
   readonly narrowing: readonly NarrowingNote[];
+  /** The block's approval requirements (normal form), as decoded; absent when none. */
+  readonly approvals?: readonly ApprovalRequirement[];
+  /** The same requirements in plain words, each with where it comes from (empty when none). */
+  readonly approvalRequirements: readonly RequirementView[];
 }
 
 /** What {@link compareWithParent} reads of a hop: its facts, without the display text. */
-export type HopFacts = Omit<HopView, 'fromLabel' | 'toLabel' | 'capabilityText' | 'raw'>;
+export type HopFacts = Omit<
+  HopView,
+  'fromLabel' | 'toLabel' | 'capabilityText' | 'raw' | 'approvalRequirements'
+>;
 
 /** The answer of `POST /api/inspect`. */
 export interface InspectView {
@@ -131,11 +145,15 @@ const iso = (seconds: number): string => {
   return Number.isNaN(date.getTime()) ? String(seconds) : date.toISOString();
 };
 
-/** Every way block `child` differs from `parent`, widenings first (they are what matters). */
+/**
+ * Every way block `child` differs from `parent`, widenings first (they are what matters).
+ * `names` labels approvers (default: the child's subject, no holders known).
+ */
 export function compareWithParent(
   child: HopFacts,
   parent: HopFacts,
   format: Format,
+  names: PartyNames = { subject: child.subject, holders: [] },
 ): NarrowingNote[] {
   const widened: NarrowingNote[] = [];
   const narrowed: NarrowingNote[] = [];
@@ -202,6 +220,21 @@ export function compareWithParent(
   if (child.subject !== parent.subject) {
     widened.push({ kind: 'widened', text: 'names a different originating user than its parent' });
   }
+  const loosened = approvalLooseningText(child.approvals ?? [], parent.approvals ?? [], names);
+  if (loosened !== undefined) widened.push({ kind: 'widened', text: loosened });
+  for (const r of requirementViews(
+    child.hop,
+    child.approvals ?? [],
+    parent.approvals ?? [],
+    names,
+  )) {
+    // Adding or tightening a requirement narrows what the hop passes on.
+    if (r.origin === 'added') {
+      narrowed.push({ kind: 'narrowed', text: `approval added: ${r.text}` });
+    } else if (r.origin === 'tightened') {
+      narrowed.push({ kind: 'narrowed', text: `approval ${r.originText}: ${r.text}` });
+    }
+  }
   const notes = [...widened, ...narrowed];
   return notes.length === 0
     ? [{ kind: 'same', text: 'passes on its parent’s authority unchanged' }]
@@ -243,6 +276,10 @@ export async function inspectToken(token: string): Promise<InspectView> {
   const revocation = mandate.format === 'biscuit' ? await revocationIds(token) : undefined;
   const raws = mandate.format === 'biscuit' ? undefined : rawJwsBlocks(token);
   const hops: HopView[] = [];
+  const names: PartyNames = {
+    subject: mandate.subject,
+    holders: mandate.blocks.map((block) => block.holder),
+  };
   for (const [hop, block] of mandate.blocks.entries()) {
     const revocationId = revocation?.[hop];
     const view: HopView = {
@@ -266,12 +303,19 @@ export async function inspectToken(token: string): Promise<InspectView> {
       ...(block.purpose === undefined ? {} : { purpose: block.purpose }),
       ...(revocationId === undefined ? {} : { revocationId }),
       narrowing: [],
+      ...(block.approvals === undefined ? {} : { approvals: block.approvals }),
+      approvalRequirements: requirementViews(
+        hop,
+        block.approvals ?? [],
+        hop === 0 ? undefined : (mandate.blocks[hop - 1]?.approvals ?? []),
+        names,
+      ),
     };
     const parent = hops[hop - 1];
     hops.push(
       parent === undefined
         ? view
-        : { ...view, narrowing: compareWithParent(view, parent, mandate.format) },
+        : { ...view, narrowing: compareWithParent(view, parent, mandate.format, names) },
     );
   }
   return {

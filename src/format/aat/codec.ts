@@ -55,7 +55,14 @@ function decodedAatChain(token: string, blocks: readonly AatBlock[], limits: Lim
   };
 }
 
+/**
+ * The AAT draft's step labels of rule 8's last checks (the server nonce, then the proof's
+ * `jti` replay), attached to an AAT chain's denials only (`ProofAcceptance.steps`).
+ */
+export const AAT_ACCEPTANCE_STEPS = Object.freeze({ nonce: '7h', replay: '7i' });
+
 /** AAT chains: JWS tokens typed `aat+jwt`, the draft's narrowing, order and bounds. */
+
 export const aatCodec: Codec = Object.freeze<Codec>({
   format: 'aat',
   detect: isAatChain,

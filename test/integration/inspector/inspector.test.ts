@@ -17,6 +17,8 @@ import { startInspector, type InspectorServer } from '../../../src/cli/inspector
 import type { ExampleView } from '../../../src/cli/inspector/example.js';
 import type { InspectView } from '../../../src/cli/inspector/view.js';
 import {
+  approvalCall,
+  approve,
   delegate,
   generateKeyPair,
   mint,
@@ -24,6 +26,7 @@ import {
   type KeyPair,
   type Mandate,
 } from '../../../src/index.js';
+import type { VerifyView } from '../../../src/cli/inspector/api.js';
 import { TYP } from '../../../src/core/typ.js';
 
 const CHROMIUM = process.env.MANDATE_CHROMIUM ?? '/usr/bin/chromium';
@@ -32,6 +35,8 @@ const AUDIENCE = 'https://tool.test';
 const XSS_SUBJECT = '<img src=x onerror="window.__pwned=1">';
 const XSS_RESOURCE = 'docs:<img src=x onerror=window.__pwned=2>';
 const XSS_PURPOSE = '<script>window.__pwned=3</script>';
+const XSS_APPROVED_RESOURCE = 'billing:<img src=x onerror=window.__pwned=4>';
+const XSS_APPROVED_ACTION = '<script>window.__pwned=5</script>';
 
 interface World {
   readonly anchor: KeyPair;
@@ -319,6 +324,108 @@ describe('inspector API over HTTP', () => {
     const missing = await post(server, '/api/verify', { ...body, request: undefined });
     expect(missing.status).toBe(400);
     expect(codeOf(missing)).toBe('INSPECTOR_BAD_REQUEST');
+  });
+
+  it('shows approval requirements per hop and what the verifier makes of pasted approvals', async () => {
+    const approver = await generateKeyPair();
+    const root = await mint({
+      issuer: world.anchor,
+      issuerId: ANCHOR_ID,
+      subject: 'alice',
+      holder: world.agents[0].publicJwk,
+      capabilities: [{ resource: 'docs:**', actions: ['read', 'write'] }],
+      approvals: [{ resource: 'docs:**', actions: ['write'], approvers: [approver.id] }],
+      expiresIn: 600,
+      audience: AUDIENCE,
+    });
+    const chain = await delegate(root, {
+      signer: world.agents[0],
+      holder: world.agents[1].publicJwk,
+      capabilities: [{ resource: 'docs:**', actions: ['read', 'write'] }],
+    });
+    const inspected = JSON.parse(
+      (await post(server, '/api/inspect', { token: chain.token })).body,
+    ) as InspectView;
+    expect(
+      inspected.hops.map((h) => h.approvalRequirements.map((r) => [r.origin, r.threshold])),
+    ).toEqual([[['root', 1]], [['inherited', 1]]]);
+    expect(inspected.hops[1]?.approvalRequirements[0]?.approvers).toEqual([
+      { id: approver.id, label: `key …${approver.id.slice(-4)}` },
+    ]);
+
+    const action = { resource: 'docs:a', action: 'write' };
+    const base = { token: chain.token, anchors: anchorsOf(world), audience: AUDIENCE, action };
+    const verify = async (body: object): Promise<VerifyView> => {
+      const reply = await post(server, '/api/verify', { ...base, ...body });
+      expect(reply.status).toBe(200);
+      return JSON.parse(reply.body) as VerifyView;
+    };
+    const none = await verify({});
+    expect(none.decision).toMatchObject({
+      allowed: false,
+      code: 'MANDATE_APPROVAL_REQUIRED',
+      hop: 0,
+      check: 'authorize',
+    });
+    expect(none.approvals?.applying.map((a) => [a.hop, a.status, a.missing])).toEqual([
+      [0, 'unmet', 1],
+    ]);
+    expect(none.approvals?.needed?.call).toMatchObject({ mandate: chain.blocks[1]!.id });
+
+    const approval = await approve(
+      await approvalCall(chain, { action, audience: AUDIENCE }),
+      approver,
+    );
+    const approved = await verify({ approvals: [approval] });
+    expect(approved.decision).toMatchObject({ allowed: true, approvedBy: [approver.id] });
+    expect(approved.approvals?.approvals[0]).toMatchObject({
+      approver: { id: approver.id },
+      call: { resource: 'docs:a', action: 'write', holder: world.agents[1].id },
+      signature: 'valid',
+      outcome: 'counted',
+      countsToward: [{ hop: 0, index: 0 }],
+    });
+    expect(approved.notes.join(' ')).toMatch(/fresh replay store/);
+
+    // Hostile approvals: coded, per approval, and the verifier's verdict names the code.
+    const garbage = await verify({ approvals: ['<script>alert(1)</script>', 'x'.repeat(60_000)] });
+    expect(garbage.decision).toMatchObject({
+      allowed: false,
+      code: 'MANDATE_APPROVAL_INVALID',
+      hop: 1,
+      check: 'authorize',
+    });
+    expect(garbage.approvals?.approvals.map((a) => [a.readError?.code, a.outcome])).toEqual([
+      ['MANDATE_APPROVAL_INVALID', 'refused'],
+      ['MANDATE_APPROVAL_INVALID', 'refused'],
+    ]);
+    const refused: [string, object][] = [
+      ['too many approvals', { approvals: Array.from({ length: 17 }, () => approval) }],
+      ['approvals not a list', { approvals: approval }],
+      ['an empty approval', { approvals: [''] }],
+      ['user keys not JWKs', { userKeys: ['x'] }],
+    ];
+    for (const [name, body] of refused) {
+      const reply = await post(server, '/api/verify', { ...base, ...body });
+      expect({ name, status: reply.status, code: codeOf(reply) }).toEqual({
+        name,
+        status: 400,
+        code: 'INSPECTOR_BAD_REQUEST',
+      });
+    }
+    // A call no requirement covers: approvals are not read, and the report says so.
+    const read = await verify({
+      action: { resource: 'docs:a', action: 'read' },
+      approvals: [approval],
+    });
+    expect(read.decision.allowed).toBe(true);
+    expect(read.approvals?.approvals[0]?.outcome).toBe('ignored');
+    // A chain without requirements and no approvals: no report at all.
+    const plain = await verify({
+      token: world.chain.token,
+      action: { resource: 'docs:a', action: 'read', args: { size: 1 } },
+    });
+    expect(plain.approvals).toBeUndefined();
   });
 
   it('answers hostile input with coded 4xx errors and stays up', async () => {
@@ -746,6 +853,78 @@ describe.skipIf(browserSkip !== undefined)('inspector page in chromium', () => {
     expect(await page.textContent('#result-status')).toBe('denied');
     expect(await page.textContent('#decision-code')).toBe('MANDATE_FORBIDDEN');
     expect(await page.getAttribute('li.hop.failed', 'data-hop')).toBe('1');
+  });
+
+  it('shows approval requirements in the hop cards and what each pasted approval counts toward', async () => {
+    await loadExample();
+    const required = (hop: number) =>
+      page.locator(`#hops li.hop[data-hop="${hop}"] .approvals li.requirement`);
+    expect(await required(0).getAttribute('data-origin')).toBe('root');
+    expect(await required(0).locator('.requirement-text').textContent()).toContain(
+      "pay on billing:invoices/** needs 1 approval, by alice's phone",
+    );
+    expect(await required(0).locator('.requirement-text').textContent()).toContain(
+      'when 150 ≤ amount',
+    );
+    expect(await required(0).locator('.approvers .party').textContent()).toBe("alice's phone");
+    expect(await required(1).getAttribute('data-origin')).toBe('inherited');
+    expect(await required(1).locator('.origin').textContent()).toContain(
+      'inherited unchanged from hop 0',
+    );
+
+    await page.click('#try-approval');
+    await page.waitForSelector('#approval-report:not([hidden]) li.approval');
+    expect(await page.textContent('#result-status')).toBe('allowed');
+    const approval = page.locator('#approval-report li.approval[data-index="0"]');
+    expect(await approval.getAttribute('data-outcome')).toBe('counted');
+    expect(await approval.locator('.approval-head .party').textContent()).toBe("alice's phone");
+    expect(await approval.locator('.approval-signature').textContent()).toBe('signature: verifies');
+    expect(await approval.locator('.approval-call').textContent()).toContain(
+      'approves: pay on billing:invoices/2026-03 for service https://payments.example',
+    );
+    expect(await approval.locator('.approval-outcome').textContent()).toBe(
+      "valid for this call; counts toward hop 0's requirement 0",
+    );
+    expect(
+      await page.getAttribute('#approval-report li.applying[data-hop="0"]', 'data-status'),
+    ).toBe('met');
+    await screenshot('approvals');
+
+    // Without the approval: denied at the hop that requires it, and the report says what is missing.
+    await page.fill('#approvals', '');
+    await page.click('#verify');
+    await page.waitForSelector('li.hop.failed .verdict');
+    expect(await page.textContent('#decision-code')).toBe('MANDATE_APPROVAL_REQUIRED');
+    expect(await page.textContent('#decision-check')).toBe('authorize');
+    expect(await page.getAttribute('li.hop.failed', 'data-hop')).toBe('0');
+    expect(
+      await page.getAttribute('#approval-report li.applying[data-hop="0"]', 'data-status'),
+    ).toBe('unmet');
+    expect(await page.textContent('#approval-report li.applying')).toContain('1 more needed');
+
+    // An approval whose claims are HTML and script: shown literally, nothing runs.
+    const intruder = await generateKeyPair();
+    const hostile = await approve(
+      {
+        mandate: 'm',
+        holder: 'h',
+        audience: 'https://payments.example',
+        resource: XSS_APPROVED_RESOURCE,
+        action: XSS_APPROVED_ACTION,
+        args: {},
+      },
+      intruder,
+    );
+    await page.fill('#approvals', hostile);
+    await page.click('#verify');
+    await page.waitForSelector('#approval-report li.approval[data-outcome="refused"]');
+    expect(await page.textContent('#decision-code')).toBe('MANDATE_APPROVAL_INVALID');
+    const call = (await page.textContent('#approval-report .approval-call')) ?? '';
+    expect(call).toContain(`${XSS_APPROVED_ACTION} on ${XSS_APPROVED_RESOURCE}`);
+    await page.waitForTimeout(200);
+    expect(await page.evaluate(() => (window as { __pwned?: unknown }).__pwned)).toBeUndefined();
+    expect(await page.locator('main img, main script').count()).toBe(0);
+    expect(dialogs).toBe(0);
   });
 
   it('is usable at 760 px: nothing overflows sideways, ids are cut with an ellipsis', async () => {

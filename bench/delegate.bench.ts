@@ -28,7 +28,7 @@ async function measure(count: number, run: () => unknown): Promise<number> {
 
 /** A chain of `depth` blocks: `keys[0]` mints it, `keys[depth]` holds its last block. */
 async function chainOf(
-  format: 'jws' | 'aat',
+  format: 'jws' | 'aat' | 'biscuit',
   depth: number,
   keys: readonly KeyPair[],
 ): Promise<Mandate> {

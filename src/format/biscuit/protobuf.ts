@@ -306,11 +306,35 @@ function varintSize(value: number): number {
 }
 
 /**
+ * What the writer and the matcher share: a field is its key, then its value; a LEN field's value
+ * is its length, then its bytes. Each says what "emit" means (write, or compare).
+ */
+abstract class FieldSink {
+  /** Emits `value` as a varint. */
+  protected abstract varint(value: number): void;
+  /** Emits `bytes` as they are. */
+  protected abstract raw(bytes: Uint8Array): void;
+
+  /** A varint field. */
+  uint(field: number, value: number): void {
+    this.varint(field * 8);
+    this.varint(value);
+  }
+
+  /** A LEN field holding `bytes`. */
+  bytes(field: number, bytes: Uint8Array): void {
+    this.varint(field * 8 + 2);
+    this.varint(bytes.length);
+    this.raw(bytes);
+  }
+}
+
+/**
  * A protobuf writer into one growing buffer: the encoder's hot path (`mint`, `delegate`), so no
  * array or closure is allocated per field. A nested message gets one length byte up front, and is
  * shifted right in the rare case its length needs more (a message of 128 bytes or more).
  */
-export class ProtoWriter implements ProtoSink {
+export class ProtoWriter extends FieldSink implements ProtoSink {
   #buf = new Uint8Array(512);
   #pos = 0;
   /** Where each open message's content starts. */
@@ -323,7 +347,7 @@ export class ProtoWriter implements ProtoSink {
     this.#buf = bigger;
   }
 
-  #varint(value: number): void {
+  protected varint(value: number): void {
     if (!Number.isSafeInteger(value) || value < 0) throw new RangeError('varint out of range');
     this.#room(10);
     let v = value;
@@ -334,14 +358,7 @@ export class ProtoWriter implements ProtoSink {
     this.#buf[this.#pos++] = v;
   }
 
-  uint(field: number, value: number): void {
-    this.#varint(field * 8);
-    this.#varint(value);
-  }
-
-  bytes(field: number, bytes: Uint8Array): void {
-    this.#varint(field * 8 + 2);
-    this.#varint(bytes.length);
+  protected raw(bytes: Uint8Array): void {
     this.#room(bytes.length);
     this.#buf.set(bytes, this.#pos);
     this.#pos += bytes.length;
@@ -349,15 +366,15 @@ export class ProtoWriter implements ProtoSink {
 
   string(field: number, text: string): void {
     const length = Buffer.byteLength(text, 'utf8');
-    this.#varint(field * 8 + 2);
-    this.#varint(length);
+    this.varint(field * 8 + 2);
+    this.varint(length);
     this.#room(length);
     UTF8_ENCODER.encodeInto(text, this.#buf.subarray(this.#pos, this.#pos + length));
     this.#pos += length;
   }
 
   begin(field: number): void {
-    this.#varint(field * 8 + 2);
+    this.varint(field * 8 + 2);
     this.#room(1);
     this.#pos++; // the length byte, written by end()
     this.#open.push(this.#pos);
@@ -404,13 +421,14 @@ export class NotCanonical extends Error {
  * be the minimal varint of exactly the bytes its content then matches, which is what the writer
  * writes; so `finish()` succeeds exactly when the input equals the writer's output.
  */
-export class ProtoMatcher implements ProtoSink {
+export class ProtoMatcher extends FieldSink implements ProtoSink {
   readonly #buf: Uint8Array;
   #pos: number;
   /** Where each open message must end; the input's end first. */
   readonly #ends: number[];
 
   constructor(buf: Uint8Array, start = 0) {
+    super();
     this.#buf = buf;
     this.#pos = start;
     this.#ends = [buf.length];
@@ -421,7 +439,7 @@ export class ProtoMatcher implements ProtoSink {
   }
 
   /** Consumes the varint the writer writes for `value`. */
-  #varint(value: number): void {
+  protected varint(value: number): void {
     const limit = this.#limit();
     let v = value;
     while (v >= 0x80) {
@@ -435,14 +453,7 @@ export class ProtoMatcher implements ProtoSink {
     this.#pos++;
   }
 
-  uint(field: number, value: number): void {
-    this.#varint(field * 8);
-    this.#varint(value);
-  }
-
-  bytes(field: number, bytes: Uint8Array): void {
-    this.#varint(field * 8 + 2);
-    this.#varint(bytes.length);
+  protected raw(bytes: Uint8Array): void {
     const end = this.#pos + bytes.length;
     if (end > this.#limit()) throw new NotCanonical();
     for (let i = 0; i < bytes.length; i++) {
@@ -459,8 +470,8 @@ export class ProtoMatcher implements ProtoSink {
         return;
       }
     }
-    this.#varint(field * 8 + 2);
-    this.#varint(text.length);
+    this.varint(field * 8 + 2);
+    this.varint(text.length);
     const end = this.#pos + text.length;
     if (end > this.#limit()) throw new NotCanonical();
     for (let i = 0; i < text.length; i++) {
@@ -470,7 +481,7 @@ export class ProtoMatcher implements ProtoSink {
   }
 
   begin(field: number): void {
-    this.#varint(field * 8 + 2);
+    this.varint(field * 8 + 2);
     // The length the writer computes once the content is written: read it, require its minimal
     // form, and hold the content to exactly that many bytes.
     const limit = this.#limit();

@@ -20,7 +20,12 @@
  * Then the glob matcher alone, against the backtracking matcher it replaced (a copy below, at
  * 64 Ki characters, since at 200 KB one call takes seconds).
  *
- * Run: npm run bench:adversarial   (MANDATE_BENCH_QUICK=1 for a short smoke run)
+ * Then the cost of every stage a network input reaches, family by family
+ * (`adversarial-stages.ts`): the slowest input per stage and the growth exponent of each
+ * family; the run exits 1 when a stage grows faster than linearly or passes its bound.
+ *
+ * Run: npm run bench:adversarial   (MANDATE_BENCH_QUICK=1 for a short smoke run;
+ * MANDATE_BENCH_STAGE=<stage> for the families of one stage only)
  */
 import { performance } from 'node:perf_hooks';
 import {
@@ -41,6 +46,7 @@ import { globMatchSteps } from '../src/core/glob.js';
 import { createAccessTokenVerifier } from '../src/oauth/index.js';
 import { signAccessToken, signDpopProof } from '../test/helpers/oauth-dpop.js';
 import { median, QUICK } from './common.js';
+import { printStages, runStages } from './adversarial-stages.js';
 
 const ROUNDS = QUICK ? 5 : 21;
 const HUGE = QUICK ? 200_000 : 2_000_000;
@@ -117,7 +123,8 @@ function timeMs(run: () => unknown, rounds: number): number {
   return median(out);
 }
 
-async function main(): Promise<void> {
+/** The hostile inputs of issue 11, case by case, and the glob matcher alone. */
+async function issue11(): Promise<void> {
   const [anchor, holder, client, other] = (await Promise.all(
     Array.from({ length: 4 }, () => generateKeyPair()),
   )) as [KeyPair, KeyPair, KeyPair, KeyPair];
@@ -348,6 +355,14 @@ async function main(): Promise<void> {
   });
   console.log('The glob matcher alone (finding 6), median ms per call');
   console.table(matcherRows);
+}
+
+async function main(): Promise<void> {
+  if (process.env.MANDATE_BENCH_STAGE === undefined) await issue11();
+  // Issue 18: every stage a network input reaches, its slowest input and its growth.
+  const report = await runStages();
+  printStages(report);
+  if (report.failures.length > 0) process.exitCode = 1;
 }
 
 await main();

@@ -2,7 +2,8 @@
  * Writes test/vectors/jws-chain.json: Mandate's own JWS-chain vectors for other
  * implementations (Wycheproof-like; docs/vectors.md describes the format), and
  * test/vectors/aat-revision.json (scripts/aat-revision-vectors.ts), test/vectors/rfc8725.json
- * (scripts/generate-rfc8725-vectors.ts) and test/vectors/biscuit-chain.json (scripts/biscuit-vectors.ts).
+ * (scripts/generate-rfc8725-vectors.ts), test/vectors/biscuit-chain.json (scripts/biscuit-vectors.ts)
+ * and test/vectors/approvals.json (scripts/approval-vectors.ts).
  *
  * Everything is fixed (Ed25519 seeds, block ids, proof ids, clocks), and Ed25519 signatures
  * are deterministic, so the output is byte-for-byte reproducible: the test suite re-runs
@@ -26,6 +27,7 @@ import { accessTokenHash } from '../src/proof/request.js';
 import { AAT_REVISION_PATH, generateAatRevisionVectors } from './aat-revision-vectors.js';
 import { generateRfc8725Vectors, RFC8725_PATH } from './generate-rfc8725-vectors.js';
 import { BISCUIT_VECTORS_PATH, generateBiscuitVectors } from './biscuit-vectors.js';
+import { APPROVAL_VECTORS_PATH, generateApprovalVectors } from './approval-vectors.js';
 import {
   renderVectors,
   vectorPath,
@@ -742,4 +744,7 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
   const biscuit = await generateBiscuitVectors();
   writeFileSync(BISCUIT_VECTORS_PATH, renderVectors(biscuit));
   console.log(`wrote ${biscuit.numberOfTests} vectors to ${BISCUIT_VECTORS_PATH}`);
+  const approvals = await generateApprovalVectors();
+  writeFileSync(APPROVAL_VECTORS_PATH, renderVectors(approvals));
+  console.log(`wrote ${approvals.numberOfTests} vectors to ${APPROVAL_VECTORS_PATH}`);
 }

@@ -58,6 +58,7 @@ export type {
   RevocationStore,
   ReplayStore,
   ReplayContext,
+  ReplayEntry,
 } from './stores/types.js';
 export type {
   Action,

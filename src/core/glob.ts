@@ -273,30 +273,64 @@ export function globMatch(pattern: string, value: string): boolean {
 
 type Sym = string | typeof FRESH;
 
-function closure(p: readonly Token[], states: Iterable<number>): number[] {
-  const out = new Set<number>();
-  for (let i of states) {
-    out.add(i);
-    while (p[i] === ANY) out.add(++i);
+/**
+ * Adds position `i` to the ascending state list `out`, with every position a `*` at `i`
+ * reaches without reading (the ε-closure). `step` visits its states in ascending order and
+ * each yields positions at most two past it, so a new position is almost always past the
+ * last one or equal to one of the last two: no set and no sort, and a misplaced one is
+ * still inserted in order.
+ */
+function addClosed(p: readonly Token[], out: number[], from: number): void {
+  for (let i = from; ; i++) {
+    const last = out.length - 1;
+    const top = out[last] ?? -1;
+    if (i > top) out.push(i);
+    else if (i !== top && i !== out[last - 1]) insertSorted(out, i);
+    if (p[i] !== ANY) return;
   }
-  return [...out].sort((a, b) => a - b);
 }
 
+function insertSorted(out: number[], i: number): void {
+  let lo = 0;
+  let hi = out.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((out[mid] ?? 0) < i) lo = mid + 1;
+    else hi = mid;
+  }
+  if (out[lo] !== i) out.splice(lo, 0, i);
+}
+
+/** The start state: position 0 and what it reaches without reading. */
+function startState(p: readonly Token[]): number[] {
+  const out: number[] = [];
+  addClosed(p, out, 0);
+  return out;
+}
+
+/** The subset state after reading `ch` from `states` (ascending, no repeats). */
 function step(p: readonly Token[], states: readonly number[], ch: Sym): number[] {
   const next: number[] = [];
   for (const i of states) {
     const t = p[i];
     if (t === undefined) continue;
-    if (t === ANY) next.push(i);
-    else if (t === ONE || t === ch) next.push(i + 1);
+    if (t === ANY) addClosed(p, next, i);
+    else if (t === ONE || t === ch) addClosed(p, next, i + 1);
   }
-  return closure(p, next);
+  return next;
 }
 
 function alphabet(a: readonly Token[], b: readonly Token[]): Sym[] {
   const set = new Set<string>();
   for (const t of [...a, ...b]) if (typeof t === 'string') set.add(t);
   return [...set, FRESH];
+}
+
+/** A product state as a string, for the set of states seen: one character per position. */
+function stateKey(sa: readonly number[], sb: readonly number[], wide: boolean): string {
+  if (wide) return `${sa.join(',')}|${sb.join(',')}`;
+  // 0xffff is never a position here, so it separates the two lists unambiguously.
+  return String.fromCharCode(...sa, 0xffff, ...sb);
 }
 
 /**
@@ -309,18 +343,21 @@ function explore(
   visit: (acceptA: boolean, acceptB: boolean) => boolean,
 ): boolean | undefined {
   const sigma = alphabet(a, b);
-  const start: [number[], number[]] = [closure(a, [0]), closure(b, [0])];
+  // Positions fit one UTF-16 unit each unless a pattern has 65,535 tokens or more.
+  const wide = Math.max(a.length, b.length) >= 0xffff;
   const seen = new Set<string>();
-  const queue: [number[], number[]][] = [start];
+  // Breadth first; the head index walks the queue (shifting would copy it every time).
+  const queue: [number[], number[]][] = [[startState(a), startState(b)]];
   let work = 0;
-  while (queue.length > 0) {
-    const pair = queue.shift();
+  for (let head = 0; head < queue.length; head++) {
+    const pair = queue[head];
     if (pair === undefined) break;
     const [sa, sb] = pair;
-    const key = `${sa.join(',')}|${sb.join(',')}`;
+    const key = stateKey(sa, sb, wide);
     if (seen.has(key)) continue;
     seen.add(key);
-    if (visit(sa.includes(a.length), sb.includes(b.length))) return true;
+    // States are ascending: the accepting position, the largest, is last when present.
+    if (visit(sa[sa.length - 1] === a.length, sb[sb.length - 1] === b.length)) return true;
     for (const ch of sigma) {
       const units = sa.length + sb.length + 1;
       work += units;

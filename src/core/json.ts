@@ -42,33 +42,43 @@ export function assertJson(
   path: string,
   bounds: JsonBounds,
 ): asserts value is Json {
-  const stack: { v: unknown; path: string; depth: number }[] = [{ v: value, path, depth: 0 }];
+  // A value's path is written only when it is reported: building one per value cost more
+  // than the check itself on large arguments. Each entry keeps its parent and key instead.
+  const stack: JsonEntry[] = [{ v: value, parent: undefined, key: undefined, depth: 0 }];
+  const at = (entry: JsonEntry, key?: string | number) => pathOf(path, entry, key);
   let nodes = 0;
   try {
     while (stack.length > 0) {
       const item = stack.pop();
       if (item === undefined) break;
-      const { v, path: p, depth } = item;
-      if (++nodes > MAX_JSON_NODES)
+      const { v, depth } = item;
+      if (++nodes > MAX_JSON_NODES) {
+        const p = at(item);
         limitExceeded(`${p}: too many JSON values`, {
           path: p,
           reason: 'nodes',
           limit: MAX_JSON_NODES,
         });
-      if (depth > MAX_JSON_DEPTH)
+      }
+      if (depth > MAX_JSON_DEPTH) {
+        const p = at(item);
         limitExceeded(`${p}: nested too deeply`, {
           path: p,
           reason: 'depth',
           limit: MAX_JSON_DEPTH,
         });
+      }
       if (v === null || typeof v === 'boolean') continue;
       if (typeof v === 'number') {
-        if (!Number.isFinite(v))
+        if (!Number.isFinite(v)) {
+          const p = at(item);
           malformed(`${p}: numbers must be finite`, { path: p, reason: 'non-finite-number' });
+        }
         continue;
       }
       if (typeof v === 'string') {
         if (bounds.maxStringLength !== undefined && v.length > bounds.maxStringLength) {
+          const p = at(item);
           limitExceeded(`${p}: string longer than ${bounds.maxStringLength}`, {
             path: p,
             reason: 'length',
@@ -76,6 +86,7 @@ export function assertJson(
           });
         }
         if (bounds.wellFormedStrings === true && LONE_SURROGATE.test(v)) {
+          const p = at(item);
           malformed(`${p}: string contains a lone surrogate`, {
             path: p,
             reason: 'lone-surrogate',
@@ -83,10 +94,13 @@ export function assertJson(
         }
         continue;
       }
-      if (typeof v !== 'object')
+      if (typeof v !== 'object') {
+        const p = at(item);
         malformed(`${p}: ${typeof v} is not a JSON value`, { path: p, reason: 'type' });
+      }
       if (isInadmissibleNumber(v)) {
         // A lossless parse met a number whose double means something else (AAT 3.4).
+        const p = at(item);
         malformed(`${p}: the number ${v.literal} does not survive RFC 8785 canonicalisation`, {
           path: p,
           reason: 'inadmissible-number',
@@ -94,6 +108,7 @@ export function assertJson(
       }
       if (Array.isArray(v)) {
         if (v.length > bounds.maxArrayLength) {
+          const p = at(item);
           limitExceeded(`${p}: array longer than ${bounds.maxArrayLength}`, {
             path: p,
             reason: 'array-length',
@@ -102,20 +117,23 @@ export function assertJson(
         }
         for (let i = v.length - 1; i >= 0; i--) {
           if (!Object.hasOwn(v, i)) {
-            const at = joinPath(p, i);
-            malformed(`${at}: sparse array`, { path: at, reason: 'sparse-array' });
+            const p = at(item, i);
+            malformed(`${p}: sparse array`, { path: p, reason: 'sparse-array' });
           }
-          stack.push({ v: v[i] as unknown, path: joinPath(p, i), depth: depth + 1 });
+          stack.push({ v: v[i] as unknown, parent: item, key: i, depth: depth + 1 });
         }
         continue;
       }
       const proto: unknown = Object.getPrototypeOf(v);
       if (proto !== Object.prototype && proto !== null) {
+        const p = at(item);
         malformed(`${p}: must be a plain object`, { path: p, reason: 'not-plain-object' });
       }
-      const descriptors = Object.getOwnPropertyDescriptors(v);
-      const keys = Object.keys(descriptors);
+      // Names, then one descriptor per name: what getOwnPropertyDescriptors reads, without
+      // building its result object (most of the cost on an object of many members).
+      const keys = Object.getOwnPropertyNames(v);
       if (keys.length > bounds.maxArrayLength) {
+        const p = at(item);
         limitExceeded(`${p}: object has more than ${bounds.maxArrayLength} members`, {
           path: p,
           reason: 'object-size',
@@ -123,12 +141,12 @@ export function assertJson(
         });
       }
       for (const key of keys) {
-        const d = descriptors[key];
+        const d = Object.getOwnPropertyDescriptor(v, key);
         if (d === undefined || !('value' in d)) {
-          const at = joinPath(p, key);
-          malformed(`${at}: accessor properties are not JSON`, { path: at, reason: 'accessor' });
+          const p = at(item, key);
+          malformed(`${p}: accessor properties are not JSON`, { path: p, reason: 'accessor' });
         }
-        stack.push({ v: d.value as unknown, path: joinPath(p, key), depth: depth + 1 });
+        stack.push({ v: d.value as unknown, parent: item, key, depth: depth + 1 });
       }
     }
   } catch (err) {
@@ -136,6 +154,23 @@ export function assertJson(
     // A proxy trap or similar threw: the value cannot be read safely.
     malformed(`${path}: could not be read as JSON`, { path, reason: 'unreadable' });
   }
+}
+
+/** A value {@link assertJson} has still to check, and where it sits (its path, unwritten). */
+interface JsonEntry {
+  readonly v: unknown;
+  readonly parent: JsonEntry | undefined;
+  readonly key: string | number | undefined;
+  readonly depth: number;
+}
+
+/** The path of `entry` under `root` (then `key` under it, when given), as {@link joinPath} writes it. */
+function pathOf(root: string, entry: JsonEntry, key?: string | number): string {
+  const keys: (string | number)[] = key === undefined ? [] : [key];
+  for (let e: JsonEntry | undefined = entry; e?.key !== undefined; e = e.parent) keys.push(e.key);
+  let path = root;
+  for (let i = keys.length - 1; i >= 0; i--) path = joinPath(path, keys[i] ?? '');
+  return path;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { StoreFullError, StoreQuotaError } from './errors.js';
-import type { ReplayContext, ReplayStore, RevocationStore } from './types.js';
+import type { ReplayContext, ReplayEntry, ReplayStore, RevocationStore } from './types.js';
 import { settle } from './settle.js';
-import { assertExpiresAt, assertId, assertIds } from './validate.js';
+import { assertExpiresAt, assertId, assertIds, assertReplayEntries } from './validate.js';
 import { deepFreeze } from '../core/freeze.js';
 
 export { StoreFullError, StoreQuotaError } from './errors.js';
@@ -39,6 +39,7 @@ export interface MemoryReplayStoreOptions extends MemoryStoreOptions {
 const DEFAULT_MAX_ENTRIES = 100_000;
 const DEFAULT_REVOCATION_GRACE_SECONDS = 300;
 const wallClock = (): number => Date.now() / 1000;
+const ONE = (): number => 1;
 
 /**
  * A bounded map from key to expiry (seconds). Expired entries are swept lazily. Past the
@@ -111,19 +112,41 @@ class ExpiringSet {
     const until = expiresAt + this.#grace;
     // Nothing to remember past its end; storing it would only take a slot.
     if (until <= this.#now()) return;
+    if (this.#extend(key, until)) return;
+    this.#makeRoom(1, grant, ONE);
+    this.#insert(key, until, grant);
+  }
+
+  /**
+   * Keeps every one of `entries` as `add` does, or none: the room for all the new ones (the
+   * store's cap and `grant`'s share) is checked before anything is written.
+   */
+  addAll(
+    entries: readonly { readonly key: string; readonly expiresAt: number }[],
+    grant?: string,
+  ): void {
+    const now = this.#now();
+    const kept = entries
+      .map(({ key, expiresAt }) => ({ key, until: expiresAt + this.#grace }))
+      .filter(({ until }) => until > now);
+    // A sweep may turn a held but expired entry into a new one: count again after it.
+    const countNew = (): number => kept.filter(({ key }) => !this.#entries.has(key)).length;
+    this.#makeRoom(countNew(), grant, countNew);
+    for (const { key, until } of kept) {
+      if (!this.#extend(key, until)) this.#insert(key, until, grant);
+    }
+  }
+
+  /** Lengthens `key` to `until` if it is held (never shortens it); whether it was held. */
+  #extend(key: string, until: number): boolean {
     const held = this.#entries.get(key);
-    if (held !== undefined) {
-      // A second revocation with an earlier expiry must not cut the first one short.
-      if (until > held) this.#entries.set(key, until);
-      return;
-    }
-    if (grant !== undefined && (this.#held.get(grant) ?? 0) >= this.#perGrant) {
-      this.#sweep();
-      if ((this.#held.get(grant) ?? 0) >= this.#perGrant) {
-        throw new StoreQuotaError(`one grant holds ${this.#perGrant} entries in force`);
-      }
-    }
-    if (this.#entries.size >= this.#max) this.#makeRoom();
+    if (held === undefined) return false;
+    // A second revocation with an earlier expiry must not cut the first one short.
+    if (until > held) this.#entries.set(key, until);
+    return true;
+  }
+
+  #insert(key: string, until: number, grant: string | undefined): void {
     this.#entries.set(key, until);
     if (grant !== undefined) {
       this.#grantOf.set(key, grant);
@@ -131,8 +154,31 @@ class ExpiringSet {
     }
   }
 
+  /**
+   * Makes room for `added` new entries charged to `grant`, sweeping expired ones if needed;
+   * throws `StoreQuotaError` (the grant's share) or `StoreFullError` (the store's cap) when
+   * they do not fit. `recount` says how many are new after a sweep.
+   */
+  #makeRoom(added: number, grant: string | undefined, recount: () => number): void {
+    let count = added;
+    if (grant !== undefined && (this.#held.get(grant) ?? 0) + count > this.#perGrant) {
+      this.#sweep(count);
+      count = recount();
+      if ((this.#held.get(grant) ?? 0) + count > this.#perGrant) {
+        throw new StoreQuotaError(`one grant holds ${this.#perGrant} entries in force`);
+      }
+    }
+    if (this.#entries.size + count > this.#max) {
+      this.#sweep(count);
+      count = recount();
+      if (this.#entries.size + count > this.#max) {
+        throw new StoreFullError(`memory store is full (${this.#max} entries in force)`);
+      }
+    }
+  }
+
   /** Forgets expired entries: the front cheaply, everything at most once per second. */
-  #sweep(): void {
+  #sweep(needed: number): void {
     const now = this.#now();
     // Insertion order roughly follows expiry for proofs: sweep the front cheaply first.
     for (const [key, until] of this.#entries) {
@@ -141,18 +187,11 @@ class ExpiringSet {
     }
     // A full scan costs O(n); run it at most once per second so a flood cannot make
     // every request pay for it.
-    if (this.#entries.size >= this.#max && now >= this.#lastFullSweep + 1) {
+    if (this.#entries.size + needed > this.#max && now >= this.#lastFullSweep + 1) {
       this.#lastFullSweep = now;
       for (const [key, until] of this.#entries) {
         if (until <= now) this.#delete(key);
       }
-    }
-  }
-
-  #makeRoom(): void {
-    this.#sweep();
-    if (this.#entries.size >= this.#max) {
-      throw new StoreFullError(`memory store is full (${this.#max} entries in force)`);
     }
   }
 }
@@ -246,6 +285,29 @@ export class MemoryReplayStore implements ReplayStore {
       if (this.#set.has(jti)) return false;
       this.#set.add(jti, expiresAt, grant);
       return true;
+    });
+  }
+
+  /**
+   * Records every one of `entries` (charged to `context.grant`) when none is held, and
+   * resolves `undefined`; when one is held, records none and resolves its index. Rejects with
+   * `StoreFullError` or `StoreQuotaError`, recording none, when they do not all fit.
+   */
+  checkAndStoreAll(
+    entries: readonly ReplayEntry[],
+    context?: ReplayContext,
+  ): Promise<number | undefined> {
+    return settle(() => {
+      assertReplayEntries(entries);
+      const grant = context === undefined ? undefined : context.grant;
+      if (grant !== undefined) assertId(grant, 'context.grant');
+      const seen = entries.findIndex(({ jti }) => this.#set.has(jti));
+      if (seen !== -1) return seen;
+      this.#set.addAll(
+        entries.map(({ jti, expiresAt }) => ({ key: jti, expiresAt })),
+        grant,
+      );
+      return undefined;
     });
   }
 }

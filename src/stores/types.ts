@@ -39,6 +39,14 @@ export interface ReplayContext {
   readonly grant: string;
 }
 
+/** One id to record with `ReplayStore.checkAndStoreAll`. */
+export interface ReplayEntry {
+  /** The id (a proof's `jti`, an approval's replay key). */
+  readonly jti: string;
+  /** Seconds since the epoch until which it must be remembered. */
+  readonly expiresAt: number;
+}
+
 /** Seen proof ids. */
 export interface ReplayStore {
   /**
@@ -47,4 +55,17 @@ export interface ReplayStore {
    * The verifier passes `context`; a store written before it existed may ignore it.
    */
   checkAndStore(jti: string, expiresAt: number, context?: ReplayContext): Promise<boolean>;
+  /**
+   * Check and record several ids as one step, all or none: when none of `entries` is held,
+   * record every one (each until its `expiresAt`, all charged to `context.grant`) and resolve
+   * `undefined`; when any is held, record none and resolve the index (in `entries`) of one
+   * that is. The verifier uses it for the approvals of one request (rule 9), so that a request
+   * denied because one approval is replayed never uses up the others. Ids must be distinct.
+   * A store that cannot answer, or cannot record them all (full, over quota), rejects and
+   * records none; the verifier then denies with `MANDATE_STORE_UNAVAILABLE`.
+   */
+  checkAndStoreAll(
+    entries: readonly ReplayEntry[],
+    context?: ReplayContext,
+  ): Promise<number | undefined>;
 }

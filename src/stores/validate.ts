@@ -43,3 +43,27 @@ export function assertExpiresAt(
     throw new RangeError(`${label} must be a finite number of seconds since the epoch`);
   }
 }
+
+/**
+ * Checks the entries of one `checkAndStoreAll` call: a bounded list of `{ jti, expiresAt }`
+ * with distinct ids (a repeated id would be its own replay inside one all-or-none step).
+ */
+export function assertReplayEntries(
+  entries: unknown,
+): asserts entries is readonly { readonly jti: string; readonly expiresAt: number }[] {
+  if (!Array.isArray(entries)) throw new TypeError('entries must be an array');
+  if (entries.length > MAX_IDS_PER_CALL) {
+    throw new RangeError(`entries must hold at most ${MAX_IDS_PER_CALL} entries`);
+  }
+  const seen = new Set<string>();
+  entries.forEach((entry: unknown, index) => {
+    if (typeof entry !== 'object' || entry === null) {
+      throw new TypeError(`entries[${index}] must be an object`);
+    }
+    const { jti, expiresAt } = entry as { jti?: unknown; expiresAt?: unknown };
+    assertId(jti, `entries[${index}].jti`);
+    assertExpiresAt(expiresAt, `entries[${index}].expiresAt`);
+    if (seen.has(jti)) throw new TypeError(`entries[${index}].jti repeats an earlier entry`);
+    seen.add(jti);
+  });
+}

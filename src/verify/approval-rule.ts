@@ -2,7 +2,8 @@
  * Rule 9's second part (docs/guides/approvals.md): every approval requirement of every hop
  * that covers the request is met by valid approvals of this exact call, each from a distinct
  * approver the requirement names, at least its threshold of them; the approvals are then
- * recorded in the replay store, so each is used once.
+ * recorded in the replay store, so each is used once: all of them in one all-or-none step
+ * (`ReplayStore.checkAndStoreAll`), so one replayed approval never burns the others.
  *
  * Runs after everything else has allowed the request (authorization, and in the AAT order
  * the audience and the proof too), so that a request denied for another reason never burns
@@ -271,29 +272,37 @@ export async function checkApprovals(
     );
   }
 
-  // Every requirement is met: use the approvals up. Each is recorded until it expires (plus
-  // the clock tolerance); one seen before denies the request.
-  const used = new Set<string>();
+  // Every requirement is met: use the approvals up, all in one all-or-none store step, so
+  // that a request denied because one of them was used before burns none of the others.
+  // Each is recorded until it expires (plus the clock tolerance).
+  const entries = new Map<string, { readonly index: number; readonly read: ReadApproval }>();
   for (const { read, index } of valid) {
     const key = approvalReplayKey(read.approver, read.claims.jti);
-    if (used.has(key)) continue;
-    used.add(key);
-    const fresh = await askStore(config.storeTimeoutMs, 'authorize', hop, () =>
-      config.replay.checkAndStore(key, read.claims.exp + tolerance, { grant: root.id }),
-    );
-    if (typeof fresh !== 'boolean') {
-      throw new MandateError(
-        'MANDATE_STORE_UNAVAILABLE',
-        'the replay store gave no yes-or-no answer',
-        { check: 'authorize', hop },
-      );
-    }
-    if (!fresh) {
-      approvalDenial('MANDATE_APPROVAL_REPLAYED', hop, `approval ${index}: has been used before`, {
-        path: `approvals.${index}`,
-        approver: read.approver,
-      });
-    }
+    if (!entries.has(key)) entries.set(key, { index, read });
   }
-  return [...approvers].sort();
+  const batch = [...entries].map(([jti, { read }]) => ({
+    jti,
+    expiresAt: read.claims.exp + tolerance,
+  }));
+  const { replay } = config;
+  const seen = await askStore(config.storeTimeoutMs, 'authorize', hop, () =>
+    typeof replay.checkAndStoreAll === 'function'
+      ? replay.checkAndStoreAll(batch, { grant: root.id })
+      : Promise.reject(new TypeError('the replay store has no checkAndStoreAll')),
+  );
+  if (seen === undefined) return [...approvers].sort();
+  const replayed = typeof seen === 'number' ? [...entries.values()][seen] : undefined;
+  if (replayed === undefined) {
+    throw new MandateError(
+      'MANDATE_STORE_UNAVAILABLE',
+      'the replay store gave no answer naming one of the approvals',
+      { check: 'authorize', hop },
+    );
+  }
+  return approvalDenial(
+    'MANDATE_APPROVAL_REPLAYED',
+    hop,
+    `approval ${replayed.index}: has been used before`,
+    { path: `approvals.${replayed.index}`, approver: replayed.read.approver },
+  );
 }

@@ -1,6 +1,7 @@
 /**
  * Model-based tests of the revocation and replay stores (fast-check `commands`): a sequence of
- * revokes, look-ups, proof checks and clock moves runs against a real store and against a
+ * revokes, look-ups, proof checks (one id, or several all or none) and clock moves runs
+ * against a real store and against a
  * plain model (a map from id to "in force until"), and every answer must agree.
  *
  * The model is exact for what decides (a revoked id is revoked, a seen proof id is a replay,
@@ -40,13 +41,6 @@ export interface StoreLimits {
   readonly maxEntriesPerGrant?: number;
   /** The store sweeps lazily (memory): it may refuse while expired entries still take room. */
   readonly lazySweep: boolean;
-  /**
-   * Replay entries are kept per grant (`RedisReplayStore` with `maxEntriesPerGrant`: the
-   * grant is part of the key, see stores/redis/keys.ts `grantKeys`), so the same proof id
-   * under another grant (or none) is another entry. The verifier always passes the grant, and
-   * a proof is bound to its token (`ath`), so this never lets a proof through twice there.
-   */
-  readonly keyedByGrant?: boolean;
 }
 
 const live = (m: StoreModel, id: string): boolean => (m.until.get(id) ?? -Infinity) > m.clock.now();
@@ -67,14 +61,16 @@ function store(m: StoreModel, id: string, until: number, grant?: string): void {
 }
 
 /**
- * Checks a refusal against the model: allowed only when the store could be full (or the grant
- * over its share) counting entries not yet swept, required when the entries in force fill it.
+ * Checks a refusal of `added` new entries against the model: allowed only when they could not
+ * all fit (the store full, or the grant over its share) counting entries not yet swept,
+ * required when the entries in force leave no room for all of them.
  */
 function checkRefusal(
   m: StoreModel,
   limits: StoreLimits,
   outcome: { error?: unknown },
   grant: string | undefined,
+  added = 1,
 ): boolean {
   const inForce = count(m, (id) => live(m, id));
   const held = limits.lazySweep ? m.until.size : inForce;
@@ -86,19 +82,21 @@ function checkRefusal(
       : limits.lazySweep
         ? count(m, (id) => m.grantOf.get(id) === grant)
         : grantInForce;
-  const full = limits.maxEntries !== undefined && inForce >= limits.maxEntries;
+  const full = limits.maxEntries !== undefined && inForce + added > limits.maxEntries;
   const overQuota =
-    limits.maxEntriesPerGrant !== undefined && grantInForce >= limits.maxEntriesPerGrant;
+    grant !== undefined &&
+    limits.maxEntriesPerGrant !== undefined &&
+    grantInForce + added > limits.maxEntriesPerGrant;
   if (outcome.error === undefined) {
     expect(full || overQuota, 'accepted although the entries in force fill it').toBe(false);
     return true;
   }
   if (outcome.error instanceof StoreQuotaError) {
-    expect(limits.maxEntriesPerGrant !== undefined && grantHeld >= limits.maxEntriesPerGrant).toBe(
-      true,
-    );
+    expect(
+      limits.maxEntriesPerGrant !== undefined && grantHeld + added > limits.maxEntriesPerGrant,
+    ).toBe(true);
   } else if (outcome.error instanceof StoreFullError) {
-    expect(limits.maxEntries !== undefined && held >= limits.maxEntries).toBe(true);
+    expect(limits.maxEntries !== undefined && held + added > limits.maxEntries).toBe(true);
   } else {
     throw outcome.error as Error;
   }
@@ -168,17 +166,50 @@ class CheckAndStore implements fc.AsyncCommand<StoreModel, ReplayStore> {
     const expiresAt = m.clock.now() + this.ttl;
     const context = this.grant === undefined ? undefined : { grant: this.grant };
     const outcome = await settled(() => s.checkAndStore(this.jti, expiresAt, context));
-    const key = this.limits.keyedByGrant === true ? `${this.grant ?? '-'}/${this.jti}` : this.jti;
-    if (live(m, key)) {
+    // One entry per proof id, whatever the grant: a replay under another grant is a replay.
+    if (live(m, this.jti)) {
       // A replay is a replay, full store or not: never a fresh answer, never a refusal.
       expect(outcome, this.toString()).toEqual({ value: false });
       return;
     }
     if (!checkRefusal(m, this.limits, outcome, this.grant)) return;
     expect(outcome, this.toString()).toEqual({ value: true });
-    store(m, key, expiresAt + this.limits.grace, this.grant);
+    store(m, this.jti, expiresAt + this.limits.grace, this.grant);
   }
   toString = (): string => `checkAndStore(${this.jti}, +${this.ttl}s, ${this.grant ?? '-'})`;
+}
+
+/**
+ * `checkAndStoreAll(entries, { grant })`, all or none: when an id is in force, the answer
+ * names one that is and nothing is recorded (never a refusal); else every entry is recorded
+ * and charged, or (no room for all of them) none is. "None recorded" is checked by the
+ * commands that follow, which find those ids fresh.
+ */
+class CheckAndStoreAll implements fc.AsyncCommand<StoreModel, ReplayStore> {
+  constructor(
+    readonly entries: readonly (readonly [jti: string, ttl: number])[],
+    readonly grant: string | undefined,
+    readonly limits: StoreLimits,
+  ) {}
+  check = (): boolean => true;
+  async run(m: StoreModel, s: ReplayStore): Promise<void> {
+    const entries = this.entries.map(([jti, ttl]) => ({ jti, expiresAt: m.clock.now() + ttl }));
+    const context = this.grant === undefined ? undefined : { grant: this.grant };
+    const outcome = await settled(() => s.checkAndStoreAll(entries, context));
+    if (entries.some(({ jti }) => live(m, jti))) {
+      expect(outcome.error, this.toString()).toBeUndefined();
+      const named = typeof outcome.value === 'number' ? entries[outcome.value] : undefined;
+      expect(named !== undefined && live(m, named.jti), this.toString()).toBe(true);
+      return;
+    }
+    if (!checkRefusal(m, this.limits, outcome, this.grant, entries.length)) return;
+    expect(outcome, this.toString()).toEqual({ value: undefined });
+    for (const { jti, expiresAt } of entries) {
+      store(m, jti, expiresAt + this.limits.grace, this.grant);
+    }
+  }
+  toString = (): string =>
+    `checkAndStoreAll([${this.entries.map(([jti, ttl]) => `${jti} +${ttl}s`).join(', ')}], ${this.grant ?? '-'})`;
 }
 
 /** Time passes (memory stores only: their clock is injected). */
@@ -226,6 +257,16 @@ export function replayCommands(
       fc
         .tuple(ID, ttlFor(clock), fc.option(GRANT, { nil: undefined }))
         .map(([jti, ttl, grant]) => new CheckAndStore(jti, ttl, grant, limits)),
+      fc
+        .tuple(
+          fc.uniqueArray(fc.tuple(ID, ttlFor(clock)), {
+            minLength: 1,
+            maxLength: 4,
+            selector: ([jti]) => jti,
+          }),
+          fc.option(GRANT, { nil: undefined }),
+        )
+        .map(([entries, grant]) => new CheckAndStoreAll(entries, grant, limits)),
       fc.integer({ min: 1, max: 15 }).map((s) => new Advance(s)),
     ],
     { maxCommands: 40 },

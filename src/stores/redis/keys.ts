@@ -23,7 +23,7 @@ export function assertPrefix(prefix: unknown): asserts prefix is string {
  * proof ids apart even when both stores share a prefix. The caller has already checked that
  * the id is well-formed, so its UTF-8 encoding (and so its key) is unique.
  */
-export function keyFor(prefix: string, kind: 'rev' | 'jti', id: string): string {
+export function keyFor(prefix: string, kind: 'rev' | 'jti' | 'quota', id: string): string {
   return `${prefix}${kind}:${digestOf(id)}`;
 }
 
@@ -71,18 +71,12 @@ export function ttlMs(expiresAt: number, graceSeconds: number, nowMs: number): n
 }
 
 /**
- * The keys of a proof id charged to a grant (`RedisReplayStore` with `maxEntriesPerGrant`):
- * the entry, `prefix + 'jti:{g:' + base64url(SHA-256(grant)) + '}:' + base64url(SHA-256(jti))`,
- * and the grant's ledger (a sorted set of its entries by expiry), `prefix + 'quota:{g:...}'`.
- * The `{...}` hash tag puts both in one Redis Cluster slot, so one script can update them
- * atomically.
+ * The key of a grant's ledger (`RedisReplayStore` with `maxEntriesPerGrant`): a sorted set of
+ * the entry keys charged to the grant, scored by expiry, `prefix + 'quota:' +
+ * base64url(SHA-256(grant))`. The entries themselves keep their one key per id
+ * (`keyFor(prefix, 'jti', id)`), whatever the grant: a proof id seen under one grant is a
+ * replay under every other.
  */
-export function grantKeys(
-  prefix: string,
-  grant: string,
-  jti: string,
-): { readonly entry: string; readonly ledger: string } {
-  const tag = `{g:${createHash('sha256').update(grant, 'utf8').digest('base64url')}}`;
-  const id = createHash('sha256').update(jti, 'utf8').digest('base64url');
-  return { entry: `${prefix}jti:${tag}:${id}`, ledger: `${prefix}quota:${tag}` };
+export function ledgerKeyFor(prefix: string, grant: string): string {
+  return keyFor(prefix, 'quota', grant);
 }

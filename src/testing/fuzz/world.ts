@@ -29,7 +29,10 @@ export interface FuzzWorld {
 }
 
 /** A replay store that accepts every proof: the campaign mutates chains, not proofs' `jti`. */
-const FRESH_PROOFS = Object.freeze({ checkAndStore: () => Promise.resolve(true) });
+const FRESH_PROOFS = Object.freeze({
+  checkAndStore: () => Promise.resolve(true),
+  checkAndStoreAll: () => Promise.resolve(undefined),
+});
 
 /** The parties and the real verifier for `seed`. */
 export function fuzzWorld(seed: number): FuzzWorld {

@@ -5,6 +5,7 @@
  * the keys land where the layout says, and a primary killed mid-run gives fast fail-closed
  * denials, recovery after its replica takes over, and never a proof accepted twice.
  */
+import fc from 'fast-check';
 import type { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -24,6 +25,9 @@ import {
   type Fleet,
 } from './fleet-harness.js';
 import { cli } from '../../helpers/cli.js';
+import { emptyModel, replayCommands } from '../../helpers/store-model.js';
+import type { ReplayEntry } from '../../../src/stores/types.js';
+import { NUM_RUNS } from '../../../src/testing/config.js';
 import { RedisCluster, skipWithoutCluster } from './redis-cluster.js';
 
 const SUITE = 'a fleet of two verifier processes sharing one Redis Cluster';
@@ -127,6 +131,58 @@ describe.skipIf(skipWithoutCluster(SUITE))(SUITE, () => {
         check: 'revocation',
       });
     }
+  });
+
+  it('checkAndStoreAll with ids on several primaries: all or none, as the replay model says (with and without a quota)', async () => {
+    const realClock = { now: () => Date.now() / 1000 };
+    let run = 0;
+    for (const maxEntriesPerGrant of [undefined, 2]) {
+      const limits = {
+        grace: 0,
+        lazySweep: false,
+        ...(maxEntriesPerGrant === undefined ? {} : { maxEntriesPerGrant }),
+      };
+      await fc.assert(
+        fc.asyncProperty(replayCommands(realClock, limits), async (commands) => {
+          const store = new RedisReplayStore({
+            client,
+            prefix: `model:${run++}:`,
+            ...(maxEntriesPerGrant === undefined ? {} : { maxEntriesPerGrant }),
+          });
+          await fc.asyncModelRun(() => ({ model: emptyModel(realClock), real: store }), commands);
+        }),
+        { numRuns: Math.min(NUM_RUNS, 30) },
+      );
+    }
+  }, 120_000);
+
+  it('two stores racing on overlapping sets of ids on several primaries: exactly one wins, the loser records nothing', async () => {
+    const [one, two] = [0, 1].map(
+      () => new RedisReplayStore({ client, prefix: 'race-all:', maxEntriesPerGrant: 1000 }),
+    ) as [RedisReplayStore, RedisReplayStore];
+    const expiresAt = Date.now() / 1000 + 60;
+    const outcomes = await Promise.all(
+      Array.from({ length: 100 }, async (_, i) => {
+        const [x, y, z] = [`r${i}x`, `r${i}y`, `r${i}z`].map((jti) => ({ jti, expiresAt })) as [
+          ReplayEntry,
+          ReplayEntry,
+          ReplayEntry,
+        ];
+        const context = { grant: 'G' };
+        const [first, second] = await Promise.all([
+          one.checkAndStoreAll([x, y], context),
+          two.checkAndStoreAll([y, z], context),
+        ]);
+        const lost = first === undefined ? z : x;
+        return {
+          won: [first, second].filter((seen) => seen === undefined).length,
+          fresh: await one.checkAndStore(lost.jti, expiresAt, context),
+        };
+      }),
+    );
+    expect(outcomes.filter(({ won }) => won !== 1)).toEqual([]);
+    expect(outcomes.filter(({ fresh }) => !fresh)).toEqual([]);
+    await Promise.all([one.close(), two.close()]);
   });
 
   it('the revocation slot moved to another primary mid-run: revocations hold throughout, every answer within the bound', async () => {

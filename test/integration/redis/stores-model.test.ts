@@ -58,7 +58,7 @@ describe.skipIf(skipWithoutRedis(SUITE))(SUITE, () => {
         lazySweep: false,
         ...(quota.maxEntriesPerGrant === undefined
           ? {}
-          : { maxEntriesPerGrant: quota.maxEntriesPerGrant, keyedByGrant: true }),
+          : { maxEntriesPerGrant: quota.maxEntriesPerGrant }),
       };
       await fc.assert(
         fc.asyncProperty(replayCommands(realClock, limits), async (commands) => {

@@ -13,7 +13,7 @@ import {
   createRedisClient,
 } from '../../../src/stores/redis/index.js';
 import { tally } from '../../helpers/fixture.js';
-import { keyFor } from '../../../src/stores/redis/keys.js';
+import { keyFor, ledgerKeyFor } from '../../../src/stores/redis/keys.js';
 import { RedisServer, skipWithoutRedis } from './redis-server.js';
 import { StoreQuotaError } from '../../../src/stores/errors.js';
 
@@ -241,16 +241,16 @@ describe.skipIf(skipWithoutRedis(SUITE))(SUITE, () => {
         // The refused id was not stored; G's share comes back as its entries expire.
         await sleep(1100);
         await expect(a.checkAndStore('g-more', nowS() + 1, { grant: 'G' })).resolves.toBe(true);
-        // Entry and ledger share a Cluster hash tag; a ledger expires with its last entry, so
-        // only G's (just charged) is left, holding its one entry in force.
-        const ledgers = await raw.keys('q1:quota:{g:*}');
-        expect(ledgers).toHaveLength(1);
-        expect(await raw.zcard(ledgers[0]!)).toBe(1);
-        const entries = await raw.keys('q1:jti:{g:*}:*');
-        expect(entries).toHaveLength(1);
-        expect(entries[0]?.split(':{')[1]?.split('}')[0]).toBe(
-          ledgers[0]?.split(':{')[1]?.split('}')[0],
-        );
+        // A charged entry keeps its one key per proof id; a ledger expires with its last
+        // entry, so only G's (just charged) is left, holding that one entry in force.
+        expect(await raw.keys('q1:quota:*')).toEqual([ledgerKeyFor('q1:', 'G')]);
+        expect(await raw.zrange(ledgerKeyFor('q1:', 'G'), '0', '-1')).toEqual([
+          keyFor('q1:', 'jti', 'g-more'),
+        ]);
+        expect(await raw.keys('q1:jti:*')).toEqual([keyFor('q1:', 'jti', 'g-more')]);
+        // The same proof id under another grant (or none) is a replay: one entry per id.
+        await expect(b.checkAndStore('g-more', nowS() + 1, { grant: 'H' })).resolves.toBe(false);
+        await expect(b.checkAndStore('g-more', nowS() + 1)).resolves.toBe(false);
       } finally {
         await Promise.all([a.close(), b.close()]);
       }

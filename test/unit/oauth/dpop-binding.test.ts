@@ -92,7 +92,10 @@ describe('issue 11 finding 5: mandate/oauth replays a DPoP proof at the edge of 
       jwks: { keys: [{ ...issuer.publicJwk, kid: 'k1' }] },
       clock: () => NOW,
       storeTimeoutMs: 20,
-      replay: { checkAndStore: () => new Promise<boolean>(() => {}) },
+      replay: {
+        checkAndStore: () => new Promise<boolean>(() => {}),
+        checkAndStoreAll: () => new Promise<undefined>(() => {}),
+      },
     });
     const proof = await dpopProof(client, token, NOW);
     expect(await oauth.verify(token, { dpop: { proof, method: 'POST', url: URL } })).toMatchObject({

@@ -308,7 +308,10 @@ describe('rule 8: possession', () => {
 
   it('fails closed when the replay store is unavailable', async () => {
     const mandate = await chainOf(world, 0);
-    const replay: ReplayStore = { checkAndStore: () => Promise.reject(new Error('down')) };
+    const replay: ReplayStore = {
+      checkAndStore: () => Promise.reject(new Error('down')),
+      checkAndStoreAll: () => Promise.reject(new Error('down')),
+    };
     expect(await verifyWith(verifierFor(world, { replay }), mandate, a0)).toMatchObject({
       code: 'MANDATE_STORE_UNAVAILABLE',
       check: 'possession',

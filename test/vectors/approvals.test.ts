@@ -1,0 +1,111 @@
+/**
+ * The approval vectors (test/vectors/approvals.json): (a) the committed file is exactly what
+ * scripts/approval-vectors.ts produces, and (b) every case, in each of the three encodings,
+ * reaches its expected decision through `createVerifier`, after the cases it names in `before`
+ * on the same replay store.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import {
+  APPROVAL_VECTORS_PATH,
+  generateApprovalVectors,
+  type ApprovalVectorCase,
+  type ApprovalVectorFile,
+} from '../../scripts/approval-vectors.js';
+import { renderVectors } from '../../scripts/vector-file.js';
+import {
+  createVerifier,
+  MemoryReplayStore,
+  type TrustAnchor,
+  type Verifier,
+} from '../../src/index.js';
+import type { JWK } from 'jose';
+import { expectCaseList, expectNoDrift, expectSeedKeys } from '../helpers/vector-file.js';
+
+const committedText = readFileSync(APPROVAL_VECTORS_PATH, 'utf8');
+const file = JSON.parse(committedText) as ApprovalVectorFile;
+const byId = new Map(file.tests.map((c) => [c.tcId, c]));
+
+function verifierFor(now: number): Verifier {
+  const v = file.verifier;
+  return createVerifier({
+    trustAnchors: v.trustAnchors as TrustAnchor[],
+    audience: v.audience,
+    clockTolerance: v.clockTolerance,
+    proofWindow: v.proofWindow,
+    maxApprovalLifetime: v.maxApprovalLifetime,
+    userKeys: (subject) => (v.userKeys[subject] ?? []) as JWK[],
+    limits: v.limits,
+    replay: new MemoryReplayStore(),
+    clock: () => now,
+  });
+}
+
+function present(verifier: Verifier, c: ApprovalVectorCase) {
+  return verifier.verify(c.token, {
+    proof: c.proof,
+    request: c.request,
+    approvals: c.approvals,
+  });
+}
+
+function expectOutcome(decision: unknown, c: ApprovalVectorCase): void {
+  expect(decision, `tcId ${c.tcId} ${c.name}: ${c.comment}`).toMatchObject({
+    allowed: c.result === 'valid',
+    ...c.expected,
+  });
+}
+
+describe('approvals.json: the file', () => {
+  it('has not drifted from the generator (run `npm run vectors:generate` after a deliberate change)', async () => {
+    const regenerated = renderVectors(await generateApprovalVectors());
+    expectNoDrift('approvals.json', committedText, regenerated, file.tests);
+  });
+
+  it('lists test keys whose seeds derive the published public keys and ids', () => {
+    expectSeedKeys(file.keys);
+    expect(file.verifier.trustAnchors[0]?.publicJwk).toEqual(file.keys.anchor.publicJwk);
+  });
+
+  it('has unique tcIds and names, a comment on every case, and the count it declares', () => {
+    expectCaseList(file);
+  });
+
+  it('covers allowed, required and every attack on an approval, in each encoding', () => {
+    const names = new Set(file.tests.map((c) => c.name));
+    for (const format of ['jws', 'aat', 'biscuit']) {
+      for (const attack of [
+        'no-approval-needed',
+        'approval-required',
+        'approved',
+        'other-amount',
+        'other-holder',
+        'other-audience',
+        'expired',
+        'replayed',
+        'replayed-pair',
+        'fresh-after-replayed-pair',
+        'non-approver',
+        'same-approver-twice',
+        'two-approvers',
+        'stripped-requirement',
+      ]) {
+        expect(names.has(`${format}-${attack}`), `${format}-${attack}`).toBe(true);
+      }
+    }
+  });
+});
+
+describe('approvals.json: every case through createVerifier', () => {
+  for (const c of file.tests) {
+    it(`tcId ${c.tcId} ${c.name}: ${c.comment}`, async () => {
+      const verifier = verifierFor(c.now);
+      for (const id of c.before ?? []) {
+        const first = byId.get(id);
+        if (first === undefined) throw new Error(`tcId ${c.tcId}: no case ${id}`);
+        expectOutcome(await present(verifier, first), first);
+      }
+      expectOutcome(await present(verifier, c), c);
+    });
+  }
+});

@@ -48,9 +48,24 @@ export interface PreparedSigner {
   readonly alg: SigningAlg;
 }
 
+/**
+ * The type of each KeyObject a signer was prepared with: a KeyObject never changes, and its
+ * `type` getter crosses into native code on every read (a measurable share of a delegation).
+ */
+const keyTypes = new WeakMap<KeyObject, string>();
+
+function keyTypeOf(key: KeyObject): string {
+  let type = keyTypes.get(key);
+  if (type === undefined) {
+    type = `${key.type}/${key.asymmetricKeyType ?? ''}`;
+    keyTypes.set(key, type);
+  }
+  return type;
+}
+
 function toPrivateKeyObject(privateKey: KeyPair['privateKey']): KeyObject {
   if (privateKey instanceof KeyObject) {
-    if (privateKey.type !== 'private') {
+    if (!keyTypeOf(privateKey).startsWith('private/')) {
       throw new TypeError(
         `privateKey is a ${privateKey.type} KeyObject: signing needs the private key (generateKeyPair().privateKey)`,
       );
@@ -91,9 +106,8 @@ export function prepareSigner(pair: KeyPair): PreparedSigner {
   } catch {
     throw new TypeError('signer.publicJwk must be an Ed25519 or P-256 public JWK');
   }
-  const derived = key.asymmetricKeyType;
-  const expected = publicJwk.kty === 'OKP' ? 'ed25519' : 'ec';
-  if (derived !== expected)
+  const expected = publicJwk.kty === 'OKP' ? 'private/ed25519' : 'private/ec';
+  if (keyTypeOf(key) !== expected)
     throw new TypeError('signer.privateKey does not match signer.publicJwk');
   return { key, publicJwk, alg: algForJwk(publicJwk) };
 }

@@ -18,15 +18,14 @@ import { isMandateError } from '../../core/errors.js';
 import type { Json } from '../../core/types.js';
 import { META_APPROVALS } from '../approval-transport.js';
 import {
-  approvalNeededFor,
   approvalsFromAnswer,
   humanApprovalRequest,
   type AskHuman,
   type HumanAnswer,
   type HumanApprovalRequest,
 } from '../human-approval.js';
-import { authorityIn, unsealAuthority, type AgentToolRequirement } from '../run-authority.js';
-import { snapshotArgs } from '../tool-guard.js';
+import { approvalNeededForToolCall } from '../approval-precheck.js';
+import { authorityIn, type AgentToolRequirement } from '../run-authority.js';
 import { MAX_APPROVALS } from '../../verify/approval-rule.js';
 import { MAX_APPROVAL_LENGTH } from '../../proof/approval.js';
 import type { ApprovalNeeded } from '../../verify/approval-needed.js';
@@ -63,23 +62,7 @@ async function neededFor(
   const target = typeof tool === 'object' && tool !== null ? targets.get(tool) : undefined;
   const authority = authorityIn(toolContext);
   if (target === undefined || authority === undefined) return undefined;
-  const { requirement, audience } = target;
-  try {
-    const args = snapshotArgs(input);
-    const resource =
-      typeof requirement.resource === 'function'
-        ? requirement.resource(args)
-        : requirement.resource;
-    if (typeof resource !== 'string') return undefined;
-    return await approvalNeededFor(
-      unsealAuthority(authority).token,
-      { resource, action: requirement.action, args },
-      audience === undefined ? {} : { audience },
-    );
-  } catch (error) {
-    if (isMandateError(error) || error instanceof TypeError) return undefined;
-    throw error;
-  }
+  return approvalNeededForToolCall(authority, target.requirement, input, target.audience);
 }
 
 /**

@@ -17,8 +17,8 @@
 import { RunContext, RunState, type Agent, type RunToolApprovalItem } from '@openai/agents-core';
 import { isMandateError, type Check, type MandateErrorCode } from '../../core/errors.js';
 import type { Json } from '../../core/types.js';
+import { approvalNeededForToolCall } from '../approval-precheck.js';
 import {
-  approvalNeededFor,
   approvalsFromAnswer,
   humanApprovalRequest,
   type AskHuman,
@@ -28,11 +28,10 @@ import {
 import {
   AUTHORITY_KEY,
   authorityIn,
-  unsealAuthority,
   type AgentToolRequirement,
   type RunAuthority,
 } from '../run-authority.js';
-import { describeDenial, snapshotArgs } from '../tool-guard.js';
+import { describeDenial } from '../tool-guard.js';
 import { readHumanAnswer } from '../human-answer.js';
 /** The run-context key of the pending requests and the approvals given. */
 export const APPROVALS_KEY = 'mandateApprovals';
@@ -128,25 +127,8 @@ export function approvalPolicy(
     const context = runContext.context;
     const authority = authorityIn(context);
     if (authority === undefined || typeof callId !== 'string') return false;
-    let request: HumanApprovalRequest | undefined;
-    try {
-      const args = snapshotArgs(input);
-      const resource =
-        typeof requirement.resource === 'function'
-          ? requirement.resource(args)
-          : requirement.resource;
-      if (typeof resource !== 'string') return false;
-      const needed = await approvalNeededFor(
-        unsealAuthority(authority).token,
-        { resource, action: requirement.action, args },
-        audience === undefined ? {} : { audience },
-      );
-      request = needed === undefined ? undefined : humanApprovalRequest(needed);
-    } catch (error) {
-      // Not readable here: the guard verifies the call and denies it with its code.
-      if (isMandateError(error) || error instanceof TypeError) return false;
-      throw error;
-    }
+    const needed = await approvalNeededForToolCall(authority, requirement, input, audience);
+    const request = needed === undefined ? undefined : humanApprovalRequest(needed);
     if (request === undefined) return false;
     const stash = stashIn(context, true);
     if (stash === undefined) return false;

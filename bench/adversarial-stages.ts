@@ -576,7 +576,7 @@ function families(world: World, blockHeader: string): Family[] {
       sizes: [1, 2, 4, 8],
       bound: {
         ratio: 128,
-        why: "one hop's narrowing is bounded by the algebra's work budget (1,000,000 units, about five exhausted glob inclusions), not by the token's size",
+        why: "one hop's narrowing is bounded by the algebra's work budget (200,000 units, one exhausted glob inclusion), not by the token's size",
       },
       async prepare(n, v) {
         const clauses = (pattern: (i: number) => string) => ({
@@ -602,7 +602,7 @@ function families(world: World, blockHeader: string): Family[] {
       sizes: [1, 2, 3, 5],
       bound: {
         ratio: 128,
-        why: 'every hop may spend the work budget on inclusions that hold, so a chain costs up to its hops × the budget; 5 hops of 4 such globs fill the 16 KiB token',
+        why: 'every hop may spend up to the work budget on inclusions that hold (a hop needing more is refused by delegate), so a chain costs up to its hops × the budget',
       },
       async prepare(n, v) {
         const caps = (k: number) =>
@@ -611,15 +611,17 @@ function families(world: World, blockHeader: string): Family[] {
             actions: ['call'],
             constraints: { memo: { glob: `v${v}*${'a*'.repeat(k)}` } },
           }));
-        let m = await world.mintJws(caps(100), 15);
+        // 4 inclusions of 60–65 stars: ≈ 150,000 units, the most a hop may spend (WORK_BUDGET).
+        const STARS = 60;
+        let m = await world.mintJws(caps(STARS), 15);
         for (let hop = 1; hop <= n; hop++) {
           m = await delegate(m, {
             signer: holder,
             holder: holder.publicJwk,
-            capabilities: caps(100 + hop),
+            capabilities: caps(STARS + hop),
           });
         }
-        return toolCall(world, m, 'send0', { memo: `v${v}${'a'.repeat(100 + n)}` });
+        return toolCall(world, m, 'send0', { memo: `v${v}${'a'.repeat(STARS + n)}` });
       },
     },
     // The proof of possession.

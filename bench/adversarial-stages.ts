@@ -26,7 +26,6 @@ import {
   MemoryReplayStore,
   mint,
   parseArguments,
-  parseMandate,
   prove,
   toolResource,
   type Capability,
@@ -46,7 +45,7 @@ import {
 import type { AgentCard } from '../src/identity/agent-card/index.js';
 import { prepareSigner } from '../src/identity/keys.js';
 import { createAccessTokenVerifier } from '../src/oauth/index.js';
-import { encodeChainUnchecked, planOf } from '../src/testing/forge.js';
+import { forgeLeafCapabilities } from '../src/testing/forge.js';
 import { median, QUICK } from './common.js';
 import {
   judgeGrowth,
@@ -282,13 +281,7 @@ function families(world: World, blockHeader: string): Family[] {
       holder: holder.publicJwk,
       capabilities: [],
     });
-    const [b0, b1] = (await parseMandate(genuine)).blocks;
-    if (b0 === undefined || b1 === undefined) throw new Error('no blocks');
-    return encodeChainUnchecked(
-      'jws',
-      [planOf(b0), planOf({ ...b1, capabilities: child })],
-      [anchor, holder],
-    );
+    return forgeLeafCapabilities(genuine, child, [anchor, holder]);
   };
 
   /** n tool capabilities (one encoding for every format: the AAT draft's tool resources). */

@@ -9,14 +9,13 @@ import {
   delegate,
   generateKeyPair,
   mint,
-  parseMandate,
   toolResource,
   type Capability,
   type CapabilityInput,
   type Constraint,
 } from '../../../src/index.js';
 import { MandateError } from '../../../src/core/errors.js';
-import { encodeChainUnchecked, planOf } from '../../../src/testing/forge.js';
+import { forgeLeafCapabilities } from '../../../src/testing/forge.js';
 
 const SERVICE = 'https://tools.example';
 const ANCHOR = 'anchor';
@@ -77,13 +76,7 @@ describe('the per-hop work budget', async () => {
       holder: holder.publicJwk,
       capabilities: [],
     });
-    const [b0, b1] = (await parseMandate(genuine)).blocks;
-    if (b0 === undefined || b1 === undefined) throw new Error('no blocks');
-    const forged = await encodeChainUnchecked(
-      'jws',
-      [planOf(b0), planOf({ ...b1, capabilities: child })],
-      [anchor, holder],
-    );
+    const forged = await forgeLeafCapabilities(genuine, child, [anchor, holder]);
     const decision = await verifier.verify(forged, { action: send });
     // The decision reports what `delegate`'s error does, less the AAT step label.
     const { step: _step, ...detail } = e.detail;

@@ -5,8 +5,12 @@
  * the import time and the first decision's time. Medians of several runs; a denial fails the bench
  * (a cold process must never deny a genuine request).
  *
+ * `MANDATE_BENCH_BASELINE=<dir>/dist/index.js` (another build, e.g. of `main`) adds that build's
+ * rows, measured in the same run with the runs interleaved (baseline, current, baseline, …), so
+ * that both see the same load: before / after in one table.
+ *
  * Run alone: `node --import tsx bench/cold-start.ts` (after `npm run build`); `npm run bench` runs
- * it after the verification tables.
+ * it first and last.
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -18,6 +22,7 @@ import { median, QUICK } from './common.js';
 
 const RUNS = QUICK ? 3 : 7;
 const DIST = new URL('../dist/index.js', import.meta.url);
+const BASELINE = process.env.MANDATE_BENCH_BASELINE;
 const AUD = 'https://cold.bench.example';
 const ANCHOR = 'https://as.cold.bench.example';
 const REQUEST = { method: 'POST', url: `${AUD}/pay` } as const;
@@ -80,13 +85,14 @@ async function scenario(
 const run = promisify(execFile);
 
 async function coldRun(
+  dist: URL,
   anchor: KeyPair,
   { token, holder }: Scenario,
   now: number,
 ): Promise<ChildResult> {
   const proof = await prove(token, { signer: holder, request: REQUEST, now });
   const input = {
-    dist: DIST.href,
+    dist: dist.href,
     anchors: [{ id: ANCHOR, publicJwk: anchor.publicJwk }],
     audience: AUD,
     now,
@@ -102,9 +108,19 @@ async function coldRun(
   return JSON.parse(stdout) as ChildResult;
 }
 
+/** The builds to compare: this one, and the baseline's when `MANDATE_BENCH_BASELINE` is set. */
+function builds(): { readonly name: string; readonly dist: URL }[] {
+  const current = { name: 'this build', dist: DIST };
+  if (BASELINE === undefined || BASELINE === '') return [current];
+  const baseline = pathToFileURL(BASELINE);
+  if (!existsSync(baseline)) throw new Error(`MANDATE_BENCH_BASELINE: ${BASELINE} is missing`);
+  return [{ name: 'baseline', dist: baseline }, current];
+}
+
 /**
  * The cold-start table: import → first decision in a fresh process, JWS and Biscuit (2-block
- * mandates with a proof), medians of several runs. Returns Markdown; throws on a denial.
+ * mandates with a proof), medians of several runs, for this build (and the baseline's, runs
+ * interleaved). Returns Markdown; throws on a denial.
  */
 export async function coldStartTable(): Promise<string> {
   if (!existsSync(DIST))
@@ -112,35 +128,44 @@ export async function coldStartTable(): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
   const anchor = await generateKeyPair();
   const agents = [await generateKeyPair(), await generateKeyPair()];
+  const compared = builds();
   let table =
-    '| encoding | import ms (CPU ms) | first decision ms (CPU ms) | import → first decision ms (CPU ms) |\n' +
-    '|---|---:|---:|---:|\n';
+    '| encoding | build | import ms (CPU ms) | first decision ms (CPU ms) | import → first decision ms (CPU ms) |\n' +
+    '|---|---|---:|---:|---:|\n';
   for (const format of ['jws', 'biscuit'] as const) {
     const fixture = await scenario(anchor, agents, format, now);
-    const results: ChildResult[] = [];
+    const results = compared.map((): ChildResult[] => []);
     for (let i = 0; i < RUNS; i++) {
-      const result = await coldRun(anchor, fixture, now);
-      if (!result.allowed) {
-        throw new Error(`cold ${format} verification denied: ${result.code ?? 'no code'}`);
+      for (const [b, build] of compared.entries()) {
+        const result = await coldRun(build.dist, anchor, fixture, now);
+        if (!result.allowed) {
+          throw new Error(
+            `cold ${format} verification denied (${build.name}): ${result.code ?? 'no code'}`,
+          );
+        }
+        results[b]?.push(result);
       }
-      results.push(result);
     }
-    const cell = (wall: (r: ChildResult) => number, cpu: (r: ChildResult) => number) =>
-      `${median(results.map(wall)).toFixed(1)} (${median(results.map(cpu)).toFixed(1)})`;
-    table += `| ${format} | ${cell(
-      (r) => r.importMs,
-      (r) => r.importCpuMs,
-    )} | ${cell(
-      (r) => r.decisionMs,
-      (r) => r.decisionCpuMs,
-    )} | ${cell(
-      (r) => r.importMs + r.decisionMs,
-      (r) => r.importCpuMs + r.decisionCpuMs,
-    )} |\n`;
+    for (const [b, build] of compared.entries()) {
+      const runs = results[b] ?? [];
+      const cell = (wall: (r: ChildResult) => number, cpu: (r: ChildResult) => number) =>
+        `${median(runs.map(wall)).toFixed(1)} (${median(runs.map(cpu)).toFixed(1)})`;
+      table += `| ${format} | ${build.name} | ${cell(
+        (r) => r.importMs,
+        (r) => r.importCpuMs,
+      )} | ${cell(
+        (r) => r.decisionMs,
+        (r) => r.decisionCpuMs,
+      )} | ${cell(
+        (r) => r.importMs + r.decisionMs,
+        (r) => r.importCpuMs + r.decisionCpuMs,
+      )} |\n`;
+    }
   }
   return (
     table +
-    `\nnode ${process.version}, a fresh \`node\` process per run on dist/, medians of ${RUNS} runs; ` +
+    `\nnode ${process.version}, a fresh \`node\` process per run on dist/, medians of ${RUNS} runs` +
+    `${compared.length > 1 ? ` (baseline: ${BASELINE ?? ''}, runs interleaved)` : ''}; ` +
     '2-block mandate with a proof of possession, allowed every time.\n'
   );
 }

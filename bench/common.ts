@@ -28,3 +28,24 @@ export function leastSquaresSlope(
   }
   return variance === 0 ? 0 : covariance / variance;
 }
+
+/**
+ * `MANDATE_BENCH_CPU=1`: time spans in this thread's CPU time instead of wall time. On a machine
+ * shared by many jobs, wall time is mostly waiting for a core; CPU time is what the code costs
+ * (node:crypto runs on this thread, so the floor is measured the same way).
+ */
+export const CPU_CLOCK = process.env.MANDATE_BENCH_CPU === '1';
+
+/** Microseconds now, on the clock the run measures with (see {@link CPU_CLOCK}). */
+export function nowMicros(): number {
+  if (!CPU_CLOCK) return Number(process.hrtime.bigint()) / 1000;
+  // threadCpuUsage (Node 23.9+) counts this thread only; cpuUsage adds the GC and pool threads.
+  const threadUsage = (process as { threadCpuUsage?: () => NodeJS.CpuUsage }).threadCpuUsage;
+  const { user, system } = threadUsage === undefined ? process.cpuUsage() : threadUsage();
+  return user + system;
+}
+
+/** How a run's times were taken, for the tables' footnotes. */
+export function clockNote(): string {
+  return CPU_CLOCK ? 'main-thread CPU time' : 'wall time';
+}

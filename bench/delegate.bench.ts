@@ -1,5 +1,5 @@
 /**
- * `delegate` cost against its floor: one Ed25519 signature (node:crypto, key already
+ * `delegate` cost against its floor (JWS, AAT and Biscuit): one Ed25519 signature (node:crypto, key already
  * imported), the one signature a JWS or AAT delegation must make. A delegation decodes the
  * parent chain once and signs one block; its cost should not grow much with the chain's depth.
  * Medians of several rounds; ratios are what to read (these machines are noisy).
@@ -8,7 +8,7 @@
  */
 import { generateKeyPairSync, sign as cryptoSign } from 'node:crypto';
 import { delegate, generateKeyPair, mint, type KeyPair, type Mandate } from '../src/index.js';
-import { median, QUICK } from './common.js';
+import { clockNote, median, nowMicros, QUICK } from './common.js';
 
 const DEPTHS = [1, 3, 5, 9] as const;
 const COUNT = QUICK ? 100 : 400;
@@ -19,16 +19,16 @@ const NOW = Math.floor(Date.now() / 1000);
 async function measure(count: number, run: () => unknown): Promise<number> {
   const rounds: number[] = [];
   for (let r = 0; r < ROUNDS; r++) {
-    const start = process.hrtime.bigint();
+    const start = nowMicros();
     for (let i = 0; i < count; i++) await run();
-    rounds.push(Number(process.hrtime.bigint() - start) / 1000 / count);
+    rounds.push((nowMicros() - start) / count);
   }
   return median(rounds);
 }
 
 /** A chain of `depth` blocks: `keys[0]` mints it, `keys[depth]` holds its last block. */
 async function chainOf(
-  format: 'jws' | 'aat',
+  format: 'jws' | 'aat' | 'biscuit',
   depth: number,
   keys: readonly KeyPair[],
 ): Promise<Mandate> {
@@ -67,7 +67,7 @@ const oneSign = await measure(4000, () => cryptoSign(null, message, privateKey))
 process.stdout.write(`one Ed25519 signature (floor unit): ${oneSign.toFixed(1)} µs\n\n`);
 const keys = await Promise.all(Array.from({ length: 12 }, () => generateKeyPair()));
 let table = '| format | parent blocks | delegate µs | × one signature |\n|---|---|---|---|\n';
-for (const format of ['jws', 'aat'] as const) {
+for (const format of ['jws', 'aat', 'biscuit'] as const) {
   for (const depth of DEPTHS) {
     const parent = await chainOf(format, depth, keys);
     const signer = keys[depth];
@@ -79,4 +79,4 @@ for (const format of ['jws', 'aat'] as const) {
     table += `| ${format} | ${depth} | ${time.toFixed(0)} | ${(time / oneSign).toFixed(2)}× |\n`;
   }
 }
-process.stdout.write(table);
+process.stdout.write(`${table}\nmedians of ${clockNote()}\n`);

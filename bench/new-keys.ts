@@ -7,19 +7,17 @@
  *                  can hit: each holder key is parsed, thumbprinted and imported for the first time).
  * Each round verifies chains no verifier has seen, on a fresh verifier.
  *
+ * `MANDATE_BENCH_BASELINE=<dir>/dist/index.js` (another build, e.g. an older commit's) adds that
+ * build's rows, its rounds interleaved with this build's, so that a regression shows against
+ * the same machine in one run.
+ *
  * Run alone: `node --import tsx bench/new-keys.ts`; `npm run bench` runs it after the JWS table.
  */
 import { createPublicKey, generateKeyPairSync, sign, verify } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 
-import {
-  createVerifier,
-  delegate,
-  generateKeyPair,
-  mint,
-  prove,
-  type KeyPair,
-} from '../src/index.js';
+import * as current from '../src/index.js';
+import type { KeyPair } from '../src/index.js';
 import { median, QUICK } from './common.js';
 
 const DELEGATIONS = 5;
@@ -35,13 +33,20 @@ interface Chain {
   readonly proof: string;
 }
 
+/** The API a build offers (this tree's, or a baseline's `dist/`). */
+type Api = Pick<
+  typeof current,
+  'createVerifier' | 'delegate' | 'generateKeyPair' | 'mint' | 'prove'
+>;
+
 async function makeChain(
+  m: Api,
   anchor: KeyPair,
   agents: readonly KeyPair[],
   subject: string,
   now: number,
 ): Promise<Chain> {
-  let mandate = await mint({
+  let mandate = await m.mint({
     issuer: anchor,
     issuerId: ANCHOR,
     subject,
@@ -55,13 +60,13 @@ async function makeChain(
     now,
   });
   for (let h = 1; h <= DELEGATIONS; h++) {
-    mandate = await delegate(mandate, {
+    mandate = await m.delegate(mandate, {
       signer: agents[h - 1]!,
       holder: agents[h]!.publicJwk,
       now,
     });
   }
-  const proof = await prove(mandate, { signer: agents[DELEGATIONS]!, request: REQUEST, now });
+  const proof = await m.prove(mandate, { signer: agents[DELEGATIONS]!, request: REQUEST, now });
   return { token: mandate.token, proof };
 }
 
@@ -76,6 +81,7 @@ function cpuMicros(): number {
 
 /** Rounds × chains never seen before; `fresh` gives every chain its own user and agents. */
 async function fixture(
+  m: Api,
   anchor: KeyPair,
   shared: readonly KeyPair[],
   fresh: boolean,
@@ -86,9 +92,9 @@ async function fixture(
     const chains: Chain[] = [];
     for (let c = 0; c < CHAINS; c++) {
       const agents = fresh
-        ? await Promise.all(Array.from({ length: DELEGATIONS + 1 }, () => generateKeyPair()))
+        ? await Promise.all(Array.from({ length: DELEGATIONS + 1 }, () => m.generateKeyPair()))
         : shared;
-      chains.push(await makeChain(anchor, agents, fresh ? `user-${r}-${c}` : 'alice', now));
+      chains.push(await makeChain(m, anchor, agents, fresh ? `user-${r}-${c}` : 'alice', now));
     }
     rounds.push(chains);
   }
@@ -98,7 +104,7 @@ async function fixture(
 /** CPU µs per chain to verify `chains` (never seen) on a fresh verifier. Throws on a denial. */
 async function verifyRound(
   chains: readonly Chain[],
-  make: () => ReturnType<typeof createVerifier>,
+  make: () => ReturnType<Api['createVerifier']>,
   warm: Chain,
 ): Promise<number> {
   const verifier = make();
@@ -123,52 +129,86 @@ function oneVerification(): number {
   return (cpuMicros() - start) / 1000;
 }
 
+/** One build under test: its API, fixtures and per-round figures. */
+interface Build {
+  readonly name: string;
+  readonly make: () => ReturnType<Api['createVerifier']>;
+  readonly warm: Chain;
+  readonly repeated: Chain[][];
+  readonly fresh: Chain[][];
+  readonly times: { repeated: number[]; fresh: number[] };
+  readonly ratios: { repeated: number[]; fresh: number[] };
+}
+
+async function prepare(name: string, m: Api, now: number): Promise<Build> {
+  const anchor = await m.generateKeyPair();
+  const shared = await Promise.all(
+    Array.from({ length: DELEGATIONS + 1 }, () => m.generateKeyPair()),
+  );
+  return {
+    name,
+    make: () =>
+      m.createVerifier({
+        trustAnchors: [{ id: ANCHOR, publicJwk: anchor.publicJwk }],
+        audience: AUD,
+        clock: () => now,
+      }),
+    warm: await makeChain(m, anchor, shared, 'alice', now),
+    repeated: await fixture(m, anchor, shared, false, now),
+    fresh: await fixture(m, anchor, shared, true, now),
+    times: { repeated: [], fresh: [] },
+    ratios: { repeated: [], fresh: [] },
+  };
+}
+
 /**
  * The table: a never-seen 6-block chain with its proof, keys repeating vs all keys new, both
- * against the floor of 7 Ed25519 verifications measured in the same run. Returns Markdown.
+ * against the floor of 7 Ed25519 verifications measured in the same run (and the baseline
+ * build's rows when `MANDATE_BENCH_BASELINE` is set). Returns Markdown.
  */
 export async function newKeysTable(): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
-  const anchor = await generateKeyPair();
-  const shared = await Promise.all(
-    Array.from({ length: DELEGATIONS + 1 }, () => generateKeyPair()),
-  );
-  const make = () =>
-    createVerifier({
-      trustAnchors: [{ id: ANCHOR, publicJwk: anchor.publicJwk }],
-      audience: AUD,
-      clock: () => now,
-    });
-  const warm = await makeChain(anchor, shared, 'alice', now);
-  const repeated = await fixture(anchor, shared, false, now);
-  const fresh = await fixture(anchor, shared, true, now);
-  // Interleaved round by round with the floor, so that all three see the same machine; each
-  // round's ratio is to the floor measured right before it, and the table reports medians.
+  const baseline = process.env.MANDATE_BENCH_BASELINE;
+  const builds: Build[] = [];
+  if (baseline !== undefined && baseline !== '') {
+    const m = (await import(pathToFileURL(baseline).href)) as Api;
+    builds.push(await prepare('baseline', m, now));
+  }
+  builds.push(await prepare('this build', current, now));
+  // Interleaved round by round with the floor, so that every build and case sees the same
+  // machine; each round's ratio is to the floor measured right before it; medians reported.
   const floors: number[] = [];
-  const ratios = { repeated: [] as number[], fresh: [] as number[] };
-  const times = { repeated: [] as number[], fresh: [] as number[] };
   for (let r = 0; r <= ROUNDS; r++) {
-    const floorRound = oneVerification() * (DELEGATIONS + 2);
-    const repeatedRound = await verifyRound(repeated[r]!, make, warm);
-    const freshRound = await verifyRound(fresh[r]!, make, warm);
-    if (r === 0) continue; // warm-up
-    floors.push(floorRound);
-    times.repeated.push(repeatedRound);
-    times.fresh.push(freshRound);
-    ratios.repeated.push(repeatedRound / floorRound);
-    ratios.fresh.push(freshRound / floorRound);
+    for (const b of builds) {
+      const floorRound = oneVerification() * (DELEGATIONS + 2);
+      const repeatedRound = await verifyRound(b.repeated[r]!, b.make, b.warm);
+      const freshRound = await verifyRound(b.fresh[r]!, b.make, b.warm);
+      if (r === 0) continue; // warm-up
+      floors.push(floorRound);
+      b.times.repeated.push(repeatedRound);
+      b.times.fresh.push(freshRound);
+      b.ratios.repeated.push(repeatedRound / floorRound);
+      b.ratios.fresh.push(freshRound / floorRound);
+    }
   }
   const floor = median(floors);
   const floorUnit = floor / (DELEGATIONS + 2);
+  const named = (b: Build, label: string) => (builds.length > 1 ? `${label} (${b.name})` : label);
   const row = (label: string, t: readonly number[], ratio: readonly number[]) =>
     `| ${label} | ${floor.toFixed(0)} | ${median(t).toFixed(0)} | ${median(ratio).toFixed(2)}× |\n`;
   return (
     '| never-seen chain, root + 5 delegations + proof | floor µs (7 verifications) | Mandate µs | ×floor |\n' +
     '|---|---:|---:|---:|\n' +
-    row('keys repeat (known agents)', times.repeated, ratios.repeated) +
-    row('all keys new (new user, new agents)', times.fresh, ratios.fresh) +
+    builds
+      .map(
+        (b) =>
+          row(named(b, 'keys repeat (known agents)'), b.times.repeated, b.ratios.repeated) +
+          row(named(b, 'all keys new (new user, new agents)'), b.times.fresh, b.ratios.fresh),
+      )
+      .join('') +
     `\nnode ${process.version}, ${ROUNDS} rounds × ${CHAINS} chains, each verified once on a fresh verifier; CPU time, medians of per-round ratios (each round against the floor measured just before it); ` +
-    `one verification ${floorUnit.toFixed(1)} µs.\n`
+    `one verification ${floorUnit.toFixed(1)} µs` +
+    `${builds.length > 1 ? `; baseline: ${baseline ?? ''}, rounds interleaved` : ''}.\n`
   );
 }
 

@@ -14,8 +14,6 @@
  * (bench/new-keys.ts), and import → first decision in a fresh process (bench/cold-start.ts, on
  * the built dist/).
  * Medians of several rounds; ratios are what to read (these machines are noisy).
- * First, the import cost and import → first decision (JWS) in fresh processes
- * (bench/first-decision.ts).
  *
  * Run: npm run bench  (MANDATE_BENCH_QUICK=1 for a short smoke run)
  */
@@ -41,9 +39,8 @@ import { DATALOG_LIMITS, requestCode } from '../src/format/biscuit/request-facts
 import { fromTokenText } from '../src/format/biscuit/token.js';
 import { biscuitInstanceStats, withBiscuit } from '../src/format/biscuit/wasm.js';
 import { coldStartTable } from './cold-start.js';
-import { median, QUICK } from './common.js';
+import { clockNote, median, nowMicros, QUICK } from './common.js';
 import { newKeysTable } from './new-keys.js';
-import { firstDecisionReport } from './first-decision.js';
 
 const HOPS = [1, 3, 5, 10] as const;
 const TOKENS = QUICK ? 40 : 300; // distinct chains per hop count
@@ -60,9 +57,9 @@ const ACTION = { resource: 'billing:invoices/1', action: 'pay', args: { amount: 
 async function measure(count: number, run: (i: number) => unknown): Promise<number> {
   const rounds: number[] = [];
   for (let r = 0; r < ROUNDS; r++) {
-    const start = process.hrtime.bigint();
+    const start = nowMicros();
     for (let i = 0; i < count; i++) await run(i);
-    rounds.push(Number(process.hrtime.bigint() - start) / 1000 / count);
+    rounds.push((nowMicros() - start) / count);
   }
   return median(rounds);
 }
@@ -257,7 +254,7 @@ async function biscuitTable(
   const stats = biscuitInstanceStats();
   return (
     table +
-    `\nnode ${process.version}, ${ROUNDS} rounds × ${BISCUIT_TOKENS} Biscuit tokens per cell, medians; ` +
+    `\nnode ${process.version}, ${ROUNDS} rounds × ${BISCUIT_TOKENS} Biscuit tokens per cell, medians of ${clockNote()}; ` +
     `wasm instances retired for their memory during the run: ${stats.retired}.\n`
   );
 }
@@ -322,11 +319,10 @@ async function signingTable(anchor: KeyPair, agents: KeyPair[]): Promise<string>
     const r = (t: number) => `${t.toFixed(0)} (${(t / oneSign).toFixed(1)}×)`;
     table += `| ${format} | ${toolBlock} | ${five.token.length} (${size(five)}) | ${r(mintTime)} | ${r(delegateTime)} |\n`;
   }
-  return `${table}\n5 hops = the root and 5 delegation blocks, each narrowing to a tool capability with one constraint.\n`;
+  return `${table}\n5 hops = the root and 5 delegation blocks, each narrowing to a tool capability with one constraint; medians of ${clockNote()}.\n`;
 }
 
 async function main(): Promise<void> {
-  process.stdout.write(await firstDecisionReport());
   const anchor = await generateKeyPair();
   const agents = await Promise.all(Array.from({ length: 10 }, () => generateKeyPair()));
   const anchors = [{ id: ANCHOR, publicJwk: anchor.publicJwk }];
@@ -380,7 +376,7 @@ async function main(): Promise<void> {
   }
   process.stdout.write(`\n${table}`);
   process.stdout.write(
-    `\nnode ${process.version}, ${ROUNDS} rounds × ${TOKENS} tokens per cell, medians. Floor = (hops + 1) × one verification (blocks + proof).\n`,
+    `\nnode ${process.version}, ${ROUNDS} rounds × ${TOKENS} tokens per cell, medians of ${clockNote()}. Floor = (hops + 1) × one verification (blocks + proof).\n`,
   );
   process.stdout.write('\nSize and signing cost\n\n');
   process.stdout.write(await signingTable(anchor, agents));

@@ -2,7 +2,8 @@ import { generateText, isStepCount, tool, type ToolSet } from 'ai';
 import { MockLanguageModelV4 } from 'ai/test';
 import { z } from 'zod';
 import { createVerifier, generateKeyPair, mint } from 'mandate';
-import { createRunAuthority, delegateTo, guardTools, mandateContext } from 'mandate/ai';
+import { createRunAuthority, delegateTo } from 'mandate/agents';
+import { guardTools, mandateContext } from 'mandate/ai';
 
 const [authServer, orchestrator] = await Promise.all([generateKeyPair(), generateKeyPair()]);
 // alice's grant to her orchestrator agent: invoice 2026-03, read and pay up to 500.

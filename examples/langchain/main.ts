@@ -5,7 +5,8 @@ import { END, MessagesAnnotation, START, StateGraph } from '@langchain/langgraph
 import { ToolNode, toolsCondition } from '@langchain/langgraph/prebuilt';
 import { z } from 'zod';
 import { createVerifier, generateKeyPair, mint } from 'mandate';
-import { createRunAuthority, delegatingNode, guardTools, withMandate } from 'mandate/langchain';
+import { createRunAuthority } from 'mandate/agents';
+import { delegatingNode, guardTools, withMandate } from 'mandate/langchain';
 
 const [authServer, orchestrator] = await Promise.all([generateKeyPair(), generateKeyPair()]);
 // alice's grant to her orchestrator agent: invoice 2026-03, read and pay up to 500.

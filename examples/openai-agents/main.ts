@@ -1,11 +1,8 @@
 import { Agent, Runner, Usage, type Model, type ModelResponse } from '@openai/agents-core';
 import { z } from 'zod';
 import { createVerifier, generateKeyPair, mint } from 'mandate';
-import {
-  createAgentsToolGuard,
-  createRunAuthority,
-  delegatingHandoff,
-} from 'mandate/openai-agents';
+import { createRunAuthority } from 'mandate/agents';
+import { createAgentsToolGuard, delegatingHandoff } from 'mandate/openai-agents';
 
 const [authServer, orchestrator] = await Promise.all([generateKeyPair(), generateKeyPair()]);
 // alice's grant to her orchestrator agent: invoice 2026-03, read and pay up to 500.

@@ -17,14 +17,16 @@
  * Approvers are RFC 9278 JWK thumbprint URIs, or the keyword {@link APPROVER_USER}: the
  * originating user's own registered keys (the verifier's `userKeys` option resolves them).
  */
-import { z } from 'zod';
+import type { z } from 'zod';
 import { authorize, isSubset, normalizeCapabilities, type AlgebraOptions } from './capability.js';
 import { MandateError } from './errors.js';
 import { describeConstraint } from './explain.js';
 import { deepFreeze } from './freeze.js';
 import { jsonKey, joinPath } from './json.js';
 import { resolveLimits } from './limits.js';
-import { parseWith } from './schemas.js';
+import { isString, listOf, optionalMembers, plainRecord, scopeMembers } from './quick-parse.js';
+import { parseShape, type Shape } from './schemas.js';
+import { lazySchema } from './zod.js';
 import type { Action, Capability, Constraint, ConstraintInput, Json } from './types.js';
 
 /** The approver keyword for the mandate's originating user (the root's `sub`). */
@@ -64,16 +66,47 @@ export interface ApprovalRequirement {
   readonly threshold: number;
 }
 
-const REQUIREMENT_SCHEMA = z.strictObject({
-  resource: z.string(),
-  actions: z.array(z.string()).min(1, 'must name at least one action'),
-  when: z.record(z.string(), z.unknown()).optional(),
-  approvers: z
-    .array(z.string())
-    .min(1, 'must name at least one approver')
-    .max(MAX_APPROVERS, `must hold at most ${MAX_APPROVERS} items`),
-  threshold: z.number().int().min(1).max(MAX_APPROVERS).optional(),
-});
+const requirementSchema = lazySchema((z) =>
+  z.strictObject({
+    resource: z.string(),
+    actions: z.array(z.string()).min(1, 'must name at least one action'),
+    when: z.record(z.string(), z.unknown()).optional(),
+    approvers: z
+      .array(z.string())
+      .min(1, 'must name at least one approver')
+      .max(MAX_APPROVERS, `must hold at most ${MAX_APPROVERS} items`),
+    threshold: z.number().int().min(1).max(MAX_APPROVERS).optional(),
+  }),
+);
+
+const REQUIREMENT_MEMBERS = new Set(['resource', 'actions', 'when', 'approvers', 'threshold']);
+
+/**
+ * A requirement as written (its schema, and a quick parser for what the schema plainly
+ * accepts: a genuine requirement loads no zod; `test/unit/core/shapes.test.ts` holds the two
+ * together).
+ */
+export const REQUIREMENT_SHAPE: Shape<z.output<ReturnType<typeof requirementSchema>>> = {
+  schema: requirementSchema,
+  quick: (value) => {
+    const scope = scopeMembers(value, REQUIREMENT_MEMBERS);
+    const approvers = scope && listOf(scope.m['approvers'], isString, 1, MAX_APPROVERS);
+    if (scope === undefined || approvers === undefined) return undefined;
+    const out: {
+      resource: string;
+      actions: string[];
+      when?: Record<string, unknown>;
+      approvers: string[];
+      threshold?: number;
+    } = { resource: scope.resource, actions: scope.actions, approvers };
+    const parsed = optionalMembers(scope.m, out, {
+      when: plainRecord,
+      threshold: (v) =>
+        Number.isInteger(v) && (v as number) >= 1 && (v as number) <= MAX_APPROVERS ? v : undefined,
+    });
+    return parsed ? out : undefined;
+  },
+};
 
 const WILDCARD: Constraint = { constraint_type: 'wildcard' };
 const UNNAMED = '*';
@@ -116,7 +149,7 @@ const byCodeUnit = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0
 const scopes = new WeakMap<ApprovalRequirement, readonly Capability[]>();
 
 function normalizeOne(input: unknown, path: string, options?: AlgebraOptions): ApprovalRequirement {
-  const raw = parseWith(REQUIREMENT_SCHEMA, input, path);
+  const raw = parseShape(REQUIREMENT_SHAPE, input, path);
   const own = input as Readonly<Record<string, unknown>>;
   // Read `when` from the input itself (zod rebuilds records by assignment: `__proto__`).
   const when = Object.hasOwn(own, 'when')

@@ -40,7 +40,8 @@ import {
 } from './names.js';
 import type { ParsedResource } from './names.js';
 import { intersectParsed, isParsedSubset, matchesParsed, formatResource } from './resource.js';
-import { CAPABILITY_INPUT_SCHEMA, parseWith } from './schemas.js';
+import { CAPABILITY_INPUT_SHAPE } from './capability-shapes.js';
+import { parseShape } from './schemas.js';
 import type { Action, Capability, CapabilityInput, Constraint, Json } from './types.js';
 
 /** Options shared by the algebra's entry points. */
@@ -95,7 +96,7 @@ function build(
 }
 
 function prepareOne(input: unknown, path: string, limits: Limits): Prepared {
-  const raw = parseWith(CAPABILITY_INPUT_SCHEMA, input, path);
+  const raw = parseShape(CAPABILITY_INPUT_SHAPE, input, path);
   // zod rebuilds records by assignment, which would turn an argument named `__proto__`
   // into a prototype and silently drop its constraint (a widening): read the validated
   // input's own members instead of zod's copy.

@@ -1,69 +1,13 @@
 /**
- * zod schemas for capabilities and constraints at the trust boundary, and the mapping of a
- * `ZodError` onto `MANDATE_MALFORMED` (a `ZodError` never escapes this module's callers).
- *
- * The schemas check shape only. Before they run, `assertJson` has already bounded the
- * value (depth, sizes, finite numbers, plain objects), so zod never walks hostile nesting;
- * constraint trees are recursed by `constraint/parse.ts` with an explicit depth limit rather than
- * by `z.lazy`, for the same reason.
+ * The zod boundary: every zod parse goes through {@link parseWith}, which maps a failure onto a
+ * coded `MandateError` (a `ZodError` never escapes), and {@link parseShape} puts a quick
+ * structural parser in front of a schema on the hot paths. zod itself is loaded on first use
+ * (`zod.ts`): this module imports only its types.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { Check, MandateErrorCode } from './errors.js';
 import { failureAt, limitExceeded } from './failure.js';
 import { joinPath } from './json.js';
-import type { Json } from './types.js';
-
-// Values were validated as JSON by assertJson before any schema runs.
-const json = z.custom<Json>(() => true);
-const jsonList = z.array(json);
-// zod 4 numbers reject NaN and ±Infinity.
-const finite = z.number();
-
-/** Wire constraint schemas, keyed by `constraint_type`; nested clauses are parsed separately. */
-export const WIRE_CONSTRAINT_SCHEMAS = {
-  exact: z.strictObject({ constraint_type: z.literal('exact'), value: json }),
-  one_of: z.strictObject({ constraint_type: z.literal('one_of'), values: jsonList }),
-  not_one_of: z.strictObject({ constraint_type: z.literal('not_one_of'), excluded: jsonList }),
-  range: z.strictObject({
-    constraint_type: z.literal('range'),
-    min: finite.optional(),
-    max: finite.optional(),
-    min_inclusive: z.boolean().optional(),
-    max_inclusive: z.boolean().optional(),
-  }),
-  contains: z.strictObject({ constraint_type: z.literal('contains'), required: jsonList }),
-  subset: z.strictObject({ constraint_type: z.literal('subset'), allowed: jsonList }),
-  wildcard: z.strictObject({ constraint_type: z.literal('wildcard') }),
-  all: z.strictObject({
-    constraint_type: z.literal('all'),
-    // An empty conjunction would accept everything while looking like a constraint
-    // (AAT section 4.5, steps 3n/4o).
-    constraints: z.array(z.unknown()).min(1, 'must not be empty'),
-  }),
-  any: z.strictObject({
-    constraint_type: z.literal('any'),
-    constraints: z.array(z.unknown()).min(1, 'must not be empty'),
-  }),
-  glob: z.strictObject({ constraint_type: z.literal('glob'), pattern: z.string() }),
-} as const;
-
-/** The terse forms a TypeScript caller may write. */
-export const TERSE_CONSTRAINT_SCHEMAS = {
-  eq: z.strictObject({ eq: json }),
-  in: z.strictObject({ in: jsonList }),
-  glob: z.strictObject({ glob: z.string() }),
-  range: z
-    .strictObject({ min: finite.optional(), max: finite.optional() })
-    .refine((r) => r.min !== undefined || r.max !== undefined, 'needs min or max'),
-} as const;
-
-/** Shape of one capability as callers write it (names are validated separately). */
-export const CAPABILITY_INPUT_SCHEMA = z.strictObject({
-  resource: z.string(),
-  actions: z.array(z.string()).min(1, 'must name at least one action'),
-  constraints: z.record(z.string(), z.unknown()).optional(),
-  optional: z.array(z.string()).optional(),
-});
 
 /** How {@link parseWith} reports a failure: the code, rule and block (default: rule 1). */
 export interface ParseSite {
@@ -153,4 +97,26 @@ export function firstIssue(
   let path = base;
   for (const k of issue?.path ?? []) path = joinPath(path, typeof k === 'number' ? k : String(k));
   return { path, message: `${path}: ${plainIssue(issue)}` };
+}
+
+/**
+ * A schema for a hot path: the zod schema, built on first use (`lazySchema`), and a quick
+ * parser in front of it. `quick` returns the schema's output for input the schema plainly
+ * accepts (reading each member once, as zod does) and `undefined` for anything else, which
+ * the schema then parses: its verdict, message and `detail.path` stand for every rejection,
+ * so the pair accepts and rejects exactly what the schema alone does, and a genuine request
+ * never loads zod. A property test (`test/unit/core/shapes.test.ts`) holds each quick parser
+ * to its schema on arbitrary and hostile JSON.
+ */
+export interface Shape<T> {
+  /** The reference: the zod schema, built (and zod loaded) on the first call. */
+  readonly schema: () => z.ZodType<T>;
+  /** The schema's output, for input it plainly accepts; `undefined` defers to the schema. */
+  readonly quick: (value: unknown) => T | undefined;
+}
+
+/** Parses with `shape`: its quick parser, else its schema through {@link parseWith}. */
+export function parseShape<T>(shape: Shape<T>, value: unknown, path: string, site?: ParseSite): T {
+  const quick = shape.quick(value);
+  return quick !== undefined ? quick : parseWith(shape.schema(), value, path, site);
 }

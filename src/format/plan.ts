@@ -227,9 +227,11 @@ export function planDelegation(
     options.maxDepth === undefined
       ? parent.maxDepth - parent.depth - 1
       : checkDepth(options.maxDepth, 'maxDepth');
+  // The parent's own (frozen, normal-form) array when unchanged: its prepared form and the
+  // narrowing answer are then remembered by the capability algebra, not recomputed.
   const capabilities =
     options.capabilities === undefined
-      ? [...parent.capabilities]
+      ? parent.capabilities
       : normalizeCapabilities(options.capabilities);
   const expiresAt =
     options.expiresIn === undefined

@@ -5,35 +5,35 @@
  */
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import type { SigningAlg } from '../core/jws/signature.js';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { BoundedMap } from '../core/bounded-map.js';
 import { isCanonicalBase64url } from '../core/encoding.js';
 import { MandateError, type Check } from '../core/errors.js';
 import { parseWith } from '../core/schemas.js';
+import { lazySchema } from '../core/zod.js';
 
-const b64u32 = z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'must be 32 bytes of base64url');
-
-const okpSchema = z.strictObject({
-  kty: z.literal('OKP'),
-  crv: z.literal('Ed25519'),
-  x: b64u32,
-  alg: z.enum(['Ed25519', 'EdDSA']).optional(),
-  kid: z.string().max(256).optional(),
-  use: z.literal('sig').optional(),
+/** The public JWKs Mandate accepts: Ed25519 (default) and P-256 (built on first use). */
+export const publicJwkSchema = lazySchema((z) => {
+  const b64u32 = z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'must be 32 bytes of base64url');
+  const okpSchema = z.strictObject({
+    kty: z.literal('OKP'),
+    crv: z.literal('Ed25519'),
+    x: b64u32,
+    alg: z.enum(['Ed25519', 'EdDSA']).optional(),
+    kid: z.string().max(256).optional(),
+    use: z.literal('sig').optional(),
+  });
+  const ecSchema = z.strictObject({
+    kty: z.literal('EC'),
+    crv: z.literal('P-256'),
+    x: b64u32,
+    y: b64u32,
+    alg: z.literal('ES256').optional(),
+    kid: z.string().max(256).optional(),
+    use: z.literal('sig').optional(),
+  });
+  return z.discriminatedUnion('kty', [okpSchema, ecSchema]);
 });
-
-const ecSchema = z.strictObject({
-  kty: z.literal('EC'),
-  crv: z.literal('P-256'),
-  x: b64u32,
-  y: b64u32,
-  alg: z.literal('ES256').optional(),
-  kid: z.string().max(256).optional(),
-  use: z.literal('sig').optional(),
-});
-
-/** The public JWKs Mandate accepts: Ed25519 (default) and P-256. */
-export const publicJwkSchema = z.discriminatedUnion('kty', [okpSchema, ecSchema]);
 
 /** A validated public key, reduced to the members that identify it. */
 export type PublicJwk =
@@ -77,7 +77,7 @@ export function parsePublicJwk(
       }
     }
   }
-  const parsed = parseWith(publicJwkSchema, value, label, { check, hop });
+  const parsed = parseWith(publicJwkSchema(), value, label, { check, hop });
   return assertCanonicalKey(minimalJwk(parsed), check, hop, label);
 }
 
@@ -124,7 +124,9 @@ export function plainEd25519X(value: unknown): string | undefined {
 }
 
 /** Only the members that identify the key: what goes into a `cnf.jwk` or a proof header. */
-export function minimalJwk(jwk: PublicJwk | z.infer<typeof publicJwkSchema>): PublicJwk {
+export function minimalJwk(
+  jwk: PublicJwk | z.infer<ReturnType<typeof publicJwkSchema>>,
+): PublicJwk {
   return jwk.kty === 'OKP'
     ? { kty: 'OKP', crv: jwk.crv, x: jwk.x }
     : { kty: 'EC', crv: jwk.crv, x: jwk.x, y: jwk.y };

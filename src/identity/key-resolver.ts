@@ -8,8 +8,7 @@
  * only select among keys the resolver already trusts.
  */
 import { createPublicKey, KeyObject } from 'node:crypto';
-import type { JWK } from 'jose';
-import { createRemoteJWKSet, customFetch } from 'jose/jwks/remote';
+import type { FlattenedJWSInput, JWK, JWSHeaderParameters } from 'jose';
 import { MandateError } from '../core/errors.js';
 import { parsePublicJwk, type PublicJwk } from './jwk.js';
 import { deepFreeze } from '../core/freeze.js';
@@ -148,14 +147,19 @@ export function jwksUrl(url: string | URL, needs: string): URL {
   return parsed;
 }
 
+/** A remote key set: the key that verifies a JWS with this header (jose's `createRemoteJWKSet`). */
+export type RemoteKeySet = (
+  header: JWSHeaderParameters,
+  token?: FlattenedJWSInput,
+) => Promise<CryptoKey | KeyObject>;
+
 /**
- * jose's remote key set with Mandate's defaults and checks: timings validated, a custom
- * fetch never follows redirects. Shared by `remoteJwks` and the access-token verifier.
+ * jose's remote key set with Mandate's defaults and checks: timings validated (at once), a
+ * custom fetch never follows redirects. Shared by `remoteJwks` and the access-token verifier.
+ * jose's remote-set module is loaded on the first lookup (a lookup is asynchronous anyway),
+ * so importing Mandate loads none of it.
  */
-export function joseRemoteKeySet(
-  url: URL,
-  options: RemoteJwksOptions = {},
-): ReturnType<typeof createRemoteJWKSet> {
+export function joseRemoteKeySet(url: URL, options: RemoteJwksOptions = {}): RemoteKeySet {
   for (const name of ['cooldownDuration', 'cacheMaxAge', 'timeoutDuration'] as const) {
     const value = options[name];
     if (value !== undefined && (!Number.isFinite(value) || value < 0)) {
@@ -163,18 +167,24 @@ export function joseRemoteKeySet(
     }
   }
   const fetchImpl = options.fetch;
-  return createRemoteJWKSet(url, {
-    cooldownDuration: options.cooldownDuration ?? REMOTE_JWKS_DEFAULTS.cooldownDuration,
-    cacheMaxAge: options.cacheMaxAge ?? REMOTE_JWKS_DEFAULTS.cacheMaxAge,
-    timeoutDuration: options.timeoutDuration ?? REMOTE_JWKS_DEFAULTS.timeoutDuration,
-    ...(options.headers === undefined ? {} : { headers: options.headers }),
-    ...(fetchImpl === undefined
-      ? {}
-      : {
-          [customFetch]: (input: string, init: RequestInit) =>
-            fetchImpl(input, { ...init, redirect: 'error' }),
-        }),
-  });
+  let set: Promise<RemoteKeySet> | undefined;
+  return async (header, token) => {
+    set ??= import('jose/jwks/remote').then(({ createRemoteJWKSet, customFetch }) =>
+      createRemoteJWKSet(url, {
+        cooldownDuration: options.cooldownDuration ?? REMOTE_JWKS_DEFAULTS.cooldownDuration,
+        cacheMaxAge: options.cacheMaxAge ?? REMOTE_JWKS_DEFAULTS.cacheMaxAge,
+        timeoutDuration: options.timeoutDuration ?? REMOTE_JWKS_DEFAULTS.timeoutDuration,
+        ...(options.headers === undefined ? {} : { headers: options.headers }),
+        ...(fetchImpl === undefined
+          ? {}
+          : {
+              [customFetch]: (input: string, init: RequestInit) =>
+                fetchImpl(input, { ...init, redirect: 'error' }),
+            }),
+      }),
+    );
+    return (await set)(header, token);
+  };
 }
 
 /**

@@ -10,12 +10,10 @@ import {
   type JsonWebKey,
 } from 'node:crypto';
 import type { JWK } from 'jose';
-// jose's sub-paths: importing Mandate loads only the jose modules it calls (issue 13).
-import { exportJWK } from 'jose/key/export';
 import type { KeyPair } from '../core/types.js';
 import { isCanonicalBase64url } from '../core/encoding.js';
 import { algForJwk, parsePublicJwk, type PublicJwk, type SigningAlg } from './jwk.js';
-import { thumbprintUri } from './thumbprint.js';
+import { thumbprintUriSync } from './thumbprint.js';
 
 /** Algorithms `generateKeyPair` accepts. `EdDSA` is taken as a synonym of `Ed25519`. */
 export type KeyAlg = 'Ed25519' | 'EdDSA' | 'ES256';
@@ -25,6 +23,8 @@ export type KeyAlg = 'Ed25519' | 'EdDSA' | 'ES256';
  * @param alg `Ed25519` (default) or `ES256`.
  * @returns `{ privateKey, publicJwk, id }`; `id` is the key's principal id.
  */
+// Asynchronous by contract (DESIGN §5), so an unsupported `alg` rejects rather than throws.
+// eslint-disable-next-line @typescript-eslint/require-await
 export async function generateKeyPair(alg: KeyAlg = 'Ed25519'): Promise<KeyPair> {
   let privateKey: KeyObject;
   let publicKey: KeyObject;
@@ -35,8 +35,10 @@ export async function generateKeyPair(alg: KeyAlg = 'Ed25519'): Promise<KeyPair>
   } else {
     throw new TypeError(`unsupported key algorithm: ${String(alg)}`);
   }
-  const publicJwk = parsePublicJwk(await exportJWK(publicKey), 'anchor');
-  return { privateKey, publicJwk: { ...publicJwk }, id: await thumbprintUri({ ...publicJwk }) };
+  // node:crypto's own JWK export and RFC 7638 thumbprint (no jose: importing Mandate loads
+  // none of it; `test/vectors/rfc.test.ts` holds the thumbprint to jose's).
+  const publicJwk = parsePublicJwk(publicKey.export({ format: 'jwk' }), 'anchor');
+  return { privateKey, publicJwk: { ...publicJwk }, id: thumbprintUriSync(publicJwk) };
 }
 
 /** A signer prepared once: its private KeyObject, validated public JWK and algorithm. */
@@ -46,9 +48,24 @@ export interface PreparedSigner {
   readonly alg: SigningAlg;
 }
 
+/**
+ * The type of each KeyObject a signer was prepared with: a KeyObject never changes, and its
+ * `type` getter crosses into native code on every read (a measurable share of a delegation).
+ */
+const keyTypes = new WeakMap<KeyObject, string>();
+
+function keyTypeOf(key: KeyObject): string {
+  let type = keyTypes.get(key);
+  if (type === undefined) {
+    type = `${key.type}/${key.asymmetricKeyType ?? ''}`;
+    keyTypes.set(key, type);
+  }
+  return type;
+}
+
 function toPrivateKeyObject(privateKey: KeyPair['privateKey']): KeyObject {
   if (privateKey instanceof KeyObject) {
-    if (privateKey.type !== 'private') {
+    if (!keyTypeOf(privateKey).startsWith('private/')) {
       throw new TypeError(
         `privateKey is a ${privateKey.type} KeyObject: signing needs the private key (generateKeyPair().privateKey)`,
       );
@@ -89,9 +106,8 @@ export function prepareSigner(pair: KeyPair): PreparedSigner {
   } catch {
     throw new TypeError('signer.publicJwk must be an Ed25519 or P-256 public JWK');
   }
-  const derived = key.asymmetricKeyType;
-  const expected = publicJwk.kty === 'OKP' ? 'ed25519' : 'ec';
-  if (derived !== expected)
+  const expected = publicJwk.kty === 'OKP' ? 'private/ed25519' : 'private/ec';
+  if (keyTypeOf(key) !== expected)
     throw new TypeError('signer.privateKey does not match signer.publicJwk');
   return { key, publicJwk, alg: algForJwk(publicJwk) };
 }

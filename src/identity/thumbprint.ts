@@ -5,15 +5,15 @@
  */
 import { createHash } from 'node:crypto';
 import type { JWK } from 'jose';
-import { calculateJwkThumbprintUri } from 'jose/jwk/thumbprint';
 import { BoundedMap } from '../core/bounded-map.js';
 import type { PublicJwk } from './jwk.js';
 
 /** The RFC 9278 prefix for SHA-256 thumbprints. */
 export const THUMBPRINT_URI_PREFIX = 'urn:ietf:params:oauth:jwk-thumbprint:sha-256:';
 
-/** RFC 9278 thumbprint URI of a public JWK (jose). */
+/** RFC 9278 thumbprint URI of a public JWK of any key type (jose, loaded on first use). */
 export async function thumbprintUri(jwk: JWK): Promise<string> {
+  const { calculateJwkThumbprintUri } = await import('jose/jwk/thumbprint');
   return calculateJwkThumbprintUri(jwk, 'sha256');
 }
 

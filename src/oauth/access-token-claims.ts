@@ -3,7 +3,8 @@
  * split, its header must be typed `at+jwt`, its payload must carry RFC 9068's claims (and the
  * verifier's required ones) with sane types; `act` / `may_act` are read as RFC 8693 says.
  */
-import { z } from 'zod';
+import type { infer as Infer } from 'zod';
+import { zod } from '../core/zod.js';
 import { decodeBase64url, isCanonicalBase64url } from '../core/encoding.js';
 import { fail } from '../core/errors.js';
 import { malformed } from '../core/failure.js';
@@ -11,6 +12,9 @@ import { parseJsonObject } from '../core/json-text.js';
 import { parseWith } from '../core/schemas.js';
 import { parseActClaim, parseMayActClaim, type Actor } from './act-claim.js';
 import { ACCESS_TOKEN_TYP } from './token-types.js';
+
+// This entry's schemas are built on import, with the one zod every Mandate module shares.
+const z = zod();
 
 const str = z.string().min(1).max(4096);
 const seconds = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
@@ -65,7 +69,7 @@ function isAccessTokenTyp(typ: unknown): boolean {
 }
 
 /** The claims of an access token, as the schema reads them. */
-export type AccessTokenClaims = z.infer<typeof claimsSchema>;
+export type AccessTokenClaims = Infer<typeof claimsSchema>;
 
 /** An access token read (not yet verified): its header, payload, typed claims and actors. */
 export interface ReadAccessToken {

@@ -8,11 +8,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { MandateError, type MandateErrorCode } from '../core/errors.js';
 import { assertJson } from '../core/json.js';
 import { assertSafeText } from '../core/names.js';
 import { firstIssue } from '../core/schemas.js';
+import { lazySchema } from '../core/zod.js';
 import { parseSpan, systemClock, type Span } from '../core/time.js';
 import { TYP } from '../core/typ.js';
 import { tokenOf } from '../core/token-of.js';
@@ -58,22 +59,25 @@ export const DEFAULT_APPROVAL_LIFETIME = 300;
 /** Most characters an approval may have; longer ones are refused before parsing. */
 export const MAX_APPROVAL_LENGTH = 4096;
 
-const text = z.string().min(1).max(1024);
-const seconds = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
-const APPROVAL_CLAIMS = z.strictObject({
-  jti: z.string().min(1).max(256),
-  iat: seconds,
-  exp: seconds,
-  aud: text,
-  mandate: text,
-  holder: text,
-  resource: text,
-  action: text,
-  args_hash: z.string().regex(/^[A-Za-z0-9_-]{43}$/),
+// Built on first use (an approval is rare: zod loads when the first one is checked).
+const approvalClaims = lazySchema((z) => {
+  const text = z.string().min(1).max(1024);
+  const seconds = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+  return z.strictObject({
+    jti: z.string().min(1).max(256),
+    iat: seconds,
+    exp: seconds,
+    aud: text,
+    mandate: text,
+    holder: text,
+    resource: text,
+    action: text,
+    args_hash: z.string().regex(/^[A-Za-z0-9_-]{43}$/),
+  });
 });
 
 /** An approval's claims as signed. */
-export type ApprovalClaims = z.infer<typeof APPROVAL_CLAIMS>;
+export type ApprovalClaims = z.infer<ReturnType<typeof approvalClaims>>;
 
 function callArgs(args: unknown): Readonly<Record<string, Json>> {
   if (args === undefined) return {};
@@ -239,7 +243,7 @@ export function readApproval(value: unknown, index: number, ctx: ApprovalContext
   if (jws.header.alg !== alg || !ctx.algorithms.includes(alg)) {
     invalid('algorithm not allowed', `${path}.header.alg`);
   }
-  const parsed = APPROVAL_CLAIMS.safeParse(jws.payload);
+  const parsed = approvalClaims().safeParse(jws.payload);
   if (!parsed.success) {
     const issue = firstIssue(parsed.error, path);
     return invalid(issue.message.slice(path.length + 2), issue.path);

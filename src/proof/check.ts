@@ -3,7 +3,7 @@
  * chain's last holder, bound to this request and this mandate, fresh, and not seen before.
  */
 import type { KeyObject } from 'node:crypto';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { MandateError, type MandateErrorCode } from '../core/errors.js';
 import { canonicalJson } from '../core/encoding.js';
 import { TYP, type Typ } from '../core/typ.js';
@@ -20,6 +20,7 @@ import {
 import { isFresh } from './freshness.js';
 import { accessTokenHash, argsHash, isHttpRequest, normalizeHtu } from './request.js';
 import { parseWith } from '../core/schemas.js';
+import { lazySchema } from '../core/zod.js';
 
 /** What the verifier knows when it checks a proof. */
 export interface ProofContext {
@@ -48,28 +49,64 @@ export interface CheckedProof {
   readonly nonce?: string | undefined;
 }
 
-const jti = z.string().min(1).max(256);
-const iat = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 const B64U43 = /^[A-Za-z0-9_-]{43}$/;
-const b64u43 = z.string().regex(B64U43);
 
-// DPoP proofs may carry further claims (RFC 9449 §4.2); the invocation proof is Mandate's own.
-const dpopClaims = z.looseObject({
-  jti,
-  iat,
-  htm: z.string().max(16),
-  htu: z.string().max(4096),
-  ath: b64u43,
-  nonce: z.string().max(1024).optional(),
+// Built on first use (zod loads only for a proof that is not plainly valid).
+const claimSchemas = lazySchema((z) => {
+  const jti = z.string().min(1).max(256);
+  const iat = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+  const b64u43 = z.string().regex(B64U43);
+  return {
+    // DPoP proofs may carry further claims (RFC 9449 §4.2); the invocation proof is Mandate's own.
+    dpop: z.looseObject({
+      jti,
+      iat,
+      htm: z.string().max(16),
+      htu: z.string().max(4096),
+      ath: b64u43,
+      nonce: z.string().max(1024).optional(),
+    }),
+    invocation: z.strictObject({
+      jti,
+      iat,
+      tool: z.string().min(1).max(1024),
+      args_hash: b64u43,
+      ath: b64u43,
+      aud: z.string().min(1).max(1024).optional(),
+    }),
+  };
 });
-const invocationClaims = z.strictObject({
-  jti,
-  iat,
-  tool: z.string().min(1).max(1024),
-  args_hash: b64u43,
-  ath: b64u43,
-  aud: z.string().min(1).max(1024).optional(),
-});
+type DpopClaims = z.infer<ReturnType<typeof claimSchemas>['dpop']>;
+type InvocationClaims = z.infer<ReturnType<typeof claimSchemas>['invocation']>;
+
+function isText(value: unknown, min: number, max: number): boolean {
+  return typeof value === 'string' && value.length >= min && value.length <= max;
+}
+
+function isSeconds(value: unknown): boolean {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}
+
+const INVOCATION_CLAIMS = new Set(['jti', 'iat', 'tool', 'args_hash', 'ath', 'aud']);
+
+/**
+ * Invocation-proof claims the schema plainly accepts as they are (a test holds the two
+ * together): exactly its members, none `undefined`; anything else gets the schema's verdict.
+ */
+export function invocationClaimsPlainlyValid(payload: Readonly<Record<string, unknown>>): boolean {
+  for (const key of Object.keys(payload)) if (!INVOCATION_CLAIMS.has(key)) return false;
+  const { jti, iat, tool, args_hash: argsHash, ath, aud } = payload;
+  return (
+    isText(jti, 1, 256) &&
+    isSeconds(iat) &&
+    isText(tool, 1, 1024) &&
+    typeof argsHash === 'string' &&
+    B64U43.test(argsHash) &&
+    typeof ath === 'string' &&
+    B64U43.test(ath) &&
+    (!Object.hasOwn(payload, 'aud') || isText(aud, 1, 1024))
+  );
+}
 
 /**
  * DPoP claims the schema plainly accepts as they are (a test holds the two together): the
@@ -95,8 +132,10 @@ export function dpopClaimsPlainlyValid(payload: Readonly<Record<string, unknown>
 }
 
 /** The schema for a proof's claims, as the schema parses them. */
-export function proofClaimsSchema(http: boolean): typeof dpopClaims | typeof invocationClaims {
-  return http ? dpopClaims : invocationClaims;
+export function proofClaimsSchema(
+  http: boolean,
+): ReturnType<typeof claimSchemas>['dpop'] | ReturnType<typeof claimSchemas>['invocation'] {
+  return http ? claimSchemas().dpop : claimSchemas().invocation;
 }
 
 /**
@@ -157,14 +196,12 @@ export function checkProof(proof: unknown, request: ProofRequest, ctx: ProofCont
   if (!verifyJwsSignature(alg, ctx.holderKey, jws.signingInput, jws.signature)) {
     deny('MANDATE_PROOF_INVALID', 'proof signature verification failed');
   }
-  let claims: z.infer<typeof dpopClaims> | z.infer<typeof invocationClaims>;
-  if (http && dpopClaimsPlainlyValid(jws.payload)) {
+  let claims: DpopClaims | InvocationClaims;
+  if (http ? dpopClaimsPlainlyValid(jws.payload) : invocationClaimsPlainlyValid(jws.payload)) {
     // The schema would accept it as it is; the members read below are the same.
-    claims = jws.payload as z.infer<typeof dpopClaims>;
+    claims = jws.payload as DpopClaims | InvocationClaims;
   } else {
-    const schema: z.ZodType<z.infer<typeof dpopClaims> | z.infer<typeof invocationClaims>> = http
-      ? dpopClaims
-      : invocationClaims;
+    const schema: z.ZodType<DpopClaims | InvocationClaims> = proofClaimsSchema(http);
     claims = parseWith(schema, jws.payload, 'proof', {
       code: 'MANDATE_PROOF_INVALID',
       check: 'possession',
@@ -183,7 +220,7 @@ export function checkProof(proof: unknown, request: ProofRequest, ctx: ProofCont
     });
   }
   if (http) {
-    const dpop = claims as z.infer<typeof dpopClaims>;
+    const dpop = claims as DpopClaims;
     const htu = normalizeHtu(request.url);
     if (dpop.htm !== request.method)
       deny('MANDATE_PROOF_INVALID', 'the proof is for another method (htm)', { path: 'proof.htm' });
@@ -192,7 +229,7 @@ export function checkProof(proof: unknown, request: ProofRequest, ctx: ProofCont
       deny('MANDATE_PROOF_INVALID', 'the proof is for another URL (htu)', { path: 'proof.htu' });
     }
   } else {
-    const invocation = claims as z.infer<typeof invocationClaims>;
+    const invocation = claims as InvocationClaims;
     if (invocation.tool !== request.tool)
       deny('MANDATE_PROOF_INVALID', 'the proof is for another tool', { path: 'proof.tool' });
     checkProofAudience(invocation.aud, ctx, 'proof.aud');
@@ -210,7 +247,7 @@ export function checkProof(proof: unknown, request: ProofRequest, ctx: ProofCont
       });
     }
   }
-  const nonce = http ? (claims as z.infer<typeof dpopClaims>).nonce : undefined;
+  const nonce = http ? (claims as DpopClaims).nonce : undefined;
   return { jti: claims.jti, iat: claims.iat, ...(nonce === undefined ? {} : { nonce }) };
 }
 

@@ -18,8 +18,8 @@ const OWN_PROOFS: Readonly<
 > = Object.freeze({ 'aat-pop': withAatPop });
 
 /**
- * Decode `token` within `limits`. The JWS and AAT paths are synchronous; the Biscuit decoder is
- * loaded on first use (it never loads biscuit-wasm), so JWS-only users never pay for it.
+ * Decode `token` within `limits`. Every codec's decoder is loaded with the package (the Biscuit
+ * one is pure JavaScript and never loads biscuit-wasm); a codec may still answer with a promise.
  */
 export function decodeForVerify(
   token: string,

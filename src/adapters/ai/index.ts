@@ -5,16 +5,19 @@
  * - `guardTools(tools, { verifier, tools: { name: { resource, action } } })`: each execution
  *   verifies the run's mandate and a fresh proof against the input the tool receives after the
  *   SDK's schema parsing; a denial goes back to the model as a tool error with code and hop.
- * - `createRunAuthority({ mandate, signer })` and `mandateContext(tools, authority)`: the
- *   mandate travels in the tools' context (`toolsContext`), never in the prompt.
- * - `delegateTo(context, subAgentTools, { narrow })`: a sub-agent's narrowed authority,
- *   derived from the tools it declares, signed by this run's key.
+ * - `mandateContext(tools, authority)` (an authority from `createRunAuthority` of
+ *   `mandate/agents`): the mandate travels in the tools' context (`toolsContext`), never in
+ *   the prompt; `delegateTo` (also `mandate/agents`) narrows it for a sub-agent.
  * - `mandateMcpTools` and `mandateTransport`: MCP tools from `@ai-sdk/mcp` carry the mandate
  *   and a proof to a `mandate/mcp` guarded server.
  * - `mandateToolApproval(tools)` (the run's `toolApproval`), `pendingApprovals`,
  *   `answerApprovals` / `approvalResponse`: a call the mandate says needs a human's approval
  *   pauses in the SDK's own tool approval; the human's signed approvals travel back in the
  *   `tool-approval-response` and with the retried call (docs/guides/approvals.md).
+ * - `mandateOf(options)`: the verified call a guarded tool serves.
+ *
+ * What every framework entry shares (`createRunAuthority`, `delegateTo`, `ToolDeniedError`,
+ * the human-approval helpers, …) is exported once, from `mandate/agents`.
  */
 export { guardTools, mandateContext, type AiGuardOptions, type ToolsContextOf } from './guard.js';
 export {
@@ -33,32 +36,5 @@ export {
   type PendingApproval,
   type PendingApprovalsOptions,
 } from './approval.js';
-export {
-  approvalsFromAnswer,
-  askForApprovals,
-  retryWithApprovals,
-  type ApprovalCheckOptions,
-  type AskHuman,
-  type HumanAnswer,
-  type HumanApprovalRequest,
-  type HumanRefusal,
-} from '../human-approval.js';
-export {
-  createRunAuthority,
-  isRunAuthority,
-  type AgentToolRequirement,
-  type RunAuthority,
-  type RunAuthorityOptions,
-} from '../run-authority.js';
-export {
-  allowedCallOf as mandateOf,
-  delegateTo,
-  declaredRequirements,
-  describeDenial,
-  ToolDeniedError,
-  type AllowedCall,
-  type DelegateToOptions,
-  type OnDenied,
-  type ToolDenial,
-  type ToolGuardOptions,
-} from '../tool-guard.js';
+// The verified call a tool serves, by the per-call object this framework passes it.
+export { allowedCallOf as mandateOf } from '../tool-guard.js';

@@ -5,8 +5,8 @@
  *
  * - `createAgentsToolGuard({ verifier }).tool({ ..., requirement })`: function tools whose
  *   every call verifies the run's mandate and a fresh proof against the parsed input.
- * - `createRunAuthority({ mandate, signer })`: put it in the run's context as
- *   `run(agent, input, { context: { mandate } })`; never in the prompt.
+ * - Put the run's authority (`createRunAuthority` of `mandate/agents`) in the run's context
+ *   as `run(agent, input, { context: { mandate } })`; never in the prompt.
  * - `delegatingHandoff(agent)` and `delegatingAgentTool(agent, asToolOptions)`: handoffs and
  *   agents-as-tools that hand the receiving agent a mandate narrowed to its tools, signed by
  *   the handing-off run's key.
@@ -16,6 +16,10 @@
  *   `answerApproval(result, pending, approvals | { refused: true })` (or `answerApprovals`
  *   with an `askHuman`) answers it, and `resumeRunState(agent, saved, authority)` restores a
  *   serialized run (docs/guides/approvals.md).
+ * - `mandateOf(details)`: the verified call a guarded tool serves.
+ *
+ * What every framework entry shares (`createRunAuthority`, `delegateTo`, `ToolDeniedError`,
+ * the human-approval helpers, …) is exported once, from `mandate/agents`.
  */
 export {
   createAgentsToolGuard,
@@ -34,32 +38,7 @@ export {
   type PendingApproval,
   type RunStateLike,
 } from './approval.js';
-export {
-  assertApprovalsCover,
-  type ApprovalCheckOptions,
-  type AskHuman,
-  type HumanAnswer,
-  type HumanApprovalRequest,
-  type HumanRefusal,
-} from '../human-approval.js';
 export { delegatingAgentTool, delegatingHandoff, type AgentDelegationOptions } from './delegate.js';
 export { mcpTool, type McpToolOptions } from './mcp.js';
-export {
-  createRunAuthority,
-  isRunAuthority,
-  type AgentToolRequirement,
-  type RunAuthority,
-  type RunAuthorityOptions,
-} from '../run-authority.js';
-export {
-  allowedCallOf as mandateOf,
-  delegateTo,
-  declaredRequirements,
-  describeDenial,
-  ToolDeniedError,
-  type AllowedCall,
-  type DelegateToOptions,
-  type OnDenied,
-  type ToolDenial,
-  type ToolGuardOptions,
-} from '../tool-guard.js';
+// The verified call a tool serves, by the per-call object this framework passes it.
+export { allowedCallOf as mandateOf } from '../tool-guard.js';

@@ -2,7 +2,8 @@
 import { generateText, isStepCount, tool, type ToolSet } from 'ai';
 import { MockLanguageModelV4 } from 'ai/test';
 import { z } from 'zod';
-import { delegateTo, guardTools, mandateContext } from '../../adapters/ai/index.js';
+import { delegateTo } from '../../adapters/agents/index.js';
+import { guardTools, mandateContext } from '../../adapters/ai/index.js';
 import type { RunAuthority } from '../../adapters/run-authority.js';
 import type { ToolGuardOptions } from '../../adapters/tool-guard.js';
 import {

@@ -2,12 +2,14 @@
  * Parsing: a constraint as a caller writes it (terse `eq` / `in` / `min`-`max` / `glob`, or
  * the AAT draft's wire form) validated into its wire form, with `detail.path` on every failure.
  * Recursion over `all` / `any` is bounded by `limits.maxConstraintDepth`, after `assertJson`
- * has bounded the value, so no hostile nesting reaches zod.
+ * has bounded the value, so no hostile nesting reaches zod (loaded only for input that is not
+ * plainly valid: `capability-shapes.ts`).
  */
 import { limitExceeded, malformed } from '../failure.js';
 import { assertJson, cloneJson, isJsonArray, joinPath, type JsonBounds } from '../json.js';
 import { resolveLimits, type Limits } from '../limits.js';
-import { TERSE_CONSTRAINT_SCHEMAS, WIRE_CONSTRAINT_SCHEMAS, parseWith } from '../schemas.js';
+import { TERSE_CONSTRAINT_SHAPES, WIRE_CONSTRAINT_SHAPES } from '../capability-shapes.js';
+import { parseShape } from '../schemas.js';
 import type { Constraint, ConstraintType, Json } from '../types.js';
 import { makeRange, type Mutable, type Range } from './range.js';
 
@@ -68,7 +70,7 @@ export function parseConstraintTree(
   }
   if (Object.hasOwn(input, 'constraint_type')) {
     const t = input['constraint_type'];
-    if (typeof t !== 'string' || !Object.hasOwn(WIRE_CONSTRAINT_SCHEMAS, t)) {
+    if (typeof t !== 'string' || !Object.hasOwn(WIRE_CONSTRAINT_SHAPES, t)) {
       // Fail closed: an unrecognised type is a restriction we cannot evaluate (AAT 3.4).
       const at = joinPath(path, 'constraint_type');
       malformed(`${at}: unknown constraint_type`, {
@@ -81,19 +83,19 @@ export function parseConstraintTree(
   }
   const has = (k: string): boolean => Object.hasOwn(input, k);
   if (has('eq')) {
-    const r = parseWith(TERSE_CONSTRAINT_SCHEMAS.eq, input, path);
+    const r = parseShape(TERSE_CONSTRAINT_SHAPES.eq, input, path);
     return { constraint_type: 'exact', value: cloneJson(r.eq) };
   }
   if (has('in')) {
-    const r = parseWith(TERSE_CONSTRAINT_SCHEMAS.in, input, path);
+    const r = parseShape(TERSE_CONSTRAINT_SHAPES.in, input, path);
     return { constraint_type: 'one_of', values: r.in.map(cloneJson) };
   }
   if (has('glob')) {
-    const r = parseWith(TERSE_CONSTRAINT_SCHEMAS.glob, input, path);
+    const r = parseShape(TERSE_CONSTRAINT_SHAPES.glob, input, path);
     return { constraint_type: 'glob', pattern: r.glob };
   }
   if (has('min') || has('max')) {
-    const r = parseWith(TERSE_CONSTRAINT_SCHEMAS.range, input, path);
+    const r = parseShape(TERSE_CONSTRAINT_SHAPES.range, input, path);
     checkRangeBounds(r, path);
     return makeRange(r.min, true, r.max, true);
   }
@@ -110,34 +112,37 @@ function parseWire(
   limits: Limits,
   depth: number,
 ): Constraint {
-  const S = WIRE_CONSTRAINT_SCHEMAS;
+  const S = WIRE_CONSTRAINT_SHAPES;
   switch (t) {
     case 'exact':
-      return { constraint_type: t, value: cloneJson(parseWith(S.exact, input, path).value) };
+      return { constraint_type: t, value: cloneJson(parseShape(S.exact, input, path).value) };
     case 'one_of':
-      return { constraint_type: t, values: parseWith(S.one_of, input, path).values.map(cloneJson) };
+      return {
+        constraint_type: t,
+        values: parseShape(S.one_of, input, path).values.map(cloneJson),
+      };
     case 'not_one_of':
       return {
         constraint_type: t,
-        excluded: parseWith(S.not_one_of, input, path).excluded.map(cloneJson),
+        excluded: parseShape(S.not_one_of, input, path).excluded.map(cloneJson),
       };
     case 'contains':
       return {
         constraint_type: t,
-        required: parseWith(S.contains, input, path).required.map(cloneJson),
+        required: parseShape(S.contains, input, path).required.map(cloneJson),
       };
     case 'subset':
       return {
         constraint_type: t,
-        allowed: parseWith(S.subset, input, path).allowed.map(cloneJson),
+        allowed: parseShape(S.subset, input, path).allowed.map(cloneJson),
       };
     case 'wildcard':
-      parseWith(S.wildcard, input, path);
+      parseShape(S.wildcard, input, path);
       return { constraint_type: t };
     case 'glob':
-      return { constraint_type: t, pattern: parseWith(S.glob, input, path).pattern };
+      return { constraint_type: t, pattern: parseShape(S.glob, input, path).pattern };
     case 'range': {
-      const r = parseWith(S.range, input, path);
+      const r = parseShape(S.range, input, path);
       checkRangeBounds(r, path);
       for (const [flag, bound] of [
         ['min_inclusive', r.min],
@@ -161,7 +166,7 @@ function parseWire(
     }
     case 'all':
     case 'any': {
-      const r = t === 'all' ? parseWith(S.all, input, path) : parseWith(S.any, input, path);
+      const r = t === 'all' ? parseShape(S.all, input, path) : parseShape(S.any, input, path);
       const base = joinPath(path, 'constraints');
       const constraints = (r.constraints as Json[]).map((x, i) =>
         parseConstraintTree(x, joinPath(base, i), limits, depth + 1),

@@ -33,15 +33,13 @@ import {
   readApprovals,
 } from './approvals.js';
 import {
-  allBytesOf,
-  bytesOf,
   concatBytes,
+  NotCanonical,
   ProtobufError,
+  ProtoMatcher,
+  ProtoReader,
   ProtoWriter,
-  readFields,
-  readMessage,
-  varintOf,
-  type MessageSchema,
+  type ProtoSink,
 } from './protobuf.js';
 import type { SymbolTable } from './symbols.js';
 import { SymbolWriter } from './symbols.js';
@@ -118,7 +116,7 @@ interface Query {
   readonly expressions: readonly Expression[];
 }
 
-function writeTerm(w: ProtoWriter, term: Term, symbols: SymbolWriter): void {
+function writeTerm(w: ProtoSink, term: Term, symbols: SymbolWriter): void {
   switch (term.kind) {
     case 'variable':
       w.uint(1, symbols.id(term.value));
@@ -139,34 +137,56 @@ function writeTerm(w: ProtoWriter, term: Term, symbols: SymbolWriter): void {
       w.uint(6, term.value ? 1 : 0);
       return;
     case 'set':
-      w.message(7, () => {
-        for (const v of term.value) w.message(1, () => w.uint(3, symbols.id(v)));
-      });
+      w.begin(7);
+      for (const v of term.value) {
+        w.begin(1);
+        w.uint(3, symbols.id(v));
+        w.end();
+      }
+      w.end();
   }
 }
 
-function writePredicate(w: ProtoWriter, p: Predicate, symbols: SymbolWriter): void {
+function writePredicate(w: ProtoSink, p: Predicate, symbols: SymbolWriter): void {
   w.uint(1, symbols.id(p.name));
-  for (const t of p.terms) w.message(2, () => writeTerm(w, t, symbols));
+  for (const t of p.terms) {
+    w.begin(2);
+    writeTerm(w, t, symbols);
+    w.end();
+  }
 }
 
 /** A check (`CheckV2`, kind One) of one or more queries joined by `or`. */
-function writeCheck(w: ProtoWriter, queries: readonly Query[], symbols: SymbolWriter): void {
+function writeCheck(w: ProtoSink, queries: readonly Query[], symbols: SymbolWriter): void {
   for (const q of queries) {
-    w.message(1, () => {
-      w.message(1, () => writePredicate(w, QUERY_HEAD, symbols));
-      for (const p of q.body) w.message(2, () => writePredicate(w, p, symbols));
-      for (const e of q.expressions) {
-        w.message(3, () => {
-          for (const v of e.values)
-            w.message(1, () => w.message(1, () => writeTerm(w, v, symbols)));
-          if (e.op !== undefined) {
-            const op = e.op;
-            w.message(1, () => w.message(3, () => w.uint(1, op)));
-          }
-        });
+    w.begin(1);
+    w.begin(1);
+    writePredicate(w, QUERY_HEAD, symbols);
+    w.end();
+    for (const p of q.body) {
+      w.begin(2);
+      writePredicate(w, p, symbols);
+      w.end();
+    }
+    for (const e of q.expressions) {
+      w.begin(3);
+      for (const v of e.values) {
+        w.begin(1);
+        w.begin(1);
+        writeTerm(w, v, symbols);
+        w.end();
+        w.end();
       }
-    });
+      if (e.op !== undefined) {
+        w.begin(1);
+        w.begin(3);
+        w.uint(1, e.op);
+        w.end();
+        w.end();
+      }
+      w.end();
+    }
+    w.end();
   }
 }
 
@@ -176,27 +196,67 @@ const QUERY_HEAD: Predicate = { name: 'query', terms: [] };
 // The layout: facts and checks of a block
 // ---------------------------------------------------------------------------------------------
 
+/** The JSON text of each normal-form capability's other members (frozen, shared: see rightQuery). */
+const extrasTexts = new WeakMap<Capability, string>();
+
 /** A capability's members other than resource and actions, as canonical JSON text. */
 function extrasOf(cap: Capability): string {
-  const { resource: _resource, actions: _actions, ...extras } = cap;
-  return JSON.stringify(extras);
+  let text = extrasTexts.get(cap);
+  if (text === undefined) {
+    const { resource: _resource, actions: _actions, ...extras } = cap;
+    text = JSON.stringify(extras);
+    if (Object.isFrozen(cap)) extrasTexts.set(cap, text);
+  }
+  return text;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** Lowercase hex digits' values by character code (-1: not one). */
+const HEX_VALUE = (() => {
+  const table = new Int8Array(128).fill(-1);
+  for (let i = 0; i < 16; i++) table['0123456789abcdef'.charCodeAt(i)] = i;
+  return table;
+})();
+/** Each byte's two lowercase hex digits. */
+const HEX_BYTE = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
+/** Where a UUID's dashes are (8-4-4-4-12). */
+const isDashAt = (i: number): boolean => i === 8 || i === 13 || i === 18 || i === 23;
+
+/** The 16 bytes of a lowercase UUID, or undefined for any other text. */
+function uuidBytes(id: string): Uint8Array | undefined {
+  if (id.length !== 36) return undefined;
+  const out = new Uint8Array(16);
+  let j = 0;
+  for (let i = 0; i < 36;) {
+    if (isDashAt(i)) {
+      if (id.charCodeAt(i) !== 0x2d) return undefined;
+      i++;
+      continue;
+    }
+    const hi = HEX_VALUE[id.charCodeAt(i)] ?? -1;
+    const lo = HEX_VALUE[id.charCodeAt(i + 1)] ?? -1;
+    if (hi < 0 || lo < 0) return undefined;
+    out[j++] = hi * 16 + lo;
+    i += 2;
+  }
+  return out;
+}
 
 /** A block id as a term: a lowercase UUID as its 16 bytes (the common case), else text. */
 function idTerm(id: string): Term {
-  return UUID.test(id)
-    ? { kind: 'bytes', value: Buffer.from(id.replaceAll('-', ''), 'hex') }
-    : str(id);
+  const bytes = uuidBytes(id);
+  return bytes === undefined ? str(id) : { kind: 'bytes', value: bytes };
 }
 
 /** The block id a term carries (the inverse of {@link idTerm}). */
 function idOf(term: Term): string | undefined {
   if (term.kind === 'string') return term.value;
   if (term.kind !== 'bytes' || term.value.length !== 16) return undefined;
-  const hex = Buffer.from(term.value).toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  let id = '';
+  for (let i = 0; i < 16; i++) {
+    if (i === 4 || i === 6 || i === 8 || i === 10) id += '-';
+    id += HEX_BYTE[term.value[i] ?? 0] ?? '';
+  }
+  return id;
 }
 
 function factsOf(content: BlockContent, authority: boolean): Predicate[] {
@@ -233,8 +293,23 @@ function factsOf(content: BlockContent, authority: boolean): Predicate[] {
   return facts;
 }
 
+/**
+ * The queries of capabilities seen before. Normal-form capabilities are deep-frozen and shared
+ * (the decoder remembers them by their facts), so a grant that recurs is turned into Datalog once.
+ */
+const rightQueries = new WeakMap<Capability, Query>();
+
 /** The query that holds when the request's operation and resource are within `cap`. */
 function rightQuery(cap: Capability): Query {
+  let query = rightQueries.get(cap);
+  if (query === undefined) {
+    query = buildRightQuery(cap);
+    if (Object.isFrozen(cap)) rightQueries.set(cap, query);
+  }
+  return query;
+}
+
+function buildRightQuery(cap: Capability): Query {
   const body: Predicate[] = [];
   const expressions: Expression[] = [];
   const [only, ...more] = cap.actions;
@@ -311,6 +386,33 @@ function checksOf(content: BlockContent): Query[][] {
   return checks;
 }
 
+/** A block's own symbols (`Block.symbols`, field 1), which come first in its encoding. */
+function writeSymbols(w: ProtoSink, symbols: readonly string[]): void {
+  for (const symbol of symbols) w.string(1, symbol);
+}
+
+/** Everything after the symbols: the version, the facts, and the checks the facts imply. */
+function writeBody(
+  w: ProtoSink,
+  content: BlockContent,
+  authority: boolean,
+  symbols: SymbolWriter,
+): void {
+  w.uint(3, DATALOG_VERSION);
+  for (const f of factsOf(content, authority)) {
+    w.begin(4);
+    w.begin(1);
+    writePredicate(w, f, symbols);
+    w.end();
+    w.end();
+  }
+  for (const c of checksOf(content)) {
+    w.begin(6);
+    writeCheck(w, c, symbols);
+    w.end();
+  }
+}
+
 /**
  * The serialized `Block` of `content`, given the symbol table of the blocks before it. Also
  * returns the table after it. `authority`: the block is the token's first.
@@ -321,36 +423,81 @@ export function encodeBlock(
   authority: boolean,
 ): { bytes: Uint8Array; table: SymbolTable } {
   const symbols = new SymbolWriter(table);
-  // Facts and checks first (they decide the new symbols), then the symbols in front of them.
+  // The body first (it decides the new symbols), then the symbols in front of it.
   const body = new ProtoWriter();
-  body.uint(3, DATALOG_VERSION);
-  for (const f of factsOf(content, authority)) {
-    body.message(4, () => body.message(1, () => writePredicate(body, f, symbols)));
-  }
-  for (const c of checksOf(content)) body.message(6, () => writeCheck(body, c, symbols));
+  writeBody(body, content, authority, symbols);
   const added = symbols.added;
   if (added.length === 0) return { bytes: body.finish(), table };
   const head = new ProtoWriter();
-  for (const symbol of added) head.bytes(1, Buffer.from(symbol, 'utf8'));
+  writeSymbols(head, added);
   return { bytes: concatBytes(head.finish(), body.finish()), table: table.extend(added) };
+}
+
+/**
+ * Whether `bytes` is exactly what {@link encodeBlock} writes for `content` after `table`, given
+ * the symbols the block declares: the same traversal, compared byte by byte as it goes, with
+ * nothing written (cheaper than encoding and comparing, and the same answer by construction).
+ */
+function isCanonical(
+  bytes: Uint8Array,
+  content: BlockContent,
+  table: SymbolTable,
+  declared: readonly string[],
+  authority: boolean,
+): boolean {
+  const symbols = new SymbolWriter(table);
+  const match = new ProtoMatcher(bytes);
+  try {
+    writeSymbols(match, declared);
+    writeBody(match, content, authority, symbols);
+    match.finish();
+  } catch (error) {
+    if (error instanceof NotCanonical) return false;
+    throw error;
+  }
+  // The writer puts in front exactly the symbols the body added, in order.
+  const added = symbols.added;
+  if (added.length !== declared.length) return false;
+  for (let i = 0; i < added.length; i++) if (added[i] !== declared[i]) return false;
+  return true;
 }
 
 // ---------------------------------------------------------------------------------------------
 // Reading
 // ---------------------------------------------------------------------------------------------
 
-const BLOCK: MessageSchema = {
-  1: { wire: 2, repeated: true }, // symbols
-  3: { wire: 0, required: true }, // version
-  4: { wire: 2, repeated: true }, // facts_v2
-  6: { wire: 2, repeated: true }, // checks_v2
-};
-const FACT: MessageSchema = { 1: { wire: 2, required: true } };
-const PREDICATE: MessageSchema = { 1: { wire: 0, required: true }, 2: { wire: 2, repeated: true } };
+/** Field keys (`field * 8 + wire`) of the layout, in the order the encoder writes them. */
+const KEY = {
+  symbol: 1 * 8 + 2,
+  version: 3 * 8 + 0,
+  fact: 4 * 8 + 2,
+  predicate: 1 * 8 + 2,
+  name: 1 * 8 + 0,
+  term: 2 * 8 + 2,
+  setTerm: 1 * 8 + 2,
+} as const;
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
+/**
+ * A symbol's text. ASCII (nearly every symbol) is read byte for byte; anything else through a
+ * fatal UTF-8 decoder. (A byte-order mark, which a decoder drops, makes the block non-canonical:
+ * the canonical check re-encodes the text.)
+ */
 function decodeUtf8(bytes: Uint8Array): string {
+  let ascii = true;
+  for (let i = 0; i < bytes.length; i++) {
+    if ((bytes[i] ?? 0) >= 0x80) {
+      ascii = false;
+      break;
+    }
+  }
+  if (ascii) {
+    // Short ones (the vocabulary, names, ids) without a Buffer view; long ones (JSON) with one.
+    return bytes.length <= 64
+      ? String.fromCharCode(...bytes)
+      : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+  }
   try {
     return UTF8.decode(bytes);
   } catch {
@@ -358,24 +505,46 @@ function decodeUtf8(bytes: Uint8Array): string {
   }
 }
 
-/** A fact term as read: the kinds Mandate's facts use. */
-function readTerm(bytes: Uint8Array, table: SymbolTable): Term {
-  const [only, ...more] = readFields(bytes);
-  if (only === undefined || more.length > 0) throw new ProtobufError('a term must have one value');
-  if (only.wire === 0 && only.field === 2) return int(only.value);
-  if (only.wire === 0 && only.field === 3) return str(table.symbol(only.value));
-  if (only.wire === 0 && only.field === 4) return date(only.value);
-  if (only.wire === 2 && only.field === 5) return { kind: 'bytes', value: only.bytes };
-  if (only.wire === 2 && only.field === 7) {
-    const values = readFields(only.bytes).map((f) => {
-      if (f.field !== 1 || f.wire !== 2) throw new ProtobufError('a set holds terms');
-      const inner = readTerm(f.bytes, table);
-      if (inner.kind !== 'string') throw new ProtobufError('a Mandate set holds strings only');
-      return inner.value;
-    });
-    return set(values);
+/** A set term's strings. */
+function readSet(r: ProtoReader, table: SymbolTable): string[] {
+  const values: string[] = [];
+  while (!r.done) {
+    r.expect(KEY.setTerm, 'a set member');
+    const inner = r.message();
+    if (inner.varint() !== 3 * 8 + 0) throw new ProtobufError('a Mandate set holds strings only');
+    values.push(table.symbol(inner.varint()));
+    if (!inner.done) throw new ProtobufError('a term must have one value');
   }
-  throw new ProtobufError(`a fact term of kind ${only.field} is not part of the Mandate layout`);
+  return values;
+}
+
+/** A fact term as read: the kinds Mandate's facts use. */
+function readTerm(r: ProtoReader, table: SymbolTable): Term {
+  let term: Term;
+  const key = r.varint();
+  switch (key) {
+    case 2 * 8 + 0:
+      term = int(r.varint());
+      break;
+    case 3 * 8 + 0:
+      term = str(table.symbol(r.varint()));
+      break;
+    case 4 * 8 + 0:
+      term = date(r.varint());
+      break;
+    case 5 * 8 + 2:
+      term = { kind: 'bytes', value: r.bytes() };
+      break;
+    case 7 * 8 + 2:
+      term = set(readSet(r.message(), table));
+      break;
+    default:
+      throw new ProtobufError(
+        `a fact term of kind ${Math.floor(key / 8)} is not part of the Mandate layout`,
+      );
+  }
+  if (!r.done) throw new ProtobufError('a term must have one value');
+  return term;
 }
 
 /** Each predicate a block may state: its term kinds, and whether it may repeat. */
@@ -413,6 +582,43 @@ function tooMany(hop: number, what: string, limit: number): never {
   });
 }
 
+/** Whether a term read is of the kind a fact's spec names at that place. */
+function kindOk(term: Term, kind: Term['kind'] | 'id' | undefined): boolean {
+  return kind === 'id' ? term.kind === 'string' || term.kind === 'bytes' : term.kind === kind;
+}
+
+/** Reads one `FactV2` into `facts` (by predicate name), refusing anything the layout does not state. */
+function readFact(
+  fact: ProtoReader,
+  table: SymbolTable,
+  hop: number,
+  facts: Map<string, Term[][]>,
+): void {
+  fact.expect(KEY.predicate, 'a fact predicate');
+  const pred = fact.message();
+  if (!fact.done) throw new ProtobufError('a fact holds one predicate');
+  pred.expect(KEY.name, 'a predicate name');
+  const name = table.symbol(pred.varint());
+  const spec = Object.hasOwn(PREDICATES, name) ? PREDICATES[name] : undefined;
+  if (spec === undefined) return malformed(hop, name, 'is not a Mandate fact');
+  if (spec.root === true && hop > 0) malformed(hop, name, 'is stated by the authority block only');
+  const terms: Term[] = [];
+  let ok = true;
+  while (!pred.done) {
+    pred.expect(KEY.term, 'a predicate term');
+    const term = readTerm(pred.message(), table);
+    ok &&= kindOk(term, spec.terms[terms.length]);
+    terms.push(term);
+  }
+  if (!ok || terms.length !== spec.terms.length) {
+    malformed(hop, name, `must have terms (${spec.terms.join(', ')})`);
+  }
+  const list = facts.get(name);
+  if (list === undefined) facts.set(name, [terms]);
+  else if (spec.many !== true) malformed(hop, name, 'occurs more than once');
+  else list.push(terms);
+}
+
 /**
  * Reads a serialized `Block` (hop `hop`, after the blocks that built `table`) into what it states,
  * validating every value (the look-alike rules for text, the capability algebra's normal form) and
@@ -428,38 +634,28 @@ export function decodeBlock(
   const label = `block ${hop}`;
   const facts = new Map<string, Term[][]>();
   let after: SymbolTable;
+  const declared: string[] = [];
   try {
-    const fields = readMessage(bytes, BLOCK, 'the Datalog block');
-    if (varintOf(fields, 3) !== DATALOG_VERSION) {
+    // Read in the order the encoder writes: symbols, version, facts. The checks that follow are
+    // compared, not read (isCanonical), as is every byte of the order and form read here.
+    const r = new ProtoReader(bytes);
+    while (r.peekKey() === KEY.symbol) {
+      r.varint();
+      declared.push(decodeUtf8(r.bytes()));
+    }
+    r.expect(KEY.version, 'the Datalog version');
+    if (r.varint() !== DATALOG_VERSION) {
       throw new ProtobufError(`the Datalog version must be ${DATALOG_VERSION}`);
     }
-    after = table.extend(allBytesOf(fields, 1).map(decodeUtf8));
-    const factFields = allBytesOf(fields, 4);
-    const maxFacts = 16 + 3 * limits.maxCapabilities;
-    if (factFields.length > maxFacts) tooMany(hop, 'facts', maxFacts);
-    for (const factBytes of factFields) {
-      const predicate = bytesOf(readMessage(factBytes, FACT, 'fact'), 1) ?? new Uint8Array();
-      const pred = readMessage(predicate, PREDICATE, 'predicate');
-      const name = after.symbol(varintOf(pred, 1) ?? 0);
-      const spec = PREDICATES[name];
-      if (spec === undefined || !Object.hasOwn(PREDICATES, name)) {
-        return malformed(hop, name, 'is not a Mandate fact');
-      }
-      if (spec.root === true && hop > 0)
-        malformed(hop, name, 'is stated by the authority block only');
-      const terms = allBytesOf(pred, 2).map((t) => readTerm(t, after));
-      const kindOk = (t: Term, i: number): boolean =>
-        spec.terms[i] === 'id'
-          ? t.kind === 'string' || t.kind === 'bytes'
-          : t.kind === spec.terms[i];
-      if (terms.length !== spec.terms.length || !terms.every(kindOk)) {
-        malformed(hop, name, `must have terms (${spec.terms.join(', ')})`);
-      }
-      const list = facts.get(name) ?? [];
-      if (list.length > 0 && spec.many !== true) malformed(hop, name, 'occurs more than once');
-      list.push(terms);
-      facts.set(name, list);
+    after = table.extend(declared);
+    const factReaders: ProtoReader[] = [];
+    while (r.peekKey() === KEY.fact) {
+      r.varint();
+      factReaders.push(r.message());
     }
+    const maxFacts = 16 + 3 * limits.maxCapabilities;
+    if (factReaders.length > maxFacts) tooMany(hop, 'facts', maxFacts);
+    for (const fact of factReaders) readFact(fact, after, hop, facts);
   } catch (error) {
     if (error instanceof ProtobufError) {
       // The signature is checked later (rule 2): a changed byte usually shows up here first.
@@ -473,8 +669,7 @@ export function decodeBlock(
   }
   const content = contentOf(facts, hop, limits);
   // The one canonical encoding: same facts in the same order, the checks the facts imply.
-  const again = encodeBlock(content, table, hop === 0);
-  if (!sameBytes(again.bytes, bytes)) {
+  if (!isCanonical(bytes, content, table, declared, hop === 0)) {
     malformed(
       hop,
       'block',
@@ -484,43 +679,69 @@ export function decodeBlock(
   return { content, table: after };
 }
 
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && Buffer.compare(a, b) === 0;
+/** The `i`th term of the first fact named `name`. */
+function firstTerm(facts: Map<string, Term[][]>, name: string, i = 0): Term | undefined {
+  return facts.get(name)?.[0]?.[i];
+}
+
+/** A string term as safe text (the look-alike rules, the string length limit). */
+function textOf(
+  term: Term | undefined,
+  name: string,
+  hop: number,
+  limits: Limits,
+): string | undefined {
+  if (term === undefined) return undefined;
+  if (term.kind !== 'string') return malformed(hop, name, 'must be a string');
+  const label = `block ${hop}`;
+  try {
+    return assertSafeText(term.value, `${label}.${name}`, limits.maxStringLength);
+  } catch (error) {
+    rethrowAtBlock(error, label, hop);
+  }
+}
+
+/** A date fact's seconds, within what Biscuit's dates carry. */
+function secondsOf(facts: Map<string, Term[][]>, name: string, hop: number): number | undefined {
+  const term = firstTerm(facts, name);
+  if (term === undefined) return undefined;
+  if (term.kind !== 'date' || term.value > MAX_DATE) return malformed(hop, name, 'is out of range');
+  return term.value;
+}
+
+/** A small integer fact (a version, a depth): 0..64. */
+function smallOf(facts: Map<string, Term[][]>, name: string, hop: number): number | undefined {
+  const term = firstTerm(facts, name);
+  if (term === undefined) return undefined;
+  if (term.kind !== 'integer' || term.value > 64) return malformed(hop, name, 'is out of range');
+  return term.value;
+}
+
+/** The text of each `approval_requirement` fact, bounded before it is parsed. */
+function approvalTextsOf(facts: Map<string, Term[][]>, hop: number, limits: Limits): string[] {
+  const terms = facts.get(APPROVAL_FACT) ?? [];
+  if (terms.length > limits.maxCapabilities) {
+    tooMany(hop, 'approval requirements', limits.maxCapabilities);
+  }
+  const texts: string[] = [];
+  for (const [term] of terms) {
+    if (term?.kind !== 'string') return malformed(hop, APPROVAL_FACT, 'must be a string');
+    if (term.value.length > limits.maxTokenBytes) malformed(hop, APPROVAL_FACT, 'is too long');
+    texts.push(term.value);
+  }
+  return texts;
 }
 
 function contentOf(facts: Map<string, Term[][]>, hop: number, limits: Limits): BlockContent {
   const label = `block ${hop}`;
-  const first = (name: string, i = 0): Term | undefined => facts.get(name)?.[0]?.[i];
-  const text = (name: string, term = first(name)): string | undefined => {
-    if (term === undefined) return undefined;
-    if (term.kind !== 'string') return malformed(hop, name, 'must be a string');
-    try {
-      return assertSafeText(term.value, `${label}.${name}`, limits.maxStringLength);
-    } catch (error) {
-      rethrowAtBlock(error, label, hop);
-    }
-  };
-  const seconds = (name: string): number | undefined => {
-    const term = first(name);
-    if (term === undefined) return undefined;
-    if (term.kind !== 'date' || term.value > MAX_DATE)
-      return malformed(hop, name, 'is out of range');
-    return term.value;
-  };
-  const small = (name: string): number | undefined => {
-    const term = first(name);
-    if (term === undefined) return undefined;
-    if (term.kind !== 'integer' || term.value > 64) return malformed(hop, name, 'is out of range');
-    return term.value;
-  };
   const authority = hop === 0;
   if (authority) {
-    if (small('mandate') !== LAYOUT_VERSION) malformed(hop, 'mandate', `must be ${LAYOUT_VERSION}`);
-    for (const name of ['issuer', 'subject', 'expires_at', 'max_depth'] as const) {
-      if (!facts.has(name)) malformed(hop, name, 'is missing');
+    if (smallOf(facts, 'mandate', hop) !== LAYOUT_VERSION) {
+      malformed(hop, 'mandate', `must be ${LAYOUT_VERSION}`);
     }
+    for (const name of ROOT_FACTS) if (!facts.has(name)) malformed(hop, name, 'is missing');
   }
-  const idTermRead = first('block_id');
+  const idTermRead = firstTerm(facts, 'block_id');
   const id = idTermRead === undefined ? undefined : idOf(idTermRead);
   if (id === undefined) return malformed(hop, 'block_id', 'is missing or not an id');
   try {
@@ -528,49 +749,48 @@ function contentOf(facts: Map<string, Term[][]>, hop: number, limits: Limits): B
   } catch (error) {
     rethrowAtBlock(error, label, hop);
   }
-  const issuedAt = seconds('issued_at');
+  const issuedAt = secondsOf(facts, 'issued_at', hop);
   if (issuedAt === undefined) return malformed(hop, 'issued_at', 'is missing');
-  const rootAlg = text('root_alg');
+  const rootAlg = textOf(firstTerm(facts, 'root_alg'), 'root_alg', hop, limits);
   if (rootAlg !== undefined && rootAlg !== 'ES256') malformed(hop, 'root_alg', 'must be ES256');
   const audienceTerms = facts.get('audience');
-  const audience = audienceTerms?.map((terms) => text('audience', terms[0]) ?? '');
-  if (audience !== undefined && audience.length > limits.maxCapabilities) {
-    tooMany(hop, 'audiences', limits.maxCapabilities);
+  let audience: string[] | undefined;
+  if (audienceTerms !== undefined) {
+    audience = [];
+    for (const terms of audienceTerms) {
+      audience.push(textOf(terms[0], 'audience', hop, limits) ?? '');
+    }
+    if (audience.length > limits.maxCapabilities) {
+      tooMany(hop, 'audiences', limits.maxCapabilities);
+    }
   }
   const capabilities = capabilitiesOf(facts, hop, limits);
-  const approvalTerms = facts.get(APPROVAL_FACT) ?? [];
-  if (approvalTerms.length > limits.maxCapabilities) {
-    tooMany(hop, 'approval requirements', limits.maxCapabilities);
+  const approvals = readApprovals(approvalTextsOf(facts, hop, limits), hop, limits);
+  // Only what the block states: an absent member is inherited (delegations).
+  const content: { -readonly [K in keyof BlockContent]: BlockContent[K] } = { id, issuedAt };
+  if (authority) {
+    const issuer = textOf(firstTerm(facts, 'issuer'), 'issuer', hop, limits);
+    const subject = textOf(firstTerm(facts, 'subject'), 'subject', hop, limits);
+    if (issuer !== undefined) content.issuer = issuer;
+    if (subject !== undefined) content.subject = subject;
   }
-  const approvals = readApprovals(
-    approvalTerms.map(([term]) => {
-      if (term?.kind !== 'string') return malformed(hop, APPROVAL_FACT, 'must be a string');
-      if (term.value.length > limits.maxTokenBytes) malformed(hop, APPROVAL_FACT, 'is too long');
-      return term.value;
-    }),
-    hop,
-    limits,
-  );
-  const content: BlockContent = {
-    ...optional('issuer', authority ? text('issuer') : undefined),
-    ...optional('subject', authority ? text('subject') : undefined),
-    ...(rootAlg === undefined ? {} : { rootAlg: 'ES256' as const }),
-    id,
-    issuedAt,
-    ...optional('expiresAt', seconds('expires_at')),
-    ...optional('notBefore', seconds('not_before')),
-    ...optional('audience', audience),
-    ...optional('maxDepth', small('max_depth')),
-    ...optional('purpose', text('purpose')),
-    ...optional('capabilities', capabilities),
-    ...optional('approvals', approvals),
-  };
+  if (rootAlg !== undefined) content.rootAlg = 'ES256';
+  const expiresAt = secondsOf(facts, 'expires_at', hop);
+  if (expiresAt !== undefined) content.expiresAt = expiresAt;
+  const notBefore = secondsOf(facts, 'not_before', hop);
+  if (notBefore !== undefined) content.notBefore = notBefore;
+  if (audience !== undefined) content.audience = audience;
+  const maxDepth = smallOf(facts, 'max_depth', hop);
+  if (maxDepth !== undefined) content.maxDepth = maxDepth;
+  const purpose = textOf(firstTerm(facts, 'purpose'), 'purpose', hop, limits);
+  if (purpose !== undefined) content.purpose = purpose;
+  if (capabilities !== undefined) content.capabilities = capabilities;
+  if (approvals !== undefined) content.approvals = approvals;
   return content;
 }
 
-function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
-  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
-}
+/** The facts every authority block states. */
+const ROOT_FACTS = ['issuer', 'subject', 'expires_at', 'max_depth'] as const;
 
 /** Normalized capabilities by their exact facts and the limits they were checked against. */
 const normalized = new BoundedMap<string, Capability[]>(256);

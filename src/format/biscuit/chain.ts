@@ -15,13 +15,13 @@
  *
  * @module
  */
-import { createHash, type KeyObject } from 'node:crypto';
+import { hash, type KeyObject } from 'node:crypto';
 
 import { BoundedMap } from '../../core/bounded-map.js';
 import { rethrowAtBlock } from '../../core/errors.js';
 import { malformed } from '../../core/failure.js';
 import { assertSafeText } from '../../core/names.js';
-import type { Limits } from '../../core/limits.js';
+import { assertBlockCount, DEFAULT_LIMITS, type Limits } from '../../core/limits.js';
 import { thumbprintUriSync } from '../../identity/thumbprint.js';
 import type { ChainBlock } from '../codec.js';
 import { checkTokenLimits } from '../token-limits.js';
@@ -30,7 +30,10 @@ import { ecdsaTwin } from './ecdsa-twin.js';
 import { SymbolTable } from './symbols.js';
 import {
   parseBiscuitToken,
+  serializeSignedBlock,
+  serializeToken,
   signingAlg,
+  toTokenText,
   toJwk,
   type BiscuitAlgorithm,
   type BiscuitToken,
@@ -49,6 +52,8 @@ export interface BiscuitChainBlock extends ChainBlock {
 export interface PrefixEntry {
   readonly block: BiscuitChainBlock;
   readonly table: SymbolTable;
+  /** The prefix's cache key: the hash chain of its blocks' bytes. */
+  readonly key: string;
   /** The key this block's signature verified under (set by the verifier; bytes-only result). */
   verifiedWith?: KeyObject;
   /** The final signature that verified over this block, when it closed a sealed token. */
@@ -58,8 +63,9 @@ export interface PrefixEntry {
 /** A bounded cache of decoded prefixes, keyed by the hash chain of their blocks' bytes. */
 export type BiscuitCache = BoundedMap<string, PrefixEntry>;
 
-/** A decoded token: its structure and one entry per block. */
+/** A decoded token: its text, its structure and one entry per block. */
 export interface DecodedBiscuit {
+  readonly text: string;
   readonly token: BiscuitToken;
   readonly entries: readonly PrefixEntry[];
   readonly blocks: readonly BiscuitChainBlock[];
@@ -91,6 +97,7 @@ function decodeOne(
   hop: number,
   parent: PrefixEntry | undefined,
   limits: Limits,
+  key: string,
 ): PrefixEntry {
   const label = `block ${hop}`;
   const { content, table } = decodeBlock(
@@ -145,7 +152,7 @@ function decodeOne(
     ...revocationTwin(signed, alg === 'ES256' ? 1 : 0),
     signed,
   });
-  return { block, table };
+  return { block, table, key };
 }
 
 function optionalApprovals(
@@ -154,8 +161,49 @@ function optionalApprovals(
   return approvals === undefined ? {} : { approvals };
 }
 
+/** The previous key of the authority block: 32 zero bytes, so every hashed input has one shape. */
+const NO_PARENT = '\0'.repeat(32);
+
+/**
+ * The cache key of a prefix: SHA-256 over the previous prefix's key (32 bytes; zeros before the
+ * authority block) and this block's exact bytes, as a 32-character latin1 string. A hash chain
+ * whose inputs all start with exactly 32 bytes of key, so equal keys mean equal prefixes (a block
+ * cannot pose as a parent's key followed by another block). One-shot hashing: a hash object per
+ * block cost more than the digest itself.
+ */
 function prefixKey(previous: string, raw: Uint8Array): string {
-  return createHash('sha256').update(previous).update(raw).digest('base64');
+  const input = Buffer.allocUnsafe(32 + raw.length);
+  input.write(previous, 0, 32, 'latin1');
+  input.set(raw, 32);
+  return hash('sha256', input, 'binary'); // 'binary' is latin1: one character per byte
+}
+
+/** The entry of `signed` at `hop` after `parent`: from `cache`, or decoded (and then cached). */
+function entryOf(
+  signed: SignedBlock,
+  hop: number,
+  parent: PrefixEntry | undefined,
+  limits: Limits,
+  cache: BiscuitCache | undefined,
+): PrefixEntry {
+  const key = prefixKey(parent?.key ?? NO_PARENT, signed.raw);
+  let entry = cache?.get(key);
+  if (entry === undefined) {
+    entry = decodeOne(signed, hop, parent, limits, key);
+    cache?.set(key, entry);
+  }
+  return entry;
+}
+
+/** Refuses a block id that repeats an earlier block's: a cycle or a splice (AAT step 2c). */
+function assertNewId(ids: Set<string>, entry: PrefixEntry, hop: number): void {
+  if (ids.has(entry.block.id)) {
+    malformed(`block ${hop}: block id repeats an earlier block`, {
+      path: `block ${hop}.block_id`,
+      hop,
+    });
+  }
+  ids.add(entry.block.id);
 }
 
 /**
@@ -171,29 +219,33 @@ export function decodeBiscuit(
   const parsed = parseBiscuitToken(token, limits);
   const entries: PrefixEntry[] = [];
   const ids = new Set<string>();
-  let key = '';
   for (const [hop, signed] of parsed.blocks.entries()) {
-    key = prefixKey(key, signed.raw);
-    let entry = cache?.get(key);
-    if (entry === undefined) {
-      entry = decodeOne(signed, hop, entries[hop - 1], limits);
-      cache?.set(key, entry);
-    }
-    // A repeated block id is a cycle or a splice (as in the JWS encoding, AAT step 2c).
-    if (ids.has(entry.block.id)) {
-      malformed(`block ${hop}: block id repeats an earlier block`, {
-        path: `block ${hop}.block_id`,
-        hop,
-      });
-    }
-    ids.add(entry.block.id);
+    const entry = entryOf(signed, hop, entries[hop - 1], limits, cache);
+    assertNewId(ids, entry, hop);
     entries.push(entry);
   }
-  return { token: parsed, entries, blocks: entries.map((e) => e.block) };
+  return { text: token, token: parsed, entries, blocks: entries.map((e) => e.block) };
 }
 
 /** Prefixes decoded by `parseMandate`, `delegate` and `prove` (never consulted by a verifier). */
 const readCache: BiscuitCache = new BoundedMap(256);
+
+/**
+ * Tokens `mint` and `delegate` just wrote or read, by their text (default limits only): the next
+ * `delegate`, `prove` or `sealMandate` of the same mandate then decodes nothing.
+ */
+const recent = new BoundedMap<string, DecodedBiscuit>(64);
+
+/** Decodes under `limits`, through the read caches. */
+function read(token: string, limits: Limits): DecodedBiscuit {
+  if (limits !== DEFAULT_LIMITS) return decodeBiscuit(token, limits, readCache);
+  let decoded = recent.get(token);
+  if (decoded === undefined) {
+    decoded = decodeBiscuit(token, limits, readCache);
+    recent.set(token, decoded);
+  }
+  return decoded;
+}
 
 /**
  * Decodes every block of a Biscuit mandate WITHOUT verifying it: no signature, linkage, time,
@@ -202,10 +254,47 @@ const readCache: BiscuitCache = new BoundedMap(256);
  */
 export function decodeBiscuitChain(token: string, limits: Limits): Promise<BiscuitChainBlock[]> {
   // A rejected promise, never a synchronous throw, whatever goes wrong.
-  return Promise.resolve().then(() => [...decodeBiscuit(token, limits, readCache).blocks]);
+  return Promise.resolve().then(() => [...read(token, limits).blocks]);
 }
 
 /** Like {@link decodeBiscuitChain}, keeping the structure and symbol tables (for `delegate`). */
 export function readBiscuit(token: string, limits: Limits): DecodedBiscuit {
-  return decodeBiscuit(token, limits, readCache);
+  return read(token, limits);
+}
+
+/**
+ * `decoded` (undefined: nothing yet) extended by a block `mint` or `delegate` has just signed,
+ * as an open token: only the new block is decoded (and checked as a verifier would decode it, so
+ * nothing is written that a verifier refuses as malformed). Throws `MANDATE_LIMIT_EXCEEDED` /
+ * `MANDATE_MALFORMED` as {@link decodeBiscuit} would for the longer token.
+ */
+export function extendBiscuit(
+  decoded: DecodedBiscuit | undefined,
+  block: Omit<SignedBlock, 'raw'>,
+  limits: Limits,
+): DecodedBiscuit {
+  const signed: SignedBlock = { ...block, raw: serializeSignedBlock(block) };
+  const hop = decoded?.entries.length ?? 0;
+  const blocks = [...(decoded?.token.blocks ?? []), signed];
+  assertBlockCount(blocks.length, limits);
+  const rootKeyId = decoded?.token.rootKeyId;
+  const text = toTokenText(
+    serializeToken(
+      blocks.map((b) => b.raw),
+      undefined,
+      rootKeyId,
+    ),
+  );
+  checkTokenLimits(text, limits);
+  const entry = entryOf(signed, hop, decoded?.entries[hop - 1], limits, readCache);
+  assertNewId(new Set(decoded?.blocks.map((b) => b.id)), entry, hop);
+  const entries = [...(decoded?.entries ?? []), entry];
+  const extended: DecodedBiscuit = {
+    text,
+    token: { ...(rootKeyId === undefined ? {} : { rootKeyId }), blocks },
+    entries,
+    blocks: entries.map((e) => e.block),
+  };
+  if (limits === DEFAULT_LIMITS) recent.set(text, extended);
+  return extended;
 }

@@ -11,22 +11,22 @@
  * @module
  */
 import { MandateError } from '../../core/errors.js';
-import { DEFAULT_LIMITS } from '../../core/limits.js';
+import { DEFAULT_LIMITS, type Limits } from '../../core/limits.js';
 import type { Capability } from '../../core/types.js';
 import type { PreparedSigner } from '../../identity/keys.js';
 import type { PlannedBlock } from '../plan.js';
 import { encodeBlock, type BlockContent } from './block.js';
-import { readBiscuit } from './chain.js';
+import { extendBiscuit, readBiscuit, type DecodedBiscuit } from './chain.js';
 import { SymbolTable } from './symbols.js';
 import {
   biscuitSign,
   blockSignaturePayload,
   fromJwk,
   sealPayload,
-  serializeSignedBlock,
   serializeToken,
   signerKey,
   toTokenText,
+  type SignedBlock,
 } from './token.js';
 
 function refuseCertificateBinding(plan: PlannedBlock): void {
@@ -35,13 +35,13 @@ function refuseCertificateBinding(plan: PlannedBlock): void {
   }
 }
 
-/** Signs `block` (after `previousSignature`) and serializes the `SignedBlock`. */
+/** Signs `block` (after `previousSignature`): the `SignedBlock` whose next key is the holder's. */
 function signBlock(
   block: Uint8Array,
   plan: PlannedBlock,
   signer: PreparedSigner,
   previousSignature: Uint8Array | undefined,
-): Uint8Array {
+): Omit<SignedBlock, 'raw'> {
   const nextKey = fromJwk(plan.holderJwk);
   const { key, algorithm } = signerKey(signer);
   const signature = biscuitSign(
@@ -49,14 +49,14 @@ function signBlock(
     algorithm,
     blockSignaturePayload(block, nextKey, previousSignature),
   );
-  return serializeSignedBlock({ block, nextKey, signature });
+  return { block, nextKey, signature };
 }
 
 /**
- * Encodes a planned root as a one-block open Biscuit token, signed by `signer` (the trust anchor).
- * The token string is the Biscuit bytes in URL-safe base64 with padding.
+ * Encodes a planned root as a one-block open Biscuit token, signed by `signer` (the trust anchor),
+ * decoded as a verifier would decode it (a root it would refuse as malformed throws).
  */
-export function encodeBiscuitRoot(plan: PlannedBlock, signer: PreparedSigner): string {
+export function mintBiscuit(plan: PlannedBlock, signer: PreparedSigner): DecodedBiscuit {
   refuseCertificateBinding(plan);
   const content: BlockContent = {
     issuer: plan.issuer,
@@ -75,7 +75,14 @@ export function encodeBiscuitRoot(plan: PlannedBlock, signer: PreparedSigner): s
       : { approvals: plan.approvals }),
   };
   const { bytes } = encodeBlock(content, SymbolTable.initial, true);
-  return toTokenText(serializeToken([signBlock(bytes, plan, signer, undefined)]));
+  return extendBiscuit(undefined, signBlock(bytes, plan, signer, undefined), DEFAULT_LIMITS);
+}
+
+/**
+ * {@link mintBiscuit}'s token text: the Biscuit bytes in URL-safe base64 with padding.
+ */
+export function encodeBiscuitRoot(plan: PlannedBlock, signer: PreparedSigner): string {
+  return mintBiscuit(plan, signer).text;
 }
 
 /** The last entry of a decoded token (a decoded token has at least its authority block). */
@@ -115,19 +122,19 @@ function changedApprovals(
 }
 
 /**
- * Appends a planned delegation to a Biscuit token as a block signed by `signer` (the previous
- * holder), stating only what differs from its parent. Nothing about `plan` is checked here:
- * `planDelegation` refuses widenings, and a verifier re-checks everything. A sealed token is
- * reopened (its seal only closes it for standard verifiers; the holder's key is what appends).
- * Throws `MANDATE_MALFORMED` for a token it cannot read.
+ * Appends a planned delegation to a decoded Biscuit token as a block signed by `signer` (the
+ * previous holder), stating only what differs from its parent; only the new block is decoded.
+ * Nothing about `plan` is checked here: `planDelegation` refuses widenings, and a verifier
+ * re-checks everything. A sealed token is reopened (its seal only closes it for standard
+ * verifiers; the holder's key is what appends).
  */
-export function appendBiscuitBlock(
-  token: string,
+export function appendBiscuit(
+  decoded: DecodedBiscuit,
   plan: PlannedBlock,
   signer: PreparedSigner,
-): string {
+  limits: Limits,
+): DecodedBiscuit {
   refuseCertificateBinding(plan);
-  const decoded = readBiscuit(token, DEFAULT_LIMITS);
   const parentEntry = lastOf(decoded.entries);
   const parent = parentEntry.block;
   if (plan.notBefore !== parent.notBefore) {
@@ -148,14 +155,19 @@ export function appendBiscuitBlock(
     ...changedApprovals(plan.approvals, parent.approvals),
   };
   const { bytes } = encodeBlock(content, parentEntry.table, false);
-  const raw = signBlock(bytes, plan, signer, parent.signed.signature);
-  return toTokenText(
-    serializeToken(
-      [...decoded.token.blocks.map((b) => b.raw), raw],
-      undefined,
-      decoded.token.rootKeyId,
-    ),
-  );
+  return extendBiscuit(decoded, signBlock(bytes, plan, signer, parent.signed.signature), limits);
+}
+
+/**
+ * {@link appendBiscuit} on a token's text, returning the longer token's text. Throws
+ * `MANDATE_MALFORMED` for a token it cannot read.
+ */
+export function appendBiscuitBlock(
+  token: string,
+  plan: PlannedBlock,
+  signer: PreparedSigner,
+): string {
+  return appendBiscuit(readBiscuit(token, DEFAULT_LIMITS), plan, signer, DEFAULT_LIMITS).text;
 }
 
 /**

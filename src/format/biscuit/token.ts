@@ -30,10 +30,9 @@ import type { PreparedSigner } from '../../identity/keys.js';
 import {
   bytesOf,
   concatBytes,
-  lenField,
   ProtobufError,
+  ProtoWriter,
   readMessage,
-  varintField,
   varintOf,
   type MessageSchema,
 } from './protobuf.js';
@@ -140,14 +139,31 @@ export function toTokenText(bytes: Uint8Array): string {
   return text + '='.repeat((4 - (text.length % 4)) % 4);
 }
 
-/** Decodes token text, accepting only the canonical encoding (what {@link toTokenText} writes). */
+/** The value of each URL-safe base64 character (-1: not one). */
+const BASE64URL_VALUE = (() => {
+  const table = new Int8Array(128).fill(-1);
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+  for (let i = 0; i < alphabet.length; i++) table[alphabet.charCodeAt(i)] = i;
+  return table;
+})();
+
+/**
+ * Decodes token text, accepting only the canonical encoding (what {@link toTokenText} writes):
+ * the URL-safe alphabet, `=` padding to a multiple of four, and no bits set past the last byte
+ * (the one freedom the alphabet leaves: the low bits of the last character before padding).
+ */
 export function fromTokenText(token: string): Uint8Array {
   if (!BASE64URL_PADDED.test(token) || token.length % 4 !== 0) {
     malformed('the mandate is not Biscuit base64url text', 0, 'token');
   }
+  const padding = token.endsWith('==') ? 2 : token.endsWith('=') ? 1 : 0;
+  const last = BASE64URL_VALUE[token.charCodeAt(token.length - 1 - padding)] ?? -1;
+  // One padding character: the last character carries 4 bits of data, two: 2 bits.
+  const unusedBits = padding === 0 ? 0 : padding === 1 ? 2 : 4;
+  if (last < 0 || (last & ((1 << unusedBits) - 1)) !== 0) {
+    malformed('the mandate is not canonical base64url', 0, 'token');
+  }
   const bytes = Buffer.from(token, 'base64url');
-  // Node skips what it does not understand; re-encoding proves this is the one canonical text.
-  if (toTokenText(bytes) !== token) malformed('the mandate is not canonical base64url', 0, 'token');
   return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
@@ -185,18 +201,21 @@ export function parseBiscuitToken(token: string, limits: Limits): BiscuitToken {
   }
 }
 
-function publicKeyMessage(key: BiscuitPublicKey): Uint8Array {
-  return concatBytes(varintField(1, key.algorithm), lenField(2, key.key));
+function writePublicKey(w: ProtoWriter, field: number, key: BiscuitPublicKey): void {
+  w.begin(field);
+  w.uint(1, key.algorithm);
+  w.bytes(2, key.key);
+  w.end();
 }
 
 /** Serializes one `SignedBlock`. */
 export function serializeSignedBlock(block: Omit<SignedBlock, 'raw'>): Uint8Array {
-  return concatBytes(
-    lenField(1, block.block),
-    lenField(2, publicKeyMessage(block.nextKey)),
-    lenField(3, block.signature),
-    varintField(5, SIGNATURE_VERSION),
-  );
+  const w = new ProtoWriter();
+  w.bytes(1, block.block);
+  writePublicKey(w, 2, block.nextKey);
+  w.bytes(3, block.signature);
+  w.uint(5, SIGNATURE_VERSION);
+  return w.finish();
 }
 
 /**
@@ -210,12 +229,14 @@ export function serializeToken(
 ): Uint8Array {
   const [authority, ...others] = rawBlocks;
   if (authority === undefined) throw new TypeError('a token needs an authority block');
-  return concatBytes(
-    ...(rootKeyId === undefined ? [] : [varintField(1, rootKeyId)]),
-    lenField(2, authority),
-    ...others.map((raw) => lenField(3, raw)),
-    lenField(4, seal === undefined ? new Uint8Array() : lenField(2, seal)),
-  );
+  const w = new ProtoWriter();
+  if (rootKeyId !== undefined) w.uint(1, rootKeyId);
+  w.bytes(2, authority);
+  for (const raw of others) w.bytes(3, raw);
+  w.begin(4);
+  if (seal !== undefined) w.bytes(2, seal);
+  w.end();
+  return w.finish();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -229,6 +250,11 @@ const u32le = (n: number): Uint8Array => {
   return out;
 };
 const BLOCK_VERSION = concatBytes(ascii('\0BLOCK\0\0VERSION\0'), u32le(SIGNATURE_VERSION));
+const PAYLOAD = ascii('\0PAYLOAD\0');
+const ALGORITHM = ascii('\0ALGORITHM\0');
+const NEXTKEY = ascii('\0NEXTKEY\0');
+const PREVSIG = ascii('\0PREVSIG\0');
+const ALGORITHM_LE32 = [u32le(0), u32le(1)] as const;
 
 /**
  * What a block's signature (by the root key for the authority block, by the previous block's
@@ -240,16 +266,20 @@ export function blockSignaturePayload(
   nextKey: BiscuitPublicKey,
   previousSignature: Uint8Array | undefined,
 ): Uint8Array {
-  return concatBytes(
-    BLOCK_VERSION,
-    ascii('\0PAYLOAD\0'),
-    block,
-    ascii('\0ALGORITHM\0'),
-    u32le(nextKey.algorithm),
-    ascii('\0NEXTKEY\0'),
-    nextKey.key,
-    ...(previousSignature === undefined ? [] : [ascii('\0PREVSIG\0'), previousSignature]),
-  );
+  const algorithm = ALGORITHM_LE32[nextKey.algorithm];
+  return previousSignature === undefined
+    ? concatBytes(BLOCK_VERSION, PAYLOAD, block, ALGORITHM, algorithm, NEXTKEY, nextKey.key)
+    : concatBytes(
+        BLOCK_VERSION,
+        PAYLOAD,
+        block,
+        ALGORITHM,
+        algorithm,
+        NEXTKEY,
+        nextKey.key,
+        PREVSIG,
+        previousSignature,
+      );
 }
 
 /**
@@ -260,7 +290,12 @@ export function blockSignaturePayload(
 export function sealPayload(
   last: Pick<SignedBlock, 'block' | 'nextKey' | 'signature'>,
 ): Uint8Array {
-  return concatBytes(last.block, u32le(last.nextKey.algorithm), last.nextKey.key, last.signature);
+  return concatBytes(
+    last.block,
+    ALGORITHM_LE32[last.nextKey.algorithm],
+    last.nextKey.key,
+    last.signature,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------

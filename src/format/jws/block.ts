@@ -2,7 +2,7 @@
  * One block of a JWS chain: its claims (AAT names where the concepts coincide), their
  * schema, and the decoded view the verifier's rules work on.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
 import { BoundedMap } from '../../core/bounded-map.js';
 import { normalizeCapabilities } from '../../core/capability.js';
 import {
@@ -24,15 +24,17 @@ import {
 import { thumbprintUriSync } from '../../identity/thumbprint.js';
 import type { ParsedJws } from '../../core/jws/compact.js';
 import { parseWith } from '../../core/schemas.js';
+import { zod } from '../../core/zod.js';
 
 /** The `authorization_details` type of a Mandate capability (RFC 9396). */
 export const CAPABILITY_DETAIL_TYPE = 'mandate';
 
 const MAX_DEPTH = 64;
 const B64U43 = /^[A-Za-z0-9_-]{43}$/;
-const int = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
-
+// Built on first use, like every schema (zod loads only for a block that is not plainly valid).
 function claimsSchema(limits: Limits) {
+  const z = zod();
+  const int = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
   const str = z.string().min(1).max(limits.maxStringLength);
   return z.strictObject({
     jti: str,

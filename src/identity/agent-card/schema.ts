@@ -8,8 +8,12 @@
  * - `explicit`: declared with proto3 `optional` (explicit presence); kept when present.
  * Every other field is omitted when it holds its default value (spec §8.4.1).
  */
-import { z } from 'zod';
+import type { ZodType } from 'zod';
+import { zod } from '../../core/zod.js';
 import { deepFreeze } from '../../core/freeze.js';
+
+// This entry's schemas are built on import, with the one zod every Mandate module shares.
+const z = zod();
 
 /** One field of a message. */
 export type FieldSpec =
@@ -269,9 +273,9 @@ export const CARD_LIMITS = deepFreeze({
 } as const);
 
 /** Schemas built so far, by their table: one set per caller, so no instance is shared. */
-type SchemaCache = Map<MessageSpec, z.ZodType>;
+type SchemaCache = Map<MessageSpec, ZodType>;
 
-function fieldSchema(field: FieldSpec, cache: SchemaCache): z.ZodType {
+function fieldSchema(field: FieldSpec, cache: SchemaCache): ZodType {
   switch (field.kind) {
     case 'string':
       return z.string().max(CARD_LIMITS.maxString);
@@ -295,16 +299,16 @@ function fieldSchema(field: FieldSpec, cache: SchemaCache): z.ZodType {
   }
 }
 
-function messageSchema(spec: MessageSpec, cache: SchemaCache = new Map()): z.ZodType {
+function messageSchema(spec: MessageSpec, cache: SchemaCache = new Map()): ZodType {
   const cached = cache.get(spec);
   if (cached !== undefined) return cached;
-  const shape: Record<string, z.ZodType> = {};
+  const shape: Record<string, ZodType> = {};
   for (const [name, field] of Object.entries(spec.fields)) {
     // Required fields may still be absent on the wire (proto3 JSON omits defaults); the
     // signature, not the schema, is what protects them.
     shape[name] = fieldSchema(field, cache).optional();
   }
-  let schema: z.ZodType = z.strictObject(shape);
+  let schema: ZodType = z.strictObject(shape);
   if (spec.oneof === true) {
     schema = schema.refine(
       (value) => Object.keys(value as object).length === 1,
@@ -338,12 +342,12 @@ export interface AgentCard {
  * The zod schema of a v1.0 Agent Card. A copy for callers: zod schemas cannot be frozen,
  * so verification uses its own private instance, which nothing outside can reach.
  */
-export const agentCardV1Schema = messageSchema(AGENT_CARD_V1) as z.ZodType<AgentCard>;
+export const agentCardV1Schema = messageSchema(AGENT_CARD_V1) as ZodType<AgentCard>;
 /** The zod schema of a v0.3 Agent Card (a copy for callers, like {@link agentCardV1Schema}). */
-export const agentCardV03Schema = messageSchema(AGENT_CARD_V03) as z.ZodType<AgentCard>;
+export const agentCardV03Schema = messageSchema(AGENT_CARD_V03) as ZodType<AgentCard>;
 // The instances verification uses: private, so patching an exported schema changes nothing.
-const V1_SCHEMA = messageSchema(AGENT_CARD_V1) as z.ZodType<AgentCard>;
-const V03_SCHEMA = messageSchema(AGENT_CARD_V03) as z.ZodType<AgentCard>;
+const V1_SCHEMA = messageSchema(AGENT_CARD_V1) as ZodType<AgentCard>;
+const V03_SCHEMA = messageSchema(AGENT_CARD_V03) as ZodType<AgentCard>;
 
 /** Which version a card is: v0.3 cards carry a top-level `url` and `protocolVersion`. */
 export type AgentCardVersion = '1.0' | '0.3';
@@ -359,6 +363,6 @@ export function specFor(version: AgentCardVersion): MessageSpec {
 }
 
 /** The schema of a version. */
-export function schemaFor(version: AgentCardVersion): z.ZodType<AgentCard> {
+export function schemaFor(version: AgentCardVersion): ZodType<AgentCard> {
   return version === '1.0' ? V1_SCHEMA : V03_SCHEMA;
 }

@@ -13,11 +13,15 @@
  * each entry is a revoked block id and that block's expiry (seconds since the epoch), after
  * which the entry leaves the list. Spelled out in docs/format.md.
  */
-import { z } from 'zod';
+import type { infer as Infer } from 'zod';
+import { zod } from '../../core/zod.js';
 
 import { TYP } from '../../core/typ.js';
 import { MAX_ID_LENGTH } from '../validate.js';
 import { deepFreeze } from '../../core/freeze.js';
+
+// This entry's schemas are built on import, with the one zod every Mandate module shares.
+const z = zod();
 
 /** The list's JOSE `typ`. */
 export const REVOCATION_LIST_TYP = TYP.revocationList;
@@ -55,7 +59,7 @@ export const revocationListPayloadSchema = z
   });
 
 /** A list's payload. */
-export type RevocationListPayload = z.infer<typeof revocationListPayloadSchema>;
+export type RevocationListPayload = Infer<typeof revocationListPayloadSchema>;
 
 /** The `ETag` of a list state: its version and issue time (quoted, as HTTP wants). */
 export function etagOf(version: number, issuedAt: number): string {

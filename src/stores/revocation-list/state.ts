@@ -5,10 +5,13 @@
  * writer's revocation is lost to another's.
  */
 import { open, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
-import { z } from 'zod';
+import { zod } from '../../core/zod.js';
 
 import { MAX_ID_LENGTH } from '../validate.js';
 import { MAX_LIST_ENTRIES } from './format.js';
+
+// This entry's schemas are built on import, with the one zod every Mandate module shares.
+const z = zod();
 
 /** One revocation: block id, the block's expiry, the list version that added it. */
 export type RevocationListStateEntry = readonly [id: string, expiresAt: number, version: number];

@@ -8,13 +8,11 @@ import { z } from 'zod';
 import {
   createRunAuthority,
   delegateTo,
-  guardTools,
-  mandateContext,
-  mandateOf,
   ToolDeniedError,
   type RunAuthority,
   type ToolDenial,
-} from '../../../src/adapters/ai/index.js';
+} from '../../../src/adapters/agents/index.js';
+import { guardTools, mandateContext, mandateOf } from '../../../src/adapters/ai/index.js';
 import {
   createWorld,
   expectEachPaidOwn,

@@ -29,7 +29,6 @@ import {
   answerApprovals,
   approvalReason,
   approvalResponse,
-  createRunAuthority,
   guardTools,
   mandateContext,
   mandateMcpTools,
@@ -37,10 +36,13 @@ import {
   mandateToolApproval,
   mandateTransport,
   pendingApprovals,
-  ToolDeniedError,
-  type AskHuman,
   type PendingApproval,
 } from '../../../src/adapters/ai/index.js';
+import {
+  createRunAuthority,
+  ToolDeniedError,
+  type AskHuman,
+} from '../../../src/adapters/agents/index.js';
 import { REQUIREMENTS, REMOTE, TOOLS } from '../../helpers/agents.js';
 import { AS, keyPairs } from '../../helpers/billing.js';
 import { agentPaymentMandate } from '../../helpers/approval-world.js';

@@ -15,15 +15,17 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import type { JWK } from 'jose';
 import {
   approvalResponse,
-  createRunAuthority,
   mandateContext,
   mandateMcpTools,
   mandateToolApproval,
   mandateTransport,
   pendingApprovals,
+} from '../../../src/adapters/ai/index.js';
+import {
+  createRunAuthority,
   ToolDeniedError,
   type HumanAnswer,
-} from '../../../src/adapters/ai/index.js';
+} from '../../../src/adapters/agents/index.js';
 import { callToolWithMandate, mandateDenial } from '../../../src/adapters/mcp/index.js';
 import { keyPairOf } from '../../../src/cli/processes/common.js';
 import { scriptedModel, type Step } from '../ai/script.js';

@@ -29,6 +29,7 @@ import {
   type KeyPair,
   type Verifier,
 } from '../../../src/index.js';
+import { createRunAuthority } from '../../../src/adapters/agents/index.js';
 import * as ai from '../../../src/adapters/ai/index.js';
 import * as langchain from '../../../src/adapters/langchain/index.js';
 import * as agents from '../../../src/adapters/openai-agents/index.js';
@@ -219,7 +220,7 @@ async function authorityFor(capability: CapabilityInput): Promise<RunAuthority> 
     audience: TOOLS,
     expiresIn: '10m',
   });
-  return ai.createRunAuthority({ mandate, signer: orchestrator });
+  return createRunAuthority({ mandate, signer: orchestrator });
 }
 
 describe.each(FRAMEWORKS)('differential seam fuzz: %s', (_name, callTool) => {

@@ -13,14 +13,16 @@ import { approve, mint, type KeyPair, type Mandate } from '../../../src/index.js
 import {
   approvalInterrupts,
   callMcpToolWithApproval,
-  createRunAuthority,
   guardTools,
   mandateOf,
-  resultText,
   withMandate,
-  type HumanApprovalRequest,
   type LangGraphApprovalOptions,
 } from '../../../src/adapters/langchain/index.js';
+import {
+  createRunAuthority,
+  resultText,
+  type HumanApprovalRequest,
+} from '../../../src/adapters/agents/index.js';
 import {
   AS,
   createWorld,

@@ -7,13 +7,12 @@ import { tool, type StructuredToolInterface } from '@langchain/core/tools';
 import type { BaseMessage } from '@langchain/core/messages';
 import { END, MessagesAnnotation, START, StateGraph } from '@langchain/langgraph';
 import { z } from 'zod';
+import { createRunAuthority, type RunAuthority } from '../../../src/adapters/agents/index.js';
 import {
-  createRunAuthority,
   delegatingNode,
   guardTools,
   mandateOf,
   withMandate,
-  type RunAuthority,
 } from '../../../src/adapters/langchain/index.js';
 import {
   createWorld,

@@ -86,8 +86,8 @@ describe('Vercel AI SDK agent -> @ai-sdk/mcp client -> mandate/mcp server proces
 describe('LangGraph agent -> MCP SDK client -> mandate/mcp server process', () => {
   it('a genuine call is paid for alice; an injected one is denied with code and hop', async () => {
     const { tool } = await import('@langchain/core/tools');
-    const { callMcpTool, resultText, withMandate } =
-      await import('../../../src/adapters/langchain/index.js');
+    const { withMandate } = await import('../../../src/adapters/langchain/index.js');
+    const { callMcpTool, resultText } = await import('../../../src/adapters/agents/index.js');
     const { agentGraph, ScriptedChatModel } = await import('../langchain/script.js');
     const client = await mcpClient();
     try {

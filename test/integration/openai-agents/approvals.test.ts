@@ -12,13 +12,13 @@ import {
   answerApproval,
   answerApprovals,
   createAgentsToolGuard,
-  createRunAuthority,
   mandateOf,
   mcpTool,
   pendingApprovals,
   resumeRunState,
   type PendingApproval,
 } from '../../../src/adapters/openai-agents/index.js';
+import { createRunAuthority } from '../../../src/adapters/agents/index.js';
 import {
   createWorld,
   expectAlicePaid,

@@ -6,13 +6,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Agent, Runner } from '@openai/agents-core';
 import { z } from 'zod';
+import { createRunAuthority, type RunAuthority } from '../../../src/adapters/agents/index.js';
 import {
   createAgentsToolGuard,
-  createRunAuthority,
   delegatingAgentTool,
   delegatingHandoff,
   mandateOf,
-  type RunAuthority,
 } from '../../../src/adapters/openai-agents/index.js';
 import type { ToolGuardOptions } from '../../../src/adapters/tool-guard.js';
 import {

@@ -71,6 +71,8 @@ describe('optional peers stay behind their sub-paths', () => {
   }, 30_000);
 
   it.each([
+    // What the framework entries share: framework-neutral, so it loads none.
+    ['./src/adapters/agents/index.ts', []],
     ['./src/adapters/ai/index.ts', []],
     ['./src/adapters/langchain/index.ts', []],
     // The Agents SDK's own import of its MCP client packages comes with it.

@@ -4,7 +4,8 @@
  *   "scan for duplicates and depth, then JSON.parse" it replaced;
  * - `claimsPlainlyValid` (a quick test before the zod claims schema): whatever it accepts,
  *   the schema accepts with the same values, and it accepts the ordinary blocks;
- * - the DPoP claims and public JWK quick tests, likewise against their zod schemas;
+ * - the DPoP and invocation-proof claims and public JWK quick tests, likewise against their
+ *   zod schemas;
  * - the verifier's block cache (keyed by signature segment) serves only the exact same text.
  */
 import fc from 'fast-check';
@@ -25,7 +26,11 @@ import {
   publicJwkSchema,
   type PublicJwk,
 } from '../../../src/identity/jwk.js';
-import { dpopClaimsPlainlyValid, proofClaimsSchema } from '../../../src/proof/check.js';
+import {
+  dpopClaimsPlainlyValid,
+  invocationClaimsPlainlyValid,
+  proofClaimsSchema,
+} from '../../../src/proof/check.js';
 import { arbAction, arbCapabilities, arbNarrowing } from '../../../src/testing/arbitraries.js';
 import { NUM_RUNS } from '../../../src/testing/config.js';
 import { chainOf, createWorld, verifierFor, verifyWith } from '../../helpers/fixture.js';
@@ -377,7 +382,7 @@ function referencePublicJwk(value: unknown): PublicJwk {
       }
     }
   }
-  const parsed = publicJwkSchema.safeParse(value);
+  const parsed = publicJwkSchema().safeParse(value);
   if (!parsed.success) {
     // The message in plain words, as every schema failure is worded (core/schemas.ts).
     const { path, message } = firstIssue(parsed.error, label);
@@ -432,47 +437,72 @@ describe('parsePublicJwk decides as before its quick path', () => {
   });
 });
 
-describe('dpopClaimsPlainlyValid only accepts what the DPoP claims schema accepts', () => {
+const str = (max: number) =>
+  fc.oneof(
+    fc.string({ maxLength: 8 }),
+    fc.constantFrom('', 'a'.repeat(max), 'a'.repeat(max + 1)),
+    fc.constantFrom(1, null, ['a']),
+  );
+const arbIat = fc.oneof(fc.nat(), fc.constantFrom(-1, 1.5, Number.MAX_SAFE_INTEGER + 1, '1', null));
+const arbB64 = fc.constantFrom(B64_43, B64_43.slice(1), `${B64_43}=`, 1);
+
+describe.each([
+  {
+    name: 'dpopClaimsPlainlyValid',
+    http: true,
+    quick: dpopClaimsPlainlyValid,
+    base: {
+      jti: 'p-1',
+      iat: 1_800_000_000,
+      htm: 'POST',
+      htu: 'https://api.example/pay',
+      ath: B64_43,
+    },
+    members: {
+      jti: str(256),
+      iat: arbIat,
+      htm: str(16),
+      htu: str(4096),
+      ath: arbB64,
+      nonce: str(1024),
+      extra: fc.constantFrom(1, 'x'),
+    },
+  },
+  {
+    name: 'invocationClaimsPlainlyValid',
+    http: false,
+    quick: invocationClaimsPlainlyValid,
+    base: { jti: 'p-1', iat: 1_800_000_000, tool: 'pay', args_hash: B64_43, ath: B64_43 },
+    members: {
+      jti: str(256),
+      iat: arbIat,
+      tool: str(1024),
+      args_hash: arbB64,
+      ath: arbB64,
+      aud: fc.oneof(str(1024), fc.constant(undefined)),
+      extra: fc.constantFrom(1, 'x'),
+    },
+  },
+])('$name only accepts what its proof claims schema accepts', ({ http, quick, base, members }) => {
   it('on generated claims', () => {
-    const str = (max: number) =>
-      fc.oneof(
-        fc.string({ maxLength: 8 }),
-        fc.constantFrom('', 'a'.repeat(max), 'a'.repeat(max + 1)),
-        fc.constantFrom(1, null, ['a']),
-      );
-    const arbDpop = fc
+    const names = Object.keys(members);
+    const arbClaims = fc
       .tuple(
-        fc.record({
-          jti: str(256),
-          iat: fc.oneof(fc.nat(), fc.constantFrom(-1, 1.5, Number.MAX_SAFE_INTEGER + 1, '1', null)),
-          htm: str(16),
-          htu: str(4096),
-          ath: fc.constantFrom(B64_43, B64_43.slice(1), `${B64_43}=`, 1),
-          nonce: str(1024),
-          extra: fc.constantFrom(1, 'x'),
-        }),
-        fc.shuffledSubarray(['jti', 'iat', 'htm', 'htu', 'ath', 'nonce', 'extra'], {
-          maxLength: 3,
-        }),
-        fc.subarray(['jti', 'iat', 'htm', 'htu', 'ath'], { maxLength: 1 }),
+        fc.record(members as Record<string, fc.Arbitrary<unknown>>),
+        fc.shuffledSubarray(names, { maxLength: 3 }),
+        fc.subarray(Object.keys(base), { maxLength: 1 }),
       )
-      .map(([members, changed, drop]) => {
-        const claims: Record<string, unknown> = {
-          jti: 'p-1',
-          iat: 1_800_000_000,
-          htm: 'POST',
-          htu: 'https://api.example/pay',
-          ath: B64_43,
-        };
-        for (const key of changed) claims[key] = members[key as keyof typeof members];
+      .map(([values, changed, drop]) => {
+        const claims: Record<string, unknown> = { ...base };
+        for (const key of changed) claims[key] = values[key];
         for (const key of drop) delete claims[key];
         return claims;
       });
     let accepted = 0;
     fc.assert(
-      fc.property(arbDpop, (claims) => {
-        const parsed = proofClaimsSchema(true).safeParse(claims);
-        if (dpopClaimsPlainlyValid(claims)) {
+      fc.property(arbClaims, (claims) => {
+        const parsed = proofClaimsSchema(http).safeParse(claims);
+        if (quick(claims)) {
           accepted++;
           expect(parsed.success).toBe(true);
           expect(parsed.data).toEqual(claims);

@@ -1,0 +1,55 @@
+/**
+ * The agent-framework entry points export each shared helper once: `mandate/agents` holds what
+ * `mandate/ai`, `mandate/langchain` and `mandate/openai-agents` share, and no framework entry
+ * re-exports any of it (each keeps only its framework's own API).
+ */
+import { describe, expect, it } from 'vitest';
+import * as agents from '../../../src/adapters/agents/index.js';
+import * as ai from '../../../src/adapters/ai/index.js';
+import * as langchain from '../../../src/adapters/langchain/index.js';
+import * as openaiAgents from '../../../src/adapters/openai-agents/index.js';
+
+const SHARED = [
+  'createRunAuthority',
+  'isRunAuthority',
+  'delegateTo',
+  'declaredRequirements',
+  'describeDenial',
+  'ToolDeniedError',
+  'callMcpTool',
+  'resultText',
+];
+
+describe('mandate/agents', () => {
+  it('exports the shared helpers, and nothing else', () => {
+    expect(Object.keys(agents).sort()).toEqual([...SHARED].sort());
+  });
+
+  it.each([
+    [
+      'mandate/ai',
+      ai,
+      ['guardTools', 'mandateContext', 'mandateMcpTools', 'mandateOf', 'mandateTransport'],
+    ],
+    ['mandate/langchain', langchain, ['delegatingNode', 'guardTools', 'mandateOf', 'withMandate']],
+    [
+      'mandate/openai-agents',
+      openaiAgents,
+      [
+        'createAgentsToolGuard',
+        'delegatingAgentTool',
+        'delegatingHandoff',
+        'denialErrorFunction',
+        'mandateOf',
+        'mcpTool',
+      ],
+    ],
+  ] as const)(
+    '%s exports only its framework API, none of the shared helpers',
+    (_name, entry, own) => {
+      const names = Object.keys(entry);
+      expect(names.filter((name) => SHARED.includes(name))).toEqual([]);
+      expect([...names].sort()).toEqual([...own].sort());
+    },
+  );
+});

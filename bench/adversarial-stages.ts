@@ -26,7 +26,6 @@ import {
   MemoryReplayStore,
   mint,
   parseArguments,
-  parseMandate,
   prove,
   toolResource,
   type Capability,
@@ -46,7 +45,7 @@ import {
 import type { AgentCard } from '../src/identity/agent-card/index.js';
 import { prepareSigner } from '../src/identity/keys.js';
 import { createAccessTokenVerifier } from '../src/oauth/index.js';
-import { encodeChainUnchecked, planOf } from '../src/testing/forge.js';
+import { forgeLeafCapabilities } from '../src/testing/forge.js';
 import { median, QUICK } from './common.js';
 import {
   judgeGrowth,
@@ -282,13 +281,7 @@ function families(world: World, blockHeader: string): Family[] {
       holder: holder.publicJwk,
       capabilities: [],
     });
-    const [b0, b1] = (await parseMandate(genuine)).blocks;
-    if (b0 === undefined || b1 === undefined) throw new Error('no blocks');
-    return encodeChainUnchecked(
-      'jws',
-      [planOf(b0), planOf({ ...b1, capabilities: child })],
-      [anchor, holder],
-    );
+    return forgeLeafCapabilities(genuine, child, [anchor, holder]);
   };
 
   /** n tool capabilities (one encoding for every format: the AAT draft's tool resources). */
@@ -576,7 +569,7 @@ function families(world: World, blockHeader: string): Family[] {
       sizes: [1, 2, 4, 8],
       bound: {
         ratio: 128,
-        why: "one hop's narrowing is bounded by the algebra's work budget (1,000,000 units, about five exhausted glob inclusions), not by the token's size",
+        why: "one hop's narrowing is bounded by the algebra's work budget (200,000 units, one exhausted glob inclusion), not by the token's size",
       },
       async prepare(n, v) {
         const clauses = (pattern: (i: number) => string) => ({
@@ -602,7 +595,7 @@ function families(world: World, blockHeader: string): Family[] {
       sizes: [1, 2, 3, 5],
       bound: {
         ratio: 128,
-        why: 'every hop may spend the work budget on inclusions that hold, so a chain costs up to its hops × the budget; 5 hops of 4 such globs fill the 16 KiB token',
+        why: 'every hop may spend up to the work budget on inclusions that hold (a hop needing more is refused by delegate), so a chain costs up to its hops × the budget',
       },
       async prepare(n, v) {
         const caps = (k: number) =>
@@ -611,15 +604,17 @@ function families(world: World, blockHeader: string): Family[] {
             actions: ['call'],
             constraints: { memo: { glob: `v${v}*${'a*'.repeat(k)}` } },
           }));
-        let m = await world.mintJws(caps(100), 15);
+        // 4 inclusions of 60–65 stars: ≈ 150,000 units, the most a hop may spend (WORK_BUDGET).
+        const STARS = 60;
+        let m = await world.mintJws(caps(STARS), 15);
         for (let hop = 1; hop <= n; hop++) {
           m = await delegate(m, {
             signer: holder,
             holder: holder.publicJwk,
-            capabilities: caps(100 + hop),
+            capabilities: caps(STARS + hop),
           });
         }
-        return toolCall(world, m, 'send0', { memo: `v${v}${'a'.repeat(100 + n)}` });
+        return toolCall(world, m, 'send0', { memo: `v${v}${'a'.repeat(STARS + n)}` });
       },
     },
     // The proof of possession.

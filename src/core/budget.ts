@@ -11,8 +11,13 @@
  */
 import type { Constraint } from './types.js';
 
-/** Work units (automaton-state visits, rule applications) one public call may spend. */
-export const WORK_BUDGET = 1_000_000;
+/**
+ * Work units (automaton-state visits, rule applications) one public call may spend: one
+ * delegation hop's whole narrowing check, for instance. About a millisecond of CPU on an idle
+ * core; the costliest genuine hop of the test suite, the property arbitraries and the
+ * examples spends 174 (docs/performance.md, "Per-stage bounds").
+ */
+export const WORK_BUDGET = 200_000;
 
 interface Meter {
   remaining: number;
@@ -32,9 +37,35 @@ export function withBudget<T>(fn: () => T): T {
   }
 }
 
-/** Whether a budget is running (a call made now would share it rather than start afresh). */
-export function budgetRunning(): boolean {
-  return current !== undefined;
+/** Whether no budget is running, or the running one has spent nothing yet (a fresh start). */
+export function budgetUnspent(): boolean {
+  return current === undefined || current.remaining === WORK_BUDGET;
+}
+
+/** Whether the running budget ran out (a conservative answer may then be only that). */
+export function budgetExhausted(): boolean {
+  return current !== undefined && current.remaining < 0;
+}
+
+/**
+ * Runs `fn` as a step a caller may remember and later {@link replay}: its result, and the
+ * units it spent. The call's memo is then cleared, so remembering the result and replaying
+ * its units leaves the budget exactly as running `fn` again would: what comes after in the
+ * same call sees the same budget whether or not the step was remembered.
+ */
+export function metered<T>(fn: () => T): { readonly value: T; readonly units: number } {
+  const before = current?.remaining ?? WORK_BUDGET;
+  const value = fn();
+  if (current === undefined) return { value, units: 0 };
+  const units = before - current.remaining;
+  current = { remaining: current.remaining, unsat: new WeakMap() };
+  return { value, units };
+}
+
+/** Charges a remembered {@link metered} step's units, as if it had run again. */
+export function replay(units: number): void {
+  if (current === undefined) return;
+  current = { remaining: current.remaining - units, unsat: new WeakMap() };
 }
 
 /** Spends `units`; false once the budget is exhausted (the caller must then be conservative). */

@@ -11,7 +11,7 @@
  * `optional: true`). A capability without constraints (or with an empty map, or only `"*"`)
  * allows any arguments. A set of capabilities allows an action when one of them does.
  */
-import { budgetRunning, withBudget } from './budget.js';
+import { budgetUnspent, metered, replay, withBudget } from './budget.js';
 import { MandateError, type ErrorDetail, type MandateErrorCode } from './errors.js';
 import { limitExceeded, malformed } from './failure.js';
 import { deepFreeze } from './freeze.js';
@@ -467,12 +467,13 @@ export function findWidening(
 ): Widening | undefined {
   const c = prepareAll(child, options);
   const p = prepareAll(parent, options);
-  // Between normal forms this module returned (deep-frozen, so they cannot change), under a
-  // fresh budget, the answer depends only on the pair and the profile: remember it. A
+  // Between normal forms this module returned (deep-frozen, so they cannot change), from a
+  // fresh budget, the answer depends only on the pair and the profile: remember it, with the
+  // units it spent (replayed on a hit, so the rest of a hop's check sees the same budget). A
   // verifier asks it for every hop of every chain, and the same grants recur.
   // The answer depends on the prepared forms only, not on the limits they were checked under.
   const memoable =
-    !budgetRunning() &&
+    budgetUnspent() &&
     preparedCache.get(child)?.prepared === c &&
     preparedCache.get(parent)?.prepared === p;
   if (!memoable) return withBudget(() => findWideningPrepared(c, p, options?.profile));
@@ -487,17 +488,24 @@ export function findWidening(
     byProfile = new Map();
     byParent.set(parent, byProfile);
   }
-  if (byProfile.has(profile)) return byProfile.get(profile);
-  const widening = withBudget(() => findWideningPrepared(c, p, profile));
-  const frozen = widening === undefined ? undefined : deepFreeze(widening);
-  byProfile.set(profile, frozen);
-  return frozen;
+  const known = byProfile.get(profile);
+  if (known !== undefined) {
+    replay(known.units);
+    return known.widening;
+  }
+  const { value, units } = withBudget(() => metered(() => findWideningPrepared(c, p, profile)));
+  const widening = value === undefined ? undefined : deepFreeze(value);
+  byProfile.set(profile, { widening, units });
+  return widening;
 }
 
-/** `findWidening`'s answers between normal forms: child, then parent, then profile. */
+/** `findWidening`'s answers between normal forms (and their cost): child, parent, profile. */
 const wideningMemo = new WeakMap<
   object,
-  WeakMap<object, Map<NarrowingProfile, Widening | undefined>>
+  WeakMap<
+    object,
+    Map<NarrowingProfile, { readonly widening: Widening | undefined; readonly units: number }>
+  >
 >();
 
 /**

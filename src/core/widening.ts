@@ -9,6 +9,7 @@
  * belongs to the capability algebra's coverage test (`findWidening`), which the
  * `capabilities` clause calls.
  */
+import { budgetExhausted, withBudget } from './budget.js';
 import { findWidening, type Widening } from './capability.js';
 import { findApprovalLoosening, type ApprovalLoosening } from './approval-requirement.js';
 import type { NarrowingProfile } from './constraint/narrowing.js';
@@ -50,6 +51,11 @@ export interface BlockWidening {
   readonly capability?: Widening;
   /** For `approvals`: the parent's requirement the child dropped or loosened. */
   readonly approval?: ApprovalLoosening;
+  /**
+   * True when the hop's work budget ran out before narrowing could be shown: the answer is
+   * then the conservative one (denied as widened), not a proof that the child is wider.
+   */
+  readonly exhausted?: boolean;
 }
 
 /** What a narrowing check may take besides the two blocks. */
@@ -161,6 +167,22 @@ export function findBlockWidening(
   profile: NarrowingProfile = 'mandate',
   options: WideningOptions = {},
 ): BlockWidening | undefined {
+  // One budget for the whole hop (every capability, every `any` pair, the approvals), so a
+  // hop costs at most WORK_BUDGET whatever its size, and the same in `delegate` and verify.
+  return withBudget(() => {
+    const widening = findWidened(parent, child, profile, options);
+    return widening !== undefined && budgetExhausted()
+      ? { ...widening, exhausted: true }
+      : widening;
+  });
+}
+
+function findWidened(
+  parent: NarrowedBlock,
+  child: NarrowedBlock,
+  profile: NarrowingProfile,
+  options: WideningOptions,
+): BlockWidening | undefined {
   for (const clause of CLAUSES) {
     if (clause.widens(parent, child, profile, options)) {
       return { field: clause.field, step: clause.step };
@@ -189,29 +211,46 @@ export function findBlockWidening(
 /** The step label of the approvals clause (an extension: the AAT draft has no such step). */
 const APPROVALS_STEP = 'mandate-approvals';
 
-/** The evidence of a widening: `{ field, step }`, and for capabilities what was uncovered. */
+/**
+ * The evidence of a widening: `{ field, step }`, for capabilities what was uncovered, for
+ * approvals which requirement and why; `reason: 'work-budget'` when the hop's work budget
+ * ran out before narrowing could be shown (the denial is then the conservative answer).
+ */
 export function wideningDetail(w: BlockWidening): ErrorDetail {
+  const budget = w.exhausted === true ? { reason: WORK_BUDGET_REASON } : {};
   if (w.approval !== undefined) {
     return {
       field: w.field,
       step: w.step,
       requirement: w.approval.requirement,
       reason: w.approval.reason,
+      ...budget,
     };
   }
   const c = w.capability;
-  if (c === undefined) return { field: w.field, step: w.step };
+  if (c === undefined) return { field: w.field, step: w.step, ...budget };
   return {
     field: w.field,
     step: w.step,
     resource: c.resource,
     action: c.action,
     ...(c.failure === undefined ? {} : { argument: c.failure.arg }),
+    ...budget,
   };
 }
 
+/** `detail.reason` of a widening denied because the hop's work budget ran out. */
+const WORK_BUDGET_REASON = 'work-budget';
+
 /** A widening in words: `block 2: expires after block 1`. */
 export function explainBlockWidening(w: BlockWidening, hop: number): string {
+  const words = explainWidened(w, hop);
+  return w.exhausted === true
+    ? `${words} (the work budget for one hop ran out before narrowing could be shown)`
+    : words;
+}
+
+function explainWidened(w: BlockWidening, hop: number): string {
   const parent = `block ${hop - 1}`;
   if (w.capability !== undefined) {
     return `block ${hop}: grants more than ${parent} holds: ${explainWidening(w.capability, parent)}`;

@@ -14,9 +14,10 @@
  * @module
  */
 import { canonicalJson, sha256Base64url } from '../core/encoding.js';
-import type { BlockView, Format, KeyPair } from '../core/types.js';
+import type { BlockView, Capability, Format, KeyPair, MandateLike } from '../core/types.js';
 import { CODECS } from '../format/codec.js';
 import { BLOCK_SEPARATOR } from '../format/jws/chain.js';
+import { parseMandate } from '../format/parse.js';
 import type { PlannedBlock } from '../format/plan.js';
 import {
   requirePublicJwk,
@@ -88,6 +89,21 @@ export async function encodeChainUnchecked(
   let chain = await codec.mint(root, signerAt(0), {});
   for (const [i, plan] of rest.entries()) chain = await chain.append(plan, signerAt(i + 1));
   return chain.token;
+}
+
+/**
+ * A genuine JWS chain re-encoded with its leaf block granting `capabilities` instead: the
+ * hop `delegate` would refuse (a widening, or one too costly to check), signed with the
+ * genuine keys (`signerPairs`, one per block) for the verifier to judge.
+ */
+export async function forgeLeafCapabilities(
+  genuine: MandateLike,
+  capabilities: readonly Capability[],
+  signerPairs: readonly KeyPair[],
+): Promise<string> {
+  const blocks = (await parseMandate(genuine)).blocks;
+  const plans = blocks.map((b, i) => planOf(i === blocks.length - 1 ? { ...b, capabilities } : b));
+  return encodeChainUnchecked('jws', plans, signerPairs);
 }
 
 /**

@@ -5,6 +5,7 @@
  * Pure functions of the timings (no clock here), so a unit test can prove the failure path on
  * synthetic linear and quadratic timings (test/unit/bench/growth.test.ts).
  */
+import { leastSquaresSlope } from './common.js';
 
 /** One measurement: the input's size and the median time of one decision, in microseconds. */
 export interface GrowthPoint {
@@ -28,24 +29,10 @@ export const MAX_SWEEPS = 3;
  * sizes give 0 (no growth can be seen).
  */
 export function growthExponent(points: readonly GrowthPoint[]): number {
-  const xs: number[] = [];
-  const ys: number[] = [];
-  for (const { size, micros } of points) {
-    if (!(size > 0) || !(micros > 0)) continue;
-    xs.push(Math.log(size));
-    ys.push(Math.log(micros));
-  }
-  if (xs.length < 2) return 0;
-  const mx = xs.reduce((a, b) => a + b, 0) / xs.length;
-  const my = ys.reduce((a, b) => a + b, 0) / ys.length;
-  let sxy = 0;
-  let sxx = 0;
-  for (let i = 0; i < xs.length; i++) {
-    const dx = (xs[i] ?? 0) - mx;
-    sxy += dx * ((ys[i] ?? 0) - my);
-    sxx += dx * dx;
-  }
-  return sxx === 0 ? 0 : sxy / sxx;
+  const logs = points
+    .filter(({ size, micros }) => size > 0 && micros > 0)
+    .map(({ size, micros }) => ({ x: Math.log(size), y: Math.log(micros) }));
+  return leastSquaresSlope(logs);
 }
 
 /** The verdict on one stage family. */

@@ -9,18 +9,20 @@ import type { Json } from '../core/types.js';
 import { prove } from '../proof/prove.js';
 import { mandateDenial } from './mcp/client.js';
 import { META_MANDATE, META_PROOF } from './mcp/guard.js';
+import { META_APPROVALS } from './approval-transport.js';
 import { authorityIn, unsealAuthority } from './run-authority.js';
 import { denial, snapshotArgs, ToolDeniedError, type ToolDenial } from './tool-guard.js';
 
 /** A call proven for a remote tool: the frozen arguments to send and the `_meta` to send with. */
 export interface ProvenCall {
   readonly args: Readonly<Record<string, Json>>;
-  readonly meta: Readonly<Record<string, string>>;
+  readonly meta: Readonly<Record<string, string | readonly string[]>>;
 }
 
 /**
  * Prove the call `tool(input)` with the authority of the run `context` holds, for the server
- * `audience` (default: the mandate's one audience).
+ * `audience` (default: the mandate's one audience), with the signed `approvals` of this call
+ * when it has them.
  * @throws ToolDeniedError when the run holds no mandate or no key for it, or the arguments are
  * not JSON (nothing is sent then).
  */
@@ -29,6 +31,7 @@ export async function proveRemoteCall(
   input: unknown,
   context: unknown,
   audience?: string,
+  approvals?: readonly string[],
 ): Promise<ProvenCall> {
   const call = { tool, args: input, context };
   let args: Readonly<Record<string, Json>>;
@@ -61,7 +64,14 @@ export async function proveRemoteCall(
     if (!isMandateError(error)) throw error;
     throw new ToolDeniedError(denial(error.code, error.check, error.message, call, error.hop ?? 0));
   }
-  return { args, meta: { [META_MANDATE]: token, [META_PROOF]: proof } };
+  return {
+    args,
+    meta: {
+      [META_MANDATE]: token,
+      [META_PROOF]: proof,
+      ...(approvals === undefined ? {} : { [META_APPROVALS]: [...approvals] }),
+    },
+  };
 }
 
 /** The server's denial carried by an MCP error, as a `ToolDeniedError`; anything else as is. */
@@ -77,7 +87,8 @@ type CallResult = Awaited<ReturnType<Client['callTool']>>;
 /**
  * Call `name` on a `mandate/mcp` server through the official MCP SDK client, with the run's
  * mandate and a fresh proof for exactly `input`, made for the server `audience` (its
- * verifier's; default: the mandate's one audience).
+ * verifier's; default: the mandate's one audience), and the signed `approvals` of this call
+ * when a human approved it.
  * @throws ToolDeniedError on a local refusal or the server's denial.
  */
 export async function callMcpTool(
@@ -86,8 +97,9 @@ export async function callMcpTool(
   input: unknown,
   context: unknown,
   audience?: string,
+  approvals?: readonly string[],
 ): Promise<CallResult> {
-  const { args, meta } = await proveRemoteCall(name, input, context, audience);
+  const { args, meta } = await proveRemoteCall(name, input, context, audience, approvals);
   try {
     return await client.callTool({ name, arguments: args, _meta: meta });
   } catch (error) {

@@ -23,6 +23,8 @@ import { prove } from '../proof/prove.js';
 import { deniedFrom, type Allowed, type Denied } from '../verify/decision.js';
 import type { Verifier } from '../verify/verifier.js';
 import { toAuditor, type AuditOption, type Auditor } from '../verify/audit.js';
+import type { ApprovalNeeded } from '../verify/approval-needed.js';
+import { approvalOf } from './approval-transport.js';
 import {
   authorityIn,
   delegateAuthority,
@@ -51,6 +53,11 @@ export interface ToolDenial {
   readonly tool: string;
   /** The framework's id of the call, when it has one. */
   readonly callId?: string;
+  /**
+   * For `MANDATE_APPROVAL_REQUIRED`: the approvals the call needs and the call to show the
+   * human (docs/guides/approvals.md). Carries the call's arguments, never a token or key.
+   */
+  readonly approval?: ApprovalNeeded;
 }
 
 /** Options of `createToolGuard` (each framework adapter takes these). */
@@ -85,6 +92,8 @@ export interface GuardedCall {
   readonly callId?: string;
   /** The run context the framework passed (the handle is read from its `mandate`). */
   readonly context: unknown;
+  /** Signed approvals of this exact call (`approve`), sent to the verifier when given. */
+  readonly approvals?: readonly string[];
 }
 
 /** What the tool body gets when the call is allowed. */
@@ -116,6 +125,16 @@ export function describeDenial(denial: Omit<ToolDenial, 'denied' | 'tool'>): str
   return `${denial.code} @ hop ${denial.hop} (${denial.check}): ${denial.reason}`;
 }
 
+/**
+ * How a framework gets a call approved by a human (its pause, its resume): given a way to
+ * verify the call with some approvals, it resolves the final outcome. A coded error it throws
+ * (a refusal, approvals that cannot cover the call) denies the call; anything else it throws
+ * (a framework's pause signal) goes through untouched.
+ */
+export type ApprovalLoop = (
+  attempt: (approvals: readonly string[]) => Promise<AllowedCall | ToolDenial>,
+) => Promise<AllowedCall | ToolDenial>;
+
 /** The guard a framework adapter wraps each tool's execute function with. */
 export interface ToolGuard {
   /**
@@ -126,6 +145,7 @@ export interface ToolGuard {
     call: GuardedCall,
     requirement: AgentToolRequirement,
     body: (allowed: AllowedCall) => Result | Promise<Result>,
+    approval?: ApprovalLoop,
   ): Promise<Result | ToolDenial>;
   /** The verified decision alone (no body, no denial handling); every decision is audited. */
   decide(
@@ -155,7 +175,10 @@ export function denial(
 }
 
 function fromDecision(decision: Denied, call: GuardedCall): ToolDenial {
-  return denial(decision.code, decision.check, decision.reason, call, decision.hop);
+  return {
+    ...denial(decision.code, decision.check, decision.reason, call, decision.hop),
+    ...approvalOf(decision),
+  };
 }
 
 /**
@@ -267,7 +290,12 @@ export function createToolGuard(options: ToolGuardOptions, transport: string): T
     }
     let decision;
     try {
-      decision = await verifier.verify(token, { action, proof, request });
+      decision = await verifier.verify(token, {
+        action,
+        proof,
+        request,
+        ...(call.approvals === undefined ? {} : { approvals: call.approvals }),
+      });
     } catch {
       return denial('MANDATE_INTERNAL', 'internal', 'the call could not be verified', call);
     }
@@ -326,10 +354,46 @@ export function createToolGuard(options: ToolGuardOptions, transport: string): T
     return { args, decision: result, action };
   };
 
+  /** Decide the call through a human's approval step (`ApprovalLoop`). */
+  async function withApproval(
+    call: GuardedCall,
+    requirement: AgentToolRequirement,
+    approval: ApprovalLoop,
+  ): Promise<AllowedCall | ToolDenial> {
+    let asked: ToolDenial | undefined;
+    try {
+      return await approval(async (approvals) => {
+        const outcome = await decide(
+          approvals.length === 0 ? call : { ...call, approvals },
+          requirement,
+        );
+        if ('denied' in outcome) asked = outcome;
+        return outcome;
+      });
+    } catch (error) {
+      if (!isMandateError(error)) throw error;
+      // Refused, or approvals that cannot cover the call: denied before any retry, audited
+      // as the call the human was asked about.
+      const shown = asked?.approval?.call;
+      return audited(
+        denial(error.code, error.check, error.message, call, error.hop ?? 0),
+        {
+          resource: shown?.resource ?? '',
+          action: shown?.action ?? String(requirement?.action ?? ''),
+          ...(shown === undefined ? {} : { args: shown.args }),
+        },
+        call,
+      );
+    }
+  }
+
   return {
     decide,
-    async run(call, requirement, body) {
-      let outcome = await decide(call, requirement);
+    async run(call, requirement, body, approval) {
+      let outcome =
+        approval === undefined
+          ? await decide(call, requirement)
+          : await withApproval(call, requirement, approval);
       if ('denied' in outcome && options.ask !== undefined) {
         const granted = await options.ask(outcome);
         if (granted !== undefined) outcome = await decide(call, requirement, granted);

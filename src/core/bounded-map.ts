@@ -15,6 +15,11 @@ export class BoundedMap<K, V> {
     return this.#map.size;
   }
 
+  /** The cap (for diagnostics: the soak reports each cache's size against it). */
+  get capacity(): number {
+    return this.#max;
+  }
+
   get(key: K): V | undefined {
     return this.#map.get(key);
   }

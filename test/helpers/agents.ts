@@ -6,12 +6,16 @@
 import {
   createVerifier,
   mint,
+  type ApprovalRequirementInput,
   type CapabilityInput,
   type KeyPair,
   type Mandate,
   type Verifier,
 } from '../../src/index.js';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { AuditRecord } from '../../src/verify/audit.js';
+import { startPaymentTool, type PaymentToolServer } from '../integration/mcp/server.js';
 import type { AgentToolRequirement } from '../../src/adapters/run-authority.js';
 import { AS, keyPairs } from './billing.js';
 
@@ -24,7 +28,7 @@ export const REMOTE = 'https://payments.test/mcp';
 const ANY = { constraint_type: 'wildcard' } as const;
 
 /** A user's grant to the orchestrator: read and pay one invoice, up to `max`. */
-function grantFor(invoice: string, max: number): CapabilityInput[] {
+export function grantFor(invoice: string, max: number): CapabilityInput[] {
   return [
     {
       resource: `billing:invoices/${invoice}`,
@@ -60,8 +64,12 @@ export interface World {
   readonly anchor: KeyPair;
   readonly orchestrator: KeyPair;
   readonly thief: KeyPair;
+  /** alice's own key: the `'user'` approver of her mandates (the verifier's `userKeys`). */
+  readonly user: KeyPair;
   /** alice: invoice 2026-03, up to 500. */
   readonly alice: Mandate;
+  /** alice's grant again, where paying over 200 needs her approval ({@link OVER_200}). */
+  readonly approving: Mandate;
   /** bob: invoice 2026-07, up to 50. */
   readonly bob: Mandate;
   readonly verifier: Verifier;
@@ -71,16 +79,30 @@ export interface World {
   readonly runs: ToolRun[];
 }
 
+/** Paying more than 200 needs the user's own approval (docs/guides/approvals.md). */
+export const OVER_200: ApprovalRequirementInput = {
+  resource: 'billing:invoices/**',
+  actions: ['pay'],
+  when: { amount: { constraint_type: 'range', min: 200, min_inclusive: false } },
+  approvers: ['user'],
+};
+
 /** Make the world: keys, alice's and bob's roots (for the local tools and the remote one). */
 export async function createWorld(): Promise<World> {
-  const [anchor, orchestrator, thief] = await keyPairs(3);
-  const root = (subject: string, invoice: string, max: number) =>
+  const [anchor, orchestrator, thief, user] = await keyPairs(4);
+  const root = (
+    subject: string,
+    invoice: string,
+    max: number,
+    approvals?: ApprovalRequirementInput[],
+  ) =>
     mint({
       issuer: anchor,
       issuerId: AS,
       subject,
       holder: orchestrator.publicJwk,
       capabilities: grantFor(invoice, max),
+      ...(approvals === undefined ? {} : { approvals }),
       audience: [TOOLS, REMOTE],
       expiresIn: '15m',
     });
@@ -88,11 +110,14 @@ export async function createWorld(): Promise<World> {
     anchor,
     orchestrator,
     thief,
+    user,
     alice: await root('alice', '2026-03', 500),
+    approving: await root('alice', '2026-03', 500, [OVER_200]),
     bob: await root('bob', '2026-07', 50),
     verifier: createVerifier({
       trustAnchors: [{ id: AS, publicJwk: anchor.publicJwk }],
       audience: TOOLS,
+      userKeys: (subject) => (subject === 'alice' ? [user.publicJwk] : []),
     }),
     audit: [],
     runs: [],
@@ -115,6 +140,58 @@ export const SUB_AGENT_NARROW: CapabilityInput[] = [
   },
 ];
 
+/** The scripted model step that pays `amount` on `invoice` (every framework's script plays it). */
+export function payStep(invoice: string, amount: number) {
+  return { calls: [{ tool: 'pay_invoice', args: { invoice, amount } }] } as const;
+}
+
+/** What `expect` the shared assertions need (vitest's, passed in as `expectEachPaidOwn` takes it). */
+type Expect = (value: unknown) => {
+  toEqual(v: unknown): void;
+  toMatchObject(v: object): void;
+  toMatch(v: RegExp): void;
+};
+
+/**
+ * The tool runs since `since` are exactly alice's payment of `amount` on 2026-03, and the last
+ * audit record allowed it for alice through `transport`, with the framework's call id.
+ */
+export function expectAlicePaid(
+  world: World,
+  since: number,
+  transport: string,
+  expect: Expect,
+  amount = 120,
+): void {
+  expect(world.runs.slice(since)).toEqual([
+    { tool: 'pay_invoice', args: { invoice: '2026-03', amount }, user: 'alice' },
+  ]);
+  expect(world.audit.at(-1)).toMatchObject({
+    result: 'allowed',
+    user: 'alice',
+    transport,
+    target: 'pay_invoice',
+    action: { resource: 'billing:invoices/2026-03', action: 'pay' },
+  });
+  expect(world.audit.at(-1)?.callId).toMatch(/^call-/);
+}
+
+/** No tool ran since `since`, and the last audit record denied `target` with this code and hop. */
+export function expectDeniedUnrun(
+  world: World,
+  since: number,
+  denied: {
+    readonly code: string;
+    readonly hop: number;
+    readonly check: string;
+    readonly target?: string;
+  },
+  expect: Expect,
+): void {
+  expect(world.runs.length).toEqual(since);
+  expect(world.audit.at(-1)).toMatchObject({ result: 'denied', ...denied });
+}
+
 /** The tool runs since `since` are exactly alice's 2026-03 (120) and bob's 2026-07 (40). */
 export function expectEachPaidOwn(
   world: World,
@@ -136,4 +213,36 @@ export function expectEachPaidOwn(
     args: { invoice: '2026-07', amount: 40 },
     user: 'bob',
   });
+}
+
+/** The remote payment tool (in this process, on loopback) and an MCP client connected to it. */
+export interface RemoteTool {
+  readonly server: PaymentToolServer;
+  readonly client: Client;
+  close(): Promise<void>;
+}
+
+/**
+ * Start the `mandate/mcp` payment tool as the service {@link REMOTE}, whose verifier knows
+ * alice's own key (`userKeys`, for approvals), and connect an MCP client to it.
+ */
+export async function startRemoteTool(world: World): Promise<RemoteTool> {
+  const server = await startPaymentTool(
+    createVerifier({
+      trustAnchors: [{ id: AS, publicJwk: world.anchor.publicJwk }],
+      audience: REMOTE,
+      userKeys: (subject) => (subject === 'alice' ? [world.user.publicJwk] : []),
+    }),
+    { audience: REMOTE, authorizationServers: [AS] },
+  );
+  const client = new Client({ name: 'agent', version: '1.0.0' });
+  await client.connect(new StreamableHTTPClientTransport(new URL(server.url)));
+  return {
+    server,
+    client,
+    async close() {
+      await client.close();
+      await server.close();
+    },
+  };
 }

@@ -57,15 +57,18 @@ export const CAPABILITIES = [
   },
 ];
 
+/** A payment over 200 needs the user's own approval. */
+export const USER_APPROVES_OVER_200: ApprovalRequirementInput = {
+  resource: 'billing:invoices/**',
+  actions: ['pay'],
+  when: { amount: { constraint_type: 'range', min: 200, min_inclusive: false } },
+  approvers: ['user'],
+};
+
 /** Payments over 200 need the user; deletions need 2 of the three approvers. */
 export function requirements(world: ApprovalWorld): ApprovalRequirementInput[] {
   return [
-    {
-      resource: 'billing:invoices/**',
-      actions: ['pay'],
-      when: { amount: { constraint_type: 'range', min: 200, min_inclusive: false } },
-      approvers: ['user'],
-    },
+    USER_APPROVES_OVER_200,
     {
       resource: 'billing:invoices/**',
       actions: ['delete'],
@@ -107,6 +110,33 @@ export async function approvalChain(
     });
   }
   return mandate;
+}
+
+/**
+ * alice's grant to an agent (`holder`), as an agent framework's tools use it: pay any invoice
+ * (the `invoice` argument names it) up to 1000, a payment over 200 with her approval.
+ */
+export function agentPaymentMandate(
+  anchor: KeyPair,
+  holder: KeyPair,
+  audience: string | readonly string[],
+): Promise<Mandate> {
+  return mint({
+    issuer: anchor,
+    issuerId: ANCHOR_ID,
+    subject: 'alice',
+    holder: holder.publicJwk,
+    capabilities: [
+      {
+        resource: 'billing:invoices/*',
+        actions: ['pay'],
+        constraints: { invoice: { constraint_type: 'wildcard' }, amount: { max: 1000 } },
+      },
+    ],
+    approvals: [USER_APPROVES_OVER_200],
+    audience,
+    expiresIn: '10m',
+  });
 }
 
 export function approvalVerifier(world: ApprovalWorld, options: Partial<VerifierOptions> = {}) {

@@ -10,10 +10,14 @@ const config = JSON.parse(process.env.MANDATE_TEST_TOOL ?? 'null') as {
   anchorId: string;
   anchorJwk: Record<string, unknown>;
   audience: string;
+  userKeys?: Record<string, Record<string, unknown>[]>;
 };
 const verifier = createVerifier({
   trustAnchors: [{ id: config.anchorId, publicJwk: config.anchorJwk }],
   audience: config.audience,
+  // Whose approval counts as a user's own (docs/guides/approvals.md): the keys they registered.
+  userKeys: (subject) =>
+    Object.hasOwn(config.userKeys ?? {}, subject) ? (config.userKeys?.[subject] ?? []) : [],
 });
 const server = await startPaymentTool(verifier, {
   audience: config.audience,

@@ -1,6 +1,7 @@
 /** Spawn the MCP payment tool as its own process (see tool-process-main.ts) and wait for it. */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import type { JWK } from 'jose';
 import type { KeyPair } from '../../src/index.js';
 
 /** A running tool process. */
@@ -9,17 +10,29 @@ export interface ToolProcess {
   close(): Promise<void>;
 }
 
+/** Options of `spawnToolProcess`. */
+export interface ToolProcessOptions {
+  /** The users' registered approval keys (the verifier's `userKeys`), per subject. */
+  readonly userKeys?: Readonly<Record<string, readonly JWK[]>>;
+}
+
 /** Start the tool process trusting `anchor` (as `anchorId`), serving `audience`. */
 export function spawnToolProcess(
   anchorId: string,
   anchor: KeyPair,
   audience: string,
+  options: ToolProcessOptions = {},
 ): Promise<ToolProcess> {
   const file = fileURLToPath(new URL('./tool-process-main.ts', import.meta.url));
   const child = spawn(process.execPath, ['--import', 'tsx', file], {
     env: {
       ...process.env,
-      MANDATE_TEST_TOOL: JSON.stringify({ anchorId, anchorJwk: anchor.publicJwk, audience }),
+      MANDATE_TEST_TOOL: JSON.stringify({
+        anchorId,
+        anchorJwk: anchor.publicJwk,
+        audience,
+        userKeys: options.userKeys ?? {},
+      }),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -9,6 +9,7 @@
 import type { generateText, ToolExecutionOptions, ToolSet } from 'ai';
 import { bindAllowed, createToolGuard, declareTool, type ToolGuardOptions } from '../tool-guard.js';
 import type { AgentToolRequirement, RunAuthority } from '../run-authority.js';
+import { approvalsFor, declareApprovalTarget } from './approval.js';
 
 /** Options of `guardTools`. */
 export interface AiGuardOptions extends ToolGuardOptions {
@@ -24,7 +25,9 @@ type Execute = (input: unknown, options: ToolExecutionOptions<unknown>) => unkno
  * Guard every executable tool of a tool set: each call verifies the run's mandate and a fresh
  * proof bound to the parsed input before `execute` runs with a frozen copy of that input. A
  * denial never runs `execute`; by default it throws a `ToolDeniedError`, which the SDK returns
- * to the model as a tool error (`MANDATE_FORBIDDEN @ hop 1 (authorize): ...`).
+ * to the model as a tool error (`MANDATE_FORBIDDEN @ hop 1 (authorize): ...`). A call that
+ * needs a human's approval pauses first when the run passes `toolApproval:
+ * mandateToolApproval(tools)`, and is sent with the approvals the resumed run carries.
  */
 export function guardTools<TOOLS extends ToolSet>(tools: TOOLS, options: AiGuardOptions): TOOLS {
   if (typeof tools !== 'object' || tools === null) throw new TypeError('tools must be a tool set');
@@ -52,7 +55,15 @@ export function guardTools<TOOLS extends ToolSet>(tools: TOOLS, options: AiGuard
       ...tool,
       execute: (input: unknown, execution: ToolExecutionOptions<unknown>) =>
         guard.run(
-          { tool: name, args: input, callId: execution.toolCallId, context: execution.context },
+          {
+            tool: name,
+            args: input,
+            callId: execution.toolCallId,
+            context: execution.context,
+            // The signed approvals a resumed run carries for this very call (none: the
+            // verifier denies a call that needs them).
+            approvals: approvalsFor(execution.messages, execution.toolCallId),
+          },
           requirement,
           (allowed) => {
             bindAllowed(execution, allowed);
@@ -61,6 +72,7 @@ export function guardTools<TOOLS extends ToolSet>(tools: TOOLS, options: AiGuard
         ),
     };
     declareTool(wrapped, name, requirement);
+    declareApprovalTarget(wrapped, requirement, options.audience);
     guarded[name] = wrapped;
   }
   return guarded as TOOLS;

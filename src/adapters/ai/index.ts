@@ -11,9 +11,38 @@
  *   derived from the tools it declares, signed by this run's key.
  * - `mandateMcpTools` and `mandateTransport`: MCP tools from `@ai-sdk/mcp` carry the mandate
  *   and a proof to a `mandate/mcp` guarded server.
+ * - `mandateToolApproval(tools)` (the run's `toolApproval`), `pendingApprovals`,
+ *   `answerApprovals` / `approvalResponse`: a call the mandate says needs a human's approval
+ *   pauses in the SDK's own tool approval; the human's signed approvals travel back in the
+ *   `tool-approval-response` and with the retried call (docs/guides/approvals.md).
  */
 export { guardTools, mandateContext, type AiGuardOptions, type ToolsContextOf } from './guard.js';
-export { mandateMcpTools, mandateTransport, type SendingTransport } from './mcp.js';
+export {
+  mandateMcpTools,
+  mandateTransport,
+  type McpToolsOptions,
+  type SendingTransport,
+} from './mcp.js';
+export {
+  answerApprovals,
+  approvalReason,
+  approvalResponse,
+  mandateToolApproval,
+  pendingApprovals,
+  type AnswerApprovalsOptions,
+  type PendingApproval,
+  type PendingApprovalsOptions,
+} from './approval.js';
+export {
+  approvalsFromAnswer,
+  askForApprovals,
+  retryWithApprovals,
+  type ApprovalCheckOptions,
+  type AskHuman,
+  type HumanAnswer,
+  type HumanApprovalRequest,
+  type HumanRefusal,
+} from '../human-approval.js';
 export {
   createRunAuthority,
   isRunAuthority,

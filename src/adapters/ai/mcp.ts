@@ -12,11 +12,13 @@ import type { ToolExecutionOptions, ToolSet } from 'ai';
 import { jsonEqual } from '../../core/json.js';
 import type { Json } from '../../core/types.js';
 import { proveRemoteCall, remoteDenial } from '../remote-call.js';
+import type { AgentToolRequirement } from '../run-authority.js';
+import { approvalsFor, approvalsMeta, declareApprovalTarget } from './approval.js';
 
 interface Proven {
   readonly name: string;
   readonly args: Readonly<Record<string, Json>>;
-  readonly meta: Readonly<Record<string, string>>;
+  readonly meta: Readonly<Record<string, Json>>;
 }
 
 const proven = new AsyncLocalStorage<Proven>();
@@ -60,16 +62,30 @@ export function mandateTransport<T extends SendingTransport>(transport: T): T {
 
 type Execute = (input: unknown, options: ToolExecutionOptions<unknown>) => unknown;
 
+/** Options of `mandateMcpTools`. */
+export interface McpToolsOptions {
+  /** The server's identity (its verifier's `audience`); default: the mandate's one audience. */
+  readonly audience?: string;
+  /**
+   * Per tool name, the server's requirement for it (as its `mandate/mcp` guard declares it).
+   * Optional; a tool listed here pauses for a human's approval before it is called when the
+   * run's mandate requires one (`mandateToolApproval`). A tool not listed is called as is, and
+   * the server's `MANDATE_APPROVAL_REQUIRED` comes back as a tool error.
+   */
+  readonly tools?: Readonly<Record<string, AgentToolRequirement>>;
+}
+
 /**
  * Wrap the tools of `mcpClient.tools()` so each call proves possession of the run's mandate
  * (from the tool context's `mandate`, as `mandateContext` sets it) for exactly the arguments
  * it sends, for the server `options.audience` (its verifier's; default: the mandate's one
- * audience). The client must use a transport made by `mandateTransport`. The server decides;
- * its denial (`MANDATE_DENIED`) comes back to the model as a tool error with the code and hop.
+ * audience), with the signed approvals a resumed run carries for it (`_meta`). The client must
+ * use a transport made by `mandateTransport`. The server decides; its denial
+ * (`MANDATE_DENIED`) comes back to the model as a tool error with the code and hop.
  */
 export function mandateMcpTools<TOOLS extends ToolSet>(
   tools: TOOLS,
-  options: { readonly audience?: string } = {},
+  options: McpToolsOptions = {},
 ): TOOLS {
   const out: Record<string, unknown> = {};
   for (const [name, tool] of Object.entries(tools)) {
@@ -78,15 +94,15 @@ export function mandateMcpTools<TOOLS extends ToolSet>(
       out[name] = tool;
       continue;
     }
-    out[name] = {
+    const wrapped = {
       ...tool,
       execute: async (input: unknown, execution: ToolExecutionOptions<unknown>) => {
-        const { args, meta } = await proveRemoteCall(
-          name,
-          input,
-          execution.context,
-          options.audience,
-        );
+        const proof = await proveRemoteCall(name, input, execution.context, options.audience);
+        const { args } = proof;
+        const meta = {
+          ...proof.meta,
+          ...approvalsMeta(approvalsFor(execution.messages, execution.toolCallId)),
+        };
         try {
           return await proven.run({ name, args, meta }, () => execute.call(tool, args, execution));
         } catch (error) {
@@ -94,6 +110,15 @@ export function mandateMcpTools<TOOLS extends ToolSet>(
         }
       },
     };
+    const requirement = options.tools?.[name];
+    declareApprovalTarget(
+      wrapped,
+      requirement !== undefined && Object.hasOwn(options.tools ?? {}, name)
+        ? requirement
+        : undefined,
+      options.audience,
+    );
+    out[name] = wrapped;
   }
   return out as TOOLS;
 }

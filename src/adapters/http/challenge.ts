@@ -51,6 +51,8 @@ export const HTTP_DENIALS: Readonly<Record<MandateErrorCode, HttpDenial>> = deep
   MANDATE_APPROVAL_EXPIRED: { status: 403, error: 'invalid_approval' },
   MANDATE_APPROVAL_MISMATCH: { status: 403, error: 'invalid_approval' },
   MANDATE_APPROVAL_REPLAYED: { status: 403, error: 'invalid_approval' },
+  // Never a verifier's answer (a human refused, in an agent framework): still unapproved.
+  MANDATE_APPROVAL_REFUSED: { status: 403, error: 'approval_required' },
   MANDATE_STORE_UNAVAILABLE: { status: 503 },
   MANDATE_INTERNAL: { status: 500 },
 });

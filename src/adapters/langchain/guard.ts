@@ -15,8 +15,10 @@ import {
   createToolGuard,
   declareTool,
   type AllowedCall,
+  type ApprovalLoop,
   type ToolGuardOptions,
 } from '../tool-guard.js';
+import { interruptLoop, type LangGraphApprovalOptions } from './approval.js';
 
 /** Options of `guardTools`. */
 export interface LangChainGuardOptions extends ToolGuardOptions {
@@ -24,6 +26,13 @@ export interface LangChainGuardOptions extends ToolGuardOptions {
   readonly tools: Readonly<Record<string, AgentToolRequirement>>;
   /** Tools that need no authority at all (weakens the guard: listed by name only). */
   readonly publicTools?: readonly string[];
+  /**
+   * Pause the graph for a human when a call needs approval (`MANDATE_APPROVAL_REQUIRED`):
+   * `{ interrupt }` from `@langchain/langgraph`; the graph resumes with
+   * `new Command({ resume: [approval, ...] })` or `{ refused: true }`
+   * (docs/guides/approvals.md). Absent: such a call is denied for the model.
+   */
+  readonly humanApproval?: LangGraphApprovalOptions;
 }
 
 /** Where the allowed call rides in the config a guarded tool's body receives. */
@@ -57,6 +66,8 @@ export function guardTools<T extends StructuredToolInterface>(
     throw new TypeError('guardTools needs { tools: { [name]: { resource, action } } }');
   }
   const guard = createToolGuard(options, 'langchain');
+  const approval: ApprovalLoop | undefined =
+    options.humanApproval === undefined ? undefined : interruptLoop(options.humanApproval);
   const publicTools = new Set(options.publicTools ?? []);
   return tools.map((candidate): T => {
     const original = candidate as unknown as ToolShape;
@@ -95,6 +106,7 @@ export function guardTools<T extends StructuredToolInterface>(
                 ...config,
                 configurable: { ...config?.configurable, [ALLOWED]: allowed },
               }),
+            approval,
           );
         },
       },

@@ -11,10 +11,26 @@
  *   tool node a mandate narrowed to its tools, signed by this run's key.
  * - `callMcpTool(client, name, input, config.configurable)`: call a remote `mandate/mcp` tool
  *   as the current run (from a tool's body).
+ * - `humanApproval: { interrupt }` (on `guardTools`) and `callMcpToolWithApproval`: a call
+ *   that needs a human's approval interrupts the graph with a `HumanApprovalRequest`
+ *   (`approvalInterrupts(result)`); resume with `new Command({ resume: approvals })`.
  */
 export { guardTools, mandateOf, withMandate, type LangChainGuardOptions } from './guard.js';
 export { delegatingNode, type DelegatingNodeOptions, type Invocable } from './graph.js';
 export { callMcpTool, resultText } from '../remote-call.js';
+export {
+  approvalInterrupts,
+  callMcpToolWithApproval,
+  type LangGraphApprovalOptions,
+  type McpApprovalCallOptions,
+} from './approval.js';
+export {
+  assertApprovalsCover,
+  type ApprovalCheckOptions,
+  type HumanAnswer,
+  type HumanApprovalRequest,
+  type HumanRefusal,
+} from '../human-approval.js';
 export {
   createRunAuthority,
   isRunAuthority,

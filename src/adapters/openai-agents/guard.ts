@@ -14,6 +14,7 @@ import {
   type ToolInputParameters,
 } from '@openai/agents-core';
 import type { AgentToolRequirement } from '../run-authority.js';
+import { approvalPolicy, takeApprovals } from './approval.js';
 import {
   bindAllowed,
   createToolGuard,
@@ -43,6 +44,17 @@ export interface GuardedToolOptions<Result> {
   readonly [option: string]: unknown;
 }
 
+/** Options of `createAgentsToolGuard`. */
+export interface AgentsToolGuardOptions extends ToolGuardOptions {
+  /**
+   * Pause the run for a human when a call's mandate requires approval of it: each tool's
+   * `needsApproval` is true for those calls (or'ed with the tool's own), the run stops with
+   * `result.interruptions`, and `approveCall` / `rejectCall` answer them (docs/guides/approvals.md).
+   * Default false: such a call is denied with `MANDATE_APPROVAL_REQUIRED` for the model.
+   */
+  readonly humanApproval?: boolean;
+}
+
 /** Makes guarded function tools sharing one verifier, audit sink and denial policy. */
 export interface AgentsToolGuard {
   /** A function tool (the SDK's `tool()`) whose `execute` is guarded. */
@@ -70,11 +82,14 @@ export function denialErrorFunction(fallback?: ErrorFunction): ErrorFunction {
  * proof against the parsed input before `execute` runs with a frozen copy of it; a denial
  * never runs it and reaches the model as `MANDATE_FORBIDDEN @ hop 1 (authorize): ...`.
  */
-export function createAgentsToolGuard(options: ToolGuardOptions): AgentsToolGuard {
+export function createAgentsToolGuard(options: AgentsToolGuardOptions): AgentsToolGuard {
   const guard = createToolGuard(options, 'openai-agents');
+  if (options.humanApproval !== undefined && typeof options.humanApproval !== 'boolean') {
+    throw new TypeError('humanApproval must be a boolean');
+  }
   return {
     tool<Result>(definition: GuardedToolOptions<Result>) {
-      const { requirement, execute, errorFunction, ...rest } = definition;
+      const { requirement, execute, errorFunction, needsApproval, ...rest } = definition;
       if (
         (typeof requirement?.resource !== 'string' &&
           typeof requirement?.resource !== 'function') ||
@@ -88,15 +103,23 @@ export function createAgentsToolGuard(options: ToolGuardOptions): AgentsToolGuar
       const name = definition.name;
       const made: unknown = tool({
         ...rest,
+        ...(options.humanApproval === true
+          ? { needsApproval: approvalPolicy(name, requirement, options.audience, needsApproval) }
+          : needsApproval === undefined
+            ? {}
+            : { needsApproval }),
         errorFunction: denialErrorFunction(errorFunction as ErrorFunction | undefined),
         execute: (input: unknown, runContext?: RunContext<unknown>, details?: Details) => {
           const callId = details?.toolCall?.callId;
+          const approvals =
+            options.humanApproval === true ? takeApprovals(runContext?.context, callId) : undefined;
           return guard.run(
             {
               tool: name,
               args: input,
               ...(typeof callId === 'string' ? { callId } : {}),
               context: runContext?.context,
+              ...(approvals === undefined ? {} : { approvals }),
             },
             requirement,
             (allowed) => {

@@ -19,6 +19,7 @@ import {
   createWorld,
   expectEachPaidOwn,
   INJECTED_CALLS,
+  payStep,
   REQUIREMENTS,
   SUB_AGENT_NARROW,
   TOOLS,
@@ -92,9 +93,7 @@ async function agent(tools: ToolSet, authority: RunAuthority, steps: readonly St
   };
 }
 
-const pay = (invoice: string, amount: number) => ({
-  calls: [{ tool: 'pay_invoice', args: { invoice, amount } }],
-});
+const pay = payStep;
 
 function denialOf(error: unknown): ToolDenial {
   expect(error).toBeInstanceOf(ToolDeniedError);

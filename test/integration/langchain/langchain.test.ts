@@ -17,8 +17,11 @@ import {
 } from '../../../src/adapters/langchain/index.js';
 import {
   createWorld,
+  expectAlicePaid,
+  expectDeniedUnrun,
   expectEachPaidOwn,
   INJECTED_CALLS,
+  payStep,
   REQUIREMENTS,
   SUB_AGENT_NARROW,
   TOOLS,
@@ -105,9 +108,7 @@ async function agent(
 const textOf = (m: BaseMessage): string =>
   typeof m.content === 'string' ? m.content : JSON.stringify(m.content);
 
-const pay = (invoice: string, amount: number): Step => ({
-  calls: [{ tool: 'pay_invoice', args: { invoice, amount } }],
-});
+const pay = payStep;
 
 describe('mandate/langchain: guarded tools in a LangGraph agent loop', () => {
   it('a genuine call runs, for the user whose mandate the run carries', async () => {
@@ -115,17 +116,7 @@ describe('mandate/langchain: guarded tools in a LangGraph agent loop', () => {
     const { contents, errors } = await agent(guarded(), alice(), [pay('2026-03', 120)]);
     expect(errors).toEqual([]);
     expect(contents).toEqual(['pay_invoice done']);
-    expect(world.runs.slice(runs)).toEqual([
-      { tool: 'pay_invoice', args: { invoice: '2026-03', amount: 120 }, user: 'alice' },
-    ]);
-    expect(world.audit.at(-1)).toMatchObject({
-      result: 'allowed',
-      user: 'alice',
-      transport: 'langchain',
-      target: 'pay_invoice',
-      action: { resource: 'billing:invoices/2026-03', action: 'pay' },
-    });
-    expect(world.audit.at(-1)?.callId).toMatch(/^call-/);
+    expectAlicePaid(world, runs, 'langchain', expect);
   });
 
   it.each(INJECTED_CALLS)(
@@ -137,16 +128,14 @@ describe('mandate/langchain: guarded tools in a LangGraph agent loop', () => {
       ]);
       expect(errors).toHaveLength(1);
       expect(errors[0]).toContain('MANDATE_FORBIDDEN @ hop 0 (authorize)');
-      expect(world.runs.length).toBe(runs);
       // The model's next turn is told why.
       expect(JSON.stringify(model.seen.at(-1))).toContain('MANDATE_FORBIDDEN @ hop 0');
-      expect(world.audit.at(-1)).toMatchObject({
-        result: 'denied',
-        code: 'MANDATE_FORBIDDEN',
-        hop: 0,
-        check: 'authorize',
-        target: toolName,
-      });
+      expectDeniedUnrun(
+        world,
+        runs,
+        { code: 'MANDATE_FORBIDDEN', hop: 0, check: 'authorize', target: toolName },
+        expect,
+      );
     },
   );
 

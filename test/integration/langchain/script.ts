@@ -9,7 +9,13 @@ import { AIMessage, AIMessageChunk, type BaseMessage } from '@langchain/core/mes
 import { ChatGenerationChunk, type ChatResult } from '@langchain/core/outputs';
 import type { StructuredToolInterface } from '@langchain/core/tools';
 import type { RunnableConfig } from '@langchain/core/runnables';
-import { END, MessagesAnnotation, START, StateGraph } from '@langchain/langgraph';
+import {
+  END,
+  MessagesAnnotation,
+  START,
+  StateGraph,
+  type BaseCheckpointSaver,
+} from '@langchain/langgraph';
 import { ToolNode, toolsCondition } from '@langchain/langgraph/prebuilt';
 
 /** One model step: tool calls, or a final text. */
@@ -95,8 +101,12 @@ export class ScriptedChatModel extends BaseChatModel {
   }
 }
 
-/** The standard LangGraph agent loop over `model` and `tools`. */
-export function agentGraph(model: ScriptedChatModel, tools: StructuredToolInterface[]) {
+/** The standard LangGraph agent loop over `model` and `tools` (paused runs kept by `checkpointer`). */
+export function agentGraph(
+  model: ScriptedChatModel,
+  tools: StructuredToolInterface[],
+  checkpointer?: BaseCheckpointSaver,
+) {
   return new StateGraph(MessagesAnnotation)
     .addNode('agent', async (state: typeof MessagesAnnotation.State, config?: RunnableConfig) => ({
       messages: [await model.invoke(state.messages, config)],
@@ -105,5 +115,5 @@ export function agentGraph(model: ScriptedChatModel, tools: StructuredToolInterf
     .addEdge(START, 'agent')
     .addConditionalEdges('agent', toolsCondition, ['tools', END])
     .addEdge('tools', 'agent')
-    .compile();
+    .compile(checkpointer === undefined ? {} : { checkpointer });
 }

@@ -61,6 +61,10 @@ export async function startPaymentTool(
     );
   });
   serveMcp(app, '/mcp', () => paymentToolWithExtras(verifier, payments, options.audit));
+  // What the tool did, for a test in another process to count.
+  app.get('/payments', (_req, res) => {
+    res.json(payments);
+  });
   const http: Server = await new Promise((resolve) => {
     const s = app.listen(options.port ?? 0, '127.0.0.1', () => resolve(s));
   });

@@ -4,7 +4,7 @@
  * agents-as-tools.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Agent, Runner, type RunItem } from '@openai/agents-core';
+import { Agent, Runner } from '@openai/agents-core';
 import { z } from 'zod';
 import {
   createAgentsToolGuard,
@@ -17,14 +17,17 @@ import {
 import type { ToolGuardOptions } from '../../../src/adapters/tool-guard.js';
 import {
   createWorld,
+  expectAlicePaid,
+  expectDeniedUnrun,
   expectEachPaidOwn,
   INJECTED_CALLS,
+  payStep,
   REQUIREMENTS,
   SUB_AGENT_NARROW,
   TOOLS,
   type World,
 } from '../../helpers/agents.js';
-import { ScriptedModel, type Step } from './script.js';
+import { outputsOf, ScriptedModel, type Step } from './script.js';
 
 let world: World;
 
@@ -74,16 +77,6 @@ function billingTools(extra: Partial<ToolGuardOptions> = {}) {
 
 const alice = () => createRunAuthority({ mandate: world.alice, signer: world.orchestrator });
 
-/** The tool outputs of one run. */
-function outputsOf(items: readonly RunItem[]): string[] {
-  return items
-    .filter((item) => item.type === 'tool_call_output_item')
-    .map((item) => {
-      const out = (item as { output: unknown }).output;
-      return typeof out === 'string' ? out : JSON.stringify(out);
-    });
-}
-
 async function agent(
   tools: ReturnType<typeof billingTools>,
   authority: RunAuthority,
@@ -111,26 +104,14 @@ async function agent(
   return { model, outputs: outputsOf(result.newItems) };
 }
 
-const pay = (invoice: string, amount: number): Step => ({
-  calls: [{ tool: 'pay_invoice', args: { invoice, amount } }],
-});
+const pay = payStep;
 
 describe('mandate/openai-agents: guarded function tools in an agent run', () => {
   it('a genuine call runs, for the user whose mandate the run carries', async () => {
     const runs = world.runs.length;
     const { outputs } = await agent(billingTools(), alice(), [pay('2026-03', 120)]);
     expect(outputs).toEqual(['pay_invoice done']);
-    expect(world.runs.slice(runs)).toEqual([
-      { tool: 'pay_invoice', args: { invoice: '2026-03', amount: 120 }, user: 'alice' },
-    ]);
-    expect(world.audit.at(-1)).toMatchObject({
-      result: 'allowed',
-      user: 'alice',
-      transport: 'openai-agents',
-      target: 'pay_invoice',
-      action: { resource: 'billing:invoices/2026-03', action: 'pay' },
-    });
-    expect(world.audit.at(-1)?.callId).toMatch(/^call-/);
+    expectAlicePaid(world, runs, 'openai-agents', expect);
   });
 
   it.each(INJECTED_CALLS)(
@@ -142,15 +123,13 @@ describe('mandate/openai-agents: guarded function tools in an agent run', () => 
       ]);
       expect(outputs).toHaveLength(1);
       expect(outputs[0]).toContain('MANDATE_FORBIDDEN @ hop 0 (authorize)');
-      expect(world.runs.length).toBe(runs);
       expect(model.prompts()).toContain('MANDATE_FORBIDDEN @ hop 0');
-      expect(world.audit.at(-1)).toMatchObject({
-        result: 'denied',
-        code: 'MANDATE_FORBIDDEN',
-        hop: 0,
-        check: 'authorize',
-        target: toolName,
-      });
+      expectDeniedUnrun(
+        world,
+        runs,
+        { code: 'MANDATE_FORBIDDEN', hop: 0, check: 'authorize', target: toolName },
+        expect,
+      );
     },
   );
 

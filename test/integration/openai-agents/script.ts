@@ -6,6 +6,7 @@
 import {
   Usage,
   type Model,
+  type RunItem,
   type ModelRequest,
   type ModelResponse,
   type StreamEvent,
@@ -89,4 +90,14 @@ export class ScriptedModel implements Model {
   prompts(): string {
     return JSON.stringify(this.seen.map((request) => request.input));
   }
+}
+
+/** The tool outputs among a run's items, as text. */
+export function outputsOf(items: readonly RunItem[]): string[] {
+  return items
+    .filter((item) => item.type === 'tool_call_output_item')
+    .map((item) => {
+      const out = (item as { output: unknown }).output;
+      return typeof out === 'string' ? out : JSON.stringify(out);
+    });
 }

@@ -12,6 +12,7 @@
  * a fresh approval is refused and records that approval not; concurrent duplicates run once.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Message } from '@a2a-js/sdk';
 import { ClientFactory, type Client } from '@a2a-js/sdk/client';
 import {
   approvalNeeded,
@@ -69,20 +70,7 @@ beforeAll(async () => {
     audience: BILLING,
     expiresIn: '15m',
   });
-  agent = await startAgent({
-    name: 'Billing Agent',
-    key: billingKey,
-    provider,
-    audience: BILLING,
-    verifier: createVerifier({
-      trustAnchors: [{ id: AS, publicJwk: anchor.publicJwk }],
-      audience: BILLING,
-    }),
-    work: (_context, message) => {
-      ran.push(Date.now());
-      return Promise.resolve({ text: `paid (${message.messageId})` });
-    },
-  });
+  agent = await startBilling(new MemoryReplayStore(), () => ran.push(Date.now()));
   client = await new ClientFactory().createFromUrl(agent.origin);
   // The orchestrator grants the agent one payment; the grant is what approvals are bound to.
   deputy = createDeputy({ mandate: root, signer: orchestrator });
@@ -98,6 +86,25 @@ beforeAll(async () => {
   });
 });
 afterAll(() => agent?.close());
+
+/** The guarded billing agent, its verifier recording in `replay`; `work` sees each run. */
+function startBilling(replay: MemoryReplayStore, work: (message: Message) => void) {
+  return startAgent({
+    name: 'Billing Agent',
+    key: billingKey,
+    provider,
+    audience: BILLING,
+    verifier: createVerifier({
+      trustAnchors: [{ id: AS, publicJwk: anchor.publicJwk }],
+      audience: BILLING,
+      replay,
+    }),
+    work: (_context, message) => {
+      work(message);
+      return Promise.resolve({ text: `paid (${message.messageId})` });
+    },
+  });
+}
 
 const sender = () => ({ signer: orchestrator, audience: BILLING });
 const send = (amount: number, approvals?: readonly string[]) =>
@@ -179,21 +186,7 @@ describe('A2A: a refused message spends nothing single-use', () => {
   let to: Client;
 
   beforeAll(async () => {
-    guarded = await startAgent({
-      name: 'Billing Agent',
-      key: billingKey,
-      provider,
-      audience: BILLING,
-      verifier: createVerifier({
-        trustAnchors: [{ id: AS, publicJwk: anchor.publicJwk }],
-        audience: BILLING,
-        replay,
-      }),
-      work: (_context, message) => {
-        runs.push(message.messageId);
-        return Promise.resolve({ text: `paid (${message.messageId})` });
-      },
-    });
+    guarded = await startBilling(replay, (message) => runs.push(message.messageId));
     to = await new ClientFactory().createFromUrl(guarded.origin);
   });
   afterAll(() => guarded?.close());

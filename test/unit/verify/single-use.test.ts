@@ -24,6 +24,14 @@ const call = await approvalCall(mandate, { action: pay(250) });
 const approval = await approve(call, world.user, { now: NOW, jti: 'approval-1' });
 const approvalKey = approvalReplayKey(world.user.id, 'approval-1');
 const ids = (...names: string[]) => names.map((jti) => ({ jti, expiresAt: NOW + 120 }));
+/** A request denied because its second single-use id was held. */
+const SECOND_ID_REPLAYED = {
+  allowed: false,
+  code: 'MANDATE_REPLAYED',
+  hop: 1,
+  check: 'possession',
+  detail: { path: 'singleUse.1' },
+};
 /** Whether `store` holds none of `keys` (probing records them, so use the store no further). */
 const holdsNone = async (store: ReplayStore, keys: readonly string[]) =>
   (await store.checkAndStoreAll(keys.map((jti) => ({ jti, expiresAt: NOW + 120 })))) === undefined;
@@ -38,13 +46,7 @@ describe('VerifyRequest.singleUse', () => {
     // A second request spending grant:g1 (no approval needed at 100) is refused at the id.
     expect(
       await callWith(verifier, mandate, holder, pay(100), undefined, ids('sender:s2', 'grant:g1')),
-    ).toMatchObject({
-      allowed: false,
-      code: 'MANDATE_REPLAYED',
-      hop: 1,
-      check: 'possession',
-      detail: { path: 'singleUse.1' },
-    });
+    ).toMatchObject(SECOND_ID_REPLAYED);
     // ...and recorded none of its ids: sender:s2 is still unused.
     expect(await holdsNone(replay, ['sender:s2'])).toBe(true);
   });
@@ -62,13 +64,7 @@ describe('VerifyRequest.singleUse', () => {
         [approval],
         ids('sender:a', 'grant:used'),
       ),
-    ).toMatchObject({
-      allowed: false,
-      code: 'MANDATE_REPLAYED',
-      hop: 1,
-      check: 'possession',
-      detail: { path: 'singleUse.1' },
-    });
+    ).toMatchObject(SECOND_ID_REPLAYED);
     // The approval was not burned: the same approval with fresh ids is allowed, once.
     expect(
       await callWith(verifier, mandate, holder, pay(250), [approval], ids('sender:b', 'grant:b')),

@@ -1,9 +1,10 @@
 /**
  * Rule 9's second part (docs/guides/approvals.md): every approval requirement of every hop
  * that covers the request is met by valid approvals of this exact call, each from a distinct
- * approver the requirement names, at least its threshold of them; the approvals are then
- * recorded in the replay store, so each is used once: all of them in one all-or-none step
- * (`ReplayStore.checkAndStoreAll`), so one replayed approval never burns the others.
+ * approver the requirement names, at least its threshold of them. The approvals are then
+ * recorded in the replay store, so each is used once: all of them, with the request's other
+ * single-use ids, in one all-or-none step (`recordSingleUse`, `ReplayStore.checkAndStoreAll`),
+ * so one replayed id never burns the others.
  *
  * Runs after everything else has allowed the request (authorization, and in the AAT order
  * the audience and the proof too), so that a request denied for another reason never burns
@@ -16,7 +17,7 @@
  * work that grows with the request, once). Any presented approval that fails denies the
  * request with its own code: a forged or mismatched approval is evidence of an attack, not
  * noise. Then the thresholds (`MANDATE_APPROVAL_REQUIRED`, whose detail is what a framework
- * needs to ask a human), and only then the replay store.
+ * needs to ask a human); the replay store last (`recordSingleUse`).
  */
 import { jsonKey } from '../core/json.js';
 import {
@@ -41,6 +42,7 @@ import type { VerifiableChain } from '../format/codec.js';
 import type { VerifierConfig } from './config.js';
 import type { VerifyState } from './rules.js';
 import { askStore } from './store-call.js';
+import type { ApprovalRecord } from './single-use.js';
 
 /** Most approvals one request may carry. */
 export const MAX_APPROVALS = 16;
@@ -122,23 +124,32 @@ export function acceptedBy(
   return ids;
 }
 
+/** The approvals a request may use: who counted, and what to record. */
+export interface CheckedApprovals {
+  /** The principal ids whose approvals were counted (empty when nothing applied). */
+  readonly approvedBy: readonly string[];
+  /** The approvals to record as used, once each (`recordSingleUse`); none is recorded here. */
+  readonly records: readonly ApprovalRecord[];
+}
+
+const NONE: CheckedApprovals = Object.freeze({ approvedBy: [], records: [] });
+
 /**
- * Check the approvals a request carries against the requirements that apply to it, then
- * record them. Throws a coded `MandateError` (check `authorize`, or `limits` for too many):
+ * Check the approvals a request carries against the requirements that apply to it; records
+ * nothing (the caller records `records` with `recordSingleUse`). Throws a coded `MandateError` (check `authorize`, or `limits` for too many):
  * `MANDATE_APPROVAL_REQUIRED` (a threshold not met; `detail` says exactly what is missing),
  * `MANDATE_APPROVAL_INVALID` (malformed, forged, signed by a key no applying requirement
  * names, or living longer than `maxApprovalLifetime`), `MANDATE_APPROVAL_EXPIRED`,
- * `MANDATE_APPROVAL_MISMATCH` (made for another call, holder, service or mandate),
- * `MANDATE_APPROVAL_REPLAYED`, or `MANDATE_STORE_UNAVAILABLE`.
- * Returns the principal ids whose approvals were counted (empty when nothing applied).
+ * `MANDATE_APPROVAL_MISMATCH` (made for another call, holder, service or mandate), or
+ * `MANDATE_STORE_UNAVAILABLE` (the user's keys could not be resolved).
  */
 export async function checkApprovals(
   state: VerifyState,
   config: VerifierConfig,
   chain: VerifiableChain,
-): Promise<readonly string[]> {
+): Promise<CheckedApprovals> {
   const applying = applyingRequirements(chain, state, config);
-  if (applying.length === 0) return [];
+  if (applying.length === 0) return NONE;
   const { blocks } = chain;
   const hop = blocks.length - 1;
   const last = blocks[hop];
@@ -272,37 +283,20 @@ export async function checkApprovals(
     );
   }
 
-  // Every requirement is met: use the approvals up, all in one all-or-none store step, so
-  // that a request denied because one of them was used before burns none of the others.
-  // Each is recorded until it expires (plus the clock tolerance).
-  const entries = new Map<string, { readonly index: number; readonly read: ReadApproval }>();
+  // Every requirement is met: the approvals to use up, each once (the same approval presented
+  // twice is one), each until it expires plus the clock tolerance. The caller records them
+  // with the request's other single-use ids in one all-or-none step (`recordSingleUse`).
+  const records = new Map<string, ApprovalRecord>();
   for (const { read, index } of valid) {
-    const key = approvalReplayKey(read.approver, read.claims.jti);
-    if (!entries.has(key)) entries.set(key, { index, read });
+    const jti = approvalReplayKey(read.approver, read.claims.jti);
+    if (!records.has(jti)) {
+      records.set(jti, {
+        jti,
+        expiresAt: read.claims.exp + tolerance,
+        index,
+        approver: read.approver,
+      });
+    }
   }
-  const batch = [...entries].map(([jti, { read }]) => ({
-    jti,
-    expiresAt: read.claims.exp + tolerance,
-  }));
-  const { replay } = config;
-  const seen = await askStore(config.storeTimeoutMs, 'authorize', hop, () =>
-    typeof replay.checkAndStoreAll === 'function'
-      ? replay.checkAndStoreAll(batch, { grant: root.id })
-      : Promise.reject(new TypeError('the replay store has no checkAndStoreAll')),
-  );
-  if (seen === undefined) return [...approvers].sort();
-  const replayed = typeof seen === 'number' ? [...entries.values()][seen] : undefined;
-  if (replayed === undefined) {
-    throw new MandateError(
-      'MANDATE_STORE_UNAVAILABLE',
-      'the replay store gave no answer naming one of the approvals',
-      { check: 'authorize', hop },
-    );
-  }
-  return approvalDenial(
-    'MANDATE_APPROVAL_REPLAYED',
-    hop,
-    `approval ${replayed.index}: has been used before`,
-    { path: `approvals.${replayed.index}`, approver: replayed.read.approver },
-  );
+  return { approvedBy: [...approvers].sort(), records: [...records.values()] };
 }

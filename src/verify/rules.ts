@@ -21,6 +21,8 @@ import { chainBounds, type VerifierConfig } from './config.js';
 import { acceptProof } from './proof-acceptance.js';
 import { askStore } from './store-call.js';
 import { checkApprovals } from './approval-rule.js';
+import { recordSingleUse } from './single-use.js';
+import type { ReplayEntry } from '../stores/types.js';
 
 /** What one verification carries from rule to rule. */
 export interface VerifyState {
@@ -33,6 +35,8 @@ export interface VerifyState {
   readonly mtls?: MtlsContext | undefined;
   /** Signed approvals presented with the request (docs/guides/approvals.md). */
   readonly approvals?: readonly unknown[] | undefined;
+  /** Ids the caller asks to be used once with this request (`VerifyRequest.singleUse`). */
+  readonly singleUse?: readonly ReplayEntry[] | undefined;
   chain?: VerifiableChain;
   /** The approvers whose approvals rule 9 counted (set when a requirement applied). */
   approvedBy?: readonly string[];
@@ -503,20 +507,29 @@ const STEPS: Readonly<Record<RuleStep, Rule>> = {
 
 /**
  * 9, second part: every approval requirement that covers the request is met by valid approvals
- * of this call, which are then used up (docs/guides/approvals.md).
+ * of this call; then those approvals and the caller's single-use ids are used up, all in one
+ * all-or-none store step (docs/guides/approvals.md).
  */
 const approvals: Rule = {
   check: 'authorize',
   async run(state, config) {
-    state.approvedBy = await checkApprovals(state, config, chainOf(state));
+    const chain = chainOf(state);
+    const checked = await checkApprovals(state, config, chain);
+    await recordSingleUse(
+      config,
+      { hop: chain.blocks.length - 1, grant: chain.blocks[0]?.id ?? '' },
+      checked.records,
+      state.singleUse ?? [],
+    );
+    state.approvedBy = checked.approvedBy;
   },
 };
 
 /**
  * The last step of an order, followed by rule 9's approvals: they run after everything else
  * in every order (in Mandate's, right after the action's authorization; in the AAT draft's,
- * after the proof), so that a request denied for any other reason never burns an approval,
- * and no approval is read for a request refused anyway. Their denials name check `authorize`.
+ * after the proof), so that a request denied for any other reason never burns an approval or
+ * a single-use id, and no approval is read for a request refused anyway. Their denials name check `authorize`.
  */
 function thenApprovals(last: Rule): Rule {
   return {

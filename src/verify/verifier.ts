@@ -13,6 +13,8 @@ import { resolveConfig, type VerifierConfig, type VerifierOptions } from './conf
 import { toolAction } from '../format/aat/claims.js';
 import { codecFor, codecOf } from '../format/codec.js';
 import { RULES, ruleTables, type Rule, type VerifyState } from './rules.js';
+import { assertSingleUse } from './single-use.js';
+import type { ReplayEntry } from '../stores/types.js';
 
 /** What a request presents besides the mandate. */
 export interface VerifyRequest {
@@ -37,6 +39,18 @@ export interface VerifyRequest {
    * read only when a requirement applies, and each is used up once the request is allowed.
    */
   readonly approvals?: readonly string[];
+  /**
+   * Ids the caller needs used once, together with this request: recorded in the verifier's
+   * replay store (`replay`) in the same all-or-none step as the approvals, after every rule
+   * has allowed the request, and never when it is denied. One already held denies with
+   * `MANDATE_REPLAYED` (check `possession`, the last hop, `detail.path: singleUse.<i>`) and
+   * records nothing; a store that fails denies with `MANDATE_STORE_UNAVAILABLE`. The A2A guard
+   * passes its message's sender proof and grant here, so that a message refused for any reason
+   * spends none of its approvals. At most 8 distinct `{ jti, expiresAt }` (seconds since the
+   * epoch), none starting with `approval:`; anything else is misuse (TypeError). Namespace
+   * your ids apart from proof ids (`<signer>#<jti>`), e.g. `grant:<id>`.
+   */
+  readonly singleUse?: readonly ReplayEntry[];
 }
 
 /** A configured verifier. */
@@ -93,6 +107,7 @@ async function runRules(
       throw new TypeError('verify: request.tool must be a non-empty string', { cause });
     }
   } else throw new TypeError('verify needs { action, proof?, request? }');
+  const singleUse = assertSingleUse(request.singleUse);
   const token =
     typeof mandate === 'string' ? mandate : (mandate as { token?: unknown } | null)?.token;
   let now: number;
@@ -125,6 +140,7 @@ async function runRules(
     request: request.request,
     mtls: request.mtls,
     approvals: request.approvals,
+    singleUse,
   };
   // Rule 1 (first in every order) decodes the chain; its codec then fixes the order of the rest.
   let rules = RULES;

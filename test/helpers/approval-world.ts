@@ -14,6 +14,7 @@ import {
   type KeyPair,
   type Mandate,
   type VerifierOptions,
+  type VerifyRequest,
 } from '../../src/index.js';
 
 export const NOW = 1_800_000_000;
@@ -150,13 +151,14 @@ export function approvalVerifier(world: ApprovalWorld, options: Partial<Verifier
 
 let proofCount = 0;
 
-/** Verify `action` with a fresh proof by `signer` and the given approvals. */
+/** Verify `action` with a fresh proof by `signer`, the given approvals and single-use ids. */
 export async function callWith(
   verifier: ReturnType<typeof createVerifier>,
   mandate: Mandate | string,
   signer: KeyPair,
   action: Action,
   approvals?: readonly string[],
+  singleUse?: VerifyRequest['singleUse'],
 ) {
   const request = { method: 'POST', url: `${AUDIENCE}/pay` } as const;
   const proof = await prove(mandate, {
@@ -170,5 +172,6 @@ export async function callWith(
     proof,
     request,
     ...(approvals === undefined ? {} : { approvals }),
+    ...(singleUse === undefined ? {} : { singleUse }),
   });
 }

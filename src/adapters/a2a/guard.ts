@@ -7,7 +7,9 @@
  * verifies the whole chain for the action the message asks for, proves possession with the
  * agent's own key (so a mandate granted to another agent is refused: `MANDATE_PROOF_INVALID`),
  * checks the sender proof (so a grant seen in transit is useless to whoever saw it), and
- * consumes the sender proof and the grant once (a replay is `MANDATE_REPLAYED`). The handler
+ * consumes the sender proof and the grant once (a replay is `MANDATE_REPLAYED`): the verifier
+ * records both in its replay store with the message's approvals, in one all-or-none step and
+ * only when the whole message is allowed, so a refused message spends nothing. The handler
  * then sees the Decision and a deputy over the grant, the only way it spends the caller's
  * authority onward.
  *
@@ -21,14 +23,13 @@ import type { AgentExecutor, ExecutionEventBus, RequestContext } from '@a2a-js/s
 import { randomUUID } from 'node:crypto';
 import { isMandateError } from '../../core/errors.js';
 import type { Action, KeyPair } from '../../core/types.js';
-import { parseMandate } from '../../format/parse.js';
+import { decodeChain } from '../../format/parse.js';
+import { replayExpiry } from '../../proof/freshness.js';
 import { prove } from '../../proof/prove.js';
 import { checkSender } from '../../proof/sender.js';
-import { acceptProof } from '../../verify/proof-acceptance.js';
+import { replayKey } from '../../verify/proof-acceptance.js';
 import { KeyCache } from '../../identity/jwk.js';
 import { systemClock } from '../../core/time.js';
-import { MemoryReplayStore } from '../../stores/memory.js';
-import type { ReplayStore } from '../../stores/types.js';
 import type { Allowed, Denied } from '../../verify/decision.js';
 import type { Verifier } from '../../verify/verifier.js';
 import { contentOf } from './content.js';
@@ -71,16 +72,25 @@ export interface A2aGuardOptions {
     message: Message,
     context: RequestContext,
   ) => Action | undefined | Promise<Action | undefined>;
-  /** Where consumed grants and sender proofs are remembered. Default: in memory, for this guard. */
-  readonly grants?: ReplayStore;
   readonly audit?: AuditOption;
 }
 
 /** Default sender-proof window, the verifier's default proof window. */
 const DEFAULT_PROOF_WINDOW = 60;
 const SENDER_ALGORITHMS = ['Ed25519', 'ES256'] as const;
-/** How long the guard waits for its store, the verifier's default. */
-const STORE_TIMEOUT_MS = 1000;
+
+/**
+ * The replay-store key of a sender proof: the delegator's principal id and its `jti`, in a
+ * namespace of its own (the verifier's store also holds proof ids, `<signer>#<jti>`).
+ */
+export function senderReplayKey(delegator: string, jti: string): string {
+  return `sender:${replayKey(delegator, jti)}`;
+}
+
+/** The replay-store key of a grant (its last block's id): one grant, one request. */
+export function grantReplayKey(blockId: string): string {
+  return `grant:${blockId}`;
+}
 
 const contexts = new WeakMap<object, A2aMandateContext>();
 
@@ -132,8 +142,15 @@ export function guardAgent(executor: AgentExecutor, options: A2aGuardOptions): A
   const proofWindow = options.proofWindow ?? DEFAULT_PROOF_WINDOW;
   if (!Number.isSafeInteger(proofWindow) || proofWindow < 0)
     throw new RangeError('proofWindow must be a non-negative integer of seconds');
+  // The sender proofs and grants used are recorded in the verifier's replay store, in one
+  // step with the approvals: a separate store could not be written all-or-none with them.
+  if ((options as { grants?: unknown }).grants !== undefined) {
+    throw new TypeError(
+      "grants is no longer an option: sender proofs and grants are recorded in the verifier's " +
+        'replay store (createVerifier({ replay })), with the approvals, in one step',
+    );
+  }
   const keys = new KeyCache(256);
-  const grants = options.grants ?? new MemoryReplayStore();
   const auditor = toAuditor(options.audit);
   return {
     cancelTask: (taskId, eventBus) => executor.cancelTask(taskId, eventBus),
@@ -196,28 +213,14 @@ export function guardAgent(executor: AgentExecutor, options: A2aGuardOptions): A
           action,
         );
       }
-      let decision;
+      // Possession by the sender: the key that delegated the grant signed this message. Its
+      // signature and bindings are checked first, over the delegator key the chain names; the
+      // verifier then authenticates that key (the message is allowed only if the chain
+      // verifies). Nothing is recorded here: see below.
+      let sender;
+      let grantBlock;
       try {
-        decision = await options.verifier.verify(token, {
-          action,
-          proof,
-          request,
-          ...approvalsIn(metadata),
-        });
-      } catch {
-        return deny(
-          denial('MANDATE_INTERNAL', 'internal', 'the grant could not be verified'),
-          action,
-        );
-      }
-      if (!decision.allowed) return deny(decision, action);
-      // Possession by the sender: the key that delegated the grant signed this message. The
-      // chain is verified, so the delegator's key it names is authentic. Its id is then
-      // recorded as the verifier records a proof's: one sender proof, one message.
-      const hop = decision.blockIds.length - 1;
-      const root = decision.blockIds[0] ?? '';
-      try {
-        const sender = await checkSender(
+        sender = await checkSender(
           metadata?.[A2A_META_PROOF],
           token,
           {
@@ -227,15 +230,7 @@ export function guardAgent(executor: AgentExecutor, options: A2aGuardOptions): A
           },
           { now: systemClock(), window: proofWindow, algorithms: SENDER_ALGORITHMS, keys },
         );
-        await acceptProof(sender, {
-          hop,
-          signer: sender.delegator,
-          grant: root,
-          window: proofWindow,
-          replay: grants,
-          storeTimeoutMs: STORE_TIMEOUT_MS,
-          nonce: undefined,
-        });
+        grantBlock = (await decodeChain(token)).at(-1);
       } catch (error) {
         if (!isMandateError(error)) {
           return deny(
@@ -246,35 +241,40 @@ export function guardAgent(executor: AgentExecutor, options: A2aGuardOptions): A
         return deny(
           {
             ...denial(error.code, 'possession', `sender proof: ${error.message}`),
-            hop: error.hop ?? hop,
+            hop: error.hop ?? 0,
           },
           action,
         );
       }
-      // One grant, one request: a replayed grant is refused.
-      let fresh = false;
+      if (grantBlock === undefined) {
+        return deny(denial('MANDATE_MALFORMED', 'limits', 'the mandate has no block'), action);
+      }
+      // One sender proof, one message; one grant, one request. Both ids are recorded by the
+      // verifier in its replay store, in the same all-or-none step as the message's approvals
+      // and only once every rule has allowed the message: a message refused for any reason
+      // (a bad sender proof, a used grant, a replayed approval) spends none of them.
+      let decision;
       try {
-        // The verifier has read this token: its last block is the grant to this agent.
-        const last = (await parseMandate(token)).blocks.at(-1);
-        fresh =
-          last !== undefined &&
-          (await grants.checkAndStore(`grant:${last.id}`, last.expiresAt, { grant: root })) ===
-            true;
+        decision = await options.verifier.verify(token, {
+          action,
+          proof,
+          request,
+          ...approvalsIn(metadata),
+          singleUse: [
+            {
+              jti: senderReplayKey(sender.delegator, sender.jti),
+              expiresAt: replayExpiry(sender.iat, proofWindow),
+            },
+            { jti: grantReplayKey(grantBlock.id), expiresAt: grantBlock.expiresAt },
+          ],
+        });
       } catch {
         return deny(
-          denial('MANDATE_STORE_UNAVAILABLE', 'possession', 'the grant store could not answer'),
+          denial('MANDATE_INTERNAL', 'internal', 'the grant could not be verified'),
           action,
         );
       }
-      if (!fresh) {
-        return deny(
-          {
-            ...denial('MANDATE_REPLAYED', 'possession', 'this grant was already used'),
-            hop,
-          },
-          action,
-        );
-      }
+      if (!decision.allowed) return deny(decision, action);
       await auditor?.record(decision, action, { transport: 'a2a', target: requestContext.taskId });
       contexts.set(requestContext, {
         decision,

@@ -124,7 +124,6 @@ const guarded = guardAgent(executor, {
   signer: key,
   audience: config.billingAudience,
   action: payAction,
-  grants: stores.grants,
 });
 serveDemoAgent({
   name: 'Billing Agent',

@@ -94,8 +94,6 @@ export function trustAnchorOf(config: DemoConfig): TrustAnchor {
 export interface RoleStores {
   readonly revocation: RevocationStore;
   readonly replay: ReplayStore;
-  /** Where grants an A2A guard has consumed are remembered. */
-  readonly grants: ReplayStore;
   /** `redis` or `memory`. */
   readonly kind: 'redis' | 'memory';
 }
@@ -107,7 +105,6 @@ export async function storesOf(config: DemoConfig): Promise<RoleStores> {
     return {
       revocation: new MemoryRevocationStore(),
       replay: new MemoryReplayStore(),
-      grants: new MemoryReplayStore(),
       kind: 'memory',
     };
   }
@@ -116,7 +113,6 @@ export async function storesOf(config: DemoConfig): Promise<RoleStores> {
   return {
     revocation: new RedisRevocationStore({ url: config.redisUrl, prefix }),
     replay: new RedisReplayStore({ url: config.redisUrl, prefix }),
-    grants: new RedisReplayStore({ url: config.redisUrl, prefix: `${prefix}grants:` }),
     kind: 'redis',
   };
 }

@@ -20,6 +20,7 @@ describe('docs/guides/approvals.md', () => {
     const stdout = await runGuideExample('docs/guides/approvals.md', 'mandateToolApproval', {
       mandate: 'src/index.ts',
       'mandate/ai': 'src/adapters/ai/index.ts',
+      'mandate/agents': 'src/adapters/agents/index.ts',
       // The example runs from a temporary directory: its packages, from this checkout.
       ai: 'node_modules/ai/dist/index.js',
       'ai/test': 'node_modules/ai/dist/test/index.js',

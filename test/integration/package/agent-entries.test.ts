@@ -18,6 +18,10 @@ const SHARED = [
   'ToolDeniedError',
   'callMcpTool',
   'resultText',
+  'approvalsFromAnswer',
+  'askForApprovals',
+  'assertApprovalsCover',
+  'retryWithApprovals',
 ];
 
 describe('mandate/agents', () => {
@@ -29,19 +33,46 @@ describe('mandate/agents', () => {
     [
       'mandate/ai',
       ai,
-      ['guardTools', 'mandateContext', 'mandateMcpTools', 'mandateOf', 'mandateTransport'],
+      [
+        'answerApprovals',
+        'approvalReason',
+        'approvalResponse',
+        'guardTools',
+        'mandateContext',
+        'mandateMcpTools',
+        'mandateOf',
+        'mandateToolApproval',
+        'mandateTransport',
+        'pendingApprovals',
+      ],
     ],
-    ['mandate/langchain', langchain, ['delegatingNode', 'guardTools', 'mandateOf', 'withMandate']],
+    [
+      'mandate/langchain',
+      langchain,
+      [
+        'approvalInterrupts',
+        'callMcpToolWithApproval',
+        'delegatingNode',
+        'guardTools',
+        'mandateOf',
+        'withMandate',
+      ],
+    ],
     [
       'mandate/openai-agents',
       openaiAgents,
       [
+        'APPROVALS_KEY',
+        'answerApproval',
+        'answerApprovals',
         'createAgentsToolGuard',
         'delegatingAgentTool',
         'delegatingHandoff',
         'denialErrorFunction',
         'mandateOf',
         'mcpTool',
+        'pendingApprovals',
+        'resumeRunState',
       ],
     ],
   ] as const)(

@@ -4,14 +4,17 @@ import { verify as cryptoVerify, type KeyObject } from 'node:crypto';
 /** JWS algorithms Mandate signs and verifies with. `EdDSA` is never accepted (RFC 9864). */
 export type SigningAlg = 'Ed25519' | 'ES256';
 
-/** Verify a JWS signature. Never throws for a bad signature; returns false. */
+/**
+ * Verify a JWS signature over its ASCII signing input (the text, or its bytes). Never throws
+ * for a bad signature; returns false.
+ */
 export function verifyJwsSignature(
   alg: SigningAlg,
   key: KeyObject,
-  signingInput: string,
+  signingInput: string | Uint8Array,
   signature: Uint8Array,
 ): boolean {
-  const data = Buffer.from(signingInput, 'ascii');
+  const data = typeof signingInput === 'string' ? Buffer.from(signingInput, 'ascii') : signingInput;
   try {
     return alg === 'Ed25519'
       ? cryptoVerify(null, data, key, signature)

@@ -203,6 +203,29 @@ describe('authorizeEach refuses on the first set that authorize refuses, with it
     );
   });
 
+  it('with the same set repeated hop after hop (decided once), as authorize decides each', () => {
+    const arbSets = arbCapabilities().chain((root) =>
+      fc
+        .tuple(arbNarrowing(root), fc.array(fc.nat({ max: 2 }), { minLength: 1, maxLength: 6 }))
+        .map(([narrower, picks]) => {
+          const pool = [root, narrower].map((caps) => normalizeCapabilities(caps));
+          return picks.map((i) => pool[Math.min(i, 1)]!);
+        }),
+    );
+    fc.assert(
+      fc.property(
+        arbSets.chain((sets) => arbAction(sets[0]).map((action) => [sets, action] as const)),
+        ([sets, action]) => {
+          const index = sets.findIndex((caps) => !authorize(caps, action).allowed);
+          const expected =
+            index < 0 ? undefined : { index, denial: authorize(sets[index] ?? [], action) };
+          expect(authorizeEach(sets, action)).toEqual(expected);
+        },
+      ),
+      { numRuns: RUNS },
+    );
+  });
+
   it('a malformed action is refused on the first set', () => {
     const sets = [normalizeCapabilities([{ resource: 'docs:**', actions: ['read'] }])];
     const action = { resource: 'docs:../x', action: 'read' };

@@ -21,7 +21,8 @@ export const WORK_BUDGET = 200_000;
 
 interface Meter {
   remaining: number;
-  readonly unsat: WeakMap<Constraint, boolean>;
+  /** Made on first use: most calls (a remembered hop's replay) never ask it. */
+  unsat: WeakMap<Constraint, boolean> | undefined;
 }
 
 let current: Meter | undefined;
@@ -29,7 +30,7 @@ let current: Meter | undefined;
 /** Runs `fn` under a fresh budget, or under the caller's when one is already running. */
 export function withBudget<T>(fn: () => T): T {
   if (current !== undefined) return fn();
-  current = { remaining: WORK_BUDGET, unsat: new WeakMap() };
+  current = { remaining: WORK_BUDGET, unsat: undefined };
   try {
     return fn();
   } finally {
@@ -58,14 +59,14 @@ export function metered<T>(fn: () => T): { readonly value: T; readonly units: nu
   const value = fn();
   if (current === undefined) return { value, units: 0 };
   const units = before - current.remaining;
-  current = { remaining: current.remaining, unsat: new WeakMap() };
+  current = { remaining: current.remaining, unsat: undefined };
   return { value, units };
 }
 
 /** Charges a remembered {@link metered} step's units, as if it had run again. */
 export function replay(units: number): void {
   if (current === undefined) return;
-  current = { remaining: current.remaining - units, unsat: new WeakMap() };
+  current = { remaining: current.remaining - units, unsat: undefined };
 }
 
 /** Spends `units`; false once the budget is exhausted (the caller must then be conservative). */
@@ -77,9 +78,9 @@ export function spend(units: number): boolean {
 
 /** Memoises an emptiness verdict for the duration of the current call. */
 export function memoUnsat(c: Constraint, compute: (c: Constraint) => boolean): boolean {
-  const hit = current?.unsat.get(c);
+  const hit = current?.unsat?.get(c);
   if (hit !== undefined) return hit;
   const r = compute(c);
-  current?.unsat.set(c, r);
+  if (current !== undefined) (current.unsat ??= new WeakMap()).set(c, r);
   return r;
 }

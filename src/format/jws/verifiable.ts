@@ -1,16 +1,16 @@
 /** The JWS chain's answers to the verifier's signature and linkage questions. */
-import type { KeyObject } from 'node:crypto';
 import type { VerifiableChain } from '../codec.js';
 import type { DecodedBlock } from './block.js';
 import { BLOCK_SEPARATOR, parentHash } from './chain.js';
 import { verifyJwsSignature } from '../../core/jws/signature.js';
+import type { VerifyingKey } from '../../identity/jwk.js';
 
 /**
  * Signature results depend only on the block's exact bytes and the key, so they are
  * remembered per decoded block (decoded blocks are themselves cached by exact text, in a
  * bounded map; a WeakMap lets results go with them).
  */
-const verifiedWith = new WeakMap<DecodedBlock, KeyObject>();
+const verifiedWith = new WeakMap<DecodedBlock, VerifyingKey>();
 
 /**
  * Wrap decoded JWS blocks for the rules. `cache` false re-verifies every signature. `token` is
@@ -37,7 +37,7 @@ export function jwsVerifiableChain(
     const start = starts[hop] ?? 0;
     return bytes.subarray(start, start + block.signingInput.length);
   };
-  const signatureValid = (hop: number, key: KeyObject): boolean => {
+  const signatureValid = (hop: number, key: VerifyingKey): boolean => {
     const block = blocks[hop];
     if (block === undefined) return false;
     if (cache && verifiedWith.get(block) === key) return true;

@@ -9,6 +9,7 @@
  * Kept apart from Mandate's own profile (`narrowing.ts`) because it follows a draft that
  * changes: a new draft revision changes this module only.
  */
+import { RULE_UNITS, spend } from '../budget.js';
 import { globIncluded, globMatch } from '../glob.js';
 import { jsonEqual, jsonIncludes } from '../json.js';
 import type { Constraint } from '../types.js';
@@ -17,6 +18,9 @@ import { inRange, rangeWithin } from './range.js';
 
 /** AAT profile: exactly the pairs the draft lists (section 4.5), plus glob's own pairs. */
 export function narrowerAat(c: Constraint, p: Constraint): boolean {
+  // Every application is charged to the call's budget; once it is spent the answer is the
+  // conservative one (not narrower), so an `any` under an `any` costs at most the budget.
+  if (!spend(RULE_UNITS)) return false;
   if (p.constraint_type === 'wildcard') return true;
   switch (c.constraint_type) {
     case 'exact':

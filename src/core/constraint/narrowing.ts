@@ -15,7 +15,7 @@
  * Numbers are treated as reals (a range is an interval of reals); this is sound for IEEE
  * doubles, which are a subset.
  */
-import { spend, withBudget } from '../budget.js';
+import { RULE_UNITS, spend, withBudget } from '../budget.js';
 import { globIncluded } from '../glob.js';
 import { jsonEqual, jsonIncludes } from '../json.js';
 import type { Constraint, ConstraintInput } from '../types.js';
@@ -61,7 +61,7 @@ export function narrowerMandate(
   p: Constraint,
   ctx: NarrowingContext = newContext(),
 ): boolean {
-  if (++ctx.steps > NARROWING_BUDGET || !spend(1)) return false;
+  if (++ctx.steps > NARROWING_BUDGET || !spend(RULE_UNITS)) return false;
   let row = ctx.memo.get(c);
   const known = row?.get(p);
   if (known !== undefined) return known;

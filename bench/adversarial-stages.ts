@@ -565,6 +565,33 @@ function families(world: World, blockHeader: string): Family[] {
     },
     {
       stage: 'narrowing',
+      name: 'child any of n globs * under parent any of n literal globs and * (each pair decided before the automaton runs)',
+      // 96 is about the most a chain's 16 KiB admit (the parent is in the chain too).
+      sizes: [12, 24, 48, 96],
+      async prepare(n, v) {
+        const glob = (pattern: string) => ({ constraint_type: 'glob' as const, pattern });
+        // Every child clause is tried against every parent clause; only the last includes it.
+        const parent = {
+          constraint_type: 'any' as const,
+          constraints: [
+            ...Array.from({ length: n }, (_, i) => glob(`${v}-${i}-`.padEnd(12, 'z'))),
+            glob('*'),
+          ],
+        };
+        const child = {
+          constraint_type: 'any' as const,
+          constraints: Array.from({ length: n }, () => glob('*')),
+        };
+        const send = { resource: 'tool:send', actions: ['call'] };
+        const token = await forgedPair(
+          [{ ...send, constraints: { memo: parent } }],
+          [{ ...send, constraints: { memo: child } }],
+        );
+        return toolCall(world, token, 'send', { memo: `x${v}` });
+      },
+    },
+    {
+      stage: 'narrowing',
       name: 'child any of n globs a?a?… under parent any of n globs *a*a*…* (each pair exhausts the inclusion budget)',
       sizes: [1, 2, 4, 8],
       bound: {
@@ -580,7 +607,9 @@ function families(world: World, blockHeader: string): Family[] {
           })),
         });
         const parent = clauses((i) => `*${'a*'.repeat(64)}${i}`);
-        const child = clauses((i) => `${'a?'.repeat(64)}${i}${v % 10}`);
+        // Fresh at the start, where the parent has a star: each pair is included, and only
+        // the exploration can show it (no quick test on the patterns' ends decides it).
+        const child = clauses((i) => `${v % 10}${'a?'.repeat(64)}${i}`);
         const send = { resource: 'tool:send', actions: ['call'] };
         const token = await forgedPair(
           [{ ...send, constraints: { memo: parent } }],

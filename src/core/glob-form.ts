@@ -6,7 +6,7 @@
  * every (child clause, parent clause) pair, so one pattern is asked about many times, and
  * reading it again for each pair was work the call's budget did not see (issue 18). The form
  * is memoised for the running call only (`callMemo`), and reading it is charged to the
- * budget on the miss, one unit per code point: what the memo saves is never charged, so the
+ * budget on the miss, one unit per UTF-16 unit: what the memo saves is never charged, so the
  * units a call spends depend only on its inputs.
  */
 import { callMemo, spend } from './budget.js';

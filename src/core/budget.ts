@@ -12,10 +12,10 @@
 import type { Constraint } from './types.js';
 
 /**
- * Work units (automaton-state visits, rule applications) one public call may spend: one
- * delegation hop's whole narrowing check, for instance. About a millisecond of CPU on an idle
- * core; the costliest genuine hop of the test suite, the property arbitraries and the
- * examples spends 174 (docs/performance.md, "Per-stage bounds").
+ * Work units (automaton-state visits, rule applications, patterns read) one public call may
+ * spend: one delegation hop's whole narrowing check, for instance. A few milliseconds of CPU on
+ * an idle core; the costliest genuine hop of the test suite, the property arbitraries and the
+ * examples spends 467 (docs/performance.md, "Cost per stage").
  */
 export const WORK_BUDGET = 200_000;
 

@@ -7,7 +7,9 @@
  * of the two patterns' subset automata over the alphabet "every literal of either pattern,
  * plus one fresh character" (all other characters behave identically for both patterns).
  * The exploration is bounded; past the bound inclusion answers `false` (sound: never
- * accepts a widening) and intersection answers "unknown".
+ * accepts a widening) and intersection answers "unknown". Each pattern is read once per call
+ * (glob-form.ts), and an inclusion the patterns' fixed ends already refute is answered before
+ * any automaton is built (glob-ends.ts); both are charged to the call's work budget.
  */
 
 import { BoundedMap } from './bounded-map.js';

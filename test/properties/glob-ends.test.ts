@@ -7,7 +7,8 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { globIncluded, globMatch } from '../../src/core/glob.js';
+import { isConstraintNarrower } from '../../src/core/constraint/narrowing.js';
+import { globIncluded, globMatch, isLiteralGlob } from '../../src/core/glob.js';
 import { endsExclude } from '../../src/core/glob-ends.js';
 import { ANY, globForm, ONE, type GlobForm } from '../../src/core/glob-form.js';
 import { NUM_RUNS } from '../../src/testing/config.js';
@@ -68,6 +69,30 @@ describe('the quick test on the ends of two globs', () => {
         expect(globIncluded(child, parent)).toBe(referenceGlobIncluded(child, parent));
       }),
       { numRuns: NUM_RUNS * 8 },
+    );
+  });
+
+  it('an `any` of globs under an `any` of globs: the clauses the quick test skips change no verdict (law)', () => {
+    // What each pair is without any quick test: the former exploration, or for a literal
+    // child (narrowing checks its one string) the matcher.
+    const pairNarrower = (c: string, p: string) =>
+      c === p || (isLiteralGlob(c) ? globMatch(p, c) : referenceGlobIncluded(c, p));
+    const anyOf = (xs: readonly string[]) => ({
+      constraint_type: 'any' as const,
+      constraints: xs.map((pattern) => ({ constraint_type: 'glob' as const, pattern })),
+    });
+    const arbClauses = fc.array(fc.oneof(arbPattern, fc.constantFrom('abc', 'ab', 'a?c')), {
+      minLength: 1,
+      maxLength: 4,
+    });
+    fc.assert(
+      fc.property(arbClauses, arbClauses, (child, parent) => {
+        const expected = child.every((c) => parent.some((p) => pairNarrower(c, p)));
+        for (const profile of ['mandate', 'aat'] as const) {
+          expect(isConstraintNarrower(anyOf(child), anyOf(parent), { profile })).toBe(expected);
+        }
+      }),
+      { numRuns: NUM_RUNS * 4 },
     );
   });
 

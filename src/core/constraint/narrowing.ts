@@ -17,6 +17,8 @@
  */
 import { RULE_UNITS, spend, withBudget } from '../budget.js';
 import { globIncluded } from '../glob.js';
+import { endsExclude } from '../glob-ends.js';
+import { globForm } from '../glob-form.js';
 import { jsonEqual, jsonIncludes } from '../json.js';
 import type { Constraint, ConstraintInput } from '../types.js';
 import { narrowerAat } from './aat-profile.js';
@@ -96,7 +98,7 @@ function decideMandate(c: Constraint, p: Constraint, ctx: NarrowingContext): boo
     if (s.constraints.some((x) => narrowerMandate(x, p, ctx))) return true;
   }
   if (p.constraint_type === 'any') {
-    return p.constraints.some((q) => narrowerMandate(c, q, ctx));
+    return p.constraints.some((q) => !globsApart(c, q) && narrowerMandate(c, q, ctx));
   }
   if (c.constraint_type === 'all') return false;
   switch (c.constraint_type) {
@@ -116,6 +118,19 @@ function decideMandate(c: Constraint, p: Constraint, ctx: NarrowingContext): boo
       // wildcard and not_one_of accept values of every type and infinitely many of each.
       return false;
   }
+}
+
+/**
+ * Whether a glob child is provably not narrower than a glob parent clause from their ends
+ * alone (glob-ends.ts): every rule would answer `false` for the pair (a glob is never empty,
+ * and a literal child's one string is the ends test's witness), so the clause is skipped
+ * before the rule machinery runs. Charged as a rule application, and its comparisons.
+ */
+function globsApart(c: Constraint, q: Constraint): boolean {
+  if (c.constraint_type !== 'glob' || q.constraint_type !== 'glob') return false;
+  if (!spend(RULE_UNITS)) return false;
+  const ends = endsExclude(globForm(c.pattern), globForm(q.pattern));
+  return spend(ends.steps) && ends.excluded;
 }
 
 /** Narrowing on normalised constraints. */

@@ -516,7 +516,7 @@ function families(world: World, blockHeader: string): Family[] {
             {
               ...send,
               constraints: {
-                memo: { constraint_type: 'glob', pattern: `${'a?'.repeat(n / 2 - 1)}${v % 10}` },
+                memo: { constraint_type: 'glob', pattern: `${'a?'.repeat(n / 2 - 1)}${v}` },
               },
             },
           ],
@@ -554,13 +554,14 @@ function families(world: World, blockHeader: string): Family[] {
           })),
         });
         const parent = clauses('', (i) => n - 1 - i);
-        const child = clauses(`a${v % 10}`, (i) => i);
+        // Every variant distinct, across sweeps too (a repeated one would meet the caches).
+        const child = clauses(`a${v}`, (i) => i);
         const send = { resource: 'tool:send', actions: ['call'] };
         const token = await forgedPair(
           [{ ...send, constraints: { memo: parent } }],
           [{ ...send, constraints: { memo: child } }],
         );
-        return toolCall(world, token, 'send', { memo: `x0a${v % 10}` });
+        return toolCall(world, token, 'send', { memo: `x0a${v}` });
       },
     },
     {
@@ -609,7 +610,7 @@ function families(world: World, blockHeader: string): Family[] {
         const parent = clauses((i) => `*${'a*'.repeat(64)}${i}`);
         // Fresh at the start, where the parent has a star: each pair is included, and only
         // the exploration can show it (no quick test on the patterns' ends decides it).
-        const child = clauses((i) => `${v % 10}${'a?'.repeat(64)}${i}`);
+        const child = clauses((i) => `${v}${'a?'.repeat(64)}${i}`);
         const send = { resource: 'tool:send', actions: ['call'] };
         const token = await forgedPair(
           [{ ...send, constraints: { memo: parent } }],

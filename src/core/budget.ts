@@ -23,7 +23,7 @@ export const WORK_BUDGET = 200_000;
  * Units one rule application of a narrowing procedure is charged (comparing two clauses:
  * memo lookups, an equality test, the rule itself). Measured at 6–8 times an automaton-state
  * visit, the unit's reference, so the budget bounds time whatever mix of work a hop asks for
- * (docs/performance.md, "Per-stage bounds").
+ * (docs/performance.md, "Cost per stage").
  */
 export const RULE_UNITS = 8;
 

@@ -1,13 +1,13 @@
 /**
  * A quick, exact proof that one glob's language is NOT included in another's, from the
- * patterns' lengths and fixed ends alone, before any automaton is built (glob.ts asks it
- * first). Most pairs of an `any` narrowed under an `any` differ in a literal near an end
+ * patterns' lengths and fixed ends alone, before any automaton is built (glob inclusion asks
+ * it first, and narrowing of an `any` under an `any` to skip parent clauses). Most pairs of an `any` narrowed under an `any` differ in a literal near an end
  * (`x0a*` under `x63*`), and for those the product exploration's setup was most of the cost.
  *
  * It only ever answers "not included", and only when that is the truth, so the inclusion
  * procedure's answer is the same with or without it (the exploration answers `false` for a
  * pair that is not included, and also when it gives up). A property test holds it to a
- * brute-force check and to the full procedure (test/properties/glob-ends.test.ts).
+ * witness string and to the exploration (test/properties/glob-ends.test.ts).
  */
 import type { GlobForm, Token } from './glob-form.js';
 import { ONE } from './glob-form.js';

@@ -54,15 +54,16 @@ function readForm(pattern: string): GlobForm {
   const literals = new Set<string>();
   let first = -1;
   let last = -1;
+  let stars = 0;
   for (let i = 0; i < toks.length; i++) {
     const t = toks[i];
     if (t === ANY) {
       if (first < 0) first = i;
       last = i;
+      stars++;
     } else if (typeof t === 'string') literals.add(t);
   }
   const starred = first >= 0;
-  const stars = toks.filter((t) => t === ANY).length;
   return {
     tokens: toks,
     literals: [...literals],

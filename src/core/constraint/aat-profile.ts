@@ -10,9 +10,10 @@
  * changes: a new draft revision changes this module only.
  */
 import { RULE_UNITS, spend } from '../budget.js';
-import { globIncluded, globMatch } from '../glob.js';
+import { globIncluded } from '../glob.js';
 import { jsonEqual, jsonIncludes } from '../json.js';
 import type { Constraint } from '../types.js';
+import { globMatchCharged } from './check-charged.js';
 import { UNNAMED_ARGUMENTS, WILDCARD, type ArgMap, type ArgMapFailure } from './forms.js';
 import { inRange, rangeWithin } from './range.js';
 
@@ -32,7 +33,7 @@ export function narrowerAat(c: Constraint, p: Constraint): boolean {
         case 'one_of':
           return jsonIncludes(p.values, c.value);
         case 'glob':
-          return typeof c.value === 'string' && globMatch(p.pattern, c.value);
+          return typeof c.value === 'string' && globMatchCharged(p.pattern, c.value);
         default:
           return false;
       }
@@ -42,7 +43,7 @@ export function narrowerAat(c: Constraint, p: Constraint): boolean {
       if (p.constraint_type === 'one_of') return c.values.every((v) => jsonIncludes(p.values, v));
       return (
         p.constraint_type === 'glob' &&
-        c.values.every((v) => typeof v === 'string' && globMatch(p.pattern, v))
+        c.values.every((v) => typeof v === 'string' && globMatchCharged(p.pattern, v))
       );
     case 'not_one_of':
       return (

@@ -23,6 +23,7 @@ import { jsonEqual, jsonIncludes } from '../json.js';
 import type { Constraint, ConstraintInput } from '../types.js';
 import { narrowerAat } from './aat-profile.js';
 import { checkNormalized } from './check.js';
+import { checkCharged } from './check-charged.js';
 import { normalizeConstraint } from './parse.js';
 import { rangeWithin } from './range.js';
 import { conjoinClauses, finiteValues, unsat } from './satisfiability.js';
@@ -81,7 +82,7 @@ function decideMandate(c: Constraint, p: Constraint, ctx: NarrowingContext): boo
   if (p.constraint_type === 'wildcard') return true;
   if (unsat(c)) return true;
   const finite = finiteValues(c);
-  if (finite !== undefined) return finite.every((v) => checkNormalized(p, v));
+  if (finite !== undefined) return finite.every((v) => checkCharged(p, v));
   // The next three rules are exact (iff), so their verdict is final.
   // not_one_of(E) accepts everything outside E: c is narrower iff it accepts no e in E.
   if (p.constraint_type === 'not_one_of') return p.excluded.every((e) => !checkNormalized(c, e));

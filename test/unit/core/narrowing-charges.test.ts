@@ -2,8 +2,9 @@
  * What a hop's narrowing is charged (issue 18): the fixed costs of every pair of an `any`
  * under an `any` count against the hop's work budget, so the budget bounds the work, not
  * only the automaton states. A glob pattern is read once per call and charged then; every
- * inclusion question and every rule application is charged; a hop of many cheap pairs runs
- * out of the budget and is denied as widened with `reason: 'work-budget'`.
+ * inclusion question, every rule application and every value a finite child checks against
+ * its parent is charged; a hop of many cheap pairs runs out of the budget and is denied as
+ * widened with `reason: 'work-budget'`.
  */
 import { describe, expect, it } from 'vitest';
 import { metered, RULE_UNITS, withBudget } from '../../../src/core/budget.js';
@@ -70,6 +71,30 @@ describe('what a narrowing check is charged', () => {
     expect(unitsOf(() => isNormalizedNarrower(child, parent, 'aat'))).toBeGreaterThanOrEqual(
       n * (n + 1) * RULE_UNITS,
     );
+  });
+
+  it('a finite child checked against a parent `any` of globs: each clause and each match charged', () => {
+    const n = 16;
+    // Literal children (checked by the matcher, not the automaton) against globs that only
+    // the last, `*`, lets through: n × (n + 1) clause checks.
+    const child = anyOf(Array.from({ length: n }, (_, i) => glob(`c-${i}-${'q'.repeat(40)}`)));
+    const parent = anyOf([
+      ...Array.from({ length: n }, (_, i) => glob(`*${i}-${'z'.repeat(40)}*`)),
+      glob('*'),
+    ]);
+    const units = unitsOf(() => expect(isNormalizedNarrower(child, parent)).toBe(true));
+    // A rule application per clause checked, and the matcher's steps (≥ 40 characters read).
+    expect(units).toBeGreaterThanOrEqual(n * n * (RULE_UNITS + 5));
+    const aat = unitsOf(() =>
+      expect(
+        isNormalizedNarrower(
+          { constraint_type: 'one_of', values: [`c-0-${'q'.repeat(40)}`] },
+          glob(`*-${'q'.repeat(40)}`),
+          'aat',
+        ),
+      ).toBe(true),
+    );
+    expect(aat).toBeGreaterThan(RULE_UNITS + 5);
   });
 
   describe('a hop of many cheap pairs', () => {

@@ -30,7 +30,8 @@ vi.mock('../../../src/core/capability.js', async (importOriginal) => {
   return { ...original, authorizeEach: vi.fn(original.authorizeEach) };
 });
 
-// Within the authorizer's own bound on JSON nodes (100,000), so the genuine call is allowed.
+// Within the authorizer's own bound on JSON nodes (100,000) and the verifier's raised
+// `maxRequestValues` (below), so the genuine call is allowed.
 const MANY = 50_000;
 function argsOf(count: number): Record<string, number> {
   const args: Record<string, number> = {};
@@ -90,6 +91,8 @@ describe.each(['jws', 'biscuit', 'aat'] as const)(
         trustAnchors: [{ id: ANCHOR_ID, publicJwk: world.anchor.publicJwk }],
         audience: AUDIENCE,
         clock: () => NOW,
+        // Past the default (4,096 values): this test is about order, not the bound.
+        limits: { maxRequestValues: 2 * MANY },
       });
     });
 

@@ -235,6 +235,13 @@ function garbageSigned(header: string, payload: string): string {
   return `${b64url(header)}.${b64url(payload)}.${noise(86)}`;
 }
 
+/** Arguments `a0` … `a(n-1)`, numbered from `from`. */
+function numbered(n: number, from = 0): Record<string, number> {
+  const args: Record<string, number> = {};
+  for (let i = 0; i < n; i++) args[`a${i}`] = i + from;
+  return args;
+}
+
 function members(n: number, value: (i: number) => string): string {
   return `{${Array.from({ length: n }, (_, i) => `"k${i}":${value(i)}`).join(',')}}`;
 }
@@ -620,15 +627,31 @@ function families(world: World, blockHeader: string): Family[] {
     // The proof of possession.
     {
       stage: 'proof',
-      name: 'tool call with n arguments (proof binds them)',
-      sizes: [8192, 16384, 32768, 65536],
+      name: 'tool call with n arguments (proof binds them), up to maxRequestValues (4,096 values, the arguments object included)',
+      sizes: [512, 1024, 2048, 4095],
+      async prepare(n) {
+        return toolCall(world, await world.mintJws([EXPORT]), 'export', numbered(n));
+      },
+    },
+    {
+      stage: 'proof',
+      name: 'tool call with n arguments, past maxRequestValues (a genuine proof)',
+      sizes: [4096, 16384, 65536, 262144],
       bound: {
-        ratio: 512,
-        why: 'at n = 65,536 the arguments are ≈ 0.5 Mi units of maxRequestSize: the shape check, the RFC 8785 hash the proof binds and authorization are each linear in them',
+        ratio: 128,
+        why: "past the limit the verifier lists each container's member names once (one native key listing, ≈ 0.3 µs a member at 262,144) and stops; the transport that parsed the ≈ 4 MB of JSON holding them (the MCP SDK's body limit) spent ≈ 2× more, and parseArguments refuses such text after 4,097 values",
       },
       async prepare(n) {
-        const args: Record<string, number> = {};
-        for (let i = 0; i < n; i++) args[`a${i}`] = i;
+        return toolCall(world, await world.mintJws([EXPORT]), 'export', numbered(n));
+      },
+    },
+    {
+      stage: 'proof',
+      name: 'n arguments of 65,536 characters (up to 15: 16 would pass maxRequestSize, 1 Mi units)',
+      sizes: [2, 4, 8, 15],
+      async prepare(n, v) {
+        const args: Record<string, string> = {};
+        for (let i = 0; i < n; i++) args[`s${i}`] = value(65_536, v + i);
         return toolCall(world, await world.mintJws([EXPORT]), 'export', args);
       },
     },
@@ -733,12 +756,17 @@ function families(world: World, blockHeader: string): Family[] {
     // Tool arguments as JSON text (MCP, the agent frameworks).
     {
       stage: 'tool arguments',
-      name: 'JSON text of n members',
-      sizes: [4096, 8192, 16384, 32768],
-      bound: {
-        ratio: 256,
-        why: 'at n = 32,768 the text is ≈ 330 KB, parsed strictly (duplicate members, numbers) in one linear pass',
+      name: 'JSON text of n members, up to maxRequestValues',
+      sizes: [512, 1024, 2048, 4095],
+      prepare: (n, v) => {
+        const text = members(n, (i) => String(i + v));
+        return () => parseArguments(text);
       },
+    },
+    {
+      stage: 'tool arguments',
+      name: 'JSON text of n members, past maxRequestValues (counted to 4,097, not parsed)',
+      sizes: [4096, 16384, 65536, 262144],
       prepare: (n, v) => {
         const text = members(n, (i) => String(i + v));
         return () => parseArguments(text);
@@ -765,11 +793,23 @@ function families(world: World, blockHeader: string): Family[] {
     },
     {
       stage: 'tool arguments',
-      name: 'arguments of n members through the tool guards (snapshotArgs; 4,096 at most)',
-      sizes: [512, 1024, 2048, 4096],
+      name: 'arguments of n members through the tool guards (snapshotArgs), up to maxRequestValues',
+      sizes: [512, 1024, 2048, 4095],
       prepare: (n, v) => {
-        const args: Record<string, number> = {};
-        for (let i = 0; i < n; i++) args[`a${i}`] = i + v;
+        const args = numbered(n, v);
+        return () => snapshotArgs(args);
+      },
+    },
+    {
+      stage: 'tool arguments',
+      name: 'arguments of n members through the tool guards (snapshotArgs), past maxRequestValues',
+      sizes: [4096, 16384, 65536, 262144],
+      bound: {
+        ratio: 128,
+        why: "past the limit the verifier lists each container's member names once (one native key listing, ≈ 0.3 µs a member at 262,144) and stops; the transport that parsed the ≈ 4 MB of JSON holding them (the MCP SDK's body limit) spent ≈ 2× more, and parseArguments refuses such text after 4,097 values",
+      },
+      prepare: (n, v) => {
+        const args = numbered(n, v);
         return () => snapshotArgs(args);
       },
     },

@@ -80,6 +80,21 @@ function checkSize(value: unknown, path: string, limits: Limits): void {
   }
 }
 
+/**
+ * Checks one argument value (tool arguments as a framework handed them) against the request
+ * limits, as {@link assertRequestWithin} checks a verification's: `MANDATE_LIMIT_EXCEEDED`
+ * (check `limits`, hop 0, `detail.reason` naming the bound) past them, `MANDATE_MALFORMED`
+ * when the value cannot be read. The walk stops at the limits.
+ */
+export function assertArgsWithin(args: unknown, path: string, limits: Limits): void {
+  try {
+    checkSize(args, path, limits);
+  } catch (error) {
+    if (error instanceof MandateError) throw error;
+    malformed(`${path} could not be read`, { path, reason: 'unreadable', hop: 0 });
+  }
+}
+
 function member(value: unknown, key: string): unknown {
   if (typeof value !== 'object' || value === null) return undefined;
   const d = Object.getOwnPropertyDescriptor(value, key);

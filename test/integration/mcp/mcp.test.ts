@@ -132,6 +132,33 @@ describe('mandate/mcp over Streamable HTTP', () => {
     expect(denial).toMatchObject({ code: 'MANDATE_PROOF_INVALID', check: 'possession' });
   });
 
+  it('hostile: 100,000 arguments with a genuine proof are refused with the coded error, the tool not run', async () => {
+    const args: Record<string, unknown> = { invoice: '2026-03', amount: 1 };
+    for (let i = 0; i < 100_000; i++) args[`a${i}`] = i;
+    const proof = await prove(billingOwn, {
+      signer: billing,
+      request: { tool: 'pay_invoice', args: args as never },
+    });
+    const before = server.payments.length;
+    const denial = await denialOf(
+      client.callTool({
+        name: 'pay_invoice',
+        arguments: args,
+        _meta: { [META_MANDATE]: billingOwn.token, [META_PROOF]: proof },
+      }),
+    );
+    // Past maxRequestValues (4,096 by default), right after the proof's signature.
+    expect(denial).toMatchObject({ code: 'MANDATE_LIMIT_EXCEEDED', hop: 0, check: 'limits' });
+    expect(server.payments.length).toBe(before);
+    // The server is unharmed: a genuine call right after runs.
+    const own = await callToolWithMandate(
+      client,
+      { name: 'pay_invoice', arguments: { invoice: '2026-05', amount: 5 } },
+      { mandate: billingOwn, signer: billing },
+    );
+    expect(own.content).toEqual([{ type: 'text', text: 'paid 2026-05: 5 for svc:billing' }]);
+  });
+
   it('a replayed call (same mandate and proof) is refused', async () => {
     const args = { invoice: '2026-03', amount: 11 };
     const proof = await prove(toBilling, {

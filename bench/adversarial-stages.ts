@@ -235,6 +235,16 @@ function garbageSigned(header: string, payload: string): string {
   return `${b64url(header)}.${b64url(payload)}.${noise(86)}`;
 }
 
+/**
+ * The bound of the families past `maxRequestValues` on arguments already in memory: counting
+ * them needs each container's member names, which V8 lists in full (no walk can stop inside
+ * `Object.keys`), so their cost follows the object the transport built, not the limit.
+ */
+const PAST_VALUES_BOUND = {
+  ratio: 256,
+  why: "past the limit the verifier lists each container's member names once (one native Object.keys, ≈ 0.35 µs a member at 262,144, rising with the object's size) and stops there; the transport that parsed the ≈ 4 MB of JSON holding them (the MCP SDK's body limit) spent ≈ 2× more on JSON.parse alone, and parseArguments refuses such text after 4,097 values",
+} as const;
+
 /** Arguments `a0` … `a(n-1)`, numbered from `from`. */
 function numbered(n: number, from = 0): Record<string, number> {
   const args: Record<string, number> = {};
@@ -637,10 +647,7 @@ function families(world: World, blockHeader: string): Family[] {
       stage: 'proof',
       name: 'tool call with n arguments, past maxRequestValues (a genuine proof)',
       sizes: [4096, 16384, 65536, 262144],
-      bound: {
-        ratio: 128,
-        why: "past the limit the verifier lists each container's member names once (one native key listing, ≈ 0.3 µs a member at 262,144) and stops; the transport that parsed the ≈ 4 MB of JSON holding them (the MCP SDK's body limit) spent ≈ 2× more, and parseArguments refuses such text after 4,097 values",
-      },
+      bound: PAST_VALUES_BOUND,
       async prepare(n) {
         return toolCall(world, await world.mintJws([EXPORT]), 'export', numbered(n));
       },
@@ -804,10 +811,7 @@ function families(world: World, blockHeader: string): Family[] {
       stage: 'tool arguments',
       name: 'arguments of n members through the tool guards (snapshotArgs), past maxRequestValues',
       sizes: [4096, 16384, 65536, 262144],
-      bound: {
-        ratio: 128,
-        why: "past the limit the verifier lists each container's member names once (one native key listing, ≈ 0.3 µs a member at 262,144) and stops; the transport that parsed the ≈ 4 MB of JSON holding them (the MCP SDK's body limit) spent ≈ 2× more, and parseArguments refuses such text after 4,097 values",
-      },
+      bound: PAST_VALUES_BOUND,
       prepare: (n, v) => {
         const args = numbered(n, v);
         return () => snapshotArgs(args);

@@ -204,7 +204,7 @@ describe('request bounds (issue 11, finding 6)', () => {
     });
     // Without a proof, rule 9 checks the same bound before any matching.
     const decision = await verifierWith({ maxRequestValues: 8 }, false).verify(mandate, {
-      action: toolAction(TOOL, past as never),
+      action: toolAction(TOOL, past),
     });
     expect(decision).toMatchObject({
       allowed: false,

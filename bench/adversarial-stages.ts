@@ -245,6 +245,29 @@ const PAST_VALUES_BOUND = {
   why: "past the limit the verifier lists each container's member names once (one native Object.keys, ≈ 0.35 µs a member at 262,144, rising with the object's size) and stops there; the transport that parsed the ≈ 4 MB of JSON holding them (the MCP SDK's body limit) spent ≈ 2× more on JSON.parse alone, and parseArguments refuses such text after 4,097 values",
 } as const;
 
+/**
+ * Two families of one input: up to `maxRequestValues` (4,095 members and their object: 4,096
+ * values, the default) and past it, to 262,144 members (≈ 4 MB of JSON text). Past it, `past`
+ * is the family's bound in genuine verifications (default {@link PAST_VALUES_BOUND}).
+ */
+function upToAndPastValues(
+  stage: string,
+  what: string,
+  prepare: Family['prepare'],
+  past: number = PAST_VALUES_BOUND.ratio,
+): Family[] {
+  return [
+    { stage, name: `${what}, up to maxRequestValues`, sizes: [512, 1024, 2048, 4095], prepare },
+    {
+      stage,
+      name: `${what}, past maxRequestValues`,
+      sizes: [4096, 16384, 65536, 262144],
+      ...(past > MAX_RATIO ? { bound: { ...PAST_VALUES_BOUND, ratio: past } } : {}),
+      prepare,
+    },
+  ];
+}
+
 /** Arguments `a0` … `a(n-1)`, numbered from `from`. */
 function numbered(n: number, from = 0): Record<string, number> {
   const args: Record<string, number> = {};
@@ -263,6 +286,18 @@ function families(world: World, blockHeader: string): Family[] {
     (token: string): Call =>
     () =>
       verifier.verify(token, { action: exportAction });
+
+  // Many members: a tool call with a genuine proof, the same as text, through the guards.
+  const numberedCall = async (n: number): Promise<Call> =>
+    toolCall(world, await world.mintJws([EXPORT]), 'export', numbered(n));
+  const membersText = (n: number, v: number): Call => {
+    const text = members(n, (i) => String(i + v));
+    return () => parseArguments(text);
+  };
+  const snapshotOf = (n: number, v: number): Call => {
+    const args = numbered(n, v);
+    return () => snapshotArgs(args);
+  };
 
   // A holder that narrows its own grant to a hostile glob: nothing stops it, nor should.
   const globRoot = world.mintJws([
@@ -635,23 +670,11 @@ function families(world: World, blockHeader: string): Family[] {
       },
     },
     // The proof of possession.
-    {
-      stage: 'proof',
-      name: 'tool call with n arguments (proof binds them), up to maxRequestValues (4,096 values, the arguments object included)',
-      sizes: [512, 1024, 2048, 4095],
-      async prepare(n) {
-        return toolCall(world, await world.mintJws([EXPORT]), 'export', numbered(n));
-      },
-    },
-    {
-      stage: 'proof',
-      name: 'tool call with n arguments, past maxRequestValues (a genuine proof)',
-      sizes: [4096, 16384, 65536, 262144],
-      bound: PAST_VALUES_BOUND,
-      async prepare(n) {
-        return toolCall(world, await world.mintJws([EXPORT]), 'export', numbered(n));
-      },
-    },
+    ...upToAndPastValues(
+      'proof',
+      'tool call with n arguments (a genuine proof binds them)',
+      numberedCall,
+    ),
     {
       stage: 'proof',
       name: 'n arguments of 65,536 characters (up to 15: 16 would pass maxRequestSize, 1 Mi units)',
@@ -761,24 +784,8 @@ function families(world: World, blockHeader: string): Family[] {
       prepare: (n, v) => () => readRequestTarget(`/${v}e${'%CC%81'.repeat(n)}`),
     },
     // Tool arguments as JSON text (MCP, the agent frameworks).
-    {
-      stage: 'tool arguments',
-      name: 'JSON text of n members, up to maxRequestValues',
-      sizes: [512, 1024, 2048, 4095],
-      prepare: (n, v) => {
-        const text = members(n, (i) => String(i + v));
-        return () => parseArguments(text);
-      },
-    },
-    {
-      stage: 'tool arguments',
-      name: 'JSON text of n members, past maxRequestValues (counted to 4,097, not parsed)',
-      sizes: [4096, 16384, 65536, 262144],
-      prepare: (n, v) => {
-        const text = members(n, (i) => String(i + v));
-        return () => parseArguments(text);
-      },
-    },
+    // Past the limit the text is counted to 4,097 values, not parsed: no bound of its own.
+    ...upToAndPastValues('tool arguments', 'JSON text of n members', membersText, MAX_RATIO),
     {
       stage: 'tool arguments',
       name: 'JSON text nested n arrays deep',
@@ -798,25 +805,11 @@ function families(world: World, blockHeader: string): Family[] {
         return toolCall(world, await world.mintJws([EXPORT]), 'export', args);
       },
     },
-    {
-      stage: 'tool arguments',
-      name: 'arguments of n members through the tool guards (snapshotArgs), up to maxRequestValues',
-      sizes: [512, 1024, 2048, 4095],
-      prepare: (n, v) => {
-        const args = numbered(n, v);
-        return () => snapshotArgs(args);
-      },
-    },
-    {
-      stage: 'tool arguments',
-      name: 'arguments of n members through the tool guards (snapshotArgs), past maxRequestValues',
-      sizes: [4096, 16384, 65536, 262144],
-      bound: PAST_VALUES_BOUND,
-      prepare: (n, v) => {
-        const args = numbered(n, v);
-        return () => snapshotArgs(args);
-      },
-    },
+    ...upToAndPastValues(
+      'tool arguments',
+      'arguments of n members through the tool guards (snapshotArgs)',
+      snapshotOf,
+    ),
     // Access tokens (mandate/oauth).
     {
       stage: 'access token',

@@ -1,8 +1,11 @@
 /**
- * The request's bounds: its strings and arguments are within `limits` before it is matched
- * against any capability (the authorization rule checks them first, after the proof's
- * signature, so that a garbage proof costs no request-sized work). Only size is judged here;
- * the request's shape is checked right after (a malformed action keeps its own denial).
+ * The request's bounds: its strings, its arguments' size and their count of values are within
+ * `limits` before anything reads the arguments member by member. The verifier checks them
+ * right after the proof's signature (rule 8, so that a garbage proof costs no request-sized
+ * work and a valid one no hash over more than the limits admit), and the authorization rule
+ * first (without a proof, or in an order that authorizes before the proof). Only size is
+ * judged here; the request's shape is checked right after (a malformed action keeps its own
+ * denial).
  */
 import { MandateError } from './errors.js';
 import { limitExceeded, malformed } from './failure.js';

@@ -291,7 +291,9 @@ function families(world: World, blockHeader: string): Family[] {
   const numberedCall = async (n: number): Promise<Call> =>
     toolCall(world, await world.mintJws([EXPORT]), 'export', numbered(n));
   const membersText = (n: number, v: number): Call => {
-    const text = members(n, (i) => String(i + v));
+    // Flat, as text read from a socket is: a concatenated string would be flattened (copied
+    // whole) by the first character the parser reads, which no server's text needs.
+    const text = Buffer.from(members(n, (i) => String(i + v))).toString();
     return () => parseArguments(text);
   };
   const snapshotOf = (n: number, v: number): Call => {

@@ -303,7 +303,7 @@ export function writtenWithFraction(holder: object, key: string): boolean {
 
 /** Bounds of {@link parseArguments}. */
 export interface ArgumentTextBounds {
-  /** Deepest nesting of objects and arrays. Default 32 ({@link MAX_TEXT_DEPTH}). */
+  /** Deepest nesting of objects and arrays. Default 32. */
   readonly maxDepth?: number;
   /**
    * Most JSON values in the text, the arguments object itself included (member names are not

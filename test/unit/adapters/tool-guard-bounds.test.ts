@@ -8,23 +8,15 @@ import { describe, expect, it } from 'vitest';
 import { snapshotArgs } from '../../../src/adapters/tool-guard.js';
 import { DEFAULT_LIMITS } from '../../../src/core/limits.js';
 import { createVerifier, generateKeyPair } from '../../../src/index.js';
+import { mandateErrorOf } from '../../helpers/failure.js';
 
 const numbered = (n: number): Record<string, number> =>
   Object.fromEntries(Array.from({ length: n }, (_, i) => [`a${i}`, i]));
 
-function thrown(run: () => unknown): unknown {
-  try {
-    run();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a throw');
-}
-
 describe('snapshotArgs: the request limits before any copy', () => {
   it('at the default maxRequestValues the arguments are snapshotted; one past, refused with the coded error', () => {
     expect(Object.keys(snapshotArgs(numbered(4095)))).toHaveLength(4095);
-    expect(thrown(() => snapshotArgs(numbered(4096)))).toMatchObject({
+    expect(mandateErrorOf(() => snapshotArgs(numbered(4096)))).toMatchObject({
       code: 'MANDATE_LIMIT_EXCEEDED',
       check: 'limits',
       hop: 0,
@@ -43,11 +35,13 @@ describe('snapshotArgs: the request limits before any copy', () => {
     const raised = verifierWith(10_000);
     expect(raised.limits).toMatchObject({ ...DEFAULT_LIMITS, maxRequestValues: 10_000 });
     expect(Object.keys(snapshotArgs(numbered(5000), raised.limits))).toHaveLength(5000);
-    expect(thrown(() => snapshotArgs({ a: [1, 2] }, verifierWith(3).limits))).toMatchObject({
-      code: 'MANDATE_LIMIT_EXCEEDED',
-      check: 'limits',
-      hop: 0,
-      detail: { reason: 'request-values', limit: 3 },
-    });
+    expect(mandateErrorOf(() => snapshotArgs({ a: [1, 2] }, verifierWith(3).limits))).toMatchObject(
+      {
+        code: 'MANDATE_LIMIT_EXCEEDED',
+        check: 'limits',
+        hop: 0,
+        detail: { reason: 'request-values', limit: 3 },
+      },
+    );
   });
 });

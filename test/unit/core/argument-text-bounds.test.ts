@@ -9,7 +9,8 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_LIMITS } from '../../../src/core/limits.js';
-import { isMandateError, parseArguments } from '../../../src/index.js';
+import { parseArguments } from '../../../src/index.js';
+import { mandateErrorOf } from '../../helpers/failure.js';
 
 /** A text of `n` members `"k<i>":<i>`, then `tail` before the closing brace. */
 function membersText(n: number, tail = ''): string {
@@ -21,15 +22,6 @@ function countValues(value: unknown): number {
   if (typeof value !== 'object' || value === null) return 1;
   const children = Array.isArray(value) ? value : Object.values(value);
   return children.reduce<number>((sum, child) => sum + countValues(child), 1);
-}
-
-function thrown(run: () => unknown): unknown {
-  try {
-    run();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a throw');
 }
 
 const LIMIT = DEFAULT_LIMITS.maxRequestValues;
@@ -48,14 +40,14 @@ describe('parseArguments: maxValues (default maxRequestValues)', () => {
   it('at the default limit the text is parsed; one value past it is refused with the coded error', () => {
     // n members and the object itself: n + 1 values.
     expect(Object.keys(parseArguments(membersText(LIMIT - 1)))).toHaveLength(LIMIT - 1);
-    expect(thrown(() => parseArguments(membersText(LIMIT)))).toMatchObject(TOO_MANY);
+    expect(mandateErrorOf(() => parseArguments(membersText(LIMIT)))).toMatchObject(TOO_MANY);
   });
 
   it('hostile: 1,000,000 members are refused unparsed (the scan stops one value past the bound)', () => {
     const parse = vi.spyOn(JSON, 'parse');
     // Invalid JSON far past the bound: a scan that stopped there never sees it.
     const text = membersText(1_000_000, ',"x":@@@');
-    expect(thrown(() => parseArguments(text))).toMatchObject(TOO_MANY);
+    expect(mandateErrorOf(() => parseArguments(text))).toMatchObject(TOO_MANY);
     expect(parse).not.toHaveBeenCalled();
   });
 
@@ -63,14 +55,14 @@ describe('parseArguments: maxValues (default maxRequestValues)', () => {
     const text = '{"a":[true,false,null,-1.5e3,"x{[,]}\\"y"],"b":{"c":{}},"d":"null"}';
     // The object, a, its 5 elements, b, c, d: 10 values.
     expect(parseArguments(text, { maxValues: 10 })).toMatchObject({ d: 'null' });
-    expect(thrown(() => parseArguments(text, { maxValues: 9 }))).toMatchObject({
+    expect(mandateErrorOf(() => parseArguments(text, { maxValues: 9 }))).toMatchObject({
       ...TOO_MANY,
       detail: { ...TOO_MANY.detail, limit: 9 },
     });
   });
 
   it('takes the depth as a number still, and both bounds as options', () => {
-    expect(thrown(() => parseArguments('{"a":{"b":{}}}', 2))).toMatchObject({
+    expect(mandateErrorOf(() => parseArguments('{"a":{"b":{}}}', 2))).toMatchObject({
       code: 'MANDATE_MALFORMED',
     });
     expect(parseArguments('{"a":{"b":{}}}', { maxDepth: 3, maxValues: 3 })).toEqual({
@@ -87,8 +79,8 @@ describe('parseArguments: maxValues (default maxRequestValues)', () => {
           const text = JSON.stringify(args, null, spaced ? 2 : undefined);
           const values = countValues(JSON.parse(text));
           expect(() => parseArguments(text, { maxValues: values })).not.toThrow();
-          const error = thrown(() => parseArguments(text, { maxValues: values - 1 }));
-          expect(isMandateError(error) && error.code).toBe('MANDATE_LIMIT_EXCEEDED');
+          const error = mandateErrorOf(() => parseArguments(text, { maxValues: values - 1 }));
+          expect(error.code).toBe('MANDATE_LIMIT_EXCEEDED');
         },
       ),
       { numRuns: 300 },

@@ -3,6 +3,7 @@
  * agent, a tool verifier, tool requirements, and tool bodies that record every run (so a test
  * can assert that a denied call never reached one).
  */
+import { afterAll, beforeAll } from 'vitest';
 import {
   createVerifier,
   mint,
@@ -122,6 +123,20 @@ export async function createWorld(): Promise<World> {
     audit: [],
     runs: [],
   };
+}
+
+/** An object that `make` fills in before the file's tests run (a `beforeAll` this registers). */
+function madeBeforeAll<T extends object>(make: () => Promise<T>): T {
+  const made = {} as T;
+  beforeAll(async () => {
+    Object.assign(made, await make());
+  });
+  return made;
+}
+
+/** The test file's world: made before its tests run, so the file may hold it from the start. */
+export function worldPerFile(): World {
+  return madeBeforeAll(createWorld);
 }
 
 /** Calls a prompt injection makes outside alice's mandate: [what, tool, args]. */
@@ -245,4 +260,14 @@ export async function startRemoteTool(world: World): Promise<RemoteTool> {
       await server.close();
     },
   };
+}
+
+/** The remote tool for the file's `world`, started before its tests and closed after them. */
+export function remoteToolPerFile(world: World): RemoteTool {
+  const remote = madeBeforeAll(() => startRemoteTool(world));
+  afterAll(async () => {
+    // Nothing to close where the start failed (that failure is the file's error).
+    if ('close' in remote) await remote.close();
+  });
+  return remote;
 }

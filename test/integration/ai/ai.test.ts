@@ -2,7 +2,7 @@
  * `mandate/ai` with the real Vercel AI SDK: agent loops (`generateText`, `streamText`) driven by
  * the SDK's own offline mock model, scripted to make genuine and prompt-injected tool calls.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { generateText, isStepCount, streamText, tool, type ToolSet } from 'ai';
 import { z } from 'zod';
 import {
@@ -14,22 +14,17 @@ import {
 } from '../../../src/adapters/agents/index.js';
 import { guardTools, mandateContext, mandateOf } from '../../../src/adapters/ai/index.js';
 import {
-  createWorld,
   expectEachPaidOwn,
   INJECTED_CALLS,
   payStep,
   REQUIREMENTS,
   SUB_AGENT_NARROW,
   TOOLS,
-  type World,
+  worldPerFile,
 } from '../../helpers/agents.js';
 import { promptsOf, scriptedModel, streamingModel, type Step } from './script.js';
 
-let world: World;
-
-beforeAll(async () => {
-  world = await createWorld();
-});
+const world = worldPerFile();
 
 /** The billing tools, as plain business logic: each records that it ran, and for whom. */
 function billingTools() {

@@ -4,7 +4,7 @@
  * model: alice's mandate requires her approval for payments over 200. The human signs with her
  * own key; the guard (or the remote server) verifies.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { tool } from '@langchain/core/tools';
 import type { BaseMessage } from '@langchain/core/messages';
 import { Command, interrupt, MemorySaver } from '@langchain/langgraph';
@@ -25,29 +25,26 @@ import {
 } from '../../../src/adapters/agents/index.js';
 import {
   AS,
-  createWorld,
   expectAlicePaid,
   expectDeniedUnrun,
   grantFor,
   payStep,
   REMOTE,
   REQUIREMENTS,
-  startRemoteTool,
+  remoteToolPerFile,
   TOOLS,
-  type RemoteTool,
-  type World,
+  worldPerFile,
 } from '../../helpers/agents.js';
 import { keyPairs } from '../../helpers/billing.js';
 import { agentGraph, ScriptedChatModel, type Step } from './script.js';
 
-let world: World;
-let remote: RemoteTool;
+const world = worldPerFile();
+const remote = remoteToolPerFile(world);
 /** Two named approvers, and a mandate whose payments need both of them. */
 let approvers: readonly [KeyPair, KeyPair];
 let twoOfTwo: Mandate;
 
 beforeAll(async () => {
-  world = await createWorld();
   approvers = await keyPairs(2);
   twoOfTwo = await mint({
     issuer: world.anchor,
@@ -66,11 +63,6 @@ beforeAll(async () => {
     audience: [TOOLS, REMOTE],
     expiresIn: '15m',
   });
-  remote = await startRemoteTool(world);
-});
-
-afterAll(async () => {
-  await remote?.close();
 });
 
 const payment = z.object({ invoice: z.string(), amount: z.number() });

@@ -2,7 +2,7 @@
  * `mandate/langchain` with real LangChain.js tools and a LangGraph.js agent loop (`ToolNode`),
  * driven by a scripted chat model making genuine and prompt-injected tool calls.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { tool, type StructuredToolInterface } from '@langchain/core/tools';
 import type { BaseMessage } from '@langchain/core/messages';
 import { END, MessagesAnnotation, START, StateGraph } from '@langchain/langgraph';
@@ -15,7 +15,6 @@ import {
   withMandate,
 } from '../../../src/adapters/langchain/index.js';
 import {
-  createWorld,
   expectAlicePaid,
   expectDeniedUnrun,
   expectEachPaidOwn,
@@ -24,15 +23,11 @@ import {
   REQUIREMENTS,
   SUB_AGENT_NARROW,
   TOOLS,
-  type World,
+  worldPerFile,
 } from '../../helpers/agents.js';
 import { agentGraph, ScriptedChatModel, type Step } from './script.js';
 
-let world: World;
-
-beforeAll(async () => {
-  world = await createWorld();
-});
+const world = worldPerFile();
 
 /** The billing tools, as plain business logic: each records that it ran, and for whom. */
 function billingTools() {

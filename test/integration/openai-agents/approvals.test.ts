@@ -4,7 +4,7 @@
  * the real SDK and a scripted model: alice's mandate requires her approval for payments over
  * 200. The human signs with her own key; the guard (or the remote server) verifies.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Agent, Runner } from '@openai/agents-core';
 import { z } from 'zod';
 import { approve } from '../../../src/index.js';
@@ -20,30 +20,19 @@ import {
 } from '../../../src/adapters/openai-agents/index.js';
 import { createRunAuthority } from '../../../src/adapters/agents/index.js';
 import {
-  createWorld,
   expectAlicePaid,
   expectDeniedUnrun,
   payStep,
   REMOTE,
   REQUIREMENTS,
-  startRemoteTool,
+  remoteToolPerFile,
   TOOLS,
-  type RemoteTool,
-  type World,
+  worldPerFile,
 } from '../../helpers/agents.js';
 import { outputsOf, ScriptedModel, type Step } from './script.js';
 
-let world: World;
-let remote: RemoteTool;
-
-beforeAll(async () => {
-  world = await createWorld();
-  remote = await startRemoteTool(world);
-});
-
-afterAll(async () => {
-  await remote?.close();
-});
+const world = worldPerFile();
+const remote = remoteToolPerFile(world);
 
 const runner = new Runner({ tracingDisabled: true });
 const payment = z.object({ invoice: z.string(), amount: z.number() });

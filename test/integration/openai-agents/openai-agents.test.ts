@@ -3,7 +3,7 @@
  * driven by a scripted `Model`, making genuine and prompt-injected tool calls, handoffs and
  * agents-as-tools.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Agent, Runner } from '@openai/agents-core';
 import { z } from 'zod';
 import { createRunAuthority, type RunAuthority } from '../../../src/adapters/agents/index.js';
@@ -15,7 +15,6 @@ import {
 } from '../../../src/adapters/openai-agents/index.js';
 import type { ToolGuardOptions } from '../../../src/adapters/tool-guard.js';
 import {
-  createWorld,
   expectAlicePaid,
   expectDeniedUnrun,
   expectEachPaidOwn,
@@ -24,15 +23,11 @@ import {
   REQUIREMENTS,
   SUB_AGENT_NARROW,
   TOOLS,
-  type World,
+  worldPerFile,
 } from '../../helpers/agents.js';
 import { outputsOf, ScriptedModel, type Step } from './script.js';
 
-let world: World;
-
-beforeAll(async () => {
-  world = await createWorld();
-});
+const world = worldPerFile();
 
 const runner = new Runner({ tracingDisabled: true });
 

@@ -32,6 +32,21 @@ const payment = (invoice: string, amount: number) => ({
   calls: [{ tool: 'pay_invoice', args: { invoice, amount } }],
 });
 
+/**
+ * Through `run` (one agent run paying `amount` on `invoice`, returning its tool outputs):
+ * alice's genuine payment is paid, her injected one denied with code and hop, and a thief
+ * holding her mandate cannot prove.
+ */
+async function expectPaidDeniedStolen(
+  run: (authority: RunAuthority, invoice: string, amount: number) => Promise<string[]>,
+): Promise<void> {
+  expect(await run(alice(), '2026-03', 120)).toEqual(['paid 2026-03: 120 for alice']);
+  expect((await run(alice(), '2026-04', 120))[0]).toContain(
+    'MANDATE_FORBIDDEN @ hop 0 (authorize)',
+  );
+  expect((await run(thief(), '2026-03', 120))[0]).toContain('MANDATE_PROOF_INVALID');
+}
+
 async function mcpClient(): Promise<Client> {
   const client = new Client({ name: 'agent', version: '1.0.0' });
   await client.connect(new StreamableHTTPClientTransport(new URL(server.url)));
@@ -110,11 +125,7 @@ describe('LangGraph agent -> MCP SDK client -> mandate/mcp server process', () =
           .filter((m) => m.getType() === 'tool')
           .map((m) => (typeof m.content === 'string' ? m.content : JSON.stringify(m.content)));
       };
-      expect(await run(alice(), '2026-03', 120)).toEqual(['paid 2026-03: 120 for alice']);
-      expect((await run(alice(), '2026-04', 120))[0]).toContain(
-        'MANDATE_FORBIDDEN @ hop 0 (authorize)',
-      );
-      expect((await run(thief(), '2026-03', 120))[0]).toContain('MANDATE_PROOF_INVALID');
+      await expectPaidDeniedStolen(run);
     } finally {
       await client.close();
     }
@@ -148,11 +159,7 @@ describe('OpenAI Agents SDK agent -> MCP SDK client -> mandate/mcp server proces
           .filter((item) => item.type === 'tool_call_output_item')
           .map((item) => String((item as { output: unknown }).output));
       };
-      expect(await run(alice(), '2026-03', 120)).toEqual(['paid 2026-03: 120 for alice']);
-      expect((await run(alice(), '2026-04', 120))[0]).toContain(
-        'MANDATE_FORBIDDEN @ hop 0 (authorize)',
-      );
-      expect((await run(thief(), '2026-03', 120))[0]).toContain('MANDATE_PROOF_INVALID');
+      await expectPaidDeniedStolen(run);
     } finally {
       await client.close();
     }

@@ -15,10 +15,9 @@ import {
   type VerifierOptions,
   type VerifyRequest,
 } from '../../src/index.js';
-import { delegatedAlong } from './fixture.js';
+import { ANCHOR_ID, NOW, delegatedAlong } from './fixture.js';
 
-export const NOW = 1_800_000_000;
-export const ANCHOR_ID = 'https://as.test';
+export { ANCHOR_ID, NOW };
 export const AUDIENCE = 'https://billing.test';
 export const TOOL_REQUEST = (args: Record<string, string | number>) =>
   ({ tool: 'pay', args }) as const;

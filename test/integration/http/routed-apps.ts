@@ -175,10 +175,17 @@ function expressApp(
   api.post('/orders/:id/cancel', guard('billing:orders/:id', 'cancel'), record('cancel'));
   app.use('/api', api);
   app.get('/public', record('public'));
+  return answerUnrouted(app);
+}
+
+/**
+ * `app`, answering what no route takes (404) and Express's own errors (a param it cannot
+ * decode) without running a handler.
+ */
+export function answerUnrouted(app: express.Express): express.Express {
   app.use((_req: Request, res: Response) => {
     res.status(404).json({ ran: null });
   });
-  // Express's own errors (a param it cannot decode) answer without running a handler.
   app.use((error: { status?: number }, _req: Request, res: Response, _next: NextFunction) => {
     res.status(error.status ?? 500).json({ ran: null });
   });

@@ -17,7 +17,11 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { AuditRecord } from '../../src/verify/audit.js';
 import { startPaymentTool, type PaymentToolServer } from '../integration/mcp/server.js';
-import type { AgentToolRequirement } from '../../src/adapters/run-authority.js';
+import {
+  createRunAuthority,
+  type AgentToolRequirement,
+  type RunAuthority,
+} from '../../src/adapters/run-authority.js';
 import { AS, keyPairs } from './billing.js';
 
 export { AS };
@@ -228,6 +232,30 @@ export function expectEachPaidOwn(
     args: { invoice: '2026-07', amount: 40 },
     user: 'bob',
   });
+}
+
+/**
+ * alice's and bob's runs at once, each paying its own invoice and then the other's: `run` is
+ * one agent run of the framework under test, whose model makes `step`. Checks that the tool
+ * ran exactly for each user's own payment ({@link expectEachPaidOwn}); returns the runs'
+ * results as [alice's own, bob's own, alice on bob's, bob on alice's].
+ */
+export async function crossedUserRuns<R>(
+  world: World,
+  run: (authority: RunAuthority, step: ReturnType<typeof payStep>) => Promise<R>,
+  expect: Parameters<typeof expectEachPaidOwn>[2],
+): Promise<readonly [R, R, R, R]> {
+  const alice = () => createRunAuthority({ mandate: world.alice, signer: world.orchestrator });
+  const bob = createRunAuthority({ mandate: world.bob, signer: world.orchestrator });
+  const runs = world.runs.length;
+  const results = await Promise.all([
+    run(alice(), payStep('2026-03', 120)),
+    run(bob, payStep('2026-07', 40)),
+    run(alice(), payStep('2026-07', 40)),
+    run(bob, payStep('2026-03', 40)),
+  ]);
+  expectEachPaidOwn(world, runs, expect);
+  return results;
 }
 
 /** The remote payment tool (in this process, on loopback) and an MCP client connected to it. */

@@ -14,7 +14,7 @@ import {
 } from '../../../src/adapters/agents/index.js';
 import { guardTools, mandateContext, mandateOf } from '../../../src/adapters/ai/index.js';
 import {
-  expectEachPaidOwn,
+  crossedUserRuns,
   INJECTED_CALLS,
   payStep,
   REQUIREMENTS,
@@ -210,19 +210,15 @@ describe('mandate/ai: guarded tools in a generateText loop', () => {
 
   it("concurrent runs for two users never see each other's authority", async () => {
     const tools = guarded(billingTools());
-    const bob = createRunAuthority({ mandate: world.bob, signer: world.orchestrator });
-    const runs = world.runs.length;
-    const [a, b, aAsBob, bAsAlice] = await Promise.all([
-      agent(tools, alice(), [pay('2026-03', 120)]),
-      agent(tools, bob, [pay('2026-07', 40)]),
-      agent(tools, alice(), [pay('2026-07', 40)]),
-      agent(tools, bob, [pay('2026-03', 40)]),
-    ]);
+    const [a, b, aAsBob, bAsAlice] = await crossedUserRuns(
+      world,
+      (authority, step) => agent(tools, authority, [step]),
+      expect,
+    );
     expect(a.errors).toEqual([]);
     expect(b.errors).toEqual([]);
     expect(denialOf(aAsBob.errors[0])).toMatchObject({ code: 'MANDATE_FORBIDDEN', hop: 0 });
     expect(denialOf(bAsAlice.errors[0])).toMatchObject({ code: 'MANDATE_FORBIDDEN', hop: 0 });
-    expectEachPaidOwn(world, runs, expect);
   });
 
   it('a schema that coerces, transforms or defaults cannot smuggle a value past the guard', async () => {

@@ -17,7 +17,7 @@ import {
 import {
   expectAlicePaid,
   expectDeniedUnrun,
-  expectEachPaidOwn,
+  crossedUserRuns,
   INJECTED_CALLS,
   payStep,
   REQUIREMENTS,
@@ -194,19 +194,15 @@ describe('mandate/langchain: guarded tools in a LangGraph agent loop', () => {
 
   it("concurrent runs for two users never see each other's authority", async () => {
     const tools = guarded();
-    const bob = createRunAuthority({ mandate: world.bob, signer: world.orchestrator });
-    const runs = world.runs.length;
-    const [a, b, aAsBob, bAsAlice] = await Promise.all([
-      agent(tools, alice(), [pay('2026-03', 120)]),
-      agent(tools, bob, [pay('2026-07', 40)]),
-      agent(tools, alice(), [pay('2026-07', 40)]),
-      agent(tools, bob, [pay('2026-03', 40)]),
-    ]);
+    const [a, b, aAsBob, bAsAlice] = await crossedUserRuns(
+      world,
+      (authority, step) => agent(tools, authority, [step]),
+      expect,
+    );
     expect(a.errors).toEqual([]);
     expect(b.errors).toEqual([]);
     expect(aAsBob.errors[0]).toContain('MANDATE_FORBIDDEN @ hop 0');
     expect(bAsAlice.errors[0]).toContain('MANDATE_FORBIDDEN @ hop 0');
-    expectEachPaidOwn(world, runs, expect);
   });
 
   it('a schema that coerces, transforms or defaults cannot smuggle a value past the guard', async () => {

@@ -17,7 +17,7 @@ import type { ToolGuardOptions } from '../../../src/adapters/tool-guard.js';
 import {
   expectAlicePaid,
   expectDeniedUnrun,
-  expectEachPaidOwn,
+  crossedUserRuns,
   INJECTED_CALLS,
   payStep,
   REQUIREMENTS,
@@ -242,19 +242,15 @@ describe('mandate/openai-agents: guarded function tools in an agent run', () => 
 
   it("concurrent runs for two users never see each other's authority", async () => {
     const tools = billingTools();
-    const bob = createRunAuthority({ mandate: world.bob, signer: world.orchestrator });
-    const runs = world.runs.length;
-    const [a, b, aAsBob, bAsAlice] = await Promise.all([
-      agent(tools, alice(), [pay('2026-03', 120)]),
-      agent(tools, bob, [pay('2026-07', 40)]),
-      agent(tools, alice(), [pay('2026-07', 40)]),
-      agent(tools, bob, [pay('2026-03', 40)]),
-    ]);
+    const [a, b, aAsBob, bAsAlice] = await crossedUserRuns(
+      world,
+      (authority, step) => agent(tools, authority, [step]),
+      expect,
+    );
     expect(a.outputs).toEqual(['pay_invoice done']);
     expect(b.outputs).toEqual(['pay_invoice done']);
     expect(aAsBob.outputs[0]).toContain('MANDATE_FORBIDDEN @ hop 0');
     expect(bAsAlice.outputs[0]).toContain('MANDATE_FORBIDDEN @ hop 0');
-    expectEachPaidOwn(world, runs, expect);
   });
 
   it('a schema that coerces or defaults cannot smuggle a value past the guard', async () => {

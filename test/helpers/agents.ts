@@ -13,10 +13,13 @@ import {
   type Mandate,
   type Verifier,
 } from '../../src/index.js';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { AuditRecord } from '../../src/verify/audit.js';
-import { startPaymentTool, type PaymentToolServer } from '../integration/mcp/server.js';
+import {
+  connectedClient,
+  startPaymentTool,
+  type PaymentToolServer,
+} from '../integration/mcp/server.js';
 import {
   createRunAuthority,
   type AgentToolRequirement,
@@ -278,8 +281,7 @@ export async function startRemoteTool(world: World): Promise<RemoteTool> {
     }),
     { audience: REMOTE, authorizationServers: [AS] },
   );
-  const client = new Client({ name: 'agent', version: '1.0.0' });
-  await client.connect(new StreamableHTTPClientTransport(new URL(server.url)));
+  const client = await connectedClient(server.url);
   return {
     server,
     client,

@@ -5,12 +5,13 @@
  * reach the model as a tool error.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { z } from 'zod';
 import type { MCPTransport } from '@ai-sdk/mcp';
 import { createWorld, AS, REMOTE, type World } from '../../helpers/agents.js';
 import { spawnToolProcess, type ToolProcess } from '../../helpers/tool-process.js';
+import { connectedClient } from './server.js';
 import { createRunAuthority, type RunAuthority } from '../../../src/adapters/run-authority.js';
 
 let world: World;
@@ -47,11 +48,7 @@ async function expectPaidDeniedStolen(
   expect((await run(thief(), '2026-03', 120))[0]).toContain('MANDATE_PROOF_INVALID');
 }
 
-async function mcpClient(): Promise<Client> {
-  const client = new Client({ name: 'agent', version: '1.0.0' });
-  await client.connect(new StreamableHTTPClientTransport(new URL(server.url)));
-  return client;
-}
+const mcpClient = (): Promise<Client> => connectedClient(server.url);
 
 describe('Vercel AI SDK agent -> @ai-sdk/mcp client -> mandate/mcp server process', () => {
   it('a genuine call is paid for alice; an injected one is denied with code and hop', async () => {

@@ -261,6 +261,25 @@ export async function crossedUserRuns<R>(
   return results;
 }
 
+/** An answer to an approval request that approves nothing: [what, what the model reads, it]. */
+export type NotApproving<Request> = readonly [string, string, (request: Request) => unknown];
+
+/** The answers that approve nothing in every framework's approval step (whatever it asks). */
+export const NOT_APPROVING = {
+  refusal: [
+    'a refusal',
+    'MANDATE_APPROVAL_REFUSED @ hop 0 (authorize): the approver refused: not this month',
+    () => ({ refused: true, reason: 'not this month' }),
+  ],
+  none: ['no approval at all', 'MANDATE_APPROVAL_REFUSED @ hop 0 (authorize)', () => []],
+  bareYes: ['a bare yes', 'MANDATE_APPROVAL_INVALID @ hop 0 (authorize)', () => 'yes'],
+  tooMany: [
+    'too many approvals',
+    'MANDATE_LIMIT_EXCEEDED @ hop 0 (limits)',
+    () => Array<string>(17).fill('x'),
+  ],
+} as const satisfies Record<string, NotApproving<never>>;
+
 /** The remote payment tool (in this process, on loopback) and an MCP client connected to it. */
 export interface RemoteTool {
   readonly server: PaymentToolServer;

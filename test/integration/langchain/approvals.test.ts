@@ -28,12 +28,14 @@ import {
   expectAlicePaid,
   expectDeniedUnrun,
   grantFor,
+  NOT_APPROVING,
   payStep,
   REMOTE,
   REQUIREMENTS,
   remoteToolPerFile,
   TOOLS,
   worldPerFile,
+  type NotApproving,
 } from '../../helpers/agents.js';
 import { keyPairs } from '../../helpers/billing.js';
 import { agentGraph, ScriptedChatModel, type Step } from './script.js';
@@ -126,13 +128,9 @@ const toolTexts = (state: { messages: BaseMessage[] }): string[] =>
     .map((m) => (typeof m.content === 'string' ? m.content : JSON.stringify(m.content)));
 
 /** Resume values that do not approve the call: [what, what the model reads, the answer]. */
-const REFUSED: [string, string, (request: HumanApprovalRequest) => unknown][] = [
-  [
-    'a refusal',
-    'MANDATE_APPROVAL_REFUSED @ hop 0 (authorize): the approver refused: not this month',
-    () => ({ refused: true, reason: 'not this month' }),
-  ],
-  ['no approval at all', 'MANDATE_APPROVAL_REFUSED @ hop 0 (authorize)', () => []],
+const REFUSED: NotApproving<HumanApprovalRequest>[] = [
+  NOT_APPROVING.refusal,
+  NOT_APPROVING.none,
   [
     'an approval of another amount',
     'MANDATE_APPROVAL_MISMATCH @ hop 0 (authorize)',
@@ -146,7 +144,7 @@ const REFUSED: [string, string, (request: HumanApprovalRequest) => unknown][] = 
     'MANDATE_APPROVAL_INVALID @ hop 0 (authorize)',
     async ({ call }) => [await approve(call, world.thief)],
   ],
-  ['a bare yes', 'MANDATE_APPROVAL_INVALID @ hop 0 (authorize)', () => 'yes'],
+  NOT_APPROVING.bareYes,
   [
     'approvals in an object',
     'MANDATE_APPROVAL_INVALID @ hop 0 (authorize)',
@@ -158,11 +156,7 @@ const REFUSED: [string, string, (request: HumanApprovalRequest) => unknown][] = 
     'MANDATE_APPROVAL_INVALID @ hop 0 (authorize)',
     () => ({ refused: 'yes' }),
   ],
-  [
-    'too many approvals',
-    'MANDATE_LIMIT_EXCEEDED @ hop 0 (limits)',
-    () => Array<string>(17).fill('x'),
-  ],
+  NOT_APPROVING.tooMany,
 ];
 
 describe('mandate/langchain: human approval as a LangGraph interrupt', () => {

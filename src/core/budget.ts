@@ -98,7 +98,7 @@ export function spend(units: number): boolean {
  */
 export function callMemo<K, V>(owner: object): Map<K, V> | undefined {
   if (current === undefined) return undefined;
-  const tables = (current.tables ??= new Map());
+  const tables = (current.tables ??= new Map<object, Map<unknown, unknown>>());
   let table = tables.get(owner);
   if (table === undefined) {
     table = new Map();

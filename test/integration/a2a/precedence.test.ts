@@ -9,7 +9,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClientFactory, type Client } from '@a2a-js/sdk/client';
 import type { Message } from '@a2a-js/sdk';
 import {
-  createVerifier,
   MemoryRevocationStore,
   type KeyPair,
   type Mandate,
@@ -20,12 +19,18 @@ import {
   A2A_META_MANDATE,
   contentOf,
   grantMetadata,
-  MANDATE_A2A_EXTENSION,
   proveSender,
 } from '../../../src/adapters/a2a/index.js';
 import { createDeputy } from '../../../src/proof/deputy.js';
-import { AS, aliceRoot, keyPairs } from '../../helpers/billing.js';
-import { BILLING, payMessage, startAgent, type RunningAgent } from './agent.js';
+import { aliceRoot, keyPairs } from '../../helpers/billing.js';
+import {
+  BILLING,
+  GRANT,
+  payMessage,
+  sendRaw,
+  startBillingAgent,
+  type RunningAgent,
+} from './agent.js';
 
 type Outgoing = Omit<Message, 'metadata'>;
 
@@ -43,60 +48,29 @@ const revoked = new MemoryRevocationStore();
 let lookups = 0;
 const revocation: RevocationStore = {
   revoke: (id, expiresAt) => revoked.revoke(id, expiresAt),
-  isRevoked: (id, context) => {
+  isRevoked: (id) => {
     lookups++;
-    return revoked.isRevoked(id, context);
+    return revoked.isRevoked(id);
   },
-  firstRevoked: (ids, context) => {
+  firstRevoked: (ids) => {
     lookups++;
-    return revoked.firstRevoked(ids, context);
+    return revoked.firstRevoked(ids);
   },
 };
 
 beforeAll(async () => {
   [anchor, orchestrator, billingKey, provider, rogue] = await keyPairs(5);
   root = await aliceRoot(anchor, orchestrator, BILLING);
-  agent = await startAgent({
-    name: 'Billing Agent',
+  agent = await startBillingAgent({
     key: billingKey,
     provider,
-    audience: BILLING,
-    verifier: createVerifier({
-      trustAnchors: [{ id: AS, publicJwk: anchor.publicJwk }],
-      audience: BILLING,
-      revocation,
-    }),
-    work: () => {
-      runs++;
-      return Promise.resolve({ text: 'paid' });
-    },
+    anchor,
+    revocation,
+    ran: () => (runs += 1),
   });
   client = await new ClientFactory().createFromUrl(agent.origin);
 });
 afterAll(() => agent?.close());
-
-function send(message: Outgoing, metadata: Record<string, unknown>) {
-  return client.sendMessage(
-    {
-      tenant: '',
-      message: { ...message, metadata },
-      configuration: undefined,
-      metadata: undefined,
-    },
-    { serviceParameters: { 'A2A-Extensions': MANDATE_A2A_EXTENSION } },
-  );
-}
-
-const GRANT = {
-  capabilities: [
-    {
-      resource: 'billing:invoices/2026-03',
-      actions: ['pay'],
-      constraints: { amount: { max: 200 } },
-    },
-  ],
-  expiresIn: 120,
-};
 
 /** A grant from `holding` (the delegator, who signs sender proofs) to the billing agent. */
 const grantFrom = (mandate: Mandate, holding: KeyPair) =>
@@ -121,7 +95,7 @@ async function misbound(grant: Mandate, message: Outgoing, signer: KeyPair) {
 /** Send; the denial's `{ code, hop, check }` and whether the revocation store was asked. */
 async function outcome(message: Outgoing, metadata: Record<string, unknown>) {
   const [before, ran] = [lookups, runs];
-  const denial = a2aDenial(await send(message, metadata));
+  const denial = a2aDenial(await sendRaw(client, message, metadata));
   expect(runs).toBe(ran);
   return {
     code: denial?.code,

@@ -12,7 +12,7 @@
  *
  * The run fails (exit code 1) when a family grows faster than linearly (an exponent above
  * `MAX_EXPONENT` in every one of up to three sweeps) or when any input costs more than
- * `MAX_RATIO` genuine verifications.
+ * `MAX_RATIO` genuine verifications; a family may state its own bounds, and why.
  */
 import { randomBytes } from 'node:crypto';
 import { SignJWT } from 'jose';
@@ -50,6 +50,7 @@ import { median, QUICK } from './common.js';
 import {
   judgeGrowth,
   MAX_EXPONENT,
+  MAX_SWEEPS,
   needsAnotherSweep,
   type GrowthPoint,
   type GrowthVerdict,
@@ -74,9 +75,11 @@ interface Family {
   readonly sizes: readonly number[];
   /**
    * The family's own bound, in genuine verifications, when its largest admissible input is
-   * legitimately bigger than a genuine request (default {@link MAX_RATIO}); `why` says so.
+   * legitimately bigger than a genuine request (default {@link MAX_RATIO}), and its own growth
+   * exponent when a runtime primitive it cannot avoid grows faster than linearly (default
+   * `MAX_EXPONENT`); `why` says so.
    */
-  readonly bound?: { readonly ratio: number; readonly why: string };
+  readonly bound?: { readonly ratio: number; readonly exponent?: number; readonly why: string };
   /** The `variant`-th distinct input of size `n`, ready to decide. */
   prepare(n: number, variant: number): Promise<Call> | Call;
 }
@@ -88,6 +91,8 @@ export interface FamilyResult {
   readonly points: readonly GrowthPoint[];
   readonly verdict: GrowthVerdict;
   readonly maxRatio: number;
+  /** The growth exponent the family is judged against. */
+  readonly maxExponent: number;
   /** Why the family has its own bound, when it has one. */
   readonly bound?: string;
   /** The decision at the largest size (`allowed`, a `MANDATE_*` code, or `ok`). */
@@ -149,6 +154,7 @@ async function measureSize(family: Family, n: number, sweep: number) {
 }
 
 async function measureFamily(family: Family): Promise<FamilyResult> {
+  const maxExponent = family.bound?.exponent ?? MAX_EXPONENT;
   const sweeps: GrowthPoint[][] = [];
   let outcome = '';
   do {
@@ -159,8 +165,8 @@ async function measureFamily(family: Family): Promise<FamilyResult> {
       outcome = m.outcome;
     }
     sweeps.push(points);
-  } while (needsAnotherSweep(sweeps));
-  const verdict = judgeGrowth(sweeps);
+  } while (needsAnotherSweep(sweeps, MAX_SWEEPS, maxExponent));
+  const verdict = judgeGrowth(sweeps, maxExponent);
   // Report the sweep the verdict came from (the least steep).
   const index = verdict.exponents.indexOf(verdict.exponent);
   return {
@@ -169,6 +175,7 @@ async function measureFamily(family: Family): Promise<FamilyResult> {
     points: sweeps[index] ?? sweeps[0] ?? [],
     verdict,
     maxRatio: family.bound?.ratio ?? MAX_RATIO,
+    maxExponent,
     ...(family.bound === undefined ? {} : { bound: family.bound.why }),
     outcome,
   };
@@ -235,6 +242,47 @@ function garbageSigned(header: string, payload: string): string {
   return `${b64url(header)}.${b64url(payload)}.${noise(86)}`;
 }
 
+/**
+ * The bound of the families past `maxRequestValues` on arguments already in memory: counting
+ * them needs each container's member names, which V8 lists in full (no walk can stop inside
+ * `Object.keys`), so their cost follows the object the transport built, not the limit.
+ */
+const PAST_VALUES_BOUND = {
+  ratio: 256,
+  exponent: 1.5,
+  why: "past the limit the verifier lists each container's member names once (one native Object.keys) and stops there; that listing alone grows as ≈ n^1.3 in V8 (≈ 0.1 µs a member at 4,096, 0.35 at 262,144: a sort and the object outgrowing the caches), so the family may fit up to 1.5 (a quadratic walk of ours would fit 2); the transport that parsed the ≈ 4 MB of JSON holding them (the MCP SDK's body limit) spent ≈ 2× more on JSON.parse alone, and parseArguments refuses such text after 4,097 values",
+} as const;
+
+/**
+ * Two families of one input: up to `maxRequestValues` (4,095 members and their object: 4,096
+ * values, the default) and past it, to 262,144 members (≈ 4 MB of JSON text). Past it, `past`
+ * is the family's bound in genuine verifications (default {@link PAST_VALUES_BOUND}).
+ */
+function upToAndPastValues(
+  stage: string,
+  what: string,
+  prepare: Family['prepare'],
+  past: number = PAST_VALUES_BOUND.ratio,
+): Family[] {
+  return [
+    { stage, name: `${what}, up to maxRequestValues`, sizes: [512, 1024, 2048, 4095], prepare },
+    {
+      stage,
+      name: `${what}, past maxRequestValues`,
+      sizes: [4096, 16384, 65536, 262144],
+      ...(past > MAX_RATIO ? { bound: { ...PAST_VALUES_BOUND, ratio: past } } : {}),
+      prepare,
+    },
+  ];
+}
+
+/** Arguments `a0` … `a(n-1)`, numbered from `from`. */
+function numbered(n: number, from = 0): Record<string, number> {
+  const args: Record<string, number> = {};
+  for (let i = 0; i < n; i++) args[`a${i}`] = i + from;
+  return args;
+}
+
 function members(n: number, value: (i: number) => string): string {
   return `{${Array.from({ length: n }, (_, i) => `"k${i}":${value(i)}`).join(',')}}`;
 }
@@ -246,6 +294,20 @@ function families(world: World, blockHeader: string): Family[] {
     (token: string): Call =>
     () =>
       verifier.verify(token, { action: exportAction });
+
+  // Many members: a tool call with a genuine proof, the same as text, through the guards.
+  const numberedCall = async (n: number): Promise<Call> =>
+    toolCall(world, await world.mintJws([EXPORT]), 'export', numbered(n));
+  const membersText = (n: number, v: number): Call => {
+    // Flat, as text read from a socket is: a concatenated string would be flattened (copied
+    // whole) by the first character the parser reads, which no server's text needs.
+    const text = Buffer.from(members(n, (i) => String(i + v))).toString();
+    return () => parseArguments(text);
+  };
+  const snapshotOf = (n: number, v: number): Call => {
+    const args = numbered(n, v);
+    return () => snapshotArgs(args);
+  };
 
   // A holder that narrows its own grant to a hostile glob: nothing stops it, nor should.
   const globRoot = world.mintJws([
@@ -618,17 +680,18 @@ function families(world: World, blockHeader: string): Family[] {
       },
     },
     // The proof of possession.
+    ...upToAndPastValues(
+      'proof',
+      'tool call with n arguments (a genuine proof binds them)',
+      numberedCall,
+    ),
     {
       stage: 'proof',
-      name: 'tool call with n arguments (proof binds them)',
-      sizes: [8192, 16384, 32768, 65536],
-      bound: {
-        ratio: 512,
-        why: 'at n = 65,536 the arguments are ≈ 0.5 Mi units of maxRequestSize: the shape check, the RFC 8785 hash the proof binds and authorization are each linear in them',
-      },
-      async prepare(n) {
-        const args: Record<string, number> = {};
-        for (let i = 0; i < n; i++) args[`a${i}`] = i;
+      name: 'n arguments of 65,536 characters (up to 15: 16 would pass maxRequestSize, 1 Mi units)',
+      sizes: [2, 4, 8, 15],
+      async prepare(n, v) {
+        const args: Record<string, string> = {};
+        for (let i = 0; i < n; i++) args[`s${i}`] = value(65_536, v + i);
         return toolCall(world, await world.mintJws([EXPORT]), 'export', args);
       },
     },
@@ -731,19 +794,8 @@ function families(world: World, blockHeader: string): Family[] {
       prepare: (n, v) => () => readRequestTarget(`/${v}e${'%CC%81'.repeat(n)}`),
     },
     // Tool arguments as JSON text (MCP, the agent frameworks).
-    {
-      stage: 'tool arguments',
-      name: 'JSON text of n members',
-      sizes: [4096, 8192, 16384, 32768],
-      bound: {
-        ratio: 256,
-        why: 'at n = 32,768 the text is ≈ 330 KB, parsed strictly (duplicate members, numbers) in one linear pass',
-      },
-      prepare: (n, v) => {
-        const text = members(n, (i) => String(i + v));
-        return () => parseArguments(text);
-      },
-    },
+    // Past the limit the text is counted to 4,097 values, not parsed: no bound of its own.
+    ...upToAndPastValues('tool arguments', 'JSON text of n members', membersText, MAX_RATIO),
     {
       stage: 'tool arguments',
       name: 'JSON text nested n arrays deep',
@@ -763,16 +815,11 @@ function families(world: World, blockHeader: string): Family[] {
         return toolCall(world, await world.mintJws([EXPORT]), 'export', args);
       },
     },
-    {
-      stage: 'tool arguments',
-      name: 'arguments of n members through the tool guards (snapshotArgs; 4,096 at most)',
-      sizes: [512, 1024, 2048, 4096],
-      prepare: (n, v) => {
-        const args: Record<string, number> = {};
-        for (let i = 0; i < n; i++) args[`a${i}`] = i + v;
-        return () => snapshotArgs(args);
-      },
-    },
+    ...upToAndPastValues(
+      'tool arguments',
+      'arguments of n members through the tool guards (snapshotArgs)',
+      snapshotOf,
+    ),
     // Access tokens (mandate/oauth).
     {
       stage: 'access token',
@@ -876,7 +923,7 @@ export async function runStages(log: (line: string) => void = () => {}): Promise
     const ratio = slowest.micros / genuineMicros;
     if (r.verdict.superLinear) {
       failures.push(
-        `${r.stage} / ${r.name}: grows as n^${r.verdict.exponent.toFixed(2)} (sweeps ${r.verdict.exponents.map((e) => e.toFixed(2)).join(', ')}; limit ${MAX_EXPONENT})`,
+        `${r.stage} / ${r.name}: grows as n^${r.verdict.exponent.toFixed(2)} (sweeps ${r.verdict.exponents.map((e) => e.toFixed(2)).join(', ')}; limit ${r.maxExponent})`,
       );
     }
     if (ratio > r.maxRatio) {
@@ -935,7 +982,10 @@ export function printStages(report: StagesReport): void {
   console.log(
     `Bounds: ${MAX_RATIO}× a genuine verification for every input, except: ${report.results
       .filter((r) => r.bound !== undefined)
-      .map((r) => `${r.name}, ${r.maxRatio}× (${r.bound ?? ''})`)
+      .map(
+        (r) =>
+          `${r.name}, ${r.maxRatio}×${r.maxExponent === MAX_EXPONENT ? '' : ` and k ≤ ${r.maxExponent}`} (${r.bound ?? ''})`,
+      )
       .join('; ')}`,
   );
   if (report.failures.length === 0)

@@ -41,7 +41,7 @@ export type { VerifierOptions, NonceCheck, UserKeys } from './verify/config.js';
 export type { Decision, Allowed, Denied } from './verify/decision.js';
 export { isSubset, intersect, allows } from './core/capability.js';
 export type { Limits } from './core/limits.js';
-export { parseArguments } from './core/json-text.js';
+export { parseArguments, type ArgumentTextBounds } from './core/json-text.js';
 export { InadmissibleNumber, isAdmissibleNumberLiteral } from './core/numbers.js';
 export {
   MandateError,

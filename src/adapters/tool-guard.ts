@@ -16,7 +16,8 @@
 import { isMandateError, MandateError, type Check, type MandateErrorCode } from '../core/errors.js';
 import { deepFreeze } from '../core/freeze.js';
 import { assertJson, cloneJson } from '../core/json.js';
-import { DEFAULT_LIMITS } from '../core/limits.js';
+import { DEFAULT_LIMITS, type Limits } from '../core/limits.js';
+import { assertArgsWithin } from '../core/request-bounds.js';
 import type { Action, Json } from '../core/types.js';
 import { parseMandate } from '../format/parse.js';
 import { prove } from '../proof/prove.js';
@@ -184,15 +185,22 @@ function fromDecision(decision: Denied, call: GuardedCall): ToolDenial {
 /**
  * The parsed arguments as a frozen JSON snapshot, or why they cannot be verified: a parsed
  * value that is not plain JSON (a `Date`, a `Map`, a class instance a transform produced) has
- * no digest a proof could bind, so it is denied rather than guessed at.
+ * no digest a proof could bind, so it is denied rather than guessed at. Arguments past the
+ * request `limits` (the verifier's: its values, size and strings) are refused first, by a walk
+ * that stops at them, before anything copies, proves or hashes them.
  */
-export function snapshotArgs(args: unknown): Readonly<Record<string, Json>> {
+export function snapshotArgs(
+  args: unknown,
+  limits: Limits = DEFAULT_LIMITS,
+): Readonly<Record<string, Json>> {
   if (typeof args !== 'object' || args === null || Array.isArray(args)) {
     throw new MandateError('MANDATE_MALFORMED', 'tool arguments must be an object', {
       check: 'limits',
     });
   }
-  assertJson(args, 'args', { maxArrayLength: DEFAULT_LIMITS.maxArrayLength * 16 });
+  assertArgsWithin(args, 'args', limits);
+  // No container holds more values than the whole (4,096 by default, as before the count).
+  assertJson(args, 'args', { maxArrayLength: limits.maxRequestValues });
   return deepFreeze(cloneJson(args) as Record<string, Json>);
 }
 
@@ -306,7 +314,7 @@ export function createToolGuard(options: ToolGuardOptions, transport: string): T
     const nothing: Action = { resource: '', action: String(requirement?.action ?? '') };
     let args: Readonly<Record<string, Json>>;
     try {
-      args = snapshotArgs(call.args);
+      args = snapshotArgs(call.args, verifier.limits);
     } catch (error) {
       const e = isMandateError(error) ? error : undefined;
       return audited(

@@ -7,7 +7,8 @@
  * becomes an {@link InadmissibleNumber} that every later check denies.
  */
 import type { Check } from './errors.js';
-import { malformed } from './failure.js';
+import { limitExceeded, malformed } from './failure.js';
+import { DEFAULT_LIMITS } from './limits.js';
 import { InadmissibleNumber, isAdmissibleNumberLiteral } from './numbers.js';
 
 /** Deepest nesting of objects and arrays accepted in a token's JSON text. */
@@ -24,6 +25,12 @@ const isNumberStart = (ch: number): boolean => ch === 0x2d /* - */ || (ch >= 0x3
 // Digits, `+ - . e E`: the characters of a JSON number literal (the scan stops at any other).
 const isNumberChar = (ch: number): boolean =>
   (ch >= 0x30 && ch <= 0x39) || ch === 0x2b || ch === 0x2d || ch === 0x2e || (ch | 0x20) === 0x65;
+
+/** What the scanner returns when the text holds more values than it may (see `maxValues`). */
+const TOO_MANY_VALUES = -2;
+
+const isLiteralStart = (ch: number): boolean =>
+  ch === 0x74 /* t */ || ch === 0x66 /* f */ || ch === 0x6e; /* n */
 
 /** End (exclusive) of the number literal starting at `i`. */
 function numberEnd(text: string, i: number): number {
@@ -51,8 +58,11 @@ function isShortInteger(text: string, start: number, end: number): boolean {
  * bits of one int32, nothing allocated for keys or short integers, and -1 for anything the
  * exact mode must look at (too deep, a number that is not a short integer and
  * is inadmissible, or, under `'mark'`, any such number: the lossless parse must see it).
- * Otherwise it returns the number of keys (strings in key position). Invalid JSON is left to
- * `JSON.parse`.
+ * Otherwise it returns the number of keys (strings in key position). In both modes, once the
+ * text holds more than `maxValues` JSON values (every object, array, string, number and
+ * literal but member names) the scan stops there and returns {@link TOO_MANY_VALUES}: a text
+ * of a million members is refused after reading `maxValues + 1` of them. Invalid JSON is left
+ * to `JSON.parse`.
  */
 function scanJsonText(
   text: string,
@@ -60,16 +70,25 @@ function scanJsonText(
   numbers: NumberMode | 'ignore',
   exact: boolean,
   refuseProto = false,
+  maxValues = Infinity,
 ): number | string {
   // Exact: one Set of seen keys per open object, `null` for an open array.
   const sets: (Set<string> | null)[] | undefined = exact ? [] : undefined;
   let depth = 0;
   let objects = 0;
   let keys = 0;
+  let values = 0;
   let expectKey = false;
   const length = text.length;
   for (let i = 0; i < length; i++) {
     const ch = text.charCodeAt(i);
+    // A value starts here (a member name is not one): count it, and stop past the bound.
+    if (
+      (ch === 0x22 /* " */ ? !expectKey : ch === 0x7b || ch === 0x5b || isNumberStart(ch)) ||
+      isLiteralStart(ch)
+    ) {
+      if (++values > maxValues) return TOO_MANY_VALUES;
+    }
     if (ch === 0x22 /* " */) {
       let j = i + 1;
       let escaped = false;
@@ -133,6 +152,10 @@ function scanJsonText(
         } else if (numbers === 'mark' || !isAdmissibleNumberLiteral(literal)) return -1;
       }
       i = end - 1;
+    } else if (isLiteralStart(ch)) {
+      // `true`, `false`, `null`: counted once, not letter by letter.
+      while (i + 1 < length && text.charCodeAt(i + 1) >= 0x61 && text.charCodeAt(i + 1) <= 0x7a)
+        i++;
     }
   }
   return keys;
@@ -174,13 +197,23 @@ export function parseJsonObject(
   maxDepth = MAX_TEXT_DEPTH,
   numbers: NumberMode = 'reject',
   protoMember: 'refuse' | 'keep' = 'refuse',
+  maxValues = Infinity,
 ): Record<string, unknown> {
+  const tooMany = (): never =>
+    limitExceeded(`${label}: more than ${maxValues} values`, {
+      path: label,
+      reason: 'request-values',
+      limit: maxValues,
+      check: 'limits',
+      hop: hop ?? 0,
+    });
   // The common case (no problem) skips building a Set of keys per object: the text's key
   // occurrences are counted, and a parse that kept as many own members dropped no
   // duplicate (and the count saw no nesting beyond maxDepth, and no number that needs a
   // closer look). Anything else takes the full path below, whose verdicts and messages are
   // the reference.
-  const keys = maxDepth <= 32 ? scanJsonText(text, maxDepth, numbers, false) : -1;
+  const keys = maxDepth <= 32 ? scanJsonText(text, maxDepth, numbers, false, false, maxValues) : -1;
+  if (keys === TOO_MANY_VALUES) tooMany();
   // A top-level `__proto__` member (however escaped) of a header or claim set is refused:
   // JSON.parse keeps it as an own member, but a copy of the claims by assignment
   // (Object.assign) would make it a prototype, and no header member or claim is named so
@@ -208,9 +241,17 @@ export function parseJsonObject(
       return value as Record<string, unknown>;
     }
   }
-  const problem = findJsonProblem(text, maxDepth, numbers === 'reject', protoMember === 'refuse');
+  const found = scanJsonText(
+    text,
+    maxDepth,
+    numbers === 'reject' ? 'reject' : 'ignore',
+    true,
+    protoMember === 'refuse',
+    maxValues,
+  );
+  if (found === TOO_MANY_VALUES) tooMany();
   const at = { path: label, check, hop };
-  if (problem !== undefined) malformed(`${label}: ${problem}`, at);
+  if (typeof found === 'string') malformed(`${label}: ${found}`, at);
   let value: unknown;
   try {
     value = numbers === 'mark' ? parseMarkingNumbers(text) : JSON.parse(text);
@@ -260,19 +301,40 @@ export function writtenWithFraction(holder: object, key: string): boolean {
   return fractionMembers.get(holder)?.has(key) === true;
 }
 
+/** Bounds of {@link parseArguments}. */
+export interface ArgumentTextBounds {
+  /** Deepest nesting of objects and arrays. Default 32. */
+  readonly maxDepth?: number;
+  /**
+   * Most JSON values in the text, the arguments object itself included (member names are not
+   * values). Default `DEFAULT_LIMITS.maxRequestValues` (4,096); pass the verifier's
+   * `limits.maxRequestValues` when it is configured otherwise.
+   */
+  readonly maxValues?: number;
+}
+
 /**
  * Parse tool arguments as written (AAT step 6b: "every number in args, as written in the
  * invocation, is admissible"): a JSON object, strict like every token Mandate reads, where
  * an inadmissible number becomes an {@link InadmissibleNumber} that verification denies.
- * Pass the result as `request.args` when the invocation arrives as text.
+ * Pass the result as `request.args` when the invocation arrives as text. The text is counted
+ * before it is parsed, and the count stops at `maxValues`: a text with more values is refused
+ * after reading one past the bound, never parsed in full. `bounds` may also be a number, the
+ * `maxDepth`.
  *
  * @throws MandateError `MANDATE_MALFORMED` for text that is not a JSON object, has a
- *   duplicate key or nests deeper than `maxDepth`. An argument named `__proto__` is kept as
- *   data.
+ *   duplicate key or nests deeper than `maxDepth`; `MANDATE_LIMIT_EXCEEDED` (check `limits`,
+ *   hop 0, `detail.reason` `request-values`, `detail.limit`) for more than `maxValues`
+ *   values. An argument named `__proto__` is kept as data.
  */
-export function parseArguments(text: string, maxDepth = MAX_TEXT_DEPTH): Record<string, unknown> {
+export function parseArguments(
+  text: string,
+  bounds: ArgumentTextBounds | number = {},
+): Record<string, unknown> {
   if (typeof text !== 'string') throw new TypeError('parseArguments needs the JSON text');
-  return parseJsonObject(text, 'args', 'authorize', undefined, maxDepth, 'mark', 'keep');
+  const { maxDepth = MAX_TEXT_DEPTH, maxValues = DEFAULT_LIMITS.maxRequestValues } =
+    typeof bounds === 'number' ? { maxDepth: bounds } : bounds;
+  return parseJsonObject(text, 'args', 'authorize', undefined, maxDepth, 'mark', 'keep', maxValues);
 }
 
 /** Own members of every object in a parsed JSON value (whose depth is already bounded). */

@@ -30,11 +30,18 @@ export interface Limits {
    * member name, over the action's arguments and the proven tool arguments each.
    */
   readonly maxRequestSize: number;
+  /**
+   * Most JSON values in request arguments (the arguments object itself, every member and
+   * element, at any depth), over the action's arguments and the proven tool arguments each.
+   * Counted before anything reads the members one by one (the proof's RFC 8785 hash, the shape
+   * check, authorization), so a request with more is refused at a cost bounded by this limit.
+   */
+  readonly maxRequestValues: number;
 }
 
 /**
- * The default limits: 16 KiB tokens, 16 blocks, 1 KiB strings in tokens; 64 Ki-unit strings
- * and 1 Mi-unit arguments in requests (override per verifier).
+ * The default limits: 16 KiB tokens, 16 blocks, 1 KiB strings in tokens; 64 Ki-unit strings,
+ * 1 Mi-unit arguments and 4,096 argument values in requests (override per verifier).
  */
 export const DEFAULT_LIMITS: Limits = deepFreeze({
   maxTokenBytes: 16384,
@@ -45,6 +52,7 @@ export const DEFAULT_LIMITS: Limits = deepFreeze({
   maxArrayLength: 256,
   maxRequestStringLength: 65_536,
   maxRequestSize: 1_048_576,
+  maxRequestValues: 4096,
 });
 
 /** Longest action name and argument name. */

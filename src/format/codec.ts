@@ -92,6 +92,12 @@ export interface ChainProofContext extends ChainProofSignatureContext {
   readonly audience: string;
   /** Whether the proof must name its audience (configured, or the chain names several). */
   readonly requireAudience: boolean;
+  /**
+   * Checks the request's bounds (the verifier's request limits), throwing a coded denial past
+   * them. Called once the proof's signature holds, before any work that reads the request
+   * member by member (the arguments' RFC 8785 comparison).
+   */
+  readonly boundRequest?: () => void;
 }
 
 /** A proof that passed every check but the nonce and replay checks. */

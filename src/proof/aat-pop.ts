@@ -134,6 +134,8 @@ export function checkAatPop(
     signed !== undefined && signed.proof === proof
       ? signed
       : verifyAatPopSignature(proof, leaf, ctx);
+  // The request's bounds, now that the signature holds: before anything reads the arguments.
+  ctx.boundRequest?.();
 
   // 7c: the claims' types (hta required, numbers admissible), then bound to the leaf token.
   const jti = claims['jti'];

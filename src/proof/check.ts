@@ -39,6 +39,12 @@ export interface ProofContext {
   readonly requireAudience: boolean;
   /** The `typ` the proof must carry. Default: `dpop+jwt` for HTTP, the invocation typ otherwise. */
   readonly typ?: Typ;
+  /**
+   * Checks the request's bounds (the verifier's request limits), throwing a coded denial past
+   * them. Called once the proof's signature holds, before any work that reads the request
+   * (the URL's parse, the arguments' RFC 8785 hash).
+   */
+  readonly boundRequest?: () => void;
 }
 
 /** A proof that has passed every check but the replay store. */
@@ -196,6 +202,8 @@ export function checkProof(proof: unknown, request: ProofRequest, ctx: ProofCont
   if (!verifyJwsSignature(alg, ctx.holderKey, jws.signingInput, jws.signature)) {
     deny('MANDATE_PROOF_INVALID', 'proof signature verification failed');
   }
+  // The request's bounds, now that the signature holds: before anything reads the request.
+  ctx.boundRequest?.();
   let claims: DpopClaims | InvocationClaims;
   if (http ? dpopClaimsPlainlyValid(jws.payload) : invocationClaimsPlainlyValid(jws.payload)) {
     // The schema would accept it as it is; the members read below are the same.

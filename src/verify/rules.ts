@@ -19,6 +19,7 @@ import { CODECS, type VerifiableChain } from '../format/codec.js';
 import { MANDATE_RULE_ORDER, type RuleStep } from '../format/rule-order.js';
 import { chainBounds, type VerifierConfig } from './config.js';
 import { acceptProof } from './proof-acceptance.js';
+import { boundRequest } from './bound-request.js';
 import { askStore } from './store-call.js';
 import { checkApprovals } from './approval-rule.js';
 import { recordSingleUse } from './single-use.js';
@@ -374,7 +375,10 @@ const holderProof: Rule = {
     // A tool-call proof names its service; it must, when the chain names several.
     const requireAudience = proofMustNameAudience(blocks, config.requirePopAudience);
     // An encoding with its own proof (AAT: aat-pop+jwt) checks it; else DPoP / invocation.
-    // Both verify the proof's signature before any work that grows with the request.
+    // Both verify the proof's signature before any work that grows with the request, and
+    // bound the request right after it (a walk that stops at the limits): the proof's hash
+    // over the arguments and everything after it read at most what the limits admit.
+    const bounds = () => boundRequest(state.action, request, config.limits);
     const checked =
       chain.checkProof === undefined
         ? checkProof(state.proof, request, {
@@ -388,6 +392,7 @@ const holderProof: Rule = {
             maxStringLength: config.limits.maxStringLength,
             audience: config.audience,
             requireAudience,
+            boundRequest: bounds,
           })
         : await chain.checkProof(state.proof, {
             request,
@@ -399,6 +404,7 @@ const holderProof: Rule = {
             algorithms: config.algorithms,
             audience: config.audience,
             requireAudience,
+            boundRequest: bounds,
           });
     // Compared only now, after the proof's signature: canonicalising megabytes of arguments
     // for a garbage proof would let anyone who saw a token burn this verifier's CPU.
@@ -482,9 +488,10 @@ const authorizeAction: Rule = {
         result.code === 'MANDATE_FORBIDDEN'
           ? `block ${hop} does not allow this: ${result.reason}`
           : `the requested action is malformed: ${result.reason}`;
-      // A request past the configured bounds (`maxRequestStringLength`, `maxRequestSize`),
-      // found before any matching, is rule 1's kind of denial: check `limits`. It is checked
-      // here, after the proof's signature, so that a garbage proof costs no request-sized work.
+      // A request past the configured bounds (`maxRequestStringLength`, `maxRequestSize`,
+      // `maxRequestValues`), found before any matching, is rule 1's kind of denial: check
+      // `limits`. With a proof, rule 8 has already checked them right after its signature
+      // (`boundRequest`); without one, here, before any matching.
       const check = result.code === 'MANDATE_LIMIT_EXCEEDED' ? 'limits' : 'authorize';
       deny(result.code, check, hop, reason, { ...result.detail, step: '6b' });
     }

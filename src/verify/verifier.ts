@@ -7,6 +7,7 @@ import type {
   ProofRequest,
   UnverifiedMandate,
 } from '../core/types.js';
+import type { Limits } from '../core/limits.js';
 import type { MtlsContext } from '../proof/mtls/possession.js';
 import { deniedFrom, type Decision, type Denied } from './decision.js';
 import { resolveConfig, type VerifierConfig, type VerifierOptions } from './config.js';
@@ -67,6 +68,12 @@ export interface Verifier {
    * `requireProof` is off, that the transport proved possession.
    */
   verify(mandate: MandateLike | UnverifiedMandate, request: VerifyRequest): Promise<Decision>;
+  /**
+   * The limits this verifier enforces (`createVerifier` sets them, defaults filled in). The
+   * tool guards bound the arguments they snapshot and prove by them, so a call past the
+   * verifier's request limits costs the guard no more than one the verifier would allow.
+   */
+  readonly limits?: Limits;
 }
 
 /**
@@ -81,6 +88,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
   return Object.freeze({
     verify: (mandate: MandateLike, request: VerifyRequest) =>
       runRules(config, tables, mandate, request),
+    limits: config.limits,
   });
 }
 

@@ -18,3 +18,14 @@ export function failure(fn: () => unknown): {
   }
   throw new Error('expected a MandateError');
 }
+
+/** The `MandateError` that `fn` throws, whole (its `hop` and `detail` included). */
+export function mandateErrorOf(fn: () => unknown): MandateError {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(MandateError);
+    return err as MandateError;
+  }
+  throw new Error('expected a MandateError');
+}

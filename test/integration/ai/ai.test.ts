@@ -298,6 +298,37 @@ describe('mandate/ai: guarded tools in a generateText loop', () => {
     expect(promptsOf(model)).toContain('MANDATE_FORBIDDEN @ hop 0');
   });
 
+  it('hostile: a model call with 100,000 arguments is refused before it is proven, the tool not run', async () => {
+    // A schema that lets unknown members through, so they reach the guard.
+    const tools = guarded({
+      pay_invoice: tool({
+        description: 'Pay an invoice',
+        inputSchema: z.looseObject({ invoice: z.string(), amount: z.number() }),
+        execute: (args: Record<string, unknown>) => {
+          world.runs.push({ tool: 'pay_invoice', args, user: 'alice' });
+          return { done: 'pay_invoice' };
+        },
+      }),
+    });
+    const args: Record<string, unknown> = { invoice: '2026-03', amount: 120 };
+    for (let i = 0; i < 100_000; i++) args[`a${i}`] = i;
+    const runs = world.runs.length;
+    const { errors } = await agent(tools, alice(), [{ calls: [{ tool: 'pay_invoice', args }] }]);
+    // Past maxRequestValues (4,096 by default, the verifier's limits): refused by the walk
+    // that stops at the limit, before the guard copies, proves or hashes the arguments.
+    expect(denialOf(errors[0])).toMatchObject({
+      code: 'MANDATE_LIMIT_EXCEEDED',
+      hop: 0,
+      check: 'limits',
+      reason: 'args: more than 4096 values',
+    });
+    expect(world.runs.length).toBe(runs);
+    // A genuine call through the same tools still runs.
+    const genuine = await agent(tools, alice(), [pay('2026-03', 120)]);
+    expect(genuine.errors).toEqual([]);
+    expect(world.runs.length).toBe(runs + 1);
+  });
+
   it("onDenied 'return' hands the model the denial as the tool's result", async () => {
     const tools = guarded(billingTools(), { onDenied: 'return' });
     const { results, errors } = await agent(tools, alice(), [pay('2026-04', 1)]);

@@ -68,6 +68,18 @@ async function denialOf(promise: Promise<unknown>) {
   throw new Error('the call was not denied');
 }
 
+/** billing's call on its own grant runs and pays. */
+async function expectOwnCallPaid(invoice: string, amount: number): Promise<void> {
+  const own = await callToolWithMandate(
+    client,
+    { name: 'pay_invoice', arguments: { invoice, amount } },
+    { mandate: billingOwn, signer: billing },
+  );
+  expect(own.content).toEqual([
+    { type: 'text', text: `paid ${invoice}: ${amount} for svc:billing` },
+  ]);
+}
+
 describe('mandate/mcp over Streamable HTTP', () => {
   it('a deputy call narrowed to this one tool call runs the tool, which sees the Decision', async () => {
     const deputy = createDeputy({ mandate: toBilling, signer: billing });
@@ -109,12 +121,7 @@ describe('mandate/mcp over Streamable HTTP', () => {
     );
     expect(denial).toMatchObject({ code: 'MANDATE_FORBIDDEN', hop: 1, check: 'authorize' });
     expect(server.payments.length).toBe(before);
-    const own = await callToolWithMandate(
-      client,
-      { name: 'pay_invoice', arguments: { invoice: '2026-04', amount: 120 } },
-      { mandate: billingOwn, signer: billing },
-    );
-    expect(own.content).toEqual([{ type: 'text', text: 'paid 2026-04: 120 for svc:billing' }]);
+    await expectOwnCallPaid('2026-04', 120);
   });
 
   it('the proof binds the arguments: a call with other arguments than proven is refused', async () => {
@@ -130,6 +137,28 @@ describe('mandate/mcp over Streamable HTTP', () => {
       }),
     );
     expect(denial).toMatchObject({ code: 'MANDATE_PROOF_INVALID', check: 'possession' });
+  });
+
+  it('hostile: 100,000 arguments with a genuine proof are refused with the coded error, the tool not run', async () => {
+    const args: Record<string, unknown> = { invoice: '2026-03', amount: 1 };
+    for (let i = 0; i < 100_000; i++) args[`a${i}`] = i;
+    const proof = await prove(billingOwn, {
+      signer: billing,
+      request: { tool: 'pay_invoice', args: args as never },
+    });
+    const before = server.payments.length;
+    const denial = await denialOf(
+      client.callTool({
+        name: 'pay_invoice',
+        arguments: args,
+        _meta: { [META_MANDATE]: billingOwn.token, [META_PROOF]: proof },
+      }),
+    );
+    // Past maxRequestValues (4,096 by default), right after the proof's signature.
+    expect(denial).toMatchObject({ code: 'MANDATE_LIMIT_EXCEEDED', hop: 0, check: 'limits' });
+    expect(server.payments.length).toBe(before);
+    // The server is unharmed: a genuine call right after runs.
+    await expectOwnCallPaid('2026-05', 5);
   });
 
   it('a replayed call (same mandate and proof) is refused', async () => {

@@ -50,7 +50,9 @@ export async function startPaymentTool(
 ): Promise<PaymentToolServer> {
   const payments: Payment[] = [];
   const app = express();
-  app.use(express.json());
+  // 4 MB, the body the MCP SDK's own SSE transport admits: a hostile call of many arguments
+  // reaches the guard (express's default, 100 KB, would refuse it first).
+  app.use(express.json({ limit: '4mb' }));
   app.get(PROTECTED_RESOURCE_METADATA_PATH, (_req, res) => {
     res.json(
       protectedResourceMetadata({

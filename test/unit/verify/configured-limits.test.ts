@@ -160,6 +160,62 @@ describe('request bounds (issue 11, finding 6)', () => {
     });
   });
 
+  /** `n` numbered arguments: `n + 1` JSON values with the arguments object. */
+  const numbered = (n: number): Record<string, number> =>
+    Object.fromEntries(Array.from({ length: n }, (_, i) => [`a${i}`, i]));
+
+  /** The denial of arguments past `maxRequestValues`. */
+  const tooManyValues = (limit: number) => ({
+    allowed: false,
+    code: 'MANDATE_LIMIT_EXCEEDED',
+    hop: 0,
+    check: 'limits',
+    detail: { reason: 'request-values', limit },
+  });
+
+  it.each(['jws', 'biscuit'] as const)(
+    'maxRequestValues (default 4,096): at the limit allowed, one past denied after the proof signature in %s',
+    async (format) => {
+      const mandate = await rootWith(format, {});
+      // 4,095 members and the arguments object: 4,096 values, exactly the default.
+      expect(await call(verifierWith(), mandate, numbered(4095))).toMatchObject({
+        allowed: true,
+      });
+      expect(await call(verifierWith(), mandate, numbered(4096))).toMatchObject(
+        tooManyValues(4096),
+      );
+    },
+  );
+
+  it('maxRequestValues counts nested values (elements, members, at any depth), and applies as configured', async () => {
+    // No constraints: any arguments are allowed, so only the bound decides.
+    const mandate = await rootWith('jws', {});
+    const verifier = verifierWith({ maxRequestValues: 8 });
+    // 1 (arguments) + memo + list + 3 elements + nested + its one member = 8.
+    const at = { memo: 'x', list: [1, 2, 3], nested: { deep: null } };
+    const atDecision = await call(verifier, mandate, at);
+    expect(atDecision, JSON.stringify(atDecision)).toMatchObject({ allowed: true });
+    const past = { ...at, nested: { deep: null, deeper: true } };
+    expect(await call(verifier, mandate, past)).toMatchObject(tooManyValues(8));
+    // Raised, the same arguments are allowed: the bound is the verifier's.
+    expect(await call(verifierWith({ maxRequestValues: 9 }), mandate, past)).toMatchObject({
+      allowed: true,
+    });
+    // Without a proof, rule 9 checks the same bound before any matching.
+    const decision = await verifierWith({ maxRequestValues: 8 }, false).verify(mandate, {
+      action: toolAction(TOOL, past),
+    });
+    expect(decision).toMatchObject(tooManyValues(8));
+  });
+
+  it('hostile: 100,000 arguments with a genuine proof are refused with the coded denial', async () => {
+    const mandate = await rootWith('jws', {});
+    expect(await call(verifierWith(), mandate, numbered(100_000))).toMatchObject({
+      ...tooManyValues(4096),
+      detail: { path: 'action.args', reason: 'request-values', limit: 4096 },
+    });
+  });
+
   it('a request that cannot be read is MANDATE_MALFORMED, never a throw', async () => {
     const mandate = await rootWith('jws', { memo: { glob: '*' } });
     const hostile = new Proxy(

@@ -30,7 +30,8 @@ vi.mock('../../../src/core/capability.js', async (importOriginal) => {
   return { ...original, authorizeEach: vi.fn(original.authorizeEach) };
 });
 
-// Within the authorizer's own bound on JSON nodes (100,000), so the genuine call is allowed.
+// Within the authorizer's own bound on JSON nodes (100,000) and the verifier's raised
+// `maxRequestValues` (below), so the genuine call is allowed.
 const MANY = 50_000;
 function argsOf(count: number): Record<string, number> {
   const args: Record<string, number> = {};
@@ -90,6 +91,8 @@ describe.each(['jws', 'biscuit', 'aat'] as const)(
         trustAnchors: [{ id: ANCHOR_ID, publicJwk: world.anchor.publicJwk }],
         audience: AUDIENCE,
         clock: () => NOW,
+        // Past the default (4,096 values): this test is about order, not the bound.
+        limits: { maxRequestValues: 2 * MANY },
       });
     });
 
@@ -113,6 +116,34 @@ describe.each(['jws', 'biscuit', 'aat'] as const)(
       });
       expect(requestSizedSteps(MANY)).toBe(0);
     });
+
+    // AAT's order authorizes before the proof (its bounds come first inside authorization),
+    // and its proof carries the arguments within 16 KiB: the case is JWS's and Biscuit's.
+    it.runIf(format !== 'aat')(
+      'the genuine proof with arguments past maxRequestValues: denied after the signature, before the proof hash or any authorization',
+      async () => {
+        const strict = createVerifier({
+          trustAnchors: [{ id: ANCHOR_ID, publicJwk: world.anchor.publicJwk }],
+          audience: AUDIENCE,
+          clock: () => NOW,
+          // One fewer than the genuine call's values (its MANY arguments and the object).
+          limits: { maxRequestValues: MANY },
+        });
+        const decision = await strict.verify(mandate, {
+          action: actionFor(format, genuine.args),
+          proof,
+          request: genuine,
+        });
+        expect(decision).toMatchObject({
+          allowed: false,
+          code: 'MANDATE_LIMIT_EXCEEDED',
+          check: 'limits',
+          hop: 0,
+          detail: { reason: 'request-values', limit: MANY },
+        });
+        expect(requestSizedSteps(MANY)).toBe(0);
+      },
+    );
 
     it('the genuine proof: the same steps are counted, and it is allowed', async () => {
       const decision = await verifier.verify(mandate, {

@@ -578,7 +578,7 @@ function families(world: World, blockHeader: string): Family[] {
             {
               ...send,
               constraints: {
-                memo: { constraint_type: 'glob', pattern: `${'a?'.repeat(n / 2 - 1)}${v % 10}` },
+                memo: { constraint_type: 'glob', pattern: `${'a?'.repeat(n / 2 - 1)}${v}` },
               },
             },
           ],
@@ -616,13 +616,41 @@ function families(world: World, blockHeader: string): Family[] {
           })),
         });
         const parent = clauses('', (i) => n - 1 - i);
-        const child = clauses(`a${v % 10}`, (i) => i);
+        // Every variant distinct, across sweeps too (a repeated one would meet the caches).
+        const child = clauses(`a${v}`, (i) => i);
         const send = { resource: 'tool:send', actions: ['call'] };
         const token = await forgedPair(
           [{ ...send, constraints: { memo: parent } }],
           [{ ...send, constraints: { memo: child } }],
         );
-        return toolCall(world, token, 'send', { memo: `x0a${v % 10}` });
+        return toolCall(world, token, 'send', { memo: `x0a${v}` });
+      },
+    },
+    {
+      stage: 'narrowing',
+      name: 'child any of n globs * under parent any of n literal globs and * (each pair decided before the automaton runs)',
+      // 96 is about the most a chain's 16 KiB admit (the parent is in the chain too).
+      sizes: [12, 24, 48, 96],
+      async prepare(n, v) {
+        const glob = (pattern: string) => ({ constraint_type: 'glob' as const, pattern });
+        // Every child clause is tried against every parent clause; only the last includes it.
+        const parent = {
+          constraint_type: 'any' as const,
+          constraints: [
+            ...Array.from({ length: n }, (_, i) => glob(`${v}-${i}-`.padEnd(12, 'z'))),
+            glob('*'),
+          ],
+        };
+        const child = {
+          constraint_type: 'any' as const,
+          constraints: Array.from({ length: n }, () => glob('*')),
+        };
+        const send = { resource: 'tool:send', actions: ['call'] };
+        const token = await forgedPair(
+          [{ ...send, constraints: { memo: parent } }],
+          [{ ...send, constraints: { memo: child } }],
+        );
+        return toolCall(world, token, 'send', { memo: `x${v}` });
       },
     },
     {
@@ -642,7 +670,9 @@ function families(world: World, blockHeader: string): Family[] {
           })),
         });
         const parent = clauses((i) => `*${'a*'.repeat(64)}${i}`);
-        const child = clauses((i) => `${'a?'.repeat(64)}${i}${v % 10}`);
+        // Fresh at the start, where the parent has a star: each pair is included, and only
+        // the exploration can show it (no quick test on the patterns' ends decides it).
+        const child = clauses((i) => `${v}${'a?'.repeat(64)}${i}`);
         const send = { resource: 'tool:send', actions: ['call'] };
         const token = await forgedPair(
           [{ ...send, constraints: { memo: parent } }],

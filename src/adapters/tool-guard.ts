@@ -26,6 +26,7 @@ import type { Verifier } from '../verify/verifier.js';
 import { toAuditor, type AuditOption, type Auditor } from '../verify/audit.js';
 import type { ApprovalNeeded } from '../verify/approval-needed.js';
 import { approvalOf } from './approval-transport.js';
+import { actionFor } from './mcp/guard.js';
 import {
   authorityIn,
   delegateAuthority,
@@ -330,12 +331,7 @@ export function createToolGuard(options: ToolGuardOptions, transport: string): T
     }
     let action: Action;
     try {
-      const resource =
-        typeof requirement.resource === 'function'
-          ? requirement.resource(args)
-          : requirement.resource;
-      if (typeof resource !== 'string') throw new TypeError('resource must be a string');
-      action = { resource, action: requirement.action, args };
+      action = actionFor(requirement, args);
     } catch {
       return audited(
         denial(

@@ -12,16 +12,30 @@
 import type { Constraint } from './types.js';
 
 /**
- * Work units (automaton-state visits, rule applications) one public call may spend: one
- * delegation hop's whole narrowing check, for instance. About a millisecond of CPU on an idle
- * core; the costliest genuine hop of the test suite, the property arbitraries and the
- * examples spends 174 (docs/performance.md, "Per-stage bounds").
+ * Work units (automaton-state visits, rule applications, patterns read) one public call may
+ * spend: one delegation hop's whole narrowing check, for instance. A few milliseconds of CPU on
+ * an idle core; the costliest genuine hop of the test suite, the property arbitraries and the
+ * examples spends 467 (docs/performance.md, "Cost per stage").
  */
 export const WORK_BUDGET = 200_000;
+
+/**
+ * Units one rule application of a narrowing procedure is charged (comparing two clauses:
+ * memo lookups, an equality test, the rule itself). Measured at 6–8 times an automaton-state
+ * visit, the unit's reference, so the budget bounds time whatever mix of work a hop asks for
+ * (docs/performance.md, "Cost per stage").
+ */
+export const RULE_UNITS = 8;
 
 interface Meter {
   remaining: number;
   readonly unsat: WeakMap<Constraint, boolean>;
+  /** Per-call memo tables, one per owner (see {@link callMemo}). */
+  readonly tables: Map<object, Map<unknown, unknown>>;
+}
+
+function freshMeter(remaining: number): Meter {
+  return { remaining, unsat: new WeakMap(), tables: new Map() };
 }
 
 let current: Meter | undefined;
@@ -29,7 +43,7 @@ let current: Meter | undefined;
 /** Runs `fn` under a fresh budget, or under the caller's when one is already running. */
 export function withBudget<T>(fn: () => T): T {
   if (current !== undefined) return fn();
-  current = { remaining: WORK_BUDGET, unsat: new WeakMap() };
+  current = freshMeter(WORK_BUDGET);
   try {
     return fn();
   } finally {
@@ -58,14 +72,14 @@ export function metered<T>(fn: () => T): { readonly value: T; readonly units: nu
   const value = fn();
   if (current === undefined) return { value, units: 0 };
   const units = before - current.remaining;
-  current = { remaining: current.remaining, unsat: new WeakMap() };
+  current = freshMeter(current.remaining);
   return { value, units };
 }
 
 /** Charges a remembered {@link metered} step's units, as if it had run again. */
 export function replay(units: number): void {
   if (current === undefined) return;
-  current = { remaining: current.remaining - units, unsat: new WeakMap() };
+  current = freshMeter(current.remaining - units);
 }
 
 /** Spends `units`; false once the budget is exhausted (the caller must then be conservative). */
@@ -73,6 +87,22 @@ export function spend(units: number): boolean {
   if (current === undefined) return true;
   current.remaining -= units;
   return current.remaining >= 0;
+}
+
+/**
+ * The running call's memo table private to `owner` (a module's own key object), or
+ * `undefined` when no budget runs. Cleared with the call's other memos (see {@link metered}),
+ * so work charged when an entry is made is charged again exactly when running the step again
+ * would charge it: a module that charges its work on a miss keeps every budget deterministic.
+ */
+export function callMemo<K, V>(owner: object): Map<K, V> | undefined {
+  if (current === undefined) return undefined;
+  let table = current.tables.get(owner);
+  if (table === undefined) {
+    table = new Map();
+    current.tables.set(owner, table);
+  }
+  return table as Map<K, V>;
 }
 
 /** Memoises an emptiness verdict for the duration of the current call. */

@@ -7,15 +7,16 @@
  * of the two patterns' subset automata over the alphabet "every literal of either pattern,
  * plus one fresh character" (all other characters behave identically for both patterns).
  * The exploration is bounded; past the bound inclusion answers `false` (sound: never
- * accepts a widening) and intersection answers "unknown".
+ * accepts a widening) and intersection answers "unknown". Each pattern is read once per call
+ * (glob-form.ts), and an inclusion the patterns' fixed ends already refute is answered before
+ * any automaton is built (glob-ends.ts); both are charged to the call's work budget.
  */
 
 import { BoundedMap } from './bounded-map.js';
 import { spend } from './budget.js';
+import { endsExclude } from './glob-ends.js';
+import { ANY, globForm, ONE, tokens, type GlobForm, type Token } from './glob-form.js';
 
-type Token = string | typeof ONE | typeof ANY;
-const ONE = Symbol('?');
-const ANY = Symbol('*');
 /** A character that occurs in neither pattern. */
 const FRESH = Symbol('fresh');
 
@@ -25,17 +26,6 @@ const FRESH = Symbol('fresh');
  * few milliseconds.
  */
 const BUDGET = 200_000;
-
-function tokens(pattern: string): Token[] {
-  const out: Token[] = [];
-  for (const ch of pattern) {
-    if (ch === '*') {
-      // `**` denotes the same language as `*`; collapsing keeps the automata small.
-      if (out[out.length - 1] !== ANY) out.push(ANY);
-    } else out.push(ch === '?' ? ONE : ch);
-  }
-  return out;
-}
 
 /** True when the pattern has no wildcard, i.e. matches exactly one string. */
 export function isLiteralGlob(pattern: string): boolean {
@@ -301,13 +291,6 @@ function insertSorted(out: number[], i: number): void {
   if (out[lo] !== i) out.splice(lo, 0, i);
 }
 
-/** The start state: position 0 and what it reaches without reading. */
-function startState(p: readonly Token[]): number[] {
-  const out: number[] = [];
-  addClosed(p, out, 0);
-  return out;
-}
-
 /** The subset state after reading `ch` from `states` (ascending, no repeats). */
 function step(p: readonly Token[], states: readonly number[], ch: Sym): number[] {
   const next: number[] = [];
@@ -320,9 +303,13 @@ function step(p: readonly Token[], states: readonly number[], ch: Sym): number[]
   return next;
 }
 
-function alphabet(a: readonly Token[], b: readonly Token[]): Sym[] {
-  const set = new Set<string>();
-  for (const t of [...a, ...b]) if (typeof t === 'string') set.add(t);
+/**
+ * Every literal of either pattern (in order of first occurrence, the first pattern's first),
+ * then one fresh character: every other character behaves as the fresh one for both.
+ */
+function alphabet(a: GlobForm, b: GlobForm): Sym[] {
+  const set = new Set<string>(a.literals);
+  for (const t of b.literals) set.add(t);
   return [...set, FRESH];
 }
 
@@ -338,16 +325,19 @@ function stateKey(sa: readonly number[], sb: readonly number[], wide: boolean): 
  * with a verdict. Returns the verdict, `false` when exhausted, `undefined` past the budget.
  */
 function explore(
-  a: readonly Token[],
-  b: readonly Token[],
+  fa: GlobForm,
+  fb: GlobForm,
   visit: (acceptA: boolean, acceptB: boolean) => boolean,
 ): boolean | undefined {
-  const sigma = alphabet(a, b);
+  const a = fa.tokens;
+  const b = fb.tokens;
   // Positions fit one UTF-16 unit each unless a pattern has 65,535 tokens or more.
   const wide = Math.max(a.length, b.length) >= 0xffff;
   const seen = new Set<string>();
-  // Breadth first; the head index walks the queue (shifting would copy it every time).
-  const queue: [number[], number[]][] = [[startState(a), startState(b)]];
+  // Breadth first; the head index walks the queue (shifting would copy it every time). The
+  // start states are the forms' own: states are never written once built.
+  const queue: (readonly [readonly number[], readonly number[]])[] = [[fa.start, fb.start]];
+  let sigma: readonly Sym[] | undefined;
   let work = 0;
   for (let head = 0; head < queue.length; head++) {
     const pair = queue[head];
@@ -358,6 +348,12 @@ function explore(
     seen.add(key);
     // States are ascending: the accepting position, the largest, is last when present.
     if (visit(sa[sa.length - 1] === a.length, sb[sb.length - 1] === b.length)) return true;
+    if (sigma === undefined) {
+      // Built only past the start state (often decisive), and charged to the call's budget:
+      // it is per pair, not per pattern.
+      if (!spend(fa.literals.length + fb.literals.length + 1)) return undefined;
+      sigma = alphabet(fa, fb);
+    }
     for (const ch of sigma) {
       const units = sa.length + sb.length + 1;
       work += units;
@@ -376,9 +372,15 @@ function explore(
  * exploration budget; `false` beyond it.
  */
 export function globIncluded(child: string, parent: string): boolean {
+  if (child === parent) return true;
+  const p = globForm(parent);
   // `*` (or `**`...) matches every string: it includes any child without exploring.
-  if (child === parent || /^\*+$/.test(parent)) return true;
-  const found = explore(tokens(child), tokens(parent), (c, p) => c && !p);
+  if (p.allStars) return true;
+  const c = globForm(child);
+  // Most pairs differ at an end: not included, the answer the exploration would give.
+  const ends = endsExclude(c, p);
+  if (!spend(ends.steps) || ends.excluded) return false;
+  const found = explore(c, p, (x, y) => x && !y);
   // found === true: a string in child but not parent exists; undefined: gave up.
   return found === false;
 }
@@ -388,5 +390,5 @@ export function globIncluded(child: string, parent: string): boolean {
  * exploration budget ran out.
  */
 export function globsIntersect(a: string, b: string): boolean | undefined {
-  return explore(tokens(a), tokens(b), (x, y) => x && y);
+  return explore(globForm(a), globForm(b), (x, y) => x && y);
 }

@@ -2,7 +2,7 @@
  * The verifier's steps by name, and DESIGN.md section 3's order of them. A codec names the
  * order its chains are verified in (`Codec.ruleOrder`); the verifier maps names to rules.
  */
-import type { Check } from '../core/errors.js';
+import { CHECKS, type Check } from '../core/errors.js';
 
 /**
  * A step of the verifier's pipeline: one of DESIGN.md section 3's rules by its `check`, or
@@ -11,15 +11,5 @@ import type { Check } from '../core/errors.js';
  */
 export type RuleStep = Exclude<Check, 'internal'> | 'proof-signature';
 
-/** DESIGN.md section 3's order: the nine rules, one after another. */
-export const MANDATE_RULE_ORDER: readonly RuleStep[] = Object.freeze([
-  'limits',
-  'anchor',
-  'linkage',
-  'narrowing',
-  'window',
-  'revocation',
-  'audience',
-  'possession',
-  'authorize',
-]);
+/** DESIGN.md section 3's order: the nine rules, one after another, as {@link CHECKS} lists them. */
+export const MANDATE_RULE_ORDER: readonly RuleStep[] = CHECKS;

@@ -180,6 +180,34 @@ async function rewriteBlock(
   return encodeChainUnchecked(format, plans, target.signers);
 }
 
+/**
+ * The mutant whose block `hop` is rewritten as `view` ({@link rewriteBlock}); none where the
+ * encoder cannot write the view (a block no encoder writes is no attack to send).
+ */
+async function rewrittenMutant(
+  target: MutationTarget,
+  hop: number,
+  view: BlockView,
+  mutant: Omit<Mutant, 'token'>,
+  last = false,
+): Promise<Mutant | undefined> {
+  try {
+    return { token: await rewriteBlock(target, hop, view, last), ...mutant };
+  } catch {
+    return undefined;
+  }
+}
+
+/** A hop drawn at random (the draw every single-block mutator starts with), and its block. */
+function randomHop(
+  target: MutationTarget,
+  random: FuzzRandom,
+): { readonly n: number; readonly hop: number; readonly block: BlockView } {
+  const n = target.blocks.length;
+  const hop = random.int(n);
+  return { n, hop, block: at(target.blocks, hop) };
+}
+
 /** Who holds the chain {@link rewriteBlock} returns with `last` (Biscuit's is cut after `hop`). */
 function holderAfterRewrite(target: MutationTarget, hop: number): KeyPair {
   return isJson(target.format) ? lastHolder(target) : at(target.holders, hop);
@@ -451,8 +479,7 @@ const strangerResign: ChainMutator = {
 };
 
 function reencodeJson(target: MutationTarget, random: FuzzRandom): Mutant {
-  const n = target.blocks.length;
-  const hop = random.int(n);
+  const { hop } = randomHop(target, random);
   const presenter = lastHolder(target);
   const pieces = target.token.split(BLOCK_SEPARATOR);
   const variant = random.pick([
@@ -545,8 +572,7 @@ const duplicateKeys: ChainMutator = {
   name: 'duplicate-keys',
   summary: 'a signed block repeats a member with a conflicting value (Biscuit: a protobuf field)',
   mutate(target, random) {
-    const n = target.blocks.length;
-    const hop = random.int(n);
+    const { n, hop } = randomHop(target, random);
     const first = random.chance();
     if (!isJson(target.format)) {
       const mutated = editBiscuitFields(target.token, (fields) => {
@@ -599,9 +625,7 @@ const confusables: ChainMutator = {
   name: 'confusables',
   summary: "a block's names replaced by look-alikes (every scheme, action, tool or the subject)",
   async mutate(target, random) {
-    const n = target.blocks.length;
-    const hop = random.int(n);
-    const block = at(target.blocks, hop);
+    const { hop, block } = randomHop(target, random);
     const [look, transform] = random.pick(LOOKALIKES);
     const fields = ['resource', ...(target.format === 'aat' ? [] : ['action'])];
     if (hop > 0 && target.format !== 'aat') fields.push('subject');
@@ -619,18 +643,11 @@ const confusables: ChainMutator = {
       field === 'subject'
         ? { ...block, subject: transform(block.subject) }
         : { ...block, capabilities };
-    let token: string;
-    try {
-      token = await rewriteBlock(target, hop, view);
-    } catch {
-      return undefined;
-    }
-    return {
-      token,
+    return rewrittenMutant(target, hop, view, {
       presenter: lastHolder(target),
       meaning: 'changed',
       variant: `${field}-${look}`,
-    };
+    });
   },
 };
 
@@ -646,9 +663,7 @@ const oversized: ChainMutator = {
   name: 'oversized',
   summary: 'a block beyond the documented limits (string, capability, array, block, chain size)',
   async mutate(target, random) {
-    const n = target.blocks.length;
-    const hop = random.int(n);
-    const block = at(target.blocks, hop);
+    const { hop, block } = randomHop(target, random);
     const how = random.pick(OVERSIZE);
     const presenter = lastHolder(target);
     if (how === 'many-blocks') {
@@ -701,16 +716,13 @@ const oversized: ChainMutator = {
         view = { ...block, id: `${block.id}${'h'.repeat(20_000)}` };
         break;
     }
-    try {
-      return {
-        token: await rewriteBlock(target, hop, view, true),
-        presenter: holderAfterRewrite(target, hop),
-        meaning: 'changed',
-        variant: how,
-      };
-    } catch {
-      return undefined;
-    }
+    return rewrittenMutant(
+      target,
+      hop,
+      view,
+      { presenter: holderAfterRewrite(target, hop), meaning: 'changed', variant: how },
+      true,
+    );
   },
 };
 
@@ -718,9 +730,7 @@ const deepNesting: ChainMutator = {
   name: 'deep-nesting',
   summary: 'constraints nested past the limit, or JSON (protobuf) nested thousands deep',
   async mutate(target, random) {
-    const n = target.blocks.length;
-    const hop = random.int(n);
-    const block = at(target.blocks, hop);
+    const { hop, block } = randomHop(target, random);
     const presenter = lastHolder(target);
     const json = isJson(target.format) && random.chance();
     if (json) {
@@ -750,16 +760,13 @@ const deepNesting: ChainMutator = {
       ...block,
       capabilities: [{ ...seed, constraints: { x: nestedAll(20) } }],
     };
-    try {
-      return {
-        token: await rewriteBlock(target, hop, view, true),
-        presenter: holderAfterRewrite(target, hop),
-        meaning: 'changed',
-        variant: 'constraint-20',
-      };
-    } catch {
-      return undefined;
-    }
+    return rewrittenMutant(
+      target,
+      hop,
+      view,
+      { presenter: holderAfterRewrite(target, hop), meaning: 'changed', variant: 'constraint-20' },
+      true,
+    );
   },
 };
 
@@ -772,9 +779,7 @@ const edgeNumbers: ChainMutator = {
   name: 'edge-numbers',
   summary: 'times, depths at and past the edges of the admissible integers',
   async mutate(target, random) {
-    const n = target.blocks.length;
-    const hop = random.int(n);
-    const block = at(target.blocks, hop);
+    const { hop, block } = randomHop(target, random);
     const presenter = lastHolder(target);
     const members = ['exp', 'iat', 'del_depth', 'del_max_depth'];
     const member = random.pick(members);
@@ -793,16 +798,7 @@ const edgeNumbers: ChainMutator = {
       member as 'exp'
     ];
     const view = { ...block, [field ?? 'maxDepth']: value } as BlockView;
-    try {
-      return {
-        token: await rewriteBlock(target, hop, view),
-        presenter,
-        meaning,
-        variant: `${member}=${text}`,
-      };
-    } catch {
-      return undefined;
-    }
+    return rewrittenMutant(target, hop, view, { presenter, meaning, variant: `${member}=${text}` });
   },
 };
 
@@ -853,8 +849,7 @@ const headerInjection: ChainMutator = {
   summary:
     'JOSE header members that pick keys or algorithms (Biscuit: root key id, unknown fields)',
   mutate(target, random) {
-    const n = target.blocks.length;
-    const hop = random.int(n);
+    const { hop } = randomHop(target, random);
     const presenter = lastHolder(target);
     if (!isJson(target.format)) {
       const variant = random.pick(['root-key-id', 'unknown-field'] as const);

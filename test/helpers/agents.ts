@@ -3,6 +3,7 @@
  * agent, a tool verifier, tool requirements, and tool bodies that record every run (so a test
  * can assert that a denied call never reached one).
  */
+import { afterAll, beforeAll } from 'vitest';
 import {
   createVerifier,
   mint,
@@ -12,11 +13,18 @@ import {
   type Mandate,
   type Verifier,
 } from '../../src/index.js';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { AuditRecord } from '../../src/verify/audit.js';
-import { startPaymentTool, type PaymentToolServer } from '../integration/mcp/server.js';
-import type { AgentToolRequirement } from '../../src/adapters/run-authority.js';
+import {
+  connectedClient,
+  startPaymentTool,
+  type PaymentToolServer,
+} from '../integration/mcp/server.js';
+import {
+  createRunAuthority,
+  type AgentToolRequirement,
+  type RunAuthority,
+} from '../../src/adapters/run-authority.js';
 import { AS, keyPairs } from './billing.js';
 
 export { AS };
@@ -124,6 +132,20 @@ export async function createWorld(): Promise<World> {
   };
 }
 
+/** An object that `make` fills in before the file's tests run (a `beforeAll` this registers). */
+function madeBeforeAll<T extends object>(make: () => Promise<T>): T {
+  const made = {} as T;
+  beforeAll(async () => {
+    Object.assign(made, await make());
+  });
+  return made;
+}
+
+/** The test file's world: made before its tests run, so the file may hold it from the start. */
+export function worldPerFile(): World {
+  return madeBeforeAll(createWorld);
+}
+
 /** Calls a prompt injection makes outside alice's mandate: [what, tool, args]. */
 export const INJECTED_CALLS = [
   ['another invoice', 'pay_invoice', { invoice: '2026-04', amount: 120 }],
@@ -215,6 +237,49 @@ export function expectEachPaidOwn(
   });
 }
 
+/**
+ * alice's and bob's runs at once, each paying its own invoice and then the other's: `run` is
+ * one agent run of the framework under test, whose model makes `step`. Checks that the tool
+ * ran exactly for each user's own payment ({@link expectEachPaidOwn}); returns the runs'
+ * results as [alice's own, bob's own, alice on bob's, bob on alice's].
+ */
+export async function crossedUserRuns<R>(
+  world: World,
+  run: (authority: RunAuthority, step: ReturnType<typeof payStep>) => Promise<R>,
+  expect: Parameters<typeof expectEachPaidOwn>[2],
+): Promise<readonly [R, R, R, R]> {
+  const alice = () => createRunAuthority({ mandate: world.alice, signer: world.orchestrator });
+  const bob = createRunAuthority({ mandate: world.bob, signer: world.orchestrator });
+  const runs = world.runs.length;
+  const results = await Promise.all([
+    run(alice(), payStep('2026-03', 120)),
+    run(bob, payStep('2026-07', 40)),
+    run(alice(), payStep('2026-07', 40)),
+    run(bob, payStep('2026-03', 40)),
+  ]);
+  expectEachPaidOwn(world, runs, expect);
+  return results;
+}
+
+/** An answer to an approval request that approves nothing: [what, what the model reads, it]. */
+export type NotApproving<Request> = readonly [string, string, (request: Request) => unknown];
+
+/** The answers that approve nothing in every framework's approval step (whatever it asks). */
+export const NOT_APPROVING = {
+  refusal: [
+    'a refusal',
+    'MANDATE_APPROVAL_REFUSED @ hop 0 (authorize): the approver refused: not this month',
+    () => ({ refused: true, reason: 'not this month' }),
+  ],
+  none: ['no approval at all', 'MANDATE_APPROVAL_REFUSED @ hop 0 (authorize)', () => []],
+  bareYes: ['a bare yes', 'MANDATE_APPROVAL_INVALID @ hop 0 (authorize)', () => 'yes'],
+  tooMany: [
+    'too many approvals',
+    'MANDATE_LIMIT_EXCEEDED @ hop 0 (limits)',
+    () => Array<string>(17).fill('x'),
+  ],
+} as const satisfies Record<string, NotApproving<never>>;
+
 /** The remote payment tool (in this process, on loopback) and an MCP client connected to it. */
 export interface RemoteTool {
   readonly server: PaymentToolServer;
@@ -235,8 +300,7 @@ export async function startRemoteTool(world: World): Promise<RemoteTool> {
     }),
     { audience: REMOTE, authorizationServers: [AS] },
   );
-  const client = new Client({ name: 'agent', version: '1.0.0' });
-  await client.connect(new StreamableHTTPClientTransport(new URL(server.url)));
+  const client = await connectedClient(server.url);
   return {
     server,
     client,
@@ -245,4 +309,14 @@ export async function startRemoteTool(world: World): Promise<RemoteTool> {
       await server.close();
     },
   };
+}
+
+/** The remote tool for the file's `world`, started before its tests and closed after them. */
+export function remoteToolPerFile(world: World): RemoteTool {
+  const remote = madeBeforeAll(() => startRemoteTool(world));
+  afterAll(async () => {
+    // Nothing to close where the start failed (that failure is the file's error).
+    if ('close' in remote) await remote.close();
+  });
+  return remote;
 }

@@ -4,7 +4,6 @@
  */
 import {
   createVerifier,
-  delegate,
   generateKeyPair,
   mint,
   prove,
@@ -16,9 +15,9 @@ import {
   type VerifierOptions,
   type VerifyRequest,
 } from '../../src/index.js';
+import { ANCHOR_ID, NOW, delegatedAlong } from './fixture.js';
 
-export const NOW = 1_800_000_000;
-export const ANCHOR_ID = 'https://as.test';
+export { ANCHOR_ID, NOW };
 export const AUDIENCE = 'https://billing.test';
 export const TOOL_REQUEST = (args: Record<string, string | number>) =>
   ({ tool: 'pay', args }) as const;
@@ -90,7 +89,7 @@ export async function approvalChain(
   hops: 0 | 1 | 2 = 1,
   format: Format = 'jws',
 ): Promise<Mandate> {
-  let mandate = await mint({
+  const root = await mint({
     issuer: world.anchor,
     issuerId: ANCHOR_ID,
     subject: 'alice',
@@ -102,14 +101,17 @@ export async function approvalChain(
     now: NOW,
     format,
   });
-  for (let i = 0; i < hops; i++) {
-    mandate = await delegate(mandate, {
-      signer: world.agents[i]!,
-      holder: world.agents[i + 1]!.publicJwk,
-      now: NOW,
-    });
-  }
-  return mandate;
+  return delegatedAlong(root, world.agents, hops);
+}
+
+/** The start of most approval tests: the world, and its one-hop chain with that hop's holder. */
+export async function oneHopApprovals(): Promise<{
+  readonly world: ApprovalWorld;
+  readonly holder: KeyPair;
+  readonly mandate: Mandate;
+}> {
+  const world = await createApprovalWorld();
+  return { world, holder: world.agents[1], mandate: await approvalChain(world, 1) };
 }
 
 /**

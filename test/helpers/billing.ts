@@ -3,7 +3,17 @@
  * orchestrator's narrower delegation to a billing agent, and the billing agent's own, broader
  * grant (what a confused deputy would misuse). `extra` adds argument constraints to each.
  */
-import { delegate, generateKeyPair, mint, type KeyPair, type Mandate } from '../../src/index.js';
+import {
+  createVerifier,
+  delegate,
+  generateKeyPair,
+  mint,
+  type KeyPair,
+  type Mandate,
+  type MintOptions,
+  type Verifier,
+  type VerifierOptions,
+} from '../../src/index.js';
 import type { CapabilityInput } from '../../src/core/types.js';
 
 /** The authorization server's issuer id (the trust anchor's id). */
@@ -87,4 +97,47 @@ export function billingOwnOf(
     audience,
     expiresIn: '1h',
   });
+}
+
+/** The payment service the HTTP tests run (the audience of {@link serviceGrant}'s mandate). */
+export const PAYMENTS = 'https://payments.test';
+
+/** alice's mandate for the payment service, the keys around it, and the service's verifier. */
+export interface ServiceGrant {
+  readonly anchor: KeyPair;
+  /** The agent the mandate is for. */
+  readonly agent: KeyPair;
+  /** A key the mandate does not name: an attacker, or the user who approves. */
+  readonly other: KeyPair;
+  readonly mandate: Mandate;
+  /** The service's verifier (the anchor, the service as audience), with `options` added. */
+  readonly verifier: (options?: Partial<VerifierOptions>) => Verifier;
+}
+
+/** alice's mandate for {@link PAYMENTS}, held by a fresh agent for 10 minutes: `grant` says what. */
+export async function serviceGrant(
+  grant: Pick<MintOptions, 'capabilities' | 'approvals'>,
+): Promise<ServiceGrant> {
+  const [anchor, agent, other] = await keyPairs(3);
+  const mandate = await mint({
+    issuer: anchor,
+    issuerId: AS,
+    subject: 'alice',
+    holder: agent.publicJwk,
+    ...grant,
+    audience: PAYMENTS,
+    expiresIn: '10m',
+  });
+  return {
+    anchor,
+    agent,
+    other,
+    mandate,
+    verifier: (options = {}) =>
+      createVerifier({
+        trustAnchors: [{ id: AS, publicJwk: anchor.publicJwk }],
+        audience: PAYMENTS,
+        ...options,
+      }),
+  };
 }

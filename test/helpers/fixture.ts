@@ -42,7 +42,7 @@ export async function chainOf(
   hops: 0 | 1 | 2,
   format: Format = 'jws',
 ): Promise<Mandate> {
-  let mandate = await mint({
+  const root = await mint({
     issuer: world.anchor,
     issuerId: ANCHOR_ID,
     subject: 'alice',
@@ -53,10 +53,20 @@ export async function chainOf(
     now: NOW,
     format,
   });
+  return delegatedAlong(root, world.agents, hops);
+}
+
+/** `root`, held by `agents[0]`, then `hops` delegations along `agents`, each narrowing nothing. */
+export async function delegatedAlong(
+  root: Mandate,
+  agents: readonly KeyPair[],
+  hops: number,
+): Promise<Mandate> {
+  let mandate = root;
   for (let i = 0; i < hops; i++) {
     mandate = await delegate(mandate, {
-      signer: world.agents[i]!,
-      holder: world.agents[i + 1]!.publicJwk,
+      signer: agents[i]!,
+      holder: agents[i + 1]!.publicJwk,
       now: NOW,
     });
   }

@@ -1,5 +1,5 @@
 /** Checks every generated vector file gets: no drift from its generator, genuine test keys. */
-import { expect } from 'vitest';
+import { expect, it } from 'vitest';
 import { keyPairFromSeed } from './forge.js';
 
 interface Named {
@@ -49,4 +49,46 @@ export function expectCaseList(file: {
   expect(new Set(file.tests.map((c) => c.tcId)).size).toBe(file.tests.length);
   expect(new Set(file.tests.map((c) => c.name)).size).toBe(file.tests.length);
   for (const c of file.tests) expect(c.comment.length, c.name).toBeGreaterThan(10);
+}
+
+/** A test key as the generated files list it. */
+interface SeedKey {
+  readonly seed: string;
+  readonly publicJwk: unknown;
+  readonly id: string;
+}
+
+/** A generated case-list file: its cases, its test keys and the verifier's trust anchor. */
+interface GeneratedCaseFile {
+  readonly numberOfTests: number;
+  readonly tests: readonly { tcId: number; name: string; comment: string }[];
+  readonly keys: { readonly anchor: SeedKey } & Readonly<Record<string, SeedKey>>;
+  readonly verifier: { readonly trustAnchors: readonly { readonly publicJwk: unknown }[] };
+}
+
+/**
+ * The three tests of a generated case-list file (`name` under test/vectors): no drift from
+ * `generate`'s output, test keys (the anchor's first) derived from their seeds, and the case
+ * list's shape, with `moreCaseChecks` of this file's own.
+ */
+export function itChecksGeneratedFile(
+  name: string,
+  committed: { readonly text: string; readonly json: GeneratedCaseFile },
+  generate: () => Promise<string>,
+  moreCaseChecks: () => void = () => undefined,
+): void {
+  const file = committed.json;
+  it('has not drifted from the generator (run `npm run vectors:generate` after a deliberate change)', async () => {
+    expectNoDrift(name, committed.text, await generate(), file.tests);
+  });
+
+  it('lists test keys whose seeds derive the published public keys and ids', () => {
+    expectSeedKeys(file.keys);
+    expect(file.verifier.trustAnchors[0]?.publicJwk).toEqual(file.keys.anchor.publicJwk);
+  });
+
+  it('has unique tcIds and names, a comment on every case, and the count it declares', () => {
+    expectCaseList(file);
+    moreCaseChecks();
+  });
 }

@@ -8,9 +8,10 @@
  * fails the suite; so does an environment variable that points at nothing (a typo must not
  * look like a pass).
  */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { JWK } from 'jose';
 import { describe, expect, it } from 'vitest';
 
 /** The vector sets the suite knows. */
@@ -120,4 +121,38 @@ export function describeWithVectors(
 ): void {
   const location = vectorsOrReport(set, title);
   if (location !== undefined) describe(title, () => body(location));
+}
+
+/** A vector file's text and its JSON (as `T`: the file's own type says what it holds). */
+export function readVectorFile<T>(file: string): { readonly text: string; readonly json: T } {
+  const text = readFileSync(file, 'utf8');
+  return { text, json: JSON.parse(text) as T };
+}
+
+/** One case of the AAT draft's JWS vectors (set `aat`). */
+export interface AatDraftVector {
+  readonly id: string;
+  readonly title: string;
+  readonly now: number;
+  readonly tool: string;
+  readonly args: Record<string, never>;
+  readonly policy: { require_pop_aud?: boolean; require_chain_aud?: boolean; nonce?: string };
+  readonly chain_compact: readonly string[];
+  readonly pop: { readonly compact: string };
+  readonly expected: { readonly verdict: 'PERMIT' | 'DENY'; readonly step: string | null };
+}
+
+/** The AAT draft's JWS vector file: its verifier parameters, keys, anchors and cases. */
+export interface AatDraftVectorFile {
+  readonly params: {
+    readonly now: number;
+    readonly max_iat_skew: number;
+    readonly max_token_lifetime: number;
+    readonly max_delegation_depth: number;
+    readonly pop_window: number;
+    readonly audience: string;
+  };
+  readonly keys: Readonly<Record<string, { seed_hex: string; jwk: JWK; thumbprint_uri: string }>>;
+  readonly trust_anchors: readonly { readonly iss: string; readonly jwk: JWK }[];
+  readonly vectors: readonly AatDraftVector[];
 }

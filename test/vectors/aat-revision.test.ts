@@ -5,7 +5,6 @@
  * with the draft step it names, through `createVerifier`. Arguments are JSON text and are
  * read with `parseArguments`, so numbers reach the verifier as written.
  */
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   AAT_REVISION_PATH,
@@ -15,9 +14,9 @@ import {
 import { renderVectors } from '../../scripts/vector-file.js';
 import { createVerifier, parseArguments, type TrustAnchor } from '../../src/index.js';
 import { expectNoDrift, expectSeedKeys } from '../helpers/vector-file.js';
+import { readVectorFile } from '../helpers/vectors.js';
 
-const committedText = readFileSync(AAT_REVISION_PATH, 'utf8');
-const file = JSON.parse(committedText) as AatRevisionFile;
+const { text: committedText, json: file } = readVectorFile<AatRevisionFile>(AAT_REVISION_PATH);
 
 describe('aat-revision.json: the file', () => {
   it('has not drifted from the generator (run `npm run vectors:generate` after a deliberate change)', () => {

@@ -5,7 +5,6 @@
  * that rejects it (`detail.step`). The file is found by test/helpers/vectors.ts
  * (`../shared/vectors/aat/` beside the clone, or `AAT_VECTORS`).
  */
-import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   createVerifier,
@@ -15,38 +14,19 @@ import {
   toolResource,
   type Decision,
 } from '../../src/index.js';
-import type { JWK } from 'jose';
 import { createPrivateKey } from 'node:crypto';
-import { vectorsOrReport } from '../helpers/vectors.js';
+import {
+  readVectorFile,
+  vectorsOrReport,
+  type AatDraftVector,
+  type AatDraftVectorFile,
+} from '../helpers/vectors.js';
 
 const TITLE = 'AAT draft vectors (draft-niyikiza-oauth-attenuating-agent-tokens-02)';
 const found = vectorsOrReport('aat', TITLE);
 
-interface Vector {
-  readonly id: string;
-  readonly title: string;
-  readonly now: number;
-  readonly tool: string;
-  readonly args: Record<string, never>;
-  readonly policy: { require_pop_aud?: boolean; require_chain_aud?: boolean; nonce?: string };
-  readonly chain_compact: readonly string[];
-  readonly pop: { readonly compact: string };
-  readonly expected: { readonly verdict: 'PERMIT' | 'DENY'; readonly step: string | null };
-}
-
-interface VectorFile {
-  readonly params: {
-    readonly now: number;
-    readonly max_iat_skew: number;
-    readonly max_token_lifetime: number;
-    readonly max_delegation_depth: number;
-    readonly pop_window: number;
-    readonly audience: string;
-  };
-  readonly keys: Readonly<Record<string, { seed_hex: string; jwk: JWK; thumbprint_uri: string }>>;
-  readonly trust_anchors: readonly { readonly iss: string; readonly jwk: JWK }[];
-  readonly vectors: readonly Vector[];
-}
+type Vector = AatDraftVector;
+type VectorFile = AatDraftVectorFile;
 
 /** The steps a reported step may be for an expected one (the file's own notes allow these). */
 function acceptedSteps(vector: Vector): readonly string[] {
@@ -89,7 +69,7 @@ function keyPairOf(file: VectorFile, name: string) {
 }
 
 if (found !== undefined) {
-  const file = JSON.parse(readFileSync(found.file, 'utf8')) as VectorFile;
+  const file = readVectorFile<VectorFile>(found.file).json;
   const passed = new Set<string>();
 
   describe(TITLE, () => {

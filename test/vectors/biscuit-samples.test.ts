@@ -21,7 +21,7 @@ import { biscuitRevocationId } from '../../src/format/biscuit/chain.js';
 import { readFields, type ProtoField } from '../../src/format/biscuit/protobuf.js';
 import { biscuitErrorKind, withBiscuit } from '../../src/format/biscuit/wasm.js';
 import type { BiscuitRunLimits, WasmBiscuit } from '../../src/format/biscuit/wasm.js';
-import { vectorsOrReport } from '../helpers/vectors.js';
+import { readVectorFile, vectorsOrReport } from '../helpers/vectors.js';
 
 const found = vectorsOrReport('biscuit', 'Biscuit specification samples');
 
@@ -154,7 +154,7 @@ function kindOf(result: SampleResult): string {
 
 if (found !== undefined) {
   const SAMPLES_DIR = found.folder;
-  const samples = Samples.parse(JSON.parse(readFileSync(found.file, 'utf8')));
+  const samples = Samples.parse(readVectorFile<unknown>(found.file).json);
   const tally = { validations: 0, exact: 0, knownUnsupported: 0 };
 
   describe(`Biscuit specification samples (${SAMPLES_DIR})`, () => {

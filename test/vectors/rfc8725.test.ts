@@ -5,7 +5,6 @@
  * `createAccessTokenVerifier`, `verifyAgentCard`): genuine inputs are accepted, every attack
  * is denied with exactly its code, check and hop, and nothing throws uncoded.
  */
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   generateRfc8725Vectors,
@@ -15,9 +14,9 @@ import {
 import { renderVectors } from '../../scripts/vector-file.js';
 import { runVector } from '../helpers/rfc8725-checker.js';
 import { expectSeedKeys } from '../helpers/vector-file.js';
+import { readVectorFile } from '../helpers/vectors.js';
 
-const committedText = readFileSync(RFC8725_PATH, 'utf8');
-const file = JSON.parse(committedText) as Rfc8725File;
+const { text: committedText, json: file } = readVectorFile<Rfc8725File>(RFC8725_PATH);
 
 describe('rfc8725.json: the file', () => {
   it('has not drifted from the generator (run `npm run vectors:generate` after a deliberate change)', async () => {

@@ -52,6 +52,18 @@ export interface ToolRequirement {
   readonly action: string;
 }
 
+/**
+ * The action a call with `args` asks for under `requirement`. Throws where the requirement's
+ * resource function throws or returns no string: the caller denies (the arguments name no
+ * resource).
+ */
+export function actionFor(requirement: ToolRequirement, args: ToolArgs): Action {
+  const resource =
+    typeof requirement.resource === 'function' ? requirement.resource(args) : requirement.resource;
+  if (typeof resource !== 'string') throw new TypeError('resource must be a string');
+  return { resource, action: requirement.action, args };
+}
+
 /** Options of `guardTools`. */
 export interface McpGuardOptions {
   readonly verifier: Verifier;
@@ -269,12 +281,7 @@ export function guardTools(server: McpServer, options: McpGuardOptions): void {
     const toolArgs = args as ToolArgs;
     let action: Action;
     try {
-      const resource =
-        typeof requirement.resource === 'function'
-          ? requirement.resource(toolArgs)
-          : requirement.resource;
-      if (typeof resource !== 'string') throw new TypeError('resource must be a string');
-      action = { resource, action: requirement.action, args: toolArgs };
+      action = actionFor(requirement, toolArgs);
     } catch {
       return fail(
         denied('MANDATE_MALFORMED', 'authorize', `the arguments of ${name} name no resource`),

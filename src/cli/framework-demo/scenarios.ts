@@ -161,76 +161,113 @@ const pay = (invoice: string, amount: number): ScriptedCall => ({
   args: { invoice, amount },
 });
 
+/** Denied by the capability check at `hop`. */
+const forbidden = (hop: number): Expected => ({ code: 'MANDATE_FORBIDDEN', hop });
+
+/**
+ * A row: `who` (alice unless named) runs the orchestrator, whose model makes `call`; with
+ * `via: 'delegate'`, hands it to the billing sub-agent, whose model makes it; with `via:
+ * 'approved'`, the call goes through the framework's human step, alice answering on her device.
+ */
+function scenario(
+  name: string,
+  story: string,
+  expected: Expected,
+  call: ScriptedCall,
+  {
+    who = 'alice',
+    via = 'orchestrate',
+  }: {
+    who?: 'alice' | 'aliceApproving' | 'bob' | 'thief';
+    via?: keyof FrameworkDriver;
+  } = {},
+): FrameworkScenario {
+  if (via === 'approved') {
+    return {
+      name,
+      story,
+      expected,
+      humanStep: true,
+      run: (d, c) => d.approved(c[who], call, c.alicesDevice),
+    };
+  }
+  return { name, story, expected, run: (d, c) => d[via](c[who], call) };
+}
+
 /** Every scenario, in the order the table prints them. */
 export const FRAMEWORK_SCENARIOS: readonly FrameworkScenario[] = [
-  {
-    name: 'genuine call',
-    story: 'the orchestrator pays invoice 2026-03 (120) for alice',
-    expected: { allowed: true, holders: 1 },
-    run: (d, c) => d.orchestrate(c.alice, pay('2026-03', 120)),
-  },
-  {
-    name: 'injected: invoice',
-    story: 'a prompt injection makes the model pay invoice 2026-04',
-    expected: { code: 'MANDATE_FORBIDDEN', hop: 0 },
-    run: (d, c) => d.orchestrate(c.alice, pay('2026-04', 120)),
-  },
-  {
-    name: 'injected: amount',
-    story: 'a prompt injection makes the model pay 900',
-    expected: { code: 'MANDATE_FORBIDDEN', hop: 0 },
-    run: (d, c) => d.orchestrate(c.alice, pay('2026-03', 900)),
-  },
-  {
-    name: 'injected: tool',
-    story: 'a prompt injection makes the model call refund_invoice',
-    expected: { code: 'MANDATE_FORBIDDEN', hop: 0 },
-    run: (d, c) =>
-      d.orchestrate(c.alice, { tool: 'refund_invoice', args: { invoice: '2026-03', amount: 120 } }),
-  },
-  {
-    name: 'schema default',
-    story: "the model omits the amount; the tool's schema defaults it to 900",
-    expected: { code: 'MANDATE_FORBIDDEN', hop: 0 },
-    run: (d, c) => d.orchestrate(c.alice, { tool: 'pay_later', args: { invoice: '2026-03' } }),
-  },
-  {
-    name: 'sub-agent call',
-    story: 'the billing sub-agent (narrowed: 2026-03, up to 200) pays 150',
-    expected: { allowed: true, holders: 2 },
-    run: (d, c) => d.delegate(c.alice, pay('2026-03', 150)),
-  },
-  {
-    name: 'sub-agent exceeds',
-    story: 'the billing sub-agent pays 300 (its orchestrator could)',
-    expected: { code: 'MANDATE_FORBIDDEN', hop: 1 },
-    run: (d, c) => d.delegate(c.alice, pay('2026-03', 300)),
-  },
-  {
-    name: 'approval skipped',
-    story: "an injected agent pays 300 without the human step (over 200 needs alice's approval)",
-    expected: { code: 'MANDATE_APPROVAL_REQUIRED', hop: 0 },
-    run: (d, c) => d.orchestrate(c.aliceApproving, pay('2026-03', 300)),
-  },
-  {
-    name: 'approved payment',
-    story: 'the run pauses before paying 300; alice approves that exact call; the tool runs',
-    expected: { allowed: true, holders: 1 },
-    humanStep: true,
-    run: (d, c) => d.approved(c.aliceApproving, pay('2026-03', 300), c.alicesDevice),
-  },
-  {
-    name: 'stolen mandate',
-    story: "an attacker runs the agent with alice's mandate and its own key",
-    expected: { code: 'MANDATE_PROOF_INVALID', hop: 0 },
-    run: (d, c) => d.orchestrate(c.thief, pay('2026-03', 120)),
-  },
-  {
-    name: "another user's run",
-    story: "bob's run (his own invoice only) is made to pay alice's invoice",
-    expected: { code: 'MANDATE_FORBIDDEN', hop: 0 },
-    run: (d, c) => d.orchestrate(c.bob, pay('2026-03', 40)),
-  },
+  scenario(
+    'genuine call',
+    'the orchestrator pays invoice 2026-03 (120) for alice',
+    { allowed: true, holders: 1 },
+    pay('2026-03', 120),
+  ),
+  scenario(
+    'injected: invoice',
+    'a prompt injection makes the model pay invoice 2026-04',
+    forbidden(0),
+    pay('2026-04', 120),
+  ),
+  scenario(
+    'injected: amount',
+    'a prompt injection makes the model pay 900',
+    forbidden(0),
+    pay('2026-03', 900),
+  ),
+  scenario(
+    'injected: tool',
+    'a prompt injection makes the model call refund_invoice',
+    forbidden(0),
+    { tool: 'refund_invoice', args: { invoice: '2026-03', amount: 120 } },
+  ),
+  scenario(
+    'schema default',
+    "the model omits the amount; the tool's schema defaults it to 900",
+    forbidden(0),
+    { tool: 'pay_later', args: { invoice: '2026-03' } },
+  ),
+  scenario(
+    'sub-agent call',
+    'the billing sub-agent (narrowed: 2026-03, up to 200) pays 150',
+    { allowed: true, holders: 2 },
+    pay('2026-03', 150),
+    { via: 'delegate' },
+  ),
+  scenario(
+    'sub-agent exceeds',
+    'the billing sub-agent pays 300 (its orchestrator could)',
+    forbidden(1),
+    pay('2026-03', 300),
+    { via: 'delegate' },
+  ),
+  scenario(
+    'approval skipped',
+    "an injected agent pays 300 without the human step (over 200 needs alice's approval)",
+    { code: 'MANDATE_APPROVAL_REQUIRED', hop: 0 },
+    pay('2026-03', 300),
+    { who: 'aliceApproving' },
+  ),
+  scenario(
+    'approved payment',
+    'the run pauses before paying 300; alice approves that exact call; the tool runs',
+    { allowed: true, holders: 1 },
+    pay('2026-03', 300),
+    { who: 'aliceApproving', via: 'approved' },
+  ),
+  scenario(
+    'stolen mandate',
+    "an attacker runs the agent with alice's mandate and its own key",
+    { code: 'MANDATE_PROOF_INVALID', hop: 0 },
+    pay('2026-03', 120),
+    { who: 'thief' },
+  ),
+  scenario(
+    "another user's run",
+    "bob's run (his own invoice only) is made to pay alice's invoice",
+    forbidden(0),
+    pay('2026-03', 40),
+    { who: 'bob' },
+  ),
 ];
 
 /** Whether the audited decision is what the scenario expects. */

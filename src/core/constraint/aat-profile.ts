@@ -9,14 +9,19 @@
  * Kept apart from Mandate's own profile (`narrowing.ts`) because it follows a draft that
  * changes: a new draft revision changes this module only.
  */
-import { globIncluded, globMatch } from '../glob.js';
+import { RULE_UNITS, spend } from '../budget.js';
+import { globIncluded } from '../glob.js';
 import { jsonEqual, jsonIncludes } from '../json.js';
 import type { Constraint } from '../types.js';
+import { globMatchCharged } from './check-charged.js';
 import { UNNAMED_ARGUMENTS, WILDCARD, type ArgMap, type ArgMapFailure } from './forms.js';
 import { inRange, rangeWithin } from './range.js';
 
 /** AAT profile: exactly the pairs the draft lists (section 4.5), plus glob's own pairs. */
 export function narrowerAat(c: Constraint, p: Constraint): boolean {
+  // Every application is charged to the call's budget; once it is spent the answer is the
+  // conservative one (not narrower), so an `any` under an `any` costs at most the budget.
+  if (!spend(RULE_UNITS)) return false;
   if (p.constraint_type === 'wildcard') return true;
   switch (c.constraint_type) {
     case 'exact':
@@ -28,7 +33,7 @@ export function narrowerAat(c: Constraint, p: Constraint): boolean {
         case 'one_of':
           return jsonIncludes(p.values, c.value);
         case 'glob':
-          return typeof c.value === 'string' && globMatch(p.pattern, c.value);
+          return typeof c.value === 'string' && globMatchCharged(p.pattern, c.value);
         default:
           return false;
       }
@@ -38,7 +43,7 @@ export function narrowerAat(c: Constraint, p: Constraint): boolean {
       if (p.constraint_type === 'one_of') return c.values.every((v) => jsonIncludes(p.values, v));
       return (
         p.constraint_type === 'glob' &&
-        c.values.every((v) => typeof v === 'string' && globMatch(p.pattern, v))
+        c.values.every((v) => typeof v === 'string' && globMatchCharged(p.pattern, v))
       );
     case 'not_one_of':
       return (

@@ -15,12 +15,15 @@
  * Numbers are treated as reals (a range is an interval of reals); this is sound for IEEE
  * doubles, which are a subset.
  */
-import { spend, withBudget } from '../budget.js';
+import { RULE_UNITS, spend, withBudget } from '../budget.js';
 import { globIncluded } from '../glob.js';
+import { endsExclude } from '../glob-ends.js';
+import { globForm } from '../glob-form.js';
 import { jsonEqual, jsonIncludes } from '../json.js';
 import type { Constraint, ConstraintInput } from '../types.js';
 import { narrowerAat } from './aat-profile.js';
 import { checkNormalized } from './check.js';
+import { checkCharged } from './check-charged.js';
 import { normalizeConstraint } from './parse.js';
 import { rangeWithin } from './range.js';
 import { conjoinClauses, finiteValues, unsat } from './satisfiability.js';
@@ -61,7 +64,7 @@ export function narrowerMandate(
   p: Constraint,
   ctx: NarrowingContext = newContext(),
 ): boolean {
-  if (++ctx.steps > NARROWING_BUDGET || !spend(1)) return false;
+  if (++ctx.steps > NARROWING_BUDGET || !spend(RULE_UNITS)) return false;
   let row = ctx.memo.get(c);
   const known = row?.get(p);
   if (known !== undefined) return known;
@@ -79,7 +82,7 @@ function decideMandate(c: Constraint, p: Constraint, ctx: NarrowingContext): boo
   if (p.constraint_type === 'wildcard') return true;
   if (unsat(c)) return true;
   const finite = finiteValues(c);
-  if (finite !== undefined) return finite.every((v) => checkNormalized(p, v));
+  if (finite !== undefined) return finite.every((v) => checkCharged(p, v));
   // The next three rules are exact (iff), so their verdict is final.
   // not_one_of(E) accepts everything outside E: c is narrower iff it accepts no e in E.
   if (p.constraint_type === 'not_one_of') return p.excluded.every((e) => !checkNormalized(c, e));
@@ -96,7 +99,7 @@ function decideMandate(c: Constraint, p: Constraint, ctx: NarrowingContext): boo
     if (s.constraints.some((x) => narrowerMandate(x, p, ctx))) return true;
   }
   if (p.constraint_type === 'any') {
-    return p.constraints.some((q) => narrowerMandate(c, q, ctx));
+    return p.constraints.some((q) => !globsApart(c, q) && narrowerMandate(c, q, ctx));
   }
   if (c.constraint_type === 'all') return false;
   switch (c.constraint_type) {
@@ -116,6 +119,19 @@ function decideMandate(c: Constraint, p: Constraint, ctx: NarrowingContext): boo
       // wildcard and not_one_of accept values of every type and infinitely many of each.
       return false;
   }
+}
+
+/**
+ * Whether a glob child is provably not narrower than a glob parent clause from their ends
+ * alone (glob-ends.ts): every rule would answer `false` for the pair (a glob is never empty,
+ * and a literal child's one string is the ends test's witness), so the clause is skipped
+ * before the rule machinery runs. Charged as a rule application, and its comparisons.
+ */
+function globsApart(c: Constraint, q: Constraint): boolean {
+  if (c.constraint_type !== 'glob' || q.constraint_type !== 'glob') return false;
+  if (!spend(RULE_UNITS)) return false;
+  const ends = endsExclude(globForm(c.pattern), globForm(q.pattern));
+  return spend(ends.steps) && ends.excluded;
 }
 
 /** Narrowing on normalised constraints. */

@@ -231,30 +231,30 @@ describe('expectHolder: a hop must be held by a signed agent', () => {
     return { mandate, anchors, proof: await prove(mandate, { signer: holder, request: REQUEST }) };
   }
 
+  /** The decision on a chain to `holder` where `expectHolder` names an agent `agents` resolves. */
+  async function decideHeldBy(
+    holder: KeyPair,
+    agents: ReturnType<typeof createAgentResolver>,
+    expectHolder: { readonly agent: string; readonly hop?: number },
+  ) {
+    const chain = await chainTo(holder);
+    const verifier = createVerifier({
+      trustAnchors: chain.anchors,
+      audience: AUDIENCE,
+      agents,
+      expectHolder,
+    });
+    return verifier.verify(chain.mandate, { action: ACTION, proof: chain.proof, request: REQUEST });
+  }
+
   it("allows the agent's key and denies another key with a coded error", async () => {
     const agents = createAgentResolver({ agents: { [billing.origin]: { keys: providerKeys() } } });
-    const good = await chainTo(billingHolder);
-    const verifier = createVerifier({
-      trustAnchors: good.anchors,
-      audience: AUDIENCE,
-      agents,
-      expectHolder: { agent: billing.origin },
+    expect(await decideHeldBy(billingHolder, agents, { agent: billing.origin })).toMatchObject({
+      allowed: true,
     });
-    expect(
-      await verifier.verify(good.mandate, { action: ACTION, proof: good.proof, request: REQUEST }),
-    ).toMatchObject({ allowed: true });
 
     const stranger = await generateKeyPair();
-    const bad = await chainTo(stranger);
-    const strict = createVerifier({
-      trustAnchors: bad.anchors,
-      audience: AUDIENCE,
-      agents,
-      expectHolder: { agent: billing.origin },
-    });
-    expect(
-      await strict.verify(bad.mandate, { action: ACTION, proof: bad.proof, request: REQUEST }),
-    ).toMatchObject({
+    expect(await decideHeldBy(stranger, agents, { agent: billing.origin })).toMatchObject({
       allowed: false,
       code: 'MANDATE_UNTRUSTED_ISSUER',
       hop: 1,
@@ -265,22 +265,15 @@ describe('expectHolder: a hop must be held by a signed agent', () => {
 
   it('fails closed when the agent cannot be resolved (agent-unresolved)', async () => {
     const agents = createAgentResolver({ agents: { [evil.origin]: { keys: providerKeys() } } });
-    const good = await chainTo(billingHolder);
-    const verifier = createVerifier({
-      trustAnchors: good.anchors,
-      audience: AUDIENCE,
-      agents,
-      expectHolder: { agent: evil.origin, hop: 1 },
-    });
-    expect(
-      await verifier.verify(good.mandate, { action: ACTION, proof: good.proof, request: REQUEST }),
-    ).toMatchObject({
-      allowed: false,
-      code: 'MANDATE_UNTRUSTED_ISSUER',
-      hop: 1,
-      check: 'possession',
-      detail: { reason: 'agent-unresolved' },
-    });
+    expect(await decideHeldBy(billingHolder, agents, { agent: evil.origin, hop: 1 })).toMatchObject(
+      {
+        allowed: false,
+        code: 'MANDATE_UNTRUSTED_ISSUER',
+        hop: 1,
+        check: 'possession',
+        detail: { reason: 'agent-unresolved' },
+      },
+    );
   });
 
   it('misuse is a TypeError at createVerifier time', () => {

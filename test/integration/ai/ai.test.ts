@@ -2,7 +2,7 @@
  * `mandate/ai` with the real Vercel AI SDK: agent loops (`generateText`, `streamText`) driven by
  * the SDK's own offline mock model, scripted to make genuine and prompt-injected tool calls.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { generateText, isStepCount, streamText, tool, type ToolSet } from 'ai';
 import { z } from 'zod';
 import {
@@ -14,22 +14,17 @@ import {
 } from '../../../src/adapters/agents/index.js';
 import { guardTools, mandateContext, mandateOf } from '../../../src/adapters/ai/index.js';
 import {
-  createWorld,
-  expectEachPaidOwn,
+  crossedUserRuns,
   INJECTED_CALLS,
   payStep,
   REQUIREMENTS,
   SUB_AGENT_NARROW,
   TOOLS,
-  type World,
+  worldPerFile,
 } from '../../helpers/agents.js';
 import { promptsOf, scriptedModel, streamingModel, type Step } from './script.js';
 
-let world: World;
-
-beforeAll(async () => {
-  world = await createWorld();
-});
+const world = worldPerFile();
 
 /** The billing tools, as plain business logic: each records that it ran, and for whom. */
 function billingTools() {
@@ -215,19 +210,15 @@ describe('mandate/ai: guarded tools in a generateText loop', () => {
 
   it("concurrent runs for two users never see each other's authority", async () => {
     const tools = guarded(billingTools());
-    const bob = createRunAuthority({ mandate: world.bob, signer: world.orchestrator });
-    const runs = world.runs.length;
-    const [a, b, aAsBob, bAsAlice] = await Promise.all([
-      agent(tools, alice(), [pay('2026-03', 120)]),
-      agent(tools, bob, [pay('2026-07', 40)]),
-      agent(tools, alice(), [pay('2026-07', 40)]),
-      agent(tools, bob, [pay('2026-03', 40)]),
-    ]);
+    const [a, b, aAsBob, bAsAlice] = await crossedUserRuns(
+      world,
+      (authority, step) => agent(tools, authority, [step]),
+      expect,
+    );
     expect(a.errors).toEqual([]);
     expect(b.errors).toEqual([]);
     expect(denialOf(aAsBob.errors[0])).toMatchObject({ code: 'MANDATE_FORBIDDEN', hop: 0 });
     expect(denialOf(bAsAlice.errors[0])).toMatchObject({ code: 'MANDATE_FORBIDDEN', hop: 0 });
-    expectEachPaidOwn(world, runs, expect);
   });
 
   it('a schema that coerces, transforms or defaults cannot smuggle a value past the guard', async () => {

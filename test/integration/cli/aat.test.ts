@@ -5,11 +5,14 @@
  * read from the token, the AAT knobs as flags) and `inspect`; and a sample of the draft's
  * published vectors (one per verifier knob) through `mandate verify`.
  */
-import { readFileSync } from 'node:fs';
 import { exportJWK } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateKeyPair, type KeyPair } from '../../../src/index.js';
-import { describeWithVectors } from '../../helpers/vectors.js';
+import {
+  describeWithVectors,
+  readVectorFile,
+  type AatDraftVectorFile,
+} from '../../helpers/vectors.js';
 import { runCli } from '../../helpers/cli.js';
 
 const ISSUER = 'https://as.example';
@@ -267,35 +270,13 @@ describe('mandate CLI: AAT chains', () => {
   });
 });
 
-interface VectorFile {
-  readonly params: {
-    readonly now: number;
-    readonly max_iat_skew: number;
-    readonly max_token_lifetime: number;
-    readonly max_delegation_depth: number;
-    readonly pop_window: number;
-    readonly audience: string;
-  };
-  readonly trust_anchors: readonly { readonly iss: string; readonly jwk: unknown }[];
-  readonly vectors: readonly {
-    readonly id: string;
-    readonly now: number;
-    readonly tool: string;
-    readonly args: unknown;
-    readonly policy: { require_pop_aud?: boolean; require_chain_aud?: boolean; nonce?: string };
-    readonly chain_compact: readonly string[];
-    readonly pop: { readonly compact: string };
-    readonly expected: { readonly verdict: 'PERMIT' | 'DENY'; readonly step: string | null };
-  }[];
-}
-
 describeWithVectors(
   'aat',
   "mandate verify with the AAT draft's vectors and parameters as flags",
   (vectors) => {
     // One vector per verifier knob, and the plain PERMIT.
     const SAMPLE = ['J.1', 'J.6.1', 'J.6.5', 'J.6.6', 'J.6.10', 'J.20.4', 'J.21.4', 'J.21.5'];
-    const file = JSON.parse(readFileSync(vectors.file, 'utf8')) as VectorFile;
+    const file = readVectorFile<AatDraftVectorFile>(vectors.file).json;
     const { params } = file;
     const anchor = file.trust_anchors[0];
 

@@ -28,7 +28,7 @@ import {
   type MandateContext,
   type RouteTable,
 } from '../../../src/adapters/http/index.js';
-import { serve } from '../http/routed-apps.js';
+import { answerUnrouted, serve } from '../http/routed-apps.js';
 
 /** The resource and action both routes need. */
 export const TRANSFER = { resource: 'bank:transfers', action: 'send' } as const;
@@ -94,13 +94,7 @@ function expressApp(options: HttpGuardOptions, runs: ArgsRun[], jsonFirst: boole
     runs.push({ route: 'pay', read: req.body as unknown, verified: mandateOf(req)?.action });
     res.json({ ran: 'pay' });
   });
-  app.use((_req: Request, res: Response) => {
-    res.status(404).json({ ran: null });
-  });
-  app.use((error: { status?: number }, _req: Request, res: Response, _next: unknown) => {
-    res.status(error.status ?? 500).json({ ran: null });
-  });
-  return app;
+  return answerUnrouted(app);
 }
 
 function honoApp(options: HttpGuardOptions, runs: ArgsRun[]): RequestListener {

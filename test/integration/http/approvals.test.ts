@@ -5,37 +5,23 @@
  * refused.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  approvalNeeded,
-  approve,
-  createVerifier,
-  generateKeyPair,
-  mint,
-  type KeyPair,
-  type Mandate,
-} from '../../../src/index.js';
+import { approvalNeeded, approve, type KeyPair, type Mandate } from '../../../src/index.js';
 import { APPROVAL_HEADER, createMandateFetch } from '../../../src/adapters/http/index.js';
 import { FRAMEWORKS, ROUTES, start, type Running } from './servers.js';
+import { PAYMENTS, serviceGrant, type ServiceGrant } from '../../helpers/billing.js';
 
-const AS = 'https://as.test';
-const SERVICE = 'https://payments.test';
-
-let anchor: KeyPair;
 let agent: KeyPair;
 let user: KeyPair;
 let mandate: Mandate;
+let verifier: ServiceGrant['verifier'];
 
 beforeAll(async () => {
-  [anchor, agent, user] = await Promise.all([
-    generateKeyPair(),
-    generateKeyPair(),
-    generateKeyPair(),
-  ]);
-  mandate = await mint({
-    issuer: anchor,
-    issuerId: AS,
-    subject: 'alice',
-    holder: agent.publicJwk,
+  ({
+    agent,
+    other: user,
+    mandate,
+    verifier,
+  } = await serviceGrant({
     capabilities: [
       { resource: 'billing:invoices/**', actions: ['pay'], constraints: { amount: { max: 1000 } } },
     ],
@@ -47,18 +33,14 @@ beforeAll(async () => {
         approvers: ['user'],
       },
     ],
-    audience: SERVICE,
-    expiresIn: '10m',
-  });
+  }));
 });
 
 describe.each(FRAMEWORKS)('approvals over HTTP (%s)', (framework) => {
   let server: Running;
   beforeAll(async () => {
     server = await start(framework, {
-      verifier: createVerifier({
-        trustAnchors: [{ id: AS, publicJwk: anchor.publicJwk }],
-        audience: SERVICE,
+      verifier: verifier({
         userKeys: (subject) => (subject === 'alice' ? [user.publicJwk] : []),
       }),
       routes: ROUTES,
@@ -94,7 +76,7 @@ describe.each(FRAMEWORKS)('approvals over HTTP (%s)', (framework) => {
     expect(needed).toMatchObject({
       missing: 1,
       approvers: ['user'],
-      call: { audience: SERVICE, action: 'pay', args: { amount: 250 } },
+      call: { audience: PAYMENTS, action: 'pay', args: { amount: 250 } },
     });
 
     const approval = await approve(needed!.call, user);

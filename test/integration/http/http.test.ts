@@ -5,9 +5,6 @@
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  createVerifier,
-  generateKeyPair,
-  mint,
   prove,
   type KeyPair,
   type Mandate,
@@ -17,26 +14,20 @@ import {
 import { createMandateFetch, HTTP_DENIALS } from '../../../src/adapters/http/index.js';
 import { FRAMEWORKS, ROUTES, start, type Running } from './servers.js';
 import { ERROR_CODES } from '../../../src/core/errors.js';
+import { AS, serviceGrant, type ServiceGrant } from '../../helpers/billing.js';
 
-const AS = 'https://as.test';
-const SERVICE = 'https://payments.test';
-
-let anchor: KeyPair;
 let agent: KeyPair;
 let attacker: KeyPair;
 let mandate: Mandate;
+let verifier: ServiceGrant['verifier'];
 
 beforeAll(async () => {
-  [anchor, agent, attacker] = await Promise.all([
-    generateKeyPair(),
-    generateKeyPair(),
-    generateKeyPair(),
-  ]);
-  mandate = await mint({
-    issuer: anchor,
-    issuerId: AS,
-    subject: 'alice',
-    holder: agent.publicJwk,
+  ({
+    agent,
+    other: attacker,
+    mandate,
+    verifier,
+  } = await serviceGrant({
     capabilities: [
       {
         resource: 'billing:invoices/**',
@@ -45,18 +36,8 @@ beforeAll(async () => {
         optional: ['amount'],
       },
     ],
-    audience: SERVICE,
-    expiresIn: '10m',
-  });
+  }));
 });
-
-function verifier(options: Partial<Parameters<typeof createVerifier>[0]> = {}): Verifier {
-  return createVerifier({
-    trustAnchors: [{ id: AS, publicJwk: anchor.publicJwk }],
-    audience: SERVICE,
-    ...options,
-  });
-}
 
 interface RawResponse {
   status: number;

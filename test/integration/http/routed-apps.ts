@@ -11,14 +11,8 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { Hono, type Context } from 'hono';
 import { getRequestListener } from '@hono/node-server';
 import { expect } from 'vitest';
-import {
-  createVerifier,
-  generateKeyPair,
-  mint,
-  prove,
-  type Action,
-  type Verifier,
-} from '../../../src/index.js';
+import { prove, type Action, type Verifier } from '../../../src/index.js';
+import { serviceGrant } from '../../helpers/billing.js';
 import {
   mandateExpress,
   mandateExpressRoute,
@@ -61,29 +55,16 @@ export interface Holder {
 
 /** A holder that may pay invoice 1, read export 7 and any file, cancel order 1: never admin. */
 export async function createHolder(): Promise<Holder> {
-  const AS = 'https://as.test';
-  const SERVICE = 'https://payments.test';
-  const [anchor, agent] = await Promise.all([generateKeyPair(), generateKeyPair()]);
-  const mandate = await mint({
-    issuer: anchor,
-    issuerId: AS,
-    subject: 'alice',
-    holder: agent.publicJwk,
+  const { agent, mandate, verifier } = await serviceGrant({
     capabilities: [
       { resource: 'billing:invoices/1', actions: ['pay'] },
       { resource: 'billing:exports/7', actions: ['read'] },
       { resource: 'billing:files/**', actions: ['read'] },
       { resource: 'billing:orders/1', actions: ['cancel'] },
     ],
-    audience: SERVICE,
-    expiresIn: '10m',
   });
   return {
-    verifier: () =>
-      createVerifier({
-        trustAnchors: [{ id: AS, publicJwk: anchor.publicJwk }],
-        audience: SERVICE,
-      }),
+    verifier: () => verifier(),
     async credentials(origin, method, target, sentAs) {
       const path = sentAs ?? target.replace(/^https?:\/\/[^/]*/, '');
       return {
@@ -194,10 +175,17 @@ function expressApp(
   api.post('/orders/:id/cancel', guard('billing:orders/:id', 'cancel'), record('cancel'));
   app.use('/api', api);
   app.get('/public', record('public'));
+  return answerUnrouted(app);
+}
+
+/**
+ * `app`, answering what no route takes (404) and Express's own errors (a param it cannot
+ * decode) without running a handler.
+ */
+export function answerUnrouted(app: express.Express): express.Express {
   app.use((_req: Request, res: Response) => {
     res.status(404).json({ ran: null });
   });
-  // Express's own errors (a param it cannot decode) answer without running a handler.
   app.use((error: { status?: number }, _req: Request, res: Response, _next: NextFunction) => {
     res.status(error.status ?? 500).json({ ran: null });
   });

@@ -4,7 +4,7 @@
  * model: alice's mandate requires her approval for payments over 200. The human signs with her
  * own key; the guard (or the remote server) verifies.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { tool } from '@langchain/core/tools';
 import type { BaseMessage } from '@langchain/core/messages';
 import { Command, interrupt, MemorySaver } from '@langchain/langgraph';
@@ -25,29 +25,28 @@ import {
 } from '../../../src/adapters/agents/index.js';
 import {
   AS,
-  createWorld,
   expectAlicePaid,
   expectDeniedUnrun,
   grantFor,
+  NOT_APPROVING,
   payStep,
   REMOTE,
   REQUIREMENTS,
-  startRemoteTool,
+  remoteToolPerFile,
   TOOLS,
-  type RemoteTool,
-  type World,
+  worldPerFile,
+  type NotApproving,
 } from '../../helpers/agents.js';
 import { keyPairs } from '../../helpers/billing.js';
 import { agentGraph, ScriptedChatModel, type Step } from './script.js';
 
-let world: World;
-let remote: RemoteTool;
+const world = worldPerFile();
+const remote = remoteToolPerFile(world);
 /** Two named approvers, and a mandate whose payments need both of them. */
 let approvers: readonly [KeyPair, KeyPair];
 let twoOfTwo: Mandate;
 
 beforeAll(async () => {
-  world = await createWorld();
   approvers = await keyPairs(2);
   twoOfTwo = await mint({
     issuer: world.anchor,
@@ -66,11 +65,6 @@ beforeAll(async () => {
     audience: [TOOLS, REMOTE],
     expiresIn: '15m',
   });
-  remote = await startRemoteTool(world);
-});
-
-afterAll(async () => {
-  await remote?.close();
 });
 
 const payment = z.object({ invoice: z.string(), amount: z.number() });
@@ -134,13 +128,9 @@ const toolTexts = (state: { messages: BaseMessage[] }): string[] =>
     .map((m) => (typeof m.content === 'string' ? m.content : JSON.stringify(m.content)));
 
 /** Resume values that do not approve the call: [what, what the model reads, the answer]. */
-const REFUSED: [string, string, (request: HumanApprovalRequest) => unknown][] = [
-  [
-    'a refusal',
-    'MANDATE_APPROVAL_REFUSED @ hop 0 (authorize): the approver refused: not this month',
-    () => ({ refused: true, reason: 'not this month' }),
-  ],
-  ['no approval at all', 'MANDATE_APPROVAL_REFUSED @ hop 0 (authorize)', () => []],
+const REFUSED: NotApproving<HumanApprovalRequest>[] = [
+  NOT_APPROVING.refusal,
+  NOT_APPROVING.none,
   [
     'an approval of another amount',
     'MANDATE_APPROVAL_MISMATCH @ hop 0 (authorize)',
@@ -154,7 +144,7 @@ const REFUSED: [string, string, (request: HumanApprovalRequest) => unknown][] = 
     'MANDATE_APPROVAL_INVALID @ hop 0 (authorize)',
     async ({ call }) => [await approve(call, world.thief)],
   ],
-  ['a bare yes', 'MANDATE_APPROVAL_INVALID @ hop 0 (authorize)', () => 'yes'],
+  NOT_APPROVING.bareYes,
   [
     'approvals in an object',
     'MANDATE_APPROVAL_INVALID @ hop 0 (authorize)',
@@ -166,11 +156,7 @@ const REFUSED: [string, string, (request: HumanApprovalRequest) => unknown][] = 
     'MANDATE_APPROVAL_INVALID @ hop 0 (authorize)',
     () => ({ refused: 'yes' }),
   ],
-  [
-    'too many approvals',
-    'MANDATE_LIMIT_EXCEEDED @ hop 0 (limits)',
-    () => Array<string>(17).fill('x'),
-  ],
+  NOT_APPROVING.tooMany,
 ];
 
 describe('mandate/langchain: human approval as a LangGraph interrupt', () => {

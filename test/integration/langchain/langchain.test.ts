@@ -2,7 +2,7 @@
  * `mandate/langchain` with real LangChain.js tools and a LangGraph.js agent loop (`ToolNode`),
  * driven by a scripted chat model making genuine and prompt-injected tool calls.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { tool, type StructuredToolInterface } from '@langchain/core/tools';
 import type { BaseMessage } from '@langchain/core/messages';
 import { END, MessagesAnnotation, START, StateGraph } from '@langchain/langgraph';
@@ -15,24 +15,19 @@ import {
   withMandate,
 } from '../../../src/adapters/langchain/index.js';
 import {
-  createWorld,
   expectAlicePaid,
   expectDeniedUnrun,
-  expectEachPaidOwn,
+  crossedUserRuns,
   INJECTED_CALLS,
   payStep,
   REQUIREMENTS,
   SUB_AGENT_NARROW,
   TOOLS,
-  type World,
+  worldPerFile,
 } from '../../helpers/agents.js';
 import { agentGraph, ScriptedChatModel, type Step } from './script.js';
 
-let world: World;
-
-beforeAll(async () => {
-  world = await createWorld();
-});
+const world = worldPerFile();
 
 /** The billing tools, as plain business logic: each records that it ran, and for whom. */
 function billingTools() {
@@ -199,19 +194,15 @@ describe('mandate/langchain: guarded tools in a LangGraph agent loop', () => {
 
   it("concurrent runs for two users never see each other's authority", async () => {
     const tools = guarded();
-    const bob = createRunAuthority({ mandate: world.bob, signer: world.orchestrator });
-    const runs = world.runs.length;
-    const [a, b, aAsBob, bAsAlice] = await Promise.all([
-      agent(tools, alice(), [pay('2026-03', 120)]),
-      agent(tools, bob, [pay('2026-07', 40)]),
-      agent(tools, alice(), [pay('2026-07', 40)]),
-      agent(tools, bob, [pay('2026-03', 40)]),
-    ]);
+    const [a, b, aAsBob, bAsAlice] = await crossedUserRuns(
+      world,
+      (authority, step) => agent(tools, authority, [step]),
+      expect,
+    );
     expect(a.errors).toEqual([]);
     expect(b.errors).toEqual([]);
     expect(aAsBob.errors[0]).toContain('MANDATE_FORBIDDEN @ hop 0');
     expect(bAsAlice.errors[0]).toContain('MANDATE_FORBIDDEN @ hop 0');
-    expectEachPaidOwn(world, runs, expect);
   });
 
   it('a schema that coerces, transforms or defaults cannot smuggle a value past the guard', async () => {

@@ -4,8 +4,7 @@
  * `_meta["dev.mandate/approvals"]`) runs; the same approval again is refused.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import {
   approvalNeeded,
   approve,
@@ -15,7 +14,7 @@ import {
   type Mandate,
 } from '../../../src/index.js';
 import { callToolWithMandate, mandateDenial } from '../../../src/adapters/mcp/index.js';
-import { startPaymentTool, type PaymentToolServer } from './server.js';
+import { connectedClient, startPaymentTool, type PaymentToolServer } from './server.js';
 import { AS, aliceRoot, keyPairs } from '../../helpers/billing.js';
 
 const TOOL = 'https://payments.test/mcp';
@@ -52,8 +51,7 @@ beforeAll(async () => {
     }),
     { audience: TOOL, authorizationServers: [AS] },
   );
-  client = new Client({ name: 'billing-agent', version: '1.0.0' });
-  await client.connect(new StreamableHTTPClientTransport(new URL(server.url)));
+  client = await connectedClient(server.url, 'billing-agent');
 });
 
 afterAll(async () => {

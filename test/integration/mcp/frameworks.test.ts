@@ -5,12 +5,13 @@
  * reach the model as a tool error.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { z } from 'zod';
 import type { MCPTransport } from '@ai-sdk/mcp';
 import { createWorld, AS, REMOTE, type World } from '../../helpers/agents.js';
 import { spawnToolProcess, type ToolProcess } from '../../helpers/tool-process.js';
+import { connectedClient } from './server.js';
 import { createRunAuthority, type RunAuthority } from '../../../src/adapters/run-authority.js';
 
 let world: World;
@@ -32,11 +33,22 @@ const payment = (invoice: string, amount: number) => ({
   calls: [{ tool: 'pay_invoice', args: { invoice, amount } }],
 });
 
-async function mcpClient(): Promise<Client> {
-  const client = new Client({ name: 'agent', version: '1.0.0' });
-  await client.connect(new StreamableHTTPClientTransport(new URL(server.url)));
-  return client;
+/**
+ * Through `run` (one agent run paying `amount` on `invoice`, returning its tool outputs):
+ * alice's genuine payment is paid, her injected one denied with code and hop, and a thief
+ * holding her mandate cannot prove.
+ */
+async function expectPaidDeniedStolen(
+  run: (authority: RunAuthority, invoice: string, amount: number) => Promise<string[]>,
+): Promise<void> {
+  expect(await run(alice(), '2026-03', 120)).toEqual(['paid 2026-03: 120 for alice']);
+  expect((await run(alice(), '2026-04', 120))[0]).toContain(
+    'MANDATE_FORBIDDEN @ hop 0 (authorize)',
+  );
+  expect((await run(thief(), '2026-03', 120))[0]).toContain('MANDATE_PROOF_INVALID');
 }
+
+const mcpClient = (): Promise<Client> => connectedClient(server.url);
 
 describe('Vercel AI SDK agent -> @ai-sdk/mcp client -> mandate/mcp server process', () => {
   it('a genuine call is paid for alice; an injected one is denied with code and hop', async () => {
@@ -110,11 +122,7 @@ describe('LangGraph agent -> MCP SDK client -> mandate/mcp server process', () =
           .filter((m) => m.getType() === 'tool')
           .map((m) => (typeof m.content === 'string' ? m.content : JSON.stringify(m.content)));
       };
-      expect(await run(alice(), '2026-03', 120)).toEqual(['paid 2026-03: 120 for alice']);
-      expect((await run(alice(), '2026-04', 120))[0]).toContain(
-        'MANDATE_FORBIDDEN @ hop 0 (authorize)',
-      );
-      expect((await run(thief(), '2026-03', 120))[0]).toContain('MANDATE_PROOF_INVALID');
+      await expectPaidDeniedStolen(run);
     } finally {
       await client.close();
     }
@@ -148,11 +156,7 @@ describe('OpenAI Agents SDK agent -> MCP SDK client -> mandate/mcp server proces
           .filter((item) => item.type === 'tool_call_output_item')
           .map((item) => String((item as { output: unknown }).output));
       };
-      expect(await run(alice(), '2026-03', 120)).toEqual(['paid 2026-03: 120 for alice']);
-      expect((await run(alice(), '2026-04', 120))[0]).toContain(
-        'MANDATE_FORBIDDEN @ hop 0 (authorize)',
-      );
-      expect((await run(thief(), '2026-03', 120))[0]).toContain('MANDATE_PROOF_INVALID');
+      await expectPaidDeniedStolen(run);
     } finally {
       await client.close();
     }

@@ -3,8 +3,7 @@
  * tools/call is verified before the tool runs; denials are MCP errors carrying the code.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { createVerifier, prove, type KeyPair, type Mandate } from '../../../src/index.js';
 import {
   callToolWithMandate,
@@ -15,7 +14,7 @@ import {
   META_PROOF,
 } from '../../../src/adapters/mcp/index.js';
 import type { AuditRecord } from '../../../src/verify/audit.js';
-import { startPaymentTool, type PaymentToolServer } from './server.js';
+import { connectedClient, startPaymentTool, type PaymentToolServer } from './server.js';
 import { AS, aliceRoot, billingOwnOf, keyPairs, toBillingOf } from '../../helpers/billing.js';
 import { createDeputy } from '../../../src/proof/deputy.js';
 
@@ -47,8 +46,7 @@ beforeAll(async () => {
     authorizationServers: [AS],
     audit: (record) => audit.push(record),
   });
-  client = new Client({ name: 'billing-agent', version: '1.0.0' });
-  await client.connect(new StreamableHTTPClientTransport(new URL(server.url)));
+  client = await connectedClient(server.url, 'billing-agent');
 });
 
 afterAll(async () => {

@@ -3,6 +3,8 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { z } from 'zod';
 import {
   protectedResourceMetadata,
@@ -13,6 +15,13 @@ import type { AuditOption } from '../../../src/verify/audit.js';
 import type { Verifier } from '../../../src/index.js';
 
 export type { Payment };
+
+/** An MCP client named `name`, connected to the server at `url` over Streamable HTTP. */
+export async function connectedClient(url: string, name = 'agent'): Promise<Client> {
+  const client = new Client({ name, version: '1.0.0' });
+  await client.connect(new StreamableHTTPClientTransport(new URL(url)));
+  return client;
+}
 
 export interface PaymentToolServer {
   readonly url: string;

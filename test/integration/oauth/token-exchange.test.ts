@@ -20,6 +20,8 @@ import {
   issueActToken,
   OAuthRequestError,
   TOKEN_TYPE,
+  type ExchangeTokenRequest,
+  type OAuthClient,
 } from '../../../src/oauth/index.js';
 import { prove } from '../../../src/proof/prove.js';
 import { NUM_RUNS } from '../../../src/testing/config.js';
@@ -47,6 +49,25 @@ afterAll(async () => {
 const PAY_MARCH: CapabilityInput[] = [
   { resource: 'billing:invoices/2026-03', actions: ['pay'], constraints: { amount: { max: 500 } } },
 ];
+
+/**
+ * The error `client` (the orchestrator unless named) is refused with for an exchange of alice's
+ * token, with the orchestrator's actor token, for March's payment at PAYMENTS, as `changes` say.
+ */
+function exchangeRefusal(
+  changes: Partial<ExchangeTokenRequest>,
+  client: OAuthClient = world.clients.orchestrator,
+): Promise<string> {
+  return refusal(
+    client.exchangeToken({
+      subjectToken: aliceToken,
+      actorToken: orchestratorToken,
+      resource: PAYMENTS,
+      capabilities: PAY_MARCH,
+      ...changes,
+    }),
+  );
+}
 
 describe('may_act exchange -> root mandate -> delegation -> tool', () => {
   it('the tool verifies the chain back to alice and the proof of the last holder', async () => {
@@ -154,32 +175,16 @@ describe('may_act exchange -> root mandate -> delegation -> tool', () => {
     });
     expect((await parseMandate(exchanged.accessToken)).holder).toBe(world.keys.orchestrator.id);
     const elsewhere = await world.actorToken(world.clients.orchestrator, world.keys.rogue);
-    expect(
-      await refusal(
-        world.clients.orchestrator.exchangeToken({
-          subjectToken: aliceToken,
-          actorToken: elsewhere,
-          resource: PAYMENTS,
-          capabilities: PAY_MARCH,
-        }),
-      ),
-    ).toBe('invalid_request');
+    expect(await exchangeRefusal({ actorToken: elsewhere })).toBe('invalid_request');
   });
 });
 
 describe('refusals', () => {
   it('an agent that may_act does not name: invalid_grant', async () => {
     const rogueToken = await world.actorToken(world.clients.rogue);
-    expect(
-      await refusal(
-        world.clients.rogue.exchangeToken({
-          subjectToken: aliceToken,
-          actorToken: rogueToken,
-          resource: PAYMENTS,
-          capabilities: PAY_MARCH,
-        }),
-      ),
-    ).toBe('invalid_grant');
+    expect(await exchangeRefusal({ actorToken: rogueToken }, world.clients.rogue)).toBe(
+      'invalid_grant',
+    );
   });
 
   it('a user token without may_act: the configured policy decides (unauthorized_client)', async () => {
@@ -189,14 +194,7 @@ describe('refusals', () => {
       resource: PAYMENTS,
       capabilities: [{ resource: 'billing:invoices/**', actions: ['read'] }],
     };
-    expect(
-      await refusal(
-        world.clients.orchestrator.exchangeToken({
-          ...request,
-          actorToken: orchestratorToken,
-        }),
-      ),
-    ).toBe('unauthorized_client');
+    expect(await exchangeRefusal(request)).toBe('unauthorized_client');
     const allowed = await world.clients.billing.exchangeToken({
       ...request,
       actorToken: await world.actorToken(world.clients.billing),
@@ -208,16 +206,7 @@ describe('refusals', () => {
   });
 
   it("another client's actor token: invalid_request", async () => {
-    expect(
-      await refusal(
-        world.clients.rogue.exchangeToken({
-          subjectToken: aliceToken,
-          actorToken: orchestratorToken,
-          resource: PAYMENTS,
-          capabilities: PAY_MARCH,
-        }),
-      ),
-    ).toBe('invalid_request');
+    expect(await exchangeRefusal({}, world.clients.rogue)).toBe('invalid_request');
   });
 
   it('an invalid subject token (tampered, or for another audience): invalid_request', async () => {
@@ -235,16 +224,7 @@ describe('refusals', () => {
       })
     ).accessToken;
     for (const subjectToken of [`${h}.${widened}.${s}`, forPayments]) {
-      expect(
-        await refusal(
-          world.clients.orchestrator.exchangeToken({
-            subjectToken,
-            actorToken: orchestratorToken,
-            resource: PAYMENTS,
-            capabilities: PAY_MARCH,
-          }),
-        ),
-      ).toBe('invalid_request');
+      expect(await exchangeRefusal({ subjectToken })).toBe('invalid_request');
     }
   });
 
@@ -282,14 +262,10 @@ describe('refusals', () => {
 
   it("a request disjoint from the user's authority: invalid_target", async () => {
     expect(
-      await refusal(
-        world.clients.orchestrator.exchangeToken({
-          subjectToken: aliceToken,
-          actorToken: orchestratorToken,
-          resource: HR,
-          capabilities: [{ resource: 'hr:employees/**', actions: ['read'] }],
-        }),
-      ),
+      await exchangeRefusal({
+        resource: HR,
+        capabilities: [{ resource: 'hr:employees/**', actions: ['read'] }],
+      }),
     ).toBe('invalid_target');
   });
 

@@ -4,7 +4,7 @@
  * the real SDK and a scripted model: alice's mandate requires her approval for payments over
  * 200. The human signs with her own key; the guard (or the remote server) verifies.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Agent, Runner } from '@openai/agents-core';
 import { z } from 'zod';
 import { approve } from '../../../src/index.js';
@@ -20,30 +20,21 @@ import {
 } from '../../../src/adapters/openai-agents/index.js';
 import { createRunAuthority } from '../../../src/adapters/agents/index.js';
 import {
-  createWorld,
   expectAlicePaid,
   expectDeniedUnrun,
+  NOT_APPROVING,
   payStep,
   REMOTE,
   REQUIREMENTS,
-  startRemoteTool,
+  remoteToolPerFile,
   TOOLS,
-  type RemoteTool,
-  type World,
+  worldPerFile,
+  type NotApproving,
 } from '../../helpers/agents.js';
 import { outputsOf, ScriptedModel, type Step } from './script.js';
 
-let world: World;
-let remote: RemoteTool;
-
-beforeAll(async () => {
-  world = await createWorld();
-  remote = await startRemoteTool(world);
-});
-
-afterAll(async () => {
-  await remote?.close();
-});
+const world = worldPerFile();
+const remote = remoteToolPerFile(world);
 
 const runner = new Runner({ tracingDisabled: true });
 const payment = z.object({ invoice: z.string(), amount: z.number() });
@@ -106,26 +97,18 @@ async function humanSigns(
 }
 
 /** Answers that do not approve the call: [what, what the model reads, the answer]. */
-const REFUSED: [string, string, (pending: PendingApproval) => unknown][] = [
-  [
-    'a refusal',
-    'MANDATE_APPROVAL_REFUSED @ hop 0 (authorize): the approver refused: not this month',
-    () => ({ refused: true, reason: 'not this month' }),
-  ],
-  ['no approval at all', 'MANDATE_APPROVAL_REFUSED @ hop 0 (authorize)', () => []],
+const REFUSED: NotApproving<PendingApproval>[] = [
+  NOT_APPROVING.refusal,
+  NOT_APPROVING.none,
   [
     'an approval of another amount',
     'MANDATE_APPROVAL_MISMATCH @ hop 0 (authorize)',
     async (pending) => [await humanSigns(pending, 250)],
   ],
-  ['a bare yes', 'MANDATE_APPROVAL_INVALID @ hop 0 (authorize)', () => 'yes'],
+  NOT_APPROVING.bareYes,
   ['approvals that are not strings', 'MANDATE_APPROVAL_INVALID @ hop 0 (authorize)', () => [42]],
   ['an approval that is not a JWS', 'MANDATE_APPROVAL_INVALID @ hop 0 (authorize)', () => ['x']],
-  [
-    'too many approvals',
-    'MANDATE_LIMIT_EXCEEDED @ hop 0 (limits)',
-    () => Array<string>(17).fill('x'),
-  ],
+  NOT_APPROVING.tooMany,
 ];
 
 /** The code and check a model-facing denial line names. */

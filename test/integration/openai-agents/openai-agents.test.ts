@@ -3,7 +3,7 @@
  * driven by a scripted `Model`, making genuine and prompt-injected tool calls, handoffs and
  * agents-as-tools.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Agent, Runner } from '@openai/agents-core';
 import { z } from 'zod';
 import { createRunAuthority, type RunAuthority } from '../../../src/adapters/agents/index.js';
@@ -15,24 +15,19 @@ import {
 } from '../../../src/adapters/openai-agents/index.js';
 import type { ToolGuardOptions } from '../../../src/adapters/tool-guard.js';
 import {
-  createWorld,
   expectAlicePaid,
   expectDeniedUnrun,
-  expectEachPaidOwn,
+  crossedUserRuns,
   INJECTED_CALLS,
   payStep,
   REQUIREMENTS,
   SUB_AGENT_NARROW,
   TOOLS,
-  type World,
+  worldPerFile,
 } from '../../helpers/agents.js';
 import { outputsOf, ScriptedModel, type Step } from './script.js';
 
-let world: World;
-
-beforeAll(async () => {
-  world = await createWorld();
-});
+const world = worldPerFile();
 
 const runner = new Runner({ tracingDisabled: true });
 
@@ -247,19 +242,15 @@ describe('mandate/openai-agents: guarded function tools in an agent run', () => 
 
   it("concurrent runs for two users never see each other's authority", async () => {
     const tools = billingTools();
-    const bob = createRunAuthority({ mandate: world.bob, signer: world.orchestrator });
-    const runs = world.runs.length;
-    const [a, b, aAsBob, bAsAlice] = await Promise.all([
-      agent(tools, alice(), [pay('2026-03', 120)]),
-      agent(tools, bob, [pay('2026-07', 40)]),
-      agent(tools, alice(), [pay('2026-07', 40)]),
-      agent(tools, bob, [pay('2026-03', 40)]),
-    ]);
+    const [a, b, aAsBob, bAsAlice] = await crossedUserRuns(
+      world,
+      (authority, step) => agent(tools, authority, [step]),
+      expect,
+    );
     expect(a.outputs).toEqual(['pay_invoice done']);
     expect(b.outputs).toEqual(['pay_invoice done']);
     expect(aAsBob.outputs[0]).toContain('MANDATE_FORBIDDEN @ hop 0');
     expect(bAsAlice.outputs[0]).toContain('MANDATE_FORBIDDEN @ hop 0');
-    expectEachPaidOwn(world, runs, expect);
   });
 
   it('a schema that coerces or defaults cannot smuggle a value past the guard', async () => {

@@ -27,17 +27,14 @@ import { ToolDeniedError } from '../../../src/adapters/tool-guard.js';
 import {
   AUDIENCE,
   NOW,
-  approvalChain,
   approvalVerifier,
   callWith,
-  createApprovalWorld,
+  oneHopApprovals,
   pay,
 } from '../../helpers/approval-world.js';
 
-const world = await createApprovalWorld();
-const [, holder] = world.agents;
+const { world, holder, mandate } = await oneHopApprovals();
 const [x, y] = world.approvers;
-const mandate = await approvalChain(world, 1);
 const at = { now: NOW };
 
 /** A further hop that adds a requirement: every payment also needs approver x. */

@@ -124,7 +124,10 @@ const PLAUSIBLE: Readonly<Record<string, fc.Arbitrary<unknown>>> = {
   resource: fc.string({ maxLength: 8 }),
   actions: fc.array(fc.string({ maxLength: 4 }), { minLength: 1, maxLength: 3 }),
   approvers: fc.array(fc.string({ maxLength: 4 }), { minLength: 1, maxLength: 3 }),
-  threshold: fc.integer({ min: 0, max: 17 }),
+  // Mostly within the 1 to 3 approvers above (0 and 4 still refused), and a `when` that
+  // is valid or absent: else an accepted requirement is rare enough that a run may see none.
+  threshold: fc.integer({ min: 0, max: 4 }),
+  when: fc.constantFrom<unknown>({}, { amount: { max: 5 } }),
 };
 
 /** An object built member by member (own data members, so `__proto__` is a real member). */

@@ -17,119 +17,91 @@ const file = (name: string) => path.join(root, 'src', name);
 const tester = new RuleTester({ languageOptions: { parser: tseslint.parser } });
 const options = [LAYERS];
 const order = LAYERS.layers.join(' → ');
-const backEdge = (from: string, target: string) => ({
-  messageId: 'backEdge',
-  data: { from, to: target.split('/')[0], target, order },
+/** `code` in `where` (a file under src/, or an absolute path) passes. */
+const valid = ([where, code]: readonly [string, string]) => ({
+  code,
+  filename: path.isAbsolute(where) ? where : file(where),
+  options,
+});
+/** `code` in `where` (a file under src/) is a back edge from its layer to `target`. */
+const backEdge = ([where, code, target]: readonly [string, string, string]) => ({
+  code,
+  filename: file(where),
+  options,
+  errors: [
+    {
+      messageId: 'backEdge',
+      data: { from: where.split('/')[0], to: target.split('/')[0], target, order },
+    },
+  ],
+});
+/** `code` in `where` names (or sits in) a folder that is no layer. */
+const unknownLayer = ([where, code]: readonly [string, string]) => ({
+  code,
+  filename: file(where),
+  options,
+  errors: [{ messageId: 'unknownLayer', data: { layer: 'elsewhere' } }],
 });
 
 tester.run('one-way-imports', oneWayImports, {
-  valid: [
-    // Down the list, within a folder, packages, node builtins.
-    { code: "import { z } from 'zod';", filename: file('core/x.ts'), options },
-    { code: "import { deepFreeze } from './freeze.js';", filename: file('core/x.ts'), options },
-    {
-      code: "import { KeyCache } from '../core/bounded-map.js';",
-      filename: file('identity/x.ts'),
-      options,
-    },
-    {
-      code: "import type { Limits } from '../../core/limits.js';",
-      filename: file('format/jws/x.ts'),
-      options,
-    },
-    {
-      code: "import { codecFor } from '../format/codec.js';",
-      filename: file('verify/x.ts'),
-      options,
-    },
-    {
-      code: "const m = await import('./verifiable.js');",
-      filename: file('format/biscuit/x.ts'),
-      options,
-    },
-    // An entry point directly under src/ may import any layer.
-    { code: "export { main } from './cli/main.js';", filename: file('index.ts'), options },
-    // The stores sit below format: the verifier may use the default replay store.
-    {
-      code: "import { MemoryReplayStore } from '../stores/memory.js';",
-      filename: file('verify/config.ts'),
-      options,
-    },
-    // Outside src/: not layered.
-    {
-      code: "import { mint } from '../src/index.js';",
-      filename: path.join(root, 'bench/x.ts'),
-      options,
-    },
-  ],
+  valid: (
+    [
+      // Down the list, within a folder, packages, node builtins.
+      ['core/x.ts', "import { z } from 'zod';"],
+      ['core/x.ts', "import { deepFreeze } from './freeze.js';"],
+      ['identity/x.ts', "import { KeyCache } from '../core/bounded-map.js';"],
+      ['format/jws/x.ts', "import type { Limits } from '../../core/limits.js';"],
+      ['verify/x.ts', "import { codecFor } from '../format/codec.js';"],
+      ['format/biscuit/x.ts', "const m = await import('./verifiable.js');"],
+      // An entry point directly under src/ may import any layer.
+      ['index.ts', "export { main } from './cli/main.js';"],
+      // The stores sit below format: the verifier may use the default replay store.
+      ['verify/config.ts', "import { MemoryReplayStore } from '../stores/memory.js';"],
+      // Outside src/: not layered.
+      [path.join(root, 'bench/x.ts'), "import { mint } from '../src/index.js';"],
+    ] as const
+  ).map(valid),
   invalid: [
-    {
-      code: "import { parseCompactJws } from '../../format/jws/compact.js';",
-      filename: file('identity/agent-card/verify.ts'),
-      options,
-      errors: [backEdge('identity', 'format/jws/compact.js')],
-    },
-    {
-      code: "import type { PublicJwk } from '../identity/jwk.js';",
-      filename: file('core/x.ts'),
-      options,
-      errors: [backEdge('core', 'identity/jwk.js')],
-    },
-    {
-      code: "import type { VerifiableChain } from '../../verify/chain.js';",
-      filename: file('format/aat/x.ts'),
-      options,
-      errors: [backEdge('format', 'verify/chain.js')],
-    },
-    {
-      code: "export * from '../proof/check.js';",
-      filename: file('format/x.ts'),
-      options,
-      errors: [backEdge('format', 'proof/check.js')],
-    },
-    {
-      code: "export { checkProof } from '../proof/check.js';",
-      filename: file('format/x.ts'),
-      options,
-      errors: [backEdge('format', 'proof/check.js')],
-    },
-    {
-      code: "const rules = await import('../../verify/rules.js');",
-      filename: file('format/biscuit/x.ts'),
-      options,
-      errors: [backEdge('format', 'verify/rules.js')],
-    },
-    {
-      code: "type Rules = typeof import('../verify/rules.js');",
-      filename: file('proof/x.ts'),
-      options,
-      errors: [backEdge('proof', 'verify/rules.js')],
-    },
-    {
-      // The stores speak only core and identity.
-      code: "import { parseMandate } from '../format/parse.js';",
-      filename: file('stores/memory.ts'),
-      options,
-      errors: [backEdge('stores', 'format/parse.js')],
-    },
-    {
-      code: "import { createVerifier } from '../../verify/verifier.js';",
-      filename: file('stores/redis/x.ts'),
-      options,
-      errors: [backEdge('stores', 'verify/verifier.js')],
-    },
-    {
-      code: "import { x } from '../elsewhere/x.js';",
-      filename: file('format/x.ts'),
-      options,
-      errors: [{ messageId: 'unknownLayer', data: { layer: 'elsewhere' } }],
-    },
-    {
-      code: 'export const x = 1;',
-      filename: file('elsewhere/x.ts'),
-      options,
-      errors: [{ messageId: 'unknownLayer', data: { layer: 'elsewhere' } }],
-    },
+    ...(
+      [
+        [
+          'identity/agent-card/verify.ts',
+          "import { parseCompactJws } from '../../format/jws/compact.js';",
+          'format/jws/compact.js',
+        ],
+        ['core/x.ts', "import type { PublicJwk } from '../identity/jwk.js';", 'identity/jwk.js'],
+        [
+          'format/aat/x.ts',
+          "import type { VerifiableChain } from '../../verify/chain.js';",
+          'verify/chain.js',
+        ],
+        ['format/x.ts', "export * from '../proof/check.js';", 'proof/check.js'],
+        ['format/x.ts', "export { checkProof } from '../proof/check.js';", 'proof/check.js'],
+        [
+          'format/biscuit/x.ts',
+          "const rules = await import('../../verify/rules.js');",
+          'verify/rules.js',
+        ],
+        ['proof/x.ts', "type Rules = typeof import('../verify/rules.js');", 'verify/rules.js'],
+        // The stores speak only core and identity.
+        [
+          'stores/memory.ts',
+          "import { parseMandate } from '../format/parse.js';",
+          'format/parse.js',
+        ],
+        [
+          'stores/redis/x.ts',
+          "import { createVerifier } from '../../verify/verifier.js';",
+          'verify/verifier.js',
+        ],
+      ] as const
+    ).map(backEdge),
+    ...(
+      [
+        ['format/x.ts', "import { x } from '../elsewhere/x.js';"],
+        ['elsewhere/x.ts', 'export const x = 1;'],
+      ] as const
+    ).map(unknownLayer),
   ],
 });
 

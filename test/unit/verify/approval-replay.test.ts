@@ -18,16 +18,13 @@ import { approvalReplayKey } from '../../../src/verify/replay-keys.js';
 import { NUM_RUNS } from '../../../src/testing/config.js';
 import {
   NOW,
-  approvalChain,
   approvalVerifier,
   callWith,
-  createApprovalWorld,
+  oneHopApprovals,
   pay,
 } from '../../helpers/approval-world.js';
 
-const world = await createApprovalWorld();
-const [, holder] = world.agents;
-const mandate = await approvalChain(world, 1);
+const { world, holder, mandate } = await oneHopApprovals();
 const call = await approvalCall(mandate, { action: pay(250) });
 /** Four distinct approvals of the same call by the user (threshold 1: any one suffices). */
 const approvals = await Promise.all(

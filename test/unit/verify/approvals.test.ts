@@ -20,17 +20,14 @@ import { DEFAULT_LIMITS } from '../../../src/core/limits.js';
 import {
   AUDIENCE,
   NOW,
-  approvalChain,
   approvalVerifier,
   callWith,
-  createApprovalWorld,
+  oneHopApprovals,
   pay,
 } from '../../helpers/approval-world.js';
 
-const world = await createApprovalWorld();
-const [, holder] = world.agents;
+const { world, holder, mandate } = await oneHopApprovals();
 const [x, y, z] = world.approvers;
-const mandate = await approvalChain(world, 1);
 
 async function callFor(m: Mandate, amount: number, invoice?: string): Promise<ApprovalCall> {
   return approvalCall(m, { action: pay(amount, invoice) });

@@ -14,16 +14,13 @@ import {
 } from '../../../src/verify/replay-keys.js';
 import {
   NOW,
-  approvalChain,
   approvalVerifier,
   callWith,
-  createApprovalWorld,
+  oneHopApprovals,
   pay,
 } from '../../helpers/approval-world.js';
 
-const world = await createApprovalWorld();
-const [, holder] = world.agents;
-const mandate = await approvalChain(world, 1);
+const { world, holder, mandate } = await oneHopApprovals();
 const call = await approvalCall(mandate, { action: pay(250) });
 const approval = await approve(call, world.user, { now: NOW, jti: 'approval-1' });
 const approvalKey = approvalReplayKey(world.user.id, 'approval-1');

@@ -4,7 +4,6 @@
  * tool-level rule (4p1), the key-set rule (4p2) and per-key subsumption (4p4) must reach the
  * vector's verdict, and malformed constraint trees (3n/4o, unknown types) must be rejected.
  */
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { MandateError } from '../../../../src/core/errors.js';
 import {
@@ -15,7 +14,7 @@ import type { NarrowingProfile } from '../../../../src/core/constraint/narrowing
 import { DEFAULT_LIMITS } from '../../../../src/core/limits.js';
 import { authorize } from '../../../../src/core/capability.js';
 import type { CapabilityInput, Json } from '../../../../src/core/types.js';
-import { vectorsOrReport } from '../../../helpers/vectors.js';
+import { readVectorFile, vectorsOrReport } from '../../../helpers/vectors.js';
 
 interface Vector {
   id: string;
@@ -33,7 +32,7 @@ const found = vectorsOrReport('aat', 'AAT draft vectors against the constraint a
 const present = found !== undefined;
 
 const vectors: Vector[] = present
-  ? (JSON.parse(readFileSync(found.file, 'utf8')) as { vectors: Vector[] }).vectors
+  ? readVectorFile<{ vectors: Vector[] }>(found.file).json.vectors
   : [];
 const selected = vectors.filter((v) => GROUPS.some((g) => v.id.startsWith(g)));
 

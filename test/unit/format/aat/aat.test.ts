@@ -13,6 +13,7 @@ import {
   toolAction,
   toolResource,
   type KeyPair,
+  type VerifierOptions,
 } from '../../../../src/index.js';
 import { reforgeBlock } from '../../../helpers/forge.js';
 import { detectFormat } from '../../../../src/format/parse.js';
@@ -180,28 +181,39 @@ describe('AAT tokens Mandate refuses (fail closed)', () => {
 });
 
 describe('verifier options for AAT', () => {
-  it('a PoP nonce, audience, replay and the proven tool are checked', async () => {
-    const issuer = await generateKeyPair();
-    const holder = await generateKeyPair();
+  /**
+   * An AAT root for calling `tools`, issued 10 s ago, valid for `expiresIn`, a verifier trusting
+   * its issuer (no chain audience required; `options` added), and its holder.
+   */
+  async function aatRoot(
+    tools: readonly string[],
+    expiresIn: number | string,
+    options: Partial<VerifierOptions> = {},
+  ) {
+    const [issuer, holder] = await Promise.all([generateKeyPair(), generateKeyPair()]);
     const root = await mint({
       format: 'aat',
       issuer,
       issuerId: ISSUER,
       holder: holder.publicJwk,
-      capabilities: [
-        { resource: toolResource('read_file'), actions: ['call'] },
-        { resource: toolResource('delete_file'), actions: ['call'] },
-      ],
-      expiresIn: 600,
+      capabilities: tools.map((tool) => ({ resource: toolResource(tool), actions: ['call'] })),
+      expiresIn,
       now: NOW - 10,
     });
     const verifier = createVerifier({
       trustAnchors: [{ id: ISSUER, publicJwk: issuer.publicJwk }],
       audience: AUD,
       requireAudience: false,
+      ...options,
+      clock: () => NOW,
+    });
+    return { holder, root, verifier };
+  }
+
+  it('a PoP nonce, audience, replay and the proven tool are checked', async () => {
+    const { holder, root, verifier } = await aatRoot(['read_file', 'delete_file'], 600, {
       requirePopAudience: true,
       nonce: (n) => n === 'n-1',
-      clock: () => NOW,
     });
     const request = { tool: 'read_file', args: {} };
     const good = await prove(root, {
@@ -250,24 +262,8 @@ describe('verifier options for AAT', () => {
   });
 
   it('maxTokenLifetime defaults to 90 days for AAT chains', async () => {
-    const issuer = await generateKeyPair();
-    const holder = await generateKeyPair();
-    const root = await mint({
-      format: 'aat',
-      issuer,
-      issuerId: ISSUER,
-      holder: holder.publicJwk,
-      capabilities: [{ resource: toolResource('read_file'), actions: ['call'] }],
-      expiresIn: '91d',
-      now: NOW - 10,
-    });
+    const { holder, root, verifier } = await aatRoot(['read_file'], '91d');
     const request = { tool: 'read_file', args: {} };
-    const verifier = createVerifier({
-      trustAnchors: [{ id: ISSUER, publicJwk: issuer.publicJwk }],
-      audience: AUD,
-      requireAudience: false,
-      clock: () => NOW,
-    });
     expect(
       await verifier.verify(root, {
         proof: await prove(root, { signer: holder, request, now: NOW }),

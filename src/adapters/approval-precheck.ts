@@ -5,8 +5,8 @@
  */
 import { isMandateError } from '../core/errors.js';
 import type { ApprovalNeeded } from '../verify/approval-needed.js';
-import { approvalNeededFor } from './human-approval.js';
-import { unsealAuthority, type AgentToolRequirement, type RunAuthority } from './run-authority.js';
+import { approvalNeededIn } from './human-approval.js';
+import { decodedChainOf, type AgentToolRequirement, type RunAuthority } from './run-authority.js';
 import { snapshotArgs } from './tool-guard.js';
 
 /**
@@ -29,8 +29,9 @@ export async function approvalNeededForToolCall(
         ? requirement.resource(args)
         : requirement.resource;
     if (typeof resource !== 'string') return undefined;
-    return await approvalNeededFor(
-      unsealAuthority(authority).token,
+    // Decoded once per run (per handle), not once per tool call.
+    return approvalNeededIn(
+      await decodedChainOf(authority),
       { resource, action: requirement.action, args },
       audience === undefined ? {} : { audience },
     );

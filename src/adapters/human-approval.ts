@@ -22,10 +22,11 @@ import { jsonKey } from '../core/json.js';
 import { DEFAULT_LIMITS } from '../core/limits.js';
 import { systemClock } from '../core/time.js';
 import type { Action, Json, MandateLike } from '../core/types.js';
+import type { ChainBlock } from '../format/codec.js';
 import { decodeChain } from '../format/parse.js';
 import { importPublicJwk } from '../identity/jwk.js';
 import {
-  approvalCall,
+  approvalCallIn,
   approvalSignatureValid,
   describeCall,
   readApproval,
@@ -319,7 +320,19 @@ export async function approvalNeededFor(
   action: Action,
   options: ApprovalNeededForOptions = {},
 ): Promise<ApprovalNeeded | undefined> {
-  const blocks = await decodeChain(mandate);
+  return approvalNeededIn(await decodeChain(mandate), action, options);
+}
+
+/**
+ * {@link approvalNeededFor} on a chain already decoded (`decodeChain`): the same answer, for
+ * callers that ask about many calls under one mandate and decode it once (an agent run's
+ * pre-send check, `approvalNeededForToolCall`).
+ */
+export function approvalNeededIn(
+  blocks: readonly ChainBlock[],
+  action: Action,
+  options: ApprovalNeededForOptions = {},
+): ApprovalNeeded | undefined {
   const unmet = applyingRequirements({ blocks }, { action }, { limits: DEFAULT_LIMITS }).map(
     ({ hop, requirement }) => ({
       hop,
@@ -330,7 +343,7 @@ export async function approvalNeededFor(
   );
   const first = unmet[0];
   if (first === undefined) return undefined;
-  const call = await approvalCall(mandate, {
+  const call = approvalCallIn(blocks, {
     action,
     ...(options.audience === undefined ? {} : { audience: options.audience }),
   });

@@ -13,7 +13,8 @@ import { tokenOf } from '../core/token-of.js';
 import { intersect } from '../core/capability.js';
 import type { Span } from '../core/time.js';
 import type { Capability, CapabilityInput, KeyPair, MandateLike } from '../core/types.js';
-import { parseMandate } from '../format/parse.js';
+import type { ChainBlock } from '../format/codec.js';
+import { decodeChain, parseMandate } from '../format/parse.js';
 import { generateKeyPair } from '../identity/keys.js';
 import { delegate } from '../format/delegate.js';
 import { MandateError } from '../core/errors.js';
@@ -91,6 +92,29 @@ export function unsealAuthority(authority: RunAuthority): Sealed {
   const inside = sealed.get(authority);
   if (inside === undefined) throw new TypeError('not a RunAuthority (use createRunAuthority)');
   return inside;
+}
+
+/**
+ * The decoded blocks of each handle's mandate, decoded on first use. Keyed by the handle, not
+ * by the token: a handle seals one token for its whole life (a delegation or a new approval
+ * state is a new handle), so an entry can never answer for another token, and it goes when
+ * the handle goes (one entry per live handle: bounded by the runs the caller keeps).
+ */
+const decoded = new WeakMap<RunAuthority, Promise<readonly ChainBlock[]>>();
+
+/**
+ * The blocks of a handle's mandate (shape and limits only, nothing verified), decoded once
+ * per handle however many tool calls of the run ask (adapters only). A token that does not
+ * decode rejects with its `MandateError`, every time, without decoding again: decoding is a
+ * pure function of the token.
+ */
+export function decodedChainOf(authority: RunAuthority): Promise<readonly ChainBlock[]> {
+  let blocks = decoded.get(authority);
+  if (blocks === undefined) {
+    blocks = decodeChain(unsealAuthority(authority).token);
+    decoded.set(authority, blocks);
+  }
+  return blocks;
 }
 
 /**

@@ -20,6 +20,7 @@ import { tokenOf } from '../core/token-of.js';
 import type { Action, Json, KeyPair, MandateLike, ProofRequest } from '../core/types.js';
 import { parseCompactJws } from '../core/jws/compact.js';
 import { verifyJwsSignature } from '../core/jws/signature.js';
+import type { ChainBlock } from '../format/codec.js';
 import { decodeChain } from '../format/parse.js';
 import { toolAction } from '../format/aat/claims.js';
 import { algForJwk, parsePublicJwk, type PublicJwk, type SigningAlg } from '../identity/jwk.js';
@@ -100,7 +101,17 @@ export async function approvalCall(
   mandate: MandateLike,
   call: { readonly action?: Action; readonly request?: ProofRequest; readonly audience?: string },
 ): Promise<ApprovalCall> {
-  const blocks = await decodeChain(tokenOf(mandate, 'approvalCall'));
+  return approvalCallIn(await decodeChain(tokenOf(mandate, 'approvalCall')), call);
+}
+
+/**
+ * {@link approvalCall} on a chain already decoded (`decodeChain`), for callers that ask about
+ * many calls under one mandate and decode it once (an agent run's pre-send check).
+ */
+export function approvalCallIn(
+  blocks: readonly ChainBlock[],
+  call: Parameters<typeof approvalCall>[1],
+): ApprovalCall {
   const last = blocks.at(-1);
   if (last === undefined) throw new TypeError('the mandate has no blocks');
   const request = call.request;

@@ -41,16 +41,12 @@ import { argsHash } from '../proof/request.js';
 import type { VerifiableChain } from '../format/codec.js';
 import type { VerifierConfig } from './config.js';
 import type { VerifyState } from './rules.js';
+import { approvalReplayKey } from './replay-keys.js';
 import { askStore } from './store-call.js';
 import type { ApprovalRecord } from './single-use.js';
 
 /** Most approvals one request may carry. */
 export const MAX_APPROVALS = 16;
-
-/** The replay-store key of an approval: namespaced apart from proof ids. */
-export function approvalReplayKey(approver: string, jti: string): string {
-  return `approval:${approver}#${jti}`;
-}
 
 /** A requirement and the first hop that carries it. */
 interface Applying {

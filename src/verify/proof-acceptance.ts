@@ -9,6 +9,7 @@ import { replayExpiry } from '../proof/freshness.js';
 import type { ReplayStore } from '../stores/types.js';
 import type { ProvenRequest } from '../format/codec.js';
 import type { NonceCheck } from './config.js';
+import { proofReplayKey } from './replay-keys.js';
 import { askStore } from './store-call.js';
 
 /** What accepting a checked proof needs. */
@@ -40,11 +41,6 @@ export interface ProofAcceptance {
 export interface AcceptanceSteps {
   readonly nonce: string;
   readonly replay: string;
-}
-
-/** The replay-store key of a proof: its signer's principal id and its `jti`. */
-export function replayKey(signer: string, jti: string): string {
-  return `${signer}#${jti}`;
 }
 
 /**
@@ -82,7 +78,7 @@ export async function acceptProof(proven: ProvenRequest, options: ProofAcceptanc
   }
   const fresh = await askStore(options.storeTimeoutMs, 'possession', hop, () =>
     options.replay.checkAndStore(
-      replayKey(options.signer, proven.jti),
+      proofReplayKey(options.signer, proven.jti),
       replayExpiry(proven.iat, options.window),
       { grant: options.grant },
     ),

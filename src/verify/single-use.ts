@@ -11,13 +11,11 @@ import { approvalDenial } from '../proof/approval.js';
 import type { ReplayEntry } from '../stores/types.js';
 import { assertReplayEntries } from '../stores/validate.js';
 import type { VerifierConfig } from './config.js';
+import { MAX_SINGLE_USE_ID_LENGTH, singleUseReplayKey } from './replay-keys.js';
 import { askStore } from './store-call.js';
 
 /** Most ids a caller may ask one verification to record (`VerifyRequest.singleUse`). */
 export const MAX_SINGLE_USE = 8;
-
-/** The namespace of approvals' replay keys, which a caller's single-use ids may not enter. */
-const APPROVAL_PREFIX = 'approval:';
 
 /** A counted approval to record: its replay key and expiry, and where it was presented. */
 export interface ApprovalRecord extends ReplayEntry {
@@ -29,8 +27,10 @@ export interface ApprovalRecord extends ReplayEntry {
 
 /**
  * Check a caller's `singleUse` list before any rule runs: misuse (not a list of at most
- * `MAX_SINGLE_USE` distinct `{ jti, expiresAt }`, or an id in the approvals' namespace) is a
- * programming error of the server, so it throws a TypeError rather than denying.
+ * `MAX_SINGLE_USE` distinct `{ jti, expiresAt }`, or an id too long to be keyed in its
+ * namespace) is a programming error of the server, so it throws a TypeError rather than
+ * denying. Any id is allowed otherwise: it is recorded in the single-use namespace
+ * (`singleUseReplayKey`), where no proof or approval id can meet it.
  */
 export function assertSingleUse(value: unknown): readonly ReplayEntry[] | undefined {
   if (value === undefined) return undefined;
@@ -42,8 +42,8 @@ export function assertSingleUse(value: unknown): readonly ReplayEntry[] | undefi
   if (value.length > MAX_SINGLE_USE) {
     throw new TypeError(`verify: singleUse holds at most ${MAX_SINGLE_USE} ids`);
   }
-  if (value.some(({ jti }) => jti.startsWith(APPROVAL_PREFIX))) {
-    throw new TypeError(`verify: singleUse ids may not start with "${APPROVAL_PREFIX}"`);
+  if (value.some(({ jti }) => jti.length > MAX_SINGLE_USE_ID_LENGTH)) {
+    throw new TypeError(`verify: singleUse ids are at most ${MAX_SINGLE_USE_ID_LENGTH} characters`);
   }
   return value.map(({ jti, expiresAt }) => ({ jti, expiresAt }));
 }
@@ -62,7 +62,10 @@ export async function recordSingleUse(
   approvals: readonly ApprovalRecord[],
   singleUse: readonly ReplayEntry[],
 ): Promise<void> {
-  const batch = [...approvals.map(({ jti, expiresAt }) => ({ jti, expiresAt })), ...singleUse];
+  const batch = [
+    ...approvals.map(({ jti, expiresAt }) => ({ jti, expiresAt })),
+    ...singleUse.map(({ jti, expiresAt }) => ({ jti: singleUseReplayKey(jti), expiresAt })),
+  ];
   if (batch.length === 0) return;
   const { hop } = at;
   // A step that records approvals is rule 9's (`authorize`); one that records only the

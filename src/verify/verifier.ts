@@ -48,8 +48,10 @@ export interface VerifyRequest {
    * records nothing; a store that fails denies with `MANDATE_STORE_UNAVAILABLE`. The A2A guard
    * passes its message's sender proof and grant here, so that a message refused for any reason
    * spends none of its approvals. At most 8 distinct `{ jti, expiresAt }` (seconds since the
-   * epoch), none starting with `approval:`; anything else is misuse (TypeError). Namespace
-   * your ids apart from proof ids (`<signer>#<jti>`), e.g. `grant:<id>`.
+   * epoch), each id at most 1013 characters; anything else is misuse (TypeError). The store
+   * keeps them in a namespace of their own (`single-use:<id>`), so no id chosen here can use
+   * up, or be refused because of, a proof's or an approval's id; label kinds of your own apart
+   * (the A2A guard: `sender:…`, `grant:…`).
    */
   readonly singleUse?: readonly ReplayEntry[];
 }

@@ -27,7 +27,7 @@ import { decodeChain } from '../../format/parse.js';
 import { replayExpiry } from '../../proof/freshness.js';
 import { prove } from '../../proof/prove.js';
 import { checkSender } from '../../proof/sender.js';
-import { replayKey } from '../../verify/proof-acceptance.js';
+import { proofReplayKey } from '../../verify/replay-keys.js';
 import { KeyCache } from '../../identity/jwk.js';
 import { systemClock } from '../../core/time.js';
 import type { Allowed, Denied } from '../../verify/decision.js';
@@ -80,14 +80,15 @@ const DEFAULT_PROOF_WINDOW = 60;
 const SENDER_ALGORITHMS = ['Ed25519', 'ES256'] as const;
 
 /**
- * The replay-store key of a sender proof: the delegator's principal id and its `jti`, in a
- * namespace of its own (the verifier's store also holds proof ids, `<signer>#<jti>`).
+ * The single-use id of a sender proof: the delegator's principal id and its `jti`, labelled
+ * apart from grants. The verifier keeps every single-use id in a namespace of its own, apart
+ * from proof and approval ids (`singleUseReplayKey`).
  */
 export function senderReplayKey(delegator: string, jti: string): string {
-  return `sender:${replayKey(delegator, jti)}`;
+  return `sender:${proofReplayKey(delegator, jti)}`;
 }
 
-/** The replay-store key of a grant (its last block's id): one grant, one request. */
+/** The single-use id of a grant (its last block's id): one grant, one request. */
 export function grantReplayKey(blockId: string): string {
   return `grant:${blockId}`;
 }

@@ -1,9 +1,14 @@
 /** The demo through the Vercel AI SDK: `generateText` tool loops on the SDK's mock model. */
-import { generateText, isStepCount, tool, type ToolSet } from 'ai';
+import { generateText, isStepCount, tool, type ModelMessage, type ToolSet } from 'ai';
 import { MockLanguageModelV4 } from 'ai/test';
 import { z } from 'zod';
 import { delegateTo } from '../../adapters/agents/index.js';
-import { guardTools, mandateContext } from '../../adapters/ai/index.js';
+import {
+  answerApprovals,
+  guardTools,
+  mandateContext,
+  mandateToolApproval,
+} from '../../adapters/ai/index.js';
 import type { RunAuthority } from '../../adapters/run-authority.js';
 import type { ToolGuardOptions } from '../../adapters/tool-guard.js';
 import {
@@ -79,6 +84,30 @@ export function aiDriver(guard: ToolGuardOptions): FrameworkDriver {
   const subTools = { pay_invoice: billing.pay_invoice };
   return {
     orchestrate: (authority, call) => runAgent(scripted(call), billing, authority, 1),
+    async approved(authority, call, askHuman) {
+      // The SDK's own tool approval: the call pauses before the tool runs (a
+      // `tool-approval-request`), the human signs it, and the resumed run sends the approval.
+      const model = scripted(call);
+      const toolsContext = mandateContext(billing, authority);
+      const toolApproval = mandateToolApproval(billing);
+      const run = (messages: ModelMessage[]) =>
+        generateText({
+          model,
+          tools: billing,
+          toolsContext,
+          toolApproval,
+          messages,
+          stopWhen: isStepCount(2),
+        });
+      const asked: ModelMessage[] = [{ role: 'user', content: 'Pay my March invoice.' }];
+      const paused = await run(asked);
+      const content = await answerApprovals(paused.content, {
+        tools: billing,
+        toolsContext,
+        askHuman,
+      });
+      await run([...asked, ...paused.responseMessages, { role: 'tool', content }]);
+    },
     async delegate(authority, call: ScriptedCall) {
       // The orchestrator's model calls the billing agent, itself a tool running its own loop
       // with a mandate narrowed to its tools.

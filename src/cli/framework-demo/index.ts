@@ -28,7 +28,11 @@ const PACKAGES: Readonly<Record<Framework, string>> = {
   'openai-agents': '@openai/agents-core',
 };
 
-async function driverFor(framework: Framework, guard: ToolGuardOptions): Promise<FrameworkDriver> {
+/** The driver of `framework` (loading the framework). */
+export async function driverFor(
+  framework: Framework,
+  guard: ToolGuardOptions,
+): Promise<FrameworkDriver> {
   switch (framework) {
     case 'ai':
       return (await import('./ai.js')).aiDriver(guard);
@@ -50,6 +54,18 @@ function outcome(record: AuditRecord | undefined): string {
   return record.result === 'allowed'
     ? `allowed (user ${record.user}, via ${(record.chain?.length ?? 1) - 1} holder(s))`
     : `${record.code} @ hop ${record.hop} (${record.check})`;
+}
+
+/**
+ * The decision a row shows. One tool call per scenario: exactly one decision. With a human
+ * step, a framework that asks after the verifier's refusal (LangGraph's interrupt) first
+ * records that refusal, `MANDATE_APPROVAL_REQUIRED`: the row shows the decision after it.
+ */
+function decisionOf(made: readonly AuditRecord[], humanStep: boolean): AuditRecord | undefined {
+  if (made.length === 1) return made[0];
+  if (!humanStep) return undefined;
+  const asked = made.slice(0, -1).every((record) => record.code === 'MANDATE_APPROVAL_REQUIRED');
+  return asked ? made.at(-1) : undefined;
 }
 
 /** Print the table for `framework`; resolves the exit code (1 if any scenario surprised). */
@@ -76,8 +92,7 @@ export async function runFrameworkDemo(
     const before = cast.records.length;
     await scenario.run(driver, cast);
     const made = cast.records.slice(before);
-    // One tool call per scenario: exactly one decision.
-    const record = made.length === 1 ? made[0] : undefined;
+    const record = decisionOf(made, scenario.humanStep === true);
     const ok = meets(record, scenario.expected);
     if (!ok) surprises++;
     write(

@@ -3,10 +3,23 @@ import { randomUUID } from 'node:crypto';
 import { AIMessage, type BaseMessage } from '@langchain/core/messages';
 import { tool, type StructuredToolInterface } from '@langchain/core/tools';
 import type { RunnableConfig } from '@langchain/core/runnables';
-import { END, MessagesAnnotation, START, StateGraph } from '@langchain/langgraph';
+import {
+  Command,
+  END,
+  interrupt,
+  MemorySaver,
+  MessagesAnnotation,
+  START,
+  StateGraph,
+} from '@langchain/langgraph';
 import { ToolNode, toolsCondition } from '@langchain/langgraph/prebuilt';
 import { z } from 'zod';
-import { delegatingNode, guardTools, withMandate } from '../../adapters/langchain/index.js';
+import {
+  approvalInterrupts,
+  delegatingNode,
+  guardTools,
+  withMandate,
+} from '../../adapters/langchain/index.js';
 import type { ToolGuardOptions } from '../../adapters/tool-guard.js';
 import {
   REQUIREMENTS,
@@ -16,7 +29,7 @@ import {
 } from './scenarios.js';
 
 /** An agent graph whose "model" node is scripted: one tool call, then a final answer. */
-function agentGraph(call: ScriptedCall, tools: StructuredToolInterface[]) {
+function agentGraph(call: ScriptedCall, tools: StructuredToolInterface[], saver?: MemorySaver) {
   let step = 0;
   const model = (): { messages: BaseMessage[] } => ({
     messages: [
@@ -34,7 +47,7 @@ function agentGraph(call: ScriptedCall, tools: StructuredToolInterface[]) {
     .addEdge(START, 'agent')
     .addConditionalEdges('agent', toolsCondition, ['tools', END])
     .addEdge('tools', 'agent')
-    .compile();
+    .compile(saver === undefined ? {} : { checkpointer: saver });
 }
 
 const input = { messages: [{ role: 'user', content: 'Pay my March invoice.' }] };
@@ -61,9 +74,28 @@ export function langchainDriver(guard: ToolGuardOptions): FrameworkDriver {
     { ...guard, tools: REQUIREMENTS },
   );
   const subTools = tools.filter((t) => t.name === 'pay_invoice');
+  // The same pay tool with a human step: a LangGraph interrupt (the graph needs a checkpointer).
+  const payWithApproval = guardTools(
+    [tool(done, { name: 'pay_invoice', description: 'Pay', schema: payment })],
+    {
+      ...guard,
+      tools: REQUIREMENTS,
+      humanApproval: { interrupt: (request) => interrupt(request) },
+    },
+  );
   return {
     async orchestrate(authority, call) {
       await agentGraph(call, tools).invoke(input, withMandate({}, authority));
+    },
+    async approved(authority, call, askHuman) {
+      // The guard's call is refused for want of approval and interrupts the graph; the human's
+      // signed approval resumes it, and the call is verified again with it.
+      const graph = agentGraph(call, payWithApproval, new MemorySaver());
+      const config = withMandate({ configurable: { thread_id: randomUUID() } }, authority);
+      const paused = await graph.invoke(input, config);
+      const [pending] = approvalInterrupts(paused);
+      if (pending === undefined) return;
+      await graph.invoke(new Command({ resume: await askHuman(pending.request) }), config);
     },
     async delegate(authority, call) {
       const graph = new StateGraph(MessagesAnnotation)

@@ -8,7 +8,11 @@ import {
   type StreamEvent,
 } from '@openai/agents-core';
 import { z } from 'zod';
-import { createAgentsToolGuard, delegatingHandoff } from '../../adapters/openai-agents/index.js';
+import {
+  answerApprovals,
+  createAgentsToolGuard,
+  delegatingHandoff,
+} from '../../adapters/openai-agents/index.js';
 import type { RunAuthority } from '../../adapters/run-authority.js';
 import type { ToolGuardOptions } from '../../adapters/tool-guard.js';
 import {
@@ -69,6 +73,14 @@ export function openAiAgentsDriver(guard: ToolGuardOptions): FrameworkDriver {
     make('refund_invoice', payment),
     make('pay_later', z.object({ invoice: z.string(), amount: z.number().default(900) })),
   ];
+  // The same pay tool with the SDK's own approval step (`needsApproval` from the mandate).
+  const payWithApproval = createAgentsToolGuard({ ...guard, humanApproval: true }).tool({
+    name: 'pay_invoice',
+    description: 'pay_invoice',
+    parameters: payment,
+    execute: done,
+    requirement: REQUIREMENTS.pay_invoice,
+  });
   const runner = new Runner({ tracingDisabled: true });
   const run = async (agent: Agent, authority: RunAuthority) => {
     await runner.run(agent, 'Pay my March invoice.', { context: { mandate: authority } });
@@ -76,6 +88,20 @@ export function openAiAgentsDriver(guard: ToolGuardOptions): FrameworkDriver {
   return {
     orchestrate: (authority, call) =>
       run(new Agent({ name: 'orchestrator', model: scripted(call), tools: all }), authority),
+    async approved(authority, call, askHuman) {
+      // The run is interrupted before the tool runs; the human's signed approval answers the
+      // interruption, and the resumed run sends it with the call.
+      const agent = new Agent({
+        name: 'orchestrator',
+        model: scripted(call),
+        tools: [payWithApproval],
+      });
+      const paused = await runner.run(agent, 'Pay my March invoice.', {
+        context: { mandate: authority },
+      });
+      await answerApprovals(paused, askHuman);
+      await runner.run(agent, paused.state);
+    },
     delegate(authority, call) {
       const billing = new Agent({
         name: 'billing',

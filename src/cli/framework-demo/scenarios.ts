@@ -6,6 +6,8 @@
  */
 import { generateKeyPair } from '../../identity/keys.js';
 import { mint } from '../../format/mint.js';
+import { approve } from '../../proof/approval.js';
+import type { AskHuman } from '../../adapters/human-approval.js';
 import { createVerifier } from '../../verify/verifier.js';
 import type { AuditRecord } from '../../verify/audit.js';
 import { createRunAuthority, type RunAuthority } from '../../adapters/run-authority.js';
@@ -32,6 +34,12 @@ export interface FrameworkDriver {
    * mandate narrowed to `narrow`; the sub-agent's model makes `call`.
    */
   delegate(authority: RunAuthority, call: ScriptedCall): Promise<void>;
+  /**
+   * The orchestrator's model makes `call`, which its mandate says needs a human's approval:
+   * the framework's own human-in-the-loop step pauses the run before the tool runs, asks
+   * `askHuman`, and resumes with the signed approval, sent with the call.
+   */
+  approved(authority: RunAuthority, call: ScriptedCall, askHuman: AskHuman): Promise<void>;
 }
 
 /** What each demo tool needs: the invoice its arguments name. */
@@ -59,6 +67,10 @@ export const SUB_AGENT_NARROWING: readonly CapabilityInput[] = [
 /** The demo's parties. */
 export interface DemoCast {
   readonly alice: RunAuthority;
+  /** alice's mandate again, where paying over 200 needs her approval. */
+  readonly aliceApproving: RunAuthority;
+  /** alice on her device: she reads the call and signs exactly it with her own key. */
+  readonly alicesDevice: AskHuman;
   readonly bob: RunAuthority;
   readonly thief: RunAuthority;
   readonly guard: ToolGuardOptions;
@@ -67,14 +79,23 @@ export interface DemoCast {
 
 const ANY = { constraint_type: 'wildcard' } as const;
 
+/** A payment over 200 needs the user's own approval (docs/guides/approvals.md). */
+const OVER_200_NEEDS_USER = {
+  resource: 'billing:invoices/**',
+  actions: ['pay'],
+  when: { amount: { constraint_type: 'range', min: 200, min_inclusive: false } },
+  approvers: ['user'],
+} as const;
+
 /** Keys, alice's and bob's roots (minted in process: the demo's focus is the framework). */
 export async function createDemoCast(): Promise<DemoCast> {
-  const [anchor, orchestrator, attacker] = await Promise.all([
+  const [anchor, orchestrator, attacker, device] = await Promise.all([
+    generateKeyPair(),
     generateKeyPair(),
     generateKeyPair(),
     generateKeyPair(),
   ]);
-  const root = (subject: string, invoice: string, max: number) =>
+  const root = (subject: string, invoice: string, max: number, approvals = false) =>
     mint({
       issuer: anchor,
       issuerId: 'https://auth.example',
@@ -88,22 +109,28 @@ export async function createDemoCast(): Promise<DemoCast> {
           optional: ['amount'],
         },
       ],
+      ...(approvals ? { approvals: [OVER_200_NEEDS_USER] } : {}),
       audience: 'https://tools.example',
       expiresIn: '10m',
     });
-  const [alice, bob] = await Promise.all([
+  const [alice, bob, aliceApproving] = await Promise.all([
     root('alice', '2026-03', 500),
     root('bob', '2026-07', 50),
+    root('alice', '2026-03', 500, true),
   ]);
   const records: AuditRecord[] = [];
   return {
     alice: createRunAuthority({ mandate: alice, signer: orchestrator }),
+    aliceApproving: createRunAuthority({ mandate: aliceApproving, signer: orchestrator }),
+    alicesDevice: async (request) => [await approve(request.call, device)],
     bob: createRunAuthority({ mandate: bob, signer: orchestrator }),
     thief: createRunAuthority({ mandate: alice, signer: attacker }),
     guard: {
       verifier: createVerifier({
         trustAnchors: [{ id: 'https://auth.example', publicJwk: anchor.publicJwk }],
         audience: 'https://tools.example',
+        // The tools' registry of their users' keys: alice approves with her device's key.
+        userKeys: (subject) => (subject === 'alice' ? [device.publicJwk] : []),
       }),
       audit: (record) => records.push(record),
     },
@@ -121,6 +148,11 @@ export interface FrameworkScenario {
   readonly name: string;
   readonly story: string;
   readonly expected: Expected;
+  /**
+   * The call goes through a human step (`approved`): a framework that asks after the
+   * verifier's refusal records that refusal first (see `runFrameworkDemo`).
+   */
+  readonly humanStep?: true;
   run(driver: FrameworkDriver, cast: DemoCast): Promise<void>;
 }
 
@@ -133,8 +165,9 @@ const pay = (invoice: string, amount: number): ScriptedCall => ({
 const forbidden = (hop: number): Expected => ({ code: 'MANDATE_FORBIDDEN', hop });
 
 /**
- * A row: `who` (alice unless named) runs the orchestrator, whose model makes `call`, or with
- * `via: 'delegate'`, hands it to the billing sub-agent, whose model makes it.
+ * A row: `who` (alice unless named) runs the orchestrator, whose model makes `call`; with
+ * `via: 'delegate'`, hands it to the billing sub-agent, whose model makes it; with `via:
+ * 'approved'`, the call goes through the framework's human step, alice answering on her device.
  */
 function scenario(
   name: string,
@@ -144,8 +177,20 @@ function scenario(
   {
     who = 'alice',
     via = 'orchestrate',
-  }: { who?: 'alice' | 'bob' | 'thief'; via?: keyof FrameworkDriver } = {},
+  }: {
+    who?: 'alice' | 'aliceApproving' | 'bob' | 'thief';
+    via?: keyof FrameworkDriver;
+  } = {},
 ): FrameworkScenario {
+  if (via === 'approved') {
+    return {
+      name,
+      story,
+      expected,
+      humanStep: true,
+      run: (d, c) => d.approved(c[who], call, c.alicesDevice),
+    };
+  }
   return { name, story, expected, run: (d, c) => d[via](c[who], call) };
 }
 
@@ -194,6 +239,20 @@ export const FRAMEWORK_SCENARIOS: readonly FrameworkScenario[] = [
     forbidden(1),
     pay('2026-03', 300),
     { via: 'delegate' },
+  ),
+  scenario(
+    'approval skipped',
+    "an injected agent pays 300 without the human step (over 200 needs alice's approval)",
+    { code: 'MANDATE_APPROVAL_REQUIRED', hop: 0 },
+    pay('2026-03', 300),
+    { who: 'aliceApproving' },
+  ),
+  scenario(
+    'approved payment',
+    'the run pauses before paying 300; alice approves that exact call; the tool runs',
+    { allowed: true, holders: 1 },
+    pay('2026-03', 300),
+    { who: 'aliceApproving', via: 'approved' },
   ),
   scenario(
     'stolen mandate',

@@ -19,7 +19,14 @@ import {
   type A2aMandateContext,
 } from '../../../src/adapters/a2a/index.js';
 import type { AuditOption } from '../../../src/verify/audit.js';
-import { createVerifier, type Action, type KeyPair, type Verifier } from '../../../src/index.js';
+import type { Client } from '@a2a-js/sdk/client';
+import {
+  createVerifier,
+  type Action,
+  type KeyPair,
+  type RevocationStore,
+  type Verifier,
+} from '../../../src/index.js';
 import { AS } from '../../helpers/billing.js';
 import { paymentAsked } from '../../../src/cli/processes/messages.js';
 
@@ -152,6 +159,8 @@ export function startBillingAgent(options: {
   readonly provider: KeyPair;
   readonly anchor: KeyPair;
   readonly ran: (context: A2aMandateContext) => void;
+  /** The verifier's revocation store (default: its own, empty). */
+  readonly revocation?: RevocationStore;
 }): Promise<RunningAgent> {
   return startAgent({
     name: 'Billing Agent',
@@ -161,12 +170,42 @@ export function startBillingAgent(options: {
     verifier: createVerifier({
       trustAnchors: [{ id: AS, publicJwk: options.anchor.publicJwk }],
       audience: BILLING,
+      ...(options.revocation === undefined ? {} : { revocation: options.revocation }),
     }),
     work: (context) => {
       options.ran(context);
       return Promise.resolve({ text: `paying for ${context.decision.subject}` });
     },
   });
+}
+
+/** The orchestrator's grant to the billing agent: pay 2026-03 up to 200. */
+export const GRANT = {
+  capabilities: [
+    {
+      resource: 'billing:invoices/2026-03',
+      actions: ['pay'],
+      constraints: { amount: { max: 200 } },
+    },
+  ],
+  expiresIn: 120,
+};
+
+/** Send `message` with exactly `metadata` (grant, sender proof: genuine or not). */
+export function sendRaw(
+  client: Client,
+  message: Omit<Message, 'metadata'>,
+  metadata: Record<string, unknown>,
+) {
+  return client.sendMessage(
+    {
+      tenant: '',
+      message: { ...message, metadata },
+      configuration: undefined,
+      metadata: undefined,
+    },
+    { serviceParameters: { 'A2A-Extensions': MANDATE_A2A_EXTENSION } },
+  );
 }
 
 /** A user message asking to pay `invoice` (`amount`), declaring the Mandate extension. */

@@ -31,9 +31,10 @@ import {
   sendWithMandate,
 } from '../../../src/adapters/a2a/index.js';
 import { contentOf } from '../../../src/adapters/a2a/content.js';
+import { senderReplayKey } from '../../../src/adapters/a2a/guard.js';
 import { MemoryReplayStore } from '../../../src/index.js';
 import { proveSender } from '../../../src/proof/sender.js';
-import { approvalReplayKey } from '../../../src/verify/approval-rule.js';
+import { approvalReplayKey, singleUseReplayKey } from '../../../src/verify/replay-keys.js';
 import { createDeputy } from '../../../src/proof/deputy.js';
 import { AS, keyPairs } from '../../helpers/billing.js';
 import { BILLING, payMessage, startAgent, type RunningAgent } from './agent.js';
@@ -310,7 +311,7 @@ describe('A2A: a refused message spends nothing single-use', () => {
     // Neither the approval nor the second sender proof was recorded (the approval is bound to
     // this spent grant, so it is worthless anyway, but it was not used up).
     const approvalKey = approvalReplayKey(human.id, jtiOf(approved));
-    const senderKey = `sender:${orchestrator.id}#${jtiOf(proof)}`;
+    const senderKey = singleUseReplayKey(senderReplayKey(orchestrator.id, jtiOf(proof)));
     expect(
       await replay.checkAndStoreAll([
         { jti: approvalKey, expiresAt: Math.floor(Date.now() / 1000) + 600 },

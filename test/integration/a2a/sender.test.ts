@@ -15,7 +15,6 @@ import {
   A2A_META_PROOF,
   contentOf,
   grantMetadata,
-  MANDATE_A2A_EXTENSION,
   proveSender,
   sendWithGrant,
   SENDER_TOOL,
@@ -23,7 +22,14 @@ import {
 import { signProof } from '../../../src/proof/prove.js';
 import { accessTokenHash, argsHash } from '../../../src/proof/request.js';
 import { prepareSigner } from '../../../src/identity/keys.js';
-import { BILLING, payMessage, startBillingAgent, type RunningAgent } from './agent.js';
+import {
+  BILLING,
+  GRANT,
+  payMessage,
+  sendRaw as sendTo,
+  startBillingAgent,
+  type RunningAgent,
+} from './agent.js';
 import { AS, aliceRoot, keyPairs } from '../../helpers/billing.js';
 import { TYP } from '../../../src/core/typ.js';
 import { createDeputy } from '../../../src/proof/deputy.js';
@@ -58,29 +64,8 @@ function payFor(amount: number, messageId?: string): Outgoing {
   return payMessage('2026-03', amount, messageId);
 }
 
-function sendRaw(message: Outgoing, metadata: Record<string, unknown>) {
-  return client.sendMessage(
-    {
-      tenant: '',
-      message: { ...message, metadata },
-      configuration: undefined,
-      metadata: undefined,
-    },
-    { serviceParameters: { 'A2A-Extensions': MANDATE_A2A_EXTENSION } },
-  );
-}
-
-/** The orchestrator's grant to the billing agent: pay 2026-03 up to 200. */
-const GRANT = {
-  capabilities: [
-    {
-      resource: 'billing:invoices/2026-03',
-      actions: ['pay'],
-      constraints: { amount: { max: 200 } },
-    },
-  ],
-  expiresIn: 120,
-};
+const sendRaw = (message: Outgoing, metadata: Record<string, unknown>) =>
+  sendTo(client, message, metadata);
 
 function freshGrant(): Promise<Mandate> {
   return createDeputy({ mandate: root, signer: orchestrator }).grant(billingKey.publicJwk, GRANT);

@@ -3,7 +3,8 @@
  * verifiers with their own connections (a fleet): a replayed approval beside a valid one burns
  * neither, N concurrent requests with the same approval let exactly one through, and two
  * clients racing on overlapping sets of ids never both win one (`checkAndStoreAll`, one Lua
- * script), with and without a per-grant quota.
+ * script), with and without a per-grant quota; and proof, approval and single-use ids never
+ * meet across their namespaces (test/helpers/replay-namespaces.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -17,6 +18,7 @@ import {
   createApprovalWorld,
   pay,
 } from '../../helpers/approval-world.js';
+import { replayNamespaceContract } from '../../helpers/replay-namespaces.js';
 import { RedisServer, skipWithoutRedis } from './redis-server.js';
 
 const SUITE = 'approvals used up all or none in Redis, by a fleet';
@@ -123,5 +125,8 @@ describe.skipIf(skipWithoutRedis(SUITE))(SUITE, () => {
       expect(outcomes.filter(({ won }) => won !== 1)).toEqual([]);
       expect(outcomes.filter(({ fresh }) => !fresh)).toEqual([]);
     });
+
+    // Proof, approval and single-use ids each in their own namespace (src/verify/replay-keys.ts).
+    replayNamespaceContract(() => fleet(maxEntriesPerGrant)[0].store);
   });
 });

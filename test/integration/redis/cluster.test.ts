@@ -28,6 +28,7 @@ import { cli } from '../../helpers/cli.js';
 import { emptyModel, replayCommands } from '../../helpers/store-model.js';
 import type { ReplayEntry } from '../../../src/stores/types.js';
 import { NUM_RUNS } from '../../../src/testing/config.js';
+import { replayNamespaceContract } from '../../helpers/replay-namespaces.js';
 import { RedisCluster, skipWithoutCluster } from './redis-cluster.js';
 
 const SUITE = 'a fleet of two verifier processes sharing one Redis Cluster';
@@ -61,6 +62,16 @@ describe.skipIf(skipWithoutCluster(SUITE))(SUITE, () => {
   });
 
   fleetContract(() => ({ fleet, operator }));
+
+  describe('proof, approval and single-use ids in their own namespaces, on several primaries', () => {
+    const stores: RedisReplayStore[] = [];
+    afterAll(() => Promise.all(stores.map((store) => store.close())));
+    replayNamespaceContract(() => {
+      const store = new RedisReplayStore({ client, prefix: `namespaces:${stores.length}:` });
+      stores.push(store);
+      return store;
+    });
+  });
 
   it('keeps every revocation of a prefix in one slot and spreads proof ids over the primaries', async () => {
     const ids = Array.from({ length: 30 }, (_, i) => `block-${i}`);

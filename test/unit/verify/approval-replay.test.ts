@@ -14,7 +14,7 @@ import {
   type ReplayEntry,
   type ReplayStore,
 } from '../../../src/index.js';
-import { approvalReplayKey } from '../../../src/verify/approval-rule.js';
+import { approvalReplayKey } from '../../../src/verify/replay-keys.js';
 import { NUM_RUNS } from '../../../src/testing/config.js';
 import {
   NOW,

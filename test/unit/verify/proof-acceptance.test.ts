@@ -16,6 +16,7 @@ import {
   type Format,
 } from '../../../src/index.js';
 import { createAccessTokenVerifier } from '../../../src/oauth/index.js';
+import { THUMBPRINT_URI_PREFIX } from '../../../src/identity/thumbprint.js';
 import { acceptProof, type ProofAcceptance } from '../../../src/verify/proof-acceptance.js';
 import { signAccessToken, signDpopProof } from '../../helpers/oauth-dpop.js';
 
@@ -23,7 +24,7 @@ const NOW = 1_800_000_000;
 
 const options = (over: Partial<ProofAcceptance> = {}): ProofAcceptance => ({
   hop: 2,
-  signer: 'urn:signer',
+  signer: `${THUMBPRINT_URI_PREFIX}signer`,
   grant: 'root',
   window: 60,
   replay: new MemoryReplayStore({ now: () => NOW }),

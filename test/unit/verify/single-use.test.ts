@@ -7,7 +7,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { approvalCall, approve, MemoryReplayStore, type ReplayStore } from '../../../src/index.js';
-import { approvalReplayKey } from '../../../src/verify/approval-rule.js';
+import {
+  approvalReplayKey,
+  MAX_SINGLE_USE_ID_LENGTH,
+  singleUseReplayKey,
+} from '../../../src/verify/replay-keys.js';
 import {
   NOW,
   approvalVerifier,
@@ -29,9 +33,18 @@ const SECOND_ID_REPLAYED = {
   check: 'possession',
   detail: { path: 'singleUse.1' },
 };
-/** Whether `store` holds none of `keys` (probing records them, so use the store no further). */
-const holdsNone = async (store: ReplayStore, keys: readonly string[]) =>
-  (await store.checkAndStoreAll(keys.map((jti) => ({ jti, expiresAt: NOW + 120 })))) === undefined;
+/**
+ * Whether `store` holds none of the single-use `ids` (under their keys, `singleUseReplayKey`)
+ * nor the raw `keys` (probing records them, so use the store no further).
+ */
+const holdsNone = async (
+  store: ReplayStore,
+  ids: readonly string[],
+  keys: readonly string[] = [],
+) =>
+  (await store.checkAndStoreAll(
+    [...ids.map(singleUseReplayKey), ...keys].map((jti) => ({ jti, expiresAt: NOW + 120 })),
+  )) === undefined;
 
 describe('VerifyRequest.singleUse', () => {
   it('recorded with the approvals on an allow; the same id again: MANDATE_REPLAYED at possession', async () => {
@@ -51,7 +64,7 @@ describe('VerifyRequest.singleUse', () => {
   it('a held id denies with nothing recorded: the approval presented with it stays usable', async () => {
     const replay = new MemoryReplayStore();
     const verifier = approvalVerifier(world, { replay });
-    expect(await replay.checkAndStore('grant:used', NOW + 120)).toBe(true);
+    expect(await replay.checkAndStore(singleUseReplayKey('grant:used'), NOW + 120)).toBe(true);
     expect(
       await callWith(
         verifier,
@@ -99,7 +112,7 @@ describe('VerifyRequest.singleUse', () => {
     expect(
       await callWith(verifier, mandate, holder, pay(2000), [approval], ids('sender:e')),
     ).toMatchObject({ allowed: false, code: 'MANDATE_FORBIDDEN', hop: 0, check: 'authorize' });
-    expect(await holdsNone(replay, ['sender:d', 'grant:d', 'sender:e', approvalKey])).toBe(true);
+    expect(await holdsNone(replay, ['sender:d', 'grant:d', 'sender:e'], [approvalKey])).toBe(true);
   });
 
   it('concurrent requests spending the same id: exactly one is allowed', async () => {
@@ -144,7 +157,7 @@ describe('VerifyRequest.singleUse', () => {
     ['a repeated id', ids('grant:x', 'grant:x')],
     ['an empty id', ids('')],
     ['an expiry that is not a number', [{ jti: 'grant:x', expiresAt: 'soon' }]],
-    ["an id in the approvals' namespace", ids(approvalKey)],
+    ['an id too long to key in its namespace', ids('g'.repeat(MAX_SINGLE_USE_ID_LENGTH + 1))],
   ])('misuse (%s) throws a TypeError', async (_, singleUse) => {
     const verifier = approvalVerifier(world, { replay: new MemoryReplayStore() });
     await expect(

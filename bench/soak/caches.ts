@@ -24,7 +24,6 @@ const NAMES: Readonly<Record<string, string>> = {
   'src/identity/jwk.ts': 'imported keys',
   'src/format/jws/chain.ts': 'decoded JWS blocks',
   'src/format/biscuit/chain.ts': 'decoded Biscuit prefixes',
-  'src/identity/thumbprint.ts': 'thumbprint URIs',
   'src/core/jws/compact.ts': 'JWS headers',
   'src/format/jws/block.ts': 'JWS capabilities by text',
   'src/format/biscuit/block.ts': 'Biscuit capabilities',

@@ -5,10 +5,19 @@
 export class BoundedMap<K, V> {
   readonly #map = new Map<K, V>();
   readonly #max: number;
+  /**
+   * Where eviction goes on: a live iterator over the keys, in insertion order. A Map iterator
+   * sees entries added after it was made and skips deleted ones, and the only deletions here are
+   * its own, so its next key is always the oldest. A fresh `keys()` per eviction would walk again
+   * over every slot deleted since the table was last compacted, hundreds in a full cache of 1024
+   * that churns (a verifier meeting a stream of never-seen keys and blocks).
+   */
+  #oldest: Iterator<K>;
 
   constructor(max: number) {
     if (!Number.isSafeInteger(max) || max < 0) throw new RangeError('cache size must be >= 0');
     this.#max = max;
+    this.#oldest = this.#map.keys();
   }
 
   get size(): number {
@@ -26,8 +35,13 @@ export class BoundedMap<K, V> {
 
   set(key: K, value: V): void {
     if (this.#max === 0) return;
-    if (!this.#map.has(key) && this.#map.size >= this.#max) {
-      const oldest = this.#map.keys().next();
+    if (this.#map.size >= this.#max && !this.#map.has(key)) {
+      let oldest = this.#oldest.next();
+      if (oldest.done === true) {
+        // A finished iterator stays finished (it ran past the last entry once): start again.
+        this.#oldest = this.#map.keys();
+        oldest = this.#oldest.next();
+      }
       if (oldest.done !== true) this.#map.delete(oldest.value);
     }
     this.#map.set(key, value);

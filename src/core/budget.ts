@@ -29,13 +29,14 @@ export const RULE_UNITS = 8;
 
 interface Meter {
   remaining: number;
-  readonly unsat: WeakMap<Constraint, boolean>;
+  /** Made on first use, like `tables`: most calls (a remembered hop's replay) never ask them. */
+  unsat: WeakMap<Constraint, boolean> | undefined;
   /** Per-call memo tables, one per owner (see {@link callMemo}). */
-  readonly tables: Map<object, Map<unknown, unknown>>;
+  tables: Map<object, Map<unknown, unknown>> | undefined;
 }
 
 function freshMeter(remaining: number): Meter {
-  return { remaining, unsat: new WeakMap(), tables: new Map() };
+  return { remaining, unsat: undefined, tables: undefined };
 }
 
 let current: Meter | undefined;
@@ -97,19 +98,20 @@ export function spend(units: number): boolean {
  */
 export function callMemo<K, V>(owner: object): Map<K, V> | undefined {
   if (current === undefined) return undefined;
-  let table = current.tables.get(owner);
+  const tables = (current.tables ??= new Map<object, Map<unknown, unknown>>());
+  let table = tables.get(owner);
   if (table === undefined) {
     table = new Map();
-    current.tables.set(owner, table);
+    tables.set(owner, table);
   }
   return table as Map<K, V>;
 }
 
 /** Memoises an emptiness verdict for the duration of the current call. */
 export function memoUnsat(c: Constraint, compute: (c: Constraint) => boolean): boolean {
-  const hit = current?.unsat.get(c);
+  const hit = current?.unsat?.get(c);
   if (hit !== undefined) return hit;
   const r = compute(c);
-  current?.unsat.set(c, r);
+  if (current !== undefined) (current.unsat ??= new WeakMap()).set(c, r);
   return r;
 }

@@ -11,7 +11,7 @@ import type { NarrowingProfile } from '../core/constraint/narrowing.js';
 import type { Limits } from '../core/limits.js';
 import type { BoundedMap } from '../core/bounded-map.js';
 import type { Action, BlockView, Format, ProofRequest } from '../core/types.js';
-import type { PublicJwk, SigningAlg } from '../identity/jwk.js';
+import type { PublicJwk, SigningAlg, VerifyingKey } from '../identity/jwk.js';
 import type { PreparedSigner } from '../identity/keys.js';
 import type { PlannedBlock } from './plan.js';
 import type { RuleStep } from './rule-order.js';
@@ -48,8 +48,11 @@ export interface VerifiableChain {
   readonly blocks: readonly ChainBlock[];
   /** Whether the root is signed by `key`. */
   rootSignatureValid(key: KeyObject): boolean;
-  /** Whether block `hop` (> 0) is signed by `key` (its parent's holder key). */
-  linkSignatureValid(hop: number, key: KeyObject): boolean;
+  /**
+   * Whether block `hop` (> 0) is signed by `key` (its parent's holder key: imported, or the JWK
+   * of a key met for the first time, see `KeyCache.forVerifying`).
+   */
+  linkSignatureValid(hop: number, key: VerifyingKey): boolean;
   /** Whether block `hop` (> 0) commits to its parent's exact bytes. */
   parentHashValid(hop: number): boolean;
   /**

@@ -3,7 +3,7 @@
  * extra parameters that could redirect key resolution), and import into a node:crypto
  * KeyObject exactly once per distinct key.
  */
-import { createPublicKey, type KeyObject } from 'node:crypto';
+import { createPublicKey, KeyObject } from 'node:crypto';
 import type { SigningAlg } from '../core/jws/signature.js';
 import type { z } from 'zod';
 import { BoundedMap } from '../core/bounded-map.js';
@@ -11,6 +11,7 @@ import { isCanonicalBase64url } from '../core/encoding.js';
 import { MandateError, type Check } from '../core/errors.js';
 import { parseWith } from '../core/schemas.js';
 import { lazySchema } from '../core/zod.js';
+import { withoutStackTraces } from '../core/stack-traces.js';
 
 /** The public JWKs Mandate accepts: Ed25519 (default) and P-256 (built on first use). */
 export const publicJwkSchema = lazySchema((z) => {
@@ -139,29 +140,6 @@ export function sameKey(a: PublicJwk, b: PublicJwk): boolean {
 }
 
 /**
- * Runs `fn` with V8's stack-trace capture off (when `Error.stackTraceLimit` can be set).
- *
- * Why: `createPublicKey` tells a KeyObject or a CryptoKey apart from any other object argument
- * (`{ key, format: 'jwk' }` included) by catching the exception a private-slot read throws, four
- * times per call, and capturing each exception's stack is most of what importing a key costs.
- * Measured on Node 24: ≈0.25 of an Ed25519 verification per import with stack traces, ≈0.07
- * without (a PEM string, which skips the checks, costs ≈0.1: OpenSSL's decoder is slower than the
- * raw-key import). That was most of what a chain of never-seen keys cost above the signature
- * floor. Nothing else runs meanwhile (`fn` is synchronous node:crypto code) and the limit is
- * restored before returning or throwing; an error thrown inside carries no stack, so callers wrap it.
- */
-function withoutStackTraces<T>(fn: () => T): T {
-  if (Object.getOwnPropertyDescriptor(Error, 'stackTraceLimit')?.writable !== true) return fn();
-  const limit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 0;
-  try {
-    return fn();
-  } finally {
-    Error.stackTraceLimit = limit;
-  }
-}
-
-/**
  * Imports a validated public JWK into a node:crypto KeyObject (node:crypto's own JWK import, at a
  * fraction of its usual cost: see {@link withoutStackTraces}). Throws what `createPublicKey` throws
  * for a key that does not import (an EC point off the curve), without a stack.
@@ -172,14 +150,48 @@ export function importPublicJwk(jwk: PublicJwk): KeyObject {
 }
 
 /**
+ * A key to verify one signature with: an imported `KeyObject`, or a validated Ed25519 JWK that
+ * node:crypto imports for that one verification (`{ key, format: 'jwk' }`).
+ */
+export type VerifyingKey = KeyObject | { readonly key: PublicJwk; readonly format: 'jwk' };
+
+/** The `KeyObject` of a {@link VerifyingKey} (importing a JWK; it was validated already). */
+export function keyObjectOf(key: VerifyingKey): KeyObject {
+  return key instanceof KeyObject ? key : importPublicJwk(key.key);
+}
+
+/**
  * A bounded cache of imported keys, keyed by their identifying members. Importing a JWK
  * costs more than a hash lookup, and the same holder keys recur on every request.
  */
 export class KeyCache {
   readonly #keys: BoundedMap<string, KeyObject>;
+  /** Ed25519 keys met once and not imported (see {@link KeyCache.forVerifying}). */
+  readonly #seen: BoundedMap<string, true>;
 
   constructor(max = 1024) {
     this.#keys = new BoundedMap(max);
+    this.#seen = new BoundedMap(max);
+  }
+
+  /**
+   * A key to verify one signature with: the cached `KeyObject`, or, for an Ed25519 key met for
+   * the first time, the JWK itself, which node:crypto reads for that one verification at less
+   * than an import followed by a verification costs (no `KeyObject` is made, none collected).
+   * The second time a key is met it is imported and cached: a key seen once (a new agent, a new
+   * user) costs no import, a recurring one is imported once, as before. Every Ed25519 key
+   * `parsePublicJwk` returns imports, so both forms verify alike; a P-256 key is imported (its
+   * point may be off the curve: {@link KeyCache.get} says so).
+   */
+  forVerifying(jwk: PublicJwk, check: Check, hop?: number): VerifyingKey {
+    if (jwk.kty !== 'OKP') return this.get(jwk, check, hop);
+    const key = this.#keys.get(jwk.x);
+    if (key !== undefined) return key;
+    if (this.#seen.get(jwk.x) === undefined) {
+      this.#seen.set(jwk.x, true);
+      return { key: minimalJwk(jwk), format: 'jwk' };
+    }
+    return this.get(jwk, check, hop);
   }
 
   /** The KeyObject for a validated JWK; a key that does not import (off-curve) is malformed. */

@@ -3,9 +3,8 @@
  * `thumbprintUri` is the public, jose-backed form; `thumbprintUriSync` is the hot-path
  * form used by the verifier (node:crypto, synchronous) and is tested to agree with it.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { JWK } from 'jose';
-import { BoundedMap } from '../core/bounded-map.js';
 import type { PublicJwk } from './jwk.js';
 
 /** The RFC 9278 prefix for SHA-256 thumbprints. */
@@ -27,23 +26,14 @@ function requiredMembers(jwk: PublicJwk): string {
 
 /** RFC 7638 SHA-256 thumbprint (base64url) of a validated public JWK, synchronously. */
 export function thumbprintSync(jwk: PublicJwk): string {
-  return createHash('sha256').update(requiredMembers(jwk)).digest('base64url');
+  return hash('sha256', requiredMembers(jwk), 'base64url');
 }
 
 /**
- * Thumbprint URIs by the members they are computed from. The same holder keys recur in
- * every chain a verifier sees; hashing each once is enough (bounded, like every cache).
+ * RFC 9278 thumbprint URI of a validated public JWK, synchronously. Not cached: the one-shot
+ * digest of the ≈ 90 characters costs less than a cache of them would (a lookup hashes the
+ * same text, and a verifier meeting new keys would churn the cache for nothing).
  */
-const uriCache = new BoundedMap<string, string>(1024);
-
-/** RFC 9278 thumbprint URI of a validated public JWK, synchronously. */
 export function thumbprintUriSync(jwk: PublicJwk): string {
-  // Keyed by the exact text that is hashed: a pure memo of the digest.
-  const members = requiredMembers(jwk);
-  let uri = uriCache.get(members);
-  if (uri === undefined) {
-    uri = THUMBPRINT_URI_PREFIX + createHash('sha256').update(members).digest('base64url');
-    uriCache.set(members, uri);
-  }
-  return uri;
+  return THUMBPRINT_URI_PREFIX + thumbprintSync(jwk);
 }

@@ -2,7 +2,6 @@
  * The possession rule (DESIGN.md rule 8): the request carries a proof signed by the
  * chain's last holder, bound to this request and this mandate, fresh, and not seen before.
  */
-import type { KeyObject } from 'node:crypto';
 import type { z } from 'zod';
 import { MandateError, type MandateErrorCode } from '../core/errors.js';
 import { canonicalJson } from '../core/encoding.js';
@@ -16,6 +15,7 @@ import {
   sameKey,
   type PublicJwk,
   type SigningAlg,
+  type VerifyingKey,
 } from '../identity/jwk.js';
 import { isFresh } from './freshness.js';
 import { accessTokenHash, argsHash, isHttpRequest, normalizeHtu } from './request.js';
@@ -26,7 +26,8 @@ import { lazySchema } from '../core/zod.js';
 export interface ProofContext {
   readonly token: string;
   readonly holderJwk: PublicJwk;
-  readonly holderKey: KeyObject;
+  /** The holder's key, imported or as its JWK (`KeyCache.forVerifying`). */
+  readonly holderKey: VerifyingKey;
   readonly hop: number;
   readonly now: number;
   /** Seconds either side of now within which the proof's `iat` must lie. */

@@ -6,7 +6,7 @@ import {
   type ProofKind,
   type VerifiableChain,
 } from '../format/codec.js';
-import { checkTokenLimits } from '../format/token-limits.js';
+import { checkTokenCharacters, checkTokenSize } from '../format/token-limits.js';
 import { withAatPop } from '../proof/aat-pop.js';
 
 /**
@@ -26,9 +26,24 @@ export function decodeForVerify(
   limits: Limits,
   cache: DecodeCache,
 ): VerifiableChain | Promise<VerifiableChain> {
-  checkTokenLimits(token, limits);
+  checkTokenSize(token, limits);
   const codec = codecFor(token);
-  const chain = codec.verifiable(token, limits, cache);
+  let chain: VerifiableChain | Promise<VerifiableChain>;
+  if (codec.format === 'jws') {
+    // The JWS decoder admits only canonical base64url segments joined by `.` and `~`, so a
+    // chain it decodes has no other character: the character scan (a pass over the whole
+    // token) runs only when decoding fails, so that such a token is still refused for its
+    // characters first, as when the scan ran before the decoder.
+    try {
+      chain = codec.verifiable(token, limits, cache);
+    } catch (error) {
+      checkTokenCharacters(token);
+      throw error;
+    }
+  } else {
+    checkTokenCharacters(token);
+    chain = codec.verifiable(token, limits, cache);
+  }
   const ownProof = OWN_PROOFS[codec.proof];
   if (ownProof === undefined) return chain;
   return chain instanceof Promise ? chain.then(ownProof) : ownProof(chain);

@@ -10,6 +10,7 @@ import { deepFreeze } from '../core/freeze.js';
 import { findBlockWidening, widenedError } from '../core/widening.js';
 import type { Action, Format, ProofRequest } from '../core/types.js';
 import { checkExpectedHolder } from './expect-holder.js';
+import { keyObjectOf } from '../identity/jwk.js';
 import { checkCertificateBinding, type MtlsContext } from '../proof/mtls/possession.js';
 import { proofMustNameAudience } from '../proof/audience.js';
 import { checkProof, sameArgs } from '../proof/check.js';
@@ -132,7 +133,8 @@ const linkage: Rule = {
           { step: '4a' },
         );
       }
-      if (!chain.linkSignatureValid(hop, config.keys.get(parent.holderKey, 'linkage', hop))) {
+      const signer = config.keys.forVerifying(parent.holderKey, 'linkage', hop);
+      if (!chain.linkSignatureValid(hop, signer)) {
         deny(
           'MANDATE_SIGNATURE_INVALID',
           'linkage',
@@ -371,7 +373,12 @@ const holderProof: Rule = {
     const request = state.request;
     if (request === undefined)
       throw new MandateUsageError('verify: a proof needs the request it is bound to');
-    const holderKey = config.keys.get(last.holderKey, 'possession', hop);
+    // DPoP and invocation proofs verify with the key as the chain's links do; an encoding's own
+    // proof check is given the imported key.
+    const holderKey =
+      chain.checkProof === undefined
+        ? config.keys.forVerifying(last.holderKey, 'possession', hop)
+        : config.keys.get(last.holderKey, 'possession', hop);
     // A tool-call proof names its service; it must, when the chain names several.
     const requireAudience = proofMustNameAudience(blocks, config.requirePopAudience);
     // An encoding with its own proof (AAT: aat-pop+jwt) checks it; else DPoP / invocation.
@@ -398,7 +405,7 @@ const holderProof: Rule = {
             request,
             action: state.action,
             hop,
-            holderKey,
+            holderKey: keyObjectOf(holderKey),
             now: state.now,
             window: config.proofWindow,
             algorithms: config.algorithms,

@@ -27,6 +27,7 @@ import type { KeyObject } from 'node:crypto';
 
 import type { Limits } from '../../core/limits.js';
 import type { VerifiableChain } from '../codec.js';
+import { keyObjectOf } from '../../identity/jwk.js';
 import { decodeBiscuit, type BiscuitCache, type DecodedBiscuit } from './chain.js';
 import {
   biscuitVerify,
@@ -96,7 +97,7 @@ export function biscuitVerifiableChain(
     blocks: decoded.blocks,
     rootSignatureValid: (key) => blockSignatureOk(decoded, 0, key),
     linkSignatureValid(hop, key) {
-      if (hop < 1 || !blockSignatureOk(decoded, hop, key)) return false;
+      if (hop < 1 || !blockSignatureOk(decoded, hop, keyObjectOf(key))) return false;
       linked.add(hop);
       return true;
     },

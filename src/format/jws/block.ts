@@ -187,13 +187,29 @@ export interface DecodedBlock extends BlockView {
  * reuses its prepared form in the algebra. The limits are part of the key, so a verifier
  * with stricter limits never reuses a result another verifier's looser limits accepted.
  */
-const capabilityCache = new BoundedMap<string, Capability[]>(1024);
+const capabilityCaches = new BoundedMap<string, BoundedMap<string, Capability[]>>(4);
+
+/**
+ * The capability cache for these limits' values. One per limits (a process rarely has more
+ * than one or two): the key within is the entries' JSON alone, not a concatenation that would
+ * be copied and hashed in full, limits and all, for every block.
+ */
+function capabilityCacheFor(limits: Limits): BoundedMap<string, Capability[]> {
+  const key = limitsKey(limits);
+  let cache = capabilityCaches.get(key);
+  if (cache === undefined) {
+    cache = new BoundedMap(1024);
+    capabilityCaches.set(key, cache);
+  }
+  return cache;
+}
 
 function normalizedDetails(
   details: readonly Readonly<Record<string, unknown>>[],
   limits: Limits,
 ): Capability[] {
-  const key = `${limitsKey(limits)}\n${JSON.stringify(details)}`;
+  const capabilityCache = capabilityCacheFor(limits);
+  const key = JSON.stringify(details);
   let capabilities = capabilityCache.get(key);
   if (capabilities === undefined) {
     capabilities = normalizeCapabilities(
@@ -243,27 +259,15 @@ export function decodeBlock(jws: ParsedJws, hop: number, limits: Limits): Decode
   }
   // Names a human reads (who, by whom, for whom) get the same look-alike rules as
   // resource names: no bidi, zero-width, control characters or lone surrogates; NFC.
-  const texts: [string, unknown][] = [
-    ['jti', claims.jti],
-    ['iss', claims.iss],
-    ['sub', claims.sub],
-    ...(Array.isArray(claims.aud) ? claims.aud : claims.aud === undefined ? [] : [claims.aud]).map(
-      (aud, i): [string, unknown] => [`aud.${i}`, aud],
-    ),
-    ...(claims.purpose === undefined ? [] : [['purpose', claims.purpose] as [string, unknown]]),
-  ];
-  for (const [name, value] of texts) {
-    try {
-      assertSafeText(value, `${label}.${name}`, limits.maxStringLength);
-    } catch (error) {
-      if (!isMandateError(error)) throw error;
-      throw new MandateError('MANDATE_MALFORMED', error.message, {
-        check: 'limits',
-        hop,
-        detail: error.detail,
-      });
-    }
+  const max = limits.maxStringLength;
+  safeText(claims.jti, `${label}.jti`, max, hop);
+  safeText(claims.iss, `${label}.iss`, max, hop);
+  safeText(claims.sub, `${label}.sub`, max, hop);
+  if (typeof claims.aud === 'string') safeText(claims.aud, `${label}.aud.0`, max, hop);
+  else if (claims.aud !== undefined) {
+    for (const [i, aud] of claims.aud.entries()) safeText(aud, `${label}.aud.${i}`, max, hop);
   }
+  if (claims.purpose !== undefined) safeText(claims.purpose, `${label}.purpose`, max, hop);
   const holderKey = parsePublicJwk(claims.cnf.jwk, 'limits', hop, `${label}.cnf.jwk`);
   if (holderKey.kty === 'EC') {
     // An EC point off the curve only shows when imported: find it here (rule 1), not at
@@ -314,30 +318,51 @@ export function decodeBlock(jws: ParsedJws, hop: number, limits: Limits): Decode
       : typeof claims.aud === 'string'
         ? [claims.aud]
         : claims.aud;
-  return {
+  // Written member by member, optional ones only when present, in the order readers see
+  // (the inspector prints blocks as JSON): a spread per optional member costs an object each.
+  const block: Writable<DecodedBlock> = {
     kind: hop === 0 ? 'root' : 'delegation',
     alg: jws.header.alg,
-    ...(typeof kid === 'string' ? { kid } : {}),
-    ...(claims.par_hash === undefined ? {} : { parHash: claims.par_hash }),
-    id: claims.jti,
-    issuer: claims.iss,
-    holder: thumbprintUriSync(holderKey),
-    holderJwk: { ...holderKey },
-    holderKey,
-    ...(claims.cnf['x5t#S256'] === undefined ? {} : { holderX5t: claims.cnf['x5t#S256'] }),
-    subject: claims.sub,
-    capabilities,
-    ...(approvals === undefined ? {} : { approvals }),
-    issuedAt: claims.iat,
-    expiresAt: claims.exp,
-    ...(claims.nbf === undefined ? {} : { notBefore: claims.nbf }),
-    ...(audience === undefined ? {} : { audience }),
-    depth: claims.del_depth,
-    maxDepth: claims.del_max_depth,
-    ...(claims.purpose === undefined ? {} : { purpose: claims.purpose }),
-    signingInput: jws.signingInput,
-    signature: jws.signature,
-  };
+  } as Writable<DecodedBlock>;
+  if (typeof kid === 'string') block.kid = kid;
+  if (claims.par_hash !== undefined) block.parHash = claims.par_hash;
+  block.id = claims.jti;
+  block.issuer = claims.iss;
+  block.holder = thumbprintUriSync(holderKey);
+  block.holderJwk = { ...holderKey };
+  block.holderKey = holderKey;
+  const x5t = claims.cnf['x5t#S256'];
+  if (x5t !== undefined) block.holderX5t = x5t;
+  block.subject = claims.sub;
+  block.capabilities = capabilities;
+  if (approvals !== undefined) block.approvals = approvals;
+  block.issuedAt = claims.iat;
+  block.expiresAt = claims.exp;
+  if (claims.nbf !== undefined) block.notBefore = claims.nbf;
+  if (audience !== undefined) block.audience = audience;
+  block.depth = claims.del_depth;
+  block.maxDepth = claims.del_max_depth;
+  if (claims.purpose !== undefined) block.purpose = claims.purpose;
+  block.signingInput = jws.signingInput;
+  block.signature = jws.signature;
+  return block;
+}
+
+/** A decoded block while it is being written. */
+type Writable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** A name a human reads passes `assertSafeText`, or the block is malformed (rule 1). */
+function safeText(value: unknown, path: string, max: number, hop: number): void {
+  try {
+    assertSafeText(value, path, max);
+  } catch (error) {
+    if (!isMandateError(error)) throw error;
+    throw new MandateError('MANDATE_MALFORMED', error.message, {
+      check: 'limits',
+      hop,
+      detail: error.detail,
+    });
+  }
 }
 
 /** Build the claims of a block from its view (the inverse of `decodeBlock`). */

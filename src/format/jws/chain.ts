@@ -40,8 +40,9 @@ export function decodeJwsChain(
 }
 
 /**
- * {@link decodeJwsChain} for a token that already passed {@link checkTokenLimits} with the
- * same limits (the verifier checks them before choosing an encoding; once is enough).
+ * {@link decodeJwsChain} for a token already within the size limits (the verifier checks them
+ * before choosing an encoding; once is enough). Its characters need no check first: every one
+ * is read here, and anything but base64url, `.` and `~` fails to decode.
  */
 export function decodeCheckedJwsChain(
   token: string,

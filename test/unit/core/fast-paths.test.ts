@@ -183,12 +183,8 @@ describe('parseJsonObject decides as the plain scan-then-parse on adversarial te
 });
 
 describe('authorizeEach refuses on the first set that authorize refuses, with its denial', () => {
-  it('on generated chains of capability sets and actions', () => {
-    const arbSets = arbCapabilities().chain((root) =>
-      fc
-        .tuple(arbNarrowing(root), arbNarrowing(root))
-        .map(([a, b]) => [root, a, b].map((caps) => normalizeCapabilities(caps))),
-    );
+  /** authorizeEach on generated sets and actions answers as authorize on each set in turn. */
+  const agreesWithAuthorize = (arbSets: fc.Arbitrary<ReturnType<typeof normalizeCapabilities>[]>) =>
     fc.assert(
       fc.property(
         arbSets.chain((sets) => arbAction(sets[0]).map((action) => [sets, action] as const)),
@@ -200,6 +196,29 @@ describe('authorizeEach refuses on the first set that authorize refuses, with it
         },
       ),
       { numRuns: RUNS },
+    );
+
+  it('on generated chains of capability sets and actions', () => {
+    agreesWithAuthorize(
+      arbCapabilities().chain((root) =>
+        fc
+          .tuple(arbNarrowing(root), arbNarrowing(root))
+          .map(([a, b]) => [root, a, b].map((caps) => normalizeCapabilities(caps))),
+      ),
+    );
+  });
+
+  it('with the same set repeated hop after hop (decided once), as authorize decides each', () => {
+    agreesWithAuthorize(
+      arbCapabilities().chain((root) =>
+        fc
+          .tuple(arbNarrowing(root), fc.array(fc.nat({ max: 1 }), { minLength: 1, maxLength: 6 }))
+          .map(([narrower, picks]) => {
+            // The same normalised array object, repeated: what decoded blocks with equal entries share.
+            const pool = [root, narrower].map((caps) => normalizeCapabilities(caps));
+            return picks.map((i) => pool[i]!);
+          }),
+      ),
     );
   });
 

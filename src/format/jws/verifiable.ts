@@ -35,6 +35,9 @@ export function jwsVerifiableChain(
       starts.push(separator + 1);
     }
     const start = starts[hop] ?? 0;
+    // The bytes verified must be the text the block was decoded from: a view is taken only
+    // where the token holds exactly that text (the decoder guarantees it; this keeps it true).
+    if (!token.startsWith(block.signingInput, start)) return block.signingInput;
     return bytes.subarray(start, start + block.signingInput.length);
   };
   const signatureValid = (hop: number, key: VerifyingKey): boolean => {

@@ -1,6 +1,7 @@
 /**
  * Observing the verifier's bounded caches during the soak without widening the public API: every
- * cache in Mandate is a `BoundedMap` (src/core/bounded-map.ts), so this module wraps its `set` in
+ * cache in Mandate is a `BoundedMap` (src/core/bounded-map.ts), or a `RecurringCache` made of two
+ * (src/core/recurring-cache.ts), so this module wraps `BoundedMap`'s `set` in
  * the soak process to note each instance (weakly: a phase's discarded verifier takes its caches
  * with it) and where it was first filled from. The stores the soak hands the verifier report
  * their own `size`.
@@ -35,14 +36,24 @@ const seen = new WeakSet<object>();
 const observed: { readonly ref: WeakRef<BoundedMap<unknown, unknown>>; readonly name: string }[] =
   [];
 
-/** The module (and function) that called `set` first: the frame below the wrapper. */
+/**
+ * The module that called `set` first: the frame below the wrapper, or, for a `RecurringCache`'s
+ * maps (src/core/recurring-cache.ts), the module below it; its map of fingerprints (written by
+ * `metBefore`) is named apart from its values.
+ */
 function callSite(): string {
   const frames = (new Error().stack ?? '').split('\n').slice(3);
+  let fingerprints = false;
   for (const frame of frames) {
     const match = /\(?(file:\/\/[^)]+?|\/[^)]+?):\d+:\d+\)?$/.exec(frame.trim());
     if (match?.[1] === undefined) continue;
     const file = relative(ROOT, match[1].startsWith('file:') ? fileURLToPath(match[1]) : match[1]);
-    return NAMES[file] ?? file;
+    if (file === 'src/core/recurring-cache.ts') {
+      fingerprints ||= frame.includes('metBefore');
+      continue;
+    }
+    const name = NAMES[file] ?? file;
+    return fingerprints ? `${name}: keys met once (fingerprints)` : name;
   }
   return 'unknown';
 }

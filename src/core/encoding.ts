@@ -18,6 +18,14 @@ const B64URL_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012
  */
 export function isCanonicalBase64url(value: string): boolean {
   if (!B64URL.test(value) || value.length % 4 === 1) return false;
+  return hasCanonicalTail(value);
+}
+
+/**
+ * Whether the unused low bits of base64url text's last character are zero, for text already
+ * known to be of the alphabet and of a possible length: the rest of {@link isCanonicalBase64url}.
+ */
+export function hasCanonicalTail(value: string): boolean {
   const rest = value.length % 4;
   const last = rest === 0 ? 0 : B64URL_ALPHABET.indexOf(value.charAt(value.length - 1));
   return !((rest === 2 && last % 16 !== 0) || (rest === 3 && last % 4 !== 0));

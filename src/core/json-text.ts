@@ -32,6 +32,23 @@ const TOO_MANY_VALUES = -2;
 const isLiteralStart = (ch: number): boolean =>
   ch === 0x74 /* t */ || ch === 0x66 /* f */ || ch === 0x6e; /* n */
 
+/**
+ * Index of the quote that closes the string whose opening quote is at `i` (the text's length
+ * when none does): the next quote not escaped, i.e. not after an odd run of backslashes. Found
+ * by `indexOf`, not character by character: most of a token's text is inside its strings.
+ */
+function stringEnd(text: string, i: number): number {
+  let quote = text.indexOf('"', i + 1);
+  while (quote !== -1) {
+    let k = quote - 1;
+    // Stops at `i` at the latest: the opening quote is not a backslash.
+    while (text.charCodeAt(k) === 0x5c /* \ */) k--;
+    if ((quote - 1 - k) % 2 === 0) return quote;
+    quote = text.indexOf('"', quote + 1);
+  }
+  return text.length;
+}
+
 /** End (exclusive) of the number literal starting at `i`. */
 function numberEnd(text: string, i: number): number {
   let j = i + 1;
@@ -79,6 +96,7 @@ function scanJsonText(
   let keys = 0;
   let values = 0;
   let expectKey = false;
+  let backslash = exact ? text.indexOf('\\') : -1;
   const length = text.length;
   for (let i = 0; i < length; i++) {
     const ch = text.charCodeAt(i);
@@ -90,16 +108,7 @@ function scanJsonText(
       if (++values > maxValues) return TOO_MANY_VALUES;
     }
     if (ch === 0x22 /* " */) {
-      let j = i + 1;
-      let escaped = false;
-      while (j < length) {
-        const c = text.charCodeAt(j);
-        if (c === 0x5c /* \ */) {
-          escaped = true;
-          j += 2;
-        } else if (c === 0x22) break;
-        else j++;
-      }
+      const j = stringEnd(text, i);
       // In key position: `expectKey` is set only inside an object.
       if (expectKey) {
         keys++;
@@ -107,7 +116,10 @@ function scanJsonText(
         const seen = sets === undefined ? undefined : sets[sets.length - 1];
         if (seen) {
           let key: unknown = text.slice(i + 1, j);
-          if (escaped) {
+          // The first backslash at or after this string, looked for again only once passed:
+          // one pass over the text in all.
+          if (backslash !== -1 && backslash <= i) backslash = text.indexOf('\\', i + 1);
+          if (backslash !== -1 && backslash < j) {
             // Only an escaped key needs decoding: "a" and "\u0061" are the same key.
             try {
               key = JSON.parse(text.slice(i, j + 1));
@@ -342,11 +354,15 @@ function countOwnMembers(value: unknown): number {
   if (typeof value !== 'object' || value === null) return 0;
   let count = 0;
   if (Array.isArray(value)) {
-    for (const item of value) count += countOwnMembers(item);
+    for (let i = 0; i < value.length; i++) count += countOwnMembers(value[i]);
     return count;
   }
-  for (const key of Object.keys(value)) {
-    count += 1 + countOwnMembers((value as Record<string, unknown>)[key]);
+  // Values, not keys: no lookup by name per member (parsed objects come in every shape).
+  const members = Object.values(value);
+  count = members.length;
+  for (let i = 0; i < members.length; i++) {
+    const member: unknown = members[i];
+    if (typeof member === 'object' && member !== null) count += countOwnMembers(member);
   }
   return count;
 }

@@ -183,8 +183,9 @@ function findWidened(
   profile: NarrowingProfile,
   options: WideningOptions,
 ): BlockWidening | undefined {
-  for (const clause of CLAUSES) {
-    if (clause.widens(parent, child, profile, options)) {
+  for (let i = 0; i < CLAUSES.length; i++) {
+    const clause = CLAUSES[i];
+    if (clause?.widens(parent, child, profile, options) === true) {
       return { field: clause.field, step: clause.step };
     }
   }

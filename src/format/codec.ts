@@ -9,7 +9,7 @@
 import type { KeyObject } from 'node:crypto';
 import type { NarrowingProfile } from '../core/constraint/narrowing.js';
 import type { Limits } from '../core/limits.js';
-import type { BoundedMap } from '../core/bounded-map.js';
+import type { RecurringCache } from '../core/recurring-cache.js';
 import type { Action, BlockView, Format, ProofRequest } from '../core/types.js';
 import type { PublicJwk, SigningAlg, VerifyingKey } from '../identity/jwk.js';
 import type { PreparedSigner } from '../identity/keys.js';
@@ -118,8 +118,8 @@ export interface ChainBounds {
 
 /** What the verifier keeps between requests for a codec's decoding (bounded). */
 export interface DecodeCache {
-  /** JWS blocks decoded before, by their exact text. */
-  readonly blocks: BoundedMap<string, DecodedBlock>;
+  /** JWS blocks decoded before, by their exact text (a block is kept once it recurs). */
+  readonly blocks: RecurringCache<DecodedBlock>;
   /** Whether signature results may be remembered per decoded block. */
   readonly signatures: boolean;
   /** Biscuit token prefixes decoded before (and their signature results), by their bytes. */

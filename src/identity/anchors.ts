@@ -44,8 +44,14 @@ export type TrustAnchor =
 export interface ResolvedAnchor {
   readonly id: string;
   readonly mayGrant?: readonly Capability[];
-  /** The key that must have signed a root with this header. Throws a coded error. */
-  key(header: { readonly alg: SigningAlg; readonly kid?: string }, hop: number): Promise<KeyObject>;
+  /**
+   * The key that must have signed a root with this header: at hand for a configured key, a
+   * promise for a key set that may have to be fetched. Throws (or rejects with) a coded error.
+   */
+  key(
+    header: { readonly alg: SigningAlg; readonly kid?: string },
+    hop: number,
+  ): KeyObject | Promise<KeyObject>;
 }
 
 /** Validate anchors once, at `createVerifier` time. Misuse throws TypeError. */
@@ -83,18 +89,13 @@ export function resolveAnchors(
         ...base,
         key(header, hop) {
           if (header.alg !== alg) {
-            return Promise.reject(
-              new MandateError(
-                'MANDATE_SIGNATURE_INVALID',
-                "the root's algorithm does not match the anchor's key",
-                {
-                  check: 'anchor',
-                  hop,
-                },
-              ),
+            throw new MandateError(
+              'MANDATE_SIGNATURE_INVALID',
+              "the root's algorithm does not match the anchor's key",
+              { check: 'anchor', hop },
             );
           }
-          return Promise.resolve(key);
+          return key;
         },
       });
     } else if ('jwksUri' in anchor || 'keys' in anchor) {

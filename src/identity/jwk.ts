@@ -6,8 +6,8 @@
 import { createPublicKey, KeyObject } from 'node:crypto';
 import type { SigningAlg } from '../core/jws/signature.js';
 import type { z } from 'zod';
-import { BoundedMap } from '../core/bounded-map.js';
-import { isCanonicalBase64url } from '../core/encoding.js';
+import { RecurringCache } from '../core/recurring-cache.js';
+import { hasCanonicalTail, isCanonicalBase64url } from '../core/encoding.js';
 import { MandateError, type Check } from '../core/errors.js';
 import { parseWith } from '../core/schemas.js';
 import { lazySchema } from '../core/zod.js';
@@ -65,6 +65,10 @@ export function parsePublicJwk(
   // would accept it and reduce it to the same members (a test holds the two together).
   const plainX = plainEd25519X(value);
   if (plainX !== undefined) {
+    // 43 characters of the alphabet (checked there): only the last one's unused bits are left.
+    if (hasCanonicalTail(plainX)) {
+      return { kty: 'OKP', crv: 'Ed25519', x: plainX };
+    }
     return assertCanonicalKey({ kty: 'OKP', crv: 'Ed25519', x: plainX }, check, hop, label);
   }
   if (typeof value === 'object' && value !== null) {
@@ -114,7 +118,9 @@ const B64U43 = /^[A-Za-z0-9_-]{43}$/;
  */
 export function plainEd25519X(value: unknown): string | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
-  if (Object.keys(value).length !== 3) return undefined;
+  let members = 0;
+  for (const key in value) if (Object.hasOwn(value, key)) members++;
+  if (members !== 3) return undefined;
   const jwk = value as Record<string, unknown>;
   if (!Object.hasOwn(jwk, 'kty') || !Object.hasOwn(jwk, 'crv') || !Object.hasOwn(jwk, 'x'))
     return undefined;
@@ -165,13 +171,11 @@ export function keyObjectOf(key: VerifyingKey): KeyObject {
  * costs more than a hash lookup, and the same holder keys recur on every request.
  */
 export class KeyCache {
-  readonly #keys: BoundedMap<string, KeyObject>;
-  /** Ed25519 keys met once and not imported (see {@link KeyCache.forVerifying}). */
-  readonly #seen: BoundedMap<string, true>;
+  /** Imported keys; an Ed25519 key met once is only noted (see {@link KeyCache.forVerifying}). */
+  readonly #keys: RecurringCache<KeyObject>;
 
   constructor(max = 1024) {
-    this.#keys = new BoundedMap(max);
-    this.#seen = new BoundedMap(max);
+    this.#keys = new RecurringCache(max);
   }
 
   /**
@@ -187,10 +191,7 @@ export class KeyCache {
     if (jwk.kty !== 'OKP') return this.get(jwk, check, hop);
     const key = this.#keys.get(jwk.x);
     if (key !== undefined) return key;
-    if (this.#seen.get(jwk.x) === undefined) {
-      this.#seen.set(jwk.x, true);
-      return { key: minimalJwk(jwk), format: 'jwk' };
-    }
+    if (!this.#keys.metBefore(jwk.x)) return { key: minimalJwk(jwk), format: 'jwk' };
     return this.get(jwk, check, hop);
   }
 

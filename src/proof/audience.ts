@@ -18,8 +18,10 @@ export function chainServices(blocks: readonly AudienceOf[]): readonly string[] 
   for (const block of blocks) {
     if (block.audience === undefined) continue;
     const named = block.audience;
-    services =
-      services === undefined ? [...new Set(named)] : services.filter((s) => named.includes(s));
+    if (services === undefined) services = named.length === 1 ? named : [...new Set(named)];
+    // The usual chain names one service throughout: the intersection is that one, unchanged.
+    else if (services.length !== 1 || named.length !== 1 || services[0] !== named[0])
+      services = services.filter((s) => named.includes(s));
   }
   return services;
 }

@@ -1,4 +1,5 @@
 /** The request a proof binds: an HTTP request (DPoP) or a tool invocation. */
+import { BoundedMap } from '../core/bounded-map.js';
 import { canonicalJson, sha256Base64url } from '../core/encoding.js';
 import type { Json, ProofRequest } from '../core/types.js';
 
@@ -11,11 +12,27 @@ export function isHttpRequest(request: ProofRequest): request is HttpRequest {
 }
 
 /**
+ * Normalised request URLs by their exact text: a pure function of the text, and the same few
+ * URLs recur on every request (each proof's `htu` is compared with the request's). Short URLs
+ * only, so the cache holds at most 256 × 512 characters, and `null` for text that is not one.
+ */
+const normalizedUrls = new BoundedMap<string, string | null>(256);
+const CACHED_URL_LENGTH = 512;
+
+/**
  * RFC 9449 `htu`: the target URI without query and fragment. Returns undefined for a
  * string that is not an absolute http(s) URL.
  */
 export function normalizeHtu(url: string): string | undefined {
   if (typeof url !== 'string' || url.length > 4096) return undefined;
+  const cached = normalizedUrls.get(url);
+  if (cached !== undefined) return cached ?? undefined;
+  const normalized = parseHtu(url);
+  if (url.length <= CACHED_URL_LENGTH) normalizedUrls.set(url, normalized ?? null);
+  return normalized;
+}
+
+function parseHtu(url: string): string | undefined {
   let parsed: URL;
   try {
     parsed = new URL(url);

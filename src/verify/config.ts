@@ -1,5 +1,6 @@
 /** `createVerifier`'s options, validated once into the configuration the rules read. */
 import { BoundedMap } from '../core/bounded-map.js';
+import { RecurringCache } from '../core/recurring-cache.js';
 import { DEFAULT_LIMITS, type Limits } from '../core/limits.js';
 import { parseSpan, systemClock, type Clock, type Span } from '../core/time.js';
 import type { AgentResolver } from '../identity/agent-card/resolve.js';
@@ -162,7 +163,7 @@ export function resolveConfig(options: VerifierOptions): VerifierConfig {
   const storeTimeoutMs = options.storeTimeoutMs ?? 1000;
   if (!Number.isFinite(storeTimeoutMs) || storeTimeoutMs <= 0)
     throw new RangeError('storeTimeoutMs must be positive');
-  const blockCache = new BoundedMap<string, DecodedBlock>(cacheSize);
+  const blockCache = new RecurringCache<DecodedBlock>(cacheSize);
   // Decoded Biscuit prefixes (and their signature results), bounded like the JWS blocks.
   const biscuitCache: BiscuitCache = new BoundedMap(cacheSize);
   const clockTolerance = parseSpan(options.clockTolerance ?? 0, 'clockTolerance');

@@ -24,7 +24,9 @@ import { boundRequest } from './bound-request.js';
 import { askStore } from './store-call.js';
 import { checkApprovals } from './approval-rule.js';
 import { recordSingleUse } from './single-use.js';
-import type { ReplayEntry } from '../stores/types.js';
+import type { ReplayEntry, RevocationStore } from '../stores/types.js';
+import type { KeyObject } from 'node:crypto';
+import type { ResolvedAnchor } from '../identity/anchors.js';
 
 /** What one verification carries from rule to rule. */
 export interface VerifyState {
@@ -58,15 +60,23 @@ function chainOf(state: VerifyState): VerifiableChain {
 /** 1. Size, depth and encoding within limits; every block parses against its schema. */
 const limits: Rule = {
   check: 'limits',
-  async run(state, config) {
-    state.chain = await config.decode(state.token);
+  run(state, config) {
+    // Most encodings decode synchronously: a promise (and a turn of the queue) only when not.
+    const decoded = config.decode(state.token);
+    if (!(decoded instanceof Promise)) {
+      state.chain = decoded;
+      return;
+    }
+    return decoded.then((chain) => {
+      state.chain = chain;
+    });
   },
 };
 
 /** 2. The root is signed by a configured trust anchor, within what it may grant. */
 const anchor: Rule = {
   check: 'anchor',
-  async run(state, config) {
+  run(state, config) {
     const chain = chainOf(state);
     const root = chain.blocks[0];
     if (root === undefined) deny('MANDATE_MALFORMED', 'limits', 0, 'the mandate has no blocks');
@@ -91,25 +101,35 @@ const anchor: Rule = {
         { step: '3a' },
       );
     }
-    const key = await trusted.key(
+    const key = trusted.key(
       { alg: root.alg, ...(root.kid === undefined ? {} : { kid: root.kid }) },
       0,
     );
-    if (!chain.rootSignatureValid(key)) {
-      deny('MANDATE_SIGNATURE_INVALID', 'anchor', 0, 'signature verification failed', {
-        step: '3b',
-      });
-    }
-    if (trusted.mayGrant !== undefined && !isSubset(root.capabilities, trusted.mayGrant)) {
-      deny(
-        'MANDATE_WIDENED',
-        'anchor',
-        0,
-        `the root grants more than anchor ${trusted.id} may grant`,
-      );
-    }
+    // A configured key is at hand; a key set may have to be fetched.
+    return key instanceof Promise
+      ? key.then((fetched) => rootSigned(chain, fetched, trusted))
+      : rootSigned(chain, key, trusted);
   },
 };
+
+/** Rule 2's checks once the anchor's key is known: the root's signature, then what it grants. */
+function rootSigned(chain: VerifiableChain, key: KeyObject, trusted: ResolvedAnchor): void {
+  const root = chain.blocks[0];
+  if (root === undefined) deny('MANDATE_MALFORMED', 'limits', 0, 'the mandate has no blocks');
+  if (!chain.rootSignatureValid(key)) {
+    deny('MANDATE_SIGNATURE_INVALID', 'anchor', 0, 'signature verification failed', {
+      step: '3b',
+    });
+  }
+  if (trusted.mayGrant !== undefined && !isSubset(root.capabilities, trusted.mayGrant)) {
+    deny(
+      'MANDATE_WIDENED',
+      'anchor',
+      0,
+      `the root grants more than anchor ${trusted.id} may grant`,
+    );
+  }
+}
 
 /** 3. Each block is signed by its parent's holder and commits to its parent; one user throughout. */
 const linkage: Rule = {
@@ -223,7 +243,9 @@ const window: Rule = {
     const { now } = state;
     const tolerance = config.clockTolerance;
     const { maxTokenLifetime } = chainBounds(config, chain);
-    for (const [hop, block] of blocks.entries()) {
+    for (let hop = 0; hop < blocks.length; hop++) {
+      const block = blocks[hop];
+      if (block === undefined) continue;
       // AAT step labels: the root's checks are 3e-3h, a derived token's 4i-4l.
       const root = hop === 0;
       if (now - tolerance >= block.expiresAt) {
@@ -271,49 +293,57 @@ const window: Rule = {
 /** 6. No block's id (nor, for Biscuit, its revocation id) is revoked. */
 const revocation: Rule = {
   check: 'revocation',
-  async run(state, config) {
+  run(state, config) {
+    // No store, nothing to ask: no promise either.
     const store = config.revocation;
-    if (store === undefined) return;
-    const { blocks } = chainOf(state);
-    // Hop order, each block's ids together: the store's first revoked id is then the lowest hop's.
-    const ids: string[] = [];
-    const hops: number[] = [];
-    for (const [hop, block] of blocks.entries()) {
-      ids.push(block.id);
-      hops.push(hop);
-      for (const alias of [block.revocationId, block.revocationIdTwin]) {
-        if (alias === undefined) continue;
-        ids.push(alias);
-        hops.push(hop);
-      }
-    }
-    // Rule 2 has matched the root to this anchor; a store that keeps revocations per issuer
-    // (a signed revocation list) looks only in that issuer's list.
-    const anchorId = config.anchors.get(blocks[0]?.issuer ?? '')?.id;
-    if (anchorId === undefined) throw new Error('revocation ran before the anchor was found');
-    const context = { anchor: anchorId };
-    const revoked = await askStore(config.storeTimeoutMs, 'revocation', 0, async () => {
-      if (store.firstRevoked !== undefined) return store.firstRevoked(ids, context);
-      for (const id of ids) if (await store.isRevoked(id, context)) return id;
-      return undefined;
-    });
-    if (revoked !== undefined && typeof revoked !== 'string') {
-      deny(
-        'MANDATE_STORE_UNAVAILABLE',
-        'revocation',
-        0,
-        'the revocation store gave an unreadable answer',
-      );
-    }
-    if (revoked !== undefined) {
-      // An id the store names that is not in the chain is denied at the root, never allowed.
-      const hop = hops[ids.indexOf(revoked)] ?? 0;
-      deny('MANDATE_REVOKED', 'revocation', hop, `block ${hop} has been revoked`, {
-        id: revoked,
-      });
-    }
+    return store === undefined ? undefined : checkRevocation(state, config, store);
   },
 };
+
+async function checkRevocation(
+  state: VerifyState,
+  config: VerifierConfig,
+  store: RevocationStore,
+): Promise<void> {
+  const { blocks } = chainOf(state);
+  // Hop order, each block's ids together: the store's first revoked id is then the lowest hop's.
+  const ids: string[] = [];
+  const hops: number[] = [];
+  for (const [hop, block] of blocks.entries()) {
+    ids.push(block.id);
+    hops.push(hop);
+    for (const alias of [block.revocationId, block.revocationIdTwin]) {
+      if (alias === undefined) continue;
+      ids.push(alias);
+      hops.push(hop);
+    }
+  }
+  // Rule 2 has matched the root to this anchor; a store that keeps revocations per issuer
+  // (a signed revocation list) looks only in that issuer's list.
+  const anchorId = config.anchors.get(blocks[0]?.issuer ?? '')?.id;
+  if (anchorId === undefined) throw new Error('revocation ran before the anchor was found');
+  const context = { anchor: anchorId };
+  const revoked = await askStore(config.storeTimeoutMs, 'revocation', 0, async () => {
+    if (store.firstRevoked !== undefined) return store.firstRevoked(ids, context);
+    for (const id of ids) if (await store.isRevoked(id, context)) return id;
+    return undefined;
+  });
+  if (revoked !== undefined && typeof revoked !== 'string') {
+    deny(
+      'MANDATE_STORE_UNAVAILABLE',
+      'revocation',
+      0,
+      'the revocation store gave an unreadable answer',
+    );
+  }
+  if (revoked !== undefined) {
+    // An id the store names that is not in the chain is denied at the root, never allowed.
+    const hop = hops[ids.indexOf(revoked)] ?? 0;
+    deny('MANDATE_REVOKED', 'revocation', hop, `block ${hop} has been revoked`, {
+      id: revoked,
+    });
+  }
+}
 
 /** 7. The verifier's own identity is within every block's audience. */
 const audience: Rule = {
@@ -321,8 +351,9 @@ const audience: Rule = {
   run(state, config) {
     const { blocks } = chainOf(state);
     let named = false;
-    for (const [hop, block] of blocks.entries()) {
-      if (block.audience === undefined) continue;
+    for (let hop = 0; hop < blocks.length; hop++) {
+      const block = blocks[hop];
+      if (block?.audience === undefined) continue;
       named = true;
       if (!block.audience.includes(config.audience)) {
         deny('MANDATE_AUDIENCE', 'audience', hop, `block ${hop} is not for ${config.audience}`, {
@@ -446,11 +477,13 @@ const holderProof: Rule = {
 /** Rule 8, then the holder the verifier expects (`expectHolder`), if configured. */
 const possession: Rule = {
   check: 'possession',
-  async run(state, config) {
-    await holderProof.run(state, config);
-    if (config.expectHolder !== undefined) {
-      await checkExpectedHolder(config.expectHolder, chainOf(state).blocks, state.mtls);
-    }
+  run(state, config) {
+    const expected = config.expectHolder;
+    if (expected === undefined) return holderProof.run(state, config);
+    return (async () => {
+      await holderProof.run(state, config);
+      await checkExpectedHolder(expected, chainOf(state).blocks, state.mtls);
+    })();
   },
 };
 
@@ -526,18 +559,30 @@ const STEPS: Readonly<Record<RuleStep, Rule>> = {
  */
 const approvals: Rule = {
   check: 'authorize',
-  async run(state, config) {
+  run(state, config) {
     const chain = chainOf(state);
-    const checked = await checkApprovals(state, config, chain);
-    await recordSingleUse(
-      config,
-      { hop: chain.blocks.length - 1, grant: chain.blocks[0]?.id ?? '' },
-      checked.records,
-      state.singleUse ?? [],
-    );
-    state.approvedBy = checked.approvedBy;
+    // No block carries a requirement and the caller asks for no single-use id: nothing to
+    // read or record (and no promise).
+    const required = chain.blocks.some((block) => (block.approvals?.length ?? 0) > 0);
+    if (!required && (state.singleUse?.length ?? 0) === 0) return;
+    return checkAndRecordApprovals(state, config, chain);
   },
 };
+
+async function checkAndRecordApprovals(
+  state: VerifyState,
+  config: VerifierConfig,
+  chain: VerifiableChain,
+): Promise<void> {
+  const checked = await checkApprovals(state, config, chain);
+  await recordSingleUse(
+    config,
+    { hop: chain.blocks.length - 1, grant: chain.blocks[0]?.id ?? '' },
+    checked.records,
+    state.singleUse ?? [],
+  );
+  state.approvedBy = checked.approvedBy;
+}
 
 /**
  * The last step of an order, followed by rule 9's approvals: they run after everything else
@@ -548,9 +593,11 @@ const approvals: Rule = {
 function thenApprovals(last: Rule): Rule {
   return {
     check: last.check,
-    async run(state, config) {
-      await last.run(state, config);
-      await approvals.run(state, config);
+    run(state, config) {
+      const running = last.run(state, config);
+      return running instanceof Promise
+        ? running.then(() => approvals.run(state, config))
+        : approvals.run(state, config);
     },
   };
 }

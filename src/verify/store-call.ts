@@ -2,6 +2,10 @@
 import { MandateError, type Check } from '../core/errors.js';
 import { StoreUnavailableError } from '../stores/errors.js';
 
+/** What {@link askStore}'s first look finds when the store has not answered yet. */
+const NOT_ANSWERED = Symbol('not answered');
+const NOT_YET = Promise.resolve(NOT_ANSWERED);
+
 /**
  * Await a store call within `timeoutMs`; any failure (a throw, a rejection, a timeout) is a
  * `MANDATE_STORE_UNAVAILABLE` denial at `check` and `hop`. A store's own reason
@@ -16,8 +20,13 @@ export async function askStore<T>(
 ): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   try {
+    const pending = call();
+    // A store that has answered already (the in-memory stores settle at once) needs no timer: a
+    // race with an answer that is already there tells so in the same turn, without arming one.
+    const early = await Promise.race([pending, NOT_YET]);
+    if (early !== NOT_ANSWERED) return early;
     return await Promise.race([
-      call(),
+      pending,
       new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new Error('store timed out')), timeoutMs);
       }),

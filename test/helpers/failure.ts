@@ -29,3 +29,13 @@ export function mandateErrorOf(fn: () => unknown): MandateError {
   }
   throw new Error('expected a MandateError');
 }
+
+/** The `{ code, hop, check, detail }` of the coded error `promise` rejects with. */
+export async function rejectionOf(promise: Promise<unknown>): Promise<Record<string, unknown>> {
+  const error = (await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  )) as { code?: string; hop?: number; check?: string; detail?: Record<string, unknown> };
+  expect(error).toBeDefined();
+  return { code: error.code, hop: error.hop, check: error.check, detail: error.detail };
+}

@@ -3,7 +3,7 @@
  * members Mandate understands are allowed, so `jku`, `x5u`, `jwk`, `crit` and friends can
  * never steer key selection.
  */
-import { BoundedMap } from '../bounded-map.js';
+import { RecurringCache } from '../recurring-cache.js';
 import { decodeBase64url } from '../encoding.js';
 import { MandateError, type Check } from '../errors.js';
 import { malformed } from '../failure.js';
@@ -52,14 +52,16 @@ function decodeUtf8(bytes: Buffer, label: string, check: Check, hop: number | un
 /**
  * Parsed headers by their exact base64url text. A header is a pure function of that text,
  * and the same few recur on every request (a block's `{alg, typ}`, an agent's proof header
- * with its key): parsing one once is enough. Only successful parses are kept, deep-frozen
- * so that no reader can change what the next request sees; the member checks below still
- * run on every call.
+ * with its key): parsing one once is enough. A header is kept once it recurs (a new agent's
+ * first proof header is not), fingerprinted by its end (headers share their start, `{"alg":`);
+ * only successful parses are kept, deep-frozen so that no reader can change what the next
+ * request sees; the member checks below still run on every call.
  */
-const headerCache = new BoundedMap<string, Readonly<Record<string, unknown>>>(256);
+const headerCache = new RecurringCache<Readonly<Record<string, unknown>>>(256, 'end');
 
 /**
- * Decode and parse a JWS header segment (cached by its exact text, deep-frozen). Throws
+ * Decode and parse a JWS header segment (cached by its exact text, deep-frozen, once it
+ * recurs). Throws
  * `MANDATE_MALFORMED` like `parseCompactJws`; the header's members are not checked here.
  */
 export function parseHeader(
@@ -70,20 +72,14 @@ export function parseHeader(
 ): Readonly<Record<string, unknown>> {
   let header = headerCache.get(h);
   if (header === undefined) {
-    header = deepFreeze(
-      parseJsonObject(
-        decodeUtf8(
-          decodeBase64url(h, `${label}.header`, check, hop),
-          `${label}.header`,
-          check,
-          hop,
-        ),
-        `${label}.header`,
-        check,
-        hop,
-      ),
+    header = parseJsonObject(
+      decodeUtf8(decodeBase64url(h, `${label}.header`, check, hop), `${label}.header`, check, hop),
+      `${label}.header`,
+      check,
+      hop,
     );
-    headerCache.set(h, header);
+    // Kept, deep-frozen, once it recurs; a header met once is this request's alone.
+    if (headerCache.metBefore(h)) headerCache.set(h, deepFreeze(header));
   }
   return header;
 }
@@ -98,7 +94,8 @@ export function disallowedHeaderMember(
   header: Readonly<Record<string, unknown>>,
   extra: readonly string[] = [],
 ): string | undefined {
-  for (const key of Object.keys(header)) {
+  for (const key in header) {
+    if (!Object.hasOwn(header, key)) continue;
     if (key !== 'alg' && key !== 'typ' && !extra.includes(key)) return key.slice(0, 32);
   }
   return undefined;

@@ -5,6 +5,22 @@ import { withoutStackTraces } from '../stack-traces.js';
 /** JWS algorithms Mandate signs and verifies with. `EdDSA` is never accepted (RFC 9864). */
 export type SigningAlg = 'Ed25519' | 'ES256';
 
+/** Signing inputs up to this many characters are written into the one reused buffer. */
+const REUSED_BYTES = 64 * 1024;
+let reused: Buffer | undefined;
+
+/**
+ * The bytes of an ASCII signing input (a JWS's is base64url and `.`: one byte per character,
+ * as `Buffer.from(text, 'ascii')` writes them), in one buffer reused by every verification:
+ * node:crypto's synchronous `verify` reads them before it returns, so nothing else can see
+ * the buffer in between, and no copy is allocated (and collected) per block.
+ */
+function signingBytes(text: string): Uint8Array {
+  if (text.length > REUSED_BYTES) return Buffer.from(text, 'ascii');
+  reused ??= Buffer.allocUnsafe(REUSED_BYTES);
+  return reused.subarray(0, reused.write(text, 0, 'ascii'));
+}
+
 /**
  * Verify a JWS signature over its ASCII signing input (the text, or its bytes), with an imported
  * key or a public JWK (`{ key, format: 'jwk' }`). Never throws for a bad signature; returns false.
@@ -15,7 +31,7 @@ export function verifyJwsSignature(
   signingInput: string | Uint8Array,
   signature: Uint8Array,
 ): boolean {
-  const data = typeof signingInput === 'string' ? Buffer.from(signingInput, 'ascii') : signingInput;
+  const data = typeof signingInput === 'string' ? signingBytes(signingInput) : signingInput;
   // A JWK is read inside `verify` by the same checks as `createPublicKey`'s, which catch
   // exceptions: run without their stacks, as `importPublicJwk` does.
   return key instanceof KeyObject

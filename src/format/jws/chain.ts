@@ -2,7 +2,7 @@
  * The JWS chain encoding: blocks as compact JWS joined by `~`, root first
  * (docs/format.md). Decoding checks shape and limits only; the verifier checks the rest.
  */
-import type { BoundedMap } from '../../core/bounded-map.js';
+import type { RecurringCache } from '../../core/recurring-cache.js';
 import { sha256Base64url } from '../../core/encoding.js';
 import { MandateError } from '../../core/errors.js';
 import { checkTokenLimits } from '../token-limits.js';
@@ -33,7 +33,7 @@ export function looksLikeJwsChain(token: string): boolean {
 export function decodeJwsChain(
   token: string,
   limits: Limits,
-  cache?: BoundedMap<string, DecodedBlock>,
+  cache?: RecurringCache<DecodedBlock>,
 ): DecodedBlock[] {
   checkTokenLimits(token, limits);
   return decodeCheckedJwsChain(token, limits, cache);
@@ -47,13 +47,14 @@ export function decodeJwsChain(
 export function decodeCheckedJwsChain(
   token: string,
   limits: Limits,
-  cache?: BoundedMap<string, DecodedBlock>,
+  cache?: RecurringCache<DecodedBlock>,
 ): DecodedBlock[] {
   const pieces = token.split(BLOCK_SEPARATOR);
   assertBlockCount(pieces.length, limits);
   const blocks: DecodedBlock[] = [];
   const ids = new Set<string>();
-  for (const [hop, piece] of pieces.entries()) {
+  for (let hop = 0; hop < pieces.length; hop++) {
+    const piece = pieces[hop] ?? '';
     // Keyed by the signature segment, short and so cheap to hash (a fresh block's whole text
     // would be hashed in full on every lookup), a cached decode holds only for the exact same
     // text: the rest of the piece must be the cached block's signing input.
@@ -63,7 +64,7 @@ export function decodeCheckedJwsChain(
     // A cached decode holds only for the same position kind (the typ rule depends on it).
     if (block === undefined || block.kind !== (hop === 0 ? 'root' : 'delegation')) {
       block = decodeJwsPiece(piece, hop, limits);
-      cache?.set(key, block);
+      cache?.offer(key, block);
     }
     // A repeated block id is a cycle or a splice (AAT step 2c).
     if (ids.has(block.id)) {

@@ -59,7 +59,7 @@ export const jwsCodec: Codec = Object.freeze<Codec>({
   detect: looksLikeJwsChain,
   decode: (token, limits) => decodedJwsChain(token, decodeJwsChain(token, limits), limits),
   verifiable: (token, limits, cache) =>
-    jwsVerifiableChain(decodeCheckedJwsChain(token, limits, cache.blocks), cache.signatures, token),
+    jwsVerifiableChain(decodeCheckedJwsChain(token, limits, cache.blocks), cache.signatures),
   mint(plan, signer, encoding) {
     const token = encodeJwsBlock(
       plan,

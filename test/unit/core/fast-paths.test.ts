@@ -118,6 +118,25 @@ describe('parseJsonObject decides as the plain scan-then-parse', () => {
     );
   });
 
+  it('reads strings with quotes and backslashes as JSON does (an independent oracle)', () => {
+    // Strings written by JSON.stringify: escaped quotes, runs of backslashes, `":` inside.
+    const arbText = fc.string({
+      unit: fc.constantFrom('"', '\\', ':', ',', '{', '}', 'k', '\n', '\u00e9', '\u202e'),
+      maxLength: 12,
+    });
+    fc.assert(
+      fc.property(arbText, arbText, fc.boolean(), (first, other, same) => {
+        const second = same ? first : other;
+        const keys = `{${JSON.stringify(first)}:1,"x":${JSON.stringify(second)},${JSON.stringify(second)}:2}`;
+        const result = outcome(() => parseJsonObject(keys, 'x', 'limits', 0));
+        const duplicate = first === second || second === 'x';
+        expect(result.ok).toBe(!duplicate && first !== '__proto__' && second !== '__proto__');
+        if (result.ok) expect(result.value).toEqual(JSON.parse(keys));
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
   it('on the cases that matter by hand', () => {
     for (const text of [
       '{"a":1,"a":2}',
@@ -538,6 +557,8 @@ describe("the verifier's block cache holds only for the exact block text", () =>
     const world = await createWorld();
     const verifier = verifierFor(world);
     const mandate = await chainOf(world, 1);
+    // Twice: a block is cached from its second sight on.
+    expect((await verifyWith(verifier, mandate, world.agents[1])).allowed).toBe(true);
     expect((await verifyWith(verifier, mandate, world.agents[1])).allowed).toBe(true);
     const [root = '', child = ''] = blocksOf(mandate.token);
     const signature = child.slice(child.lastIndexOf('.') + 1);

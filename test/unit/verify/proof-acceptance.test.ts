@@ -19,6 +19,7 @@ import { createAccessTokenVerifier } from '../../../src/oauth/index.js';
 import { THUMBPRINT_URI_PREFIX } from '../../../src/identity/thumbprint.js';
 import { acceptProof, type ProofAcceptance } from '../../../src/verify/proof-acceptance.js';
 import { signAccessToken, signDpopProof } from '../../helpers/oauth-dpop.js';
+import { rejectionOf } from '../../helpers/failure.js';
 
 const NOW = 1_800_000_000;
 
@@ -33,25 +34,16 @@ const options = (over: Partial<ProofAcceptance> = {}): ProofAcceptance => ({
   ...over,
 });
 
-async function denialOf(promise: Promise<unknown>): Promise<Record<string, unknown>> {
-  const error = (await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  )) as { code?: string; hop?: number; check?: string; detail?: Record<string, unknown> };
-  expect(error).toBeDefined();
-  return { code: error.code, hop: error.hop, check: error.check, detail: error.detail };
-}
-
 describe('acceptProof: step labels only when the codec gives them', () => {
   it('a nonce denial carries no step unless the AAT labels are given', async () => {
-    const plain = await denialOf(acceptProof({ jti: 'a', iat: NOW, nonce: 'n-0' }, options()));
+    const plain = await rejectionOf(acceptProof({ jti: 'a', iat: NOW, nonce: 'n-0' }, options()));
     expect(plain).toEqual({
       code: 'MANDATE_PROOF_INVALID',
       hop: 2,
       check: 'possession',
       detail: { path: 'proof.nonce' },
     });
-    const aat = await denialOf(
+    const aat = await rejectionOf(
       acceptProof({ jti: 'b', iat: NOW }, options({ steps: AAT_ACCEPTANCE_STEPS })),
     );
     expect(aat).toEqual({
@@ -66,7 +58,7 @@ describe('acceptProof: step labels only when the codec gives them', () => {
     for (const steps of [undefined, AAT_ACCEPTANCE_STEPS]) {
       const o = options({ nonce: undefined, ...(steps === undefined ? {} : { steps }) });
       await acceptProof({ jti: 'c', iat: NOW }, o);
-      const again = await denialOf(acceptProof({ jti: 'c', iat: NOW }, o));
+      const again = await rejectionOf(acceptProof({ jti: 'c', iat: NOW }, o));
       expect(again).toEqual({
         code: 'MANDATE_REPLAYED',
         hop: 2,

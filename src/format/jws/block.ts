@@ -14,7 +14,8 @@ import { malformed } from '../../core/failure.js';
 import { limitsKey, type Limits } from '../../core/limits.js';
 import { assertSafeText } from '../../core/names.js';
 import { TYP } from '../../core/typ.js';
-import type { BlockView, Capability } from '../../core/types.js';
+import type { BlockView, Capability, Json } from '../../core/types.js';
+import { jsonEqual } from '../../core/json.js';
 import {
   importPublicJwk,
   parsePublicJwk,
@@ -206,10 +207,29 @@ function capabilityCacheFor(limits: Limits): BoundedMap<string, Capability[]> {
   return cache;
 }
 
+/**
+ * The entries normalised last, under which limits, and their result. The blocks of one chain
+ * often grant the same (a delegation that narrows nothing but its holder): the next block's
+ * entries are compared with these before they are serialised for the cache. Normalising is a
+ * pure function of the entries as JSON (member order aside: normal forms order their members),
+ * so JSON-equal entries under the same limits have the same normal form.
+ */
+let lastNormalized:
+  | {
+      readonly limits: Limits;
+      readonly details: readonly Readonly<Record<string, unknown>>[];
+      readonly capabilities: Capability[];
+    }
+  | undefined;
+
 function normalizedDetails(
   details: readonly Readonly<Record<string, unknown>>[],
   limits: Limits,
 ): Capability[] {
+  const last = lastNormalized;
+  if (last?.limits === limits && jsonEqual(details as Json, last.details as Json)) {
+    return last.capabilities;
+  }
   const capabilityCache = capabilityCacheFor(limits);
   const key = JSON.stringify(details);
   let capabilities = capabilityCache.get(key);
@@ -222,6 +242,7 @@ function normalizedDetails(
     );
     capabilityCache.set(key, capabilities);
   }
+  lastNormalized = { limits, details, capabilities };
   return capabilities;
 }
 

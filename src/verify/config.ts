@@ -45,7 +45,11 @@ export interface VerifierOptions {
    * some other way (mTLS), which the caller must then check.
    */
   readonly requireProof?: boolean;
-  /** Most decoded blocks and imported keys remembered. Default 1024; 0 disables caching. */
+  /**
+   * Most decoded blocks and imported keys remembered. Default 1024; 0 disables caching. A JWS
+   * block or a key is kept from the second time it is met (the first time only a short
+   * fingerprint of it is noted): a never-seen chain leaves nothing in the caches to collect.
+   */
   readonly cacheSize?: number;
   /** Bound on each store call, in milliseconds. Default 1000. */
   readonly storeTimeoutMs?: number;

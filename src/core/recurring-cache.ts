@@ -4,7 +4,7 @@
  * call): caching the first kind buys nothing and costs the most a garbage-collected heap can be
  * charged, objects that outlive the request, are copied by each young-generation collection, are
  * promoted, and are then evicted from the old generation. So a value is kept only for a key met
- * before: the first time a key is offered, only a short fingerprint of it is noted; the second
+ * before: the first time a key is met, only a short fingerprint of it is noted; the second
  * time, the value is kept. A recurring key is cached from its second use on.
  */
 import { BoundedMap } from './bounded-map.js';
@@ -26,7 +26,7 @@ export type FingerprintEnd = 'start' | 'end';
  */
 export class RecurringCache<V> {
   readonly #values: BoundedMap<string, V>;
-  /** Fingerprints of keys offered once, in a map of the same cap. */
+  /** Fingerprints of keys met once, in a map of the same cap. */
   readonly #met: BoundedMap<string, true>;
   readonly #end: FingerprintEnd;
 
@@ -52,8 +52,9 @@ export class RecurringCache<V> {
   }
 
   /**
-   * Whether `key` was met before (offered, or asked about, since its fingerprint was last
-   * evicted); notes its fingerprint when not. A cache of 0 never remembers.
+   * Whether `key` was met before (asked about since its fingerprint was last evicted); notes its
+   * fingerprint when not. A cache of 0 never remembers. The caller keeps a value (`set`) when it
+   * was: the first time a key is met only its fingerprint is noted.
    */
   metBefore(key: string): boolean {
     if (this.#values.capacity === 0) return false;
@@ -66,13 +67,8 @@ export class RecurringCache<V> {
     return false;
   }
 
-  /** Keep `value` for `key`, whether or not the key was met before (a value known to recur). */
+  /** Keep `value` for `key` (once {@link metBefore} has said the key recurs, or for a value known to). */
   set(key: string, value: V): void {
     this.#values.set(key, value);
-  }
-
-  /** Keep `value` for `key` if the key was met before; else note the key's fingerprint. */
-  offer(key: string, value: V): void {
-    if (this.metBefore(key)) this.#values.set(key, value);
   }
 }

@@ -64,7 +64,11 @@ export function decodeCheckedJwsChain(
     // A cached decode holds only for the same position kind (the typ rule depends on it).
     if (block === undefined || block.kind !== (hop === 0 ? 'root' : 'delegation')) {
       block = decodeJwsPiece(piece, hop, limits);
-      cache?.offer(key, block);
+      // Kept once it recurs, with a signature of its own (see `withOwnSignature`).
+      if (cache?.metBefore(key) === true) {
+        block = withOwnSignature(block);
+        cache.set(key, block);
+      }
     }
     // A repeated block id is a cycle or a splice (AAT step 2c).
     if (ids.has(block.id)) {
@@ -97,6 +101,17 @@ export function decodeJwsPiece(piece: string, hop: number, limits: Limits): Deco
     expect: MANDATE_BLOCK,
   });
   return decodeBlock(jws, hop, limits);
+}
+
+/**
+ * The block with its signature copied out of node's buffer pool: a decoded signature is a view
+ * of a shared 8 KiB slab, and a cached block would keep the whole slab alive (a full cache of
+ * blocks met at different times, up to 8 MiB of slabs for 64 KiB of signatures).
+ */
+function withOwnSignature(block: DecodedBlock): DecodedBlock {
+  const signature = Buffer.allocUnsafeSlow(block.signature.length);
+  block.signature.copy(signature);
+  return { ...block, signature };
 }
 
 /**

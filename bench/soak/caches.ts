@@ -29,6 +29,7 @@ const NAMES: Readonly<Record<string, string>> = {
   'src/format/jws/block.ts': 'JWS capabilities by text',
   'src/format/biscuit/block.ts': 'Biscuit capabilities',
   'src/core/glob.ts': 'compiled globs',
+  'src/proof/request.ts': 'normalised request URLs',
 };
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));

@@ -42,11 +42,6 @@ export class RecurringCache<V> {
     return this.#values.size;
   }
 
-  /** The cap. */
-  get capacity(): number {
-    return this.#values.capacity;
-  }
-
   get(key: string): V | undefined {
     return this.#values.get(key);
   }

@@ -1,5 +1,5 @@
 /** The request a proof binds: an HTTP request (DPoP) or a tool invocation. */
-import { BoundedMap } from '../core/bounded-map.js';
+import { RecurringCache } from '../core/recurring-cache.js';
 import { canonicalJson, sha256Base64url } from '../core/encoding.js';
 import type { Json, ProofRequest } from '../core/types.js';
 
@@ -13,10 +13,11 @@ export function isHttpRequest(request: ProofRequest): request is HttpRequest {
 
 /**
  * Normalised request URLs by their exact text: a pure function of the text, and the same few
- * URLs recur on every request (each proof's `htu` is compared with the request's). Short URLs
- * only, so the cache holds at most 256 × 512 characters, and `null` for text that is not one.
+ * URLs recur on every request (each proof's `htu` is compared with the request's). Kept once a
+ * URL recurs (fingerprinted by its end: URLs share their start), short URLs only, so the cache
+ * holds at most 256 × 512 characters, and `null` for text that is not one.
  */
-const normalizedUrls = new BoundedMap<string, string | null>(256);
+const normalizedUrls = new RecurringCache<string | null>(256, 'end');
 const CACHED_URL_LENGTH = 512;
 
 /**
@@ -28,7 +29,9 @@ export function normalizeHtu(url: string): string | undefined {
   const cached = normalizedUrls.get(url);
   if (cached !== undefined) return cached ?? undefined;
   const normalized = parseHtu(url);
-  if (url.length <= CACHED_URL_LENGTH) normalizedUrls.set(url, normalized ?? null);
+  if (url.length <= CACHED_URL_LENGTH && normalizedUrls.metBefore(url)) {
+    normalizedUrls.set(url, normalized ?? null);
+  }
   return normalized;
 }
 

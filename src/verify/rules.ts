@@ -107,15 +107,18 @@ const anchor: Rule = {
     );
     // A configured key is at hand; a key set may have to be fetched.
     return key instanceof Promise
-      ? key.then((fetched) => rootSigned(chain, fetched, trusted))
-      : rootSigned(chain, key, trusted);
+      ? key.then((fetched) => rootSigned(chain, root, fetched, trusted))
+      : rootSigned(chain, root, key, trusted);
   },
 };
 
 /** Rule 2's checks once the anchor's key is known: the root's signature, then what it grants. */
-function rootSigned(chain: VerifiableChain, key: KeyObject, trusted: ResolvedAnchor): void {
-  const root = chain.blocks[0];
-  if (root === undefined) deny('MANDATE_MALFORMED', 'limits', 0, 'the mandate has no blocks');
+function rootSigned(
+  chain: VerifiableChain,
+  root: VerifiableChain['blocks'][number],
+  key: KeyObject,
+  trusted: ResolvedAnchor,
+): void {
   if (!chain.rootSignatureValid(key)) {
     deny('MANDATE_SIGNATURE_INVALID', 'anchor', 0, 'signature verification failed', {
       step: '3b',

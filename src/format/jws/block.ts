@@ -4,6 +4,7 @@
  */
 import type { z } from 'zod';
 import { BoundedMap } from '../../core/bounded-map.js';
+import { RecurringCache } from '../../core/recurring-cache.js';
 import { normalizeCapabilities } from '../../core/capability.js';
 import {
   normalizeApprovalRequirements,
@@ -14,8 +15,7 @@ import { malformed } from '../../core/failure.js';
 import { limitsKey, type Limits } from '../../core/limits.js';
 import { assertSafeText } from '../../core/names.js';
 import { TYP } from '../../core/typ.js';
-import type { BlockView, Capability, Json } from '../../core/types.js';
-import { jsonEqual } from '../../core/json.js';
+import type { BlockView, Capability } from '../../core/types.js';
 import {
   importPublicJwk,
   parsePublicJwk,
@@ -185,51 +185,34 @@ export interface DecodedBlock extends BlockView {
 
 /**
  * Normalised capabilities by the limits they were checked under and the exact JSON of their
- * entries. Normalising is a pure function of those two, and the same capability sets recur
+ * entries (kept once those recur). Normalising is a pure function of those two, and the same capability sets recur
  * on every request (a delegation per call, the same grants): reusing the frozen result also
  * reuses its prepared form in the algebra. The limits are part of the key, so a verifier
  * with stricter limits never reuses a result another verifier's looser limits accepted.
  */
-const capabilityCaches = new BoundedMap<string, BoundedMap<string, Capability[]>>(4);
+const capabilityCaches = new BoundedMap<string, RecurringCache<Capability[]>>(4);
 
 /**
  * The capability cache for these limits' values. One per limits (a process rarely has more
  * than one or two): the key within is the entries' JSON alone, not a concatenation that would
  * be copied and hashed in full, limits and all, for every block.
  */
-function capabilityCacheFor(limits: Limits): BoundedMap<string, Capability[]> {
+function capabilityCacheFor(limits: Limits): RecurringCache<Capability[]> {
   const key = limitsKey(limits);
   let cache = capabilityCaches.get(key);
   if (cache === undefined) {
-    cache = new BoundedMap(1024);
+    // Kept once they recur (a never-seen token's entries, read before any signature, are not),
+    // fingerprinted by their end: every entry list starts alike, `[{"type":"mandate",`.
+    cache = new RecurringCache(1024, 'end');
     capabilityCaches.set(key, cache);
   }
   return cache;
 }
 
-/**
- * The entries normalised last, under which limits, and their result. The blocks of one chain
- * often grant the same (a delegation that narrows nothing but its holder): the next block's
- * entries are compared with these before they are serialised for the cache. Normalising is a
- * pure function of the entries as JSON (member order aside: normal forms order their members),
- * so JSON-equal entries under the same limits have the same normal form.
- */
-let lastNormalized:
-  | {
-      readonly limits: Limits;
-      readonly details: readonly Readonly<Record<string, unknown>>[];
-      readonly capabilities: Capability[];
-    }
-  | undefined;
-
 function normalizedDetails(
   details: readonly Readonly<Record<string, unknown>>[],
   limits: Limits,
 ): Capability[] {
-  const last = lastNormalized;
-  if (last?.limits === limits && jsonEqual(details as Json, last.details as Json)) {
-    return last.capabilities;
-  }
   const capabilityCache = capabilityCacheFor(limits);
   const key = JSON.stringify(details);
   let capabilities = capabilityCache.get(key);
@@ -240,9 +223,8 @@ function normalizedDetails(
       ) as never,
       { limits },
     );
-    capabilityCache.set(key, capabilities);
+    if (capabilityCache.metBefore(key)) capabilityCache.set(key, capabilities);
   }
-  lastNormalized = { limits, details, capabilities };
   return capabilities;
 }
 
